@@ -1,0 +1,144 @@
+/*
+ * treesync.h -- the public surface of the treesync engine.
+ *
+ * The engine mirrors one or more source trees onto a destination directory
+ * with rsync's semantics.  The command line (src/cli.c) fills a struct
+ * ts_options and calls ts_sync(); tests drive the engine the same way,
+ * without the CLI.
+ *
+ *	struct ts_options o;
+ *	struct ts_stats st;
+ *	const char *srcs[] = { "data/" };
+ *
+ *	ts_options_init(&o);
+ *	o.recursive = o.times = true;
+ *	o.srcs = srcs;
+ *	o.nsrcs = 1;
+ *	o.dest = "mirror";
+ *	int code = ts_sync(&o, &st);	// an enum ts_exit value
+ */
+#ifndef TREESYNC_TREESYNC_H
+#define TREESYNC_TREESYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes: rsync's, so that scripts written for rsync keep working. */
+enum ts_exit {
+	TS_EXIT_OK = 0,
+	TS_EXIT_SYNTAX = 1,	/* usage or option error */
+	TS_EXIT_SELECT = 3,	/* errors selecting input/output files, dirs */
+	TS_EXIT_FILEIO = 11,	/* fatal destination I/O error (ENOSPC, EIO) */
+	TS_EXIT_SIGNAL = 20,	/* SIGINT, SIGTERM or SIGHUP */
+	TS_EXIT_PARTIAL = 23,	/* some files could not be transferred */
+	TS_EXIT_VANISHED = 24,	/* some source files vanished */
+	TS_EXIT_DEL_LIMIT = 25,	/* --max-delete stopped deletions */
+	TS_EXIT_REFUSED = 26,	/* a safety guard refused (empty source) */
+};
+
+/* --copy-method: which syscall family moves file data. */
+enum ts_copy_method {
+	TS_COPY_AUTO = 0,	/* copy_file_range, then sendfile, then read/write */
+	TS_COPY_CFR,
+	TS_COPY_SENDFILE,
+	TS_COPY_RW,
+};
+
+/* The methods that can move bytes, as counted in struct ts_stats. */
+enum ts_method {
+	TS_METHOD_CFR = 0,
+	TS_METHOD_SENDFILE,
+	TS_METHOD_RW,
+	TS_METHOD_COUNT
+};
+
+struct ts_options {
+	/* What to transfer and preserve (rsync's -rlptgoD). */
+	bool recursive;
+	bool links;
+	bool perms;
+	bool times;
+	bool omit_dir_times;	/* -O */
+	bool group;
+	bool owner;
+	bool devices;
+	bool specials;
+
+	/* How to decide that a file needs a transfer. */
+	bool checksum;		/* -c: XXH3-128 of both sides */
+	bool size_only;
+	bool ignore_times;	/* -I */
+	int modify_window;	/* seconds; < 0 compares nanoseconds */
+	bool update;		/* -u: skip files newer on the destination */
+	bool ignore_existing;
+	bool existing;		/* skip creating new destination entries */
+
+	/* Deletion. */
+	bool del;		/* --delete: after a clean walk only */
+	bool force;		/* replace non-empty directories by non-dirs */
+	bool ignore_errors;	/* delete even after source I/O errors */
+	bool allow_empty_source;	/* --delete from an empty source root */
+
+	bool one_fs;		/* -x */
+	bool dry_run;		/* -n */
+
+	/* Output. */
+	int verbose;		/* -v count */
+	int itemize;		/* -i count */
+	bool quiet;
+	bool stats;
+	int human;		/* -h count: human-readable numbers */
+
+	/* Engine. */
+	int jobs;		/* worker threads; 0 chooses (see ts_default_jobs) */
+	enum ts_copy_method copy_method;
+	bool fsync;
+
+	/* Operands: the sources and the destination, as given. */
+	const char *const *srcs;
+	size_t nsrcs;
+	const char *dest;
+};
+
+struct ts_stats {
+	/* rsync's --stats fields. */
+	uint64_t files;		/* every entry seen on the source side */
+	uint64_t files_reg, files_dir, files_link, files_dev, files_special;
+	uint64_t created;	/* entries created in the destination */
+	uint64_t created_reg, created_dir, created_link, created_dev,
+	    created_special;
+	uint64_t deleted;	/* entries deleted from the destination */
+	uint64_t deleted_reg, deleted_dir, deleted_link, deleted_dev,
+	    deleted_special;
+	uint64_t reg_transferred;	/* regular files whose data was copied */
+	uint64_t total_size;	/* sum of source regular file sizes */
+	uint64_t transferred_size;	/* sum of sizes of transferred files */
+
+	/* treesync's own. */
+	uint64_t method_bytes[TS_METHOD_COUNT];
+	uint64_t method_files[TS_METHOD_COUNT];
+	uint64_t errors;	/* per-item failures */
+	uint64_t vanished;	/* source entries that disappeared */
+	double walk_seconds;	/* scan + copy phase */
+	double delete_seconds;
+	double total_seconds;
+	int jobs;		/* workers actually used */
+};
+
+/* Fills *o with rsync's defaults (nothing preserved, nothing recursive). */
+void ts_options_init(struct ts_options *o);
+
+/*
+ * Runs one synchronisation.  Prints what the options ask for (itemize,
+ * verbose, stats) on stdout and errors on stderr.  Returns an enum ts_exit
+ * value.  *stats (may be NULL) is filled in either way.  Not reentrant: one
+ * ts_sync() per process at a time (it installs signal handlers).
+ */
+int ts_sync(const struct ts_options *o, struct ts_stats *stats);
+
+/* The worker count used when ts_options.jobs is 0, for a given destination
+ * (network file systems get more: latency, not CPU, is the limit). */
+int ts_default_jobs(bool network_fs);
+
+#endif /* TREESYNC_TREESYNC_H */

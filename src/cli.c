@@ -1,0 +1,421 @@
+/*
+ * cli.c -- the option table and its parser.
+ *
+ * Every option has rsync's name and meaning (rsync users should not have
+ * to learn anything); treesync's own options are marked in --help.  The
+ * table is the single source: getopt_long's array, the short-option
+ * string and --help are all generated from it.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef TS_VERSION_STRING
+#define TS_VERSION_STRING "unknown"
+#endif
+
+enum {
+	OPT_VERBOSE = 'v', OPT_QUIET = 'q', OPT_ITEMIZE = 'i',
+	OPT_HUMAN = 'h', OPT_VERSION = 'V', OPT_ARCHIVE = 'a',
+	OPT_RECURSIVE = 'r', OPT_LINKS = 'l', OPT_PERMS = 'p',
+	OPT_TIMES = 't', OPT_OMIT_DIR_TIMES = 'O', OPT_GROUP = 'g',
+	OPT_OWNER = 'o', OPT_D = 'D', OPT_DRY_RUN = 'n', OPT_CHECKSUM = 'c',
+	OPT_IGNORE_TIMES = 'I', OPT_MODIFY_WINDOW = '@', OPT_UPDATE = 'u',
+	OPT_ONE_FS = 'x', OPT_JOBS = 'j', OPT_WHOLE_FILE = 'W',
+	OPT_LONG_ONLY = 256,
+	OPT_HELP, OPT_STATS, OPT_NO_RECURSIVE, OPT_NO_LINKS, OPT_NO_PERMS,
+	OPT_NO_TIMES, OPT_NO_OMIT_DIR_TIMES, OPT_NO_GROUP, OPT_NO_OWNER,
+	OPT_NO_D, OPT_DEVICES, OPT_NO_DEVICES, OPT_SPECIALS, OPT_NO_SPECIALS,
+	OPT_SIZE_ONLY, OPT_IGNORE_EXISTING, OPT_EXISTING, OPT_DELETE,
+	OPT_FORCE, OPT_IGNORE_ERRORS, OPT_ALLOW_EMPTY_SOURCE, OPT_COPY_METHOD,
+	OPT_FSYNC, OPT_NO_CHECKSUM, OPT_NO_VERBOSE, OPT_NO_WHOLE_FILE,
+};
+
+const struct cli_option cli_options[] = {
+	{ "verbose", 'v', no_argument, OPT_VERBOSE, NULL,
+	  "increase verbosity (names of changed items)" },
+	{ "no-verbose", 0, no_argument, OPT_NO_VERBOSE, NULL, NULL },
+	{ "quiet", 'q', no_argument, OPT_QUIET, NULL,
+	  "suppress non-error messages" },
+	{ "itemize-changes", 'i', no_argument, OPT_ITEMIZE, NULL,
+	  "output a change-summary for all updates (rsync's YXcstpoguax)" },
+	{ "stats", 0, no_argument, OPT_STATS, NULL,
+	  "give some file-transfer stats" },
+	{ "human-readable", 'h', no_argument, OPT_HUMAN, NULL,
+	  "output numbers in a human-readable format" },
+	{ "archive", 'a', no_argument, OPT_ARCHIVE, NULL,
+	  "archive mode is -rlptgoD (no -A,-X,-U,-N,-H)" },
+	{ "recursive", 'r', no_argument, OPT_RECURSIVE, NULL,
+	  "recurse into directories" },
+	{ "no-recursive", 0, no_argument, OPT_NO_RECURSIVE, NULL, NULL },
+	{ "no-r", 0, no_argument, OPT_NO_RECURSIVE, NULL, NULL },
+	{ "links", 'l', no_argument, OPT_LINKS, NULL,
+	  "copy symlinks as symlinks" },
+	{ "no-links", 0, no_argument, OPT_NO_LINKS, NULL, NULL },
+	{ "no-l", 0, no_argument, OPT_NO_LINKS, NULL, NULL },
+	{ "perms", 'p', no_argument, OPT_PERMS, NULL,
+	  "preserve permissions" },
+	{ "no-perms", 0, no_argument, OPT_NO_PERMS, NULL, NULL },
+	{ "no-p", 0, no_argument, OPT_NO_PERMS, NULL, NULL },
+	{ "times", 't', no_argument, OPT_TIMES, NULL,
+	  "preserve modification times" },
+	{ "no-times", 0, no_argument, OPT_NO_TIMES, NULL, NULL },
+	{ "no-t", 0, no_argument, OPT_NO_TIMES, NULL, NULL },
+	{ "omit-dir-times", 'O', no_argument, OPT_OMIT_DIR_TIMES, NULL,
+	  "omit directories from --times" },
+	{ "no-omit-dir-times", 0, no_argument, OPT_NO_OMIT_DIR_TIMES, NULL,
+	  NULL },
+	{ "group", 'g', no_argument, OPT_GROUP, NULL, "preserve group" },
+	{ "no-group", 0, no_argument, OPT_NO_GROUP, NULL, NULL },
+	{ "no-g", 0, no_argument, OPT_NO_GROUP, NULL, NULL },
+	{ "owner", 'o', no_argument, OPT_OWNER, NULL,
+	  "preserve owner (super-user only)" },
+	{ "no-owner", 0, no_argument, OPT_NO_OWNER, NULL, NULL },
+	{ "no-o", 0, no_argument, OPT_NO_OWNER, NULL, NULL },
+	{ NULL, 'D', no_argument, OPT_D, NULL, "same as --devices --specials" },
+	{ "no-D", 0, no_argument, OPT_NO_D, NULL, NULL },
+	{ "devices", 0, no_argument, OPT_DEVICES, NULL,
+	  "preserve device files (super-user only)" },
+	{ "no-devices", 0, no_argument, OPT_NO_DEVICES, NULL, NULL },
+	{ "specials", 0, no_argument, OPT_SPECIALS, NULL,
+	  "preserve special files (FIFOs, sockets)" },
+	{ "no-specials", 0, no_argument, OPT_NO_SPECIALS, NULL, NULL },
+	{ "dry-run", 'n', no_argument, OPT_DRY_RUN, NULL,
+	  "perform a trial run with no changes made" },
+	{ "checksum", 'c', no_argument, OPT_CHECKSUM, NULL,
+	  "skip based on checksum (XXH3-128), not mod-time & size" },
+	{ "no-checksum", 0, no_argument, OPT_NO_CHECKSUM, NULL, NULL },
+	{ "size-only", 0, no_argument, OPT_SIZE_ONLY, NULL,
+	  "skip files that match in size" },
+	{ "ignore-times", 'I', no_argument, OPT_IGNORE_TIMES, NULL,
+	  "don't skip files that match size and time" },
+	{ "modify-window", '@', required_argument, OPT_MODIFY_WINDOW, "NUM",
+	  "set the accuracy for mod-time comparisons (-1: nanoseconds)" },
+	{ "update", 'u', no_argument, OPT_UPDATE, NULL,
+	  "skip files that are newer on the receiver" },
+	{ "ignore-existing", 0, no_argument, OPT_IGNORE_EXISTING, NULL,
+	  "skip updating files that exist on receiver" },
+	{ "existing", 0, no_argument, OPT_EXISTING, NULL,
+	  "skip creating new files on receiver" },
+	{ "ignore-non-existing", 0, no_argument, OPT_EXISTING, NULL, NULL },
+	{ "delete", 0, no_argument, OPT_DELETE, NULL,
+	  "delete extraneous files from dest dirs (after a clean walk)" },
+	{ "del", 0, no_argument, OPT_DELETE, NULL, NULL },
+	{ "delete-before", 0, no_argument, OPT_DELETE, NULL, NULL },
+	{ "delete-during", 0, no_argument, OPT_DELETE, NULL, NULL },
+	{ "delete-delay", 0, no_argument, OPT_DELETE, NULL, NULL },
+	{ "delete-after", 0, no_argument, OPT_DELETE, NULL, NULL },
+	{ "force", 0, no_argument, OPT_FORCE, NULL,
+	  "force deletion of dirs even if not empty" },
+	{ "ignore-errors", 0, no_argument, OPT_IGNORE_ERRORS, NULL,
+	  "delete even if there are I/O errors (in cleanly read dirs only)" },
+	{ "allow-empty-source", 0, no_argument, OPT_ALLOW_EMPTY_SOURCE, NULL,
+	  "allow --delete when the source root is empty (treesync)" },
+	{ "one-file-system", 'x', no_argument, OPT_ONE_FS, NULL,
+	  "don't cross filesystem boundaries" },
+	{ "whole-file", 'W', no_argument, OPT_WHOLE_FILE, NULL,
+	  "copy files whole (always so in treesync)" },
+	{ "no-whole-file", 0, no_argument, OPT_NO_WHOLE_FILE, NULL, NULL },
+	{ "jobs", 'j', required_argument, OPT_JOBS, "N",
+	  "worker threads (default: 4 per CPU, 4..16; 32 on NFS/FUSE/SMB) "
+	  "(treesync)" },
+	{ "copy-method", 0, required_argument, OPT_COPY_METHOD, "METHOD",
+	  "auto|copy_file_range|sendfile|readwrite (treesync)" },
+	{ "fsync", 0, no_argument, OPT_FSYNC, NULL,
+	  "fsync every written file" },
+	{ "help", 0, no_argument, OPT_HELP, NULL,
+	  "show this help (-h is help only on its own)" },
+	{ "version", 'V', no_argument, OPT_VERSION, NULL,
+	  "print the version + other info and exit" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+static size_t table_len(void)
+{
+	size_t n = 0;
+
+	while (cli_options[n].lname || cli_options[n].sname)
+		n++;
+	return n;
+}
+
+__attribute__((format(printf, 1, 2)))
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "treesync: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'treesync --help' for more information.\n");
+}
+
+static bool parse_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static bool parse_copy_method(const char *s, enum ts_copy_method *m)
+{
+	static const struct {
+		const char *name;
+		enum ts_copy_method m;
+	} names[] = {
+		{ "auto", TS_COPY_AUTO },
+		{ "copy_file_range", TS_COPY_CFR },
+		{ "sendfile", TS_COPY_SENDFILE },
+		{ "readwrite", TS_COPY_RW },
+		{ "read_write", TS_COPY_RW },
+	};
+	size_t i;
+
+	for (i = 0; i < TS_ARRAY_SIZE(names); i++) {
+		if (strcmp(s, names[i].name) == 0) {
+			*m = names[i].m;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Applies one parsed option; false on a bad argument (reported). */
+static bool apply(struct ts_options *o, int id, const char *arg)
+{
+	switch (id) {
+	case OPT_VERBOSE: o->verbose++; break;
+	case OPT_NO_VERBOSE: o->verbose = 0; break;
+	case OPT_QUIET: o->quiet = true; break;
+	case OPT_ITEMIZE: o->itemize++; break;
+	case OPT_STATS: o->stats = true; break;
+	case OPT_HUMAN: o->human++; break;
+	case OPT_ARCHIVE:
+		o->recursive = o->links = o->perms = o->times = true;
+		o->group = o->owner = o->devices = o->specials = true;
+		break;
+	case OPT_RECURSIVE: o->recursive = true; break;
+	case OPT_NO_RECURSIVE: o->recursive = false; break;
+	case OPT_LINKS: o->links = true; break;
+	case OPT_NO_LINKS: o->links = false; break;
+	case OPT_PERMS: o->perms = true; break;
+	case OPT_NO_PERMS: o->perms = false; break;
+	case OPT_TIMES: o->times = true; break;
+	case OPT_NO_TIMES: o->times = false; break;
+	case OPT_OMIT_DIR_TIMES: o->omit_dir_times = true; break;
+	case OPT_NO_OMIT_DIR_TIMES: o->omit_dir_times = false; break;
+	case OPT_GROUP: o->group = true; break;
+	case OPT_NO_GROUP: o->group = false; break;
+	case OPT_OWNER: o->owner = true; break;
+	case OPT_NO_OWNER: o->owner = false; break;
+	case OPT_D: o->devices = o->specials = true; break;
+	case OPT_NO_D: o->devices = o->specials = false; break;
+	case OPT_DEVICES: o->devices = true; break;
+	case OPT_NO_DEVICES: o->devices = false; break;
+	case OPT_SPECIALS: o->specials = true; break;
+	case OPT_NO_SPECIALS: o->specials = false; break;
+	case OPT_DRY_RUN: o->dry_run = true; break;
+	case OPT_CHECKSUM: o->checksum = true; break;
+	case OPT_NO_CHECKSUM: o->checksum = false; break;
+	case OPT_SIZE_ONLY: o->size_only = true; break;
+	case OPT_IGNORE_TIMES: o->ignore_times = true; break;
+	case OPT_MODIFY_WINDOW:
+		if (!parse_int(arg, INT_MIN, INT_MAX, &o->modify_window)) {
+			usage_error("invalid --modify-window value '%s'", arg);
+			return false;
+		}
+		break;
+	case OPT_UPDATE: o->update = true; break;
+	case OPT_IGNORE_EXISTING: o->ignore_existing = true; break;
+	case OPT_EXISTING: o->existing = true; break;
+	case OPT_DELETE: o->del = true; break;
+	case OPT_FORCE: o->force = true; break;
+	case OPT_IGNORE_ERRORS: o->ignore_errors = true; break;
+	case OPT_ALLOW_EMPTY_SOURCE: o->allow_empty_source = true; break;
+	case OPT_ONE_FS: o->one_fs = true; break;
+	case OPT_WHOLE_FILE: case OPT_NO_WHOLE_FILE: break;
+	case OPT_JOBS:
+		if (!parse_int(arg, 1, 1024, &o->jobs)) {
+			usage_error("invalid --jobs value '%s' (1..1024)", arg);
+			return false;
+		}
+		break;
+	case OPT_COPY_METHOD:
+		if (!parse_copy_method(arg, &o->copy_method)) {
+			usage_error("invalid --copy-method '%s' (auto, "
+			    "copy_file_range, sendfile, readwrite)", arg);
+			return false;
+		}
+		break;
+	case OPT_FSYNC: o->fsync = true; break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void build_getopt(struct option *lopts, char *shorts)
+{
+	size_t i, nl = 0, ns = 0, n = table_len();
+
+	shorts[ns++] = ':';	/* report a missing argument as ':' */
+	for (i = 0; i < n; i++) {
+		const struct cli_option *c = &cli_options[i];
+
+		if (c->lname) {
+			lopts[nl].name = c->lname;
+			lopts[nl].has_arg = c->has_arg;
+			lopts[nl].flag = NULL;
+			lopts[nl].val = c->id;
+			nl++;
+		}
+		if (c->sname) {
+			shorts[ns++] = (char)c->sname;
+			if (c->has_arg == required_argument)
+				shorts[ns++] = ':';
+		}
+	}
+	memset(&lopts[nl], 0, sizeof(lopts[nl]));
+	shorts[ns] = '\0';
+}
+
+enum cli_action cli_parse(int argc, char **argv, struct cli *c)
+{
+	size_t n = table_len();
+	struct option *lopts = xcalloc(n + 1, sizeof(*lopts));
+	char *shorts = xcalloc(2 * n + 4, 1);
+	enum cli_action act = CLI_RUN;
+	bool only_h = argc == 2 && strcmp(argv[1], "-h") == 0;
+	int ch, i;
+
+	memset(c, 0, sizeof(*c));
+	ts_options_init(&c->opts);
+	if (only_h) {
+		act = CLI_HELP;
+		goto out;
+	}
+	build_getopt(lopts, shorts);
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
+		if (ch == '?') {
+			if (optopt)
+				usage_error("unknown option -- '%c'", optopt);
+			else
+				usage_error("unknown option '%s'",
+				    argv[optind - 1]);
+			act = CLI_ERROR;
+			goto out;
+		}
+		if (ch == ':') {
+			usage_error("option '%s' requires an argument",
+			    argv[optind - 1]);
+			act = CLI_ERROR;
+			goto out;
+		}
+		if (ch == OPT_HELP) {
+			act = CLI_HELP;
+			goto out;
+		}
+		if (ch == OPT_VERSION) {
+			act = CLI_VERSION;
+			goto out;
+		}
+		if (!apply(&c->opts, ch, optarg)) {
+			act = CLI_ERROR;
+			goto out;
+		}
+	}
+	if (argc - optind < 2) {
+		usage_error("%s", argc - optind == 0
+		    ? "missing source and destination operands"
+		    : "missing destination operand (SRC... DEST)");
+		act = CLI_ERROR;
+		goto out;
+	}
+	if (c->opts.size_only && c->opts.checksum) {
+		usage_error("%s", "--size-only and --checksum conflict");
+		act = CLI_ERROR;
+		goto out;
+	}
+	c->noperands = (size_t)(argc - optind);
+	c->operands = xcalloc(c->noperands, sizeof(*c->operands));
+	for (i = optind; i < argc; i++)
+		c->operands[i - optind] = argv[i];
+	c->opts.srcs = c->operands;
+	c->opts.nsrcs = c->noperands - 1;
+	c->opts.dest = c->operands[c->noperands - 1];
+out:
+	free(lopts);
+	free(shorts);
+	return act;
+}
+
+void cli_free(struct cli *c)
+{
+	if (!c)
+		return;
+	free(c->operands);
+	c->operands = NULL;
+}
+
+void cli_help(FILE *f)
+{
+	size_t i, n = table_len();
+
+	fprintf(f,
+	    "treesync %s -- fast, safe, rsync-compatible tree synchronisation\n"
+	    "\n"
+	    "Usage: treesync [OPTION]... SRC... DEST\n"
+	    "\n"
+	    "A trailing slash on SRC copies its contents; without one, the\n"
+	    "directory itself.  Options have rsync's meaning; --no-OPTION turns\n"
+	    "off an implied OPTION (e.g. --no-perms, --no-D).\n"
+	    "\n"
+	    "Options\n", TS_VERSION_STRING);
+	for (i = 0; i < n; i++) {
+		const struct cli_option *c = &cli_options[i];
+		char left[64];
+
+		if (!c->help)
+			continue;
+		if (c->sname && c->lname)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", c->sname,
+			    c->lname, c->argname ? "=" : "",
+			    c->argname ? c->argname : "");
+		else if (c->lname)
+			snprintf(left, sizeof(left), "    --%s%s%s", c->lname,
+			    c->argname ? "=" : "", c->argname ? c->argname : "");
+		else
+			snprintf(left, sizeof(left), "-%c", c->sname);
+		fprintf(f, " %-28s %s\n", left, c->help);
+	}
+	fprintf(f,
+	    "\n"
+	    "Exit status: 0 ok, 1 usage, 3 bad operands, 11 destination I/O,\n"
+	    "20 signal, 23 partial transfer, 24 vanished source files,\n"
+	    "25 --max-delete limit, 26 refused by a safety guard.\n");
+}
+
+void cli_version(FILE *f)
+{
+	fprintf(f,
+	    "treesync version %s\n"
+	    "Copy chain: copy_file_range, sendfile, read/write\n"
+	    "Checksum: xxh128 (XXH3-128)\n", TS_VERSION_STRING);
+}

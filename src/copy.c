@@ -1,0 +1,557 @@
+/*
+ * copy.c -- one regular file into place: temp file, copy chain, metadata,
+ * rename.
+ *
+ * The chain (see ../shared/ref/copy-chain.md §4): copy_file_range first
+ * (btrfs/XFS reflink, NFS 4.2 server-side copy), then sendfile, then
+ * pread/pwrite.  Every call uses explicit offsets, so switching method in
+ * the middle of a file is just "resume at off + done".  A method is left
+ * only on the errors that mean "not supported here" and only when it has
+ * moved nothing in the current range (EOVERFLOW and EFBIG excepted); the
+ * rest are real errors.  Loops are bounded by the size seen at open, never
+ * "until 0": a source that shrinks stops the copy, one that grows is caught
+ * by the fstat taken after the copy, and the file is retried.
+ *
+ * Invariants: a final name only ever receives a complete file (rename of a
+ * closed, fully written temp); on failure the temp is unlinked before
+ * returning; the old destination is never opened for writing.
+ */
+#define _GNU_SOURCE
+#include "copy.h"
+
+#include "meta.h"
+#include "pool.h"
+#include "sys.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK ((size_t)1 << 30)		/* <= 0x7ffff000: no EOVERFLOW at EOF */
+#define SENDFILE_MAX ((size_t)0x7ffff000)
+#define MAX_ATTEMPTS 3			/* tries for a source that keeps changing */
+#define COPY_CHANGED 1			/* copy_once(): the source changed */
+
+static const char *const method_names[TS_METHOD_COUNT] = {
+	"copy_file_range", "sendfile", "read/write",
+};
+
+void copy_ctx_init(struct copy_ctx *c, enum ts_copy_method m, bool fsync)
+{
+	memset(c, 0, sizeof(*c));
+	c->method = m;
+	c->fsync = fsync;
+	atomic_init(&c->cfr_off, false);
+	atomic_init(&c->sendfile_off, false);
+	pthread_mutex_init(&c->pair_lock, NULL);
+}
+
+void copy_ctx_destroy(struct copy_ctx *c)
+{
+	pthread_mutex_destroy(&c->pair_lock);
+}
+
+/* --- temp names ---------------------------------------------------------- */
+
+static const char tmp_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+static uint64_t next_random(void)
+{
+	static _Thread_local uint64_t s;
+	struct timespec ts;
+
+	if (s == 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		s = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
+		    ((uint64_t)syscall(SYS_gettid) << 40) ^ 0x9e3779b97f4a7c15ull;
+	}
+	s ^= s << 13;
+	s ^= s >> 7;
+	s ^= s << 17;
+	return s;
+}
+
+void copy_temp_name(const char *name, char *out)
+{
+	/* "." NAME "." XXXXXX ".tstmp": 1 + 1 + 6 + 6 bytes around NAME. */
+	size_t room = NAME_MAX - 14, n = strlen(name);
+	uint64_t r = next_random();
+	int i;
+
+	if (n > room)
+		n = room;
+	out[0] = '.';
+	memcpy(out + 1, name, n);
+	out[1 + n] = '.';
+	for (i = 0; i < 6; i++) {
+		out[2 + n + (size_t)i] = tmp_alphabet[r % 62];
+		r /= 62;
+	}
+	memcpy(out + 8 + n, COPY_TEMP_SUFFIX, sizeof(COPY_TEMP_SUFFIX));
+}
+
+bool copy_is_temp_name(const char *name)
+{
+	size_t n = strlen(name), sl = sizeof(COPY_TEMP_SUFFIX) - 1;
+	size_t i;
+
+	if (name[0] != '.' || n < 1 + 1 + 6 + sl + 1)
+		return false;
+	if (strcmp(name + n - sl, COPY_TEMP_SUFFIX) != 0)
+		return false;
+	if (name[n - sl - 7] != '.')
+		return false;
+	for (i = n - sl - 6; i < n - sl; i++)
+		if (!strchr(tmp_alphabet, name[i]))
+			return false;
+	return true;
+}
+
+/* --- the chain ----------------------------------------------------------- */
+
+/* State of the chain for one file. */
+struct chain {
+	struct copy_ctx *c;
+	int in, out;
+	uint64_t sdev, ddev;
+	unsigned disabled;	/* bit per enum ts_method: failed for this file */
+	bool forced;		/* --copy-method other than auto: no fallback */
+	struct copy_result *res;
+	char *buf;
+};
+
+static bool pair_cfr_no(struct copy_ctx *c, uint64_t sdev, uint64_t ddev)
+{
+	bool no = false;
+	unsigned i;
+
+	pthread_mutex_lock(&c->pair_lock);
+	for (i = 0; i < c->npairs; i++)
+		if (c->pairs[i].sdev == sdev && c->pairs[i].ddev == ddev)
+			no = c->pairs[i].cfr_no;
+	pthread_mutex_unlock(&c->pair_lock);
+	return no;
+}
+
+static void pair_set_cfr_no(struct copy_ctx *c, uint64_t sdev, uint64_t ddev)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&c->pair_lock);
+	for (i = 0; i < c->npairs; i++)
+		if (c->pairs[i].sdev == sdev && c->pairs[i].ddev == ddev)
+			break;
+	if (i == c->npairs && c->npairs < COPY_PAIR_SLOTS)
+		c->npairs++;
+	if (i < c->npairs) {
+		c->pairs[i].sdev = sdev;
+		c->pairs[i].ddev = ddev;
+		c->pairs[i].cfr_no = true;
+	}
+	pthread_mutex_unlock(&c->pair_lock);
+}
+
+static bool method_usable(struct chain *ch, int m)
+{
+	struct copy_ctx *c = ch->c;
+
+	if (ch->disabled & (1u << m))
+		return false;
+	switch (m) {
+	case TS_METHOD_CFR:
+		if (c->method != TS_COPY_AUTO && c->method != TS_COPY_CFR)
+			return false;
+		return ch->forced || (!c->reflink_never &&
+		    !atomic_load(&c->cfr_off) &&
+		    !pair_cfr_no(c, ch->sdev, ch->ddev));
+	case TS_METHOD_SENDFILE:
+		if (c->method != TS_COPY_AUTO && c->method != TS_COPY_SENDFILE)
+			return false;
+		return ch->forced || !atomic_load(&c->sendfile_off);
+	default:
+		return c->method == TS_COPY_AUTO || c->method == TS_COPY_RW;
+	}
+}
+
+/* The first usable method after FROM (-1: the first of all); -1 if none. */
+static int next_method(struct chain *ch, int from)
+{
+	int m;
+
+	for (m = from + 1; m < TS_METHOD_COUNT; m++)
+		if (method_usable(ch, m))
+			return m;
+	return -1;
+}
+
+/* Errors that mean "this method cannot do this here": try the next one. */
+static bool is_unsupported(int e)
+{
+	switch (e) {
+	case ENOSYS: case EXDEV: case EOPNOTSUPP: case EINVAL: case EBADF:
+	case EPERM: case ETXTBSY: case EACCES: case ENOENT: case EOVERFLOW:
+	case EFBIG: case ENOTSOCK: case ENODATA: case EAGAIN: case EIO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Errors that say the destination cannot take more: stop the run. */
+static bool is_fatal(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EROFS || e == ENOMEM;
+}
+
+/* Is copy_file_range blocked (seccomp EPERM) rather than refused here?
+ * With bad fds an available syscall says EBADF (Rust std's probe). */
+static bool cfr_blocked(void)
+{
+	ssize_t r = syscall(SYS_copy_file_range, -1, NULL, -1, NULL, 1, 0);
+
+	return r < 0 && (errno == EPERM || errno == ENOSYS);
+}
+
+static void note_fallback(struct chain *ch, int m, int e)
+{
+	struct copy_result *res = ch->res;
+	size_t n = strlen(res->fallbacks);
+	const char *en = e ? strerrorname_np(e) : "returned 0";
+
+	if (n + 40 < sizeof(res->fallbacks))
+		snprintf(res->fallbacks + n, sizeof(res->fallbacks) - n,
+		    "%s%s:%s", n ? " " : "", method_names[m], en ? en : "?");
+}
+
+/* Leaves method M for this file after error E (0: it returned 0). */
+static void leave_method(struct chain *ch, int m, int e)
+{
+	note_fallback(ch, m, e);
+	ch->disabled |= 1u << m;
+	if (e == ENOSYS) {
+		if (m == TS_METHOD_CFR)
+			atomic_store(&ch->c->cfr_off, true);
+		else if (m == TS_METHOD_SENDFILE)
+			atomic_store(&ch->c->sendfile_off, true);
+	}
+	if (m == TS_METHOD_CFR && e == EPERM && cfr_blocked())
+		atomic_store(&ch->c->cfr_off, true);
+	if (m == TS_METHOD_CFR && (e == EXDEV || e == EOPNOTSUPP))
+		pair_set_cfr_no(ch->c, ch->sdev, ch->ddev);
+}
+
+static ssize_t pwrite_all(int fd, const char *buf, size_t n, off_t pos)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = sys.pwrite(fd, buf + done, n - done,
+		    pos + (off_t)done);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;	/* a write that makes no progress */
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+/* One call of method M at POS; >0 bytes, 0, or -1 with errno.  Sets
+ * *WHAT for errors that can only be one side's. */
+static ssize_t step(struct chain *ch, int m, off_t pos, size_t want,
+    const char **what)
+{
+	off_t ip = pos, op = pos;
+	ssize_t r;
+
+	switch (m) {
+	case TS_METHOD_CFR:
+		return sys.copy_file_range(ch->in, &ip, ch->out, &op, want, 0);
+	case TS_METHOD_SENDFILE:
+		/* sendfile writes at the output's file position. */
+		if (lseek(ch->out, pos, SEEK_SET) < 0)
+			return -1;
+		return sys.sendfile(ch->out, ch->in, &ip,
+		    want < SENDFILE_MAX ? want : SENDFILE_MAX);
+	default:
+		r = sys.pread(ch->in, ch->buf,
+		    want < POOL_BUF_SIZE ? want : POOL_BUF_SIZE, pos);
+		if (r < 0) {
+			*what = "cannot read";
+			return -1;
+		}
+		if (r > 0 && pwrite_all(ch->out, ch->buf, (size_t)r, pos) < 0) {
+			*what = "cannot write";
+			return -1;
+		}
+		return r;
+	}
+}
+
+/*
+ * Copies [off, off + len) with the chain.  Returns the bytes copied (less
+ * than LEN if the source ended early: *SHORT is set) or -errno.
+ */
+static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
+    bool *shortened)
+{
+	uint64_t done = 0, moved = 0;
+	int m = next_method(ch, -1);
+
+	while (done < len) {
+		size_t want = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
+		const char *what = NULL;
+		ssize_t r;
+		int e;
+
+		if (m < 0)
+			return -EOPNOTSUPP;
+		r = step(ch, m, off + (off_t)done, want, &what);
+		if (r > 0) {
+			done += (uint64_t)r;
+			moved += (uint64_t)r;
+			ch->res->bytes[m] += (uint64_t)r;
+			continue;
+		}
+		if (r == 0) {
+			/* Before any data this is the "0 but not EOF" of
+			 * pseudo and overlay files: ask the next method. */
+			if (moved == 0 && m != TS_METHOD_RW && !ch->forced) {
+				leave_method(ch, m, 0);
+				m = next_method(ch, m);
+				continue;
+			}
+			*shortened = true;
+			break;
+		}
+		e = errno;
+		if (e == EINTR)
+			continue;
+		if (is_fatal(e) || m == TS_METHOD_RW || ch->forced ||
+		    !is_unsupported(e) ||
+		    (moved > 0 && e != EOVERFLOW && e != EFBIG)) {
+			ch->res->what = what ? what : "cannot copy to";
+			return -e;
+		}
+		leave_method(ch, m, e);
+		m = next_method(ch, m);
+		moved = 0;
+	}
+	return (int64_t)done;
+}
+
+/*
+ * Copies the data of IN (whose size at open was SIZE) into OUT.  Pseudo
+ * files report size 0 with content: for those, read on to EOF.
+ */
+static int copy_data(struct chain *ch, uint64_t size, bool *shortened)
+{
+	int64_t n = 0;
+
+	if (size > 0) {
+		n = copy_range(ch, 0, size, shortened);
+		if (n < 0)
+			return (int)n;
+	} else {
+		/* One read tells an empty file from a /proc one. */
+		uint64_t pos = 0;
+
+		for (;;) {
+			ssize_t r = sys.pread(ch->in, ch->buf, POOL_BUF_SIZE,
+			    (off_t)pos);
+
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				ch->res->what = "cannot read";
+				return -errno;
+			}
+			if (r == 0)
+				break;
+			if (pwrite_all(ch->out, ch->buf, (size_t)r,
+			    (off_t)pos) < 0) {
+				ch->res->what = "cannot write";
+				return -errno;
+			}
+			pos += (uint64_t)r;
+			ch->res->bytes[TS_METHOD_RW] += (uint64_t)r;
+		}
+		n = (int64_t)pos;
+	}
+	ch->res->size = (uint64_t)n;
+	return 0;
+}
+
+static bool same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && a->st_ino == b->st_ino &&
+	    a->st_dev == b->st_dev &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static int open_source(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name,
+	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME | O_NOCTTY);
+
+	/* O_NOATIME needs ownership (or CAP_FOWNER). */
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	return fd;
+}
+
+static int create_temp(int dirfd, const char *name, char *tmp)
+{
+	int i, fd = -1;
+
+	for (i = 0; i < 100; i++) {
+		copy_temp_name(name, tmp);
+		fd = openat(dirfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	return fd;
+}
+
+/* One attempt: 0, COPY_CHANGED, or -errno (res->what says what failed). */
+static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
+    const char *dname, const struct meta_target *meta, char *buf,
+    struct copy_result *res)
+{
+	char tmp[NAME_MAX + 1];
+	struct stat st0, st1, sto;
+	struct meta_target m = *meta;
+	struct chain ch = { .c = c, .buf = buf, .res = res,
+		.forced = c->method != TS_COPY_AUTO };
+	bool shortened = false;
+	int in, out = -1, r;
+
+	in = open_source(sfd, name);
+	if (in < 0) {
+		if (errno == ENOENT)
+			res->vanished = true;
+		res->what = "cannot open";
+		return -errno;
+	}
+	if (fstat(in, &st0) < 0) {
+		r = -errno;
+		close(in);
+		res->what = "cannot stat";
+		return r;
+	}
+	if (!S_ISREG(st0.st_mode)) {
+		close(in);
+		return COPY_CHANGED;	/* replaced by another type */
+	}
+	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+	out = create_temp(dfd, dname, tmp);
+	if (out < 0) {
+		r = -errno;
+		res->what = "cannot create temp file for";
+		res->fatal = is_fatal(-r);
+		close(in);
+		return r;
+	}
+	ch.in = in;
+	ch.out = out;
+	ch.sdev = st0.st_dev;
+	ch.ddev = fstat(out, &sto) == 0 ? sto.st_dev : 0;
+
+	r = copy_data(&ch, (uint64_t)st0.st_size, &shortened);
+	if (r < 0) {
+		res->fatal = is_fatal(-r) ||
+		    (r == -EIO && res->what && strcmp(res->what,
+		    "cannot write") == 0);
+		goto fail;
+	}
+	if (fstat(in, &st1) < 0) {
+		r = -errno;
+		res->what = "cannot stat";
+		goto fail;
+	}
+	if (!same_stat(&st0, &st1)) {
+		r = COPY_CHANGED;
+		goto fail;
+	}
+	/* The content copied is the file as of st0: give it st0's time. */
+	m.mtime = st0.st_mtim;
+	r = meta_apply_fd(out, &m, &res->what);
+	if (r < 0)
+		goto fail;
+	if (c->fsync && sys.fsync(out) < 0) {
+		r = -errno;
+		res->what = "cannot fsync";
+		res->fatal = is_fatal(-r) || r == -EIO;
+		goto fail;
+	}
+	r = sys.close(out);
+	out = -1;
+	if (r < 0) {
+		r = -errno;
+		res->what = "cannot close";
+		res->fatal = is_fatal(-r) || r == -EIO;
+		goto fail;
+	}
+	if (sys.renameat(dfd, tmp, dfd, dname) < 0) {
+		r = -errno;
+		res->what = "cannot rename temp file to";
+		res->fatal = is_fatal(-r);
+		goto fail;
+	}
+	close(in);
+	return 0;
+
+fail:
+	if (out >= 0)
+		close(out);
+	unlinkat(dfd, tmp, 0);
+	close(in);
+	return r;
+}
+
+int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res)
+{
+	int attempt, r = 0;
+
+	memset(res, 0, sizeof(*res));
+	for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		uint64_t keep[TS_METHOD_COUNT];
+
+		memcpy(keep, res->bytes, sizeof(keep));
+		r = copy_once(c, src_dirfd, name, dst_dirfd, dst_name, meta,
+		    buf, res);
+		if (r != COPY_CHANGED)
+			break;
+		res->retries++;
+		/* Bytes of a discarded attempt do not count. */
+		memcpy(res->bytes, keep, sizeof(keep));
+	}
+	if (r == COPY_CHANGED) {
+		res->changed = true;
+		res->what = "source file kept changing while copying";
+		r = -EBUSY;
+	}
+	res->err = r;
+	return r;
+}

@@ -1,0 +1,78 @@
+/*
+ * copy.h -- copy one regular file into place, atomically.
+ *
+ * Data goes to a temp file ".NAME.XXXXXX.tstmp" (O_EXCL, 0600) in the
+ * destination directory, through copy_file_range, then sendfile, then
+ * pread/pwrite; metadata is applied to the temp fd; the temp is renamed
+ * over NAME.  On any failure the temp is removed and the old destination
+ * is untouched.
+ */
+#ifndef TS_COPY_H
+#define TS_COPY_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <treesync/treesync.h>
+
+struct meta_target;
+struct ts_entry;
+
+#define COPY_TEMP_SUFFIX ".tstmp"
+#define COPY_PAIR_SLOTS 16
+
+/* Shared by every copy of one run: which methods still work. */
+struct copy_ctx {
+	enum ts_copy_method method;
+	bool fsync;
+	bool reflink_never;		/* avoid copy_file_range (it may reflink) */
+	atomic_bool cfr_off;		/* ENOSYS or seccomp: off for the process */
+	atomic_bool sendfile_off;
+	pthread_mutex_t pair_lock;	/* guards pairs[] */
+	struct {
+		uint64_t sdev, ddev;
+		bool cfr_no;		/* EXDEV/EOPNOTSUPP seen on this pair */
+	} pairs[COPY_PAIR_SLOTS];
+	unsigned npairs;
+};
+
+/* What happened to one file. */
+struct copy_result {
+	uint64_t bytes[TS_METHOD_COUNT];
+	uint64_t size;			/* bytes in the new file */
+	int err;			/* 0 or -errno of the failure */
+	const char *what;		/* the failed operation, for messages */
+	bool vanished;			/* the source disappeared */
+	bool changed;			/* the source kept changing */
+	bool fatal;			/* destination full/read-only/EIO */
+	int retries;
+	char fallbacks[160];		/* "copy_file_range:EXDEV ..." for -vv */
+};
+
+void copy_ctx_init(struct copy_ctx *c, enum ts_copy_method m, bool fsync);
+void copy_ctx_destroy(struct copy_ctx *c);
+
+/*
+ * Copies NAME below SRC_DIRFD to DST_NAME below DST_DIRFD.  META says
+ * which attributes to give it (mode and times are taken from the source's
+ * own fstat at copy time, not from the scan, so a file that changed since
+ * the scan is copied consistently).  BUF (POOL_BUF_SIZE bytes) is scratch.
+ * Returns 0 or -errno; *RES says what moved and what failed.  Thread-safe.
+ */
+int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res);
+
+/*
+ * Makes a temp name for NAME: ".NAME.XXXXXX.tstmp", NAME cut so that the
+ * whole fits NAME_MAX.  OUT has room for NAME_MAX + 1 bytes.
+ */
+void copy_temp_name(const char *name, char *out);
+
+/* True when NAME looks like a temp file of treesync's. */
+bool copy_is_temp_name(const char *name);
+
+#endif /* TS_COPY_H */

@@ -1,0 +1,52 @@
+/*
+ * delete.h -- removing destination entries: extraneous ones after a clean
+ * walk, and entries in the way of a new entry of another type.
+ *
+ * Works only below held directory fds: a directory is opened with
+ * O_NOFOLLOW|O_DIRECTORY and emptied through that fd, so a symlink in the
+ * destination is removed as a link and never followed.
+ */
+#ifndef TS_DELETE_H
+#define TS_DELETE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Counts of what one delete call removed (or would remove in a dry run). */
+struct del_counts {
+	uint64_t reg, dir, link, dev, special;
+	uint64_t errors;
+};
+
+struct del_opts {
+	bool dry_run;
+	bool one_fs;		/* -x: do not descend into other file systems */
+	bool quiet_report;	/* no "deleting" lines (type replacement) */
+};
+
+/*
+ * Removes NAME below DIRFD -- recursively if it is a directory, children
+ * first -- reporting each entry as RELPATH-relative "deleting" lines.
+ * MODE is the entry's type as scanned.  Adds to *COUNTS; errors are reported
+ * with the path and counted.  Returns 0 if everything went, else -errno of
+ * the first failure.  Thread-safe.
+ */
+int delete_entry(const struct del_opts *o, int dirfd, const char *name,
+    const char *relpath, uint32_t mode, struct del_counts *counts);
+
+/*
+ * Removes everything inside the open directory DIRFD (RELPATH names it in
+ * messages), children first, but not the directory itself.  Same rules and
+ * return as delete_entry().
+ */
+int delete_dir_contents(const struct del_opts *o, int dirfd,
+    const char *relpath, struct del_counts *counts);
+
+/*
+ * Opens RELPATH (a relative directory path) below ROOTFD one component at
+ * a time with O_NOFOLLOW: a symlink anywhere on the way is refused (ELOOP
+ * or ENOTDIR).  "" opens ROOTFD itself (dup).  Returns an fd or -errno.
+ */
+int delete_open_beneath(int rootfd, const char *relpath);
+
+#endif /* TS_DELETE_H */

@@ -1,0 +1,1312 @@
+/*
+ * engine.c -- one synchronisation run: the directory tasks, the file
+ * tasks, post-order directory metadata, and the deletion pass.
+ *
+ * How a run goes:
+ *  1. plan resolves the operands into held directory fds;
+ *  2. the root directory task is submitted to the pool; a directory task
+ *     reads its source and destination listings (walk), decides each pair
+ *     (compare), handles cheap items inline (symlinks, nodes, attributes),
+ *     submits a file task per regular file to copy and a directory task per
+ *     subdirectory, and records the extraneous destination names;
+ *  3. every task holds a reference on its directory node; the last one to
+ *     finish applies the directory's metadata (mtime last, after all its
+ *     children: post-order) and releases the parent;
+ *  4. after the walk, and only if every source directory was read without
+ *     error, the extraneous entries are deleted (DESIGN.md "Safety rules").
+ *
+ * Memory: a directory node lives while it has unfinished children; file
+ * tasks exist only for files being copied; the pool is LIFO, so the walk
+ * is depth-first and what is in flight stays proportional to depth times
+ * fan-out, not to the size of the tree.  Only the extraneous entries are
+ * kept until the end (they are what --delete will remove).
+ *
+ * Every destination operation is an *at() call on a directory fd opened
+ * below the destination root with O_NOFOLLOW: a symlink planted in the
+ * destination is replaced or removed, never followed.
+ */
+#define _GNU_SOURCE
+#include <treesync/treesync.h>
+
+#include "compare.h"
+#include "copy.h"
+#include "delete.h"
+#include "hash.h"
+#include "meta.h"
+#include "plan.h"
+#include "pool.h"
+#include "report.h"
+#include "sys.h"
+#include "util.h"
+#include "walk.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define container_of(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+enum { TY_REG, TY_DIR, TY_LINK, TY_DEV, TY_SPECIAL, TY_N };
+
+/* Extraneous names found in one destination directory. */
+struct del_group {
+	struct del_group *next;
+	char *rel;		/* the directory, below the destination root */
+	struct meta_target meta;	/* times to restore after deleting */
+	size_t n;
+	char **names;
+	uint32_t *modes;
+};
+
+struct engine {
+	const struct ts_options *o;
+	struct plan plan;
+	struct pool pool;
+	struct copy_ctx copy;
+	bool am_root;
+	mode_t umask;
+	unsigned need;		/* enum walk_need for statx masks */
+
+	/* Counters, updated by every worker. */
+	_Atomic uint64_t files[TY_N], created[TY_N], deleted[TY_N];
+	_Atomic uint64_t reg_transferred, total_size, transferred_size;
+	_Atomic uint64_t method_bytes[TS_METHOD_COUNT];
+	_Atomic uint64_t method_files[TS_METHOD_COUNT];
+	_Atomic uint64_t errors, vanished;
+
+	atomic_bool src_error;	/* a source listing was incomplete */
+	atomic_bool partial;	/* exit 23 */
+	atomic_bool fatal;	/* exit 11: destination cannot take more */
+	bool refuse_delete;	/* empty source root, non-empty destination */
+
+	pthread_mutex_t del_lock;
+	struct del_group *groups;	/* guarded by del_lock */
+};
+
+/* One directory pair being synchronised. */
+struct dnode {
+	struct pool_task task;	/* the scan */
+	struct engine *e;
+	struct dnode *parent;
+	atomic_int pending;	/* 1 for the scan + 1 per unfinished child */
+	int sfd, dfd;		/* -1 when absent; closed at the end */
+	int src_parent_fd;	/* borrowed: where sfd is opened from */
+	char *src_name;		/* name of the directory in src_parent_fd */
+	char *name;		/* name in the parent's dfd */
+	char *rel;		/* below the destination root; "" = root */
+	char *src_disp;		/* source path for messages */
+	struct ts_entry src;	/* the source directory, as scanned */
+	struct ts_entry dst;	/* the destination directory before */
+	bool has_dst;
+	bool create;		/* mkdir it */
+	bool remove_dst;	/* a non-directory is in the way */
+	bool no_descend;	/* -x: another file system */
+	bool is_root;
+	bool apply_meta;	/* set attributes when all children are done */
+	bool attrs_differ;
+	atomic_bool touched;	/* an entry was created, replaced or removed */
+	uint64_t dev_limit;	/* -x: the source root's device */
+	struct meta_target meta;
+};
+
+/* One regular file to compare by content and/or copy. */
+struct ftask {
+	struct pool_task task;
+	struct dnode *dir;
+	int sfd;		/* borrowed from dir (or the plan, at the root) */
+	struct ts_entry src, dst;
+	bool has_dst;
+	bool need_checksum;
+	bool remove_dir;	/* a directory is in the way */
+	uint32_t iflags;
+	const char *src_name;	/* in the same allocation */
+	const char *disp_name;	/* the name printed */
+	char name[];		/* the name in the destination */
+};
+
+/* A source item of a directory listing, wherever it comes from. */
+struct srcitem {
+	const struct ts_entry *ent;
+	int sfd;
+	const char *src_name;	/* name in sfd */
+	const char *name;	/* name in the destination directory */
+	const char *disp_name;	/* name printed (the source's) */
+	const char *src_disp;	/* source directory, for messages */
+	uint64_t dev_limit;
+	size_t order;		/* operand order, for duplicate names */
+};
+
+static volatile sig_atomic_t got_signal;
+static struct pool *signal_pool;
+
+static int type_index(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return TY_REG;
+	case S_IFDIR:
+		return TY_DIR;
+	case S_IFLNK:
+		return TY_LINK;
+	case S_IFCHR:
+	case S_IFBLK:
+		return TY_DEV;
+	default:
+		return TY_SPECIAL;
+	}
+}
+
+static void add(_Atomic uint64_t *c, uint64_t v)
+{
+	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+}
+
+/* A per-item failure: counted, reported by the caller, exit 23. */
+static void item_failed(struct engine *e)
+{
+	add(&e->errors, 1);
+	atomic_store(&e->partial, true);
+}
+
+/* A source directory could not be read completely: no deletion. */
+static void source_failed(struct engine *e)
+{
+	item_failed(e);
+	atomic_store(&e->src_error, true);
+}
+
+static char *dest_path(const struct engine *e, const char *rel)
+{
+	if (*rel == '\0')
+		return xstrdup(e->plan.dst_operand);
+	return util_path_join(e->plan.dst_operand, rel);
+}
+
+static void report_dest(struct engine *e, int err, const char *what,
+    const char *rel)
+{
+	char *p = dest_path(e, rel);
+
+	report_errno(err, what, p);
+	free(p);
+}
+
+static char *read_link(int dirfd, const char *name)
+{
+	size_t size = 256;
+
+	for (;;) {
+		char *buf = xmalloc(size);
+		ssize_t n = readlinkat(dirfd, name, buf, size);
+
+		if (n < 0) {
+			free(buf);
+			return NULL;
+		}
+		if ((size_t)n < size) {
+			buf[n] = '\0';
+			return buf;
+		}
+		free(buf);
+		size *= 2;
+	}
+}
+
+/* --- directory nodes ----------------------------------------------------- */
+
+static void scan_task(struct pool_task *t, struct pool_worker *w);
+
+static void dnode_finish(struct dnode *d)
+{
+	struct engine *e = d->e;
+	const char *what = NULL;
+
+	if (d->apply_meta && d->dfd >= 0 && !pool_cancelled(&e->pool) &&
+	    (d->attrs_differ || d->create || atomic_load(&d->touched))) {
+		int r = meta_apply_fd(d->dfd, &d->meta, &what);
+
+		if (r < 0) {
+			report_dest(e, -r, what, d->rel);
+			item_failed(e);
+		}
+	}
+	if (!d->is_root) {
+		if (d->sfd >= 0)
+			close(d->sfd);
+		if (d->dfd >= 0)
+			close(d->dfd);
+	}
+	free(d->src_name);
+	free(d->name);
+	free(d->rel);
+	free(d->src_disp);
+	free(d);
+}
+
+/* Drops one reference; the last one finishes the node, then its parent. */
+static void dnode_release(struct dnode *d)
+{
+	while (d && atomic_fetch_sub(&d->pending, 1) == 1) {
+		struct dnode *parent = d->parent;
+
+		dnode_finish(d);
+		d = parent;
+	}
+}
+
+static struct dnode *dnode_new(struct engine *e, struct dnode *parent)
+{
+	struct dnode *d = xcalloc(1, sizeof(*d));
+
+	d->e = e;
+	d->parent = parent;
+	d->sfd = d->dfd = d->src_parent_fd = -1;
+	atomic_init(&d->pending, 1);
+	atomic_init(&d->touched, false);
+	d->task.fn = scan_task;
+	if (parent)
+		atomic_fetch_add(&parent->pending, 1);
+	return d;
+}
+
+/* --- removing what is in the way ----------------------------------------- */
+
+/* Removes the directory NAME in D's destination to make way for a
+ * non-directory; rsync's rules: an empty one always, a full one only with
+ * --delete or --force. */
+static int remove_dir_in_way(struct dnode *d, const char *name,
+    const char *rel, const char *kind)
+{
+	struct engine *e = d->e;
+	struct del_opts dopts = { .one_fs = e->o->one_fs };
+	struct del_counts c = { 0 };
+	int r, fd;
+
+	if (unlinkat(d->dfd, name, AT_REMOVEDIR) == 0) {
+		add(&e->deleted[TY_DIR], 1);
+		return 0;
+	}
+	if (errno != ENOTEMPTY && errno != EEXIST) {
+		r = -errno;
+		report_dest(e, -r, "cannot remove directory", rel);
+		item_failed(e);
+		return r;
+	}
+	if (!e->o->del && !e->o->force) {
+		report_error("cannot delete non-empty directory: %s", rel);
+		report_error("could not make way for new %s: %s", kind, rel);
+		item_failed(e);
+		return -ENOTEMPTY;
+	}
+	fd = openat(d->dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		report_dest(e, -r, "cannot open directory", rel);
+		item_failed(e);
+		return r;
+	}
+	/* The contents are reported as deleted; the directory itself is
+	 * not, since the new entry takes its place (as rsync prints it). */
+	r = delete_dir_contents(&dopts, fd, rel, &c);
+	close(fd);
+	if (r == 0 && unlinkat(d->dfd, name, AT_REMOVEDIR) < 0) {
+		r = -errno;
+		report_dest(e, -r, "cannot remove directory", rel);
+	}
+	add(&e->deleted[TY_REG], c.reg);
+	add(&e->deleted[TY_DIR], c.dir + (r == 0));
+	add(&e->deleted[TY_LINK], c.link);
+	add(&e->deleted[TY_DEV], c.dev);
+	add(&e->deleted[TY_SPECIAL], c.special);
+	if (r < 0 || c.errors)
+		item_failed(e);
+	return r;
+}
+
+/* --- items handled inline ------------------------------------------------ */
+
+static void count_created(struct engine *e, uint32_t iflags, uint32_t mode)
+{
+	if (iflags & IT_IS_NEW)
+		add(&e->created[type_index(mode)], 1);
+}
+
+/* Sets the attributes of an existing, otherwise up-to-date entry. */
+static void apply_attrs(struct dnode *d, const char *name, const char *rel,
+    const struct ts_entry *src, const struct ts_entry *dst)
+{
+	struct engine *e = d->e;
+	struct meta_target m;
+	const char *what = NULL;
+	int r;
+
+	if (e->o->dry_run || d->dfd < 0)
+		return;
+	meta_plan(e->o, e->am_root, src, dst, e->umask, &m);
+	r = meta_apply_at(d->dfd, name, S_ISLNK(src->mode), &m, &what);
+	if (r < 0) {
+		report_dest(e, -r, what, rel);
+		item_failed(e);
+	}
+}
+
+/* Creates a symlink or a node under a temp name, then renames it over
+ * NAME, so that NAME is never missing and never half-made. */
+static int make_node(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const char *target, const char *rel)
+{
+	struct engine *e = d->e;
+	const struct ts_entry *src = it->ent;
+	char tmp[NAME_MAX + 1];
+	struct meta_target m;
+	const char *what = "cannot create";
+	int r = 0, i;
+
+	for (i = 0; i < 100; i++) {
+		copy_temp_name(it->name, tmp);
+		if (S_ISLNK(src->mode))
+			r = symlinkat(target, d->dfd, tmp);
+		else
+			r = mknodat(d->dfd, tmp, src->mode & (S_IFMT | 07777),
+			    (dev_t)src->rdev);
+		if (r == 0 || errno != EEXIST)
+			break;
+	}
+	if (r < 0) {
+		r = -errno;
+		report_dest(e, -r, what, rel);
+		return r;
+	}
+	meta_plan(e->o, e->am_root, src, dst, e->umask, &m);
+	r = meta_apply_at(d->dfd, tmp, S_ISLNK(src->mode), &m, &what);
+	if (r == 0 && renameat(d->dfd, tmp, d->dfd, it->name) < 0) {
+		r = -errno;
+		what = "cannot rename into place";
+	}
+	if (r < 0) {
+		unlinkat(d->dfd, tmp, 0);
+		report_dest(e, -r, what, rel);
+	}
+	return r;
+}
+
+static void handle_node(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const struct cmp_out *out,
+    const char *target, const char *rel)
+{
+	struct engine *e = d->e;
+
+	if (!e->o->dry_run) {
+		if (out->remove_dst && out->dst_is_dir &&
+		    remove_dir_in_way(d, it->name, rel,
+		    S_ISLNK(it->ent->mode) ? "symlink" : "special file") < 0)
+			return;
+		if (make_node(d, it, dst, target, rel) < 0) {
+			item_failed(e);
+			return;
+		}
+		atomic_store(&d->touched, true);
+	}
+	count_created(e, out->iflags, it->ent->mode);
+	report_item(out->iflags, it->ent->mode, rel, target);
+}
+
+/* --- file tasks ---------------------------------------------------------- */
+
+static void file_task(struct pool_task *t, struct pool_worker *w);
+
+static void submit_file(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const struct cmp_out *out, bool checksum)
+{
+	size_t nl = strlen(it->name) + 1, sl = strlen(it->src_name) + 1;
+	size_t dl = strlen(it->disp_name) + 1;
+	struct ftask *f = xmalloc(sizeof(*f) + nl + sl + dl);
+
+	memset(f, 0, sizeof(*f));
+	f->task.fn = file_task;
+	f->dir = d;
+	f->sfd = it->sfd;
+	f->src = *it->ent;
+	if (dst) {
+		f->dst = *dst;
+		f->has_dst = true;
+	}
+	f->need_checksum = checksum;
+	if (out) {
+		f->iflags = out->iflags;
+		f->remove_dir = out->remove_dst && out->dst_is_dir;
+	}
+	memcpy(f->name, it->name, nl);
+	f->src_name = memcpy(f->name + nl, it->src_name, sl);
+	f->disp_name = memcpy(f->name + nl + sl, it->disp_name, dl);
+	atomic_fetch_add(&d->pending, 1);
+	pool_submit(&d->e->pool, &f->task);
+}
+
+/* -c: compares contents, then decides again.  False when nothing more is
+ * to be done with the file. */
+static bool settle_checksum(struct ftask *f, struct pool_worker *w,
+    const char *rel)
+{
+	struct dnode *d = f->dir;
+	struct engine *e = d->e;
+	struct hash128 a, b;
+	struct cmp_in in = { .src = &f->src, .dst = &f->dst,
+		.am_root = e->am_root };
+	struct cmp_out out;
+	int r;
+
+	r = hash_at(f->sfd, f->src_name, w->buf, POOL_BUF_SIZE, &a);
+	if (r < 0) {
+		if (r == -ENOENT) {
+			add(&e->vanished, 1);
+			report_vanished(d->src_disp, f->src_name);
+		} else {
+			report_errno_at(-r, "cannot read", d->src_disp,
+			    f->src_name);
+			item_failed(e);
+		}
+		return false;
+	}
+	r = hash_at(d->dfd, f->name, w->buf, POOL_BUF_SIZE, &b);
+	in.content_differs = r < 0 || a.lo != b.lo || a.hi != b.hi;
+	cmp_decide(e->o, &in, &out);
+	if (out.action == CMP_ATTRS) {
+		apply_attrs(d, f->name, rel, &f->src, &f->dst);
+		report_item(out.iflags, f->src.mode, rel, NULL);
+	}
+	f->iflags = out.iflags;
+	return out.action == CMP_COPY;
+}
+
+static void copy_done(struct ftask *f, const struct copy_result *res,
+    const char *rel)
+{
+	struct engine *e = f->dir->e;
+	int m;
+
+	add(&e->reg_transferred, 1);
+	add(&e->transferred_size, res->size);
+	for (m = 0; m < TS_METHOD_COUNT; m++) {
+		if (!res->bytes[m])
+			continue;
+		add(&e->method_bytes[m], res->bytes[m]);
+		add(&e->method_files[m], 1);
+	}
+	count_created(e, f->iflags, f->src.mode);
+	atomic_store(&f->dir->touched, true);
+	report_item(f->iflags, f->src.mode, rel, NULL);
+	if (e->o->verbose >= 2 && res->fallbacks[0])
+		report_info("%s: fell back: %s", rel, res->fallbacks);
+}
+
+static void copy_failed(struct ftask *f, const struct copy_result *res,
+    const char *rel)
+{
+	struct dnode *d = f->dir;
+	struct engine *e = d->e;
+	const char *w = res->what ? res->what : "cannot copy";
+
+	if (res->vanished) {
+		add(&e->vanished, 1);
+		report_vanished(d->src_disp, f->src_name);
+		return;
+	}
+	if (strcmp(w, "cannot open") == 0 || strcmp(w, "cannot read") == 0 ||
+	    strcmp(w, "cannot stat") == 0 || res->changed)
+		report_errno_at(-res->err, w, d->src_disp, f->src_name);
+	else
+		report_dest(e, -res->err, w, rel);
+	item_failed(e);
+	if (res->fatal) {
+		atomic_store(&e->fatal, true);
+		pool_cancel(&e->pool);
+	}
+}
+
+static void file_task(struct pool_task *t, struct pool_worker *w)
+{
+	struct ftask *f = container_of(t, struct ftask, task);
+	struct dnode *d = f->dir;
+	struct engine *e = d->e;
+	char *rel = util_path_join(d->rel, f->disp_name);
+	struct meta_target m;
+	struct copy_result res;
+
+	if (pool_cancelled(&e->pool))
+		goto done;
+	if (f->need_checksum && !settle_checksum(f, w, rel))
+		goto done;
+	if (e->o->dry_run) {
+		add(&e->reg_transferred, 1);
+		add(&e->transferred_size, f->src.size);
+		count_created(e, f->iflags, f->src.mode);
+		report_item(f->iflags, f->src.mode, rel, NULL);
+		goto done;
+	}
+	if (f->remove_dir &&
+	    remove_dir_in_way(d, f->name, rel, "regular file") < 0)
+		goto done;
+	meta_plan(e->o, e->am_root, &f->src, f->has_dst ? &f->dst : NULL,
+	    e->umask, &m);
+	if (copy_file(&e->copy, f->sfd, f->src_name, d->dfd, f->name, &m,
+	    w->buf, &res) < 0)
+		copy_failed(f, &res, rel);
+	else
+		copy_done(f, &res, rel);
+done:
+	free(rel);
+	free(f);
+	dnode_release(d);
+}
+
+/* --- deciding one item --------------------------------------------------- */
+
+static void count_source(struct engine *e, const struct ts_entry *src)
+{
+	add(&e->files[type_index(src->mode)], 1);
+	if (S_ISREG(src->mode))
+		add(&e->total_size, src->size);
+}
+
+static void submit_dir(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const struct cmp_out *out, const char *rel)
+{
+	struct engine *e = d->e;
+	struct dnode *c = dnode_new(e, d);
+
+	c->src_parent_fd = it->sfd;
+	c->src_name = xstrdup(it->src_name);
+	c->name = xstrdup(it->name);
+	c->rel = xstrdup(rel);
+	c->src_disp = util_path_join(it->src_disp, it->src_name);
+	c->src = *it->ent;
+	c->dev_limit = it->dev_limit;
+	c->create = out->action == CMP_MKDIR;
+	c->remove_dst = c->create && dst != NULL;
+	c->attrs_differ = (out->iflags & IT_REPORT_ANY) != 0;
+	c->no_descend = e->o->one_fs && it->ent->dev != it->dev_limit;
+	if (dst && !c->remove_dst) {
+		c->dst = *dst;
+		c->has_dst = true;
+	}
+	c->apply_meta = !e->o->dry_run;
+	meta_plan(e->o, e->am_root, &c->src, c->has_dst ? &c->dst : NULL,
+	    e->umask, &c->meta);
+	if (c->create)
+		count_created(e, out->iflags, S_IFDIR);
+	if (out->iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))
+		report_item(out->iflags, S_IFDIR, rel, NULL);
+	pool_submit(&e->pool, &c->task);
+}
+
+static void handle_item(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst)
+{
+	struct engine *e = d->e;
+	const struct ts_options *o = e->o;
+	const struct ts_entry *src = it->ent;
+	char *rel = util_path_join(d->rel, it->disp_name);
+	char *starget = NULL, *dtarget = NULL;
+	struct cmp_in in = { .src = src, .dst = dst, .content_differs = -1,
+		.am_root = e->am_root };
+	struct cmp_out out;
+
+	count_source(e, src);
+	if (S_ISLNK(src->mode) && o->links) {
+		starget = read_link(it->sfd, it->src_name);
+		if (!starget) {
+			if (errno == ENOENT) {
+				add(&e->vanished, 1);
+				report_vanished(it->src_disp, it->src_name);
+			} else {
+				report_errno_at(errno, "cannot read symlink",
+				    it->src_disp, it->src_name);
+				source_failed(e);
+			}
+			goto out;
+		}
+		if (dst && S_ISLNK(dst->mode) && d->dfd >= 0)
+			dtarget = read_link(d->dfd, it->name);
+	}
+	in.src_target = starget;
+	in.dst_target = dtarget;
+	if (cmp_needs_checksum(o, src, dst) && d->dfd >= 0) {
+		submit_file(d, it, dst, NULL, true);
+		goto out;
+	}
+	cmp_decide(o, &in, &out);
+	switch (out.action) {
+	case CMP_NONE:
+	case CMP_SKIP:
+		break;
+	case CMP_SKIP_TYPE:
+		report_info("skipping non-regular file \"%s\"", rel);
+		break;
+	case CMP_SKIP_DIR:
+		report_info("skipping directory %s", rel);
+		break;
+	case CMP_ATTRS:
+		apply_attrs(d, it->name, rel, src, dst);
+		report_item(out.iflags, src->mode, rel, starget);
+		break;
+	case CMP_COPY:
+		submit_file(d, it, dst, &out, false);
+		break;
+	case CMP_MKDIR:
+	case CMP_DIR:
+		submit_dir(d, it, dst, &out, rel);
+		break;
+	case CMP_SYMLINK:
+	case CMP_MKNOD:
+		handle_node(d, it, dst, &out, starget, rel);
+		break;
+	}
+out:
+	free(starget);
+	free(dtarget);
+	free(rel);
+}
+
+/* --- directory scans ----------------------------------------------------- */
+
+/* Remembers the extraneous entries of D for the deletion pass. */
+static void record_extraneous(struct dnode *d, const struct ts_entry **ex,
+    size_t n)
+{
+	struct engine *e = d->e;
+	struct del_group *g;
+	size_t i;
+
+	if (n == 0)
+		return;
+	g = xcalloc(1, sizeof(*g));
+	g->rel = xstrdup(d->rel);
+	g->meta = d->meta;
+	g->n = n;
+	g->names = xcalloc(n, sizeof(*g->names));
+	g->modes = xcalloc(n, sizeof(*g->modes));
+	for (i = 0; i < n; i++) {
+		g->names[i] = xstrdup(ex[i]->name);
+		g->modes[i] = ex[i]->mode;
+	}
+	pthread_mutex_lock(&e->del_lock);
+	g->next = e->groups;
+	e->groups = g;
+	pthread_mutex_unlock(&e->del_lock);
+}
+
+static int cmp_items(const void *a, const void *b)
+{
+	const struct srcitem *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * Merge-joins the sorted source items with the sorted destination listing:
+ * each source item is decided, each destination-only name is extraneous.
+ */
+static void join(struct dnode *d, struct srcitem *items, size_t ni,
+    const struct dirlist *dl, bool find_extraneous)
+{
+	struct engine *e = d->e;
+	const struct ts_entry **ex = NULL;
+	size_t i = 0, j = 0, nex = 0;
+
+	if (find_extraneous && dl->n)
+		ex = xcalloc(dl->n, sizeof(*ex));
+	while (i < ni || j < dl->n) {
+		int c;
+
+		if (pool_cancelled(&e->pool))
+			break;
+		if (i < ni && i > 0 && strcmp(items[i].name,
+		    items[i - 1].name) == 0) {
+			i++;	/* the same name from a later operand */
+			continue;
+		}
+		if (i == ni)
+			c = 1;
+		else if (j == dl->n)
+			c = -1;
+		else
+			c = strcmp(items[i].name, dl->ents[j].name);
+		if (c < 0) {
+			handle_item(d, &items[i++], NULL);
+		} else if (c == 0) {
+			handle_item(d, &items[i++], &dl->ents[j++]);
+		} else {
+			if (ex)
+				ex[nex++] = &dl->ents[j];
+			j++;
+		}
+	}
+	if (ex && !pool_cancelled(&e->pool))
+		record_extraneous(d, ex, nex);
+	free(ex);
+}
+
+/* Opens (or creates) the destination directory of a non-root node. */
+static bool open_dest_dir(struct dnode *d)
+{
+	struct engine *e = d->e;
+	int pfd = d->parent->dfd;
+
+	if (e->o->dry_run) {
+		if (!d->create && pfd >= 0)
+			d->dfd = openat(pfd, d->name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		return true;
+	}
+	if (d->remove_dst && unlinkat(pfd, d->name, 0) < 0 && errno != ENOENT) {
+		report_dest(e, errno, "cannot remove", d->rel);
+		item_failed(e);
+		return false;
+	}
+	if (d->create) {
+		if (mkdirat(pfd, d->name, 0700) < 0 && errno != EEXIST) {
+			report_dest(e, errno, "cannot create directory", d->rel);
+			item_failed(e);
+			if (errno == ENOSPC || errno == EDQUOT || errno == EROFS) {
+				atomic_store(&e->fatal, true);
+				pool_cancel(&e->pool);
+			}
+			return false;
+		}
+		atomic_store(&d->parent->touched, true);
+	}
+	d->dfd = openat(pfd, d->name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (d->dfd < 0) {
+		/* ELOOP/ENOTDIR: something not a directory was planted. */
+		report_dest(e, errno, "cannot open directory", d->rel);
+		item_failed(e);
+		return false;
+	}
+	return true;
+}
+
+static bool read_dest(struct dnode *d, struct dirlist *dl)
+{
+	struct engine *e = d->e;
+	struct walk_result wr;
+	char *disp;
+
+	if (d->dfd < 0)
+		return true;
+	disp = dest_path(e, d->rel);
+	wr = walk_dir(d->dfd, disp, e->need, dl);
+	if (wr.err)
+		report_errno(-wr.err, "cannot read directory", disp);
+	free(disp);
+	if (wr.err || wr.stat_errors) {
+		item_failed(e);
+		return false;
+	}
+	return true;
+}
+
+static void scan_dir(struct dnode *d)
+{
+	struct engine *e = d->e;
+	struct dirlist sl, dl;
+	struct walk_result wr;
+	struct srcitem *items = NULL;
+	size_t i;
+	bool dest_ok;
+
+	d->sfd = openat(d->src_parent_fd, d->src_name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (d->sfd < 0) {
+		if (errno == ENOENT) {
+			add(&e->vanished, 1);
+			report_vanished("", d->src_disp);
+		} else {
+			report_errno(errno, "cannot open directory",
+			    d->src_disp);
+		}
+		source_failed(e);
+		d->apply_meta = false;
+		return;
+	}
+	if (!open_dest_dir(d)) {
+		d->apply_meta = false;
+		return;
+	}
+	if (d->no_descend)
+		return;
+
+	dirlist_init(&sl);
+	dirlist_init(&dl);
+	wr = walk_dir(d->sfd, d->src_disp, e->need, &sl);
+	add(&e->vanished, wr.vanished);
+	if (wr.err || wr.stat_errors) {
+		if (wr.err)
+			report_errno(-wr.err, "cannot read directory",
+			    d->src_disp);
+		source_failed(e);
+	}
+	dest_ok = read_dest(d, &dl);
+	if (!wr.err) {
+		items = xcalloc(sl.n ? sl.n : 1, sizeof(*items));
+		for (i = 0; i < sl.n; i++) {
+			items[i].ent = &sl.ents[i];
+			items[i].sfd = d->sfd;
+			items[i].src_name = items[i].name =
+			    items[i].disp_name = sl.ents[i].name;
+			items[i].src_disp = d->src_disp;
+			items[i].dev_limit = d->dev_limit;
+			items[i].order = i;
+		}
+		/* Extraneous names are only known when both listings are. */
+		join(d, items, sl.n, &dl, e->o->del && dest_ok &&
+		    !wr.stat_errors);
+	}
+	free(items);
+	dirlist_free(&sl);
+	dirlist_free(&dl);
+}
+
+static void scan_task(struct pool_task *t, struct pool_worker *w)
+{
+	struct dnode *d = container_of(t, struct dnode, task);
+
+	(void)w;
+	if (!pool_cancelled(&d->e->pool))
+		scan_dir(d);
+	dnode_release(d);
+}
+
+/* --- the root ------------------------------------------------------------ */
+
+/*
+ * The root merges every operand: the contents of each "dir/" operand and
+ * each other operand as one entry.  Its items carry their own source fd.
+ */
+static void scan_root(struct dnode *root)
+{
+	struct engine *e = root->e;
+	struct plan *p = &e->plan;
+	struct dirlist *lists = xcalloc(p->nsrcs, sizeof(*lists));
+	struct dirlist dl;
+	struct srcitem *items = NULL;
+	size_t ni = 0, cap = 0, i, k;
+	bool complete = true, dest_ok = true;
+
+	dirlist_init(&dl);
+	for (i = 0; i < p->nsrcs; i++) {
+		struct plan_src *s = &p->srcs[i];
+		size_t nadd = 1;
+
+		dirlist_init(&lists[i]);
+		if (s->contents) {
+			struct walk_result wr = walk_dir(s->fd, s->operand,
+			    e->need, &lists[i]);
+
+			add(&e->vanished, wr.vanished);
+			if (wr.err || wr.stat_errors) {
+				if (wr.err)
+					report_errno(-wr.err,
+					    "cannot read directory", s->operand);
+				source_failed(e);
+				complete = false;
+				if (wr.err)
+					continue;
+			}
+			nadd = lists[i].n;
+		}
+		if (ni + nadd > cap) {
+			cap = (ni + nadd) * 2;
+			items = xrealloc(items, cap * sizeof(*items));
+		}
+		if (!s->contents) {
+			s->st.name = s->name;
+			items[ni] = (struct srcitem){ .ent = &s->st,
+				.sfd = s->fd, .src_name = s->name,
+				.name = p->single_name ? p->single_name : s->name,
+				.disp_name = s->name, .src_disp = "",
+				.dev_limit = s->st.dev, .order = ni };
+			/* Messages name the operand as the user typed it. */
+			items[ni].src_disp = "";
+			ni++;
+			continue;
+		}
+		for (k = 0; k < lists[i].n; k++) {
+			const struct ts_entry *en = &lists[i].ents[k];
+
+			items[ni] = (struct srcitem){ .ent = en, .sfd = s->fd,
+				.src_name = en->name, .name = en->name,
+				.disp_name = en->name, .src_disp = s->operand,
+				.dev_limit = s->st.dev, .order = ni };
+			ni++;
+		}
+	}
+	if (ni > 1)
+		qsort(items, ni, sizeof(*items), cmp_items);
+
+	if (root->dfd >= 0 && p->any_contents)
+		dest_ok = read_dest(root, &dl);
+	if (p->any_contents && e->o->del && complete && ni == 0 && dl.n > 0 &&
+	    !e->o->allow_empty_source)
+		e->refuse_delete = true;
+
+	if (p->any_contents || root->dfd < 0) {
+		join(root, items, ni, &dl,
+		    p->any_contents && e->o->del && dest_ok && complete);
+	} else {
+		/* Only named entries: look each one up, list nothing. */
+		for (i = 0; i < ni && !pool_cancelled(&e->pool); i++) {
+			struct ts_entry de;
+
+			if (i > 0 && strcmp(items[i].name, items[i - 1].name) == 0)
+				continue;
+			if (walk_stat(root->dfd, items[i].name, false, &de) == 0) {
+				de.name = items[i].name;
+				handle_item(root, &items[i], &de);
+			} else {
+				handle_item(root, &items[i], NULL);
+			}
+		}
+	}
+	for (i = 0; i < p->nsrcs; i++)
+		dirlist_free(&lists[i]);
+	free(lists);
+	free(items);
+	dirlist_free(&dl);
+}
+
+static void root_task(struct pool_task *t, struct pool_worker *w)
+{
+	struct dnode *d = container_of(t, struct dnode, task);
+
+	(void)w;
+	if (!pool_cancelled(&d->e->pool))
+		scan_root(d);
+	dnode_release(d);
+}
+
+/* Builds the root node: the destination directory itself. */
+static struct dnode *make_root(struct engine *e)
+{
+	struct plan *p = &e->plan;
+	struct dnode *root = dnode_new(e, NULL);
+	size_t i;
+
+	root->is_root = true;
+	root->task.fn = root_task;
+	root->rel = xstrdup("");
+	root->src_disp = xstrdup("");
+	root->dfd = p->dst_fd;
+	if (root->dfd >= 0 && walk_stat(root->dfd, "", false, &root->dst) == 0)
+		root->has_dst = true;
+	/* The root is an item of the transfer when a "dir/" operand names
+	 * it: its attributes come from the first such operand. */
+	for (i = 0; i < p->nsrcs; i++) {
+		struct cmp_in in = { .am_root = e->am_root };
+		struct cmp_out out;
+
+		if (!p->srcs[i].contents)
+			continue;
+		root->src = p->srcs[i].st;
+		in.src = &root->src;
+		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;
+		cmp_decide(e->o, &in, &out);
+		add(&e->files[TY_DIR], 1);
+		if (out.action != CMP_MKDIR && out.action != CMP_DIR)
+			break;
+		root->attrs_differ = (out.iflags & IT_REPORT_ANY) != 0;
+		root->create = p->dst_new;
+		root->apply_meta = !e->o->dry_run;
+		meta_plan(e->o, e->am_root, &root->src, in.dst, e->umask,
+		    &root->meta);
+		if (out.iflags & (IT_REPORT_ANY | IT_IS_NEW))
+			report_item(out.iflags, S_IFDIR, ".", NULL);
+		if (p->dst_new)
+			add(&e->created[TY_DIR], 1);
+		break;
+	}
+	return root;
+}
+
+/* --- deletion ------------------------------------------------------------ */
+
+static int cmp_groups(const void *a, const void *b)
+{
+	const struct del_group *const *x = a, *const *y = b;
+
+	return strcmp((*x)->rel, (*y)->rel);
+}
+
+static void free_groups(struct engine *e)
+{
+	struct del_group *g, *next;
+	size_t i;
+
+	for (g = e->groups; g; g = next) {
+		next = g->next;
+		for (i = 0; i < g->n; i++)
+			free(g->names[i]);
+		free(g->names);
+		free(g->modes);
+		free(g->rel);
+		free(g);
+	}
+	e->groups = NULL;
+}
+
+static void delete_group(struct engine *e, struct del_group *g,
+    struct del_counts *c)
+{
+	struct del_opts dopts = { .dry_run = e->o->dry_run,
+		.one_fs = e->o->one_fs };
+	const char *what = NULL;
+	size_t i;
+	int fd = delete_open_beneath(e->plan.dst_fd, g->rel);
+
+	if (fd < 0) {
+		report_dest(e, -fd, "cannot open directory for deletion",
+		    g->rel);
+		c->errors++;
+		return;
+	}
+	for (i = 0; i < g->n; i++) {
+		char *rel = util_path_join(g->rel, g->names[i]);
+
+		delete_entry(&dopts, fd, g->names[i], rel, g->modes[i], c);
+		free(rel);
+	}
+	/* Removing entries bumped the directory's mtime: restore it. */
+	if (!e->o->dry_run && g->meta.set_times) {
+		struct meta_target m = { .set_times = true,
+			.mtime = g->meta.mtime };
+
+		if (meta_apply_fd(fd, &m, &what) < 0) {
+			report_dest(e, errno, what, g->rel);
+			c->errors++;
+		}
+	}
+	close(fd);
+}
+
+static void run_deletions(struct engine *e)
+{
+	struct del_group **v;
+	struct del_group *g;
+	struct del_counts c = { 0 };
+	size_t n = 0, i;
+
+	if (!e->o->del || !e->groups)
+		return;
+	if (atomic_load(&e->src_error) && !e->o->ignore_errors) {
+		report_error("IO error encountered -- skipping file deletion");
+		return;
+	}
+	if (atomic_load(&e->fatal) || pool_cancelled(&e->pool) || got_signal)
+		return;
+	if (e->refuse_delete) {
+		report_error("refusing to delete: source is empty and "
+		    "destination '%s' is not (an unmounted source?); "
+		    "use --allow-empty-source if this is meant",
+		    e->plan.dst_operand);
+		return;
+	}
+	for (g = e->groups; g; g = g->next)
+		n++;
+	v = xcalloc(n, sizeof(*v));
+	for (g = e->groups, i = 0; g; g = g->next)
+		v[i++] = g;
+	qsort(v, n, sizeof(*v), cmp_groups);
+	for (i = 0; i < n && !got_signal; i++)
+		delete_group(e, v[i], &c);
+	free(v);
+	add(&e->deleted[TY_REG], c.reg);
+	add(&e->deleted[TY_DIR], c.dir);
+	add(&e->deleted[TY_LINK], c.link);
+	add(&e->deleted[TY_DEV], c.dev);
+	add(&e->deleted[TY_SPECIAL], c.special);
+	if (c.errors) {
+		add(&e->errors, c.errors);
+		atomic_store(&e->partial, true);
+	}
+}
+
+/* --- signals, stats, the run --------------------------------------------- */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (got_signal) {
+		/* A second signal: stop now; in-flight temps stay behind
+		 * and are swept as debris by the next run. */
+		_exit(TS_EXIT_SIGNAL);
+	}
+	got_signal = 1;
+	if (signal_pool)
+		pool_cancel(signal_pool);
+}
+
+static void install_signals(struct pool *p)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	signal_pool = p;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGXFSZ, &sa, NULL);
+}
+
+static void fill_stats(struct engine *e, struct ts_stats *st)
+{
+	int i;
+
+	st->files_reg = e->files[TY_REG];
+	st->files_dir = e->files[TY_DIR];
+	st->files_link = e->files[TY_LINK];
+	st->files_dev = e->files[TY_DEV];
+	st->files_special = e->files[TY_SPECIAL];
+	st->files = st->files_reg + st->files_dir + st->files_link +
+	    st->files_dev + st->files_special;
+	st->created_reg = e->created[TY_REG];
+	st->created_dir = e->created[TY_DIR];
+	st->created_link = e->created[TY_LINK];
+	st->created_dev = e->created[TY_DEV];
+	st->created_special = e->created[TY_SPECIAL];
+	st->created = st->created_reg + st->created_dir + st->created_link +
+	    st->created_dev + st->created_special;
+	st->deleted_reg = e->deleted[TY_REG];
+	st->deleted_dir = e->deleted[TY_DIR];
+	st->deleted_link = e->deleted[TY_LINK];
+	st->deleted_dev = e->deleted[TY_DEV];
+	st->deleted_special = e->deleted[TY_SPECIAL];
+	st->deleted = st->deleted_reg + st->deleted_dir + st->deleted_link +
+	    st->deleted_dev + st->deleted_special;
+	st->reg_transferred = e->reg_transferred;
+	st->total_size = e->total_size;
+	st->transferred_size = e->transferred_size;
+	for (i = 0; i < TS_METHOD_COUNT; i++) {
+		st->method_bytes[i] = e->method_bytes[i];
+		st->method_files[i] = e->method_files[i];
+	}
+	st->errors = e->errors;
+	st->vanished = e->vanished;
+}
+
+static int exit_code(struct engine *e)
+{
+	if (got_signal)
+		return TS_EXIT_SIGNAL;
+	if (atomic_load(&e->fatal))
+		return TS_EXIT_FILEIO;
+	if (e->refuse_delete && e->o->del)
+		return TS_EXIT_REFUSED;
+	if (atomic_load(&e->partial) || e->plan.missing)
+		return TS_EXIT_PARTIAL;
+	if (e->vanished)
+		return TS_EXIT_VANISHED;
+	return TS_EXIT_OK;
+}
+
+void ts_options_init(struct ts_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->copy_method = TS_COPY_AUTO;
+}
+
+int ts_default_jobs(bool network_fs)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	/* Network file systems: latency, not CPU, bounds a file's copy, so
+	 * many requests in flight hide it.  Local disks: a few per core keep
+	 * the device busy while others wait in syscalls. */
+	if (network_fs)
+		return 32;
+	n *= 4;
+	return n < 4 ? 4 : n > 16 ? 16 : (int)n;
+}
+
+int ts_sync(const struct ts_options *o, struct ts_stats *stats)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	struct ts_stats local;
+	double t0 = util_now(), t1, t2;
+	int code, jobs;
+	const char *faults = getenv("TREESYNC_FAULTS");
+
+	if (!stats)
+		stats = &local;
+	memset(stats, 0, sizeof(*stats));
+	e->o = o;
+	e->am_root = geteuid() == 0;
+	e->umask = umask(0);
+	umask(e->umask);
+	e->need = (o->owner || o->group) ? WALK_NEED_OWNER : 0;
+	pthread_mutex_init(&e->del_lock, NULL);
+	report_init(o);
+	util_raise_nofile();
+	if (faults && *faults && sys_inject(faults) < 0) {
+		report_error("bad TREESYNC_FAULTS specification '%s'", faults);
+		free(e);
+		return TS_EXIT_SYNTAX;
+	}
+
+	code = plan_build(o, &e->plan);
+	if (code) {
+		plan_free(&e->plan);
+		pthread_mutex_destroy(&e->del_lock);
+		free(e);
+		return code;
+	}
+	copy_ctx_init(&e->copy, o->copy_method, o->fsync);
+	jobs = o->jobs > 0 ? o->jobs : ts_default_jobs(e->plan.network_fs);
+	if (pool_start(&e->pool, jobs) < 0) {
+		report_error("cannot start worker threads");
+		plan_free(&e->plan);
+		free(e);
+		return TS_EXIT_FILEIO;
+	}
+	install_signals(&e->pool);
+	pool_submit(&e->pool, &make_root(e)->task);
+	pool_wait(&e->pool);
+	t1 = util_now();
+	run_deletions(e);
+	t2 = util_now();
+	pool_stop(&e->pool);
+	signal_pool = NULL;
+	report_flush();
+
+	fill_stats(e, stats);
+	stats->jobs = e->pool.nthreads ? e->pool.nthreads : jobs;
+	stats->walk_seconds = t1 - t0;
+	stats->delete_seconds = t2 - t1;
+	stats->total_seconds = util_now() - t0;
+	code = exit_code(e);
+
+	free_groups(e);
+	copy_ctx_destroy(&e->copy);
+	plan_free(&e->plan);
+	pthread_mutex_destroy(&e->del_lock);
+	free(e);
+	return code;
+}

@@ -1,0 +1,40 @@
+/*
+ * main.c -- parse the command line, run the engine, exit with its code.
+ * The only file that calls exit().
+ */
+#include "cli.h"
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <treesync/treesync.h>
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	struct ts_stats st;
+	int code;
+
+	switch (cli_parse(argc, argv, &c)) {
+	case CLI_HELP:
+		cli_help(stdout);
+		cli_free(&c);
+		return TS_EXIT_OK;
+	case CLI_VERSION:
+		cli_version(stdout);
+		cli_free(&c);
+		return TS_EXIT_OK;
+	case CLI_ERROR:
+		cli_free(&c);
+		return TS_EXIT_SYNTAX;
+	case CLI_RUN:
+		break;
+	}
+	code = ts_sync(&c.opts, &st);
+	if (c.opts.stats && code != TS_EXIT_SYNTAX)
+		report_stats(&st);
+	fflush(stdout);
+	cli_free(&c);
+	return code;
+}

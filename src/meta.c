@@ -1,0 +1,95 @@
+/*
+ * meta.c -- owner, mode and times of destination entries.
+ *
+ * Owns the order of metadata operations (owner, mode, times) and rsync's
+ * rules for what a new or updated entry gets.  Works on an fd or on a name
+ * relative to a held directory fd with AT_SYMLINK_NOFOLLOW: a symlink
+ * planted in the destination can never redirect a chmod or chown.
+ */
+#define _GNU_SOURCE
+#include "meta.h"
+
+#include "walk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <treesync/treesync.h>
+
+void meta_plan(const struct ts_options *o, bool am_root,
+    const struct ts_entry *src, const struct ts_entry *dst, mode_t umask,
+    struct meta_target *out)
+{
+	bool same_type = dst && (dst->mode & S_IFMT) == (src->mode & S_IFMT);
+
+	out->set_owner = o->owner && am_root;
+	out->uid = src->uid;
+	out->set_group = o->group;
+	out->gid = src->gid;
+
+	out->set_mode = true;
+	if (o->perms)
+		out->mode = src->mode & 07777;
+	else if (same_type)
+		out->mode = dst->mode & 07777;
+	else
+		out->mode = src->mode & 0777 & ~umask;
+
+	out->set_times = o->times &&
+	    !(S_ISDIR(src->mode) && o->omit_dir_times);
+	out->mtime.tv_sec = src->mtime_sec;
+	out->mtime.tv_nsec = src->mtime_nsec;
+}
+
+int meta_apply_fd(int fd, const struct meta_target *m, const char **what)
+{
+	if (m->set_owner || m->set_group) {
+		if (fchown(fd, m->set_owner ? m->uid : (uid_t)-1,
+		    m->set_group ? m->gid : (gid_t)-1) < 0) {
+			*what = "cannot change owner of";
+			return -errno;
+		}
+	}
+	if (m->set_mode && fchmod(fd, m->mode) < 0) {
+		*what = "cannot change mode of";
+		return -errno;
+	}
+	if (m->set_times) {
+		struct timespec t[2] = { { 0, UTIME_OMIT }, m->mtime };
+
+		if (futimens(fd, t) < 0) {
+			*what = "cannot set times of";
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+int meta_apply_at(int dirfd, const char *name, bool is_symlink,
+    const struct meta_target *m, const char **what)
+{
+	if (m->set_owner || m->set_group) {
+		if (fchownat(dirfd, name, m->set_owner ? m->uid : (uid_t)-1,
+		    m->set_group ? m->gid : (gid_t)-1,
+		    AT_SYMLINK_NOFOLLOW) < 0) {
+			*what = "cannot change owner of";
+			return -errno;
+		}
+	}
+	if (m->set_mode && !is_symlink &&
+	    fchmodat(dirfd, name, m->mode, AT_SYMLINK_NOFOLLOW) < 0) {
+		*what = "cannot change mode of";
+		return -errno;
+	}
+	if (m->set_times) {
+		struct timespec t[2] = { { 0, UTIME_OMIT }, m->mtime };
+
+		if (utimensat(dirfd, name, t, AT_SYMLINK_NOFOLLOW) < 0) {
+			*what = "cannot set times of";
+			return -errno;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * meta.h -- applying owner, mode and times to a destination fd or to a
+ * name below a destination directory fd.  Never follows a symlink, never
+ * resolves a path from "/".
+ */
+#ifndef TS_META_H
+#define TS_META_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct ts_options;
+struct ts_entry;
+
+/* The attributes to give one destination entry. */
+struct meta_target {
+	bool set_owner, set_group, set_mode, set_times;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;		/* permission bits only (07777) */
+	struct timespec mtime;
+};
+
+/*
+ * Decides the attributes of the destination for SRC with rsync's rules:
+ * -p copies the mode, otherwise an existing DST keeps its mode and a new
+ * one gets the source's mode masked by UMASK without the special bits;
+ * -o (as root) and -g copy ids; -t copies mtime (directories unless -O).
+ * DST is the existing destination entry or NULL.  Pure.
+ */
+void meta_plan(const struct ts_options *o, bool am_root,
+    const struct ts_entry *src, const struct ts_entry *dst, mode_t umask,
+    struct meta_target *out);
+
+/*
+ * Applies M to the open FD: owner first (chown clears set-id bits), then
+ * mode, then times last (every write bumps mtime).  Returns 0 or -errno and
+ * sets *WHAT to the failing operation.  Thread-safe.
+ */
+int meta_apply_fd(int fd, const struct meta_target *m, const char **what);
+
+/* The same for NAME below DIRFD without following it (symlinks: no mode). */
+int meta_apply_at(int dirfd, const char *name, bool is_symlink,
+    const struct meta_target *m, const char **what);
+
+#endif /* TS_META_H */

@@ -1,0 +1,276 @@
+/*
+ * plan.c -- rsync's operand rules.
+ *
+ *  - "dir/" (or "dir/.", ".") copies the contents of dir into DEST;
+ *  - "dir" copies dir itself as DEST/dir; so does a file, link or node;
+ *  - one non-directory source and a DEST that is not an existing directory
+ *    (and has no trailing slash) copies that one file to the name DEST;
+ *  - otherwise DEST is a directory, created if missing (only the last
+ *    component: its parent must exist, as in rsync).
+ *
+ * Operator paths are resolved here, following symlinks the operator named;
+ * nothing below these fds is ever resolved from "/" again.
+ */
+#define _GNU_SOURCE
+#include "plan.h"
+
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <treesync/treesync.h>
+
+#ifndef FUSE_SUPER_MAGIC
+#define FUSE_SUPER_MAGIC 0x65735546
+#endif
+#ifndef CIFS_SUPER_MAGIC
+#define CIFS_SUPER_MAGIC 0xff534d42
+#endif
+#ifndef SMB2_SUPER_MAGIC
+#define SMB2_SUPER_MAGIC 0xfe534d42
+#endif
+#ifndef CEPH_SUPER_MAGIC
+#define CEPH_SUPER_MAGIC 0x00c36400
+#endif
+#ifndef V9FS_MAGIC
+#define V9FS_MAGIC 0x01021997
+#endif
+
+static bool is_network_fd(int fd)
+{
+	struct statfs sf;
+
+	if (fd < 0 || fstatfs(fd, &sf) < 0)
+		return false;
+	switch ((unsigned long)sf.f_type) {
+	case NFS_SUPER_MAGIC:
+	case FUSE_SUPER_MAGIC:
+	case CIFS_SUPER_MAGIC:
+	case SMB2_SUPER_MAGIC:
+	case CEPH_SUPER_MAGIC:
+	case V9FS_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool ends_with_slash(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && s[n - 1] == '/';
+}
+
+/* "a/b/", "a/b/.", "." and "/" name a directory's contents. */
+static bool names_contents(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (ends_with_slash(s))
+		return true;
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return true;
+	return n >= 2 && strcmp(s + n - 2, "/.") == 0;
+}
+
+/* Splits PATH (no trailing slash) into a malloc'ed parent and a name. */
+static void split_path(const char *path, char **parent, char **name)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		*parent = xstrdup(".");
+		*name = xstrdup(path);
+	} else if (slash == path) {
+		*parent = xstrdup("/");
+		*name = xstrdup(slash + 1);
+	} else {
+		*parent = xstrdup(path);
+		(*parent)[slash - path] = '\0';
+		*name = xstrdup(slash + 1);
+	}
+}
+
+static int open_dir(const char *path)
+{
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Fills one source; false if it cannot be used (reported). */
+static bool plan_source(const char *operand, struct plan_src *s)
+{
+	char *copy, *parent, *name;
+	size_t n;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->operand = operand;
+	s->fd = -1;
+	s->contents = names_contents(operand);
+	if (s->contents) {
+		s->fd = open_dir(operand);
+		if (s->fd < 0) {
+			report_errno(errno, errno == ENOTDIR
+			    ? "source is not a directory" : "cannot open source",
+			    operand);
+			return false;
+		}
+		r = walk_stat(s->fd, "", false, &s->st);
+		if (r < 0) {
+			report_errno(-r, "cannot stat source", operand);
+			return false;
+		}
+		return true;
+	}
+	copy = xstrdup(operand);
+	n = strlen(copy);
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	split_path(copy, &parent, &name);
+	free(copy);
+	s->fd = open_dir(parent);
+	if (s->fd < 0) {
+		report_errno(errno, "cannot open source directory", parent);
+		free(parent);
+		free(name);
+		return false;
+	}
+	free(parent);
+	s->name = name;
+	r = walk_stat(s->fd, name, false, &s->st);
+	if (r < 0) {
+		report_errno(-r, "cannot stat source", operand);
+		return false;
+	}
+	return true;
+}
+
+/* DEST as a directory: open it, or create its last component. */
+static int plan_dest_dir(const struct ts_options *o, struct plan *p)
+{
+	const char *dest = o->dest;
+
+	p->dst_fd = open_dir(dest);
+	if (p->dst_fd >= 0)
+		return 0;
+	if (errno == ENOTDIR) {
+		report_errno(ENOTDIR, "destination must be a directory",
+		    dest);
+		return TS_EXIT_SELECT;
+	}
+	if (errno != ENOENT) {
+		report_errno(errno, "cannot open destination", dest);
+		return TS_EXIT_SELECT;
+	}
+	p->dst_new = true;
+	if (o->dry_run) {
+		report_info("created directory %s", dest);
+		return 0;	/* dst_fd stays -1: everything is new */
+	}
+	if (mkdir(dest, 0777) < 0) {
+		report_errno(errno, "cannot create destination directory",
+		    dest);
+		return TS_EXIT_SELECT;
+	}
+	report_info("created directory %s", dest);
+	p->dst_fd = open_dir(dest);
+	if (p->dst_fd < 0) {
+		report_errno(errno, "cannot open destination", dest);
+		return TS_EXIT_SELECT;
+	}
+	return 0;
+}
+
+/* One file to the name DEST: dst_fd is DEST's parent. */
+static int plan_dest_single(const struct ts_options *o, struct plan *p)
+{
+	char *parent, *name;
+
+	split_path(o->dest, &parent, &name);
+	p->dst_fd = open_dir(parent);
+	if (p->dst_fd < 0) {
+		report_errno(errno, "cannot open destination directory",
+		    parent);
+		free(parent);
+		free(name);
+		return TS_EXIT_SELECT;
+	}
+	free(parent);
+	p->single_name = name;
+	return 0;
+}
+
+int plan_build(const struct ts_options *o, struct plan *p)
+{
+	struct stat dst_st;
+	size_t i, ok = 0;
+	bool dest_is_dir, single;
+
+	memset(p, 0, sizeof(*p));
+	p->dst_fd = -1;
+	p->dst_operand = o->dest;
+	p->srcs = xcalloc(o->nsrcs, sizeof(*p->srcs));
+	for (i = 0; i < o->nsrcs; i++) {
+		struct plan_src *s = &p->srcs[ok];
+
+		if (!plan_source(o->srcs[i], s)) {
+			if (s->fd >= 0)
+				close(s->fd);
+			free(s->name);
+			p->missing++;
+			continue;
+		}
+		if (s->contents)
+			p->any_contents = true;
+		ok++;
+	}
+	p->nsrcs = ok;
+
+	dest_is_dir = stat(o->dest, &dst_st) == 0 && S_ISDIR(dst_st.st_mode);
+	single = o->nsrcs == 1 && ok == 1 && !p->srcs[0].contents &&
+	    !S_ISDIR(p->srcs[0].st.mode) && !dest_is_dir &&
+	    !ends_with_slash(o->dest);
+	if (single) {
+		int r = plan_dest_single(o, p);
+
+		if (r)
+			return r;
+	} else {
+		int r = plan_dest_dir(o, p);
+
+		if (r)
+			return r;
+	}
+	p->network_fs = is_network_fd(p->dst_fd);
+	for (i = 0; i < p->nsrcs && !p->network_fs; i++)
+		p->network_fs = is_network_fd(p->srcs[i].fd);
+	return 0;
+}
+
+void plan_free(struct plan *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->nsrcs; i++) {
+		if (p->srcs[i].fd >= 0)
+			close(p->srcs[i].fd);
+		free(p->srcs[i].name);
+	}
+	free(p->srcs);
+	if (p->dst_fd >= 0)
+		close(p->dst_fd);
+	free(p->single_name);
+	memset(p, 0, sizeof(*p));
+	p->dst_fd = -1;
+}

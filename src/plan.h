@@ -1,0 +1,48 @@
+/*
+ * plan.h -- what the operands mean: rsync's SRC/DEST rules turned into
+ * open directory fds.  The only stage that resolves operator paths from
+ * the current directory; everything after works relative to these fds.
+ */
+#ifndef TS_PLAN_H
+#define TS_PLAN_H
+
+#include "walk.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ts_options;
+
+/* One source operand. */
+struct plan_src {
+	const char *operand;	/* as given, for messages */
+	bool contents;		/* "dir/": copy what is inside */
+	int fd;			/* contents: the directory; else its parent */
+	char *name;		/* entry operand: its name in fd */
+	struct ts_entry st;	/* lstat of the entry (stat of a contents dir) */
+};
+
+struct plan {
+	struct plan_src *srcs;
+	size_t nsrcs;
+	int dst_fd;		/* directory every destination op is below */
+	const char *dst_operand;
+	char *single_name;	/* one file to a new name: that name in dst_fd */
+	bool dst_new;		/* DEST did not exist (created, or dry run) */
+	bool any_contents;	/* some operand copies a directory's contents */
+	bool network_fs;	/* source or destination is NFS, FUSE, SMB... */
+	unsigned missing;	/* operands that could not be used */
+};
+
+/*
+ * Resolves the operands of O into *P: stats every source (a missing one is
+ * reported and counted, not fatal), opens or creates DEST (its parent must
+ * exist; nothing is created in a dry run).  Returns 0, or an enum ts_exit
+ * code for a destination that cannot be used.  Not thread-safe.
+ */
+int plan_build(const struct ts_options *o, struct plan *p);
+
+/* Closes the fds and frees *P (NULL-safe). */
+void plan_free(struct plan *p);
+
+#endif /* TS_PLAN_H */

@@ -1,0 +1,123 @@
+/*
+ * pool.c -- worker threads over a LIFO stack of intrusive tasks.
+ *
+ * Invariant: `pending` counts tasks pushed and not yet finished, so it can
+ * only reach 0 when nothing is queued and nothing runs: a running task
+ * that submits children increments it before it itself is counted done.
+ * Lock order: only p->lock exists here; tasks never run under it.
+ */
+#include "pool.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static void *worker_main(void *arg)
+{
+	struct pool_worker *w = arg;
+	struct pool *p = w->pool;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct pool_task *t;
+
+		while (!p->top && !p->stopping)
+			pthread_cond_wait(&p->work, &p->lock);
+		if (!p->top)
+			break;
+		t = p->top;
+		p->top = t->next;
+		pthread_mutex_unlock(&p->lock);
+
+		t->fn(t, w);	/* may free t */
+
+		pthread_mutex_lock(&p->lock);
+		if (--p->pending == 0)
+			pthread_cond_broadcast(&p->idle);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+int pool_start(struct pool *p, int n)
+{
+	int i, r;
+
+	if (n < 1)
+		n = 1;
+	p->top = NULL;
+	p->pending = 0;
+	p->stopping = false;
+	atomic_init(&p->cancelled, false);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->idle, NULL);
+	p->threads = xcalloc((size_t)n, sizeof(*p->threads));
+	p->workers = xcalloc((size_t)n, sizeof(*p->workers));
+	p->nthreads = 0;
+	for (i = 0; i < n; i++) {
+		p->workers[i].pool = p;
+		p->workers[i].index = i;
+		p->workers[i].buf = xmalloc(POOL_BUF_SIZE);
+		r = pthread_create(&p->threads[i], NULL, worker_main,
+		    &p->workers[i]);
+		if (r != 0) {
+			free(p->workers[i].buf);
+			if (i == 0)
+				return -r;
+			break;	/* run with the threads we got */
+		}
+		p->nthreads++;
+	}
+	return 0;
+}
+
+void pool_submit(struct pool *p, struct pool_task *t)
+{
+	pthread_mutex_lock(&p->lock);
+	t->next = p->top;
+	p->top = t;
+	p->pending++;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pool_wait(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	while (p->pending > 0)
+		pthread_cond_wait(&p->idle, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pool_cancel(struct pool *p)
+{
+	atomic_store(&p->cancelled, true);
+}
+
+bool pool_cancelled(struct pool *p)
+{
+	return atomic_load(&p->cancelled);
+}
+
+void pool_stop(struct pool *p)
+{
+	int i;
+
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < p->nthreads; i++) {
+		pthread_join(p->threads[i], NULL);
+		free(p->workers[i].buf);
+	}
+	free(p->threads);
+	free(p->workers);
+	p->threads = NULL;
+	p->workers = NULL;
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->idle);
+}

@@ -1,0 +1,72 @@
+/*
+ * pool.h -- N worker threads and one work stack.
+ *
+ * Tasks are intrusive (embed struct pool_task) and know nothing of the
+ * pool's internals; the pool knows nothing of files.  The stack is LIFO so
+ * that the walk goes depth-first and the number of tasks waiting stays
+ * proportional to the tree's depth times its fan-out, not to its size.
+ *
+ *	struct job { struct pool_task t; ... };
+ *	static void run(struct pool_task *t, struct pool_worker *w) { ... }
+ *
+ *	pool_start(&p, 8);
+ *	j->t.fn = run;
+ *	pool_submit(&p, &j->t);
+ *	pool_wait(&p);		// every task, and every task they submitted
+ *	pool_stop(&p);
+ */
+#ifndef TS_POOL_H
+#define TS_POOL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct pool;
+struct pool_task;
+
+/* Per-thread state handed to every task (a private copy buffer). */
+struct pool_worker {
+	struct pool *pool;
+	int index;
+	char *buf;		/* POOL_BUF_SIZE bytes */
+};
+
+#define POOL_BUF_SIZE (1u << 20)
+
+struct pool_task {
+	struct pool_task *next;	/* owned by the pool while queued */
+	void (*fn)(struct pool_task *t, struct pool_worker *w);
+};
+
+struct pool {
+	pthread_mutex_t lock;
+	pthread_cond_t work;	/* signalled when a task is pushed or stop */
+	pthread_cond_t idle;	/* signalled when pending reaches 0 */
+	struct pool_task *top;	/* guarded by lock */
+	size_t pending;		/* queued + running; guarded by lock */
+	bool stopping;		/* guarded by lock */
+	atomic_bool cancelled;	/* read without the lock by tasks */
+	int nthreads;
+	pthread_t *threads;
+	struct pool_worker *workers;
+};
+
+/* Starts N (>= 1) workers.  0 or -errno. */
+int pool_start(struct pool *p, int n);
+
+/* Queues T; thread-safe, callable from tasks. */
+void pool_submit(struct pool *p, struct pool_task *t);
+
+/* Waits until every submitted task (and those they submit) has run. */
+void pool_wait(struct pool *p);
+
+/* Asks tasks to stop doing new work (they still run, to clean up). */
+void pool_cancel(struct pool *p);
+bool pool_cancelled(struct pool *p);
+
+/* Joins the workers and frees the pool's memory.  Tasks must be done. */
+void pool_stop(struct pool *p);
+
+#endif /* TS_POOL_H */

@@ -1,0 +1,41 @@
+/*
+ * util.h -- small helpers shared by every stage: allocation that cannot
+ * fail silently, relative path joining, monotonic time, name escaping.
+ */
+#ifndef TS_UTIL_H
+#define TS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation: abort with a message on out-of-memory (there is no sane
+ * recovery for a sync half-way through).  All thread-safe. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/*
+ * Joins a relative directory path and a name: "" + "a" -> "a",
+ * "d" + "a" -> "d/a".  Returns a malloc'ed string the caller frees.
+ */
+char *util_path_join(const char *dir, const char *name);
+
+/* Seconds from an arbitrary fixed point (CLOCK_MONOTONIC). */
+double util_now(void);
+
+/*
+ * Appends NAME to BUF (of SIZE bytes, NUL-terminated on return) with
+ * rsync's escaping of unprintable bytes: control characters, DEL, invalid
+ * UTF-8 and a backslash before '#' become "\#ooo" (octal).  Valid UTF-8
+ * multibyte sequences pass through.  Returns the length written (the
+ * output is cut, never overflowed, if BUF is too small).
+ */
+size_t util_escape_name(char *buf, size_t size, const char *name);
+
+/* Raises RLIMIT_NOFILE's soft limit to the hard limit. */
+void util_raise_nofile(void);
+
+#endif /* TS_UTIL_H */
