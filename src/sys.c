@@ -47,13 +47,18 @@ void sys_reset(void)
 	sys = real_ops;
 }
 
-/* One injected fault per syscall: fail call number `nth` (0 = every call). */
+/* Faults of one syscall: rule i fails call number nth[i] (0 = every call). */
 enum fault_kind { FAULT_NONE, FAULT_ERRNO, FAULT_SHORT, FAULT_ZERO };
 
+#define FAULT_RULES 4
+
 struct fault {
-	enum fault_kind kind;
-	int err;
-	long nth;
+	int nrules;
+	struct {
+		enum fault_kind kind;
+		int err;
+		long nth;
+	} rule[FAULT_RULES];
 	atomic_long calls;
 };
 
@@ -71,15 +76,19 @@ static enum fault_kind fault_hit(int i)
 {
 	struct fault *f = &faults[i];
 	long n;
+	int k;
 
-	if (f->kind == FAULT_NONE)
+	if (f->nrules == 0)
 		return FAULT_NONE;
 	n = atomic_fetch_add(&f->calls, 1) + 1;
-	if (f->nth != 0 && n != f->nth)
-		return FAULT_NONE;
-	if (f->kind == FAULT_ERRNO)
-		errno = f->err;
-	return f->kind;
+	for (k = 0; k < f->nrules; k++) {
+		if (f->rule[k].nth != 0 && n != f->rule[k].nth)
+			continue;
+		if (f->rule[k].kind == FAULT_ERRNO)
+			errno = f->rule[k].err;
+		return f->rule[k].kind;
+	}
+	return FAULT_NONE;
 }
 
 static ssize_t f_cfr(int in, off_t *in_off, int out, off_t *out_off,
@@ -190,7 +199,7 @@ static int parse_one(const char *item, size_t len)
 {
 	char buf[64], *at, *eq, *end;
 	size_t i;
-	int idx = -1;
+	int idx = -1, k;
 	struct fault *f;
 
 	if (len == 0 || len >= sizeof(buf))
@@ -208,35 +217,42 @@ static int parse_one(const char *item, size_t len)
 	if (idx < 0)
 		return -EINVAL;
 	f = &faults[idx];
+	if (f->nrules == FAULT_RULES)
+		return -EINVAL;
+	k = f->nrules;
 	if (strcmp(at + 1, "*") == 0) {
-		f->nth = 0;
+		f->rule[k].nth = 0;
 	} else {
-		f->nth = strtol(at + 1, &end, 10);
-		if (*end || f->nth <= 0)
+		f->rule[k].nth = strtol(at + 1, &end, 10);
+		if (*end || f->rule[k].nth <= 0)
 			return -EINVAL;
 	}
-	atomic_store(&f->calls, 0);
 	if (strcmp(eq + 1, "short") == 0) {
-		f->kind = FAULT_SHORT;
-		return 0;
+		f->rule[k].kind = FAULT_SHORT;
+	} else if (strcmp(eq + 1, "zero") == 0) {
+		f->rule[k].kind = FAULT_ZERO;
+	} else {
+		for (i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+			if (strcmp(eq + 1, errno_names[i].name) == 0)
+				break;
+		if (i == sizeof(errno_names) / sizeof(errno_names[0]))
+			return -EINVAL;
+		f->rule[k].kind = FAULT_ERRNO;
+		f->rule[k].err = errno_names[i].err;
 	}
-	if (strcmp(eq + 1, "zero") == 0) {
-		f->kind = FAULT_ZERO;
-		return 0;
-	}
-	for (i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++) {
-		if (strcmp(eq + 1, errno_names[i].name) == 0) {
-			f->kind = FAULT_ERRNO;
-			f->err = errno_names[i].err;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	f->nrules++;
+	return 0;
 }
 
 int sys_inject(const char *spec)
 {
 	const char *p = spec;
+	int i;
+
+	for (i = 0; i < F_N; i++) {
+		faults[i].nrules = 0;
+		atomic_store(&faults[i].calls, 0);
+	}
 
 	while (*p) {
 		size_t len = strcspn(p, ",");

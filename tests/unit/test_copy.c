@@ -1,0 +1,322 @@
+/*
+ * Unit tests for copy.c: every size through every forced method, and every
+ * branch of the fallback rules through the syscall seam.  Each case ends
+ * with identical bytes, or with the old destination intact and no temp.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "copy.h"
+#include "meta.h"
+#include "pool.h"
+#include "sys.h"
+
+static char dir[] = "/tmp/ts-copy-XXXXXX";
+static int dfd;
+static char *buf;
+
+static void write_file(const char *name, size_t size, unsigned seed)
+{
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	size_t i;
+	char *p = malloc(size ? size : 1);
+
+	assert_true(fd >= 0);
+	for (i = 0; i < size; i++)
+		p[i] = (char)((i * 131 + seed) % 251);
+	assert_int_equal(write(fd, p, size), (ssize_t)size);
+	close(fd);
+	free(p);
+}
+
+static char *slurp(const char *name, size_t *size)
+{
+	int fd = openat(dfd, name, O_RDONLY);
+	struct stat st;
+	char *p;
+
+	assert_true(fd >= 0);
+	fstat(fd, &st);
+	p = malloc((size_t)st.st_size + 1);
+	assert_int_equal(read(fd, p, (size_t)st.st_size), st.st_size);
+	close(fd);
+	*size = (size_t)st.st_size;
+	return p;
+}
+
+static void assert_same(const char *a, const char *b)
+{
+	size_t na, nb;
+	char *pa = slurp(a, &na), *pb = slurp(b, &nb);
+
+	assert_int_equal(na, nb);
+	assert_memory_equal(pa, pb, na);
+	free(pa);
+	free(pb);
+}
+
+static int count_temps(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while ((de = readdir(d)))
+		n += copy_is_temp_name(de->d_name);
+	closedir(d);
+	return n;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	buf = malloc(POOL_BUF_SIZE);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[64];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(buf);
+	close(dfd);
+	return 0;
+}
+
+static int do_copy(enum ts_copy_method m, const char *faults,
+    const char *src, const char *dst, struct copy_result *res)
+{
+	struct copy_ctx c;
+	struct meta_target mt = { .set_mode = true, .mode = 0644 };
+	int r;
+
+	copy_ctx_init(&c, m, false);
+	sys_reset();
+	if (faults)
+		assert_int_equal(sys_inject(faults), 0);
+	r = copy_file(&c, dfd, src, dfd, dst, &mt, buf, res);
+	sys_reset();
+	copy_ctx_destroy(&c);
+	return r;
+}
+
+static void test_sizes_and_methods(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 4095, 4096, 4097,
+		(1 << 20) + 13 };
+	static const enum ts_copy_method methods[] = { TS_COPY_AUTO,
+		TS_COPY_CFR, TS_COPY_SENDFILE, TS_COPY_RW };
+	static const int moved_by[] = { TS_METHOD_CFR, TS_METHOD_CFR,
+		TS_METHOD_SENDFILE, TS_METHOD_RW };
+	struct copy_result res;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		write_file("src", sizes[i], (unsigned)i);
+		for (j = 0; j < 4; j++) {
+			assert_int_equal(do_copy(methods[j], NULL, "src", "dst",
+			    &res), 0);
+			assert_same("src", "dst");
+			assert_int_equal(res.size, sizes[i]);
+			if (sizes[i])
+				assert_int_equal(res.bytes[moved_by[j]],
+				    sizes[i]);
+			assert_int_equal(count_temps(), 0);
+		}
+	}
+}
+
+static void test_cfr_exdev_falls_back(void **state)
+{
+	struct copy_result res;
+
+	(void)state;
+	write_file("src", 100000, 7);
+	assert_int_equal(do_copy(TS_COPY_AUTO, "copy_file_range@1=EXDEV",
+	    "src", "dst", &res), 0);
+	assert_same("src", "dst");
+	assert_int_equal(res.bytes[TS_METHOD_SENDFILE], 100000);
+	assert_non_null(strstr(res.fallbacks, "copy_file_range:EXDEV"));
+}
+
+static void test_zero_before_data_falls_back(void **state)
+{
+	struct copy_result res;
+
+	(void)state;
+	write_file("src", 5000, 8);
+	assert_int_equal(do_copy(TS_COPY_AUTO,
+	    "copy_file_range@1=zero,sendfile@1=zero", "src", "dst", &res), 0);
+	assert_same("src", "dst");
+	assert_int_equal(res.bytes[TS_METHOD_RW], 5000);
+}
+
+static void test_every_method_refused(void **state)
+{
+	struct copy_result res;
+
+	(void)state;
+	write_file("src", 70000, 9);
+	assert_int_equal(do_copy(TS_COPY_AUTO,
+	    "copy_file_range@*=EOPNOTSUPP,sendfile@*=EINVAL,pread@2=short",
+	    "src", "dst", &res), 0);
+	assert_same("src", "dst");
+	assert_int_equal(res.bytes[TS_METHOD_RW], 70000);
+}
+
+static void test_short_counts(void **state)
+{
+	struct copy_result res;
+
+	(void)state;
+	write_file("src", 300000, 10);
+	assert_int_equal(do_copy(TS_COPY_AUTO, "copy_file_range@1=short",
+	    "src", "dst", &res), 0);
+	assert_same("src", "dst");
+	assert_int_equal(do_copy(TS_COPY_SENDFILE, "sendfile@1=short",
+	    "src", "dst", &res), 0);
+	assert_same("src", "dst");
+	assert_int_equal(do_copy(TS_COPY_RW, "pwrite@1=short,pread@3=short",
+	    "src", "dst", &res), 0);
+	assert_same("src", "dst");
+}
+
+/* The old destination survives a failure, and no temp is left. */
+static void expect_failure(enum ts_copy_method m, const char *faults,
+    int err, bool fatal)
+{
+	struct copy_result res;
+
+	write_file("src", 200000, 11);
+	write_file("old", 1234, 12);
+	write_file("keep", 1234, 12);
+	assert_int_equal(do_copy(m, faults, "src", "old", &res), -err);
+	assert_same("old", "keep");
+	assert_int_equal(count_temps(), 0);
+	assert_int_equal(res.fatal, fatal);
+	assert_non_null(res.what);
+}
+
+static void test_failures_keep_old(void **state)
+{
+	(void)state;
+	/* Not a "not supported" error after progress: no fallback. */
+	expect_failure(TS_COPY_AUTO,
+	    "copy_file_range@1=short,copy_file_range@2=EIO", EIO, false);
+	expect_failure(TS_COPY_AUTO, "copy_file_range@1=ENOSPC", ENOSPC, true);
+	expect_failure(TS_COPY_RW, "pwrite@1=short,pwrite@2=ENOSPC", ENOSPC,
+	    true);
+	expect_failure(TS_COPY_RW, "pwrite@1=EIO", EIO, true);
+	expect_failure(TS_COPY_RW, "pread@1=EIO", EIO, false);
+	expect_failure(TS_COPY_AUTO, "close@1=EIO", EIO, true);
+	expect_failure(TS_COPY_AUTO, "renameat@1=EACCES", EACCES, false);
+	/* A forced method never falls back. */
+	expect_failure(TS_COPY_CFR, "copy_file_range@1=EXDEV", EXDEV, false);
+}
+
+static void test_fsync_failure(void **state)
+{
+	struct copy_ctx c;
+	struct meta_target mt = { .set_mode = true, .mode = 0644 };
+	struct copy_result res;
+
+	(void)state;
+	write_file("src", 1000, 13);
+	write_file("old", 10, 14);
+	write_file("keep", 10, 14);
+	copy_ctx_init(&c, TS_COPY_AUTO, true);
+	assert_int_equal(sys_inject("fsync@1=EIO"), 0);
+	assert_int_equal(copy_file(&c, dfd, "src", dfd, "old", &mt, buf, &res),
+	    -EIO);
+	sys_reset();
+	assert_same("old", "keep");
+	assert_int_equal(count_temps(), 0);
+	/* With --fsync and no fault, it works. */
+	assert_int_equal(copy_file(&c, dfd, "src", dfd, "old", &mt, buf, &res),
+	    0);
+	assert_same("src", "old");
+	copy_ctx_destroy(&c);
+}
+
+static void test_vanished_source(void **state)
+{
+	struct copy_result res;
+
+	(void)state;
+	assert_int_equal(do_copy(TS_COPY_AUTO, NULL, "no-such", "dst", &res),
+	    -ENOENT);
+	assert_true(res.vanished);
+	assert_int_equal(count_temps(), 0);
+}
+
+static void test_proc_file(void **state)
+{
+	struct copy_ctx c;
+	struct meta_target mt = { .set_mode = true, .mode = 0644 };
+	struct copy_result res;
+	int pfd = open("/proc/self", O_RDONLY | O_DIRECTORY);
+
+	(void)state;
+	copy_ctx_init(&c, TS_COPY_AUTO, false);
+	/* st_size is 0: the content must still be copied. */
+	assert_int_equal(copy_file(&c, pfd, "status", dfd, "status", &mt, buf,
+	    &res), 0);
+	assert_true(res.size > 100);
+	close(pfd);
+	copy_ctx_destroy(&c);
+}
+
+static void test_temp_names(void **state)
+{
+	char name[300], tmp[300];
+
+	(void)state;
+	copy_temp_name("file", tmp);
+	assert_true(copy_is_temp_name(tmp));
+	assert_int_equal(strncmp(tmp, ".file.", 6), 0);
+	assert_false(copy_is_temp_name(".file.abcdef"));
+	assert_false(copy_is_temp_name(".bashrc"));
+	memset(name, 'n', 255);
+	name[255] = '\0';
+	copy_temp_name(name, tmp);
+	assert_int_equal(strlen(tmp), 255);
+	assert_true(copy_is_temp_name(tmp));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes_and_methods),
+		cmocka_unit_test(test_cfr_exdev_falls_back),
+		cmocka_unit_test(test_zero_before_data_falls_back),
+		cmocka_unit_test(test_every_method_refused),
+		cmocka_unit_test(test_short_counts),
+		cmocka_unit_test(test_failures_keep_old),
+		cmocka_unit_test(test_fsync_failure),
+		cmocka_unit_test(test_vanished_source),
+		cmocka_unit_test(test_proc_file),
+		cmocka_unit_test(test_temp_names),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
