@@ -111,6 +111,14 @@ static void decide_reg(const struct ts_options *o, const struct cmp_in *in,
 	}
 	if (quick_check_same(o, in)) {
 		attrs_only(o, in, 0, out);
+		/* rsync: with -c an unchanged file gets its exact time back,
+		 * silently, even where the quick check calls it "the same". */
+		if (o->checksum && o->times && out->action == CMP_NONE &&
+		    (s->mtime_sec != d->mtime_sec ||
+		    s->mtime_nsec != d->mtime_nsec)) {
+			out->action = CMP_ATTRS;
+			out->fix_time = true;
+		}
 		return;
 	}
 	out->action = CMP_COPY;

@@ -66,6 +66,7 @@ struct cmp_out {
 	uint32_t iflags;	/* enum item_flags */
 	bool remove_dst;	/* the destination entry must go first */
 	bool dst_is_dir;	/* ... and it is a directory */
+	bool fix_time;		/* -c: same data, mtime set to the exact ns */
 };
 
 /*

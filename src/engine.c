@@ -111,6 +111,7 @@ struct dnode {
 	bool remove_dst;	/* a non-directory is in the way */
 	bool no_descend;	/* -x: another file system */
 	bool is_root;
+	bool skip_contents;	/* the root: "dir/" operands without -r */
 	bool apply_meta;	/* set attributes when all children are done */
 	bool attrs_differ;
 	atomic_bool touched;	/* an entry was created, replaced or removed */
@@ -302,7 +303,7 @@ static int remove_dir_in_way(struct dnode *d, const char *name,
 		return r;
 	}
 	if (!e->o->del && !e->o->force) {
-		report_error("cannot delete non-empty directory: %s", rel);
+		report_note("cannot delete non-empty directory: %s", rel);
 		report_error("could not make way for new %s: %s", kind, rel);
 		item_failed(e);
 		return -ENOTEMPTY;
@@ -574,7 +575,8 @@ done:
 static void count_source(struct engine *e, const struct ts_entry *src)
 {
 	add(&e->files[type_index(src->mode)], 1);
-	if (S_ISREG(src->mode))
+	/* rsync's "Total file size" counts symlink target lengths too. */
+	if (S_ISREG(src->mode) || S_ISLNK(src->mode))
 		add(&e->total_size, src->size);
 }
 
@@ -650,10 +652,10 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 	case CMP_SKIP:
 		break;
 	case CMP_SKIP_TYPE:
-		report_info("skipping non-regular file \"%s\"", rel);
+		report_note("skipping non-regular file \"%s\"", rel);
 		break;
 	case CMP_SKIP_DIR:
-		report_info("skipping directory %s", rel);
+		report_note("skipping directory %s", rel);
 		break;
 	case CMP_ATTRS:
 		apply_attrs(d, it->name, rel, src, dst);
@@ -912,6 +914,8 @@ static void scan_root(struct dnode *root)
 		size_t nadd = 1;
 
 		dirlist_init(&lists[i]);
+		if (s->contents && root->skip_contents)
+			continue;
 		if (s->contents) {
 			struct walk_result wr = walk_dir(s->fd, s->operand,
 			    e->need, &lists[i]);
@@ -1020,6 +1024,12 @@ static struct dnode *make_root(struct engine *e)
 
 		if (!p->srcs[i].contents)
 			continue;
+		if (!e->o->recursive) {
+			/* "dir/" without -r names the directory "." only. */
+			report_info("skipping directory .");
+			root->skip_contents = true;
+			break;
+		}
 		root->src = p->srcs[i].st;
 		in.src = &root->src;
 		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;

@@ -4,8 +4,12 @@
  */
 #include "cli.h"
 #include "report.h"
+#include "util.h"
 
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <treesync/treesync.h>
@@ -16,6 +20,9 @@ int main(int argc, char **argv)
 	struct ts_stats st;
 	int code;
 
+	/* Names print raw only where the locale can show them (as rsync). */
+	setlocale(LC_CTYPE, "");
+	util_set_utf8(strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
 	switch (cli_parse(argc, argv, &c)) {
 	case CLI_HELP:
 		cli_help(stdout);

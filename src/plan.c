@@ -100,6 +100,20 @@ static void split_path(const char *path, char **parent, char **name)
 	}
 }
 
+/* rsync names the new DEST without its trailing slashes. */
+static void report_created(const char *dest)
+{
+	size_t n = strlen(dest);
+
+	while (n > 1 && dest[n - 1] == '/')
+		n--;
+	char *name = xstrdup(dest);
+
+	name[n] = '\0';
+	report_note("created directory %s", name);
+	free(name);
+}
+
 static int open_dir(const char *path)
 {
 	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -173,7 +187,7 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 	}
 	p->dst_new = true;
 	if (o->dry_run) {
-		report_info("created directory %s", dest);
+		report_created(dest);
 		return 0;	/* dst_fd stays -1: everything is new */
 	}
 	if (mkdir(dest, 0777) < 0) {
@@ -181,7 +195,7 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 		    dest);
 		return TS_EXIT_SELECT;
 	}
-	report_info("created directory %s", dest);
+	report_created(dest);
 	p->dst_fd = open_dir(dest);
 	if (p->dst_fd < 0) {
 		report_errno(errno, "cannot open destination", dest);

@@ -130,6 +130,10 @@ void report_item(uint32_t iflags, uint32_t mode, const char *relpath,
 	size_t n = 0;
 	const char *shown = strcmp(relpath, ".") == 0 ? "./" : relpath;
 
+	/* Unchanged items are shown only with -ii, as rsync does. */
+	if (!(iflags & (IT_TRANSFER | IT_LOCAL_CHANGE | IT_IS_NEW |
+	    IT_REPORT_ANY)) && opts->itemize < 2)
+		return;
 	if (opts->itemize) {
 		cmp_itemize_string(opts, iflags, mode, item);
 		n = (size_t)snprintf(line, sizeof(line), "%s ", item);
@@ -181,6 +185,18 @@ void report_info(const char *fmt, ...)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
 	emit(stdout, line, (size_t)n);
+}
+
+void report_note(const char *fmt, const char *path)
+{
+	char esc[LINE_MAX_BYTES / 2];
+
+	util_escape_name(esc, sizeof(esc), path);
+	/* FMT is always one of this program's literals with one %s. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	report_info(fmt, esc);
+#pragma GCC diagnostic pop
 }
 
 void report_error(const char *fmt, ...)

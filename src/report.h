@@ -45,6 +45,10 @@ void report_errno_at(int err, const char *what, const char *dir,
 /* A warning that DIR/NAME vanished while being read. */
 void report_vanished(const char *dir, const char *name);
 
+/* An informational line with one path: FMT has exactly one %s, which
+ * receives PATH escaped.  Nothing with -q.  Thread-safe. */
+void report_note(const char *fmt, const char *path);
+
 /* A free-form error message on stderr, prefixed "treesync: ". */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

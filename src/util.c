@@ -101,6 +101,18 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
+static int utf8_locale;
+
+void util_set_utf8(int on)
+{
+	utf8_locale = on;
+}
+
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 size_t util_escape_name(char *buf, size_t size, const char *name)
 {
 	const unsigned char *s = (const unsigned char *)name;
@@ -109,9 +121,12 @@ size_t util_escape_name(char *buf, size_t size, const char *name)
 	if (size == 0)
 		return 0;
 	while (*s) {
-		size_t n = utf8_len(s);
-		int esc = n == 0 || *s < 0x20 || *s == 0x7f ||
-		    (*s == '\\' && s[1] == '#');
+		size_t n = *s < 0x80 ? 1 : utf8_locale ? utf8_len(s) : 0;
+		int esc = n == 0 || (*s < 0x20 && *s != '\t') ||
+		    (*s == '\\' && s[1] == '#' && is_digit(s[2]) &&
+		    is_digit(s[3]) && is_digit(s[4])) ||
+		    /* C1 controls (U+0080..U+009F) can drive a terminal. */
+		    (n == 2 && s[0] == 0xc2 && s[1] < 0xa0);
 
 		if (esc) {
 			if (o + 5 >= size)

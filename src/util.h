@@ -27,13 +27,17 @@ char *util_path_join(const char *dir, const char *name);
 double util_now(void);
 
 /*
- * Appends NAME to BUF (of SIZE bytes, NUL-terminated on return) with
- * rsync's escaping of unprintable bytes: control characters, DEL, invalid
- * UTF-8 and a backslash before '#' become "\#ooo" (octal).  Valid UTF-8
- * multibyte sequences pass through.  Returns the length written (the
- * output is cut, never overflowed, if BUF is too small).
+ * Writes NAME into BUF (of SIZE bytes, NUL-terminated on return) with
+ * rsync's escaping: control characters other than tab, bytes the locale
+ * cannot print (every byte >= 0x80 outside a UTF-8 locale; invalid
+ * sequences and C1 controls in one) and a backslash that starts "\#ddd"
+ * become "\#ooo" (octal).  Returns the length written (the output is cut
+ * at a whole unit, never overflowed, if BUF is too small).  Thread-safe.
  */
 size_t util_escape_name(char *buf, size_t size, const char *name);
+
+/* Tells util_escape_name whether the locale prints UTF-8 (set once). */
+void util_set_utf8(int on);
 
 /* Raises RLIMIT_NOFILE's soft limit to the hard limit. */
 void util_raise_nofile(void);

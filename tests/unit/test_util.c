@@ -28,20 +28,29 @@ static void test_escape(void **state)
 	char b[64];
 
 	(void)state;
+	util_set_utf8(1);
 	util_escape_name(b, sizeof(b), "plain name");
 	assert_string_equal(b, "plain name");
-	util_escape_name(b, sizeof(b), "new\nline\ttab");
-	assert_string_equal(b, "new\\#012line\\#011tab");
+	/* rsync leaves tab and DEL alone, escapes other controls. */
+	util_escape_name(b, sizeof(b), "new\nline\ttab\x7f");
+	assert_string_equal(b, "new\\#012line\ttab\x7f");
 	util_escape_name(b, sizeof(b), "esc\x1b[31m");
 	assert_string_equal(b, "esc\\#033[31m");
-	/* Valid UTF-8 passes, invalid bytes are escaped. */
+	/* In a UTF-8 locale valid UTF-8 passes, invalid bytes are escaped,
+	 * and so are C1 controls. */
 	util_escape_name(b, sizeof(b), "caf\xc3\xa9");
 	assert_string_equal(b, "caf\xc3\xa9");
 	util_escape_name(b, sizeof(b), "bad\xff\xc3");
 	assert_string_equal(b, "bad\\#377\\#303");
-	/* A backslash only needs escaping before '#'. */
-	util_escape_name(b, sizeof(b), "a\\b\\#c");
-	assert_string_equal(b, "a\\b\\#134#c");
+	util_escape_name(b, sizeof(b), "c1\xc2\x9b");
+	assert_string_equal(b, "c1\\#302\\#233");
+	/* Outside one every high byte is escaped. */
+	util_set_utf8(0);
+	util_escape_name(b, sizeof(b), "caf\xc3\xa9");
+	assert_string_equal(b, "caf\\#303\\#251");
+	/* A backslash is escaped only where it would read as an escape. */
+	util_escape_name(b, sizeof(b), "a\\b\\#12c\\#123");
+	assert_string_equal(b, "a\\b\\#12c\\#134#123");
 	/* Never overflows: the output is cut at a whole unit. */
 	util_escape_name(b, 8, "\n\n\n");
 	assert_string_equal(b, "\\#012");
