@@ -117,6 +117,7 @@ struct dnode {
 	atomic_bool touched;	/* an entry was created, replaced or removed */
 	uint64_t dev_limit;	/* -x: the source root's device */
 	struct meta_target meta;
+	struct pending *later;	/* during the scan only */
 };
 
 /* One regular file to compare by content and/or copy. */
@@ -132,6 +133,13 @@ struct ftask {
 	const char *src_name;	/* in the same allocation */
 	const char *disp_name;	/* the name printed */
 	char name[];		/* the name in the destination */
+};
+
+/* Tasks a scan creates, submitted when the scan is done: the directory's
+ * inline work then happens before any of its children run (rsync's order,
+ * and deterministic where destination entries share an inode). */
+struct pending {
+	struct pool_task *dirs, *files;	/* linked through task.next */
 };
 
 /* A source item of a directory listing, wherever it comes from. */
@@ -450,7 +458,8 @@ static void submit_file(struct dnode *d, const struct srcitem *it,
 	f->src_name = memcpy(f->name + nl, it->src_name, sl);
 	f->disp_name = memcpy(f->name + nl + sl, it->disp_name, dl);
 	atomic_fetch_add(&d->pending, 1);
-	pool_submit(&d->e->pool, &f->task);
+	f->task.next = d->later->files;
+	d->later->files = &f->task;
 }
 
 /* -c: compares contents, then decides again.  False when nothing more is
@@ -608,7 +617,8 @@ static void submit_dir(struct dnode *d, const struct srcitem *it,
 		count_created(e, out->iflags, S_IFDIR);
 	if (out->iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))
 		report_item(out->iflags, S_IFDIR, rel, NULL);
-	pool_submit(&e->pool, &c->task);
+	c->task.next = d->later->dirs;
+	d->later->dirs = &c->task;
 }
 
 static void handle_item(struct dnode *d, const struct srcitem *it,
@@ -721,12 +731,25 @@ static int cmp_items(const void *a, const void *b)
  * Merge-joins the sorted source items with the sorted destination listing:
  * each source item is decided, each destination-only name is extraneous.
  */
+static void submit_list(struct pool *p, struct pool_task *t)
+{
+	while (t) {
+		struct pool_task *next = t->next;
+
+		pool_submit(p, t);
+		t = next;
+	}
+}
+
 static void join(struct dnode *d, struct srcitem *items, size_t ni,
     const struct dirlist *dl, bool find_extraneous)
 {
 	struct engine *e = d->e;
 	const struct ts_entry **ex = NULL;
 	size_t i = 0, j = 0, nex = 0;
+	struct pending later = { NULL, NULL };
+
+	d->later = &later;
 
 	if (find_extraneous && dl->n)
 		ex = xcalloc(dl->n, sizeof(*ex));
@@ -759,6 +782,10 @@ static void join(struct dnode *d, struct srcitem *items, size_t ni,
 	if (ex && !pool_cancelled(&e->pool))
 		record_extraneous(d, ex, nex);
 	free(ex);
+	/* LIFO: files pushed last run first, before the subdirectories. */
+	submit_list(&e->pool, later.dirs);
+	submit_list(&e->pool, later.files);
+	d->later = NULL;
 }
 
 /* Opens (or creates) the destination directory of a non-root node. */
@@ -972,6 +999,9 @@ static void scan_root(struct dnode *root)
 		    p->any_contents && e->o->del && dest_ok && complete);
 	} else {
 		/* Only named entries: look each one up, list nothing. */
+		struct pending later = { NULL, NULL };
+
+		root->later = &later;
 		for (i = 0; i < ni && !pool_cancelled(&e->pool); i++) {
 			struct ts_entry de;
 
@@ -984,6 +1014,9 @@ static void scan_root(struct dnode *root)
 				handle_item(root, &items[i], NULL);
 			}
 		}
+		submit_list(&e->pool, later.dirs);
+		submit_list(&e->pool, later.files);
+		root->later = NULL;
 	}
 	for (i = 0; i < p->nsrcs; i++)
 		dirlist_free(&lists[i]);

@@ -193,7 +193,7 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 	if (mkdir(dest, 0777) < 0) {
 		report_errno(errno, "cannot create destination directory",
 		    dest);
-		return TS_EXIT_SELECT;
+		return TS_EXIT_FILEIO;	/* rsync: mkdir failed, code 11 */
 	}
 	report_created(dest);
 	p->dst_fd = open_dir(dest);
@@ -248,9 +248,12 @@ int plan_build(const struct ts_options *o, struct plan *p)
 		ok++;
 	}
 	p->nsrcs = ok;
+	if (ok == 0)
+		return TS_EXIT_PARTIAL;	/* nothing to copy: DEST untouched */
 
 	dest_is_dir = stat(o->dest, &dst_st) == 0 && S_ISDIR(dst_st.st_mode);
-	single = o->nsrcs == 1 && ok == 1 && !p->srcs[0].contents &&
+	/* rsync counts the sources it could stat, not the operands. */
+	single = ok == 1 && !p->srcs[0].contents &&
 	    !S_ISDIR(p->srcs[0].st.mode) && !dest_is_dir &&
 	    !ends_with_slash(o->dest);
 	if (single) {
