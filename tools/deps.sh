@@ -1,0 +1,16 @@
+#!/bin/bash
+# Installs what building and testing treesync needs, from Debian's packages.
+# Safe to run again: apt-get skips what is already there.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libarchive-dev libxxhash-dev
+      libcmocka-dev rsync python3 mandoc)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
