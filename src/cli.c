@@ -37,6 +37,7 @@ enum {
 	OPT_SIZE_ONLY, OPT_IGNORE_EXISTING, OPT_EXISTING, OPT_DELETE,
 	OPT_FORCE, OPT_IGNORE_ERRORS, OPT_ALLOW_EMPTY_SOURCE, OPT_COPY_METHOD,
 	OPT_FSYNC, OPT_NO_CHECKSUM, OPT_NO_VERBOSE, OPT_NO_WHOLE_FILE,
+	OPT_MAX_DELETE,
 };
 
 const struct cli_option cli_options[] = {
@@ -117,6 +118,8 @@ const struct cli_option cli_options[] = {
 	  "force deletion of dirs even if not empty" },
 	{ "ignore-errors", 0, no_argument, OPT_IGNORE_ERRORS, NULL,
 	  "delete even if there are I/O errors (in cleanly read dirs only)" },
+	{ "max-delete", 0, required_argument, OPT_MAX_DELETE, "NUM[%]",
+	  "don't delete more than NUM files (or NUM% of DEST): all or nothing" },
 	{ "allow-empty-source", 0, no_argument, OPT_ALLOW_EMPTY_SOURCE, NULL,
 	  "allow --delete when the source root is empty (treesync)" },
 	{ "one-file-system", 'x', no_argument, OPT_ONE_FS, NULL,
@@ -169,6 +172,24 @@ static bool parse_int(const char *s, long lo, long hi, int *out)
 	if (errno || end == s || *end || v < lo || v > hi)
 		return false;
 	*out = (int)v;
+	return true;
+}
+
+static bool parse_max_delete(const char *s, struct ts_options *o)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || v < 0)
+		return false;
+	o->max_delete_pct = *end == '%';
+	if (o->max_delete_pct && (end[1] != '\0' || v > 100))
+		return false;
+	if (!o->max_delete_pct && *end)
+		return false;
+	o->max_delete = v;
 	return true;
 }
 
@@ -247,6 +268,13 @@ static bool apply(struct ts_options *o, int id, const char *arg)
 	case OPT_FORCE: o->force = true; break;
 	case OPT_IGNORE_ERRORS: o->ignore_errors = true; break;
 	case OPT_ALLOW_EMPTY_SOURCE: o->allow_empty_source = true; break;
+	case OPT_MAX_DELETE:
+		if (!parse_max_delete(arg, o)) {
+			usage_error("invalid --max-delete value '%s' (NUM or "
+			    "NUM%%)", arg);
+			return false;
+		}
+		break;
 	case OPT_ONE_FS: o->one_fs = true; break;
 	case OPT_WHOLE_FILE: case OPT_NO_WHOLE_FILE: break;
 	case OPT_JOBS:

@@ -81,7 +81,9 @@ struct engine {
 	_Atomic uint64_t reg_transferred, total_size, transferred_size;
 	_Atomic uint64_t method_bytes[TS_METHOD_COUNT];
 	_Atomic uint64_t method_files[TS_METHOD_COUNT];
-	_Atomic uint64_t errors, vanished;
+	_Atomic uint64_t errors, vanished, stale_temps;
+	_Atomic uint64_t dst_entries;	/* destination entries listed */
+	uint64_t delete_skipped;	/* --max-delete withheld these */
 
 	atomic_bool src_error;	/* a source listing was incomplete */
 	atomic_bool partial;	/* exit 23 */
@@ -828,6 +830,40 @@ static bool open_dest_dir(struct dnode *d)
 	return true;
 }
 
+/*
+ * Temp files of a killed run are debris: removed (and never listed, so
+ * never treated as destination entries).  Only treesync's own names
+ * match; other dot-files are data.  Runs on one destination at the same
+ * time must be serialised (--lock): this would take the other's temps.
+ */
+static void sweep_temps(struct dnode *d, struct dirlist *dl)
+{
+	struct engine *e = d->e;
+	size_t i, o = 0;
+
+	for (i = 0; i < dl->n; i++) {
+		const struct ts_entry *en = &dl->ents[i];
+
+		if (S_ISREG(en->mode) && copy_is_temp_name(en->name)) {
+			if (!e->o->dry_run &&
+			    unlinkat(d->dfd, en->name, 0) == 0) {
+				add(&e->stale_temps, 1);
+				if (e->o->verbose >= 2) {
+					char *rel = util_path_join(d->rel,
+					    en->name);
+
+					report_note("removed stale temp file %s",
+					    rel);
+					free(rel);
+				}
+			}
+			continue;
+		}
+		dl->ents[o++] = *en;
+	}
+	dl->n = o;
+}
+
 static bool read_dest(struct dnode *d, struct dirlist *dl)
 {
 	struct engine *e = d->e;
@@ -841,6 +877,8 @@ static bool read_dest(struct dnode *d, struct dirlist *dl)
 	if (wr.err)
 		report_errno(-wr.err, "cannot read directory", disp);
 	free(disp);
+	sweep_temps(d, dl);
+	add(&e->dst_entries, dl->n);
 	if (wr.err || wr.stat_errors) {
 		item_failed(e);
 		return false;
@@ -1144,6 +1182,62 @@ static void delete_group(struct engine *e, struct del_group *g,
 	close(fd);
 }
 
+/* Counts what the groups would delete, reading extraneous directories. */
+static uint64_t count_deletions(struct engine *e, struct del_group **v,
+    size_t n)
+{
+	struct del_opts dopts = { .dry_run = true, .one_fs = e->o->one_fs,
+		.quiet_report = true };
+	struct del_counts c = { 0 };
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		int fd = delete_open_beneath(e->plan.dst_fd, v[i]->rel);
+
+		if (fd < 0)
+			continue;
+		for (k = 0; k < v[i]->n; k++) {
+			char *rel = util_path_join(v[i]->rel, v[i]->names[k]);
+
+			delete_entry(&dopts, fd, v[i]->names[k], rel,
+			    v[i]->modes[k], &c);
+			free(rel);
+		}
+		close(fd);
+	}
+	return c.reg + c.dir + c.link + c.dev + c.special;
+}
+
+/*
+ * --max-delete is all-or-nothing: the whole plan is counted first, and
+ * over the limit nothing at all is deleted (rsync deletes up to the limit
+ * and stops, leaving a half-pruned mirror).  Exit 25 either way.
+ */
+static bool within_max_delete(struct engine *e, struct del_group **v,
+    size_t n)
+{
+	uint64_t want = count_deletions(e, v, n);
+	uint64_t limit = (uint64_t)e->o->max_delete;
+	uint64_t total = e->dst_entries + want;
+
+	if (e->o->max_delete_pct)
+		limit = total * (uint64_t)e->o->max_delete / 100;
+	if (want <= limit && !(e->o->max_delete == 0 && want > 0))
+		return true;
+	e->delete_skipped = want;
+	if (e->o->max_delete_pct)
+		report_error("--max-delete=%ld%% limit: %llu deletions needed "
+		    "(%llu%% of %llu destination entries); nothing deleted",
+		    e->o->max_delete, (unsigned long long)want,
+		    (unsigned long long)(total ? want * 100 / total : 0),
+		    (unsigned long long)total);
+	else
+		report_error("--max-delete=%ld limit: %llu deletions needed; "
+		    "nothing deleted", e->o->max_delete,
+		    (unsigned long long)want);
+	return false;
+}
+
 static void run_deletions(struct engine *e)
 {
 	struct del_group **v;
@@ -1172,6 +1266,10 @@ static void run_deletions(struct engine *e)
 	for (g = e->groups, i = 0; g; g = g->next)
 		v[i++] = g;
 	qsort(v, n, sizeof(*v), cmp_groups);
+	if (e->o->max_delete >= 0 && !within_max_delete(e, v, n)) {
+		free(v);
+		return;
+	}
 	for (i = 0; i < n && !got_signal; i++)
 		delete_group(e, v[i], &c);
 	free(v);
@@ -1251,6 +1349,8 @@ static void fill_stats(struct engine *e, struct ts_stats *st)
 	}
 	st->errors = e->errors;
 	st->vanished = e->vanished;
+	st->stale_temps = e->stale_temps;
+	st->delete_skipped = e->delete_skipped;
 }
 
 static int exit_code(struct engine *e)
@@ -1265,6 +1365,8 @@ static int exit_code(struct engine *e)
 		return TS_EXIT_PARTIAL;
 	if (e->vanished)
 		return TS_EXIT_VANISHED;
+	if (e->delete_skipped)
+		return TS_EXIT_DEL_LIMIT;
 	return TS_EXIT_OK;
 }
 
@@ -1272,6 +1374,7 @@ void ts_options_init(struct ts_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->copy_method = TS_COPY_AUTO;
+	o->max_delete = -1;
 }
 
 int ts_default_jobs(bool network_fs)

@@ -317,6 +317,11 @@ void report_stats(const struct ts_stats *st)
 		    num(b, sizeof(b), st->method_files[i]));
 	printf("Errors: %s\n", num(a, sizeof(a), st->errors));
 	printf("Vanished source files: %s\n", num(a, sizeof(a), st->vanished));
+	printf("Stale temp files removed: %s\n",
+	    num(a, sizeof(a), st->stale_temps));
+	if (st->delete_skipped)
+		printf("Deletions withheld by --max-delete: %s\n",
+		    num(a, sizeof(a), st->delete_skipped));
 	printf("Worker threads: %d\n", st->jobs);
 	printf("Walk and copy time: %.3f seconds\n", st->walk_seconds);
 	printf("Delete time: %.3f seconds\n", st->delete_seconds);

@@ -79,6 +79,8 @@ struct ts_options {
 	bool force;		/* replace non-empty directories by non-dirs */
 	bool ignore_errors;	/* delete even after source I/O errors */
 	bool allow_empty_source;	/* --delete from an empty source root */
+	long max_delete;	/* -1: no limit; all-or-nothing above it */
+	bool max_delete_pct;	/* max_delete is a percentage of DEST */
 
 	bool one_fs;		/* -x */
 	bool dry_run;		/* -n */
@@ -120,6 +122,8 @@ struct ts_stats {
 	uint64_t method_files[TS_METHOD_COUNT];
 	uint64_t errors;	/* per-item failures */
 	uint64_t vanished;	/* source entries that disappeared */
+	uint64_t stale_temps;	/* temp files of killed runs removed */
+	uint64_t delete_skipped;	/* deletions withheld (--max-delete) */
 	double walk_seconds;	/* scan + copy phase */
 	double delete_seconds;
 	double total_seconds;
