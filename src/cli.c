@@ -37,7 +37,8 @@ enum {
 	OPT_SIZE_ONLY, OPT_IGNORE_EXISTING, OPT_EXISTING, OPT_DELETE,
 	OPT_FORCE, OPT_IGNORE_ERRORS, OPT_ALLOW_EMPTY_SOURCE, OPT_COPY_METHOD,
 	OPT_FSYNC, OPT_NO_CHECKSUM, OPT_NO_VERBOSE, OPT_NO_WHOLE_FILE,
-	OPT_MAX_DELETE,
+	OPT_MAX_DELETE, OPT_SPARSE = 'S', OPT_NO_SPARSE = 300, OPT_REFLINK,
+	OPT_VERIFY,
 };
 
 const struct cli_option cli_options[] = {
@@ -133,7 +134,14 @@ const struct cli_option cli_options[] = {
 	{ "copy-method", 0, required_argument, OPT_COPY_METHOD, "METHOD",
 	  "auto|copy_file_range|sendfile|readwrite (treesync)" },
 	{ "fsync", 0, no_argument, OPT_FSYNC, NULL,
-	  "fsync every written file" },
+	  "fsync every written file and each changed directory" },
+	{ "sparse", 'S', no_argument, OPT_SPARSE, NULL,
+	  "turn sequences of nulls into sparse blocks (keep holes)" },
+	{ "no-sparse", 0, no_argument, OPT_NO_SPARSE, NULL, NULL },
+	{ "reflink", 0, required_argument, OPT_REFLINK, "WHEN",
+	  "auto|always|never: share extents on btrfs/XFS (treesync)" },
+	{ "verify", 0, no_argument, OPT_VERIFY, NULL,
+	  "re-read each written file and compare its XXH3-128 (treesync)" },
 	{ "help", 0, no_argument, OPT_HELP, NULL,
 	  "show this help (-h is help only on its own)" },
 	{ "version", 'V', no_argument, OPT_VERSION, NULL,
@@ -291,6 +299,22 @@ static bool apply(struct ts_options *o, int id, const char *arg)
 		}
 		break;
 	case OPT_FSYNC: o->fsync = true; break;
+	case OPT_SPARSE: o->sparse = true; break;
+	case OPT_NO_SPARSE: o->sparse = false; break;
+	case OPT_VERIFY: o->verify = true; break;
+	case OPT_REFLINK:
+		if (strcmp(arg, "auto") == 0)
+			o->reflink = TS_REFLINK_AUTO;
+		else if (strcmp(arg, "always") == 0)
+			o->reflink = TS_REFLINK_ALWAYS;
+		else if (strcmp(arg, "never") == 0)
+			o->reflink = TS_REFLINK_NEVER;
+		else {
+			usage_error("invalid --reflink '%s' (auto, always, "
+			    "never)", arg);
+			return false;
+		}
+		break;
 	default:
 		return false;
 	}

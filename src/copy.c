@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include "copy.h"
 
+#include "hash.h"
 #include "meta.h"
 #include "pool.h"
 #include "sys.h"
@@ -29,6 +30,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -43,11 +47,16 @@ static const char *const method_names[TS_METHOD_COUNT] = {
 	"copy_file_range", "sendfile", "read/write",
 };
 
-void copy_ctx_init(struct copy_ctx *c, enum ts_copy_method m, bool fsync)
+void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
+    bool check_reflink)
 {
 	memset(c, 0, sizeof(*c));
-	c->method = m;
-	c->fsync = fsync;
+	c->method = o->copy_method;
+	c->reflink = o->reflink;
+	c->fsync = o->fsync;
+	c->sparse = o->sparse;
+	c->verify = o->verify;
+	c->check_reflink = check_reflink;
 	atomic_init(&c->cfr_off, false);
 	atomic_init(&c->sendfile_off, false);
 	pthread_mutex_init(&c->pair_lock, NULL);
@@ -169,7 +178,7 @@ static bool method_usable(struct chain *ch, int m)
 	case TS_METHOD_CFR:
 		if (c->method != TS_COPY_AUTO && c->method != TS_COPY_CFR)
 			return false;
-		return ch->forced || (!c->reflink_never &&
+		return ch->forced || (c->reflink != TS_REFLINK_NEVER &&
 		    !atomic_load(&c->cfr_off) &&
 		    !pair_cfr_no(c, ch->sdev, ch->ddev));
 	case TS_METHOD_SENDFILE:
@@ -354,46 +363,185 @@ static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
 	return (int64_t)done;
 }
 
-/*
- * Copies the data of IN (whose size at open was SIZE) into OUT.  Pseudo
- * files report size 0 with content: for those, read on to EOF.
- */
-static int copy_data(struct chain *ch, uint64_t size, bool *shortened)
+/* Reads IN from POS to EOF into OUT with pread/pwrite: for pseudo files
+ * whose st_size is 0 (procfs) although they have content. */
+static int64_t copy_to_eof(struct chain *ch, uint64_t pos)
 {
-	int64_t n = 0;
+	uint64_t start = pos;
 
-	if (size > 0) {
-		n = copy_range(ch, 0, size, shortened);
-		if (n < 0)
-			return (int)n;
-	} else {
-		/* One read tells an empty file from a /proc one. */
-		uint64_t pos = 0;
+	for (;;) {
+		ssize_t r = sys.pread(ch->in, ch->buf, POOL_BUF_SIZE, (off_t)pos);
 
-		for (;;) {
-			ssize_t r = sys.pread(ch->in, ch->buf, POOL_BUF_SIZE,
-			    (off_t)pos);
-
-			if (r < 0) {
-				if (errno == EINTR)
-					continue;
-				ch->res->what = "cannot read";
-				return -errno;
-			}
-			if (r == 0)
-				break;
-			if (pwrite_all(ch->out, ch->buf, (size_t)r,
-			    (off_t)pos) < 0) {
-				ch->res->what = "cannot write";
-				return -errno;
-			}
-			pos += (uint64_t)r;
-			ch->res->bytes[TS_METHOD_RW] += (uint64_t)r;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			ch->res->what = "cannot read";
+			return -errno;
 		}
-		n = (int64_t)pos;
+		if (r == 0)
+			break;
+		if (pwrite_all(ch->out, ch->buf, (size_t)r, (off_t)pos) < 0) {
+			ch->res->what = "cannot write";
+			return -errno;
+		}
+		pos += (uint64_t)r;
+		ch->res->bytes[TS_METHOD_RW] += (uint64_t)r;
 	}
+	return (int64_t)(pos - start);
+}
+
+/*
+ * -S: copies only the data segments SEEK_DATA/SEEK_HOLE report, each with
+ * explicit offsets, so the gaps stay holes in the new file; the trailing
+ * hole is made by ftruncate.  Returns the file's length or -errno.
+ */
+static int64_t copy_sparse(struct chain *ch, uint64_t size, bool *shortened)
+{
+	uint64_t pos = 0, end = 0;
+
+	while (pos < size) {
+		off_t data = lseek(ch->in, (off_t)pos, SEEK_DATA), hole;
+		int64_t n;
+
+		if (data < 0) {
+			if (errno == ENXIO)
+				break;		/* only a hole remains */
+			data = (off_t)pos;	/* no SEEK_DATA here: copy all */
+			hole = (off_t)size;
+		} else {
+			hole = lseek(ch->in, data, SEEK_HOLE);
+			if (hole < 0 || (uint64_t)hole > size)
+				hole = (off_t)size;
+		}
+		if ((uint64_t)data >= size)
+			break;
+		n = copy_range(ch, data, (uint64_t)(hole - data), shortened);
+		if (n < 0)
+			return n;
+		end = (uint64_t)data + (uint64_t)n;
+		if (*shortened)
+			return (int64_t)end;
+		ch->res->holes += (uint64_t)data - pos;
+		pos = (uint64_t)hole;
+	}
+	if (end < size) {
+		ch->res->holes += size - (end > pos ? end : pos);
+		if (ftruncate(ch->out, (off_t)size) < 0) {
+			ch->res->what = "cannot extend";
+			return -errno;
+		}
+	}
+	return (int64_t)size;
+}
+
+/*
+ * Copies the data of IN (whose size at open was SIZE) into OUT: the
+ * range [0, SIZE) through the chain (or its data segments with -S), or,
+ * for a file that says it is empty, whatever a read finds.
+ */
+static int copy_data(struct chain *ch, const struct stat *st, bool *shortened)
+{
+	uint64_t size = (uint64_t)st->st_size;
+	int64_t n;
+
+	if (size == 0)
+		n = copy_to_eof(ch, 0);
+	else if (ch->c->sparse && (uint64_t)st->st_blocks * 512 < size)
+		n = copy_sparse(ch, size, shortened);
+	else
+		n = copy_range(ch, 0, size, shortened);
+	if (n < 0)
+		return (int)n;
 	ch->res->size = (uint64_t)n;
 	return 0;
+}
+
+/* Whether the first extent of FD is shared with another file. */
+static bool extents_shared(int fd)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent ext[1];
+	} q;
+
+	memset(&q, 0, sizeof(q));
+	q.fm.fm_length = FIEMAP_MAX_OFFSET;
+	q.fm.fm_extent_count = 1;
+	if (ioctl(fd, FS_IOC_FIEMAP, &q.fm) < 0 || q.fm.fm_mapped_extents == 0)
+		return false;
+	return (q.ext[0].fe_flags & FIEMAP_EXTENT_SHARED) != 0;
+}
+
+/* --verify: both files, re-read, must hash the same. */
+static int verify_copy(struct chain *ch)
+{
+	struct hash128 a, b;
+	int r;
+
+	if (ch->c->fsync) {
+		/* Durable already: drop the cache so the check reads the
+		 * device, not the pages we just wrote. */
+		if (sys.fsync(ch->out) < 0) {
+			ch->res->what = "cannot fsync";
+			return -errno;
+		}
+		posix_fadvise(ch->out, 0, 0, POSIX_FADV_DONTNEED);
+	}
+	r = hash_fd(ch->in, ch->buf, POOL_BUF_SIZE, &a);
+	if (r < 0) {
+		ch->res->what = "cannot read";
+		return r;
+	}
+	r = hash_fd(ch->out, ch->buf, POOL_BUF_SIZE, &b);
+	if (r < 0) {
+		ch->res->what = "cannot read back";
+		return r;
+	}
+	if (a.lo != b.lo || a.hi != b.hi) {
+		ch->res->what = "verification failed: the copy differs from";
+		return -EBADMSG;
+	}
+	ch->res->verified = true;
+	return 0;
+}
+
+/* --reflink=always: one FICLONE, or the copy fails. */
+static int clone_whole(struct chain *ch, uint64_t size)
+{
+	if (ioctl(ch->out, FICLONE, ch->in) < 0) {
+		ch->res->what = "cannot reflink";
+		return -errno;
+	}
+	ch->res->size = size;
+	ch->res->reflinked = true;
+	return 0;
+}
+
+void copy_describe(const struct copy_result *r, char *buf, size_t size)
+{
+	size_t o = 0;
+	int m;
+
+	buf[0] = '\0';
+	for (m = 0; m < TS_METHOD_COUNT && o < size; m++) {
+		if (!r->bytes[m])
+			continue;
+		o += (size_t)snprintf(buf + o, size - o, "%s%s %llu bytes",
+		    o ? ", " : "", method_names[m],
+		    (unsigned long long)r->bytes[m]);
+	}
+	if (o == 0 && o < size)
+		o += (size_t)snprintf(buf, size, r->reflinked ? "FICLONE" :
+		    "no data");
+	if (r->reflinked && o < size)
+		o += (size_t)snprintf(buf + o, size - o, ", reflinked");
+	if (r->holes && o < size)
+		o += (size_t)snprintf(buf + o, size - o, ", %llu bytes of holes",
+		    (unsigned long long)r->holes);
+	if (r->verified && o < size)
+		o += (size_t)snprintf(buf + o, size - o, ", verified");
+	if (r->retries && o < size)
+		snprintf(buf + o, size - o, ", %d retries", r->retries);
 }
 
 static bool same_stat(const struct stat *a, const struct stat *b)
@@ -424,8 +572,9 @@ static int create_temp(int dirfd, const char *name, char *tmp)
 
 	for (i = 0; i < 100; i++) {
 		copy_temp_name(name, tmp);
+		/* Read-write: --verify reads the new file back. */
 		fd = openat(dirfd, tmp,
-		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
@@ -476,7 +625,14 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	ch.sdev = st0.st_dev;
 	ch.ddev = fstat(out, &sto) == 0 ? sto.st_dev : 0;
 
-	r = copy_data(&ch, (uint64_t)st0.st_size, &shortened);
+	if (c->reflink == TS_REFLINK_ALWAYS && st0.st_size > 0)
+		r = clone_whole(&ch, (uint64_t)st0.st_size);
+	else
+		r = copy_data(&ch, &st0, &shortened);
+	if (r == 0 && c->check_reflink && res->bytes[TS_METHOD_CFR])
+		res->reflinked = extents_shared(out);
+	if (r == 0 && c->verify)
+		r = verify_copy(&ch);
 	if (r < 0) {
 		res->fatal = is_fatal(-r) ||
 		    (r == -EIO && res->what && strcmp(res->what,
@@ -497,7 +653,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	r = meta_apply_fd(out, &m, &res->what);
 	if (r < 0)
 		goto fail;
-	if (c->fsync && sys.fsync(out) < 0) {
+	if (c->fsync && !res->verified && sys.fsync(out) < 0) {
 		r = -errno;
 		res->what = "cannot fsync";
 		res->fatal = is_fatal(-r) || r == -EIO;

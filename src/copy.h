@@ -27,8 +27,11 @@ struct ts_entry;
 /* Shared by every copy of one run: which methods still work. */
 struct copy_ctx {
 	enum ts_copy_method method;
+	enum ts_reflink reflink;
 	bool fsync;
-	bool reflink_never;		/* avoid copy_file_range (it may reflink) */
+	bool sparse;
+	bool verify;
+	bool check_reflink;		/* FIEMAP after copy_file_range */
 	atomic_bool cfr_off;		/* ENOSYS or seccomp: off for the process */
 	atomic_bool sendfile_off;
 	pthread_mutex_t pair_lock;	/* guards pairs[] */
@@ -49,10 +52,19 @@ struct copy_result {
 	bool changed;			/* the source kept changing */
 	bool fatal;			/* destination full/read-only/EIO */
 	int retries;
+	bool reflinked;			/* FIEMAP says the extents are shared */
+	bool verified;			/* --verify read both and they agree */
+	uint64_t holes;			/* -S: bytes left as holes */
 	char fallbacks[160];		/* "copy_file_range:EXDEV ..." for -vv */
 };
 
-void copy_ctx_init(struct copy_ctx *c, enum ts_copy_method m, bool fsync);
+/* Sets up C for a run with options O (method, --reflink, --fsync, -S,
+ * --verify; CHECK_REFLINK asks for a FIEMAP after each offloaded copy). */
+void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
+    bool check_reflink);
+
+/* "copy_file_range 1234 bytes, reflinked" for -vv; into BUF. */
+void copy_describe(const struct copy_result *r, char *buf, size_t size);
 void copy_ctx_destroy(struct copy_ctx *c);
 
 /*

@@ -82,6 +82,7 @@ struct engine {
 	_Atomic uint64_t method_bytes[TS_METHOD_COUNT];
 	_Atomic uint64_t method_files[TS_METHOD_COUNT];
 	_Atomic uint64_t errors, vanished, stale_temps;
+	_Atomic uint64_t reflinked, verified, retries;
 	_Atomic uint64_t dst_entries;	/* destination entries listed */
 	uint64_t delete_skipped;	/* --max-delete withheld these */
 
@@ -249,6 +250,13 @@ static void dnode_finish(struct dnode *d)
 			report_dest(e, -r, what, d->rel);
 			item_failed(e);
 		}
+	}
+	/* --fsync: a directory whose entries changed is synced once, after
+	 * every rename into it. */
+	if (e->o->fsync && !e->o->dry_run && d->dfd >= 0 &&
+	    (d->create || atomic_load(&d->touched)) && fsync(d->dfd) < 0) {
+		report_dest(e, errno, "cannot fsync directory", d->rel);
+		item_failed(e);
 	}
 	if (!d->is_root) {
 		if (d->sfd >= 0)
@@ -514,11 +522,24 @@ static void copy_done(struct ftask *f, const struct copy_result *res,
 		add(&e->method_bytes[m], res->bytes[m]);
 		add(&e->method_files[m], 1);
 	}
+	add(&e->reflinked, res->reflinked);
+	add(&e->verified, res->verified);
+	add(&e->retries, (uint64_t)res->retries);
 	count_created(e, f->iflags, f->src.mode);
 	atomic_store(&f->dir->touched, true);
 	report_item(f->iflags, f->src.mode, rel, NULL);
-	if (e->o->verbose >= 2 && res->fallbacks[0])
-		report_info("%s: fell back: %s", rel, res->fallbacks);
+	if (e->o->verbose >= 2) {
+		char how[256], *line;
+
+		/* -vv: which methods moved the bytes, and what fell back. */
+		copy_describe(res, how, sizeof(how));
+		line = xmalloc(strlen(rel) + strlen(how) +
+		    strlen(res->fallbacks) + 32);
+		sprintf(line, "%%s: %s%s%s", how,
+		    res->fallbacks[0] ? "; fell back: " : "", res->fallbacks);
+		report_note(line, rel);
+		free(line);
+	}
 }
 
 static void copy_failed(struct ftask *f, const struct copy_result *res,
@@ -1179,6 +1200,10 @@ static void delete_group(struct engine *e, struct del_group *g,
 			c->errors++;
 		}
 	}
+	if (!e->o->dry_run && e->o->fsync && fsync(fd) < 0) {
+		report_dest(e, errno, "cannot fsync directory", g->rel);
+		c->errors++;
+	}
 	close(fd);
 }
 
@@ -1218,7 +1243,13 @@ static bool within_max_delete(struct engine *e, struct del_group **v,
 {
 	uint64_t want = count_deletions(e, v, n);
 	uint64_t limit = (uint64_t)e->o->max_delete;
-	uint64_t total = e->dst_entries + want;
+	uint64_t tops = 0, total;
+	size_t i;
+
+	/* The listed entries plus what lies inside extraneous directories. */
+	for (i = 0; i < n; i++)
+		tops += v[i]->n;
+	total = e->dst_entries + (want > tops ? want - tops : 0);
 
 	if (e->o->max_delete_pct)
 		limit = total * (uint64_t)e->o->max_delete / 100;
@@ -1350,6 +1381,9 @@ static void fill_stats(struct engine *e, struct ts_stats *st)
 	st->errors = e->errors;
 	st->vanished = e->vanished;
 	st->stale_temps = e->stale_temps;
+	st->reflinked = e->reflinked;
+	st->verified = e->verified;
+	st->retries = e->retries;
 	st->delete_skipped = e->delete_skipped;
 }
 
@@ -1424,7 +1458,11 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 		free(e);
 		return code;
 	}
-	copy_ctx_init(&e->copy, o->copy_method, o->fsync);
+	/* A source operand that could not be used is a source error: its
+	 * files would look extraneous, so nothing may be deleted. */
+	if (e->plan.missing)
+		atomic_store(&e->src_error, true);
+	copy_ctx_init(&e->copy, o, o->verbose >= 2 || o->stats);
 	jobs = o->jobs > 0 ? o->jobs : ts_default_jobs(e->plan.network_fs);
 	if (pool_start(&e->pool, jobs) < 0) {
 		report_error("cannot start worker threads");

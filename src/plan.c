@@ -100,11 +100,13 @@ static void split_path(const char *path, char **parent, char **name)
 	}
 }
 
-/* rsync names the new DEST without its trailing slashes. */
-static void report_created(const char *dest)
+/* rsync says so with -v or -i, naming DEST without trailing slashes. */
+static void report_created(const struct ts_options *o, const char *dest)
 {
 	size_t n = strlen(dest);
 
+	if (!o->verbose && !o->itemize)
+		return;
 	while (n > 1 && dest[n - 1] == '/')
 		n--;
 	char *name = xstrdup(dest);
@@ -187,7 +189,7 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 	}
 	p->dst_new = true;
 	if (o->dry_run) {
-		report_created(dest);
+		report_created(o, dest);
 		return 0;	/* dst_fd stays -1: everything is new */
 	}
 	if (mkdir(dest, 0777) < 0) {
@@ -195,7 +197,7 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 		    dest);
 		return TS_EXIT_FILEIO;	/* rsync: mkdir failed, code 11 */
 	}
-	report_created(dest);
+	report_created(o, dest);
 	p->dst_fd = open_dir(dest);
 	if (p->dst_fd < 0) {
 		report_errno(errno, "cannot open destination", dest);

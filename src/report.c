@@ -315,6 +315,10 @@ void report_stats(const struct ts_stats *st)
 		printf("Copied by %s: %s bytes in %s files\n", mnames[i],
 		    num(a, sizeof(a), st->method_bytes[i]),
 		    num(b, sizeof(b), st->method_files[i]));
+	printf("Files reflinked: %s\n", num(a, sizeof(a), st->reflinked));
+	printf("Files verified: %s\n", num(a, sizeof(a), st->verified));
+	printf("Copies retried (source changed): %s\n",
+	    num(a, sizeof(a), st->retries));
 	printf("Errors: %s\n", num(a, sizeof(a), st->errors));
 	printf("Vanished source files: %s\n", num(a, sizeof(a), st->vanished));
 	printf("Stale temp files removed: %s\n",

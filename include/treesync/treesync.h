@@ -45,6 +45,13 @@ enum ts_copy_method {
 	TS_COPY_RW,
 };
 
+/* --reflink: whether shared extents are wanted. */
+enum ts_reflink {
+	TS_REFLINK_AUTO = 0,	/* whatever copy_file_range does */
+	TS_REFLINK_ALWAYS,	/* FICLONE or fail */
+	TS_REFLINK_NEVER,	/* no copy_file_range: it may reflink */
+};
+
 /* The methods that can move bytes, as counted in struct ts_stats. */
 enum ts_method {
 	TS_METHOD_CFR = 0,
@@ -95,7 +102,10 @@ struct ts_options {
 	/* Engine. */
 	int jobs;		/* worker threads; 0 chooses (see ts_default_jobs) */
 	enum ts_copy_method copy_method;
-	bool fsync;
+	enum ts_reflink reflink;
+	bool fsync;		/* fsync files and touched directories */
+	bool sparse;		/* -S: keep holes (SEEK_DATA/SEEK_HOLE) */
+	bool verify;		/* re-read each new file, compare XXH3-128 */
 
 	/* Operands: the sources and the destination, as given. */
 	const char *const *srcs;
@@ -120,6 +130,9 @@ struct ts_stats {
 	/* treesync's own. */
 	uint64_t method_bytes[TS_METHOD_COUNT];
 	uint64_t method_files[TS_METHOD_COUNT];
+	uint64_t reflinked;	/* files whose extents are shared (FIEMAP) */
+	uint64_t verified;	/* files re-read and found identical */
+	uint64_t retries;	/* copies restarted: the source changed */
 	uint64_t errors;	/* per-item failures */
 	uint64_t vanished;	/* source entries that disappeared */
 	uint64_t stale_temps;	/* temp files of killed runs removed */

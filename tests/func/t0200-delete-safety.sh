@@ -1,0 +1,80 @@
+#!/bin/bash
+# treesync-only: the deletion safety rules of DESIGN.md (rsync differs).
+. "$(dirname "$0")/lib.sh"
+describe "--delete safety: source errors delete nothing, empty source refused (26), --max-delete all-or-nothing (25), killed runs' temps swept"
+need_treesync
+ts_is_rsync && skip "treesync-only behaviour (rsync deletes in these cases)"
+
+mk() {	# a source with two files, a destination with extras everywhere
+	rm -rf "$SRC" "$DST"
+	mkdir -p "$SRC/a" "$DST/a" "$DST/zz"
+	echo 1 >"$SRC/one"; echo 2 >"$SRC/a/two"
+	echo x >"$DST/extra"; echo y >"$DST/a/extra"; echo z >"$DST/zz/extra"
+}
+count() { find "$DST" -name extra | wc -l; }
+
+# A missing source operand is a source error: nothing may be deleted.
+mk
+"$TREESYNC" -a --delete "$SRC/" "$T/no-such-dir/" "$DST/" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 23 ] || fail "missing source with --delete: exit $rc, want 23"
+[ "$(count)" = 3 ] || fail "missing source with --delete deleted files: $(count) extras left of 3"
+grep -q "skipping file deletion" "$T/err" || fail "no 'skipping file deletion' message: $(cat "$T/err")"
+[ -f "$DST/a/two" ] || fail "the good source was not copied"
+
+# An unreadable source directory (as an unprivileged user; root reads all).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	mk
+	mkdir -p "$SRC/locked" "$DST/locked"; echo keep >"$DST/locked/backup"
+	chmod 000 "$SRC/locked"; chown -R nobody "$T"; chmod 755 "$T"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$TREESYNC" -rt --delete "$SRC/" "$DST/" >"$T/out" 2>"$T/err"
+	rc=$?
+	chmod 755 "$SRC/locked"
+	[ $rc = 23 ] || fail "unreadable source dir: exit $rc, want 23 ($(cat "$T/err"))"
+	[ "$(count)" = 3 ] || fail "unreadable source dir: extras deleted ($(count) of 3 left)"
+	[ -f "$DST/locked/backup" ] || fail "unreadable source dir: the backup copy was deleted"
+	grep -q "locked" "$T/err" || fail "the unreadable directory is not named: $(cat "$T/err")"
+	# --ignore-errors deletes in cleanly read directories only.
+	chmod 000 "$SRC/locked"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$TREESYNC" -rt --delete --ignore-errors "$SRC/" "$DST/" >"$T/out" 2>"$T/err"
+	chmod 755 "$SRC/locked"
+	[ -f "$DST/locked/backup" ] || fail "--ignore-errors deleted inside the unreadable directory"
+	[ ! -e "$DST/extra" ] || fail "--ignore-errors did not delete in a clean directory"
+	chown -R root "$T"
+fi
+
+# An empty source root must not wipe a mirror (unmounted NFS).
+mk
+rm -rf "$SRC"; mkdir "$SRC"
+"$TREESYNC" -a --delete "$SRC/" "$DST/" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 26 ] || fail "empty source with --delete: exit $rc, want 26"
+[ "$(count)" = 3 ] || fail "empty source with --delete deleted files"
+grep -q "allow-empty-source" "$T/err" || fail "refusal message does not name --allow-empty-source"
+"$TREESYNC" -a --delete --allow-empty-source "$SRC/" "$DST/" >"$T/out" 2>"$T/err" ||
+	fail "--allow-empty-source: exit $?"
+[ -z "$(ls -A "$DST")" ] || fail "--allow-empty-source did not empty DEST"
+
+# --max-delete: over the limit nothing at all is deleted (rsync deletes N).
+mk
+"$TREESYNC" -a --delete --max-delete=2 "$SRC/" "$DST/" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 25 ] || fail "--max-delete=2 with 4 deletions: exit $rc, want 25"
+[ "$(count)" = 3 ] && [ -d "$DST/zz" ] || fail "--max-delete over the limit deleted something"
+[ -f "$DST/a/two" ] || fail "--max-delete stopped the transfer too"
+"$TREESYNC" -a --delete --max-delete=4 "$SRC/" "$DST/" >"$T/out" 2>"$T/err" ||
+	fail "--max-delete=4 with 4 deletions: exit $?"
+[ "$(count)" = 0 ] || fail "--max-delete within the limit did not delete"
+mk
+"$TREESYNC" -a --delete --max-delete=10% "$SRC/" "$DST/" >"$T/out" 2>"$T/err"
+[ $? = 25 ] || fail "--max-delete=10% should refuse 4 of ~8"
+
+# Temp files of a killed run are removed; look-alike dot-files are data.
+mk
+: >"$DST/a/.two.AbC123.tstmp"; : >"$DST/.keep.AbC123"; : >"$DST/.one.x.tstmp"
+"$TREESYNC" -a "$SRC/" "$DST/" >"$T/out" 2>"$T/err" || fail "sweep run: exit $?"
+[ ! -e "$DST/a/.two.AbC123.tstmp" ] || fail "stale temp file not removed"
+[ -e "$DST/.keep.AbC123" ] && [ -e "$DST/.one.x.tstmp" ] || fail "a file that is not treesync's temp was removed"
+pass
