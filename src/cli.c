@@ -38,7 +38,8 @@ enum {
 	OPT_FORCE, OPT_IGNORE_ERRORS, OPT_ALLOW_EMPTY_SOURCE, OPT_COPY_METHOD,
 	OPT_FSYNC, OPT_NO_CHECKSUM, OPT_NO_VERBOSE, OPT_NO_WHOLE_FILE,
 	OPT_MAX_DELETE, OPT_SPARSE = 'S', OPT_NO_SPARSE = 300, OPT_REFLINK,
-	OPT_VERIFY,
+	OPT_VERIFY, OPT_PROGRESS, OPT_INFO, OPT_JSON, OPT_JSON_ITEMS,
+	OPT_LOG_FILE, OPT_CHECK, OPT_LOCK, OPT_LOCK_WAIT, OPT_P = 'P',
 };
 
 const struct cli_option cli_options[] = {
@@ -51,6 +52,24 @@ const struct cli_option cli_options[] = {
 	  "output a change-summary for all updates (rsync's YXcstpoguax)" },
 	{ "stats", 0, no_argument, OPT_STATS, NULL,
 	  "give some file-transfer stats" },
+	{ "progress", 0, optional_argument, OPT_PROGRESS, "[always]",
+	  "one live progress line on a terminal (=always: even if not)" },
+	{ "info", 0, required_argument, OPT_INFO, "FLAGS",
+	  "rsync's --info; progress2 is the only flag taken (= --progress)" },
+	{ NULL, 'P', no_argument, OPT_P, NULL, "same as --partial --progress "
+	  "(partial files are never kept: see README)" },
+	{ "json", 0, no_argument, OPT_JSON, NULL,
+	  "print one JSON summary document at the end (treesync)" },
+	{ "json-items", 0, no_argument, OPT_JSON_ITEMS, NULL,
+	  "print one JSON record per changed item (treesync)" },
+	{ "log-file", 0, required_argument, OPT_LOG_FILE, "FILE",
+	  "log what we're doing to the specified FILE" },
+	{ "check", 0, no_argument, OPT_CHECK, NULL,
+	  "compare only (implies -n); exit 28 if the trees differ (treesync)" },
+	{ "lock", 0, optional_argument, OPT_LOCK, "[FILE]",
+	  "one run at a time: flock DEST (or FILE); exit 27 if held (treesync)" },
+	{ "lock-wait", 0, required_argument, OPT_LOCK_WAIT, "SECONDS",
+	  "with --lock, wait up to SECONDS for the lock (treesync)" },
 	{ "human-readable", 'h', no_argument, OPT_HUMAN, NULL,
 	  "output numbers in a human-readable format" },
 	{ "archive", 'a', no_argument, OPT_ARCHIVE, NULL,
@@ -299,6 +318,38 @@ static bool apply(struct ts_options *o, int id, const char *arg)
 		}
 		break;
 	case OPT_FSYNC: o->fsync = true; break;
+	case OPT_PROGRESS:
+		if (arg && strcmp(arg, "always") != 0) {
+			usage_error("invalid --progress value '%s' (always)",
+			    arg);
+			return false;
+		}
+		o->progress = arg ? 2 : 1;
+		break;
+	case OPT_P: o->progress = o->progress ? o->progress : 1; break;
+	case OPT_INFO:
+		if (strcmp(arg, "progress2") == 0) {
+			o->progress = o->progress ? o->progress : 1;
+		} else if (strcmp(arg, "progress0") == 0 ||
+		    strcmp(arg, "none") == 0) {
+			o->progress = 0;
+		} else {
+			usage_error("unsupported --info flags '%s' (progress2)",
+			    arg);
+			return false;
+		}
+		break;
+	case OPT_JSON: o->json = true; break;
+	case OPT_JSON_ITEMS: o->json_items = true; break;
+	case OPT_LOG_FILE: o->log_file = arg; break;
+	case OPT_CHECK: o->check = o->dry_run = true; break;
+	case OPT_LOCK: o->lock_file = arg ? arg : ""; break;
+	case OPT_LOCK_WAIT:
+		if (!parse_int(arg, 0, 86400 * 7, &o->lock_wait)) {
+			usage_error("invalid --lock-wait value '%s'", arg);
+			return false;
+		}
+		break;
 	case OPT_SPARSE: o->sparse = true; break;
 	case OPT_NO_SPARSE: o->sparse = false; break;
 	case OPT_VERIFY: o->verify = true; break;
@@ -400,6 +451,11 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 		act = CLI_ERROR;
 		goto out;
 	}
+	if (c->opts.lock_wait && !c->opts.lock_file) {
+		usage_error("%s", "--lock-wait needs --lock");
+		act = CLI_ERROR;
+		goto out;
+	}
 	if (c->opts.size_only && c->opts.checksum) {
 		usage_error("%s", "--size-only and --checksum conflict");
 		act = CLI_ERROR;
@@ -461,7 +517,8 @@ void cli_help(FILE *f)
 	    "\n"
 	    "Exit status: 0 ok, 1 usage, 3 bad operands, 11 destination I/O,\n"
 	    "20 signal, 23 partial transfer, 24 vanished source files,\n"
-	    "25 --max-delete limit, 26 refused by a safety guard.\n");
+	    "25 --max-delete limit, 26 refused by a safety guard (empty\n"
+	    "source), 27 --lock held by another run, 28 --check: trees differ.\n");
 }
 
 void cli_version(FILE *f)

@@ -58,6 +58,7 @@ void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
 	c->verify = o->verify;
 	c->check_reflink = check_reflink;
 	atomic_init(&c->cfr_off, false);
+	atomic_init(&c->abort, false);
 	atomic_init(&c->sendfile_off, false);
 	pthread_mutex_init(&c->pair_lock, NULL);
 }
@@ -122,6 +123,52 @@ bool copy_is_temp_name(const char *name)
 		if (!strchr(tmp_alphabet, name[i]))
 			return false;
 	return true;
+}
+
+/* --- temps in flight --------------------------------------------------- */
+
+#define TEMP_SLOTS 1100		/* > the largest pool (1024) + main */
+
+static struct temp_slot {
+	atomic_int dirfd;	/* -1: free; set last, cleared first */
+	char name[NAME_MAX + 1];
+} temp_slots[TEMP_SLOTS];
+static atomic_int temp_slots_used;
+static _Thread_local struct temp_slot *my_slot;
+
+void copy_temp_register(int dirfd, const char *name)
+{
+	if (!my_slot) {
+		int i = atomic_fetch_add(&temp_slots_used, 1);
+
+		if (i >= TEMP_SLOTS)
+			return;	/* cannot happen with the pool's limit */
+		my_slot = &temp_slots[i];
+	}
+	atomic_store(&my_slot->dirfd, -1);
+	snprintf(my_slot->name, sizeof(my_slot->name), "%s", name);
+	atomic_store(&my_slot->dirfd, dirfd);
+}
+
+void copy_temp_unregister(void)
+{
+	if (my_slot)
+		atomic_store(&my_slot->dirfd, -1);
+}
+
+void copy_remove_temps(void)
+{
+	int i, n = atomic_load(&temp_slots_used);
+
+	if (n > TEMP_SLOTS)
+		n = TEMP_SLOTS;
+	for (i = 0; i < n; i++) {
+		int fd = atomic_load(&temp_slots[i].dirfd);
+
+		/* dirfd 0 is never a destination directory of ours. */
+		if (fd > 0)
+			unlinkat(fd, temp_slots[i].name, 0);
+	}
 }
 
 /* --- the chain ----------------------------------------------------------- */
@@ -329,11 +376,17 @@ static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
 
 		if (m < 0)
 			return -EOPNOTSUPP;
+		if (atomic_load(&ch->c->abort)) {
+			ch->res->what = "interrupted while copying";
+			return -EINTR;
+		}
 		r = step(ch, m, off + (off_t)done, want, &what);
 		if (r > 0) {
 			done += (uint64_t)r;
 			moved += (uint64_t)r;
 			ch->res->bytes[m] += (uint64_t)r;
+			atomic_fetch_add_explicit(&ch->c->moved, (uint64_t)r,
+			    memory_order_relaxed);
 			continue;
 		}
 		if (r == 0) {
@@ -572,6 +625,8 @@ static int create_temp(int dirfd, const char *name, char *tmp)
 
 	for (i = 0; i < 100; i++) {
 		copy_temp_name(name, tmp);
+		/* Registered before it exists: a signal may come at once. */
+		copy_temp_register(dirfd, tmp);
 		/* Read-write: --verify reads the new file back. */
 		fd = openat(dirfd, tmp,
 		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -615,6 +670,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	out = create_temp(dfd, dname, tmp);
 	if (out < 0) {
 		r = -errno;
+		copy_temp_unregister();
 		res->what = "cannot create temp file for";
 		res->fatal = is_fatal(-r);
 		close(in);
@@ -673,6 +729,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 		res->fatal = is_fatal(-r);
 		goto fail;
 	}
+	copy_temp_unregister();
 	close(in);
 	return 0;
 
@@ -680,6 +737,7 @@ fail:
 	if (out >= 0)
 		close(out);
 	unlinkat(dfd, tmp, 0);
+	copy_temp_unregister();
 	close(in);
 	return r;
 }

@@ -26,6 +26,8 @@ struct ts_entry;
 
 /* Shared by every copy of one run: which methods still work. */
 struct copy_ctx {
+	atomic_bool abort;		/* a signal: stop copying, clean up */
+	_Atomic uint64_t moved;		/* bytes written so far (progress) */
 	enum ts_copy_method method;
 	enum ts_reflink reflink;
 	bool fsync;
@@ -86,5 +88,15 @@ void copy_temp_name(const char *name, char *out);
 
 /* True when NAME looks like a temp file of treesync's. */
 bool copy_is_temp_name(const char *name);
+
+/*
+ * The temp files being written right now, one slot per thread, so that a
+ * signal handler can remove them before the process ends.  register/
+ * unregister are called by the thread that owns the temp; copy_remove_temps
+ * is async-signal-safe.
+ */
+void copy_temp_register(int dirfd, const char *name);
+void copy_temp_unregister(void);
+void copy_remove_temps(void);
 
 #endif /* TS_COPY_H */

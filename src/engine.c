@@ -49,8 +49,14 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+
+#ifndef TS_VERSION_STRING
+#define TS_VERSION_STRING "unknown"
+#endif
 
 #define container_of(p, type, member) \
 	((type *)(void *)((char *)(p) - offsetof(type, member)))
@@ -83,6 +89,8 @@ struct engine {
 	_Atomic uint64_t method_files[TS_METHOD_COUNT];
 	_Atomic uint64_t errors, vanished, stale_temps;
 	_Atomic uint64_t reflinked, verified, retries;
+	/* For --progress. */
+	_Atomic uint64_t entries_done, bytes_todo;
 	_Atomic uint64_t dst_entries;	/* destination entries listed */
 	uint64_t delete_skipped;	/* --max-delete withheld these */
 
@@ -159,6 +167,7 @@ struct srcitem {
 
 static volatile sig_atomic_t got_signal;
 static struct pool *signal_pool;
+static struct copy_ctx *signal_copy;
 
 static int type_index(uint32_t mode)
 {
@@ -198,9 +207,17 @@ static void source_failed(struct engine *e)
 
 static char *dest_path(const struct engine *e, const char *rel)
 {
+	const char *d = e->plan.dst_operand;
+	size_t n = strlen(d);
+	char *p;
+
 	if (*rel == '\0')
-		return xstrdup(e->plan.dst_operand);
-	return util_path_join(e->plan.dst_operand, rel);
+		return xstrdup(d);
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	p = xmalloc(n + strlen(rel) + 2);
+	sprintf(p, "%.*s/%s", (int)n, d, rel);
+	return p;
 }
 
 static void report_dest(struct engine *e, int err, const char *what,
@@ -392,6 +409,7 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 
 	for (i = 0; i < 100; i++) {
 		copy_temp_name(it->name, tmp);
+		copy_temp_register(d->dfd, tmp);
 		if (S_ISLNK(src->mode))
 			r = symlinkat(target, d->dfd, tmp);
 		else
@@ -402,6 +420,7 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 	}
 	if (r < 0) {
 		r = -errno;
+		copy_temp_unregister();
 		report_dest(e, -r, what, rel);
 		return r;
 	}
@@ -415,6 +434,7 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 		unlinkat(d->dfd, tmp, 0);
 		report_dest(e, -r, what, rel);
 	}
+	copy_temp_unregister();
 	return r;
 }
 
@@ -436,7 +456,7 @@ static void handle_node(struct dnode *d, const struct srcitem *it,
 		atomic_store(&d->touched, true);
 	}
 	count_created(e, out->iflags, it->ent->mode);
-	report_item(out->iflags, it->ent->mode, rel, target);
+	report_item(out->iflags, it->ent->mode, rel, target, NULL);
 }
 
 /* --- file tasks ---------------------------------------------------------- */
@@ -464,6 +484,7 @@ static void submit_file(struct dnode *d, const struct srcitem *it,
 		f->iflags = out->iflags;
 		f->remove_dir = out->remove_dst && out->dst_is_dir;
 	}
+	add(&d->e->bytes_todo, it->ent->size);
 	memcpy(f->name, it->name, nl);
 	f->src_name = memcpy(f->name + nl, it->src_name, sl);
 	f->disp_name = memcpy(f->name + nl + sl, it->disp_name, dl);
@@ -502,7 +523,7 @@ static bool settle_checksum(struct ftask *f, struct pool_worker *w,
 	cmp_decide(e->o, &in, &out);
 	if (out.action == CMP_ATTRS) {
 		apply_attrs(d, f->name, rel, &f->src, &f->dst);
-		report_item(out.iflags, f->src.mode, rel, NULL);
+		report_item(out.iflags, f->src.mode, rel, NULL, NULL);
 	}
 	f->iflags = out.iflags;
 	return out.action == CMP_COPY;
@@ -512,6 +533,8 @@ static void copy_done(struct ftask *f, const struct copy_result *res,
     const char *rel)
 {
 	struct engine *e = f->dir->e;
+	struct report_xfer x;
+	char how[256];
 	int m;
 
 	add(&e->reg_transferred, 1);
@@ -527,14 +550,16 @@ static void copy_done(struct ftask *f, const struct copy_result *res,
 	add(&e->retries, (uint64_t)res->retries);
 	count_created(e, f->iflags, f->src.mode);
 	atomic_store(&f->dir->touched, true);
-	report_item(f->iflags, f->src.mode, rel, NULL);
+	add(&e->entries_done, 1);
+	copy_describe(res, how, sizeof(how));
+	x.bytes = res->size;
+	x.methods = how;
+	report_item(f->iflags, f->src.mode, rel, NULL, &x);
 	if (e->o->verbose >= 2) {
-		char how[256], *line;
+		char *line;
 
 		/* -vv: which methods moved the bytes, and what fell back. */
-		copy_describe(res, how, sizeof(how));
-		line = xmalloc(strlen(rel) + strlen(how) +
-		    strlen(res->fallbacks) + 32);
+		line = xmalloc(strlen(how) + strlen(res->fallbacks) + 32);
 		sprintf(line, "%%s: %s%s%s", how,
 		    res->fallbacks[0] ? "; fell back: " : "", res->fallbacks);
 		report_note(line, rel);
@@ -577,13 +602,14 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 
 	if (pool_cancelled(&e->pool))
 		goto done;
+	report_set_current(rel);
 	if (f->need_checksum && !settle_checksum(f, w, rel))
 		goto done;
 	if (e->o->dry_run) {
 		add(&e->reg_transferred, 1);
 		add(&e->transferred_size, f->src.size);
 		count_created(e, f->iflags, f->src.mode);
-		report_item(f->iflags, f->src.mode, rel, NULL);
+		report_item(f->iflags, f->src.mode, rel, NULL, NULL);
 		goto done;
 	}
 	if (f->remove_dir &&
@@ -639,7 +665,7 @@ static void submit_dir(struct dnode *d, const struct srcitem *it,
 	if (c->create)
 		count_created(e, out->iflags, S_IFDIR);
 	if (out->iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))
-		report_item(out->iflags, S_IFDIR, rel, NULL);
+		report_item(out->iflags, S_IFDIR, rel, NULL, NULL);
 	c->task.next = d->later->dirs;
 	d->later->dirs = &c->task;
 }
@@ -692,11 +718,11 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 		break;
 	case CMP_ATTRS:
 		apply_attrs(d, it->name, rel, src, dst);
-		report_item(out.iflags, src->mode, rel, starget);
+		report_item(out.iflags, src->mode, rel, starget, NULL);
 		break;
 	case CMP_COPY:
 		submit_file(d, it, dst, &out, false);
-		break;
+		goto out;	/* counted done when copied */
 	case CMP_MKDIR:
 	case CMP_DIR:
 		submit_dir(d, it, dst, &out, rel);
@@ -706,6 +732,7 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 		handle_node(d, it, dst, &out, starget, rel);
 		break;
 	}
+	add(&e->entries_done, 1);
 out:
 	free(starget);
 	free(dtarget);
@@ -1135,7 +1162,7 @@ static struct dnode *make_root(struct engine *e)
 		meta_plan(e->o, e->am_root, &root->src, in.dst, e->umask,
 		    &root->meta);
 		if (out.iflags & (IT_REPORT_ANY | IT_IS_NEW))
-			report_item(out.iflags, S_IFDIR, ".", NULL);
+			report_item(out.iflags, S_IFDIR, ".", NULL, NULL);
 		if (p->dst_new)
 			add(&e->created[TY_DIR], 1);
 		break;
@@ -1319,18 +1346,24 @@ static void run_deletions(struct engine *e)
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	if (got_signal) {
-		/* A second signal: stop now; in-flight temps stay behind
-		 * and are swept as debris by the next run. */
+		/* A second signal: end now, but leave no temp file. */
+		static const char msg[] =
+		    "treesync: second signal: stopping now\n";
+
+		copy_remove_temps();
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+			_exit(TS_EXIT_SIGNAL);
 		_exit(TS_EXIT_SIGNAL);
 	}
-	got_signal = 1;
+	got_signal = sig;
 	if (signal_pool)
 		pool_cancel(signal_pool);
+	if (signal_copy)
+		atomic_store(&signal_copy->abort, true);
 }
 
-static void install_signals(struct pool *p)
+static void install_signals(struct pool *p, struct copy_ctx *c)
 {
 	struct sigaction sa;
 
@@ -1338,6 +1371,7 @@ static void install_signals(struct pool *p)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	signal_pool = p;
+	signal_copy = c;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -1381,6 +1415,7 @@ static void fill_stats(struct engine *e, struct ts_stats *st)
 	st->errors = e->errors;
 	st->vanished = e->vanished;
 	st->stale_temps = e->stale_temps;
+	st->changes = report_changes();
 	st->reflinked = e->reflinked;
 	st->verified = e->verified;
 	st->retries = e->retries;
@@ -1401,6 +1436,8 @@ static int exit_code(struct engine *e)
 		return TS_EXIT_VANISHED;
 	if (e->delete_skipped)
 		return TS_EXIT_DEL_LIMIT;
+	if (e->o->check && report_changes() > 0)
+		return TS_EXIT_DIFFERENT;
 	return TS_EXIT_OK;
 }
 
@@ -1426,12 +1463,113 @@ int ts_default_jobs(bool network_fs)
 	return n < 4 ? 4 : n > 16 ? 16 : (int)n;
 }
 
+/* --- the single-instance lock ----------------------------------------- */
+
+/* The pid holding a flock on (DEV, INO), from /proc/locks; 0 if unknown. */
+static long lock_holder(dev_t dev, ino_t ino)
+{
+	FILE *f = fopen("/proc/locks", "re");
+	char line[256];
+	long pid = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned maj, mn;
+		unsigned long long in;
+		long p;
+
+		/* "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" */
+		if (!strstr(line, "FLOCK") ||
+		    sscanf(strstr(line, "WRITE") ? strstr(line, "WRITE") + 5 :
+		    line, "%ld %x:%x:%llu", &p, &maj, &mn, &in) != 4)
+			continue;
+		if (in == (unsigned long long)ino && maj == major(dev) &&
+		    mn == minor(dev)) {
+			pid = p;
+			break;
+		}
+	}
+	fclose(f);
+	return pid;
+}
+
+/*
+ * --lock: an exclusive flock on the destination directory (or on the named
+ * file), held until the process ends.  With --lock-wait, polls until the
+ * holder is gone.  Returns the locked fd (kept open), or -1 after saying
+ * who holds it.
+ */
+static int take_lock(struct engine *e)
+{
+	const struct ts_options *o = e->o;
+	const char *what = *o->lock_file ? o->lock_file : o->dest;
+	double until = util_now() + o->lock_wait;
+	struct stat st;
+	int fd;
+
+	if (*o->lock_file)
+		fd = open(o->lock_file, O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC | O_NOCTTY, 0644);
+	else
+		fd = fcntl(e->plan.dst_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		report_errno(errno, "cannot open lock", what);
+		return -1;
+	}
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK) {
+			report_errno(errno, "cannot lock", what);
+			close(fd);
+			return -1;
+		}
+		if (util_now() >= until || got_signal)
+			break;
+		usleep(100 * 1000);
+	}
+	if (fstat(fd, &st) == 0) {
+		long pid = lock_holder(st.st_dev, st.st_ino);
+
+		if (pid > 0)
+			report_error("'%s' is locked by process %ld (another "
+			    "treesync run?); not running", what, pid);
+		else
+			report_error("'%s' is locked by another process; "
+			    "not running", what);
+	}
+	close(fd);
+	return -1;
+}
+
+static void progress_snapshot(struct report_progress *p, void *arg)
+{
+	struct engine *e = arg;
+	int i;
+
+	p->files_seen = 0;
+	for (i = 0; i < TY_N; i++)
+		p->files_seen += e->files[i];
+	p->files_done = e->entries_done;
+	p->bytes_todo = e->bytes_todo;
+	p->bytes_done = atomic_load(&e->copy.moved);
+}
+
+static void free_engine(struct engine *e)
+{
+	free_groups(e);
+	plan_free(&e->plan);
+	pthread_mutex_destroy(&e->del_lock);
+	free(e);
+}
+
 int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 	struct ts_stats local;
 	double t0 = util_now(), t1, t2;
-	int code, jobs;
+	int code, jobs, lock_fd = -1, r;
 	const char *faults = getenv("TREESYNC_FAULTS");
 
 	if (!stats)
@@ -1447,30 +1585,47 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 	util_raise_nofile();
 	if (faults && *faults && sys_inject(faults) < 0) {
 		report_error("bad TREESYNC_FAULTS specification '%s'", faults);
-		free(e);
+		free_engine(e);
 		return TS_EXIT_SYNTAX;
 	}
+	if (o->log_file && (r = report_open_log(o->log_file)) < 0) {
+		report_errno(-r, "cannot open log file", o->log_file);
+		free_engine(e);
+		return TS_EXIT_FILEIO;
+	}
+	report_log("treesync %s starting: %zu source(s) -> %s%s",
+	    TS_VERSION_STRING, o->nsrcs, o->dest,
+	    o->dry_run ? " (dry run)" : "");
+	copy_ctx_init(&e->copy, o, o->verbose >= 2 || o->stats || o->json);
+	install_signals(NULL, &e->copy);
 
+	/* A named lock file is taken before anything is looked at. */
+	if (o->lock_file && *o->lock_file && (lock_fd = take_lock(e)) < 0) {
+		code = TS_EXIT_LOCKED;
+		goto out;
+	}
 	code = plan_build(o, &e->plan);
-	if (code) {
-		plan_free(&e->plan);
-		pthread_mutex_destroy(&e->del_lock);
-		free(e);
-		return code;
+	if (code)
+		goto out;
+	if (o->lock_file && !*o->lock_file && (lock_fd = take_lock(e)) < 0) {
+		code = TS_EXIT_LOCKED;
+		goto out;
 	}
 	/* A source operand that could not be used is a source error: its
 	 * files would look extraneous, so nothing may be deleted. */
 	if (e->plan.missing)
 		atomic_store(&e->src_error, true);
-	copy_ctx_init(&e->copy, o, o->verbose >= 2 || o->stats);
 	jobs = o->jobs > 0 ? o->jobs : ts_default_jobs(e->plan.network_fs);
 	if (pool_start(&e->pool, jobs) < 0) {
 		report_error("cannot start worker threads");
-		plan_free(&e->plan);
-		free(e);
-		return TS_EXIT_FILEIO;
+		code = TS_EXIT_FILEIO;
+		goto out;
 	}
-	install_signals(&e->pool);
+	install_signals(&e->pool, &e->copy);
+	if (got_signal)
+		pool_cancel(&e->pool);
+	if (o->progress)
+		report_progress_start(progress_snapshot, e, o->progress > 1);
 	pool_submit(&e->pool, &make_root(e)->task);
 	pool_wait(&e->pool);
 	t1 = util_now();
@@ -1478,19 +1633,33 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 	t2 = util_now();
 	pool_stop(&e->pool);
 	signal_pool = NULL;
+	report_progress_stop();
 	report_flush();
 
 	fill_stats(e, stats);
 	stats->jobs = e->pool.nthreads ? e->pool.nthreads : jobs;
 	stats->walk_seconds = t1 - t0;
 	stats->delete_seconds = t2 - t1;
-	stats->total_seconds = util_now() - t0;
 	code = exit_code(e);
-
-	free_groups(e);
+	if (got_signal)
+		report_error("interrupted by signal %d: %llu files copied, "
+		    "%llu errors; no temp files left", (int)got_signal,
+		    (unsigned long long)stats->reg_transferred,
+		    (unsigned long long)stats->errors);
+out:
+	stats->total_seconds = util_now() - t0;
+	report_log("treesync finished: exit %d, %llu changed, %llu copied "
+	    "(%llu bytes), %llu deleted, %llu errors", code,
+	    (unsigned long long)stats->changes,
+	    (unsigned long long)stats->reg_transferred,
+	    (unsigned long long)stats->transferred_size,
+	    (unsigned long long)stats->deleted,
+	    (unsigned long long)stats->errors);
+	report_close_log();
+	signal_copy = NULL;
 	copy_ctx_destroy(&e->copy);
-	plan_free(&e->plan);
-	pthread_mutex_destroy(&e->del_lock);
-	free(e);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	free_engine(e);
 	return code;
 }

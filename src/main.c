@@ -39,7 +39,9 @@ int main(int argc, char **argv)
 		break;
 	}
 	code = ts_sync(&c.opts, &st);
-	if (c.opts.stats && code != TS_EXIT_SYNTAX)
+	if (c.opts.json)
+		report_json_summary(&st, code);
+	else if (c.opts.stats && !c.opts.json_items && code != TS_EXIT_SYNTAX)
 		report_stats(&st);
 	fflush(stdout);
 	cli_free(&c);

@@ -14,19 +14,39 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <treesync/treesync.h>
+
+#ifndef TS_VERSION_STRING
+#define TS_VERSION_STRING "unknown"
+#endif
 
 #define LINE_MAX_BYTES (4 * PATH_MAX + 64)
 
 static const struct ts_options *opts;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_uint_fast64_t changes;
+
+/* --log-file; guarded by log_lock. */
+static FILE *log_fp;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Machine output replaces human lines on stdout. */
+static bool machine_output(void)
+{
+	return opts->json || opts->json_items;
+}
 
 /* Dry-run lines waiting to be sorted; guarded by out_lock. */
 struct held_line {
@@ -122,8 +142,113 @@ static bool verbose_shows(uint32_t iflags, uint32_t mode)
 	return S_ISDIR(mode) && (iflags & (IT_REPORT_ANY | IT_IS_NEW));
 }
 
-void report_item(uint32_t iflags, uint32_t mode, const char *relpath,
+/* The reasons behind an item, for --json-items. */
+static json_t *reasons(uint32_t iflags)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} r[] = {
+		{ IT_IS_NEW, "new" }, { IT_REPORT_CHANGE, "checksum" },
+		{ IT_REPORT_SIZE, "size" }, { IT_REPORT_TIME, "mtime" },
+		{ IT_REPORT_PERMS, "perms" }, { IT_REPORT_OWNER, "owner" },
+		{ IT_REPORT_GROUP, "group" }, { IT_REPORT_ACL, "acl" },
+		{ IT_REPORT_XATTR, "xattr" },
+	};
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < TS_ARRAY_SIZE(r); i++)
+		if (iflags & r[i].bit)
+			json_array_append_new(a, json_string(r[i].name));
+	return a;
+}
+
+static const char *type_name(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "file";
+	case S_IFDIR: return "dir";
+	case S_IFLNK: return "symlink";
+	case S_IFCHR: case S_IFBLK: return "device";
+	default: return "special";
+	}
+}
+
+static const char *action_name(uint32_t iflags)
+{
+	if (iflags & IT_DELETED)
+		return "delete";
+	if (iflags & IT_IS_NEW)
+		return "create";
+	if (iflags & (IT_TRANSFER | IT_LOCAL_CHANGE))
+		return "update";
+	return "attrs";
+}
+
+/* One --json-items record: a line of JSON on stdout. */
+static void json_item(uint32_t iflags, uint32_t mode, const char *relpath,
+    const char *target, const struct report_xfer *x)
+{
+	json_t *o = json_object();
+	char *text;
+
+	/* Names are bytes: JSON wants UTF-8, so invalid ones are escaped. */
+	json_object_set_new(o, "path", json_string(relpath));
+	if (!json_object_get(o, "path")) {
+		char esc[LINE_MAX_BYTES / 2];
+
+		util_escape_name(esc, sizeof(esc), relpath);
+		json_object_set_new(o, "path", json_string(esc));
+	}
+	json_object_set_new(o, "type", json_string(type_name(mode)));
+	json_object_set_new(o, "action", json_string(action_name(iflags)));
+	json_object_set_new(o, "reasons", reasons(iflags));
+	if (!(iflags & IT_DELETED)) {
+		char item[12];
+
+		cmp_itemize_string(opts, iflags, mode, item);
+		json_object_set_new(o, "itemize", json_string(item));
+	}
+	if (target)
+		json_object_set_new(o, "target", json_string(target));
+	if (x) {
+		json_object_set_new(o, "bytes", json_integer((json_int_t)x->bytes));
+		json_object_set_new(o, "method", json_string(x->methods));
+	}
+	json_object_set_new(o, "dry_run", json_boolean(opts->dry_run));
+	text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (text) {
+		size_t n = strlen(text);
+
+		text = xrealloc(text, n + 2);
+		text[n] = '\n';
+		text[n + 1] = '\0';
+		emit_item(relpath, text, n + 1);
+		free(text);
+	}
+}
+
+/* rsync's log line: "%i %n%L" (or "*deleting"), timestamped. */
+static void log_item(uint32_t iflags, uint32_t mode, const char *shown,
     const char *target)
+{
+	char line[LINE_MAX_BYTES], item[12];
+	size_t n;
+
+	if (!log_fp)
+		return;
+	cmp_itemize_string(opts, iflags, mode, item);
+	n = (size_t)snprintf(line, sizeof(line), "%s%s",
+	    (iflags & IT_DELETED) ? "*deleting  " : item, " ");
+	format_name(line + n, sizeof(line) - n, shown,
+	    S_ISDIR(mode), target);
+	report_log("%s", line);
+}
+
+void report_item(uint32_t iflags, uint32_t mode, const char *relpath,
+    const char *target, const struct report_xfer *x)
 {
 	char line[LINE_MAX_BYTES];
 	char item[12];
@@ -133,6 +258,14 @@ void report_item(uint32_t iflags, uint32_t mode, const char *relpath,
 	/* Unchanged items are shown only with -ii, as rsync does. */
 	if (!(iflags & (IT_TRANSFER | IT_LOCAL_CHANGE | IT_IS_NEW |
 	    IT_REPORT_ANY)) && opts->itemize < 2)
+		return;
+	atomic_fetch_add(&changes, 1);
+	log_item(iflags, mode, shown, target);
+	if (opts->json_items) {
+		json_item(iflags, mode, relpath, target, x);
+		return;
+	}
+	if (machine_output())
 		return;
 	if (opts->itemize) {
 		cmp_itemize_string(opts, iflags, mode, item);
@@ -150,11 +283,25 @@ void report_item(uint32_t iflags, uint32_t mode, const char *relpath,
 	emit_item(relpath, line, n);
 }
 
+uint64_t report_changes(void)
+{
+	return atomic_load(&changes);
+}
+
 void report_delete(const char *relpath, bool is_dir)
 {
 	char line[LINE_MAX_BYTES];
 	size_t n;
 
+	atomic_fetch_add(&changes, 1);
+	log_item(IT_DELETED, is_dir ? S_IFDIR : S_IFREG, relpath, NULL);
+	if (opts->json_items) {
+		json_item(IT_DELETED, is_dir ? S_IFDIR : S_IFREG, relpath, NULL,
+		    NULL);
+		return;
+	}
+	if (machine_output())
+		return;
 	if (opts->itemize)
 		n = (size_t)snprintf(line, sizeof(line), "*deleting   ");
 	else if (opts->verbose && !opts->quiet)
@@ -174,7 +321,7 @@ void report_info(const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (opts && opts->quiet)
+	if (opts && (opts->quiet || machine_output()))
 		return;
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
@@ -214,6 +361,8 @@ void report_error(const char *fmt, ...)
 	n += p;
 	if ((size_t)n >= sizeof(line) - 1)
 		n = (int)sizeof(line) - 2;
+	line[n] = '\0';
+	report_log("%s", line + p);
 	line[n++] = '\n';
 	emit(stderr, line, (size_t)n);
 }
@@ -332,4 +481,265 @@ void report_stats(const struct ts_stats *st)
 	printf("Total time: %.3f seconds\n", st->total_seconds);
 	fflush(stdout);
 	pthread_mutex_unlock(&out_lock);
+}
+
+/* --- the log file ---------------------------------------------------- */
+
+int report_open_log(const char *path)
+{
+	/* O_NOFOLLOW: a symlink planted at the log path is never written
+	 * through (the log is often in a shared directory). */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY, 0644);
+
+	if (fd < 0)
+		return -errno;
+	log_fp = fdopen(fd, "a");
+	if (!log_fp) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return 0;
+}
+
+void report_log(const char *fmt, ...)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t now;
+	va_list ap;
+
+	if (!log_fp)
+		return;
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y/%m/%d %H:%M:%S", &tm);
+	pthread_mutex_lock(&log_lock);
+	fprintf(log_fp, "%s [%ld] ", stamp, (long)getpid());
+	va_start(ap, fmt);
+	vfprintf(log_fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', log_fp);
+	pthread_mutex_unlock(&log_lock);
+}
+
+void report_close_log(void)
+{
+	if (log_fp) {
+		fclose(log_fp);
+		log_fp = NULL;
+	}
+}
+
+/* --- progress ---------------------------------------------------------- */
+
+static struct {
+	pthread_t thread;
+	pthread_mutex_t lock;	/* guards current[], stop */
+	pthread_cond_t wake;
+	bool running, stop;
+	char current[PATH_MAX];
+	void (*fn)(struct report_progress *, void *);
+	void *arg;
+	double t0;
+	int width;		/* of the last line drawn */
+} prog = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	.wake = PTHREAD_COND_INITIALIZER };
+
+void report_set_current(const char *relpath)
+{
+	if (!prog.running)
+		return;
+	pthread_mutex_lock(&prog.lock);
+	snprintf(prog.current, sizeof(prog.current), "%s", relpath);
+	pthread_mutex_unlock(&prog.lock);
+}
+
+static const char *human_bytes(char *buf, size_t size, double v)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+	return buf;
+}
+
+static void draw_progress(bool final)
+{
+	struct report_progress p = { 0 };
+	char line[512], a[32], b[32], r[32], eta[32], cur[PATH_MAX], esc[160];
+	double el = util_now() - prog.t0;
+	double rate;
+	int n;
+
+	prog.fn(&p, prog.arg);
+	rate = el > 0 ? (double)p.bytes_done / el : 0;
+	if (p.bytes_todo > p.bytes_done && rate > 0 && el > 1.0) {
+		long s = (long)((double)(p.bytes_todo - p.bytes_done) / rate);
+
+		snprintf(eta, sizeof(eta), "ETA %ld:%02ld:%02ld", s / 3600,
+		    s / 60 % 60, s % 60);
+	} else {
+		snprintf(eta, sizeof(eta), "%s", final ? "done" : "ETA -:--:--");
+	}
+	pthread_mutex_lock(&prog.lock);
+	snprintf(cur, sizeof(cur), "%s", final ? "" : prog.current);
+	pthread_mutex_unlock(&prog.lock);
+	util_escape_name(esc, 48, cur);
+	n = snprintf(line, sizeof(line),
+	    "\r%llu/%llu files  %s/%s  %s/s  %s  %s",
+	    (unsigned long long)p.files_done,
+	    (unsigned long long)p.files_seen,
+	    human_bytes(a, sizeof(a), (double)p.bytes_done),
+	    human_bytes(b, sizeof(b), (double)p.bytes_todo),
+	    human_bytes(r, sizeof(r), rate), eta, esc);
+	if (n < 0)
+		return;
+	/* Pad over what the previous, longer line left behind. */
+	while (n < prog.width && (size_t)n < sizeof(line) - 1)
+		line[n++] = ' ';
+	line[n] = '\0';
+	prog.width = (int)strlen(line);
+	pthread_mutex_lock(&out_lock);
+	fputs(line, stderr);
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&out_lock);
+}
+
+static void *progress_main(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	pthread_mutex_lock(&prog.lock);
+	while (!prog.stop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250 * 1000 * 1000;	/* 4 redraws a second */
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&prog.wake, &prog.lock, &ts);
+		if (prog.stop)
+			break;
+		pthread_mutex_unlock(&prog.lock);
+		draw_progress(false);
+		pthread_mutex_lock(&prog.lock);
+	}
+	pthread_mutex_unlock(&prog.lock);
+	return NULL;
+}
+
+void report_progress_start(void (*fn)(struct report_progress *, void *),
+    void *arg, bool always)
+{
+	if (!always && !isatty(STDERR_FILENO))
+		return;		/* cron: nobody watches */
+	prog.fn = fn;
+	prog.arg = arg;
+	prog.t0 = util_now();
+	prog.stop = false;
+	prog.width = 0;
+	if (pthread_create(&prog.thread, NULL, progress_main, NULL) == 0)
+		prog.running = true;
+}
+
+void report_progress_stop(void)
+{
+	if (!prog.running)
+		return;
+	pthread_mutex_lock(&prog.lock);
+	prog.stop = true;
+	pthread_cond_signal(&prog.wake);
+	pthread_mutex_unlock(&prog.lock);
+	pthread_join(prog.thread, NULL);
+	prog.running = false;
+	draw_progress(true);
+}
+
+/* --- --json ------------------------------------------------------------ */
+
+void report_json_summary(const struct ts_stats *st, int exit_code)
+{
+	static const char *const mnames[TS_METHOD_COUNT] = {
+		"copy_file_range", "sendfile", "read_write",
+	};
+	json_t *o = json_object(), *m = json_object(), *t = json_object();
+	json_t *files = json_object(), *opt = json_object(), *src;
+	char *text;
+	size_t i;
+	int k;
+
+	json_object_set_new(o, "schema", json_string("treesync.summary.v1"));
+	json_object_set_new(o, "version", json_string(TS_VERSION_STRING));
+	src = json_array();
+	for (i = 0; i < opts->nsrcs; i++)
+		json_array_append_new(src, json_string(opts->srcs[i]));
+	json_object_set_new(opt, "sources", src);
+	json_object_set_new(opt, "dest", json_string(opts->dest));
+	json_object_set_new(opt, "dry_run", json_boolean(opts->dry_run));
+	json_object_set_new(opt, "check", json_boolean(opts->check));
+	json_object_set_new(opt, "checksum", json_boolean(opts->checksum));
+	json_object_set_new(opt, "delete", json_boolean(opts->del));
+	json_object_set_new(opt, "jobs", json_integer(st->jobs));
+	json_object_set_new(o, "options", opt);
+	json_object_set_new(files, "total", json_integer((json_int_t)st->files));
+	json_object_set_new(files, "regular",
+	    json_integer((json_int_t)st->files_reg));
+	json_object_set_new(files, "dirs", json_integer((json_int_t)st->files_dir));
+	json_object_set_new(files, "symlinks",
+	    json_integer((json_int_t)st->files_link));
+	json_object_set_new(files, "devices",
+	    json_integer((json_int_t)st->files_dev));
+	json_object_set_new(files, "specials",
+	    json_integer((json_int_t)st->files_special));
+	json_object_set_new(files, "created", json_integer((json_int_t)st->created));
+	json_object_set_new(files, "deleted", json_integer((json_int_t)st->deleted));
+	json_object_set_new(files, "transferred",
+	    json_integer((json_int_t)st->reg_transferred));
+	json_object_set_new(files, "changed", json_integer((json_int_t)st->changes));
+	json_object_set_new(files, "reflinked",
+	    json_integer((json_int_t)st->reflinked));
+	json_object_set_new(files, "verified",
+	    json_integer((json_int_t)st->verified));
+	json_object_set_new(files, "vanished",
+	    json_integer((json_int_t)st->vanished));
+	json_object_set_new(files, "stale_temps_removed",
+	    json_integer((json_int_t)st->stale_temps));
+	json_object_set_new(files, "deletions_withheld",
+	    json_integer((json_int_t)st->delete_skipped));
+	json_object_set_new(o, "files", files);
+	json_object_set_new(o, "bytes", json_pack("{s:I,s:I}",
+	    "total_size", (json_int_t)st->total_size,
+	    "transferred", (json_int_t)st->transferred_size));
+	for (k = 0; k < TS_METHOD_COUNT; k++)
+		json_object_set_new(m, mnames[k], json_pack("{s:I,s:I}",
+		    "bytes", (json_int_t)st->method_bytes[k],
+		    "files", (json_int_t)st->method_files[k]));
+	json_object_set_new(o, "methods", m);
+	json_object_set_new(t, "walk_and_copy", json_real(st->walk_seconds));
+	json_object_set_new(t, "delete", json_real(st->delete_seconds));
+	json_object_set_new(t, "total", json_real(st->total_seconds));
+	json_object_set_new(o, "seconds", t);
+	json_object_set_new(o, "errors", json_integer((json_int_t)st->errors));
+	json_object_set_new(o, "retries", json_integer((json_int_t)st->retries));
+	json_object_set_new(o, "exit_code", json_integer(exit_code));
+	text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (!text)
+		return;
+	pthread_mutex_lock(&out_lock);
+	fputs(text, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+	free(text);
 }
