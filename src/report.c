@@ -100,7 +100,8 @@ void report_flush(void)
 	size_t i;
 
 	pthread_mutex_lock(&out_lock);
-	qsort(held, nheld, sizeof(*held), cmp_held);
+	if (nheld > 1)
+		qsort(held, nheld, sizeof(*held), cmp_held);
 	for (i = 0; i < nheld; i++) {
 		fputs(held[i].text, stdout);
 		free(held[i].key);

@@ -164,7 +164,8 @@ struct walk_result walk_dir(int dirfd, const char *reldir, unsigned need,
 	}
 	for (i = 0; i < out->n; i++)
 		out->ents[i].name = out->names + (uintptr_t)out->ents[i].name;
-	qsort(out->ents, out->n, sizeof(*out->ents), cmp_entry);
+	if (out->n > 1)
+		qsort(out->ents, out->n, sizeof(*out->ents), cmp_entry);
 	return res;
 }
 

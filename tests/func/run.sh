@@ -3,8 +3,8 @@
 #
 #   tests/func/run.sh [PATTERN]
 #
-# Runs every tNNNN-*.sh here in order (only those whose name contains PATTERN
-# when given; PATTERN may use shell glob characters), each under a timeout
+# Runs every tNNNN-*.sh here in order (only those whose name matches PATTERN
+# when given; PATTERN is a bash regular expression, e.g. 't0010|t0130'), each under a timeout
 # (TEST_TIMEOUT seconds, default 120).  Prints PASS/FAIL/SKIP per test, the
 # tail of each failing test's output, and as the very last line
 #   N passed, N failed, N skipped
@@ -35,7 +35,7 @@ start_all=$(date +%s.%N)
 shopt -s nullglob
 for t in "$here"/t[0-9][0-9][0-9][0-9]-*.sh; do
     name=$(basename -- "$t" .sh)
-    if [ -n "$pattern" ] && [[ $name != *$pattern* ]]; then continue; fi
+    if [ -n "$pattern" ] && ! [[ $name =~ $pattern ]]; then continue; fi
     t0=$(date +%s.%N)
     timeout -k 10 "$timeout_s" bash "$t" </dev/null >"$out" 2>&1
     rc=$?
