@@ -40,6 +40,7 @@ enum {
 	OPT_MAX_DELETE, OPT_SPARSE = 'S', OPT_NO_SPARSE = 300, OPT_REFLINK,
 	OPT_VERIFY, OPT_PROGRESS, OPT_INFO, OPT_JSON, OPT_JSON_ITEMS,
 	OPT_LOG_FILE, OPT_CHECK, OPT_LOCK, OPT_LOCK_WAIT, OPT_P = 'P',
+	OPT_HARD_LINKS = 'H', OPT_NO_HARD_LINKS = 400,
 };
 
 const struct cli_option cli_options[] = {
@@ -81,6 +82,10 @@ const struct cli_option cli_options[] = {
 	{ "links", 'l', no_argument, OPT_LINKS, NULL,
 	  "copy symlinks as symlinks" },
 	{ "no-links", 0, no_argument, OPT_NO_LINKS, NULL, NULL },
+	{ "hard-links", 'H', no_argument, OPT_HARD_LINKS, NULL,
+	  "preserve hard links (also with many workers)" },
+	{ "no-hard-links", 0, no_argument, OPT_NO_HARD_LINKS, NULL, NULL },
+	{ "no-H", 0, no_argument, OPT_NO_HARD_LINKS, NULL, NULL },
 	{ "no-l", 0, no_argument, OPT_NO_LINKS, NULL, NULL },
 	{ "perms", 'p', no_argument, OPT_PERMS, NULL,
 	  "preserve permissions" },
@@ -260,6 +265,8 @@ static bool apply(struct ts_options *o, int id, const char *arg)
 	case OPT_RECURSIVE: o->recursive = true; break;
 	case OPT_NO_RECURSIVE: o->recursive = false; break;
 	case OPT_LINKS: o->links = true; break;
+	case OPT_HARD_LINKS: o->hard_links = true; break;
+	case OPT_NO_HARD_LINKS: o->hard_links = false; break;
 	case OPT_NO_LINKS: o->links = false; break;
 	case OPT_PERMS: o->perms = true; break;
 	case OPT_NO_PERMS: o->perms = false; break;

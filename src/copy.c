@@ -680,6 +680,8 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	ch.out = out;
 	ch.sdev = st0.st_dev;
 	ch.ddev = fstat(out, &sto) == 0 ? sto.st_dev : 0;
+	res->dst_dev = ch.ddev;
+	res->dst_ino = sto.st_ino;
 
 	if (c->reflink == TS_REFLINK_ALWAYS && st0.st_size > 0)
 		r = clone_whole(&ch, (uint64_t)st0.st_size);

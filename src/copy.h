@@ -55,6 +55,7 @@ struct copy_result {
 	bool fatal;			/* destination full/read-only/EIO */
 	int retries;
 	bool reflinked;			/* FIEMAP says the extents are shared */
+	uint64_t dst_dev, dst_ino;	/* the new file, for -H */
 	bool verified;			/* --verify read both and they agree */
 	uint64_t holes;			/* -S: bytes left as holes */
 	char fallbacks[160];		/* "copy_file_range:EXDEV ..." for -vv */

@@ -73,6 +73,30 @@ struct del_group {
 	uint32_t *modes;
 };
 
+/* A file waiting for its hard-link master to be in place. */
+struct hl_waiter {
+	struct hl_waiter *next;
+	struct dnode *dir;	/* holds a reference */
+	struct ts_entry src, dst;
+	bool has_dst;
+	int sfd;
+	char *name, *src_name, *disp_name;
+};
+
+enum hl_state { HL_PENDING, HL_DONE, HL_FAILED };
+
+/* -H: one source inode with several links. */
+struct hl_entry {
+	struct hl_entry *next;	/* hash chain */
+	uint64_t dev, ino;	/* source */
+	enum hl_state state;	/* guarded by hl_lock */
+	char *master_rel;	/* the first link, below the destination root */
+	uint64_t dst_dev, dst_ino;	/* its destination inode when done */
+	struct hl_waiter *waiters;	/* guarded by hl_lock */
+};
+
+#define HL_BUCKETS (1u << 16)
+
 struct engine {
 	const struct ts_options *o;
 	struct plan plan;
@@ -101,6 +125,11 @@ struct engine {
 
 	pthread_mutex_t del_lock;
 	struct del_group *groups;	/* guarded by del_lock */
+
+	/* -H: source (dev, ino) -> the first link's destination.  Lock
+	 * order: hl_lock is never held while another lock is taken. */
+	pthread_mutex_t hl_lock;
+	struct hl_entry **hl;	/* HL_BUCKETS chains, guarded by hl_lock */
 };
 
 /* One directory pair being synchronised. */
@@ -140,6 +169,7 @@ struct ftask {
 	bool has_dst;
 	bool need_checksum;
 	bool remove_dir;	/* a directory is in the way */
+	struct hl_entry *hl;	/* -H: this file is the master of a group */
 	uint32_t iflags;
 	const char *src_name;	/* in the same allocation */
 	const char *disp_name;	/* the name printed */
@@ -249,6 +279,9 @@ static char *read_link(int dirfd, const char *name)
 		size *= 2;
 	}
 }
+
+static void hl_master_done(struct engine *e, struct hl_entry *h, bool ok,
+    uint64_t dst_dev, uint64_t dst_ino);
 
 /* --- directory nodes ----------------------------------------------------- */
 
@@ -463,7 +496,8 @@ static void handle_node(struct dnode *d, const struct srcitem *it,
 
 static void file_task(struct pool_task *t, struct pool_worker *w);
 
-static void submit_file(struct dnode *d, const struct srcitem *it,
+/* Queues a file task on D's pending list; returns it (owned by the pool). */
+static struct ftask *submit_file(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst, const struct cmp_out *out, bool checksum)
 {
 	size_t nl = strlen(it->name) + 1, sl = strlen(it->src_name) + 1;
@@ -491,6 +525,7 @@ static void submit_file(struct dnode *d, const struct srcitem *it,
 	atomic_fetch_add(&d->pending, 1);
 	f->task.next = d->later->files;
 	d->later->files = &f->task;
+	return f;
 }
 
 /* -c: compares contents, then decides again.  False when nothing more is
@@ -599,17 +634,23 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	char *rel = util_path_join(d->rel, f->disp_name);
 	struct meta_target m;
 	struct copy_result res;
+	bool ok = false;
+	uint64_t dst_dev = f->dst.dev, dst_ino = f->dst.ino;
 
 	if (pool_cancelled(&e->pool))
 		goto done;
 	report_set_current(rel);
-	if (f->need_checksum && !settle_checksum(f, w, rel))
+	if (f->need_checksum && !settle_checksum(f, w, rel)) {
+		/* Up to date (or failed): the destination file stands. */
+		ok = f->has_dst && S_ISREG(f->dst.mode);
 		goto done;
+	}
 	if (e->o->dry_run) {
 		add(&e->reg_transferred, 1);
 		add(&e->transferred_size, f->src.size);
 		count_created(e, f->iflags, f->src.mode);
 		report_item(f->iflags, f->src.mode, rel, NULL, NULL);
+		ok = true;
 		goto done;
 	}
 	if (f->remove_dir &&
@@ -618,14 +659,248 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	meta_plan(e->o, e->am_root, &f->src, f->has_dst ? &f->dst : NULL,
 	    e->umask, &m);
 	if (copy_file(&e->copy, f->sfd, f->src_name, d->dfd, f->name, &m,
-	    w->buf, &res) < 0)
+	    w->buf, &res) < 0) {
 		copy_failed(f, &res, rel);
-	else
+	} else {
 		copy_done(f, &res, rel);
+		ok = true;
+		dst_dev = res.dst_dev;
+		dst_ino = res.dst_ino;
+	}
 done:
+	if (f->hl)
+		hl_master_done(e, f->hl, ok, dst_dev, dst_ino);
 	free(rel);
 	free(f);
 	dnode_release(d);
+}
+
+/* --- hard links (-H) ---------------------------------------------------- */
+
+static struct hl_entry **hl_bucket(struct engine *e, uint64_t dev,
+    uint64_t ino)
+{
+	uint64_t h = (ino * 0x9e3779b97f4a7c15ull) ^ dev;
+
+	return &e->hl[(h >> 20) & (HL_BUCKETS - 1)];
+}
+
+/*
+ * Finds the group of SRC's inode, creating it.  Returns the entry and sets
+ * *MASTER when the caller's link is the first one seen: it is copied like
+ * any file, and the others are linked to it once it is in place.
+ */
+static struct hl_entry *hl_get(struct engine *e, const struct ts_entry *src,
+    const char *rel, bool *master)
+{
+	struct hl_entry **b, *h;
+
+	pthread_mutex_lock(&e->hl_lock);
+	b = hl_bucket(e, src->dev, src->ino);
+	for (h = *b; h; h = h->next)
+		if (h->dev == src->dev && h->ino == src->ino)
+			break;
+	*master = h == NULL;
+	if (!h) {
+		h = xcalloc(1, sizeof(*h));
+		h->dev = src->dev;
+		h->ino = src->ino;
+		h->state = HL_PENDING;
+		h->master_rel = xstrdup(rel);
+		h->next = *b;
+		*b = h;
+	}
+	pthread_mutex_unlock(&e->hl_lock);
+	return h;
+}
+
+static void free_hl(struct engine *e)
+{
+	size_t i;
+
+	if (!e->hl)
+		return;
+	for (i = 0; i < HL_BUCKETS; i++) {
+		struct hl_entry *h = e->hl[i], *next;
+
+		for (; h; h = next) {
+			next = h->next;
+			free(h->master_rel);
+			free(h);
+		}
+	}
+	free(e->hl);
+	pthread_mutex_destroy(&e->hl_lock);
+}
+
+/* Opens the destination directory holding the master, below the root. */
+static int hl_master_dir(struct dnode *d, const char *master_rel,
+    const char **base)
+{
+	const char *slash = strrchr(master_rel, '/');
+	char *dir;
+	int fd;
+
+	*base = slash ? slash + 1 : master_rel;
+	dir = slash ? strndup(master_rel, (size_t)(slash - master_rel)) :
+	    xstrdup("");
+	if (strcmp(dir, d->rel) == 0) {
+		free(dir);
+		return fcntl(d->dfd, F_DUPFD_CLOEXEC, 0);
+	}
+	fd = delete_open_beneath(d->e->plan.dst_fd, dir);
+	free(dir);
+	return fd;
+}
+
+/* Makes NAME in D a hard link to the group's master, atomically. */
+static void hl_link(struct dnode *d, const struct hl_entry *h,
+    const char *name, const char *disp_name, const struct ts_entry *src,
+    const struct ts_entry *dst)
+{
+	struct engine *e = d->e;
+	char *rel = util_path_join(d->rel, disp_name);
+	struct cmp_in in = { .src = src, .dst = dst, .am_root = e->am_root };
+	struct cmp_out out;
+	char tmp[NAME_MAX + 1];
+	const char *base;
+	uint32_t iflags;
+	int mfd, r = 0;
+
+	if (dst && S_ISREG(dst->mode) && dst->ino == h->dst_ino &&
+	    dst->dev == h->dst_dev)
+		goto out;	/* already a link to it: nothing to do */
+	cmp_decide(e->o, &in, &out);
+	iflags = IT_LOCAL_CHANGE | IT_HARDLINK |
+	    ((dst && S_ISREG(dst->mode)) ? (out.iflags & IT_REPORT_ANY) :
+	    IT_IS_NEW);
+	if (!e->o->dry_run) {
+		if (dst && S_ISDIR(dst->mode) &&
+		    remove_dir_in_way(d, name, rel, "regular file") < 0)
+			goto out;
+		mfd = hl_master_dir(d, h->master_rel, &base);
+		if (mfd < 0) {
+			report_dest(e, -mfd, "cannot open the directory of",
+			    h->master_rel);
+			item_failed(e);
+			goto out;
+		}
+		copy_temp_name(name, tmp);
+		copy_temp_register(d->dfd, tmp);
+		if (linkat(mfd, base, d->dfd, tmp, 0) < 0 ||
+		    renameat(d->dfd, tmp, d->dfd, name) < 0)
+			r = -errno;
+		unlinkat(d->dfd, tmp, 0);	/* only left if rename failed */
+		copy_temp_unregister();
+		close(mfd);
+		if (r < 0) {
+			report_dest(e, -r, "cannot hard-link", rel);
+			item_failed(e);
+			goto out;
+		}
+		atomic_store(&d->touched, true);
+	}
+	if (iflags & IT_IS_NEW)
+		add(&e->created[TY_REG], 1);
+	report_item(iflags, S_IFREG, rel, h->master_rel, NULL);
+out:
+	free(rel);
+}
+
+static void hl_waiter_run(struct engine *e, struct hl_entry *h,
+    struct hl_waiter *w);
+
+/* The master is in place (or failed): link (or copy) everyone waiting. */
+static void hl_master_done(struct engine *e, struct hl_entry *h, bool ok,
+    uint64_t dst_dev, uint64_t dst_ino)
+{
+	struct hl_waiter *w, *next;
+
+	pthread_mutex_lock(&e->hl_lock);
+	h->state = ok ? HL_DONE : HL_FAILED;
+	h->dst_dev = dst_dev;
+	h->dst_ino = dst_ino;
+	w = h->waiters;
+	h->waiters = NULL;
+	pthread_mutex_unlock(&e->hl_lock);
+	for (; w; w = next) {
+		next = w->next;
+		hl_waiter_run(e, h, w);
+	}
+}
+
+static struct ftask *submit_file(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const struct cmp_out *out, bool checksum);
+
+static void hl_waiter_run(struct engine *e, struct hl_entry *h,
+    struct hl_waiter *w)
+{
+	struct dnode *d = w->dir;
+
+	(void)e;
+	if (h->state == HL_DONE) {
+		hl_link(d, h, w->name, w->disp_name, &w->src,
+		    w->has_dst ? &w->dst : NULL);
+	} else {
+		/* The master could not be copied: this link gets its own
+		 * copy rather than nothing. */
+		struct srcitem it = { .ent = &w->src, .sfd = w->sfd,
+			.src_name = w->src_name, .name = w->name,
+			.disp_name = w->disp_name, .src_disp = d->src_disp };
+		struct cmp_out out = { .action = CMP_COPY,
+			.iflags = IT_TRANSFER | IT_IS_NEW };
+		struct pending later = { NULL, NULL };
+
+		d->later = &later;
+		submit_file(d, &it, w->has_dst ? &w->dst : NULL, &out, false);
+		d->later = NULL;
+		pool_submit(&d->e->pool, later.files);
+	}
+	free(w->name);
+	free(w->src_name);
+	free(w->disp_name);
+	free(w);
+	dnode_release(d);
+}
+
+/*
+ * A link that is not its group's first: linked at once if the master is
+ * in place, else queued on the group (holding a reference on D).
+ */
+static void hl_follow(struct dnode *d, struct hl_entry *h,
+    const struct srcitem *it, const struct ts_entry *dst)
+{
+	struct engine *e = d->e;
+	struct hl_waiter *w;
+
+	pthread_mutex_lock(&e->hl_lock);
+	if (h->state == HL_PENDING) {
+		w = xcalloc(1, sizeof(*w));
+		w->dir = d;
+		w->src = *it->ent;
+		if (dst) {
+			w->dst = *dst;
+			w->has_dst = true;
+		}
+		w->sfd = it->sfd;
+		w->name = xstrdup(it->name);
+		w->src_name = xstrdup(it->src_name);
+		w->disp_name = xstrdup(it->disp_name);
+		atomic_fetch_add(&d->pending, 1);
+		w->next = h->waiters;
+		h->waiters = w;
+		pthread_mutex_unlock(&e->hl_lock);
+		return;
+	}
+	pthread_mutex_unlock(&e->hl_lock);
+	if (h->state == HL_DONE) {
+		hl_link(d, h, it->name, it->disp_name, it->ent, dst);
+	} else {
+		struct cmp_out out = { .action = CMP_COPY,
+			.iflags = IT_TRANSFER | IT_IS_NEW };
+
+		submit_file(d, it, dst, &out, false);
+	}
 }
 
 /* --- deciding one item --------------------------------------------------- */
@@ -681,6 +956,7 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 	struct cmp_in in = { .src = src, .dst = dst, .content_differs = -1,
 		.am_root = e->am_root };
 	struct cmp_out out;
+	struct hl_entry *hl = NULL;
 
 	count_source(e, src);
 	if (S_ISLNK(src->mode) && o->links) {
@@ -701,8 +977,20 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 	}
 	in.src_target = starget;
 	in.dst_target = dtarget;
+	if (e->hl && S_ISREG(src->mode) && src->nlink > 1) {
+		char *mrel = util_path_join(d->rel, it->name);
+		bool master;
+
+		hl = hl_get(e, src, mrel, &master);
+		free(mrel);
+		if (!master) {
+			hl_follow(d, hl, it, dst);
+			add(&e->entries_done, 1);
+			goto out;
+		}
+	}
 	if (cmp_needs_checksum(o, src, dst) && d->dfd >= 0) {
-		submit_file(d, it, dst, NULL, true);
+		submit_file(d, it, dst, NULL, true)->hl = hl;
 		goto out;
 	}
 	cmp_decide(o, &in, &out);
@@ -721,7 +1009,7 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 		report_item(out.iflags, src->mode, rel, starget, NULL);
 		break;
 	case CMP_COPY:
-		submit_file(d, it, dst, &out, false);
+		submit_file(d, it, dst, &out, false)->hl = hl;
 		goto out;	/* counted done when copied */
 	case CMP_MKDIR:
 	case CMP_DIR:
@@ -732,6 +1020,10 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 		handle_node(d, it, dst, &out, starget, rel);
 		break;
 	}
+	/* A master that needed no copy: its destination file stands. */
+	if (hl)
+		hl_master_done(e, hl, dst && S_ISREG(dst->mode),
+		    dst ? dst->dev : 0, dst ? dst->ino : 0);
 	add(&e->entries_done, 1);
 out:
 	free(starget);
@@ -1558,6 +1850,7 @@ static void progress_snapshot(struct report_progress *p, void *arg)
 
 static void free_engine(struct engine *e)
 {
+	free_hl(e);
 	free_groups(e);
 	plan_free(&e->plan);
 	pthread_mutex_destroy(&e->del_lock);
@@ -1581,6 +1874,11 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 	umask(e->umask);
 	e->need = (o->owner || o->group) ? WALK_NEED_OWNER : 0;
 	pthread_mutex_init(&e->del_lock, NULL);
+	if (o->hard_links) {
+		e->need |= WALK_NEED_INO;
+		pthread_mutex_init(&e->hl_lock, NULL);
+		e->hl = xcalloc(HL_BUCKETS, sizeof(*e->hl));
+	}
 	report_init(o);
 	util_raise_nofile();
 	if (faults && *faults && sys_inject(faults) < 0) {

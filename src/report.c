@@ -114,9 +114,18 @@ void report_flush(void)
 	pthread_mutex_unlock(&out_lock);
 }
 
-/* "path[/][ -> target]" escaped, into BUF. */
+/* "path[/][ -> target]" escaped, into BUF (" => " for a hard link). */
+static size_t format_name_sep(char *buf, size_t size, const char *relpath,
+    bool is_dir, const char *target, const char *sep);
+
 static size_t format_name(char *buf, size_t size, const char *relpath,
     bool is_dir, const char *target)
+{
+	return format_name_sep(buf, size, relpath, is_dir, target, " -> ");
+}
+
+static size_t format_name_sep(char *buf, size_t size, const char *relpath,
+    bool is_dir, const char *target, const char *sep)
 {
 	size_t n = util_escape_name(buf, size, relpath);
 
@@ -125,7 +134,7 @@ static size_t format_name(char *buf, size_t size, const char *relpath,
 		buf[n] = '\0';
 	}
 	if (target && n + 5 < size) {
-		memcpy(buf + n, " -> ", 5);
+		memcpy(buf + n, sep, 5);
 		n += 4;
 		n += util_escape_name(buf + n, size - n, target);
 	}
@@ -180,6 +189,8 @@ static const char *action_name(uint32_t iflags)
 {
 	if (iflags & IT_DELETED)
 		return "delete";
+	if (iflags & IT_HARDLINK)
+		return "link";
 	if (iflags & IT_IS_NEW)
 		return "create";
 	if (iflags & (IT_TRANSFER | IT_LOCAL_CHANGE))
@@ -243,8 +254,8 @@ static void log_item(uint32_t iflags, uint32_t mode, const char *shown,
 	cmp_itemize_string(opts, iflags, mode, item);
 	n = (size_t)snprintf(line, sizeof(line), "%s%s",
 	    (iflags & IT_DELETED) ? "*deleting  " : item, " ");
-	format_name(line + n, sizeof(line) - n, shown,
-	    S_ISDIR(mode), target);
+	format_name_sep(line + n, sizeof(line) - n, shown, S_ISDIR(mode),
+	    target, (iflags & IT_HARDLINK) ? " => " : " -> ");
 	report_log("%s", line);
 }
 
@@ -277,8 +288,8 @@ void report_item(uint32_t iflags, uint32_t mode, const char *relpath,
 	} else {
 		return;
 	}
-	n += format_name(line + n, sizeof(line) - n - 1, shown,
-	    S_ISDIR(mode), target);
+	n += format_name_sep(line + n, sizeof(line) - n - 1, shown,
+	    S_ISDIR(mode), target, (iflags & IT_HARDLINK) ? " => " : " -> ");
 	line[n++] = '\n';
 	line[n] = '\0';
 	emit_item(relpath, line, n);
