@@ -40,7 +40,8 @@ enum {
 	OPT_MAX_DELETE, OPT_SPARSE = 'S', OPT_NO_SPARSE = 300, OPT_REFLINK,
 	OPT_VERIFY, OPT_PROGRESS, OPT_INFO, OPT_JSON, OPT_JSON_ITEMS,
 	OPT_LOG_FILE, OPT_CHECK, OPT_LOCK, OPT_LOCK_WAIT, OPT_P = 'P',
-	OPT_HARD_LINKS = 'H', OPT_NO_HARD_LINKS = 400,
+	OPT_HARD_LINKS = 'H', OPT_NO_HARD_LINKS = 400, OPT_XATTRS = 'X',
+	OPT_ACLS = 'A', OPT_NO_XATTRS = 401, OPT_NO_ACLS,
 };
 
 const struct cli_option cli_options[] = {
@@ -102,6 +103,14 @@ const struct cli_option cli_options[] = {
 	{ "group", 'g', no_argument, OPT_GROUP, NULL, "preserve group" },
 	{ "no-group", 0, no_argument, OPT_NO_GROUP, NULL, NULL },
 	{ "no-g", 0, no_argument, OPT_NO_GROUP, NULL, NULL },
+	{ "acls", 'A', no_argument, OPT_ACLS, NULL,
+	  "preserve ACLs (implies --perms)" },
+	{ "no-acls", 0, no_argument, OPT_NO_ACLS, NULL, NULL },
+	{ "no-A", 0, no_argument, OPT_NO_ACLS, NULL, NULL },
+	{ "xattrs", 'X', no_argument, OPT_XATTRS, NULL,
+	  "preserve extended attributes" },
+	{ "no-xattrs", 0, no_argument, OPT_NO_XATTRS, NULL, NULL },
+	{ "no-X", 0, no_argument, OPT_NO_XATTRS, NULL, NULL },
 	{ "owner", 'o', no_argument, OPT_OWNER, NULL,
 	  "preserve owner (super-user only)" },
 	{ "no-owner", 0, no_argument, OPT_NO_OWNER, NULL, NULL },
@@ -277,6 +286,10 @@ static bool apply(struct ts_options *o, int id, const char *arg)
 	case OPT_GROUP: o->group = true; break;
 	case OPT_NO_GROUP: o->group = false; break;
 	case OPT_OWNER: o->owner = true; break;
+	case OPT_ACLS: o->acls = o->perms = true; break;
+	case OPT_NO_ACLS: o->acls = false; break;
+	case OPT_XATTRS: o->xattrs = true; break;
+	case OPT_NO_XATTRS: o->xattrs = false; break;
 	case OPT_NO_OWNER: o->owner = false; break;
 	case OPT_D: o->devices = o->specials = true; break;
 	case OPT_NO_D: o->devices = o->specials = false; break;

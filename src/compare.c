@@ -51,20 +51,27 @@ static uint32_t attr_flags(const struct ts_options *o, const struct cmp_in *in,
     uint32_t iflags)
 {
 	const struct ts_entry *s = in->src, *d = in->dst;
+	uint32_t perm_mask = in->acl_differs ? 07707 : 07777;
 
 	if (S_ISREG(s->mode) && s->size != d->size)
 		iflags |= IT_REPORT_SIZE;
 	if (keeps_time(o, s->mode) ? !cmp_same_mtime(o, s, d)
 	    : (iflags & (IT_TRANSFER | IT_LOCAL_CHANGE)) != 0)
 		iflags |= IT_REPORT_TIME;
-	/* Linux cannot chmod a symlink: its mode is never compared. */
+	/* Linux cannot chmod a symlink: its mode is never compared.  With an
+	 * ACL change the group bits are the ACL's mask: rsync reports that
+	 * as 'a', not 'p'. */
 	if (o->perms && !S_ISLNK(s->mode) &&
-	    (s->mode & 07777) != (d->mode & 07777))
+	    (s->mode & perm_mask) != (d->mode & perm_mask))
 		iflags |= IT_REPORT_PERMS;
 	if (o->owner && in->am_root && s->uid != d->uid)
 		iflags |= IT_REPORT_OWNER;
 	if (o->group && s->gid != d->gid)
 		iflags |= IT_REPORT_GROUP;
+	if (in->xattr_differs)
+		iflags |= IT_REPORT_XATTR;
+	if (in->acl_differs)
+		iflags |= IT_REPORT_ACL;
 	return iflags;
 }
 

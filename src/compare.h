@@ -58,6 +58,8 @@ struct cmp_in {
 	const char *src_target;		/* symlink targets, when both links */
 	const char *dst_target;
 	int content_differs;		/* -c: 1, 0, or -1 when not computed */
+	bool xattr_differs;		/* -X: read by the caller */
+	bool acl_differs;		/* -A: read by the caller */
 	bool am_root;
 };
 

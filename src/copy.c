@@ -24,6 +24,7 @@
 #include "pool.h"
 #include "sys.h"
 #include "util.h"
+#include "xattr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -644,6 +645,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	char tmp[NAME_MAX + 1];
 	struct stat st0, st1, sto;
 	struct meta_target m = *meta;
+	struct xattr_set xa = { 0 };
 	struct chain ch = { .c = c, .buf = buf, .res = res,
 		.forced = c->method != TS_COPY_AUTO };
 	bool shortened = false;
@@ -708,6 +710,14 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	}
 	/* The content copied is the file as of st0: give it st0's time. */
 	m.mtime = st0.st_mtim;
+	if (m.xa_which && !m.xattrs) {
+		r = xattr_read(-1, name, in, m.xa_which, m.am_root, &xa);
+		if (r < 0) {
+			res->what = "cannot read extended attributes of";
+			goto fail;
+		}
+		m.xattrs = &xa;
+	}
 	r = meta_apply_fd(out, &m, &res->what);
 	if (r < 0)
 		goto fail;
@@ -732,10 +742,12 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 		goto fail;
 	}
 	copy_temp_unregister();
+	xattr_set_free(&xa);
 	close(in);
 	return 0;
 
 fail:
+	xattr_set_free(&xa);
 	if (out >= 0)
 		close(out);
 	unlinkat(dfd, tmp, 0);

@@ -39,6 +39,7 @@
 #include "sys.h"
 #include "util.h"
 #include "walk.h"
+#include "xattr.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -105,6 +106,7 @@ struct engine {
 	bool am_root;
 	mode_t umask;
 	unsigned need;		/* enum walk_need for statx masks */
+	unsigned xa_which;	/* -X/-A: enum xattr_which, or 0 */
 
 	/* Counters, updated by every worker. */
 	_Atomic uint64_t files[TY_N], created[TY_N], deleted[TY_N];
@@ -294,7 +296,20 @@ static void dnode_finish(struct dnode *d)
 
 	if (d->apply_meta && d->dfd >= 0 && !pool_cancelled(&e->pool) &&
 	    (d->attrs_differ || d->create || atomic_load(&d->touched))) {
-		int r = meta_apply_fd(d->dfd, &d->meta, &what);
+		struct xattr_set xa = { 0 };
+		int r = 0;
+
+		if (e->xa_which && d->sfd >= 0) {
+			r = xattr_read(-1, d->src_disp, d->sfd, e->xa_which,
+			    e->am_root, &xa);
+			d->meta.xattrs = &xa;
+		}
+		if (r == 0)
+			r = meta_apply_fd(d->dfd, &d->meta, &what);
+		else
+			what = "cannot read extended attributes of";
+		d->meta.xattrs = NULL;
+		xattr_set_free(&xa);
 
 		if (r < 0) {
 			report_dest(e, -r, what, d->rel);
@@ -411,7 +426,8 @@ static void count_created(struct engine *e, uint32_t iflags, uint32_t mode)
 
 /* Sets the attributes of an existing, otherwise up-to-date entry. */
 static void apply_attrs(struct dnode *d, const char *name, const char *rel,
-    const struct ts_entry *src, const struct ts_entry *dst)
+    const struct ts_entry *src, const struct ts_entry *dst,
+    const struct xattr_set *xa)
 {
 	struct engine *e = d->e;
 	struct meta_target m;
@@ -421,6 +437,9 @@ static void apply_attrs(struct dnode *d, const char *name, const char *rel,
 	if (e->o->dry_run || d->dfd < 0)
 		return;
 	meta_plan(e->o, e->am_root, src, dst, e->umask, &m);
+	m.xattrs = xa;
+	if (!xa)
+		m.xa_which = 0;
 	r = meta_apply_at(d->dfd, name, S_ISLNK(src->mode), &m, &what);
 	if (r < 0) {
 		report_dest(e, -r, what, rel);
@@ -437,6 +456,7 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 	const struct ts_entry *src = it->ent;
 	char tmp[NAME_MAX + 1];
 	struct meta_target m;
+	struct xattr_set xa = { 0 };
 	const char *what = "cannot create";
 	int r = 0, i;
 
@@ -458,7 +478,11 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 		return r;
 	}
 	meta_plan(e->o, e->am_root, src, dst, e->umask, &m);
+	if (e->xa_which && xattr_read(it->sfd, it->src_name, -1, e->xa_which,
+	    e->am_root, &xa) == 0)
+		m.xattrs = &xa;
 	r = meta_apply_at(d->dfd, tmp, S_ISLNK(src->mode), &m, &what);
+	xattr_set_free(&xa);
 	if (r == 0 && renameat(d->dfd, tmp, d->dfd, it->name) < 0) {
 		r = -errno;
 		what = "cannot rename into place";
@@ -557,7 +581,13 @@ static bool settle_checksum(struct ftask *f, struct pool_worker *w,
 	in.content_differs = r < 0 || a.lo != b.lo || a.hi != b.hi;
 	cmp_decide(e->o, &in, &out);
 	if (out.action == CMP_ATTRS) {
-		apply_attrs(d, f->name, rel, &f->src, &f->dst);
+		struct xattr_set xa = { 0 };
+		bool have = e->xa_which && xattr_read(f->sfd, f->src_name, -1,
+		    e->xa_which, e->am_root, &xa) == 0;
+
+		apply_attrs(d, f->name, rel, &f->src, &f->dst,
+		    have ? &xa : NULL);
+		xattr_set_free(&xa);
 		report_item(out.iflags, f->src.mode, rel, NULL, NULL);
 	}
 	f->iflags = out.iflags;
@@ -945,6 +975,53 @@ static void submit_dir(struct dnode *d, const struct srcitem *it,
 	d->later->dirs = &c->task;
 }
 
+/* -X/-A: compares the two sides' attributes into IN's differs flags;
+ * *SXA receives the source's (for applying). */
+static void compare_xattrs(struct dnode *d, const struct srcitem *it,
+    struct cmp_in *in, struct xattr_set *sxa)
+{
+	struct engine *e = d->e;
+	struct xattr_set dxa = { 0 };
+	size_t i;
+
+	if (xattr_read(it->sfd, it->src_name, -1, e->xa_which, e->am_root,
+	    sxa) < 0 ||
+	    xattr_read(d->dfd, it->name, -1, e->xa_which, e->am_root, &dxa) < 0) {
+		xattr_set_free(&dxa);
+		return;
+	}
+	if (!xattr_equal(sxa, &dxa)) {
+		/* Which kind differs decides the column ('a' or 'x'). */
+		struct xattr_set *sets[2] = { sxa, &dxa };
+		int k;
+
+		for (k = 0; k < 2; k++)
+			for (i = 0; i < sets[k]->n; i++) {
+				bool acl = strncmp(sets[k]->names[i],
+				    "system.posix_acl_", 17) == 0;
+				size_t j;
+				bool same = false;
+				struct xattr_set *other = sets[1 - k];
+
+				for (j = 0; j < other->n; j++)
+					if (strcmp(other->names[j],
+					    sets[k]->names[i]) == 0)
+						same = other->lens[j] ==
+						    sets[k]->lens[i] &&
+						    memcmp(other->values[j],
+						    sets[k]->values[i],
+						    other->lens[j]) == 0;
+				if (!same) {
+					if (acl)
+						in->acl_differs = true;
+					else
+						in->xattr_differs = true;
+				}
+			}
+	}
+	xattr_set_free(&dxa);
+}
+
 static void handle_item(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst)
 {
@@ -957,6 +1034,8 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 		.am_root = e->am_root };
 	struct cmp_out out;
 	struct hl_entry *hl = NULL;
+	struct xattr_set sxa = { 0 };
+	bool have_sxa = false;
 
 	count_source(e, src);
 	if (S_ISLNK(src->mode) && o->links) {
@@ -993,6 +1072,11 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 		submit_file(d, it, dst, NULL, true)->hl = hl;
 		goto out;
 	}
+	if (e->xa_which && dst && d->dfd >= 0 &&
+	    (dst->mode & S_IFMT) == (src->mode & S_IFMT)) {
+		compare_xattrs(d, it, &in, &sxa);
+		have_sxa = true;
+	}
 	cmp_decide(o, &in, &out);
 	switch (out.action) {
 	case CMP_NONE:
@@ -1005,7 +1089,7 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 		report_note("skipping directory %s", rel);
 		break;
 	case CMP_ATTRS:
-		apply_attrs(d, it->name, rel, src, dst);
+		apply_attrs(d, it->name, rel, src, dst, have_sxa ? &sxa : NULL);
 		report_item(out.iflags, src->mode, rel, starget, NULL);
 		break;
 	case CMP_COPY:
@@ -1026,6 +1110,7 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 		    dst ? dst->dev : 0, dst ? dst->ino : 0);
 	add(&e->entries_done, 1);
 out:
+	xattr_set_free(&sxa);
 	free(starget);
 	free(dtarget);
 	free(rel);
@@ -1442,6 +1527,7 @@ static struct dnode *make_root(struct engine *e)
 			break;
 		}
 		root->src = p->srcs[i].st;
+		root->sfd = p->srcs[i].fd;	/* borrowed from the plan */
 		in.src = &root->src;
 		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;
 		cmp_decide(e->o, &in, &out);
@@ -1874,6 +1960,7 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 	umask(e->umask);
 	e->need = (o->owner || o->group) ? WALK_NEED_OWNER : 0;
 	pthread_mutex_init(&e->del_lock, NULL);
+	e->xa_which = (o->xattrs ? XA_PLAIN : 0) | (o->acls ? XA_ACL : 0);
 	if (o->hard_links) {
 		e->need |= WALK_NEED_INO;
 		pthread_mutex_init(&e->hl_lock, NULL);

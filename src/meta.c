@@ -10,6 +10,7 @@
 #include "meta.h"
 
 #include "walk.h"
+#include "xattr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +38,9 @@ void meta_plan(const struct ts_options *o, bool am_root,
 	else
 		out->mode = src->mode & 0777 & ~umask;
 
+	out->xa_which = (o->xattrs ? XA_PLAIN : 0) | (o->acls ? XA_ACL : 0);
+	out->am_root = am_root;
+	out->xattrs = NULL;
 	out->set_times = o->times &&
 	    !(S_ISDIR(src->mode) && o->omit_dir_times);
 	out->mtime.tv_sec = src->mtime_sec;
@@ -55,6 +59,14 @@ int meta_apply_fd(int fd, const struct meta_target *m, const char **what)
 	if (m->set_mode && fchmod(fd, m->mode) < 0) {
 		*what = "cannot change mode of";
 		return -errno;
+	}
+	/* After the mode: an ACL's mask is the group bits of the mode. */
+	if (m->xa_which && m->xattrs) {
+		int r = xattr_apply(-1, "", fd, m->xa_which, m->am_root,
+		    m->xattrs, what);
+
+		if (r < 0)
+			return r;
 	}
 	if (m->set_times) {
 		struct timespec t[2] = { { 0, UTIME_OMIT }, m->mtime };
@@ -82,6 +94,13 @@ int meta_apply_at(int dirfd, const char *name, bool is_symlink,
 	    fchmodat(dirfd, name, m->mode, AT_SYMLINK_NOFOLLOW) < 0) {
 		*what = "cannot change mode of";
 		return -errno;
+	}
+	if (m->xa_which && m->xattrs) {
+		int r = xattr_apply(dirfd, name, -1, m->xa_which, m->am_root,
+		    m->xattrs, what);
+
+		if (r < 0)
+			return r;
 	}
 	if (m->set_times) {
 		struct timespec t[2] = { { 0, UTIME_OMIT }, m->mtime };

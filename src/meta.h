@@ -20,7 +20,12 @@ struct meta_target {
 	gid_t gid;
 	mode_t mode;		/* permission bits only (07777) */
 	struct timespec mtime;
+	unsigned xa_which;	/* enum xattr_which to make equal, or 0 */
+	bool am_root;
+	const struct xattr_set *xattrs;	/* the wanted set (NULL: none) */
 };
+
+struct xattr_set;
 
 /*
  * Decides the attributes of the destination for SRC with rsync's rules:

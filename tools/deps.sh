@@ -3,7 +3,10 @@
 # Safe to run again: apt-get skips what is already there.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libarchive-dev libxxhash-dev
-      libcmocka-dev rsync python3 mandoc)
+      libcmocka-dev libjansson-dev rsync python3 mandoc jq
+      libfuse3-dev fuse3 btrfs-progs xfsprogs e2fsprogs util-linux attr acl
+      strace
+      clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -35,6 +35,8 @@ enum ts_exit {
 	TS_EXIT_VANISHED = 24,	/* some source files vanished */
 	TS_EXIT_DEL_LIMIT = 25,	/* --max-delete stopped deletions */
 	TS_EXIT_REFUSED = 26,	/* a safety guard refused (empty source) */
+	TS_EXIT_LOCKED = 27,	/* --lock: another run holds the lock */
+	TS_EXIT_DIFFERENT = 28,	/* --check: the trees differ */
 };
 
 /* --copy-method: which syscall family moves file data. */
@@ -64,11 +66,14 @@ struct ts_options {
 	/* What to transfer and preserve (rsync's -rlptgoD). */
 	bool recursive;
 	bool links;
+	bool hard_links;	/* -H */
 	bool perms;
 	bool times;
 	bool omit_dir_times;	/* -O */
 	bool group;
 	bool owner;
+	bool xattrs;		/* -X */
+	bool acls;		/* -A (implies -p) */
 	bool devices;
 	bool specials;
 
@@ -98,6 +103,15 @@ struct ts_options {
 	bool quiet;
 	bool stats;
 	int human;		/* -h count: human-readable numbers */
+	int progress;		/* 0 off, 1 on a terminal, 2 always */
+	bool json;		/* summary document on stdout */
+	bool json_items;	/* one JSON record per changed item */
+	const char *log_file;	/* --log-file */
+	bool check;		/* --check: compare only, exit 28 on a difference */
+
+	/* Running from cron. */
+	const char *lock_file;	/* --lock: NULL none, "" the destination */
+	int lock_wait;		/* --lock-wait seconds; 0 fails at once */
 
 	/* Engine. */
 	int jobs;		/* worker threads; 0 chooses (see ts_default_jobs) */
@@ -134,6 +148,7 @@ struct ts_stats {
 	uint64_t verified;	/* files re-read and found identical */
 	uint64_t retries;	/* copies restarted: the source changed */
 	uint64_t errors;	/* per-item failures */
+	uint64_t changes;	/* items reported changed (or to change) */
 	uint64_t vanished;	/* source entries that disappeared */
 	uint64_t stale_temps;	/* temp files of killed runs removed */
 	uint64_t delete_skipped;	/* deletions withheld (--max-delete) */

@@ -1,0 +1,332 @@
+/*
+ * xattr.c -- extended attributes (-X) and POSIX ACLs (-A).
+ *
+ * ACLs travel as their raw system.posix_acl_access/_default values, which
+ * is exact for a local copy (the ids inside are the same machine's).  Every
+ * access is fd-based or uses the *xattrat() syscalls (Linux 6.13) with
+ * AT_SYMLINK_NOFOLLOW relative to a held directory fd; on older kernels an
+ * O_PATH|O_NOFOLLOW fd reached through /proc/self/fd stands in, so a
+ * symlink in the tree is never followed and no path is resolved from "/".
+ *
+ * libarchive's read-disk helpers were considered: they read by path for
+ * symlinks and write only by path, which the destination's dirfd rule
+ * forbids, so the few syscalls are made here directly.
+ */
+#define _GNU_SOURCE
+#include "xattr.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#if defined(__x86_64__)
+#define NR_setxattrat 463
+#define NR_getxattrat 464
+#define NR_listxattrat 465
+#define NR_removexattrat 466
+#define HAVE_XATTRAT 1
+#else
+#define HAVE_XATTRAT 0
+#endif
+
+struct xattr_args_k {
+	uint64_t value;
+	uint32_t size;
+	uint32_t flags;
+};
+
+static int xattrat_missing;	/* ENOSYS seen: use the O_PATH fallback */
+
+static bool wanted(const char *n, unsigned which, bool am_root)
+{
+	if (strncmp(n, "system.posix_acl_", 17) == 0)
+		return (which & XA_ACL) &&
+		    (strcmp(n + 17, "access") == 0 ||
+		    strcmp(n + 17, "default") == 0);
+	if (!(which & XA_PLAIN))
+		return false;
+	if (strncmp(n, "user.", 5) == 0)
+		return true;
+	return am_root && (strncmp(n, "trusted.", 8) == 0 ||
+	    strncmp(n, "security.", 9) == 0);
+}
+
+/* A target: an open fd, or a name below a directory fd. */
+struct target {
+	int dirfd;
+	const char *name;
+	int fd;
+	int pathfd;		/* fallback O_PATH fd, or -1 */
+	char proc[40];		/* "/proc/self/fd/N" for the fallback */
+};
+
+static int target_open(struct target *t, int dirfd, const char *name, int fd)
+{
+	t->dirfd = dirfd;
+	t->name = name;
+	t->fd = fd;
+	t->pathfd = -1;
+	if (fd >= 0 || (HAVE_XATTRAT && !xattrat_missing))
+		return 0;
+	t->pathfd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (t->pathfd < 0)
+		return -errno;
+	snprintf(t->proc, sizeof(t->proc), "/proc/self/fd/%d", t->pathfd);
+	return 0;
+}
+
+static void target_close(struct target *t)
+{
+	if (t->pathfd >= 0)
+		close(t->pathfd);
+}
+
+static ssize_t t_list(struct target *t, char *buf, size_t size)
+{
+	if (t->fd >= 0)
+		return flistxattr(t->fd, buf, size);
+#if HAVE_XATTRAT
+	if (t->pathfd < 0) {
+		long r = syscall(NR_listxattrat, t->dirfd, t->name,
+		    AT_SYMLINK_NOFOLLOW, buf, size);
+
+		if (r >= 0 || errno != ENOSYS)
+			return r;
+		xattrat_missing = 1;
+		if (target_open(t, t->dirfd, t->name, -1) < 0)
+			return -1;
+	}
+#endif
+	return listxattr(t->proc, buf, size);
+}
+
+static ssize_t t_get(struct target *t, const char *n, void *buf, size_t size)
+{
+	if (t->fd >= 0)
+		return fgetxattr(t->fd, n, buf, size);
+#if HAVE_XATTRAT
+	if (t->pathfd < 0) {
+		struct xattr_args_k a = { (uint64_t)(uintptr_t)buf,
+			(uint32_t)size, 0 };
+
+		return syscall(NR_getxattrat, t->dirfd, t->name,
+		    AT_SYMLINK_NOFOLLOW, n, &a, sizeof(a));
+	}
+#endif
+	return getxattr(t->proc, n, buf, size);
+}
+
+static int t_set(struct target *t, const char *n, const void *v, size_t len)
+{
+	if (t->fd >= 0)
+		return fsetxattr(t->fd, n, v, len, 0);
+#if HAVE_XATTRAT
+	if (t->pathfd < 0) {
+		struct xattr_args_k a = { (uint64_t)(uintptr_t)v,
+			(uint32_t)len, 0 };
+
+		return (int)syscall(NR_setxattrat, t->dirfd, t->name,
+		    AT_SYMLINK_NOFOLLOW, n, &a, sizeof(a));
+	}
+#endif
+	return setxattr(t->proc, n, v, len, 0);
+}
+
+static int t_remove(struct target *t, const char *n)
+{
+	if (t->fd >= 0)
+		return fremovexattr(t->fd, n);
+#if HAVE_XATTRAT
+	if (t->pathfd < 0)
+		return (int)syscall(NR_removexattrat, t->dirfd, t->name,
+		    AT_SYMLINK_NOFOLLOW, n);
+#endif
+	return removexattr(t->proc, n);
+}
+
+void xattr_set_free(struct xattr_set *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++) {
+		free(s->names[i]);
+		free(s->values[i]);
+	}
+	free(s->names);
+	free(s->values);
+	free(s->lens);
+	memset(s, 0, sizeof(*s));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reads the value of N (sized on the way: it may change under us). */
+static char *get_value(struct target *t, const char *n, size_t *len)
+{
+	ssize_t size = t_get(t, n, NULL, 0);
+
+	for (int tries = 0; size >= 0 && tries < 4; tries++) {
+		char *v = xmalloc((size_t)size + 1);
+		ssize_t got = t_get(t, n, v, (size_t)size);
+
+		if (got >= 0) {
+			*len = (size_t)got;
+			return v;
+		}
+		free(v);
+		if (errno != ERANGE)
+			return NULL;
+		size = t_get(t, n, NULL, 0);
+	}
+	return NULL;
+}
+
+int xattr_read(int dirfd, const char *name, int fd, unsigned which,
+    bool am_root, struct xattr_set *out)
+{
+	struct target t;
+	ssize_t size;
+	char *list = NULL, *p;
+	size_t i, n = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = target_open(&t, dirfd, name, fd);
+	if (r < 0)
+		return r;
+	for (;;) {
+		size = t_list(&t, NULL, 0);
+		if (size <= 0)
+			break;
+		list = xrealloc(list, (size_t)size);
+		size = t_list(&t, list, (size_t)size);
+		if (size >= 0 || errno != ERANGE)
+			break;
+	}
+	if (size < 0) {
+		r = (errno == ENOTSUP || errno == ENODATA) ? 0 : -errno;
+		goto out;
+	}
+	for (p = list; p && p < list + size; p += strlen(p) + 1)
+		if (wanted(p, which, am_root))
+			n++;
+	out->names = xcalloc(n ? n : 1, sizeof(char *));
+	out->values = xcalloc(n ? n : 1, sizeof(char *));
+	out->lens = xcalloc(n ? n : 1, sizeof(size_t));
+	for (p = list; p && p < list + size; p += strlen(p) + 1) {
+		size_t len = 0;
+		char *v;
+
+		if (!wanted(p, which, am_root))
+			continue;
+		v = get_value(&t, p, &len);
+		if (!v)
+			continue;	/* removed meanwhile */
+		out->names[out->n] = xstrdup(p);
+		out->values[out->n] = v;
+		out->lens[out->n] = len;
+		out->n++;
+	}
+	/* Sort names, carrying values and lengths along. */
+	for (i = 1; i < out->n; i++) {
+		size_t j = i;
+
+		while (j > 0 && cmp_str(&out->names[j - 1], &out->names[j]) > 0) {
+			char *tn = out->names[j], *tv = out->values[j];
+			size_t tl = out->lens[j];
+
+			out->names[j] = out->names[j - 1];
+			out->values[j] = out->values[j - 1];
+			out->lens[j] = out->lens[j - 1];
+			out->names[j - 1] = tn;
+			out->values[j - 1] = tv;
+			out->lens[j - 1] = tl;
+			j--;
+		}
+	}
+out:
+	free(list);
+	target_close(&t);
+	return r;
+}
+
+bool xattr_equal(const struct xattr_set *a, const struct xattr_set *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->names[i], b->names[i]) != 0 ||
+		    a->lens[i] != b->lens[i] ||
+		    memcmp(a->values[i], b->values[i], a->lens[i]) != 0)
+			return false;
+	return true;
+}
+
+static const struct xattr_set *find(const struct xattr_set *s, const char *n,
+    size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->names[i], n) == 0) {
+			*idx = i;
+			return s;
+		}
+	return NULL;
+}
+
+int xattr_apply(int dirfd, const char *name, int fd, unsigned which,
+    bool am_root, const struct xattr_set *want, const char **what)
+{
+	struct xattr_set have;
+	struct target t;
+	size_t i, k;
+	int r;
+
+	r = xattr_read(dirfd, name, fd, which, am_root, &have);
+	if (r < 0) {
+		*what = "cannot read extended attributes of";
+		return r;
+	}
+	r = target_open(&t, dirfd, name, fd);
+	if (r < 0) {
+		xattr_set_free(&have);
+		*what = "cannot open for extended attributes";
+		return r;
+	}
+	for (i = 0; i < have.n && r == 0; i++)
+		if (!find(want, have.names[i], &k) &&
+		    t_remove(&t, have.names[i]) < 0 && errno != ENODATA) {
+			r = -errno;
+			*what = "cannot remove extended attribute of";
+		}
+	for (i = 0; i < want->n && r == 0; i++) {
+		if (find(&have, want->names[i], &k) &&
+		    have.lens[k] == want->lens[i] &&
+		    memcmp(have.values[k], want->values[i], want->lens[i]) == 0)
+			continue;
+		if (t_set(&t, want->names[i], want->values[i],
+		    want->lens[i]) < 0) {
+			r = -errno;
+			*what = "cannot set extended attribute of";
+		}
+	}
+	target_close(&t);
+	xattr_set_free(&have);
+	return r;
+}

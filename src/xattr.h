@@ -1,0 +1,48 @@
+/*
+ * xattr.h -- extended attributes and POSIX ACLs (as their system.* xattrs)
+ * of destination and source entries, read and written relative to a held
+ * directory fd without following symlinks (or through an open fd).
+ */
+#ifndef TS_XATTR_H
+#define TS_XATTR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Which attributes a set holds / an operation touches. */
+enum xattr_which {
+	XA_PLAIN = 1 << 0,	/* -X: user.* (and trusted.*, security.* as root) */
+	XA_ACL = 1 << 1,	/* -A: system.posix_acl_access, _default */
+};
+
+/* One entry's attributes, sorted by name. */
+struct xattr_set {
+	size_t n;
+	char **names;
+	char **values;
+	size_t *lens;
+};
+
+/*
+ * Reads the attributes WHICH of NAME below DIRFD (or of FD when FD >= 0;
+ * NAME is then only for messages) into *OUT.  AM_ROOT widens XA_PLAIN to
+ * trusted.* and security.*.  Returns 0 or -errno (ENOTSUP: the file system
+ * has none, which reads as an empty set).  Thread-safe.
+ */
+int xattr_read(int dirfd, const char *name, int fd, unsigned which,
+    bool am_root, struct xattr_set *out);
+
+/* True when A and B hold the same names and values. */
+bool xattr_equal(const struct xattr_set *a, const struct xattr_set *b);
+
+/*
+ * Makes the attributes WHICH of the target (FD, or NAME below DIRFD)
+ * exactly WANT: sets what differs, removes what WANT lacks.  Returns 0 or
+ * -errno, with *WHAT naming the failed operation.  Thread-safe.
+ */
+int xattr_apply(int dirfd, const char *name, int fd, unsigned which,
+    bool am_root, const struct xattr_set *want, const char **what);
+
+void xattr_set_free(struct xattr_set *s);
+
+#endif /* TS_XATTR_H */
