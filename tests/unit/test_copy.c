@@ -102,6 +102,16 @@ static int teardown(void **state)
 	return 0;
 }
 
+static void ctx_init(struct copy_ctx *c, enum ts_copy_method m, bool fsync)
+{
+	struct ts_options o;
+
+	ts_options_init(&o);
+	o.copy_method = m;
+	o.fsync = fsync;
+	copy_ctx_init(c, &o, false);
+}
+
 static int do_copy(enum ts_copy_method m, const char *faults,
     const char *src, const char *dst, struct copy_result *res)
 {
@@ -109,7 +119,7 @@ static int do_copy(enum ts_copy_method m, const char *faults,
 	struct meta_target mt = { .set_mode = true, .mode = 0644 };
 	int r;
 
-	copy_ctx_init(&c, m, false);
+	ctx_init(&c, m, false);
 	sys_reset();
 	if (faults)
 		assert_int_equal(sys_inject(faults), 0);
@@ -244,7 +254,7 @@ static void test_fsync_failure(void **state)
 	write_file("src", 1000, 13);
 	write_file("old", 10, 14);
 	write_file("keep", 10, 14);
-	copy_ctx_init(&c, TS_COPY_AUTO, true);
+	ctx_init(&c, TS_COPY_AUTO, true);
 	assert_int_equal(sys_inject("fsync@1=EIO"), 0);
 	assert_int_equal(copy_file(&c, dfd, "src", dfd, "old", &mt, buf, &res),
 	    -EIO);
@@ -277,7 +287,7 @@ static void test_proc_file(void **state)
 	int pfd = open("/proc/self", O_RDONLY | O_DIRECTORY);
 
 	(void)state;
-	copy_ctx_init(&c, TS_COPY_AUTO, false);
+	ctx_init(&c, TS_COPY_AUTO, false);
 	/* st_size is 0: the content must still be copied. */
 	assert_int_equal(copy_file(&c, pfd, "status", dfd, "status", &mt, buf,
 	    &res), 0);
