@@ -7,6 +7,7 @@
 #define TS_CHMOD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct chmod_rule;
