@@ -41,7 +41,7 @@ static uint32_t who_mask(char c)
 	switch (c) {
 	case 'u': return S_ISUID | S_IRWXU;
 	case 'g': return S_ISGID | S_IRWXG;
-	case 'o': return S_IRWXO;
+	case 'o': return S_ISVTX | S_IRWXO;
 	case 'a': return S_ISUID | S_ISGID | S_ISVTX | 0777;
 	default: return 0;
 	}
