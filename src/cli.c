@@ -9,11 +9,15 @@
 #define _GNU_SOURCE
 #include "cli.h"
 
+#include "chmod.h"
 #include "util.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <ctype.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +46,8 @@ enum {
 	OPT_LOG_FILE, OPT_CHECK, OPT_LOCK, OPT_LOCK_WAIT, OPT_P = 'P',
 	OPT_HARD_LINKS = 'H', OPT_NO_HARD_LINKS = 400, OPT_XATTRS = 'X',
 	OPT_ACLS = 'A', OPT_NO_XATTRS = 401, OPT_NO_ACLS,
+	OPT_OMIT_LINK_TIMES = 'J', OPT_NO_OMIT_LINK_TIMES = 410, OPT_NUMERIC_IDS,
+	OPT_NO_NUMERIC_IDS, OPT_CHOWN, OPT_CHMOD, OPT_MIN_SIZE, OPT_MAX_SIZE,
 };
 
 const struct cli_option cli_options[] = {
@@ -100,6 +106,21 @@ const struct cli_option cli_options[] = {
 	  "omit directories from --times" },
 	{ "no-omit-dir-times", 0, no_argument, OPT_NO_OMIT_DIR_TIMES, NULL,
 	  NULL },
+	{ "omit-link-times", 'J', no_argument, OPT_OMIT_LINK_TIMES, NULL,
+	  "omit symlinks from --times" },
+	{ "no-omit-link-times", 0, no_argument, OPT_NO_OMIT_LINK_TIMES, NULL,
+	  NULL },
+	{ "chmod", 0, required_argument, OPT_CHMOD, "CHMOD",
+	  "affect file and/or directory permissions" },
+	{ "chown", 0, required_argument, OPT_CHOWN, "USER:GROUP",
+	  "simple username/groupname mapping" },
+	{ "numeric-ids", 0, no_argument, OPT_NUMERIC_IDS, NULL,
+	  "don't map uid/gid values by user/group name" },
+	{ "no-numeric-ids", 0, no_argument, OPT_NO_NUMERIC_IDS, NULL, NULL },
+	{ "min-size", 0, required_argument, OPT_MIN_SIZE, "SIZE",
+	  "don't transfer any file smaller than SIZE" },
+	{ "max-size", 0, required_argument, OPT_MAX_SIZE, "SIZE",
+	  "don't transfer any file larger than SIZE" },
 	{ "group", 'g', no_argument, OPT_GROUP, NULL, "preserve group" },
 	{ "no-group", 0, no_argument, OPT_NO_GROUP, NULL, NULL },
 	{ "no-g", 0, no_argument, OPT_NO_GROUP, NULL, NULL },
@@ -216,6 +237,95 @@ static bool parse_int(const char *s, long lo, long hi, int *out)
 	return true;
 }
 
+/*
+ * rsync's sizes: a number (fractions allowed) with an optional suffix
+ * K/M/G/T/P (powers of 1024; "KiB" too) or KB/MB/... (powers of 1000),
+ * then an optional "+1" or "-1".
+ */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "bkmgtp";
+	char *end;
+	double v = strtod(s, &end), mult = 1;
+	const char *u;
+	int adjust = 0;
+
+	if (end == s || v < 0)
+		return false;
+	if (*end && (u = strchr(units, tolower((unsigned char)*end)))) {
+		int pw = (int)(u - units), i;
+		double base = 1024;
+
+		end++;
+		if (tolower((unsigned char)*end) == 'b' && pw > 0) {
+			base = 1000;
+			end++;
+		} else if (tolower((unsigned char)end[0]) == 'i' &&
+		    tolower((unsigned char)end[1]) == 'b') {
+			end += 2;
+		}
+		for (i = 0; i < pw; i++)
+			mult *= base;
+	}
+	if (strcmp(end, "+1") == 0)
+		adjust = 1;
+	else if (strcmp(end, "-1") == 0)
+		adjust = -1;
+	else if (*end)
+		return false;
+	v = v * mult + adjust;
+	if (v < 0 || v > 1.8e19)
+		return false;
+	*out = (uint64_t)v;
+	return true;
+}
+
+/* --chown=USER:GROUP, names or numbers; either side may be empty. */
+static bool parse_chown(const char *s, struct ts_options *o)
+{
+	const char *colon = strchr(s, ':');
+	char user[256] = "", group[256] = "";
+	char *end;
+
+	snprintf(user, sizeof(user), "%.*s",
+	    (int)(colon ? (size_t)(colon - s) : strlen(s)), s);
+	if (colon)
+		snprintf(group, sizeof(group), "%s", colon + 1);
+	if (*user) {
+		struct passwd *pw = getpwnam(user);
+		long long v = strtoll(user, &end, 10);
+
+		if (pw)
+			o->chown_uid = pw->pw_uid;
+		else if (!*end && v >= 0)
+			o->chown_uid = v;
+		else {
+			usage_error("--chown: unknown user '%s'", user);
+			return false;
+		}
+		o->owner = true;
+	}
+	if (*group) {
+		struct group *gr = getgrnam(group);
+		long long v = strtoll(group, &end, 10);
+
+		if (gr)
+			o->chown_gid = gr->gr_gid;
+		else if (!*end && v >= 0)
+			o->chown_gid = v;
+		else {
+			usage_error("--chown: unknown group '%s'", group);
+			return false;
+		}
+		o->group = true;
+	}
+	if (!*user && !*group) {
+		usage_error("%s", "--chown needs USER, :GROUP or USER:GROUP");
+		return false;
+	}
+	return true;
+}
+
 static bool parse_max_delete(const char *s, struct ts_options *o)
 {
 	char *end;
@@ -284,6 +394,38 @@ static bool apply(struct ts_options *o, int id, const char *arg)
 	case OPT_OMIT_DIR_TIMES: o->omit_dir_times = true; break;
 	case OPT_NO_OMIT_DIR_TIMES: o->omit_dir_times = false; break;
 	case OPT_GROUP: o->group = true; break;
+	case OPT_OMIT_LINK_TIMES: o->omit_link_times = true; break;
+	case OPT_NO_OMIT_LINK_TIMES: o->omit_link_times = false; break;
+	case OPT_NUMERIC_IDS: o->numeric_ids = true; break;
+	case OPT_NO_NUMERIC_IDS: o->numeric_ids = false; break;
+	case OPT_CHMOD: {
+		char err[160];
+
+		if (chmod_parse(&o->chmod, arg, err, sizeof(err)) < 0) {
+			usage_error("%s", err);
+			return false;
+		}
+		break;
+	}
+	case OPT_CHOWN:
+		if (!parse_chown(arg, o))
+			return false;
+		break;
+	case OPT_MIN_SIZE:
+	case OPT_MAX_SIZE: {
+		uint64_t v;
+
+		if (!parse_size(arg, &v)) {
+			usage_error("invalid size '%s' for --%s", arg,
+			    id == OPT_MIN_SIZE ? "min-size" : "max-size");
+			return false;
+		}
+		if (id == OPT_MIN_SIZE)
+			o->min_size = v;
+		else
+			o->max_size = v ? v : UINT64_MAX;	/* 0: no limit */
+		break;
+	}
 	case OPT_NO_GROUP: o->group = false; break;
 	case OPT_OWNER: o->owner = true; break;
 	case OPT_ACLS: o->acls = o->perms = true; break;
@@ -498,6 +640,8 @@ void cli_free(struct cli *c)
 {
 	if (!c)
 		return;
+	chmod_free(c->opts.chmod);
+	c->opts.chmod = NULL;
 	free(c->operands);
 	c->operands = NULL;
 }

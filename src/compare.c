@@ -42,6 +42,8 @@ static bool keeps_time(const struct ts_options *o, uint32_t mode)
 		return false;
 	if (S_ISDIR(mode))
 		return !o->omit_dir_times;
+	if (S_ISLNK(mode))
+		return !o->omit_link_times;
 	return true;
 }
 

@@ -38,6 +38,7 @@
 #include "report.h"
 #include "sys.h"
 #include "util.h"
+#include "chmod.h"
 #include "walk.h"
 #include "xattr.h"
 
@@ -1038,6 +1039,14 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 	bool have_sxa = false;
 
 	count_source(e, src);
+	if (S_ISREG(src->mode) &&
+	    (src->size < o->min_size || src->size > o->max_size)) {
+		if (o->verbose >= 2)
+			report_note(src->size > o->max_size ?
+			    "%s is over max-size" : "%s is under min-size", rel);
+		add(&e->entries_done, 1);
+		goto out;
+	}
 	if (S_ISLNK(src->mode) && o->links) {
 		starget = read_link(it->sfd, it->src_name);
 		if (!starget) {
@@ -1142,6 +1151,17 @@ static void record_extraneous(struct dnode *d, const struct ts_entry **ex,
 	g->next = e->groups;
 	e->groups = g;
 	pthread_mutex_unlock(&e->del_lock);
+}
+
+/* --chmod and --chown change what the source is said to be. */
+static void adjust_source(const struct ts_options *o, struct ts_entry *en)
+{
+	if (o->chmod)
+		en->mode = chmod_apply(o->chmod, en->mode);
+	if (o->chown_uid >= 0)
+		en->uid = (uint32_t)o->chown_uid;
+	if (o->chown_gid >= 0)
+		en->gid = (uint32_t)o->chown_gid;
 }
 
 static int cmp_items(const void *a, const void *b)
@@ -1355,6 +1375,7 @@ static void scan_dir(struct dnode *d)
 	if (!wr.err) {
 		items = xcalloc(sl.n ? sl.n : 1, sizeof(*items));
 		for (i = 0; i < sl.n; i++) {
+			adjust_source(e->o, &sl.ents[i]);
 			items[i].ent = &sl.ents[i];
 			items[i].sfd = d->sfd;
 			items[i].src_name = items[i].name =
@@ -1428,6 +1449,7 @@ static void scan_root(struct dnode *root)
 		}
 		if (!s->contents) {
 			s->st.name = s->name;
+			adjust_source(e->o, &s->st);
 			items[ni] = (struct srcitem){ .ent = &s->st,
 				.sfd = s->fd, .src_name = s->name,
 				.name = p->single_name ? p->single_name : s->name,
@@ -1439,8 +1461,9 @@ static void scan_root(struct dnode *root)
 			continue;
 		}
 		for (k = 0; k < lists[i].n; k++) {
-			const struct ts_entry *en = &lists[i].ents[k];
+			struct ts_entry *en = &lists[i].ents[k];
 
+			adjust_source(e->o, en);
 			items[ni] = (struct srcitem){ .ent = en, .sfd = s->fd,
 				.src_name = en->name, .name = en->name,
 				.disp_name = en->name, .src_disp = s->operand,
@@ -1527,6 +1550,7 @@ static struct dnode *make_root(struct engine *e)
 			break;
 		}
 		root->src = p->srcs[i].st;
+		adjust_source(e->o, &root->src);
 		root->sfd = p->srcs[i].fd;	/* borrowed from the plan */
 		in.src = &root->src;
 		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;
@@ -1824,6 +1848,8 @@ void ts_options_init(struct ts_options *o)
 	memset(o, 0, sizeof(*o));
 	o->copy_method = TS_COPY_AUTO;
 	o->max_delete = -1;
+	o->chown_uid = o->chown_gid = -1;
+	o->max_size = UINT64_MAX;
 }
 
 int ts_default_jobs(bool network_fs)

@@ -42,7 +42,8 @@ void meta_plan(const struct ts_options *o, bool am_root,
 	out->am_root = am_root;
 	out->xattrs = NULL;
 	out->set_times = o->times &&
-	    !(S_ISDIR(src->mode) && o->omit_dir_times);
+	    !(S_ISDIR(src->mode) && o->omit_dir_times) &&
+	    !(S_ISLNK(src->mode) && o->omit_link_times);
 	out->mtime.tv_sec = src->mtime_sec;
 	out->mtime.tv_nsec = src->mtime_nsec;
 }

@@ -62,6 +62,8 @@ enum ts_method {
 	TS_METHOD_COUNT
 };
 
+struct chmod_rule;
+
 struct ts_options {
 	/* What to transfer and preserve (rsync's -rlptgoD). */
 	bool recursive;
@@ -70,6 +72,14 @@ struct ts_options {
 	bool perms;
 	bool times;
 	bool omit_dir_times;	/* -O */
+	bool omit_link_times;	/* -J */
+	bool numeric_ids;	/* ids as numbers (a local copy maps names to
+				 * the same ids, so this changes nothing) */
+	long long chown_uid;	/* --chown: -1 keeps the source's */
+	long long chown_gid;
+	struct chmod_rule *chmod;	/* --chmod rules, or NULL */
+	uint64_t min_size;	/* --min-size: smaller files are skipped */
+	uint64_t max_size;	/* --max-size: larger files are skipped */
 	bool group;
 	bool owner;
 	bool xattrs;		/* -X */
