@@ -48,6 +48,7 @@ enum {
 	OPT_ACLS = 'A', OPT_NO_XATTRS = 401, OPT_NO_ACLS,
 	OPT_OMIT_LINK_TIMES = 'J', OPT_NO_OMIT_LINK_TIMES = 410, OPT_NUMERIC_IDS,
 	OPT_NO_NUMERIC_IDS, OPT_CHOWN, OPT_CHMOD, OPT_MIN_SIZE, OPT_MAX_SIZE,
+	OPT_DIRS = 'd', OPT_FROM0 = '0', OPT_NO_DIRS = 420, OPT_FILES_FROM,
 };
 
 const struct cli_option cli_options[] = {
@@ -86,6 +87,14 @@ const struct cli_option cli_options[] = {
 	  "recurse into directories" },
 	{ "no-recursive", 0, no_argument, OPT_NO_RECURSIVE, NULL, NULL },
 	{ "no-r", 0, no_argument, OPT_NO_RECURSIVE, NULL, NULL },
+	{ "dirs", 'd', no_argument, OPT_DIRS, NULL,
+	  "transfer directories without recursing" },
+	{ "no-dirs", 0, no_argument, OPT_NO_DIRS, NULL, NULL },
+	{ "no-d", 0, no_argument, OPT_NO_DIRS, NULL, NULL },
+	{ "files-from", 0, required_argument, OPT_FILES_FROM, "FILE",
+	  "read list of source-file names from FILE (- for stdin)" },
+	{ "from0", '0', no_argument, OPT_FROM0, NULL,
+	  "all *-from/filter files are delimited by 0s" },
 	{ "links", 'l', no_argument, OPT_LINKS, NULL,
 	  "copy symlinks as symlinks" },
 	{ "no-links", 0, no_argument, OPT_NO_LINKS, NULL, NULL },
@@ -367,6 +376,10 @@ static bool parse_copy_method(const char *s, enum ts_copy_method *m)
 	return false;
 }
 
+/* Whether -r/--recursive was given itself, not only through -a: with
+ * --files-from, -a does not imply -r (rsync). */
+static bool explicit_r;
+
 /* Applies one parsed option; false on a bad argument (reported). */
 static bool apply(struct ts_options *o, int id, const char *arg)
 {
@@ -381,7 +394,11 @@ static bool apply(struct ts_options *o, int id, const char *arg)
 		o->recursive = o->links = o->perms = o->times = true;
 		o->group = o->owner = o->devices = o->specials = true;
 		break;
-	case OPT_RECURSIVE: o->recursive = true; break;
+	case OPT_RECURSIVE: o->recursive = true; explicit_r = true; break;
+	case OPT_DIRS: o->dirs = true; break;
+	case OPT_NO_DIRS: o->dirs = false; break;
+	case OPT_FILES_FROM: o->files_from = arg; break;
+	case OPT_FROM0: o->from0 = true; break;
 	case OPT_NO_RECURSIVE: o->recursive = false; break;
 	case OPT_LINKS: o->links = true; break;
 	case OPT_HARD_LINKS: o->hard_links = true; break;
@@ -570,6 +587,7 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 
 	memset(c, 0, sizeof(*c));
 	ts_options_init(&c->opts);
+	explicit_r = false;
 	if (only_h) {
 		act = CLI_HELP;
 		goto out;
@@ -613,6 +631,8 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 		act = CLI_ERROR;
 		goto out;
 	}
+	if (c->opts.files_from && !explicit_r)
+		c->opts.recursive = false;	/* -a's -r is not implied */
 	if (c->opts.lock_wait && !c->opts.lock_file) {
 		usage_error("%s", "--lock-wait needs --lock");
 		act = CLI_ERROR;

@@ -99,8 +99,21 @@ struct hl_entry {
 
 #define HL_BUCKETS (1u << 16)
 
+/* How much of a directory's source is selected (--files-from, -d). */
+enum sel {
+	SEL_ALL,	/* every entry (the normal case) */
+	SEL_PARTIAL,	/* only listed paths and their ancestors */
+};
+
 struct engine {
-	const struct ts_options *o;
+	const struct ts_options *o;	/* == &opts */
+	struct ts_options opts;		/* the caller's, adjusted (see ts_sync) */
+	bool recurse;		/* -r as given: descend into directories */
+
+	/* --files-from: sorted paths below the source root. */
+	char **list;
+	size_t nlist;
+	atomic_bool *listed_seen;
 	struct plan plan;
 	struct pool pool;
 	struct copy_ctx copy;
@@ -152,7 +165,8 @@ struct dnode {
 	bool has_dst;
 	bool create;		/* mkdir it */
 	bool remove_dst;	/* a non-directory is in the way */
-	bool no_descend;	/* -x: another file system */
+	bool no_descend;	/* -x, -d: do not read its contents */
+	enum sel sel;
 	bool is_root;
 	bool skip_contents;	/* the root: "dir/" operands without -r */
 	bool apply_meta;	/* set attributes when all children are done */
@@ -196,6 +210,8 @@ struct srcitem {
 	const char *src_disp;	/* source directory, for messages */
 	uint64_t dev_limit;
 	size_t order;		/* operand order, for duplicate names */
+	enum sel child_sel;	/* a directory: how much below it is selected */
+	bool child_stop;	/* a directory: create it, do not descend */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -960,7 +976,9 @@ static void submit_dir(struct dnode *d, const struct srcitem *it,
 	c->create = out->action == CMP_MKDIR;
 	c->remove_dst = c->create && dst != NULL;
 	c->attrs_differ = (out->iflags & IT_REPORT_ANY) != 0;
-	c->no_descend = e->o->one_fs && it->ent->dev != it->dev_limit;
+	c->no_descend = (e->o->one_fs && it->ent->dev != it->dev_limit) ||
+	    it->child_stop;
+	c->sel = it->child_sel;
 	if (dst && !c->remove_dst) {
 		c->dst = *dst;
 		c->has_dst = true;
@@ -1178,6 +1196,91 @@ static int cmp_items(const void *a, const void *b)
  * Merge-joins the sorted source items with the sorted destination listing:
  * each source item is decided, each destination-only name is extraneous.
  */
+/* --files-from: the index of PATH in the list, or -1. */
+static long list_find(const struct engine *e, const char *path)
+{
+	size_t lo = 0, hi = e->nlist;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(path, e->list[mid]);
+
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+/* True when some listed path lies below PATH ("" is the root). */
+static bool list_has_below(const struct engine *e, const char *path)
+{
+	size_t n = strlen(path), lo = 0, hi = e->nlist;
+
+	if (n == 0)
+		return e->nlist > 0;
+	while (lo < hi) {	/* first entry >= "PATH/" */
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(e->list[mid], path, n);
+
+		if (c < 0 || (c == 0 && e->list[mid][n] < '/'))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->nlist && strncmp(e->list[lo], path, n) == 0 &&
+	    e->list[lo][n] == '/';
+}
+
+/*
+ * Decides whether a source item of D takes part, and how much below it:
+ * in a partly selected directory only listed paths (descended with -r)
+ * and the directories leading to them are; elsewhere everything is, and
+ * without -r (-d) directories are created but not read.
+ */
+static bool select_item(struct dnode *d, struct srcitem *it)
+{
+	struct engine *e = d->e;
+	char *path;
+	long idx;
+
+	it->child_sel = SEL_ALL;
+	it->child_stop = !e->recurse;
+	if (d->sel == SEL_ALL)
+		return true;
+	path = util_path_join(d->rel, it->name);
+	idx = list_find(e, path);
+	if (idx >= 0) {
+		atomic_store(&e->listed_seen[idx], true);
+		free(path);
+		return true;
+	}
+	if (S_ISDIR(it->ent->mode) && list_has_below(e, path)) {
+		it->child_sel = SEL_PARTIAL;
+		it->child_stop = false;
+		free(path);
+		return true;
+	}
+	free(path);
+	return false;
+}
+
+/* Reports the listed paths that were never met (exit 23, no delete). */
+static void report_unlisted(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nlist; i++) {
+		if (atomic_load(&e->listed_seen[i]) || !*e->list[i])
+			continue;
+		report_errno(ENOENT, "cannot stat listed source", e->list[i]);
+		source_failed(e);
+	}
+}
+
 static void submit_list(struct pool *p, struct pool_task *t)
 {
 	while (t) {
@@ -1198,6 +1301,9 @@ static void join(struct dnode *d, struct srcitem *items, size_t ni,
 
 	d->later = &later;
 
+	/* Deletion needs the whole source directory: not in a partial one. */
+	if (d->sel == SEL_PARTIAL)
+		find_extraneous = false;
 	if (find_extraneous && dl->n)
 		ex = xcalloc(dl->n, sizeof(*ex));
 	while (i < ni || j < dl->n) {
@@ -1216,6 +1322,12 @@ static void join(struct dnode *d, struct srcitem *items, size_t ni,
 			c = -1;
 		else
 			c = strcmp(items[i].name, dl->ents[j].name);
+		if (c <= 0 && !select_item(d, &items[i])) {
+			i++;	/* not selected: neither sent nor extraneous */
+			if (c == 0)
+				j++;
+			continue;
+		}
 		if (c < 0) {
 			handle_item(d, &items[i++], NULL);
 		} else if (c == 0) {
@@ -1493,6 +1605,8 @@ static void scan_root(struct dnode *root)
 
 			if (i > 0 && strcmp(items[i].name, items[i - 1].name) == 0)
 				continue;
+			if (!select_item(root, &items[i]))
+				continue;
 			if (walk_stat(root->dfd, items[i].name, false, &de) == 0) {
 				de.name = items[i].name;
 				handle_item(root, &items[i], &de);
@@ -1521,6 +1635,22 @@ static void root_task(struct pool_task *t, struct pool_worker *w)
 	dnode_release(d);
 }
 
+/*
+ * --files-from: rsync sends the root "." only as the implied parent of a
+ * listed path that exists and has a directory component.
+ */
+static bool list_sends_root(struct engine *e, int sfd)
+{
+	struct ts_entry st;
+	size_t i;
+
+	for (i = 0; i < e->nlist; i++)
+		if ((strchr(e->list[i], '/') || !*e->list[i]) &&
+		    walk_stat(sfd, *e->list[i] ? e->list[i] : "", false, &st) == 0)
+			return true;
+	return false;
+}
+
 /* Builds the root node: the destination directory itself. */
 static struct dnode *make_root(struct engine *e)
 {
@@ -1530,6 +1660,10 @@ static struct dnode *make_root(struct engine *e)
 
 	root->is_root = true;
 	root->task.fn = root_task;
+	/* --files-from: only listed paths, unless the list names the root
+	 * itself ("." in the list) and -r is on. */
+	if (e->list && !(list_find(e, "") >= 0 && e->recurse))
+		root->sel = SEL_PARTIAL;
 	root->rel = xstrdup("");
 	root->src_disp = xstrdup("");
 	root->dfd = p->dst_fd;
@@ -1543,6 +1677,10 @@ static struct dnode *make_root(struct engine *e)
 
 		if (!p->srcs[i].contents)
 			continue;
+		if (e->list && !list_sends_root(e, p->srcs[i].fd)) {
+			root->sfd = p->srcs[i].fd;
+			break;
+		}
 		if (!e->o->recursive) {
 			/* "dir/" without -r names the directory "." only. */
 			report_info("skipping directory .");
@@ -1962,6 +2100,12 @@ static void progress_snapshot(struct report_progress *p, void *arg)
 
 static void free_engine(struct engine *e)
 {
+	size_t i;
+
+	for (i = 0; i < e->nlist; i++)
+		free(e->list[i]);
+	free(e->list);
+	free(e->listed_seen);
 	free_hl(e);
 	free_groups(e);
 	plan_free(&e->plan);
@@ -1971,6 +2115,7 @@ static void free_engine(struct engine *e)
 
 int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 {
+	const struct ts_options *caller = o;
 	struct engine *e = xcalloc(1, sizeof(*e));
 	struct ts_stats local;
 	double t0 = util_now(), t1, t2;
@@ -1980,7 +2125,13 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 	if (!stats)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
-	e->o = o;
+	/* -d and --files-from walk directories without -r: decisions treat
+	 * directories as transferred, and `recurse` says how deep to go. */
+	e->opts = *o;
+	e->recurse = o->recursive;
+	if (o->dirs || o->files_from)
+		e->opts.recursive = true;
+	e->o = o = &e->opts;
 	e->am_root = geteuid() == 0;
 	e->umask = umask(0);
 	umask(e->umask);
@@ -1992,7 +2143,7 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 		pthread_mutex_init(&e->hl_lock, NULL);
 		e->hl = xcalloc(HL_BUCKETS, sizeof(*e->hl));
 	}
-	report_init(o);
+	report_init(caller);	/* outlives the engine (main prints --json) */
 	util_raise_nofile();
 	if (faults && *faults && sys_inject(faults) < 0) {
 		report_error("bad TREESYNC_FAULTS specification '%s'", faults);
@@ -2014,6 +2165,15 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 	if (o->lock_file && *o->lock_file && (lock_fd = take_lock(e)) < 0) {
 		code = TS_EXIT_LOCKED;
 		goto out;
+	}
+	if (o->files_from) {
+		if (plan_read_files_from(o->files_from, o->from0, &e->list,
+		    &e->nlist) < 0) {
+			code = TS_EXIT_SYNTAX;	/* as rsync: code 1 */
+			goto out;
+		}
+		e->listed_seen = xcalloc(e->nlist ? e->nlist : 1,
+		    sizeof(*e->listed_seen));
 	}
 	code = plan_build(o, &e->plan);
 	if (code)
@@ -2039,6 +2199,8 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 		report_progress_start(progress_snapshot, e, o->progress > 1);
 	pool_submit(&e->pool, &make_root(e)->task);
 	pool_wait(&e->pool);
+	if (e->list && !got_signal)
+		report_unlisted(e);
 	t1 = util_now();
 	run_deletions(e);
 	t2 = util_now();

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -122,7 +123,7 @@ static int open_dir(const char *path)
 }
 
 /* Fills one source; false if it cannot be used (reported). */
-static bool plan_source(const char *operand, struct plan_src *s)
+static bool plan_source(const char *operand, bool base, struct plan_src *s)
 {
 	char *copy, *parent, *name;
 	size_t n;
@@ -131,7 +132,8 @@ static bool plan_source(const char *operand, struct plan_src *s)
 	memset(s, 0, sizeof(*s));
 	s->operand = operand;
 	s->fd = -1;
-	s->contents = names_contents(operand);
+	/* With --files-from every operand is a base directory. */
+	s->contents = base || names_contents(operand);
 	if (s->contents) {
 		s->fd = open_dir(operand);
 		if (s->fd < 0) {
@@ -238,7 +240,7 @@ int plan_build(const struct ts_options *o, struct plan *p)
 	for (i = 0; i < o->nsrcs; i++) {
 		struct plan_src *s = &p->srcs[ok];
 
-		if (!plan_source(o->srcs[i], s)) {
+		if (!plan_source(o->srcs[i], o->files_from != NULL, s)) {
 			if (s->fd >= 0)
 				close(s->fd);
 			free(s->name);
@@ -272,6 +274,95 @@ int plan_build(const struct ts_options *o, struct plan *p)
 	p->network_fs = is_network_fd(p->dst_fd);
 	for (i = 0; i < p->nsrcs && !p->network_fs; i++)
 		p->network_fs = is_network_fd(p->srcs[i].fd);
+	return 0;
+}
+
+/* Normalises one list line into a path below the root (see plan.h). */
+static char *normalise(const char *line)
+{
+	char *copy = xstrdup(line), *save = NULL, *tok;
+	char *out = xmalloc(strlen(line) + 1);
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (tok = strtok_r(copy, "/", &save); tok;
+	    tok = strtok_r(NULL, "/", &save)) {
+		if (strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			/* Up one component, never above the root. */
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			out[o] = '\0';
+			continue;
+		}
+		if (o)
+			out[o++] = '/';
+		memcpy(out + o, tok, strlen(tok) + 1);
+		o += strlen(tok);
+	}
+	free(copy);
+	return out;
+}
+
+static int cmp_paths(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int plan_read_files_from(const char *file, bool from0, char ***paths,
+    size_t *n)
+{
+	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
+	char *line = NULL;
+	size_t cap = 0, len = 0, i, o;
+	ssize_t got;
+	char **v = NULL;
+
+	if (!f) {
+		int e = errno;
+
+		report_errno(e, "cannot open --files-from file", file);
+		return -e;
+	}
+	while ((got = getdelim(&line, &cap, from0 ? '\0' : '\n', f)) >= 0) {
+		if (got > 0 && line[got - 1] == (from0 ? '\0' : '\n'))
+			line[--got] = '\0';
+		if (!from0 && got > 0 && line[got - 1] == '\r')
+			line[--got] = '\0';
+		if (got == 0)
+			continue;
+		if (len % 1024 == 0)
+			v = xrealloc(v, (len + 1024) * sizeof(*v));
+		v[len++] = normalise(line);
+	}
+	free(line);
+	if (ferror(f)) {
+		int e = errno;
+
+		report_errno(e, "cannot read --files-from file", file);
+		if (f != stdin)
+			fclose(f);
+		for (i = 0; i < len; i++)
+			free(v[i]);
+		free(v);
+		return -e;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (len > 1)
+		qsort(v, len, sizeof(*v), cmp_paths);
+	for (i = 0, o = 0; i < len; i++) {
+		if (o > 0 && strcmp(v[o - 1], v[i]) == 0) {
+			free(v[i]);
+			continue;
+		}
+		v[o++] = v[i];
+	}
+	*paths = v;
+	*n = o;
 	return 0;
 }
 

@@ -80,6 +80,9 @@ struct ts_options {
 	struct chmod_rule *chmod;	/* --chmod rules, or NULL */
 	uint64_t min_size;	/* --min-size: smaller files are skipped */
 	uint64_t max_size;	/* --max-size: larger files are skipped */
+	bool dirs;		/* -d: create directories, do not descend */
+	const char *files_from;	/* --files-from: FILE ("-": stdin) */
+	bool from0;		/* the list is NUL-separated */
 	bool group;
 	bool owner;
 	bool xattrs;		/* -X */
