@@ -28,7 +28,7 @@ rm -rf "$T/r0" "$T/t0"
 printf 'a/b/g\0top\0' | "$RSYNC" -ai --from0 --files-from=- "$SRC/" "$T/r0/" >"$T/r0.out" 2>&1
 printf 'a/b/g\0top\0' | "$TREESYNC" -ai --from0 --files-from=- "$SRC/" "$T/t0/" >"$T/t0.out" 2>&1 ||
 	fail "--from0 from stdin: exit $?"
-assert_same_tree "$T/r0" "$T/t0"
+assert_same_tree "$T/r0" "$T/t0" --no-mtime-root	# rsync leaves "." at "now" here
 
 # --delete with --files-from -r: only inside listed directories.
 mkdir -p "$DST/x/y/extra" "$DST/extra2"
