@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #include "chmod.h"
+#include "filter.h"
 #include "util.h"
 
 #include <errno.h>
@@ -49,6 +50,8 @@ enum {
 	OPT_OMIT_LINK_TIMES = 'J', OPT_NO_OMIT_LINK_TIMES = 410, OPT_NUMERIC_IDS,
 	OPT_NO_NUMERIC_IDS, OPT_CHOWN, OPT_CHMOD, OPT_MIN_SIZE, OPT_MAX_SIZE,
 	OPT_DIRS = 'd', OPT_FROM0 = '0', OPT_NO_DIRS = 420, OPT_FILES_FROM,
+	OPT_FILTER = 'f', OPT_F = 'F', OPT_CVS = 'C', OPT_EXCLUDE = 430,
+	OPT_INCLUDE, OPT_EXCLUDE_FROM, OPT_INCLUDE_FROM, OPT_DELETE_EXCLUDED,
 };
 
 const struct cli_option cli_options[] = {
@@ -91,6 +94,23 @@ const struct cli_option cli_options[] = {
 	  "transfer directories without recursing" },
 	{ "no-dirs", 0, no_argument, OPT_NO_DIRS, NULL, NULL },
 	{ "no-d", 0, no_argument, OPT_NO_DIRS, NULL, NULL },
+	{ "filter", 'f', required_argument, OPT_FILTER, "RULE",
+	  "add a file-filtering RULE" },
+	{ NULL, 'F', no_argument, OPT_F, NULL,
+	  "same as --filter='dir-merge /.rsync-filter'; repeated: "
+	  "--filter='- .rsync-filter'" },
+	{ "exclude", 0, required_argument, OPT_EXCLUDE, "PATTERN",
+	  "exclude files matching PATTERN" },
+	{ "exclude-from", 0, required_argument, OPT_EXCLUDE_FROM, "FILE",
+	  "read exclude patterns from FILE" },
+	{ "include", 0, required_argument, OPT_INCLUDE, "PATTERN",
+	  "don't exclude files matching PATTERN" },
+	{ "include-from", 0, required_argument, OPT_INCLUDE_FROM, "FILE",
+	  "read include patterns from FILE" },
+	{ "cvs-exclude", 'C', no_argument, OPT_CVS, NULL,
+	  "auto-ignore files in the same way CVS does" },
+	{ "delete-excluded", 0, no_argument, OPT_DELETE_EXCLUDED, NULL,
+	  "also delete excluded files from dest dirs" },
 	{ "files-from", 0, required_argument, OPT_FILES_FROM, "FILE",
 	  "read list of source-file names from FILE (- for stdin)" },
 	{ "from0", '0', no_argument, OPT_FROM0, NULL,
@@ -379,6 +399,52 @@ static bool parse_copy_method(const char *s, enum ts_copy_method *m)
 /* Whether -r/--recursive was given itself, not only through -a: with
  * --files-from, -a does not imply -r (rsync). */
 static bool explicit_r;
+/* -C: its rules go after every other rule, wherever it was given. */
+static bool want_cvs;
+
+static struct filter_list *filters_of(struct ts_options *o)
+{
+	if (!o->filters) {
+		o->filters = filter_list_new();
+		filter_set_from0(o->filters, o->from0);
+	}
+	return o->filters;
+}
+
+/* One filter option, in command-line order (the order is the meaning). */
+static bool add_filter(struct ts_options *o, int id, const char *arg)
+{
+	struct filter_list *fl = filters_of(o);
+	char *err = NULL;
+	int r = 0;
+
+	switch (id) {
+	case OPT_FILTER:
+		r = filter_add(fl, arg, FILTER_RULE, "--filter", &err);
+		break;
+	case OPT_EXCLUDE:
+		r = filter_add(fl, arg, FILTER_EXCLUDE, "--exclude", &err);
+		break;
+	case OPT_INCLUDE:
+		r = filter_add(fl, arg, FILTER_INCLUDE, "--include", &err);
+		break;
+	case OPT_EXCLUDE_FROM:
+		r = filter_load_file(fl, arg, FILTER_EXCLUDE, o->from0, &err);
+		break;
+	case OPT_INCLUDE_FROM:
+		r = filter_load_file(fl, arg, FILTER_INCLUDE, o->from0, &err);
+		break;
+	case OPT_F:
+		filter_add_F(fl);
+		break;
+	}
+	if (r < 0) {
+		usage_error("%s", err ? err : "bad filter rule");
+		free(err);
+		return false;
+	}
+	return true;
+}
 
 /* Applies one parsed option; false on a bad argument (reported). */
 static bool apply(struct ts_options *o, int id, const char *arg)
@@ -398,7 +464,20 @@ static bool apply(struct ts_options *o, int id, const char *arg)
 	case OPT_DIRS: o->dirs = true; break;
 	case OPT_NO_DIRS: o->dirs = false; break;
 	case OPT_FILES_FROM: o->files_from = arg; break;
-	case OPT_FROM0: o->from0 = true; break;
+	case OPT_FROM0:
+		o->from0 = true;
+		if (o->filters)
+			filter_set_from0(o->filters, true);
+		break;
+	case OPT_FILTER:
+	case OPT_EXCLUDE:
+	case OPT_INCLUDE:
+	case OPT_EXCLUDE_FROM:
+	case OPT_INCLUDE_FROM:
+	case OPT_F:
+		return add_filter(o, id, arg);
+	case OPT_CVS: want_cvs = true; break;
+	case OPT_DELETE_EXCLUDED: o->delete_excluded = o->del = true; break;
 	case OPT_NO_RECURSIVE: o->recursive = false; break;
 	case OPT_LINKS: o->links = true; break;
 	case OPT_HARD_LINKS: o->hard_links = true; break;
@@ -587,7 +666,7 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 
 	memset(c, 0, sizeof(*c));
 	ts_options_init(&c->opts);
-	explicit_r = false;
+	explicit_r = want_cvs = false;
 	if (only_h) {
 		act = CLI_HELP;
 		goto out;
@@ -631,6 +710,16 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 		act = CLI_ERROR;
 		goto out;
 	}
+	if (want_cvs) {
+		char *err = NULL;
+
+		if (filter_add_cvs_exclude(filters_of(&c->opts), &err) < 0) {
+			usage_error("%s", err ? err : "cannot add -C rules");
+			free(err);
+			act = CLI_ERROR;
+			goto out;
+		}
+	}
 	if (c->opts.files_from && !explicit_r)
 		c->opts.recursive = false;	/* -a's -r is not implied */
 	if (c->opts.lock_wait && !c->opts.lock_file) {
@@ -662,6 +751,8 @@ void cli_free(struct cli *c)
 		return;
 	chmod_free(c->opts.chmod);
 	c->opts.chmod = NULL;
+	filter_list_free(c->opts.filters);
+	c->opts.filters = NULL;
 	free(c->operands);
 	c->operands = NULL;
 }

@@ -71,7 +71,11 @@ int delete_dir_contents(const struct del_opts *o, int dfd,
 		char *rel = util_path_join(relpath, e->name);
 		int r;
 
-		if (o->one_fs && S_ISDIR(e->mode) && e->dev != self.st_dev) {
+		if (o->protect && o->protect(o->protect_arg, rel,
+		    S_ISDIR(e->mode))) {
+			r = -ENOTEMPTY;	/* kept: so is this directory */
+		} else if (o->one_fs && S_ISDIR(e->mode) &&
+		    e->dev != self.st_dev) {
 			report_error("not deleting '%s': another file system",
 			    rel);
 			counts->errors++;
@@ -106,9 +110,16 @@ int delete_entry(const struct del_opts *o, int dirfd, const char *name,
 		}
 		r = delete_dir_contents(o, fd, relpath, counts);
 		close(fd);
+		/* Protected content keeps the directory (rsync says so; it
+		 * says it twice for nested ones, we once). */
+		if (r == -ENOTEMPTY && !o->dry_run && !o->quiet_report)
+			report_note("cannot delete non-empty directory: %s",
+			    relpath);
 		if (r < 0)
 			return r;
 	}
+	if (r == -ENOTEMPTY)
+		return r;	/* something inside is protected */
 	if (!o->dry_run &&
 	    unlinkat(dirfd, name, S_ISDIR(mode) ? AT_REMOVEDIR : 0) < 0) {
 		r = -errno;

@@ -31,6 +31,7 @@
 #include "compare.h"
 #include "copy.h"
 #include "delete.h"
+#include "filter.h"
 #include "hash.h"
 #include "meta.h"
 #include "plan.h"
@@ -69,6 +70,7 @@ enum { TY_REG, TY_DIR, TY_LINK, TY_DEV, TY_SPECIAL, TY_N };
 struct del_group {
 	struct del_group *next;
 	char *rel;		/* the directory, below the destination root */
+	struct filter_layer *layer;	/* its rules (protect inside), or NULL */
 	struct meta_target meta;	/* times to restore after deleting */
 	size_t n;
 	char **names;
@@ -138,6 +140,7 @@ struct engine {
 	atomic_bool partial;	/* exit 23 */
 	atomic_bool fatal;	/* exit 11: destination cannot take more */
 	bool refuse_delete;	/* empty source root, non-empty destination */
+	bool bad_rules;		/* a malformed per-directory rule: exit 1 */
 
 	pthread_mutex_t del_lock;
 	struct del_group *groups;	/* guarded by del_lock */
@@ -167,6 +170,8 @@ struct dnode {
 	bool remove_dst;	/* a non-directory is in the way */
 	bool no_descend;	/* -x, -d: do not read its contents */
 	enum sel sel;
+	struct filter_layer *parent_layer;	/* rules above it (a reference) */
+	struct filter_layer *layer;	/* rules for its entries (a reference) */
 	bool is_root;
 	bool skip_contents;	/* the root: "dir/" operands without -r */
 	bool apply_meta;	/* set attributes when all children are done */
@@ -211,6 +216,7 @@ struct srcitem {
 	uint64_t dev_limit;
 	size_t order;		/* operand order, for duplicate names */
 	enum sel child_sel;	/* a directory: how much below it is selected */
+	struct filter_layer *layer;	/* the rules it is checked against */
 	bool child_stop;	/* a directory: create it, do not descend */
 };
 
@@ -346,6 +352,8 @@ static void dnode_finish(struct dnode *d)
 		if (d->dfd >= 0)
 			close(d->dfd);
 	}
+	filter_layer_unref(d->layer);
+	filter_layer_unref(d->parent_layer);
 	free(d->src_name);
 	free(d->name);
 	free(d->rel);
@@ -979,6 +987,7 @@ static void submit_dir(struct dnode *d, const struct srcitem *it,
 	c->no_descend = (e->o->one_fs && it->ent->dev != it->dev_limit) ||
 	    it->child_stop;
 	c->sel = it->child_sel;
+	c->parent_layer = it->layer ? filter_layer_ref(it->layer) : NULL;
 	if (dst && !c->remove_dst) {
 		c->dst = *dst;
 		c->has_dst = true;
@@ -1157,6 +1166,7 @@ static void record_extraneous(struct dnode *d, const struct ts_entry **ex,
 		return;
 	g = xcalloc(1, sizeof(*g));
 	g->rel = xstrdup(d->rel);
+	g->layer = d->layer ? filter_layer_ref(d->layer) : NULL;
 	g->meta = d->meta;
 	g->n = n;
 	g->names = xcalloc(n, sizeof(*g->names));
@@ -1196,6 +1206,103 @@ static int cmp_items(const void *a, const void *b)
  * Merge-joins the sorted source items with the sorted destination listing:
  * each source item is decided, each destination-only name is extraneous.
  */
+/* --- filters ------------------------------------------------------------ */
+
+/* Reads a per-directory merge file for filter_layer_push(). */
+static int read_rule_file(void *arg, const char *path, bool in_dir,
+    char **data, size_t *len)
+{
+	int dirfd = *(int *)arg;
+	int fd = in_dir ? openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+	    : open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, n = 0;
+	char *buf;
+
+	if (fd < 0)
+		return -errno;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			close(fd);
+			free(buf);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+/* Enters D's directory in the filter rules (reads its merge files). */
+static bool push_layer(struct dnode *d)
+{
+	struct engine *e = d->e;
+	struct filter_reader rd = { read_rule_file, &d->sfd };
+	char *err = NULL;
+	int r;
+
+	if (!d->parent_layer)
+		return true;
+	r = filter_layer_push(d->parent_layer, d->rel, &rd, &d->layer, &err);
+	if (r == 0)
+		return true;
+	report_error("%s", err ? err : "cannot read filter rules");
+	free(err);
+	if (r == -EINVAL) {
+		/* A malformed rule: rsync stops the run (exit 1). */
+		e->bad_rules = true;
+		pool_cancel(&e->pool);
+	} else {
+		source_failed(e);
+	}
+	return false;
+}
+
+/* Sender side: is the source item left out of the transfer? */
+static bool filtered_out(const struct srcitem *it, const char *rel)
+{
+	return it->layer && filter_excluded(it->layer, rel,
+	    S_ISDIR(it->ent->mode) ? FILTER_DIR : 0);
+}
+
+/* Receiver side: is a destination entry protected from deletion? */
+static bool protected_entry(const struct engine *e,
+    const struct filter_layer *l, const char *rel, bool is_dir, bool inside)
+{
+	unsigned fl = FILTER_RECEIVER | (is_dir ? FILTER_DIR : 0) |
+	    (e->o->delete_excluded ? FILTER_DELETE_EXCLUDED : 0) |
+	    (inside ? FILTER_PERISHING : 0);
+
+	return l && filter_excluded(l, rel, fl);
+}
+
+struct protect_arg {
+	const struct engine *e;
+	const struct filter_layer *layer;
+};
+
+static bool protect_inside(void *arg, const char *relpath, bool is_dir)
+{
+	const struct protect_arg *p = arg;
+
+	return protected_entry(p->e, p->layer, relpath, is_dir, true);
+}
+
 /* --files-from: the index of PATH in the list, or -1. */
 static long list_find(const struct engine *e, const char *path)
 {
@@ -1281,6 +1388,20 @@ static void report_unlisted(struct engine *e)
 	}
 }
 
+/* An extraneous destination entry kept by a receiver-side rule. */
+static bool protected_dest(struct dnode *d, const struct ts_entry *en)
+{
+	char *rel;
+	bool keep;
+
+	if (!d->layer)
+		return false;
+	rel = util_path_join(d->rel, en->name);
+	keep = protected_entry(d->e, d->layer, rel, S_ISDIR(en->mode), false);
+	free(rel);
+	return keep;
+}
+
 static void submit_list(struct pool *p, struct pool_task *t)
 {
 	while (t) {
@@ -1328,12 +1449,28 @@ static void join(struct dnode *d, struct srcitem *items, size_t ni,
 				j++;
 			continue;
 		}
+		if (c <= 0 && items[i].layer) {
+			char *rel = util_path_join(d->rel, items[i].name);
+			bool out = filtered_out(&items[i], rel);
+
+			free(rel);
+			if (out) {
+				/* Excluded: not sent; a destination entry of
+				 * that name is judged like an extraneous one
+				 * (protected unless --delete-excluded). */
+				i++;
+				if (c == 0)
+					c = 1;
+				else
+					continue;
+			}
+		}
 		if (c < 0) {
 			handle_item(d, &items[i++], NULL);
 		} else if (c == 0) {
 			handle_item(d, &items[i++], &dl->ents[j++]);
 		} else {
-			if (ex)
+			if (ex && !protected_dest(d, &dl->ents[j]))
 				ex[nex++] = &dl->ents[j];
 			j++;
 		}
@@ -1472,6 +1609,10 @@ static void scan_dir(struct dnode *d)
 	}
 	if (d->no_descend)
 		return;
+	if (!push_layer(d)) {
+		d->apply_meta = false;
+		return;
+	}
 
 	dirlist_init(&sl);
 	dirlist_init(&dl);
@@ -1495,6 +1636,7 @@ static void scan_dir(struct dnode *d)
 			items[i].src_disp = d->src_disp;
 			items[i].dev_limit = d->dev_limit;
 			items[i].order = i;
+			items[i].layer = d->layer;
 		}
 		/* Extraneous names are only known when both listings are. */
 		join(d, items, sl.n, &dl, e->o->del && dest_ok &&
@@ -1521,11 +1663,59 @@ static void scan_task(struct pool_task *t, struct pool_worker *w)
  * The root merges every operand: the contents of each "dir/" operand and
  * each other operand as one entry.  Its items carry their own source fd.
  */
+/*
+ * The filter layers of operand S: *TOP for the operand itself (rsync tests
+ * "src" against the global rules), *INSIDE for the entries of a "dir/"
+ * operand (its merge files read).  References owned by the caller.
+ */
+static bool operand_layers(struct engine *e, struct plan_src *s,
+    struct filter_layer **top, struct filter_layer **inside)
+{
+	char *abs, *dir;
+	int fd = s->fd;
+
+	*top = *inside = NULL;
+	if (!e->o->filters)
+		return true;
+	dir = s->contents ? xstrdup(s->operand) : NULL;
+	if (!dir) {
+		const char *slash = strrchr(s->operand, '/');
+
+		dir = slash ? strndup(s->operand,
+		    (size_t)(slash - s->operand) + (slash == s->operand)) :
+		    xstrdup(".");
+	}
+	abs = realpath(dir, NULL);
+	free(dir);
+	*top = filter_layer_root(e->o->filters, abs ? abs : "/");
+	free(abs);
+	if (s->contents) {
+		struct filter_reader rd = { read_rule_file, &fd };
+		char *err = NULL;
+		int r = filter_layer_push(*top, "", &rd, inside, &err);
+
+		if (r < 0) {
+			report_error("%s", err ? err : "cannot read filter rules");
+			free(err);
+			if (r == -EINVAL) {
+				e->bad_rules = true;
+				pool_cancel(&e->pool);
+			} else {
+				source_failed(e);
+			}
+			return false;
+		}
+	}
+	return true;
+}
+
 static void scan_root(struct dnode *root)
 {
 	struct engine *e = root->e;
 	struct plan *p = &e->plan;
 	struct dirlist *lists = xcalloc(p->nsrcs, sizeof(*lists));
+	struct filter_layer **layers = xcalloc(2 * p->nsrcs + 1,
+	    sizeof(*layers));
 	struct dirlist dl;
 	struct srcitem *items = NULL;
 	size_t ni = 0, cap = 0, i, k;
@@ -1539,6 +1729,10 @@ static void scan_root(struct dnode *root)
 		dirlist_init(&lists[i]);
 		if (s->contents && root->skip_contents)
 			continue;
+		if (!operand_layers(e, s, &layers[2 * i], &layers[2 * i + 1]))
+			continue;
+		if (s->contents && !root->layer && layers[2 * i + 1])
+			root->layer = filter_layer_ref(layers[2 * i + 1]);
 		if (s->contents) {
 			struct walk_result wr = walk_dir(s->fd, s->operand,
 			    e->need, &lists[i]);
@@ -1566,7 +1760,8 @@ static void scan_root(struct dnode *root)
 				.sfd = s->fd, .src_name = s->name,
 				.name = p->single_name ? p->single_name : s->name,
 				.disp_name = s->name, .src_disp = "",
-				.dev_limit = s->st.dev, .order = ni };
+				.dev_limit = s->st.dev, .order = ni,
+				.layer = layers[2 * i] };
 			/* Messages name the operand as the user typed it. */
 			items[ni].src_disp = "";
 			ni++;
@@ -1579,7 +1774,8 @@ static void scan_root(struct dnode *root)
 			items[ni] = (struct srcitem){ .ent = en, .sfd = s->fd,
 				.src_name = en->name, .name = en->name,
 				.disp_name = en->name, .src_disp = s->operand,
-				.dev_limit = s->st.dev, .order = ni };
+				.dev_limit = s->st.dev, .order = ni,
+				.layer = layers[2 * i + 1] };
 			ni++;
 		}
 	}
@@ -1605,7 +1801,8 @@ static void scan_root(struct dnode *root)
 
 			if (i > 0 && strcmp(items[i].name, items[i - 1].name) == 0)
 				continue;
-			if (!select_item(root, &items[i]))
+			if (!select_item(root, &items[i]) ||
+			    filtered_out(&items[i], items[i].name))
 				continue;
 			if (walk_stat(root->dfd, items[i].name, false, &de) == 0) {
 				de.name = items[i].name;
@@ -1618,8 +1815,12 @@ static void scan_root(struct dnode *root)
 		submit_list(&e->pool, later.files);
 		root->later = NULL;
 	}
-	for (i = 0; i < p->nsrcs; i++)
+	for (i = 0; i < p->nsrcs; i++) {
 		dirlist_free(&lists[i]);
+		filter_layer_unref(layers[2 * i]);
+		filter_layer_unref(layers[2 * i + 1]);
+	}
+	free(layers);
 	free(lists);
 	free(items);
 	dirlist_free(&dl);
@@ -1730,6 +1931,7 @@ static void free_groups(struct engine *e)
 			free(g->names[i]);
 		free(g->names);
 		free(g->modes);
+		filter_layer_unref(g->layer);
 		free(g->rel);
 		free(g);
 	}
@@ -1739,8 +1941,10 @@ static void free_groups(struct engine *e)
 static void delete_group(struct engine *e, struct del_group *g,
     struct del_counts *c)
 {
+	struct protect_arg pa = { e, g->layer };
 	struct del_opts dopts = { .dry_run = e->o->dry_run,
-		.one_fs = e->o->one_fs };
+		.one_fs = e->o->one_fs, .protect = g->layer ? protect_inside :
+		NULL, .protect_arg = &pa };
 	const char *what = NULL;
 	size_t i;
 	int fd = delete_open_beneath(e->plan.dst_fd, g->rel);
@@ -1778,8 +1982,10 @@ static void delete_group(struct engine *e, struct del_group *g,
 static uint64_t count_deletions(struct engine *e, struct del_group **v,
     size_t n)
 {
+	struct protect_arg pa = { e, NULL };
 	struct del_opts dopts = { .dry_run = true, .one_fs = e->o->one_fs,
-		.quiet_report = true };
+		.quiet_report = true, .protect = protect_inside,
+		.protect_arg = &pa };
 	struct del_counts c = { 0 };
 	size_t i, k;
 
@@ -1788,6 +1994,7 @@ static uint64_t count_deletions(struct engine *e, struct del_group **v,
 
 		if (fd < 0)
 			continue;
+		pa.layer = v[i]->layer;
 		for (k = 0; k < v[i]->n; k++) {
 			char *rel = util_path_join(v[i]->rel, v[i]->names[k]);
 
@@ -1966,6 +2173,8 @@ static int exit_code(struct engine *e)
 {
 	if (got_signal)
 		return TS_EXIT_SIGNAL;
+	if (e->bad_rules)
+		return TS_EXIT_SYNTAX;
 	if (atomic_load(&e->fatal))
 		return TS_EXIT_FILEIO;
 	if (e->refuse_delete && e->o->del)

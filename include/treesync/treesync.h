@@ -63,6 +63,7 @@ enum ts_method {
 };
 
 struct chmod_rule;
+struct filter_list;
 
 struct ts_options {
 	/* What to transfer and preserve (rsync's -rlptgoD). */
@@ -81,6 +82,8 @@ struct ts_options {
 	uint64_t min_size;	/* --min-size: smaller files are skipped */
 	uint64_t max_size;	/* --max-size: larger files are skipped */
 	bool dirs;		/* -d: create directories, do not descend */
+	struct filter_list *filters;	/* --exclude, --filter...; or NULL */
+	bool delete_excluded;	/* excluded names may be deleted in DEST */
 	const char *files_from;	/* --files-from: FILE ("-": stdin) */
 	bool from0;		/* the list is NUL-separated */
 	bool group;
