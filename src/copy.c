@@ -360,6 +360,20 @@ static ssize_t step(struct chain *ch, int m, off_t pos, size_t want,
 }
 
 /*
+ * copy_file_range and sendfile cannot say which side failed: one read of
+ * the source at the failing offset tells a bad source from a bad
+ * destination, so the message names the right file.
+ */
+static const char *blame(struct chain *ch, off_t pos)
+{
+	char b;
+
+	if (sys.pread(ch->in, &b, 1, pos) < 0)
+		return "cannot read";
+	return "cannot copy to";
+}
+
+/*
  * Copies [off, off + len) with the chain.  Returns the bytes copied (less
  * than LEN if the source ended early: *SHORT is set) or -errno.
  */
@@ -407,7 +421,7 @@ static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
 		if (is_fatal(e) || m == TS_METHOD_RW || ch->forced ||
 		    !is_unsupported(e) ||
 		    (moved > 0 && e != EOVERFLOW && e != EFBIG)) {
-			ch->res->what = what ? what : "cannot copy to";
+			ch->res->what = what ? what : blame(ch, off + (off_t)done);
 			return -e;
 		}
 		leave_method(ch, m, e);
@@ -620,7 +634,10 @@ static int open_source(int dirfd, const char *name)
 	return fd;
 }
 
-static int create_temp(int dirfd, const char *name, char *tmp)
+/* MODE: the permission bits the file will have; the temp starts with
+ * them (less the umask and any set-id bit), which spares a chmod for most
+ * files and shows nothing more than the finished file will. */
+static int create_temp(int dirfd, const char *name, char *tmp, mode_t mode)
 {
 	int i, fd = -1;
 
@@ -630,7 +647,8 @@ static int create_temp(int dirfd, const char *name, char *tmp)
 		copy_temp_register(dirfd, tmp);
 		/* Read-write: --verify reads the new file back. */
 		fd = openat(dirfd, tmp,
-		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		    mode & 0777);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
@@ -668,8 +686,9 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 		close(in);
 		return COPY_CHANGED;	/* replaced by another type */
 	}
-	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-	out = create_temp(dfd, dname, tmp);
+	if (st0.st_size >= (1 << 20))
+		posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+	out = create_temp(dfd, dname, tmp, meta->set_mode ? meta->mode : 0600);
 	if (out < 0) {
 		r = -errno;
 		copy_temp_unregister();
@@ -718,7 +737,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 		}
 		m.xattrs = &xa;
 	}
-	r = meta_apply_fd(out, &m, &res->what);
+	r = meta_apply_fd_st(out, &m, &sto, &res->what);
 	if (r < 0)
 		goto fail;
 	if (c->fsync && !res->verified && sys.fsync(out) < 0) {

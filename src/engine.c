@@ -193,6 +193,7 @@ struct ftask {
 	bool remove_dir;	/* a directory is in the way */
 	struct hl_entry *hl;	/* -H: this file is the master of a group */
 	uint32_t iflags;
+	const char *src_disp;	/* borrowed: the source directory, messages */
 	const char *src_name;	/* in the same allocation */
 	const char *disp_name;	/* the name printed */
 	char name[];		/* the name in the destination */
@@ -266,7 +267,8 @@ static char *dest_path(const struct engine *e, const char *rel)
 	size_t n = strlen(d);
 	char *p;
 
-	if (*rel == '\0')
+	/* One file to a new name: every message is about DEST itself. */
+	if (*rel == '\0' || e->plan.single_name)
 		return xstrdup(d);
 	while (n > 1 && d[n - 1] == '/')
 		n--;
@@ -557,6 +559,7 @@ static struct ftask *submit_file(struct dnode *d, const struct srcitem *it,
 	f->task.fn = file_task;
 	f->dir = d;
 	f->sfd = it->sfd;
+	f->src_disp = it->src_disp;
 	f->src = *it->ent;
 	if (dst) {
 		f->dst = *dst;
@@ -666,12 +669,12 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 
 	if (res->vanished) {
 		add(&e->vanished, 1);
-		report_vanished(d->src_disp, f->src_name);
+		report_vanished(f->src_disp, f->src_name);
 		return;
 	}
 	if (strcmp(w, "cannot open") == 0 || strcmp(w, "cannot read") == 0 ||
 	    strcmp(w, "cannot stat") == 0 || res->changed)
-		report_errno_at(-res->err, w, d->src_disp, f->src_name);
+		report_errno_at(-res->err, w, f->src_disp, f->src_name);
 	else
 		report_dest(e, -res->err, w, rel);
 	item_failed(e);

@@ -50,14 +50,25 @@ void meta_plan(const struct ts_options *o, bool am_root,
 
 int meta_apply_fd(int fd, const struct meta_target *m, const char **what)
 {
-	if (m->set_owner || m->set_group) {
+	return meta_apply_fd_st(fd, m, NULL, what);
+}
+
+int meta_apply_fd_st(int fd, const struct meta_target *m,
+    const struct stat *have, const char **what)
+{
+	bool owner_ok = have && (!m->set_owner || have->st_uid == m->uid) &&
+	    (!m->set_group || have->st_gid == m->gid);
+	bool mode_ok = have && (have->st_mode & 07777) == m->mode;
+
+	if ((m->set_owner || m->set_group) && !owner_ok) {
 		if (fchown(fd, m->set_owner ? m->uid : (uid_t)-1,
 		    m->set_group ? m->gid : (gid_t)-1) < 0) {
 			*what = "cannot change owner of";
 			return -errno;
 		}
 	}
-	if (m->set_mode && fchmod(fd, m->mode) < 0) {
+	/* chown may have cleared set-id bits: then the mode is redone. */
+	if (m->set_mode && (!mode_ok || !owner_ok) && fchmod(fd, m->mode) < 0) {
 		*what = "cannot change mode of";
 		return -errno;
 	}

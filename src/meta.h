@@ -45,6 +45,12 @@ void meta_plan(const struct ts_options *o, bool am_root,
  */
 int meta_apply_fd(int fd, const struct meta_target *m, const char **what);
 
+/* The same, skipping the owner and mode changes HAVE (the fd's fstat)
+ * shows are already in place: fewer syscalls per new file. */
+struct stat;
+int meta_apply_fd_st(int fd, const struct meta_target *m,
+    const struct stat *have, const char **what);
+
 /* The same for NAME below DIRFD without following it (symlinks: no mode). */
 int meta_apply_at(int dirfd, const char *name, bool is_symlink,
     const struct meta_target *m, const char **what);

@@ -58,6 +58,8 @@ char *util_path_join(const char *dir, const char *name)
 		memcpy(p, name, nl + 1);
 		return p;
 	}
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;		/* "src/" + "a" is "src/a" */
 	memcpy(p, dir, dl);
 	p[dl] = '/';
 	memcpy(p + dl + 1, name, nl + 1);

@@ -1,0 +1,300 @@
+# shellcheck shell=bash
+# File-system matrix test library for treesync: loop file systems, tmpfs
+# and latencyfs mounts inside a per-test temp dir, torn down on any exit.
+#
+# Source it from a test script:   . "$(dirname "$0")/lib.sh"
+#
+# Environment:
+#   TREESYNC     binary under test (default <repo>/build-fs/treesync)
+#   LATENCYFS    latencyfs binary (default: next to TREESYNC, else
+#                <repo>/build-fs/latencyfs, else <repo>/build/latencyfs)
+#   TSFS_RESULTS file that collects one TSV row per measured run, for the
+#                summary table of run.sh (default: $T/results, dropped)
+#   CMD_TIMEOUT  seconds allowed for one treesync run (default 120)
+#   KEEP_TMP=1   keep the temp dir (file systems are still unmounted)
+#
+# Conventions inside a test:
+#   $T            the per-test temp dir (on the root fs, ext4 here)
+#   need_root, need_loop TYPE..., need_fuse   skip (77) when impossible
+#   mk_loopfs TYPE MiB MNT [mkfs args]        image + losetup + mount
+#   mk_tmpfs MiB MNT
+#   mount_lfs BACKING MNT [latencyfs -o options]
+#   ts NAME ARGS...     run treesync; $T/NAME.out, .err; TS_RC, TS_SECS
+#   ts_bytes NAME METHOD   bytes that --stats puts under METHOD
+#   record CASE PAIR ASKED MOVED BYTES SECS [NOTE]   one summary row
+#
+# Cleanup: every mount made here is unmounted (last first, lazily if busy),
+# every latencyfs daemon started here is waited for (and signalled only if
+# it outlives its mount), and only the loop devices attached here are
+# detached.  Nothing else on the machine is touched.
+
+set -u
+set -o pipefail
+
+FS_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd -- "$FS_DIR/../.." && pwd)
+TEST_NAME=$(basename -- "$0" .sh)
+
+: "${TREESYNC:=$REPO/build-fs/treesync}"
+case $TREESYNC in /*) ;; */*) TREESYNC=$PWD/$TREESYNC ;; esac
+if [ -z "${LATENCYFS:-}" ]; then
+    for LATENCYFS in "$(dirname -- "$TREESYNC")/latencyfs" \
+        "$REPO/build-fs/latencyfs" "$REPO/build/latencyfs"; do
+        [ -x "$LATENCYFS" ] && break
+    done
+fi
+: "${CMD_TIMEOUT:=120}"
+export LC_ALL=C
+umask 022
+
+DESC=
+describe() { DESC="$*"; }
+note() { printf '    %s\n' "$*"; }
+note_file() {   # note_file FILE [MAXLINES]
+    sed -n "1,${2:-30}p" -- "$1" | sed 's/^/    | /'
+}
+pass() { echo "PASS: $TEST_NAME: ${*:-${DESC:-ok}}"; exit 0; }
+fail() { echo "FAIL: $TEST_NAME: ${DESC:+$DESC: }$*"; exit 1; }
+skip() { echo "SKIP: $TEST_NAME: $*"; exit 77; }
+
+# ------------------------------------------------------------ temp dir
+MOUNTS=()       # mount points, in mount order
+LOOPS=()        # loop devices attached by this test
+LFS_PIDS=()     # latencyfs daemons started by this test
+
+# alive PID: running (a zombie waiting for its reaper does not count).
+alive() {
+    local st
+    st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "$st" != Z ]
+}
+
+_cleanup() {
+    local i m pid dev n
+    for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+        m=${MOUNTS[i]}
+        mountpoint -q -- "$m" || continue
+        umount -- "$m" 2>/dev/null || { sleep 0.3; umount -- "$m" 2>/dev/null; } ||
+            umount -l -- "$m" 2>/dev/null ||
+            echo "    warning: cannot unmount $m"
+    done
+    # Unmounting ends each daemon (writing its stats file); reap it.
+    for pid in "${LFS_PIDS[@]+"${LFS_PIDS[@]}"}"; do
+        for ((n = 0; n < 50; n++)); do
+            alive "$pid" || break
+            sleep 0.1
+        done
+        alive "$pid" && kill -TERM "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    for dev in "${LOOPS[@]+"${LOOPS[@]}"}"; do
+        losetup -d "$dev" 2>/dev/null || echo "    warning: cannot detach $dev"
+    done
+    if [ -n "${T:-}" ] && [ -d "$T" ]; then
+        if [ "${KEEP_TMP:-0}" = 1 ]; then
+            echo "    (kept temp dir $T)"
+        else
+            rm -rf --one-file-system -- "$T"
+        fi
+    fi
+}
+T=$(mktemp -d "${TMPDIR:-/tmp}/tsfs.$TEST_NAME.XXXXXX") || {
+    echo "FAIL: $TEST_NAME: cannot create a temp dir"
+    exit 1
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+trap 'exit 141' PIPE
+: "${TSFS_RESULTS:=$T/results}"
+
+[ -x "$TREESYNC" ] || fail "treesync binary not found: $TREESYNC (build it, or set TREESYNC)"
+
+# ------------------------------------------------------------ preconditions
+need_root() {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to mount file systems"
+}
+
+# need_loop [TYPE...]: loop devices, and mkfs for each TYPE.
+need_loop() {
+    local t
+    need_root
+    [ -e /dev/loop-control ] || skip "no /dev/loop-control: cannot make loop file systems"
+    command -v losetup >/dev/null || skip "losetup not installed"
+    for t in "$@"; do
+        command -v "mkfs.$t" >/dev/null || skip "mkfs.$t not installed"
+        grep -qw "$t" /proc/filesystems || modprobe "$t" 2>/dev/null ||
+            skip "the kernel has no $t"
+    done
+}
+
+need_fuse() {
+    need_root
+    [ -e /dev/fuse ] || skip "no /dev/fuse: cannot mount latencyfs"
+    [ -x "$LATENCYFS" ] || skip "latencyfs not built (needs libfuse3-dev; cmake builds it next to treesync)"
+}
+
+# needs_option OPTION: skip unless treesync --help lists OPTION.
+needs_option() {
+    "$TREESYNC" --help 2>&1 | grep -q -- "$1" || skip "needs $1 (treesync --help lacks it)"
+}
+
+# ------------------------------------------------------------ mounts
+# mk_loopfs TYPE MiB MNT [extra mkfs args]: a sparse image in $T, attached
+# to a loop device, formatted, mounted on MNT (created).
+mk_loopfs() {
+    local type=$1 mib=$2 mnt=$3 img dev
+    shift 3
+    img=$T/$(basename -- "$mnt").img
+    truncate -s "${mib}M" "$img" || fail "cannot create $img"
+    case $type in
+    btrfs)
+        if [ "$mib" -le 256 ]; then set -- --mixed "$@"; fi
+        mkfs.btrfs -q -f "$@" "$img" >"$T/mkfs.log" 2>&1 ;;
+    xfs)
+        # xfsprogs 6.1 refuses file systems below 300 MB without these.
+        TEST_DIR=/tmp TEST_DEV=x QA_CHECK_FS=1 \
+            mkfs.xfs -q -f -m reflink=1 "$@" "$img" >"$T/mkfs.log" 2>&1 ;;
+    ext4)
+        mkfs.ext4 -q -F "$@" "$img" >"$T/mkfs.log" 2>&1 ;;
+    *)
+        fail "mk_loopfs: unknown type $type" ;;
+    esac || { note_file "$T/mkfs.log"; fail "mkfs.$type failed"; }
+    # Direct I/O: the image's pages are not cached a second time under
+    # the loop device (the 2 GiB copies are much steadier that way).
+    dev=$(losetup -f --show --direct-io=on -- "$img" 2>/dev/null) ||
+        dev=$(losetup -f --show -- "$img") || fail "losetup failed for $img"
+    LOOPS+=("$dev")
+    mkdir -p -- "$mnt"
+    mount -t "$type" -- "$dev" "$mnt" || fail "cannot mount $type ($dev) on $mnt"
+    MOUNTS+=("$mnt")
+}
+
+mk_tmpfs() {    # mk_tmpfs MiB MNT
+    mkdir -p -- "$2"
+    mount -t tmpfs -o "size=$1m" tmpfs "$2" || fail "cannot mount tmpfs on $2"
+    MOUNTS+=("$2")
+}
+
+# mount_lfs BACKING MNT [OPTS]: latencyfs over BACKING on MNT.  Its stats
+# file is $T/NAME.stats and its pid file $T/NAME.pid (NAME: MNT's base).
+# The daemon runs in the foreground as this shell's child, so that this
+# shell reaps it (init here does not reap orphans promptly).
+mount_lfs() {
+    local backing=$1 mnt=$2 opts=${3:-} name pid n
+    name=$(basename -- "$mnt")
+    mkdir -p -- "$mnt" "$backing"
+    rm -f -- "$T/$name.pid" "$T/$name.stats"
+    "$LATENCYFS" -f -o "quiet,allow_other,default_permissions,stats=$T/$name.stats,pidfile=$T/$name.pid${opts:+,$opts}" \
+        "$backing" "$mnt" >"$T/$name.lfs.log" 2>&1 &
+    pid=$!
+    LFS_PIDS+=("$pid")
+    MOUNTS+=("$mnt")
+    # The pid file is written once the file system is mounted.
+    for ((n = 0; n < 100; n++)); do
+        [ -s "$T/$name.pid" ] && mountpoint -q -- "$mnt" && return 0
+        alive "$pid" || break
+        sleep 0.05
+    done
+    note_file "$T/$name.lfs.log"
+    fail "cannot mount latencyfs on $mnt"
+}
+
+# lfs_refresh MNT: has the daemon rewrite its stats file, and waits for it.
+lfs_refresh() {
+    local name f pid old new n
+    name=$(basename -- "$1")
+    f=$T/$name.stats
+    pid=$(cat "$T/$name.pid") || fail "no pid file for latencyfs on $1"
+    old=$(awk '$1 == "generation" { print $2 }' "$f" 2>/dev/null)
+    old=${old:-0}
+    kill -USR1 "$pid" || fail "latencyfs ($pid) is gone"
+    for ((n = 0; n < 100; n++)); do
+        new=$(awk '$1 == "generation" { print $2 }' "$f" 2>/dev/null)
+        [ "${new:-0}" -gt "$old" ] && return 0
+        sleep 0.05
+    done
+    fail "latencyfs on $1 did not write $f"
+}
+
+lfs_val() {     # lfs_val MNT KEY: a counter from the last refresh
+    awk -v k="$2" '$1 == k { print $2 }' "$T/$(basename -- "$1").stats"
+}
+
+# ------------------------------------------------------------ running
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+
+# ts NAME ARGS...: runs treesync ARGS; stdout/stderr in $T/NAME.out/.err;
+# sets TS_RC and TS_SECS (wall time).
+ts() {
+    local name=$1 t0
+    shift
+    t0=$(now)
+    timeout -k 5 "$CMD_TIMEOUT" "$TREESYNC" "$@" >"$T/$name.out" 2>"$T/$name.err"
+    TS_RC=$?
+    TS_SECS=$(elapsed "$t0")
+    note "treesync $* -> exit $TS_RC in ${TS_SECS}s"
+}
+
+ts_show() {     # ts_show NAME: what treesync printed
+    note "stdout:"; note_file "$T/$1.out" 40
+    note "stderr:"; note_file "$T/$1.err" 20
+}
+
+# ts_bytes NAME METHOD: bytes from "Copied by METHOD: N bytes in N files".
+ts_bytes() {
+    local v
+    v=$(grep -F "Copied by $2: " "$T/$1.out" | head -n1 |
+        sed -e 's/.*: \([0-9,]*\) bytes.*/\1/' -e 's/,//g')
+    echo "${v:-0}"
+}
+
+# moved_by NAME: the methods that moved bytes, e.g. "sendfile" or
+# "copy_file_range+read/write"; "none" when no data moved.
+moved_by() {
+    local m out=
+    for m in copy_file_range sendfile read/write; do
+        [ "$(ts_bytes "$1" "$m")" -gt 0 ] && out=${out:+$out+}$m
+    done
+    echo "${out:-none}"
+}
+
+# record CASE PAIR ASKED MOVED BYTES SECS [NOTE]: one row of the summary.
+record() {
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "${7:-}" \
+        >>"$TSFS_RESULTS"
+}
+
+# ------------------------------------------------------------ checks
+# extent_counts FILE: prints "TOTAL SHARED" from filefrag -v.
+extent_counts() {
+    filefrag -v -- "$1" 2>/dev/null | awk '
+        /^ *[0-9]+:/ { total++; if ($0 ~ /shared/) shared++ }
+        END { printf "%d %d\n", total, shared }'
+}
+
+# no_temps DIR: fails if treesync left a temp file (.NAME.XXXXXX.tstmp).
+no_temps() {
+    local left
+    left=$(find "$1" -name '.*.tstmp' 2>/dev/null)
+    [ -z "$left" ] || fail "temp files left behind: $left"
+}
+
+# rand_file PATH BYTES: random content of exactly BYTES.
+rand_file() {
+    head -c "$2" /dev/urandom >"$1" || fail "cannot write $1"
+}
+
+# same_tree A B: the regular files of A and B have the same names and bytes
+# (a temp file left in B is a difference).
+same_tree() {
+    local f
+    (cd "$1" && find . -type f | sort) >"$T/tree.a"
+    (cd "$2" && find . -type f | sort) >"$T/tree.b"
+    diff "$T/tree.a" "$T/tree.b" >/dev/null ||
+        { diff "$T/tree.a" "$T/tree.b" | sed 's/^/    /'; fail "file lists differ: $1 $2"; }
+    while read -r f; do
+        cmp -s -- "$1/$f" "$2/$f" || fail "content differs: $f"
+    done <"$T/tree.a"
+}
