@@ -313,6 +313,7 @@ static void hl_master_done(struct engine *e, struct hl_entry *h, bool ok,
 /* --- directory nodes ----------------------------------------------------- */
 
 static void scan_task(struct pool_task *t, struct pool_worker *w);
+static void scan_root(struct dnode *root);
 
 static void dnode_finish(struct dnode *d)
 {
@@ -1218,37 +1219,13 @@ static int read_rule_file(void *arg, const char *path, bool in_dir,
 	int dirfd = *(int *)arg;
 	int fd = in_dir ? openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
 	    : open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 4096, n = 0;
-	char *buf;
+	int r;
 
 	if (fd < 0)
 		return -errno;
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			close(fd);
-			free(buf);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
+	r = util_read_fd(fd, data, len);
 	close(fd);
-	*data = buf;
-	*len = n;
-	return 0;
+	return r;
 }
 
 /* Enters D's directory in the filter rules (reads its merge files). */
@@ -1655,8 +1632,12 @@ static void scan_task(struct pool_task *t, struct pool_worker *w)
 	struct dnode *d = container_of(t, struct dnode, task);
 
 	(void)w;
-	if (!pool_cancelled(&d->e->pool))
-		scan_dir(d);
+	if (!pool_cancelled(&d->e->pool)) {
+		if (d->is_root)
+			scan_root(d);
+		else
+			scan_dir(d);
+	}
 	dnode_release(d);
 }
 
@@ -1829,16 +1810,6 @@ static void scan_root(struct dnode *root)
 	dirlist_free(&dl);
 }
 
-static void root_task(struct pool_task *t, struct pool_worker *w)
-{
-	struct dnode *d = container_of(t, struct dnode, task);
-
-	(void)w;
-	if (!pool_cancelled(&d->e->pool))
-		scan_root(d);
-	dnode_release(d);
-}
-
 /*
  * --files-from: rsync sends the root "." only as the implied parent of a
  * listed path that exists and has a directory component.
@@ -1863,7 +1834,6 @@ static struct dnode *make_root(struct engine *e)
 	size_t i;
 
 	root->is_root = true;
-	root->task.fn = root_task;
 	/* --files-from: only listed paths, unless the list names the root
 	 * itself ("." in the list) and -r is on. */
 	if (e->list && !(list_find(e, "") >= 0 && e->recurse))
@@ -2130,31 +2100,30 @@ static void install_signals(struct pool *p, struct copy_ctx *c)
 	sigaction(SIGXFSZ, &sa, NULL);
 }
 
+/* Copies per-type counters out; returns their sum. */
+static uint64_t split_types(_Atomic uint64_t c[TY_N], uint64_t *reg,
+    uint64_t *dir, uint64_t *link, uint64_t *dev, uint64_t *special)
+{
+	*reg = c[TY_REG];
+	*dir = c[TY_DIR];
+	*link = c[TY_LINK];
+	*dev = c[TY_DEV];
+	*special = c[TY_SPECIAL];
+	return *reg + *dir + *link + *dev + *special;
+}
+
 static void fill_stats(struct engine *e, struct ts_stats *st)
 {
 	int i;
 
-	st->files_reg = e->files[TY_REG];
-	st->files_dir = e->files[TY_DIR];
-	st->files_link = e->files[TY_LINK];
-	st->files_dev = e->files[TY_DEV];
-	st->files_special = e->files[TY_SPECIAL];
-	st->files = st->files_reg + st->files_dir + st->files_link +
-	    st->files_dev + st->files_special;
-	st->created_reg = e->created[TY_REG];
-	st->created_dir = e->created[TY_DIR];
-	st->created_link = e->created[TY_LINK];
-	st->created_dev = e->created[TY_DEV];
-	st->created_special = e->created[TY_SPECIAL];
-	st->created = st->created_reg + st->created_dir + st->created_link +
-	    st->created_dev + st->created_special;
-	st->deleted_reg = e->deleted[TY_REG];
-	st->deleted_dir = e->deleted[TY_DIR];
-	st->deleted_link = e->deleted[TY_LINK];
-	st->deleted_dev = e->deleted[TY_DEV];
-	st->deleted_special = e->deleted[TY_SPECIAL];
-	st->deleted = st->deleted_reg + st->deleted_dir + st->deleted_link +
-	    st->deleted_dev + st->deleted_special;
+	st->files = split_types(e->files, &st->files_reg, &st->files_dir,
+	    &st->files_link, &st->files_dev, &st->files_special);
+	st->created = split_types(e->created, &st->created_reg,
+	    &st->created_dir, &st->created_link, &st->created_dev,
+	    &st->created_special);
+	st->deleted = split_types(e->deleted, &st->deleted_reg,
+	    &st->deleted_dir, &st->deleted_link, &st->deleted_dev,
+	    &st->deleted_special);
 	st->reg_transferred = e->reg_transferred;
 	st->total_size = e->total_size;
 	st->transferred_size = e->transferred_size;

@@ -836,46 +836,17 @@ static void clear_list(struct pctx *pc)
  * Reading rule files (the list build only).
  */
 
-static int read_all_fd(int fd, char **data, size_t *len)
-{
-	size_t n = 0, cap = 4096;
-	char *buf = xmalloc(cap);
-
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			free(buf);
-			return (int)r;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*data = buf;
-	*len = n;
-	return 0;
-}
-
 /* PATH ("-": standard input) into a malloc'ed buffer: 0 or -errno. */
 static int read_path(const char *path, char **data, size_t *len)
 {
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0)
-		return read_all_fd(STDIN_FILENO, data, len);
+		return util_read_fd(STDIN_FILENO, data, len);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	rc = read_all_fd(fd, data, len);
+	rc = util_read_fd(fd, data, len);
 	close(fd);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "sys.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -91,68 +92,63 @@ static enum fault_kind fault_hit(int i)
 	return FAULT_NONE;
 }
 
+/*
+ * Applies the fault of syscall I to a call moving *LEN bytes: true with
+ * the result in *R for an errno or 0 return, false to make the real call
+ * (with *LEN halved for "short").
+ */
+static bool shape(int i, size_t *len, ssize_t *r)
+{
+	switch (fault_hit(i)) {
+	case FAULT_ERRNO:
+		*r = -1;
+		return true;
+	case FAULT_ZERO:
+		*r = 0;
+		return true;
+	case FAULT_SHORT:
+		if (*len > 1)
+			*len /= 2;
+		return false;
+	default:
+		return false;
+	}
+}
+
 static ssize_t f_cfr(int in, off_t *in_off, int out, off_t *out_off,
     size_t len, unsigned flags)
 {
-	switch (fault_hit(F_CFR)) {
-	case FAULT_ERRNO:
-		return -1;
-	case FAULT_ZERO:
-		return 0;
-	case FAULT_SHORT:
-		len = len > 1 ? len / 2 : len;
-		break;
-	case FAULT_NONE:
-		break;
-	}
+	ssize_t r;
+
+	if (shape(F_CFR, &len, &r))
+		return r;
 	return real_cfr(in, in_off, out, out_off, len, flags);
 }
 
 static ssize_t f_sendfile(int out, int in, off_t *off, size_t count)
 {
-	switch (fault_hit(F_SENDFILE)) {
-	case FAULT_ERRNO:
-		return -1;
-	case FAULT_ZERO:
-		return 0;
-	case FAULT_SHORT:
-		count = count > 1 ? count / 2 : count;
-		break;
-	case FAULT_NONE:
-		break;
-	}
+	ssize_t r;
+
+	if (shape(F_SENDFILE, &count, &r))
+		return r;
 	return real_sendfile(out, in, off, count);
 }
 
 static ssize_t f_pread(int fd, void *buf, size_t n, off_t off)
 {
-	switch (fault_hit(F_PREAD)) {
-	case FAULT_ERRNO:
-		return -1;
-	case FAULT_ZERO:
-		return 0;
-	case FAULT_SHORT:
-		n = n > 1 ? n / 2 : n;
-		break;
-	case FAULT_NONE:
-		break;
-	}
+	ssize_t r;
+
+	if (shape(F_PREAD, &n, &r))
+		return r;
 	return pread(fd, buf, n, off);
 }
 
 static ssize_t f_pwrite(int fd, const void *buf, size_t n, off_t off)
 {
-	switch (fault_hit(F_PWRITE)) {
-	case FAULT_ERRNO:
-		return -1;
-	case FAULT_ZERO:
-		return 0;
-	case FAULT_SHORT:
-		n = n > 1 ? n / 2 : n;
-		break;
-	case FAULT_NONE:
-		break;
-	}
+	ssize_t r;
+
+	if (shape(F_PWRITE, &n, &r))
+		return r;
 	return pwrite(fd, buf, n, off);
 }
 

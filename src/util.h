@@ -39,6 +39,12 @@ size_t util_escape_name(char *buf, size_t size, const char *name);
 /* Tells util_escape_name whether the locale prints UTF-8 (set once). */
 void util_set_utf8(int on);
 
+/*
+ * Reads FD to its end into a malloc'ed buffer (*DATA, *LEN; the caller
+ * frees).  Returns 0 or -errno.  Thread-safe.
+ */
+int util_read_fd(int fd, char **data, size_t *len);
+
 /* Raises RLIMIT_NOFILE's soft limit to the hard limit. */
 void util_raise_nofile(void);
 
