@@ -179,7 +179,7 @@ struct dnode {
 	atomic_bool touched;	/* an entry was created, replaced or removed */
 	uint64_t dev_limit;	/* -x: the source root's device */
 	struct meta_target meta;
-	struct pending *later;	/* during the scan only */
+	struct pending *later;	/* during its scan, used by that thread only */
 };
 
 /* One regular file to compare by content and/or copy. */
@@ -548,9 +548,14 @@ static void handle_node(struct dnode *d, const struct srcitem *it,
 
 static void file_task(struct pool_task *t, struct pool_worker *w);
 
-/* Queues a file task on D's pending list; returns it (owned by the pool). */
+/*
+ * Queues a file task on LATER, D's scan's pending list (NULL: straight to
+ * the pool, for a caller on another thread than D's scan); returns it
+ * (owned by the pool).
+ */
 static struct ftask *submit_file(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, const struct cmp_out *out, bool checksum)
+    const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
+    struct pending *later)
 {
 	size_t nl = strlen(it->name) + 1, sl = strlen(it->src_name) + 1;
 	size_t dl = strlen(it->disp_name) + 1;
@@ -576,8 +581,12 @@ static struct ftask *submit_file(struct dnode *d, const struct srcitem *it,
 	f->src_name = memcpy(f->name + nl, it->src_name, sl);
 	f->disp_name = memcpy(f->name + nl + sl, it->disp_name, dl);
 	atomic_fetch_add(&d->pending, 1);
-	f->task.next = d->later->files;
-	d->later->files = &f->task;
+	if (!later) {
+		pool_submit(&d->e->pool, &f->task);
+		return f;
+	}
+	f->task.next = later->files;
+	later->files = &f->task;
 	return f;
 }
 
@@ -889,7 +898,8 @@ static void hl_master_done(struct engine *e, struct hl_entry *h, bool ok,
 }
 
 static struct ftask *submit_file(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, const struct cmp_out *out, bool checksum);
+    const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
+    struct pending *later);
 
 static void hl_waiter_run(struct engine *e, struct hl_entry *h,
     struct hl_waiter *w)
@@ -908,12 +918,10 @@ static void hl_waiter_run(struct engine *e, struct hl_entry *h,
 			.disp_name = w->disp_name, .src_disp = d->src_disp };
 		struct cmp_out out = { .action = CMP_COPY,
 			.iflags = IT_TRANSFER | IT_IS_NEW };
-		struct pending later = { NULL, NULL };
 
-		d->later = &later;
-		submit_file(d, &it, w->has_dst ? &w->dst : NULL, &out, false);
-		d->later = NULL;
-		pool_submit(&d->e->pool, later.files);
+		/* From another thread than D's scan: submitted directly. */
+		submit_file(d, &it, w->has_dst ? &w->dst : NULL, &out, false,
+		    NULL);
 	}
 	free(w->name);
 	free(w->src_name);
@@ -958,7 +966,7 @@ static void hl_follow(struct dnode *d, struct hl_entry *h,
 		struct cmp_out out = { .action = CMP_COPY,
 			.iflags = IT_TRANSFER | IT_IS_NEW };
 
-		submit_file(d, it, dst, &out, false);
+		submit_file(d, it, dst, &out, false, d->later);
 	}
 }
 
@@ -1109,7 +1117,7 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 		}
 	}
 	if (cmp_needs_checksum(o, src, dst) && d->dfd >= 0) {
-		submit_file(d, it, dst, NULL, true)->hl = hl;
+		submit_file(d, it, dst, NULL, true, d->later)->hl = hl;
 		goto out;
 	}
 	if (e->xa_which && dst && d->dfd >= 0 &&
@@ -1133,7 +1141,7 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 		report_item(out.iflags, src->mode, rel, starget, NULL);
 		break;
 	case CMP_COPY:
-		submit_file(d, it, dst, &out, false)->hl = hl;
+		submit_file(d, it, dst, &out, false, d->later)->hl = hl;
 		goto out;	/* counted done when copied */
 	case CMP_MKDIR:
 	case CMP_DIR:

@@ -29,4 +29,4 @@ echo "== ThreadSanitizer: unit tests and the parallel functional tests"
 build "$top/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_TSAN=ON
 (cd "$top/build-tsan" && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R unit)
 TREESYNC="$top/build-tsan/treesync" TSAN_OPTIONS=halt_on_error=1 \
-	bash "$top/tests/func/run.sh" 't0130|t0010|t0030|t0090'
+	bash "$top/tests/func/run.sh" 't0130|t0010|t0030|t0090|t0300|t0400'
