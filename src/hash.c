@@ -12,15 +12,33 @@
 
 int hash_fd(int fd, char *buf, size_t size, struct hash128 *out)
 {
-	XXH3_state_t *st = XXH3_createState();
+	XXH3_state_t *st;
 	off_t off = 0;
 	XXH128_hash_t h;
+	ssize_t n;
 
+	/* Most files fit the buffer: one read that comes back short is the
+	 * whole file, hashed in one call (no state to allocate, no second
+	 * read to find EOF). */
+	do
+		n = pread(fd, buf, size, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < size) {
+		h = XXH3_128bits(buf, (size_t)n);
+		out->lo = h.low64;
+		out->hi = h.high64;
+		return 0;
+	}
+	st = XXH3_createState();
 	if (!st)
 		return -ENOMEM;
 	XXH3_128bits_reset(st);
+	XXH3_128bits_update(st, buf, (size_t)n);
+	off = n;
 	for (;;) {
-		ssize_t n = pread(fd, buf, size, off);
+		n = pread(fd, buf, size, off);
 
 		if (n < 0) {
 			int e = errno;
@@ -45,12 +63,14 @@ int hash_fd(int fd, char *buf, size_t size, struct hash128 *out)
 int hash_at(int dirfd, const char *name, char *buf, size_t size,
     struct hash128 *out)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOATIME);
 	int r;
 
+	if (fd < 0 && errno == EPERM)	/* O_NOATIME needs ownership */
+		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	r = hash_fd(fd, buf, size, out);
 	close(fd);
 	return r;
