@@ -192,6 +192,7 @@ struct ftask {
 	bool need_checksum;
 	bool remove_dir;	/* a directory is in the way */
 	struct hl_entry *hl;	/* -H: this file is the master of a group */
+	struct ftask *batch_next;	/* the rest of its batch, or NULL */
 	uint32_t iflags;
 	const char *src_disp;	/* borrowed: the source directory, messages */
 	const char *src_name;	/* in the same allocation */
@@ -1400,6 +1401,56 @@ static void submit_list(struct pool *p, struct pool_task *t)
 	}
 }
 
+/* Runs a batch of file tasks, one after the other, on one worker. */
+static void batch_task(struct pool_task *t, struct pool_worker *w)
+{
+	struct ftask *f = container_of(t, struct ftask, task);
+
+	while (f) {
+		struct ftask *next = f->batch_next;
+
+		file_task(&f->task, w);	/* frees f */
+		f = next;
+	}
+}
+
+/*
+ * Submits a directory's file tasks in batches: small files are cheap and
+ * share their directory's locks, so one worker takes several of them
+ * while the others go to other directories.  A batch holds at most
+ * BATCH_FILES files (fewer on a network file system, where requests in
+ * flight matter more) and about BATCH_BYTES of data.
+ */
+#define BATCH_BYTES (8u << 20)
+
+static void submit_files(struct engine *e, struct pool_task *t)
+{
+	unsigned max = e->plan.network_fs ? 4 : 32;
+
+	while (t) {
+		struct ftask *head = container_of(t, struct ftask, task), *tail;
+		uint64_t bytes = head->src.size;
+		unsigned n = 1;
+
+		t = t->next;
+		tail = head;
+		head->batch_next = NULL;
+		while (t && n < max && bytes < BATCH_BYTES) {
+			struct ftask *f = container_of(t, struct ftask, task);
+
+			t = t->next;
+			f->batch_next = NULL;
+			tail->batch_next = f;
+			tail = f;
+			bytes += f->src.size;
+			n++;
+		}
+		if (head->batch_next)
+			head->task.fn = batch_task;
+		pool_submit(&e->pool, &head->task);
+	}
+}
+
 static void join(struct dnode *d, struct srcitem *items, size_t ni,
     const struct dirlist *dl, bool find_extraneous)
 {
@@ -1468,7 +1519,7 @@ static void join(struct dnode *d, struct srcitem *items, size_t ni,
 	free(ex);
 	/* LIFO: files pushed last run first, before the subdirectories. */
 	submit_list(&e->pool, later.dirs);
-	submit_list(&e->pool, later.files);
+	submit_files(e, later.files);
 	d->later = NULL;
 }
 
@@ -1804,7 +1855,7 @@ static void scan_root(struct dnode *root)
 			}
 		}
 		submit_list(&e->pool, later.dirs);
-		submit_list(&e->pool, later.files);
+		submit_files(e, later.files);
 		root->later = NULL;
 	}
 	for (i = 0; i < p->nsrcs; i++) {
