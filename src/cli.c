@@ -673,7 +673,7 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 	}
 	build_getopt(lopts, shorts);
 	opterr = 0;
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then resets all of getopt's state */
 	while ((ch = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
 		if (ch == '?') {
 			if (optopt)

@@ -136,7 +136,8 @@ struct engine {
 	_Atomic uint64_t dst_entries;	/* destination entries listed */
 	uint64_t delete_skipped;	/* --max-delete withheld these */
 
-	atomic_bool src_error;	/* a source listing was incomplete */
+	atomic_bool src_error;	/* a source listing or read failed */
+	atomic_bool other_error;	/* any other item failed */
 	atomic_bool partial;	/* exit 23 */
 	atomic_bool fatal;	/* exit 11: destination cannot take more */
 	bool refuse_delete;	/* empty source root, non-empty destination */
@@ -253,12 +254,15 @@ static void item_failed(struct engine *e)
 {
 	add(&e->errors, 1);
 	atomic_store(&e->partial, true);
+	atomic_store(&e->other_error, true);
 }
 
-/* A source directory could not be read completely: no deletion. */
+/* A source could not be read completely: no deletion (--ignore-errors:
+ * none where the listing failed). */
 static void source_failed(struct engine *e)
 {
-	item_failed(e);
+	add(&e->errors, 1);
+	atomic_store(&e->partial, true);
 	atomic_store(&e->src_error, true);
 }
 
@@ -400,10 +404,36 @@ static int remove_dir_in_way(struct dnode *d, const char *name,
     const char *rel, const char *kind)
 {
 	struct engine *e = d->e;
-	struct del_opts dopts = { .one_fs = e->o->one_fs };
+	struct del_opts dopts = { .one_fs = e->o->one_fs,
+		.dry_run = e->o->dry_run };
 	struct del_counts c = { 0 };
 	int r, fd;
 
+	if (e->o->dry_run) {
+		/* What the real run would do: list the contents it deletes,
+		 * or refuse as it would. */
+		struct dirlist l;
+
+		fd = openat(d->dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd < 0)
+			return 0;
+		dirlist_init(&l);
+		walk_dir(fd, rel, 0, &l);
+		if (l.n && !e->o->del && !e->o->force) {
+			dirlist_free(&l);
+			close(fd);
+			report_note("cannot delete non-empty directory: %s", rel);
+			report_error("could not make way for new %s: %s", kind,
+			    rel);
+			item_failed(e);
+			return -ENOTEMPTY;
+		}
+		dirlist_free(&l);
+		delete_dir_contents(&dopts, fd, rel, &c);
+		close(fd);
+		return 0;
+	}
 	if (unlinkat(d->dfd, name, AT_REMOVEDIR) == 0) {
 		add(&e->deleted[TY_DIR], 1);
 		return 0;
@@ -530,11 +560,11 @@ static void handle_node(struct dnode *d, const struct srcitem *it,
 {
 	struct engine *e = d->e;
 
+	if (out->remove_dst && out->dst_is_dir && d->dfd >= 0 &&
+	    remove_dir_in_way(d, it->name, rel,
+	    S_ISLNK(it->ent->mode) ? "symlink" : "special file") < 0)
+		return;
 	if (!e->o->dry_run) {
-		if (out->remove_dst && out->dst_is_dir &&
-		    remove_dir_in_way(d, it->name, rel,
-		    S_ISLNK(it->ent->mode) ? "symlink" : "special file") < 0)
-			return;
 		if (make_node(d, it, dst, target, rel) < 0) {
 			item_failed(e);
 			return;
@@ -684,11 +714,13 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 		return;
 	}
 	if (strcmp(w, "cannot open") == 0 || strcmp(w, "cannot read") == 0 ||
-	    strcmp(w, "cannot stat") == 0 || res->changed)
+	    strcmp(w, "cannot stat") == 0 || res->changed) {
 		report_errno_at(-res->err, w, f->src_disp, f->src_name);
-	else
+		source_failed(e);	/* a source I/O error: no deletion */
+	} else {
 		report_dest(e, -res->err, w, rel);
-	item_failed(e);
+		item_failed(e);
+	}
 	if (res->fatal) {
 		atomic_store(&e->fatal, true);
 		pool_cancel(&e->pool);
@@ -715,6 +747,9 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 		goto done;
 	}
 	if (e->o->dry_run) {
+		if (f->remove_dir &&
+		    remove_dir_in_way(d, f->name, rel, "regular file") < 0)
+			goto done;
 		add(&e->reg_transferred, 1);
 		add(&e->transferred_size, f->src.size);
 		count_created(e, f->iflags, f->src.mode);
@@ -1828,8 +1863,11 @@ static void scan_root(struct dnode *root)
 	if (root->dfd >= 0 && p->any_contents)
 		dest_ok = read_dest(root, &dl);
 	if (p->any_contents && e->o->del && complete && ni == 0 && dl.n > 0 &&
-	    !e->o->allow_empty_source)
+	    !e->o->allow_empty_source) {
+		/* Probably an unmounted source: leave DEST wholly alone. */
 		e->refuse_delete = true;
+		root->apply_meta = false;
+	}
 
 	if (p->any_contents || root->dfd < 0) {
 		join(root, items, ni, &dl,
@@ -2084,7 +2122,11 @@ static void run_deletions(struct engine *e)
 
 	if (!e->o->del || !e->groups)
 		return;
-	if (atomic_load(&e->src_error) && !e->o->ignore_errors) {
+	/* Deleting is for a run that went right: any error, source or
+	 * destination, withholds it (--ignore-errors: only source listing
+	 * errors are forgiven, in the directories that were read whole). */
+	if ((atomic_load(&e->src_error) && !e->o->ignore_errors) ||
+	    atomic_load(&e->other_error)) {
 		report_error("IO error encountered -- skipping file deletion");
 		return;
 	}

@@ -358,33 +358,33 @@ void report_note(const char *fmt, const char *path)
 #pragma GCC diagnostic pop
 }
 
+/*
+ * Every error line is escaped whole: the paths and rule texts in it come
+ * from trees that may be hostile, and no message of ours has a control
+ * character of its own.
+ */
 void report_error(const char *fmt, ...)
 {
-	char line[LINE_MAX_BYTES];
+	char raw[LINE_MAX_BYTES / 2], line[LINE_MAX_BYTES];
 	va_list ap;
-	int n, p;
+	size_t n;
+	int p;
 
-	p = snprintf(line, sizeof(line), "treesync: ");
 	va_start(ap, fmt);
-	n = vsnprintf(line + p, sizeof(line) - (size_t)p - 1, fmt, ap);
+	p = vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (p < 0)
 		return;
-	n += p;
-	if ((size_t)n >= sizeof(line) - 1)
-		n = (int)sizeof(line) - 2;
-	line[n] = '\0';
-	report_log("%s", line + p);
+	memcpy(line, "treesync: ", 10);
+	n = 10 + util_escape_name(line + 10, sizeof(line) - 12, raw);
+	report_log("%s", line + 10);
 	line[n++] = '\n';
-	emit(stderr, line, (size_t)n);
+	emit(stderr, line, n);
 }
 
 void report_errno(int err, const char *what, const char *path)
 {
-	char esc[LINE_MAX_BYTES / 2];
-
-	util_escape_name(esc, sizeof(esc), path);
-	report_error("%s '%s': %s", what, esc, strerror(err));
+	report_error("%s '%s': %s", what, path, strerror(err));
 }
 
 void report_errno_at(int err, const char *what, const char *dir,
@@ -398,12 +398,10 @@ void report_errno_at(int err, const char *what, const char *dir,
 
 void report_vanished(const char *dir, const char *name)
 {
-	char esc[LINE_MAX_BYTES / 2];
 	char *p = util_path_join(dir, name);
 
-	util_escape_name(esc, sizeof(esc), p);
+	report_error("file has vanished: '%s'", p);
 	free(p);
-	report_error("file has vanished: '%s'", esc);
 }
 
 /* rsync prints counts with thousands separators. */

@@ -79,7 +79,8 @@ void report_json_summary(const struct ts_stats *st, int exit_code);
 /* An informational line on stdout unless -q ("skipping ..."). */
 void report_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* "treesync: WHAT 'PATH': strerror(ERR)" on stderr; PATH is escaped. */
+/* "treesync: WHAT 'PATH': strerror(ERR)" on stderr (escaped, as every
+ * error line). */
 void report_errno(int err, const char *what, const char *path);
 
 /* The same for DIR/NAME (DIR may be "" for the root). */

@@ -31,17 +31,20 @@ static ssize_t real_sendfile(int out, int in, off_t *off, size_t count)
 	return sendfile(out, in, off, count);
 }
 
-static const struct sys_ops real_ops = {
-	.copy_file_range = real_cfr,
-	.sendfile = real_sendfile,
-	.pread = pread,
-	.pwrite = pwrite,
-	.fsync = fsync,
-	.close = close,
-	.renameat = renameat,
-};
+#define REAL_OPS { \
+	.copy_file_range = real_cfr, \
+	.sendfile = real_sendfile, \
+	.pread = pread, \
+	.pwrite = pwrite, \
+	.fsync = fsync, \
+	.close = close, \
+	.renameat = renameat, \
+}
 
-struct sys_ops sys = real_ops;
+static const struct sys_ops real_ops = REAL_OPS;
+
+/* Spelled out (not "= real_ops"): a constant initializer in ISO C. */
+struct sys_ops sys = REAL_OPS;
 
 void sys_reset(void)
 {

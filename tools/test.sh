@@ -23,7 +23,7 @@ echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit, functional and fil
 # the process's behaviour; the normal build runs them.)
 build "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_SANITIZE=ON
 (cd "$top/build-asan" && ASAN_OPTIONS=detect_leaks=1 \
-	ctest --output-on-failure -E 'filesystems|reliability|operations')
+	ctest --output-on-failure -E 'filesystems|reliability|operations|fuzz')
 
 echo "== ThreadSanitizer: unit tests and the parallel functional tests"
 build "$top/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_TSAN=ON
