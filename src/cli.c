@@ -64,7 +64,7 @@ const struct cli_option cli_options[] = {
 	  "output a change-summary for all updates (rsync's YXcstpoguax)" },
 	{ "stats", 0, no_argument, OPT_STATS, NULL,
 	  "give some file-transfer stats" },
-	{ "progress", 0, optional_argument, OPT_PROGRESS, "[always]",
+	{ "progress", 0, optional_argument, OPT_PROGRESS, "always",
 	  "one live progress line on a terminal (=always: even if not)" },
 	{ "info", 0, required_argument, OPT_INFO, "FLAGS",
 	  "rsync's --info; progress2 is the only flag taken (= --progress)" },
@@ -78,7 +78,7 @@ const struct cli_option cli_options[] = {
 	  "log what we're doing to the specified FILE" },
 	{ "check", 0, no_argument, OPT_CHECK, NULL,
 	  "compare only (implies -n); exit 28 if the trees differ (treesync)" },
-	{ "lock", 0, optional_argument, OPT_LOCK, "[FILE]",
+	{ "lock", 0, optional_argument, OPT_LOCK, "FILE",
 	  "one run at a time: flock DEST (or FILE); exit 27 if held (treesync)" },
 	{ "lock-wait", 0, required_argument, OPT_LOCK_WAIT, "SECONDS",
 	  "with --lock, wait up to SECONDS for the lock (treesync)" },
@@ -777,13 +777,17 @@ void cli_help(FILE *f)
 
 		if (!c->help)
 			continue;
+		const char *eq = !c->argname ? "" :
+		    c->has_arg == optional_argument ? "[=" : "=";
+		const char *close = c->argname &&
+		    c->has_arg == optional_argument ? "]" : "";
+
 		if (c->sname && c->lname)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", c->sname,
-			    c->lname, c->argname ? "=" : "",
-			    c->argname ? c->argname : "");
+			snprintf(left, sizeof(left), "-%c, --%s%s%s%s", c->sname,
+			    c->lname, eq, c->argname ? c->argname : "", close);
 		else if (c->lname)
-			snprintf(left, sizeof(left), "    --%s%s%s", c->lname,
-			    c->argname ? "=" : "", c->argname ? c->argname : "");
+			snprintf(left, sizeof(left), "    --%s%s%s%s", c->lname,
+			    eq, c->argname ? c->argname : "", close);
 		else
 			snprintf(left, sizeof(left), "-%c", c->sname);
 		fprintf(f, " %-28s %s\n", left, c->help);

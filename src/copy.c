@@ -39,7 +39,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHUNK ((size_t)1 << 30)		/* <= 0x7ffff000: no EOVERFLOW at EOF */
+/* Per call: <= 0x7ffff000 (no EOVERFLOW at EOF, no glibc 2.41 return
+ * bug), and small enough that an abort after a signal lands within a
+ * fraction of a second (the flag is checked between calls). */
+#define CHUNK ((size_t)8 << 20)	/* nfsd copies <= 4 MiB synchronously */
 #define SENDFILE_MAX ((size_t)0x7ffff000)
 #define MAX_ATTEMPTS 3			/* tries for a source that keeps changing */
 #define COPY_CHANGED 1			/* copy_once(): the source changed */
@@ -136,6 +139,28 @@ static struct temp_slot {
 } temp_slots[TEMP_SLOTS];
 static atomic_int temp_slots_used;
 static _Thread_local struct temp_slot *my_slot;
+static atomic_int temps_creating;	/* threads between enter and leave */
+static atomic_bool temps_stopped;
+
+bool copy_temp_enter(void)
+{
+	atomic_fetch_add(&temps_creating, 1);
+	if (atomic_load(&temps_stopped)) {
+		atomic_fetch_sub(&temps_creating, 1);
+		return false;
+	}
+	return true;
+}
+
+void copy_temp_leave(void)
+{
+	atomic_fetch_sub(&temps_creating, 1);
+}
+
+void copy_temp_stop(void)
+{
+	atomic_store(&temps_stopped, true);
+}
 
 void copy_temp_register(int dirfd, const char *name)
 {
@@ -159,7 +184,17 @@ void copy_temp_unregister(void)
 
 void copy_remove_temps(void)
 {
-	int i, n = atomic_load(&temp_slots_used);
+	struct timespec pause = { 0, 1000 * 1000 };
+	int i, n, waits;
+
+	/* No new temp from now on; the ones being made right now are waited
+	 * for (briefly: creating a file takes microseconds), then every
+	 * registered one is removed. */
+	copy_temp_stop();
+	for (waits = 0; atomic_load(&temps_creating) > 0 && waits < 500;
+	    waits++)
+		nanosleep(&pause, NULL);
+	n = atomic_load(&temp_slots_used);
 
 	if (n > TEMP_SLOTS)
 		n = TEMP_SLOTS;
@@ -641,6 +676,10 @@ static int create_temp(int dirfd, const char *name, char *tmp, mode_t mode)
 {
 	int i, fd = -1;
 
+	if (!copy_temp_enter()) {
+		errno = EINTR;
+		return -1;
+	}
 	for (i = 0; i < 100; i++) {
 		copy_temp_name(name, tmp);
 		/* Registered before it exists: a signal may come at once. */
@@ -652,6 +691,7 @@ static int create_temp(int dirfd, const char *name, char *tmp, mode_t mode)
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
+	copy_temp_leave();
 	return fd;
 }
 

@@ -100,4 +100,15 @@ void copy_temp_register(int dirfd, const char *name);
 void copy_temp_unregister(void);
 void copy_remove_temps(void);
 
+/*
+ * Brackets the creation of a temp (register + create): false when the run
+ * is being aborted (nothing may be created any more).  copy_remove_temps()
+ * waits for creations in progress, so none is missed.  Thread-safe.
+ */
+bool copy_temp_enter(void);
+void copy_temp_leave(void);
+
+/* Stops every later copy_temp_enter() (async-signal-safe). */
+void copy_temp_stop(void);
+
 #endif /* TS_COPY_H */

@@ -519,6 +519,8 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 	const char *what = "cannot create";
 	int r = 0, i;
 
+	if (!copy_temp_enter())
+		return -EINTR;
 	for (i = 0; i < 100; i++) {
 		copy_temp_name(it->name, tmp);
 		copy_temp_register(d->dfd, tmp);
@@ -530,6 +532,7 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 		if (r == 0 || errno != EEXIST)
 			break;
 	}
+	copy_temp_leave();
 	if (r < 0) {
 		r = -errno;
 		copy_temp_unregister();
@@ -713,6 +716,10 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 		report_vanished(f->src_disp, f->src_name);
 		return;
 	}
+	/* Abandoned because of a signal: not an error of its own (the run
+	 * ends with exit 20 and one summary line). */
+	if (res->err == -EINTR && got_signal)
+		return;
 	if (strcmp(w, "cannot open") == 0 || strcmp(w, "cannot read") == 0 ||
 	    strcmp(w, "cannot stat") == 0 || res->changed) {
 		report_errno_at(-res->err, w, f->src_disp, f->src_name);
@@ -890,9 +897,14 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 			goto out;
 		}
 		copy_temp_name(name, tmp);
+		if (!copy_temp_enter()) {
+			close(mfd);
+			goto out;
+		}
 		copy_temp_register(d->dfd, tmp);
-		if (linkat(mfd, base, d->dfd, tmp, 0) < 0 ||
-		    renameat(d->dfd, tmp, d->dfd, name) < 0)
+		r = linkat(mfd, base, d->dfd, tmp, 0) < 0 ? -errno : 0;
+		copy_temp_leave();
+		if (r == 0 && renameat(d->dfd, tmp, d->dfd, name) < 0)
 			r = -errno;
 		unlinkat(d->dfd, tmp, 0);	/* only left if rename failed */
 		copy_temp_unregister();
@@ -1965,6 +1977,7 @@ static struct dnode *make_root(struct engine *e)
 		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;
 		cmp_decide(e->o, &in, &out);
 		add(&e->files[TY_DIR], 1);
+		add(&e->entries_done, 1);
 		if (out.action != CMP_MKDIR && out.action != CMP_DIR)
 			break;
 		root->attrs_differ = (out.iflags & IT_REPORT_ANY) != 0;
@@ -2178,6 +2191,7 @@ static void on_signal(int sig)
 		_exit(TS_EXIT_SIGNAL);
 	}
 	got_signal = sig;
+	copy_temp_stop();
 	if (signal_pool)
 		pool_cancel(signal_pool);
 	if (signal_copy)
@@ -2321,9 +2335,12 @@ static long lock_holder(dev_t dev, ino_t ino)
 /*
  * --lock: an exclusive flock on the destination directory (or on the named
  * file), held until the process ends.  With --lock-wait, polls until the
- * holder is gone.  Returns the locked fd (kept open), or -1 after saying
- * who holds it.
+ * holder is gone.  Returns the locked fd (kept open), LOCK_HELD after
+ * saying who holds it, LOCK_ERROR (the lock cannot be used at all) or
+ * LOCK_SIGNAL (a signal came while waiting).
  */
+enum { LOCK_HELD = -1, LOCK_ERROR = -2, LOCK_SIGNAL = -3 };
+
 static int take_lock(struct engine *e)
 {
 	const struct ts_options *o = e->o;
@@ -2338,8 +2355,9 @@ static int take_lock(struct engine *e)
 	else
 		fd = fcntl(e->plan.dst_fd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0) {
-		report_errno(errno, "cannot open lock", what);
-		return -1;
+		report_errno(errno, errno == ELOOP ?
+		    "lock file is a symlink, not used" : "cannot open lock", what);
+		return LOCK_ERROR;
 	}
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
@@ -2347,9 +2365,13 @@ static int take_lock(struct engine *e)
 		if (errno != EWOULDBLOCK) {
 			report_errno(errno, "cannot lock", what);
 			close(fd);
-			return -1;
+			return LOCK_ERROR;
 		}
-		if (util_now() >= until || got_signal)
+		if (got_signal) {
+			close(fd);
+			return LOCK_SIGNAL;
+		}
+		if (util_now() >= until)
 			break;
 		usleep(100 * 1000);
 	}
@@ -2364,7 +2386,13 @@ static int take_lock(struct engine *e)
 			    "not running", what);
 	}
 	close(fd);
-	return -1;
+	return LOCK_HELD;
+}
+
+static int lock_exit(int r)
+{
+	return r == LOCK_HELD ? TS_EXIT_LOCKED : r == LOCK_SIGNAL ?
+	    TS_EXIT_SIGNAL : TS_EXIT_SELECT;
 }
 
 static void progress_snapshot(struct report_progress *p, void *arg)
@@ -2437,15 +2465,20 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 		free_engine(e);
 		return TS_EXIT_FILEIO;
 	}
-	report_log("treesync %s starting: %zu source(s) -> %s%s",
-	    TS_VERSION_STRING, o->nsrcs, o->dest,
-	    o->dry_run ? " (dry run)" : "");
+	{
+		char esc[PATH_MAX * 2];
+
+		util_escape_name(esc, sizeof(esc), o->dest);
+		report_log("treesync %s starting: %zu source(s) -> %s%s",
+		    TS_VERSION_STRING, o->nsrcs, esc,
+		    o->dry_run ? " (dry run)" : "");
+	}
 	copy_ctx_init(&e->copy, o, o->verbose >= 2 || o->stats || o->json);
 	install_signals(NULL, &e->copy);
 
 	/* A named lock file is taken before anything is looked at. */
 	if (o->lock_file && *o->lock_file && (lock_fd = take_lock(e)) < 0) {
-		code = TS_EXIT_LOCKED;
+		code = lock_exit(lock_fd);
 		goto out;
 	}
 	if (o->files_from) {
@@ -2460,8 +2493,10 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 	code = plan_build(o, &e->plan);
 	if (code)
 		goto out;
-	if (o->lock_file && !*o->lock_file && (lock_fd = take_lock(e)) < 0) {
-		code = TS_EXIT_LOCKED;
+	/* A dry run into a DEST that does not exist has nothing to lock. */
+	if (o->lock_file && !*o->lock_file && e->plan.dst_fd >= 0 &&
+	    (lock_fd = take_lock(e)) < 0) {
+		code = lock_exit(lock_fd);
 		goto out;
 	}
 	/* A source operand that could not be used is a source error: its

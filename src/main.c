@@ -41,7 +41,8 @@ int main(int argc, char **argv)
 	code = ts_sync(&c.opts, &st);
 	if (c.opts.json)
 		report_json_summary(&st, code);
-	else if (c.opts.stats && !c.opts.json_items && code != TS_EXIT_SYNTAX)
+	else if (c.opts.stats && !c.opts.json_items && !c.opts.quiet &&
+	    code != TS_EXIT_SYNTAX)
 		report_stats(&st);
 	fflush(stdout);
 	cli_free(&c);

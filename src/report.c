@@ -61,9 +61,24 @@ void report_init(const struct ts_options *o)
 	opts = o;
 }
 
+/* Width of the progress line now on the terminal, 0 if none; guarded by
+ * out_lock.  Any other line first wipes it (it is redrawn soon after). */
+static int progress_shown;
+
+static void wipe_progress(void)
+{
+	if (progress_shown > 0) {
+		fflush(stdout);
+		fprintf(stderr, "\r%*s\r", progress_shown, "");
+		fflush(stderr);
+		progress_shown = 0;
+	}
+}
+
 static void emit(FILE *f, const char *text, size_t len)
 {
 	pthread_mutex_lock(&out_lock);
+	wipe_progress();
 	fwrite(text, 1, len, f);
 	if (f == stderr)
 		fflush(stdout);
@@ -277,7 +292,7 @@ void report_item(uint32_t iflags, uint32_t mode, const char *relpath,
 		json_item(iflags, mode, relpath, target, x);
 		return;
 	}
-	if (machine_output())
+	if (machine_output() || opts->quiet)	/* rsync: -q silences -i */
 		return;
 	if (opts->itemize) {
 		cmp_itemize_string(opts, iflags, mode, item);
@@ -312,7 +327,7 @@ void report_delete(const char *relpath, bool is_dir)
 		    NULL);
 		return;
 	}
-	if (machine_output())
+	if (machine_output() || opts->quiet)
 		return;
 	if (opts->itemize)
 		n = (size_t)snprintf(line, sizeof(line), "*deleting   ");
@@ -617,10 +632,12 @@ static void draw_progress(bool final)
 	line[n] = '\0';
 	prog.width = (int)strlen(line);
 	pthread_mutex_lock(&out_lock);
+	fflush(stdout);		/* item lines before the redraw */
 	fputs(line, stderr);
 	if (final)
 		fputc('\n', stderr);
 	fflush(stderr);
+	progress_shown = final ? 0 : prog.width - 1;
 	pthread_mutex_unlock(&out_lock);
 }
 

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libarchive-dev libxxhash-dev
       libcmocka-dev libjansson-dev rsync python3 mandoc jq
       libfuse3-dev fuse3 btrfs-progs xfsprogs e2fsprogs util-linux attr acl
-      strace
+      strace bash-completion zsh fish
       clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do

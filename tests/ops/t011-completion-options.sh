@@ -1,0 +1,74 @@
+#!/bin/bash
+# t011: each completion file (bash, zsh, fish) offers exactly the options
+# of `treesync --help`.
+#
+# For each file: every long and short option of --help is offered; every
+# option offered exists (in --help, as an alias of cli_options[], or in the
+# PENDING list of options documented ahead of the binary); and the files are
+# what completions/gen.sh makes from the current binary (gen.sh --check).
+. "$(dirname "$0")/lib.sh"
+desc "completion files <-> --help option coverage"
+need_treesync
+
+help_longs >"$T/help_longs"
+help_shorts >"$T/help_shorts"
+cli_aliases >"$T/aliases"
+[ -s "$T/help_longs" ] || { bad "could not read the options of '$TREESYNC --help'"; finish; }
+
+# Options offered by each format, as "--long" and "-s" lines.
+opts_bash() {	# the words of every compgen -W '...' list
+	tr '\n' ' ' <"$1" | grep -oE "compgen -W '[^']*'" | cut -c13- |
+	    tr -s " '\t" '\n' | grep -E '^-' | sed 's/=$//' | sort -u
+}
+opts_zsh() {	# the option of each _arguments spec: '(excl)*--name=-[...'
+	grep -oE "^[[:space:]]*'(\([^)]*\))?\*?-[^[]+\[" "$1" |
+	    sed -E "s/^[[:space:]]*'(\([^)]*\))?\*?//; s/\[$//; s/[=+-]+$//; s/=-?$//" | sort -u
+}
+opts_fish() {	# -l 'name' and -s 'x' of each complete line
+	grep -E '^complete ' "$1" | grep -oE -- "-[ls] '[^']+'" |
+	    sed -E "s/^-l '(.*)'/--\1/; s/^-s '(.*)'/-\1/" | sort -u
+}
+
+for f in treesync.bash _treesync treesync.fish; do
+	path=$COMPDIR/$f
+	if [ ! -r "$path" ]; then bad "$f: missing ($path)"; continue; fi
+	case $f in
+	*.bash) opts_bash "$path" ;;
+	_*) opts_zsh "$path" ;;
+	*.fish) opts_fish "$path" ;;
+	esac >"$T/$f.opts"
+	miss=""
+	while read -r o; do grep -qxF -- "--$o" "$T/$f.opts" || miss+=" --$o"; done <"$T/help_longs"
+	while read -r s; do grep -qxF -- "-$s" "$T/$f.opts" || miss+=" -$s"; done <"$T/help_shorts"
+	if [ -z "$miss" ]; then ok "$f: offers all $(wc -l <"$T/help_longs") long and $(wc -l <"$T/help_shorts") short options of --help"
+	else bad "$f: does not offer:$miss"
+	fi
+	stale="" pending=""
+	while read -r o; do
+		case $o in
+		--*) n=${o#--}
+			grep -qxF -- "$n" "$T/help_longs" && continue
+			grep -qxF -- "$n" "$T/aliases" && continue
+			[[ " $PENDING_LONGS " == *" $n "* ]] && { pending+=" $o"; continue; } ;;
+		-?) n=${o#-}
+			grep -qxF -- "$n" "$T/help_shorts" && continue
+			[[ " $PENDING_SHORTS " == *" $n "* ]] && { pending+=" $o"; continue; } ;;
+		esac
+		stale+=" $o"
+	done <"$T/$f.opts"
+	if [ -z "$stale" ]; then ok "$f: offers no option treesync lacks ($(wc -l <"$T/$f.opts") offered)"
+	else bad "$f: offers options treesync does not have:$stale"
+	fi
+	[ -n "$pending" ] && note "$f: offered ahead of --help (pending):$pending"
+done
+
+# Generated files must match the generator's output for this binary.
+if [ -x "$COMPDIR/gen.sh" ] && [ "$COMPDIR" = "$REPO/completions" ]; then
+	if TREESYNC=$TREESYNC "$COMPDIR/gen.sh" --check >"$T/gen.out" 2>&1; then
+		ok "completions/gen.sh --check: the files are up to date"
+	else
+		bad "completions/gen.sh --check: the files are stale (run completions/gen.sh):"
+		show "$T/gen.out" 15
+	fi
+fi
+finish

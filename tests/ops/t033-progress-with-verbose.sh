@@ -1,0 +1,37 @@
+#!/bin/bash
+# t033: --progress together with -v (or -i) on one terminal, the usual
+# interactive "treesync -av --progress src/ dst/": stdout and stderr are the
+# same pty.  Each item line must come out on a row of its own (the live
+# progress line is cleared or finished before a name is printed), not be
+# glued to the end of the progress line ("... ETA -:--:--  f2f3").
+. "$(dirname "$0")/lib.sh"
+desc "-v/-i with --progress on one terminal: item lines are not glued to the progress line"
+need_treesync
+need_cmd script util-linux
+throttle_init
+S=$T/src
+BIG_MB=$((BIG_MB / 8))
+for i in 1 2 3 4 5 6; do make_big "$S" "file$i"; done
+for opt in -v -i; do
+	rm -rf "$T/dst"
+	script -qfec "stty cols 200 rows 50; $SLOW '$TREESYNC' -a $opt -j 1 --copy-method=readwrite --progress '$S/' '$T/dst/'" /dev/null </dev/null >"$T/pty$opt" 2>&1
+	OPS_DIR=$OPS_DIR python3 -c '
+import os, sys
+sys.path.insert(0, os.environ["OPS_DIR"])
+from pty_progress import render
+t = open(sys.argv[1], "rb").read().decode("utf-8", "replace").replace("\r\n", "\n")
+for r in render(t, 200):
+    print(r.rstrip())
+' "$T/pty$opt" >"$T/rows$opt"
+	glued=""
+	for i in 1 2 3 4 5 6; do
+		# The item's row: "file3" (-v) or ">f+++++++++ file3" (-i), alone.
+		grep -qE "^(>f\+{9} )?file$i\$" "$T/rows$opt" || glued+=" file$i"
+	done
+	if [ -z "$glued" ]; then ok "$opt --progress: every item line on a row of its own"
+	else
+		bad "$opt --progress: item lines glued to the progress line:$glued"
+		grep -E "files .*file[0-9]" "$T/rows$opt" | head -3 | sed 's/^/      | /'
+	fi
+done
+finish
