@@ -695,10 +695,68 @@ static int create_temp(int dirfd, const char *name, char *tmp, mode_t mode)
 	return fd;
 }
 
+/*
+ * An empty source into an absent destination: created in place.  Returns
+ * 0, 1 when the temp way must be taken instead (the source has content
+ * after all, or the name appeared meanwhile), or -errno.
+ */
+static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
+    int dfd, const char *dname, const struct meta_target *meta,
+    struct copy_result *res)
+{
+	struct meta_target m = *meta;
+	struct xattr_set xa = { 0 };
+	struct stat st1, sto;
+	char b;
+	int out, r;
+
+	if (c->verify || c->reflink == TS_REFLINK_ALWAYS ||
+	    sys.pread(in, &b, 1, 0) != 0)
+		return 1;	/* /proc files say size 0 and have content */
+	if (!copy_temp_enter())
+		return -EINTR;
+	out = openat(dfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, meta->set_mode ? meta->mode & 0777 : 0600);
+	r = out < 0 ? -errno : 0;
+	copy_temp_leave();
+	if (r == -EEXIST)
+		return 1;
+	if (r < 0) {
+		res->what = "cannot create";
+		return r;
+	}
+	if (fstat(out, &sto) < 0 || fstat(in, &st1) < 0 ||
+	    st1.st_size != 0 || st1.st_mtim.tv_sec != st0->st_mtim.tv_sec ||
+	    st1.st_mtim.tv_nsec != st0->st_mtim.tv_nsec) {
+		close(out);
+		unlinkat(dfd, dname, 0);	/* ours: created just now */
+		return 1;
+	}
+	res->dst_dev = sto.st_dev;
+	res->dst_ino = sto.st_ino;
+	m.mtime = st0->st_mtim;
+	if (m.xa_which && xattr_read(-1, dname, in, m.xa_which, m.am_root,
+	    &xa) == 0)
+		m.xattrs = &xa;
+	r = meta_apply_fd_st(out, &m, &sto, &res->what);
+	xattr_set_free(&xa);
+	if (r == 0 && c->fsync && sys.fsync(out) < 0) {
+		r = -errno;
+		res->what = "cannot fsync";
+	}
+	if (sys.close(out) < 0 && r == 0) {
+		r = -errno;
+		res->what = "cannot close";
+	}
+	if (r < 0)
+		unlinkat(dfd, dname, 0);
+	return r;
+}
+
 /* One attempt: 0, COPY_CHANGED, or -errno (res->what says what failed). */
 static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
     const char *dname, const struct meta_target *meta, char *buf,
-    struct copy_result *res)
+    struct copy_result *res, bool dst_absent)
 {
 	char tmp[NAME_MAX + 1];
 	struct stat st0, st1, sto;
@@ -725,6 +783,13 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	if (!S_ISREG(st0.st_mode)) {
 		close(in);
 		return COPY_CHANGED;	/* replaced by another type */
+	}
+	if (dst_absent && st0.st_size == 0) {
+		r = create_empty(c, in, &st0, dfd, dname, meta, res);
+		if (r <= 0) {
+			close(in);
+			return r;
+		}
 	}
 	if (st0.st_size >= (1 << 20))
 		posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -815,9 +880,9 @@ fail:
 	return r;
 }
 
-int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
+static int copy_any(struct copy_ctx *c, int src_dirfd, const char *name,
     int dst_dirfd, const char *dst_name, const struct meta_target *meta,
-    char *buf, struct copy_result *res)
+    char *buf, struct copy_result *res, bool dst_absent)
 {
 	int attempt, r = 0;
 
@@ -827,7 +892,7 @@ int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
 
 		memcpy(keep, res->bytes, sizeof(keep));
 		r = copy_once(c, src_dirfd, name, dst_dirfd, dst_name, meta,
-		    buf, res);
+		    buf, res, dst_absent);
 		if (r != COPY_CHANGED)
 			break;
 		res->retries++;
@@ -841,4 +906,20 @@ int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
 	}
 	res->err = r;
 	return r;
+}
+
+int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res)
+{
+	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
+	    res, false);
+}
+
+int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res)
+{
+	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
+	    res, true);
 }

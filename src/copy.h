@@ -82,6 +82,16 @@ int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
     char *buf, struct copy_result *res);
 
 /*
+ * copy_file() for a destination name known to be absent: an empty source
+ * file is then created under its final name directly (O_EXCL: nothing is
+ * ever replaced, and an empty file is complete the moment it exists), which
+ * spares a rename per empty file.  Anything else goes the temp way.
+ */
+int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res);
+
+/*
  * Makes a temp name for NAME: ".NAME.XXXXXX.tstmp", NAME cut so that the
  * whole fits NAME_MAX.  OUT has room for NAME_MAX + 1 bytes.
  */

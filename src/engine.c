@@ -769,8 +769,8 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 		goto done;
 	meta_plan(e->o, e->am_root, &f->src, f->has_dst ? &f->dst : NULL,
 	    e->umask, &m);
-	if (copy_file(&e->copy, f->sfd, f->src_name, d->dfd, f->name, &m,
-	    w->buf, &res) < 0) {
+	if ((f->has_dst ? copy_file : copy_file_new)(&e->copy, f->sfd,
+	    f->src_name, d->dfd, f->name, &m, w->buf, &res) < 0) {
 		copy_failed(f, &res, rel);
 	} else {
 		copy_done(f, &res, rel);

@@ -296,6 +296,38 @@ static void test_proc_file(void **state)
 	copy_ctx_destroy(&c);
 }
 
+static void test_empty_new_file(void **state)
+{
+	struct copy_ctx c;
+	struct meta_target mt = { .set_mode = true, .mode = 0640 };
+	struct copy_result res;
+	struct stat st;
+	int pfd = open("/proc/self", O_RDONLY | O_DIRECTORY);
+
+	(void)state;
+	ctx_init(&c, TS_COPY_AUTO, false);
+	write_file("empty", 0, 1);
+	unlinkat(dfd, "new-empty", 0);
+	assert_int_equal(copy_file_new(&c, dfd, "empty", dfd, "new-empty", &mt,
+	    buf, &res), 0);
+	assert_int_equal(fstatat(dfd, "new-empty", &st, 0), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(count_temps(), 0);
+	/* A size-0 file with content (procfs) still gets its content. */
+	assert_int_equal(copy_file_new(&c, pfd, "status", dfd, "proc-status",
+	    &mt, buf, &res), 0);
+	assert_true(res.size > 100);
+	/* A name that appeared meanwhile is replaced the atomic way. */
+	write_file("appeared", 10, 2);
+	assert_int_equal(copy_file_new(&c, dfd, "empty", dfd, "appeared", &mt,
+	    buf, &res), 0);
+	assert_int_equal(fstatat(dfd, "appeared", &st, 0), 0);
+	assert_int_equal(st.st_size, 0);
+	close(pfd);
+	copy_ctx_destroy(&c);
+}
+
 static void test_temp_names(void **state)
 {
 	char name[300], tmp[300];
@@ -325,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_fsync_failure),
 		cmocka_unit_test(test_vanished_source),
 		cmocka_unit_test(test_proc_file),
+		cmocka_unit_test(test_empty_new_file),
 		cmocka_unit_test(test_temp_names),
 	};
 
