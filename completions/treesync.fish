@@ -66,7 +66,7 @@ complete -c treesync -l 'max-delete' -x -d 'don\'t delete more than NUM files (o
 complete -c treesync -l 'allow-empty-source' -d 'allow --delete when the source root is empty (treesync)'
 complete -c treesync -s 'x' -l 'one-file-system' -d 'don\'t cross filesystem boundaries'
 complete -c treesync -s 'W' -l 'whole-file' -d 'copy files whole (always so in treesync)'
-complete -c treesync -s 'j' -l 'jobs' -x -d 'worker threads (default: 4 per CPU, 4..16; 32 on NFS/FUSE/SMB) (treesync)'
+complete -c treesync -s 'j' -l 'jobs' -x -d 'worker threads (default: 4 per CPU, 4..16; 64 on NFS/FUSE/SMB) (treesync)'
 complete -c treesync -l 'copy-method' -x -a 'auto copy_file_range sendfile readwrite' -d 'auto|copy_file_range|sendfile|readwrite (treesync)'
 complete -c treesync -l 'fsync' -d 'fsync every written file and each changed directory'
 complete -c treesync -s 'S' -l 'sparse' -d 'turn sequences of nulls into sparse blocks (keep holes)'

@@ -212,7 +212,7 @@ const struct cli_option cli_options[] = {
 	  "copy files whole (always so in treesync)" },
 	{ "no-whole-file", 0, no_argument, OPT_NO_WHOLE_FILE, NULL, NULL },
 	{ "jobs", 'j', required_argument, OPT_JOBS, "N",
-	  "worker threads (default: 4 per CPU, 4..16; 32 on NFS/FUSE/SMB) "
+	  "worker threads (default: 4 per CPU, 4..16; 64 on NFS/FUSE/SMB) "
 	  "(treesync)" },
 	{ "copy-method", 0, required_argument, OPT_COPY_METHOD, "METHOD",
 	  "auto|copy_file_range|sendfile|readwrite (treesync)" },

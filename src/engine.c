@@ -2296,7 +2296,7 @@ int ts_default_jobs(bool network_fs)
 	 * many requests in flight hide it.  Local disks: a few per core keep
 	 * the device busy while others wait in syscalls. */
 	if (network_fs)
-		return 32;
+		return 64;
 	n *= 4;
 	return n < 4 ? 4 : n > 16 ? 16 : (int)n;
 }
