@@ -1284,6 +1284,26 @@ static int read_rule_file(void *arg, const char *path, bool in_dir,
 	return r;
 }
 
+/*
+ * The outcome R of a filter_layer_push(): true if it worked; otherwise
+ * reports ERR (freed) and stops the run for a malformed rule (exit 1, as
+ * rsync) or counts an unreadable rule file as a source error.
+ */
+static bool pushed(struct engine *e, int r, char *err)
+{
+	if (r == 0)
+		return true;
+	report_error("%s", err ? err : "cannot read filter rules");
+	free(err);
+	if (r == -EINVAL) {
+		e->bad_rules = true;
+		pool_cancel(&e->pool);
+	} else {
+		source_failed(e);
+	}
+	return false;
+}
+
 /* Enters D's directory in the filter rules (reads its merge files). */
 static bool push_layer(struct dnode *d)
 {
@@ -1295,18 +1315,7 @@ static bool push_layer(struct dnode *d)
 	if (!d->parent_layer)
 		return true;
 	r = filter_layer_push(d->parent_layer, d->rel, &rd, &d->layer, &err);
-	if (r == 0)
-		return true;
-	report_error("%s", err ? err : "cannot read filter rules");
-	free(err);
-	if (r == -EINVAL) {
-		/* A malformed rule: rsync stops the run (exit 1). */
-		e->bad_rules = true;
-		pool_cancel(&e->pool);
-	} else {
-		source_failed(e);
-	}
-	return false;
+	return pushed(e, r, err);
 }
 
 /* Sender side: is the source item left out of the transfer? */
@@ -1782,19 +1791,9 @@ static bool operand_layers(struct engine *e, struct plan_src *s,
 	if (s->contents) {
 		struct filter_reader rd = { read_rule_file, &fd };
 		char *err = NULL;
-		int r = filter_layer_push(*top, "", &rd, inside, &err);
 
-		if (r < 0) {
-			report_error("%s", err ? err : "cannot read filter rules");
-			free(err);
-			if (r == -EINVAL) {
-				e->bad_rules = true;
-				pool_cancel(&e->pool);
-			} else {
-				source_failed(e);
-			}
-			return false;
-		}
+		return pushed(e, filter_layer_push(*top, "", &rd, inside, &err),
+		    err);
 	}
 	return true;
 }
