@@ -688,7 +688,10 @@ static void copy_done(struct ftask *f, const struct copy_result *res,
 	count_created(e, f->iflags, f->src.mode);
 	atomic_store(&f->dir->touched, true);
 	add(&e->entries_done, 1);
-	copy_describe(res, how, sizeof(how));
+	/* The description is only formatted for the outputs that print it. */
+	how[0] = '\0';
+	if (e->o->verbose >= 2 || e->o->json_items)
+		copy_describe(res, how, sizeof(how));
 	x.bytes = res->size;
 	x.methods = how;
 	report_item(f->iflags, f->src.mode, rel, NULL, &x);
@@ -1666,7 +1669,8 @@ static bool read_dest(struct dnode *d, struct dirlist *dl)
 	if (wr.err)
 		report_errno(-wr.err, "cannot read directory", disp);
 	free(disp);
-	sweep_temps(d, dl);
+	if (!wr.err)
+		sweep_temps(d, dl);
 	add(&e->dst_entries, dl->n);
 	if (wr.err || wr.stat_errors) {
 		item_failed(e);

@@ -123,7 +123,12 @@ struct walk_result walk_dir(int dirfd, const char *reldir, unsigned need,
 		long pos;
 
 		if (nread < 0) {
+			/* A listing that failed part-way is no listing: its
+			 * names are still offsets, and half a directory must
+			 * not be taken for the whole of it. */
 			res.err = -errno;
+			out->n = 0;
+			out->nlen = 0;
 			return res;
 		}
 		if (nread == 0)

@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
@@ -1423,6 +1424,13 @@ int main(int argc, char *argv[])
 	char *backing = NULL, *fsname = NULL;
 	int ret = 1;
 
+	struct rlimit rl;
+
+	/* One fd per inode the kernel knows: take every fd we may. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	lfs.cfg.timeout = 1.0;
 	pthread_mutex_init(&lfs.lock, NULL);
 	pthread_mutex_init(&lfs.stats_lock, NULL);
