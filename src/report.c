@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -595,13 +596,23 @@ static const char *human_bytes(char *buf, size_t size, double v)
 	return buf;
 }
 
+/* The width of the terminal on stderr (80 if it cannot be told). */
+static int terminal_cols(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col < 500 ? ws.ws_col : 500;
+	return 80;
+}
+
 static void draw_progress(bool final)
 {
 	struct report_progress p = { 0 };
 	char line[512], a[32], b[32], r[32], eta[32], cur[PATH_MAX], esc[160];
 	double el = util_now() - prog.t0;
 	double rate;
-	int n;
+	int n, room;
 
 	prog.fn(&p, prog.arg);
 	rate = el > 0 ? (double)p.bytes_done / el : 0;
@@ -616,21 +627,31 @@ static void draw_progress(bool final)
 	pthread_mutex_lock(&prog.lock);
 	snprintf(cur, sizeof(cur), "%s", final ? "" : prog.current);
 	pthread_mutex_unlock(&prog.lock);
-	util_escape_name(esc, 48, cur);
-	n = snprintf(line, sizeof(line),
-	    "\r%llu/%llu files  %s/%s  %s/s  %s  %s",
+	n = snprintf(line, sizeof(line), "\r%llu/%llu files  %s/%s  %s/s  %s",
 	    (unsigned long long)p.files_done,
 	    (unsigned long long)p.files_seen,
 	    human_bytes(a, sizeof(a), (double)p.bytes_done),
 	    human_bytes(b, sizeof(b), (double)p.bytes_todo),
-	    human_bytes(r, sizeof(r), rate), eta, esc);
+	    human_bytes(r, sizeof(r), rate), eta);
 	if (n < 0)
 		return;
+	/* Never reach the last column: a wrapped line leaves a stale row at
+	 * every redraw.  The file name gets what room is left (in bytes,
+	 * which is at least its width). */
+	room = terminal_cols() - 1 - (n - 1) - 2;
+	if (*cur && room > 8) {
+		util_escape_name(esc, (size_t)room + 1 < sizeof(esc) ?
+		    (size_t)room + 1 : sizeof(esc), cur);
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "  %s", esc);
+	}
+	if (n - 1 > terminal_cols() - 1)
+		n = terminal_cols();
 	/* Pad over what the previous, longer line left behind. */
-	while (n < prog.width && (size_t)n < sizeof(line) - 1)
+	while (n < prog.width && n < terminal_cols() &&
+	    (size_t)n < sizeof(line) - 1)
 		line[n++] = ' ';
 	line[n] = '\0';
-	prog.width = (int)strlen(line);
+	prog.width = n;
 	pthread_mutex_lock(&out_lock);
 	fflush(stdout);		/* item lines before the redraw */
 	fputs(line, stderr);
