@@ -279,6 +279,6 @@ cli_aliases() {
 }
 # Options documented ahead of --help (e.g. rsync's filter options while they
 # were being added): tolerated, with a note, where --help does not have them
-# yet.  Keep in step with PENDING in completions/gen.sh.  Empty now.
+# yet.  Keep in step with PENDING in tools/gen-completions.sh.  Empty now.
 PENDING_LONGS=""
 PENDING_SHORTS=""

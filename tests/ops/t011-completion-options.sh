@@ -5,7 +5,7 @@
 # For each file: every long and short option of --help is offered; every
 # option offered exists (in --help, as an alias of cli_options[], or in the
 # PENDING list of options documented ahead of the binary); and the files are
-# what completions/gen.sh makes from the current binary (gen.sh --check).
+# what tools/gen-completions.sh makes from the current binary (gen.sh --check).
 . "$(dirname "$0")/lib.sh"
 desc "completion files <-> --help option coverage"
 need_treesync
@@ -63,11 +63,14 @@ for f in treesync.bash _treesync treesync.fish; do
 done
 
 # Generated files must match the generator's output for this binary.
-if [ -x "$COMPDIR/gen.sh" ] && [ "$COMPDIR" = "$REPO/completions" ]; then
-	if TREESYNC=$TREESYNC "$COMPDIR/gen.sh" --check >"$T/gen.out" 2>&1; then
-		ok "completions/gen.sh --check: the files are up to date"
+# (Only for the repository's own files; a missing generator is a failure.)
+if [ "$COMPDIR" = "$REPO/completions" ]; then
+	if [ ! -x "$REPO/tools/gen-completions.sh" ]; then
+		bad "tools/gen-completions.sh is missing"
+	elif TREESYNC=$TREESYNC "$REPO/tools/gen-completions.sh" --check >"$T/gen.out" 2>&1; then
+		ok "tools/gen-completions.sh --check: the files are up to date"
 	else
-		bad "completions/gen.sh --check: the files are stale (run completions/gen.sh):"
+		bad "tools/gen-completions.sh --check: the files are stale (run tools/gen-completions.sh):"
 		show "$T/gen.out" 15
 	fi
 fi
