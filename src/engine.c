@@ -1113,13 +1113,22 @@ static void compare_xattrs(struct dnode *d, const struct srcitem *it,
 	xattr_set_free(&dxa);
 }
 
+/* The item's path below the destination root, made once when needed. */
+static const char *item_rel(const struct dnode *d, const struct srcitem *it,
+    char **rel)
+{
+	if (!*rel)
+		*rel = util_path_join(d->rel, it->disp_name);
+	return *rel;
+}
+
 static void handle_item(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst)
 {
 	struct engine *e = d->e;
 	const struct ts_options *o = e->o;
 	const struct ts_entry *src = it->ent;
-	char *rel = util_path_join(d->rel, it->disp_name);
+	char *rel = NULL;	/* built on first use: most items need none */
 	char *starget = NULL, *dtarget = NULL;
 	struct cmp_in in = { .src = src, .dst = dst, .content_differs = -1,
 		.am_root = e->am_root };
@@ -1133,7 +1142,8 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 	    (src->size < o->min_size || src->size > o->max_size)) {
 		if (o->verbose >= 2)
 			report_note(src->size > o->max_size ?
-			    "%s is over max-size" : "%s is under min-size", rel);
+			    "%s is over max-size" : "%s is under min-size",
+			    item_rel(d, it, &rel));
 		add(&e->entries_done, 1);
 		goto out;
 	}
@@ -1182,25 +1192,26 @@ static void handle_item(struct dnode *d, const struct srcitem *it,
 	case CMP_SKIP:
 		break;
 	case CMP_SKIP_TYPE:
-		report_note("skipping non-regular file \"%s\"", rel);
+		report_note("skipping non-regular file \"%s\"", item_rel(d, it, &rel));
 		break;
 	case CMP_SKIP_DIR:
-		report_note("skipping directory %s", rel);
+		report_note("skipping directory %s", item_rel(d, it, &rel));
 		break;
 	case CMP_ATTRS:
-		apply_attrs(d, it->name, rel, src, dst, have_sxa ? &sxa : NULL);
-		report_item(out.iflags, src->mode, rel, starget, NULL);
+		apply_attrs(d, it->name, item_rel(d, it, &rel), src, dst,
+		    have_sxa ? &sxa : NULL);
+		report_item(out.iflags, src->mode, item_rel(d, it, &rel), starget, NULL);
 		break;
 	case CMP_COPY:
 		submit_file(d, it, dst, &out, false, d->later)->hl = hl;
 		goto out;	/* counted done when copied */
 	case CMP_MKDIR:
 	case CMP_DIR:
-		submit_dir(d, it, dst, &out, rel);
+		submit_dir(d, it, dst, &out, item_rel(d, it, &rel));
 		break;
 	case CMP_SYMLINK:
 	case CMP_MKNOD:
-		handle_node(d, it, dst, &out, starget, rel);
+		handle_node(d, it, dst, &out, starget, item_rel(d, it, &rel));
 		break;
 	}
 	/* A master that needed no copy: its destination file stands. */
