@@ -173,21 +173,3 @@ struct walk_result walk_dir(int dirfd, const char *reldir, unsigned need,
 		qsort(out->ents, out->n, sizeof(*out->ents), cmp_entry);
 	return res;
 }
-
-const struct ts_entry *dirlist_find(const struct dirlist *l, const char *name)
-{
-	size_t lo = 0, hi = l->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, l->ents[mid].name);
-
-		if (c == 0)
-			return &l->ents[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}

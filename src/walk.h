@@ -54,9 +54,6 @@ struct walk_result {
 struct walk_result walk_dir(int dirfd, const char *reldir, unsigned need,
     struct dirlist *out);
 
-/* Finds NAME in a sorted list; NULL if absent. */
-const struct ts_entry *dirlist_find(const struct dirlist *l, const char *name);
-
 void dirlist_init(struct dirlist *l);
 void dirlist_free(struct dirlist *l);
 
