@@ -43,20 +43,33 @@ for j in "${jobs[@]}"; do
     # Update of the older mirror.
     cp -a "$T/base" "$T/upd"
     if [ "$j" = 64 ]; then
-        /usr/bin/time -f '%M' -o "$T/rss" "$TREESYNC" -a -i --delete -j "$j" "$T/src/" "$T/upd/" \
+        # Peak RSS is only reported: a missing /usr/bin/time (Debian's
+        # package "time") must not make the run itself fail.  Without it,
+        # the peak is sampled from /proc (VmHWM) as the fds are.
+        rss_cmd=()
+        if [ -x /usr/bin/time ]; then
+            rss_cmd=(/usr/bin/time -f '%M' -o "$T/rss")
+        else
+            note "/usr/bin/time is missing (apt-get install time): peak RSS sampled from /proc/PID/status every 20 ms"
+        fi
+        "${rss_cmd[@]}" "$TREESYNC" -a -i --delete -j "$j" "$T/src/" "$T/upd/" \
             >"$T/upd.out" 2>"$T/upd.err" &
         tpid=$!
-        maxfd=0
+        maxfd=0 maxhwm=0
         while kill -0 "$tpid" 2>/dev/null; do
             for p in $(pgrep -P "$tpid" 2>/dev/null) "$tpid"; do
                 c=$(ls "/proc/$p/fd" 2>/dev/null | wc -l)
                 [ "$c" -gt "$maxfd" ] && maxfd=$c
+                h=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+                [ "${h:-0}" -gt "$maxhwm" ] && maxhwm=$h
             done
             sleep 0.02
         done
         wait "$tpid"
         RC=$?
-        peak_rss_kb=$(tail -n1 "$T/rss")
+        if [ -s "$T/rss" ]; then peak_rss_kb=$(tail -n1 "$T/rss")
+        else peak_rss_kb="${maxhwm}(sampled)"
+        fi
     else
         ts "$T/upd.out" "$T/upd.err" -a -i --delete -j "$j" "$T/src/" "$T/upd/"
     fi
