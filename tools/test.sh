@@ -3,30 +3,103 @@
 # test suite: the normal build (unit + functional + differential tests
 # against rsync), then under AddressSanitizer+UBSan, then the unit tests
 # and the parallel functional tests under ThreadSanitizer.
-set -euo pipefail
+#
+# Every pass runs, whatever the one before it did, and the last line is
+#     N passed, N failed
+# over all of them; the exit status is non-zero iff something failed.  The
+# unit counted is a CTest entry in each build (unit_compare, functional,
+# filesystems, reliability, ...: each suite is one entry), one test of
+# tests/func/run.sh in the ThreadSanitizer functional pass, and a build (or
+# a runner) that fails without a count of its own as one failure.
+set -uo pipefail	# not -e: a failed pass must not hide the later ones
 top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/tools/deps.sh"
 jobs=$(nproc)
+npass=0 nfail=0
+failed=()
+log=$(mktemp "${TMPDIR:-/tmp}/treesync-test.XXXXXX")
+trap 'rm -f "$log"' EXIT
+
+summary() {
+	if [ ${#failed[@]} -gt 0 ]; then echo "== failed: ${failed[*]}"
+	else echo "== every pass succeeded"
+	fi
+	echo "$npass passed, $nfail failed"
+}
+
+if ! "$top/tools/deps.sh"; then
+	echo "tools/deps.sh failed: cannot install what the tests need"
+	nfail=1 failed=(deps)
+	summary
+	exit 1
+fi
 
 build() {	# build DIR [cmake options...]
 	local dir=$1; shift
-	cmake -S "$top" -B "$dir" -DTREESYNC_WERROR=ON "$@" >/dev/null
-	cmake --build "$dir" -j"$jobs" >/dev/null
+	cmake -S "$top" -B "$dir" -DTREESYNC_WERROR=ON "$@" >/dev/null &&
+	    cmake --build "$dir" -j"$jobs" >/dev/null
+}
+
+# count NAME RC: adds the last "N passed"/"N tests failed out of M" of the
+# runner output in $log to the totals; a runner that failed without saying
+# how many failed counts as one failure.
+count() {
+	local name=$1 rc=$2 p=0 f=0 line
+	line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n1)
+	if [ -n "$line" ]; then	# ctest
+		f=$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")
+		p=$(($(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line") - f))
+	else			# tests/func/run.sh: "N passed, N failed, N skipped"
+		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+		if [ -n "$line" ]; then
+			p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")
+			f=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
+		fi
+	fi
+	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+	npass=$((npass + p)) nfail=$((nfail + f))
+	[ "$f" = 0 ] || failed+=("$name")
+	echo "== $name: $p passed, $f failed"
+}
+
+# run NAME COMMAND...: runs a test runner, output to the screen, and counts.
+run() {
+	local name=$1 rc
+	shift
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	count "$name" "$rc"
+}
+
+built() {	# NAME DIR [cmake options...]: builds; a failed build is one failure
+	local name=$1
+	shift
+	build "$@" && return 0
+	echo "== $name: the build failed (cmake -S $top -B $*)"
+	nfail=$((nfail + 1))
+	failed+=("$name-build")
+	return 1
 }
 
 echo "== build (RelWithDebInfo) and run every test"
-build "$top/build"
-(cd "$top/build" && ctest --output-on-failure)
+if built normal "$top/build"; then
+	run normal ctest --test-dir "$top/build" --output-on-failure
+fi
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit, functional and filter tests"
 # (The file-system, reliability and operator suites test the kernel's and
 # the process's behaviour; the normal build runs them.)
-build "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_SANITIZE=ON
-(cd "$top/build-asan" && ASAN_OPTIONS=detect_leaks=1 \
-	ctest --output-on-failure -E 'filesystems|reliability|operations|fuzz')
+if built asan "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_SANITIZE=ON; then
+	run asan env ASAN_OPTIONS=detect_leaks=1 ctest --test-dir "$top/build-asan" \
+	    --output-on-failure -E 'filesystems|reliability|operations|fuzz'
+fi
 
 echo "== ThreadSanitizer: unit tests and the parallel functional tests"
-build "$top/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_TSAN=ON
-(cd "$top/build-tsan" && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R unit)
-TREESYNC="$top/build-tsan/treesync" TSAN_OPTIONS=halt_on_error=1 \
-	bash "$top/tests/func/run.sh" 't0130|t0010|t0030|t0090|t0300|t0400'
+if built tsan "$top/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_TSAN=ON; then
+	run tsan-unit env TSAN_OPTIONS=halt_on_error=1 ctest --test-dir "$top/build-tsan" \
+	    --output-on-failure -R unit
+	run tsan-functional env TREESYNC="$top/build-tsan/treesync" TSAN_OPTIONS=halt_on_error=1 \
+	    bash "$top/tests/func/run.sh" 't0130|t0010|t0030|t0090|t0300|t0400'
+fi
+
+summary
+[ "$nfail" = 0 ]
