@@ -195,7 +195,9 @@ void cmp_decide(const struct ts_options *o, const struct cmp_in *in,
 		return;
 	}
 	if (d && o->ignore_existing && !(is_dir && S_ISDIR(d->mode))) {
-		out->action = CMP_SKIP;
+		/* rsync still descends into a directory whose name is taken
+		 * by a non-directory, and fails each entry inside. */
+		out->action = is_dir ? CMP_BLOCKED : CMP_SKIP;
 		return;
 	}
 	/* A destination of another type goes first; the item is then new. */

@@ -47,6 +47,8 @@ enum cmp_action {
 	CMP_COPY,		/* regular file: copy the data */
 	CMP_MKDIR,		/* create the directory, then descend */
 	CMP_DIR,		/* existing directory: descend, fix attributes */
+	CMP_BLOCKED,		/* a directory where a non-directory stays
+				 * (--ignore-existing): its entries fail */
 	CMP_SYMLINK,		/* create or replace a symlink */
 	CMP_MKNOD,		/* create or replace a device, FIFO or socket */
 };

@@ -52,7 +52,6 @@ int delete_dir_contents(const struct del_opts *o, int dfd,
 {
 	struct dirlist l;
 	struct walk_result wr;
-	struct stat self;
 	size_t i;
 	int first = 0;
 
@@ -64,31 +63,32 @@ int delete_dir_contents(const struct del_opts *o, int dfd,
 		dirlist_free(&l);
 		return wr.err;
 	}
-	if (fstat(dfd, &self) < 0)
-		self.st_dev = 0;
 	for (i = 0; i < l.n; i++) {
 		const struct ts_entry *e = &l.ents[i];
 		char *rel = util_path_join(relpath, e->name);
 		int r;
 
 		if (o->protect && o->protect(o->protect_arg, rel,
-		    S_ISDIR(e->mode))) {
+		    S_ISDIR(e->mode)))
 			r = -ENOTEMPTY;	/* kept: so is this directory */
-		} else if (o->one_fs && S_ISDIR(e->mode) &&
-		    e->dev != self.st_dev) {
-			report_error("not deleting '%s': another file system",
-			    rel);
-			counts->errors++;
-			r = -EXDEV;
-		} else {
+		else
 			r = delete_entry(o, dfd, e->name, rel, e->mode, counts);
-		}
 		if (r < 0 && !first)
 			first = r;
 		free(rel);
 	}
 	dirlist_free(&l);
 	return first;
+}
+
+/* True when the directory FD is on another file system than its parent
+ * PFD: a mount point. */
+static bool mount_point(int pfd, int fd)
+{
+	struct stat a, b;
+
+	return fstat(pfd, &a) == 0 && fstat(fd, &b) == 0 &&
+	    a.st_dev != b.st_dev;
 }
 
 int delete_entry(const struct del_opts *o, int dirfd, const char *name,
@@ -108,18 +108,27 @@ int delete_entry(const struct del_opts *o, int dirfd, const char *name,
 			counts->errors++;
 			return r;
 		}
+		/* -x: a file system mounted inside DEST is never entered and
+		 * never removed (rsync says nothing about it; its parent is
+		 * then "non-empty"). */
+		if (o->one_fs && mount_point(dirfd, fd)) {
+			close(fd);
+			return -EXDEV;
+		}
 		r = delete_dir_contents(o, fd, relpath, counts);
 		close(fd);
-		/* Protected content keeps the directory (rsync says so; it
-		 * says it twice for nested ones, we once). */
-		if (r == -ENOTEMPTY && !o->dry_run && !o->quiet_report)
-			report_note("cannot delete non-empty directory: %s",
-			    relpath);
+		/* Protected content keeps the directory, in a dry run as in a
+		 * real one (rsync says so; it says it twice for nested ones,
+		 * we once). */
+		if (r == -ENOTEMPTY || r == -EXDEV) {
+			if (!o->quiet_report)
+				report_note("cannot delete non-empty "
+				    "directory: %s", relpath);
+			return -ENOTEMPTY;
+		}
 		if (r < 0)
 			return r;
 	}
-	if (r == -ENOTEMPTY)
-		return r;	/* something inside is protected */
 	if (!o->dry_run &&
 	    unlinkat(dirfd, name, S_ISDIR(mode) ? AT_REMOVEDIR : 0) < 0) {
 		r = -errno;

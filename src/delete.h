@@ -31,6 +31,9 @@ struct del_opts {
 /*
  * Removes NAME below DIRFD -- recursively if it is a directory, children
  * first -- reporting each entry as RELPATH-relative "deleting" lines.
+ * A directory that keeps something (protected by a rule, or a mount point
+ * under one_fs) stays, with a "cannot delete non-empty directory" line;
+ * that is -ENOTEMPTY, and a mount point itself is -EXDEV (silent).
  * MODE is the entry's type as scanned.  Adds to *COUNTS; errors are reported
  * with the path and counted.  Returns 0 if everything went, else -errno of
  * the first failure.  Thread-safe.

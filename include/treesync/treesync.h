@@ -110,7 +110,8 @@ struct ts_options {
 	long max_delete;	/* -1: no limit; all-or-nothing above it */
 	bool max_delete_pct;	/* max_delete is a percentage of DEST */
 
-	bool one_fs;		/* -x */
+	int one_fs;		/* -x count: 1 stays on each file system, 2 also
+				 * leaves mount points out */
 	bool dry_run;		/* -n */
 
 	/* Output. */

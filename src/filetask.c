@@ -1,0 +1,277 @@
+/*
+ * filetask.c -- regular files to compare by content (-c) and/or copy,
+ * one task each, batched per directory.
+ */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include "copy.h"
+#include "hash.h"
+#include "meta.h"
+#include "report.h"
+#include "util.h"
+#include "xattr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* --- file tasks ---------------------------------------------------------- */
+
+static void file_task(struct pool_task *t, struct pool_worker *w);
+
+/*
+ * Queues a file task on LATER, D's scan's pending list (NULL: straight to
+ * the pool, for a caller on another thread than D's scan); returns it
+ * (owned by the pool).
+ */
+struct ftask *ftask_submit(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
+    struct pending *later)
+{
+	size_t nl = strlen(it->name) + 1, sl = strlen(it->src_name) + 1;
+	size_t dl = strlen(it->disp_name) + 1;
+	struct ftask *f = xmalloc(sizeof(*f) + nl + sl + dl);
+
+	memset(f, 0, sizeof(*f));
+	f->task.fn = file_task;
+	f->dir = d;
+	f->sfd = it->sfd;
+	f->src_disp = it->src_disp;
+	f->src = *it->ent;
+	if (dst) {
+		f->dst = *dst;
+		f->has_dst = true;
+	}
+	f->need_checksum = checksum;
+	if (out) {
+		f->iflags = out->iflags;
+	}
+	add(&d->run->bytes_todo, it->ent->size);
+	memcpy(f->name, it->name, nl);
+	f->src_name = memcpy(f->name + nl, it->src_name, sl);
+	f->disp_name = memcpy(f->name + nl + sl, it->disp_name, dl);
+	atomic_fetch_add(&d->pending, 1);
+	if (!later) {
+		pool_submit(&d->run->pool, &f->task);
+		return f;
+	}
+	f->task.next = later->files;
+	later->files = &f->task;
+	return f;
+}
+
+/* -c: compares contents, then decides again.  False when nothing more is
+ * to be done with the file. */
+static bool settle_checksum(struct ftask *f, struct pool_worker *w,
+    const char *rel)
+{
+	struct dnode *d = f->dir;
+	struct ts_run *run = d->run;
+	struct hash128 a, b;
+	struct cmp_in in = { .src = &f->src, .dst = &f->dst,
+		.am_root = run->am_root };
+	struct cmp_out out;
+	int r;
+
+	r = hash_at(f->sfd, f->src_name, w->buf, POOL_BUF_SIZE, &a);
+	if (r < 0) {
+		if (r == -ENOENT) {
+			add(&run->vanished, 1);
+			report_vanished(f->src_disp, f->src_name);
+		} else {
+			report_errno_at(-r, "cannot read", f->src_disp,
+			    f->src_name);
+			run_item_failed(run);
+		}
+		return false;
+	}
+	r = hash_at(d->dfd, f->name, w->buf, POOL_BUF_SIZE, &b);
+	in.content_differs = r < 0 || a.lo != b.lo || a.hi != b.hi;
+	cmp_decide(run->o, &in, &out);
+	if (out.action == CMP_ATTRS) {
+		struct xattr_set xa = { 0 };
+		bool have = run->xa_which && xattr_read(f->sfd, f->src_name, -1,
+		    run->xa_which, run->am_root, &xa) == 0;
+
+		item_apply_attrs(d, f->name, rel, &f->src, &f->dst,
+		    have ? &xa : NULL);
+		xattr_set_free(&xa);
+		report_item(out.iflags, f->src.mode, rel, NULL, NULL);
+	}
+	f->iflags = out.iflags;
+	return out.action == CMP_COPY;
+}
+
+static void copy_done(struct ftask *f, const struct copy_result *res,
+    const char *rel)
+{
+	struct ts_run *run = f->dir->run;
+	struct report_xfer x;
+	char how[256];
+	int m;
+
+	add(&run->reg_transferred, 1);
+	add(&run->transferred_size, res->size);
+	for (m = 0; m < TS_METHOD_COUNT; m++) {
+		if (!res->bytes[m])
+			continue;
+		add(&run->method_bytes[m], res->bytes[m]);
+		add(&run->method_files[m], 1);
+	}
+	add(&run->reflinked, res->reflinked);
+	add(&run->verified, res->verified);
+	add(&run->retries, (uint64_t)res->retries);
+	item_count_created(run, f->iflags, f->src.mode);
+	atomic_store(&f->dir->touched, true);
+	add(&run->entries_done, 1);
+	/* The description is only formatted for the outputs that print it. */
+	how[0] = '\0';
+	if (run->o->verbose >= 2 || run->o->json_items)
+		copy_describe(res, how, sizeof(how));
+	x.bytes = res->size;
+	x.methods = how;
+	report_item(f->iflags, f->src.mode, rel, NULL, &x);
+	if (run->o->verbose >= 2) {
+		char *line;
+
+		/* -vv: which methods moved the bytes, and what fell back. */
+		line = xmalloc(strlen(how) + strlen(res->fallbacks) + 32);
+		sprintf(line, "%%s: %s%s%s", how,
+		    res->fallbacks[0] ? "; fell back: " : "", res->fallbacks);
+		report_note(line, rel);
+		free(line);
+	}
+}
+
+static void copy_failed(struct ftask *f, const struct copy_result *res,
+    const char *rel)
+{
+	struct dnode *d = f->dir;
+	struct ts_run *run = d->run;
+	const char *w = res->what ? res->what : "cannot copy";
+
+	if (res->vanished) {
+		add(&run->vanished, 1);
+		report_vanished(f->src_disp, f->src_name);
+		return;
+	}
+	/* Abandoned because of a signal: not an error of its own (the run
+	 * ends with exit 20 and one summary line). */
+	if (res->err == -EINTR && run_signal)
+		return;
+	if (strcmp(w, "cannot open") == 0 || strcmp(w, "cannot read") == 0 ||
+	    strcmp(w, "cannot stat") == 0 || res->changed) {
+		report_errno_at(-res->err, w, f->src_disp, f->src_name);
+		run_source_failed(run);	/* a source I/O error: no deletion */
+	} else {
+		run_report_dest(run, -res->err, w, rel);
+		run_item_failed(run);
+	}
+	if (res->fatal) {
+		atomic_store(&run->fatal, true);
+		pool_cancel(&run->pool);
+	}
+}
+
+static void file_task(struct pool_task *t, struct pool_worker *w)
+{
+	struct ftask *f = container_of(t, struct ftask, task);
+	struct dnode *d = f->dir;
+	struct ts_run *run = d->run;
+	char *rel = util_path_join(d->rel, f->disp_name);
+	struct meta_target m;
+	struct copy_result res;
+	bool ok = false;
+	uint64_t dst_dev = f->dst.dev, dst_ino = f->dst.ino;
+
+	if (pool_cancelled(&run->pool))
+		goto done;
+	report_set_current(rel);
+	if (f->need_checksum && !settle_checksum(f, w, rel)) {
+		/* Up to date (or failed): the destination file stands. */
+		ok = f->has_dst && S_ISREG(f->dst.mode);
+		goto done;
+	}
+	if (run->o->dry_run) {
+		add(&run->reg_transferred, 1);
+		add(&run->transferred_size, f->src.size);
+		item_count_created(run, f->iflags, f->src.mode);
+		report_item(f->iflags, f->src.mode, rel, NULL, NULL);
+		ok = true;
+		goto done;
+	}
+	meta_plan(run->o, run->am_root, &f->src, f->has_dst ? &f->dst : NULL,
+	    run->umask, &m);
+	if ((f->has_dst ? copy_file : copy_file_new)(&run->copy, f->sfd,
+	    f->src_name, d->dfd, f->name, &m, w->buf, &res) < 0) {
+		copy_failed(f, &res, rel);
+	} else {
+		copy_done(f, &res, rel);
+		ok = true;
+		dst_dev = res.dst_dev;
+		dst_ino = res.dst_ino;
+	}
+done:
+	if (f->hl)
+		hl_master_done(run, f->hl, ok, dst_dev, dst_ino);
+	free(rel);
+	free(f);
+	dnode_release(d);
+}
+
+
+/* Runs a batch of file tasks, one after the other, on one worker. */
+static void batch_task(struct pool_task *t, struct pool_worker *w)
+{
+	struct ftask *f = container_of(t, struct ftask, task);
+
+	while (f) {
+		struct ftask *next = f->batch_next;
+
+		file_task(&f->task, w);	/* frees f */
+		f = next;
+	}
+}
+
+/*
+ * Submits a directory's file tasks in batches: small files are cheap and
+ * share their directory's locks, so one worker takes several of them
+ * while the others go to other directories.  A batch holds at most
+ * BATCH_FILES files (fewer on a network file system, where requests in
+ * flight matter more) and about BATCH_BYTES of data.
+ */
+#define BATCH_BYTES (8u << 20)
+
+void ftask_submit_batches(struct ts_run *run, struct pool_task *t)
+{
+	unsigned max = run->plan.network_fs ? 4 : 32;
+
+	while (t) {
+		struct ftask *head = container_of(t, struct ftask, task), *tail;
+		uint64_t bytes = head->src.size;
+		unsigned n = 1;
+
+		t = t->next;
+		tail = head;
+		head->batch_next = NULL;
+		while (t && n < max && bytes < BATCH_BYTES) {
+			struct ftask *f = container_of(t, struct ftask, task);
+
+			t = t->next;
+			f->batch_next = NULL;
+			tail->batch_next = f;
+			tail = f;
+			bytes += f->src.size;
+			n++;
+		}
+		if (head->batch_next)
+			head->task.fn = batch_task;
+		pool_submit(&run->pool, &head->task);
+	}
+}

@@ -1,0 +1,248 @@
+/*
+ * hardlink.c -- -H: a map from source (dev, ino) to the first link's
+ * destination; the first link is copied, the others are linked to it once
+ * it is in place.
+ */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include "copy.h"
+#include "delete.h"
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* --- hard links (-H) ---------------------------------------------------- */
+
+static struct hl_entry **hl_bucket(struct ts_run *run, uint64_t dev,
+    uint64_t ino)
+{
+	uint64_t h = (ino * 0x9e3779b97f4a7c15ull) ^ dev;
+
+	return &run->hl[(h >> 20) & (HL_BUCKETS - 1)];
+}
+
+/*
+ * Finds the group of SRC's inode, creating it.  Returns the entry and sets
+ * *MASTER when the caller's link is the first one seen: it is copied like
+ * any file, and the others are linked to it once it is in place.
+ */
+struct hl_entry *hl_get(struct ts_run *run, const struct ts_entry *src,
+    const char *rel, bool *master)
+{
+	struct hl_entry **b, *h;
+
+	pthread_mutex_lock(&run->hl_lock);
+	b = hl_bucket(run, src->dev, src->ino);
+	for (h = *b; h; h = h->next)
+		if (h->dev == src->dev && h->ino == src->ino)
+			break;
+	*master = h == NULL;
+	if (!h) {
+		h = xcalloc(1, sizeof(*h));
+		h->dev = src->dev;
+		h->ino = src->ino;
+		h->state = HL_PENDING;
+		h->master_rel = xstrdup(rel);
+		h->next = *b;
+		*b = h;
+	}
+	pthread_mutex_unlock(&run->hl_lock);
+	return h;
+}
+
+void hl_free(struct ts_run *run)
+{
+	size_t i;
+
+	if (!run->hl)
+		return;
+	for (i = 0; i < HL_BUCKETS; i++) {
+		struct hl_entry *h = run->hl[i], *next;
+
+		for (; h; h = next) {
+			next = h->next;
+			free(h->master_rel);
+			free(h);
+		}
+	}
+	free(run->hl);
+	pthread_mutex_destroy(&run->hl_lock);
+}
+
+/* Opens the destination directory holding the master, below the root. */
+static int hl_master_dir(struct dnode *d, const char *master_rel,
+    const char **base)
+{
+	const char *slash = strrchr(master_rel, '/');
+	char *dir;
+	int fd;
+
+	*base = slash ? slash + 1 : master_rel;
+	dir = slash ? strndup(master_rel, (size_t)(slash - master_rel)) :
+	    xstrdup("");
+	if (strcmp(dir, d->rel) == 0) {
+		free(dir);
+		return fcntl(d->dfd, F_DUPFD_CLOEXEC, 0);
+	}
+	fd = delete_open_beneath(d->run->plan.dst_fd, dir);
+	free(dir);
+	return fd;
+}
+
+/* Makes NAME in D a hard link to the group's master, atomically. */
+static void hl_link(struct dnode *d, const struct hl_entry *h,
+    const char *name, const char *disp_name, const struct ts_entry *src,
+    const struct ts_entry *dst)
+{
+	struct ts_run *run = d->run;
+	char *rel = util_path_join(d->rel, disp_name);
+	struct cmp_in in = { .src = src, .dst = dst, .am_root = run->am_root };
+	struct cmp_out out;
+	char tmp[NAME_MAX + 1];
+	const char *base;
+	uint32_t iflags;
+	int mfd, r = 0;
+
+	if (dst && S_ISREG(dst->mode) && dst->ino == h->dst_ino &&
+	    dst->dev == h->dst_dev)
+		goto out;	/* already a link to it: nothing to do */
+	cmp_decide(run->o, &in, &out);
+	iflags = IT_LOCAL_CHANGE | IT_HARDLINK |
+	    ((dst && S_ISREG(dst->mode)) ? (out.iflags & IT_REPORT_ANY) :
+	    IT_IS_NEW);
+	if (!run->o->dry_run) {
+		mfd = hl_master_dir(d, h->master_rel, &base);
+		if (mfd < 0) {
+			run_report_dest(run, -mfd, "cannot open the directory of",
+			    h->master_rel);
+			run_item_failed(run);
+			goto out;
+		}
+		copy_temp_name(name, tmp);
+		if (!copy_temp_enter()) {
+			close(mfd);
+			goto out;
+		}
+		copy_temp_register(d->dfd, tmp);
+		r = linkat(mfd, base, d->dfd, tmp, 0) < 0 ? -errno : 0;
+		copy_temp_leave();
+		if (r == 0 && renameat(d->dfd, tmp, d->dfd, name) < 0)
+			r = -errno;
+		unlinkat(d->dfd, tmp, 0);	/* only left if rename failed */
+		copy_temp_unregister();
+		close(mfd);
+		if (r < 0) {
+			run_report_dest(run, -r, "cannot hard-link", rel);
+			run_item_failed(run);
+			goto out;
+		}
+		atomic_store(&d->touched, true);
+	}
+	if (iflags & IT_IS_NEW)
+		add(&run->created[TY_REG], 1);
+	report_item(iflags, S_IFREG, rel, h->master_rel, NULL);
+out:
+	free(rel);
+}
+
+static void hl_waiter_run(struct ts_run *run, struct hl_entry *h,
+    struct hl_waiter *w);
+
+/* The master is in place (or failed): link (or copy) everyone waiting. */
+void hl_master_done(struct ts_run *run, struct hl_entry *h, bool ok,
+    uint64_t dst_dev, uint64_t dst_ino)
+{
+	struct hl_waiter *w, *next;
+
+	pthread_mutex_lock(&run->hl_lock);
+	h->state = ok ? HL_DONE : HL_FAILED;
+	h->dst_dev = dst_dev;
+	h->dst_ino = dst_ino;
+	w = h->waiters;
+	h->waiters = NULL;
+	pthread_mutex_unlock(&run->hl_lock);
+	for (; w; w = next) {
+		next = w->next;
+		hl_waiter_run(run, h, w);
+	}
+}
+
+static void hl_waiter_run(struct ts_run *run, struct hl_entry *h,
+    struct hl_waiter *w)
+{
+	struct dnode *d = w->dir;
+
+	(void)run;
+	if (h->state == HL_DONE) {
+		hl_link(d, h, w->name, w->disp_name, &w->src,
+		    w->has_dst ? &w->dst : NULL);
+	} else {
+		/* The master could not be copied: this link gets its own
+		 * copy rather than nothing. */
+		struct srcitem it = { .ent = &w->src, .sfd = w->sfd,
+			.src_name = w->src_name, .name = w->name,
+			.disp_name = w->disp_name, .src_disp = w->src_disp };
+		struct cmp_out out = { .action = CMP_COPY,
+			.iflags = IT_TRANSFER | IT_IS_NEW };
+
+		/* From another thread than D's scan: submitted directly. */
+		ftask_submit(d, &it, w->has_dst ? &w->dst : NULL, &out, false,
+		    NULL);
+	}
+	free(w->name);
+	free(w->src_name);
+	free(w->disp_name);
+	free(w);
+	dnode_release(d);
+}
+
+/*
+ * A link that is not its group's first: linked at once if the master is
+ * in place, else queued on the group (holding a reference on D).
+ */
+void hl_follow(struct dnode *d, struct hl_entry *h,
+    const struct srcitem *it, const struct ts_entry *dst)
+{
+	struct ts_run *run = d->run;
+	struct hl_waiter *w;
+
+	pthread_mutex_lock(&run->hl_lock);
+	if (h->state == HL_PENDING) {
+		w = xcalloc(1, sizeof(*w));
+		w->dir = d;
+		w->src = *it->ent;
+		if (dst) {
+			w->dst = *dst;
+			w->has_dst = true;
+		}
+		w->sfd = it->sfd;
+		w->src_disp = it->src_disp;	/* kept by the node */
+		w->name = xstrdup(it->name);
+		w->src_name = xstrdup(it->src_name);
+		w->disp_name = xstrdup(it->disp_name);
+		atomic_fetch_add(&d->pending, 1);
+		w->next = h->waiters;
+		h->waiters = w;
+		pthread_mutex_unlock(&run->hl_lock);
+		return;
+	}
+	pthread_mutex_unlock(&run->hl_lock);
+	if (h->state == HL_DONE) {
+		hl_link(d, h, it->name, it->disp_name, it->ent, dst);
+	} else {
+		struct cmp_out out = { .action = CMP_COPY,
+			.iflags = IT_TRANSFER | IT_IS_NEW };
+
+		ftask_submit(d, it, dst, &out, false, d->later);
+	}
+}
+

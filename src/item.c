@@ -1,0 +1,431 @@
+/*
+ * item.c -- one (source, destination) pair: decide with compare, then
+ * handle it inline (attributes, symlinks, nodes), or hand it on as a file
+ * task or a directory task.
+ */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include "chmod.h"
+#include "copy.h"
+#include "meta.h"
+#include "report.h"
+#include "util.h"
+#include "xattr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *read_link(int dirfd, const char *name)
+{
+	size_t size = 256;
+
+	for (;;) {
+		char *buf = xmalloc(size);
+		ssize_t n = readlinkat(dirfd, name, buf, size);
+
+		if (n < 0) {
+			free(buf);
+			return NULL;
+		}
+		if ((size_t)n < size) {
+			buf[n] = '\0';
+			return buf;
+		}
+		free(buf);
+		size *= 2;
+	}
+}
+/* --- items handled inline ------------------------------------------------ */
+
+void item_count_created(struct ts_run *run, uint32_t iflags, uint32_t mode)
+{
+	if (iflags & IT_IS_NEW)
+		add(&run->created[type_index(mode)], 1);
+}
+
+/* Sets the attributes of an existing, otherwise up-to-date entry. */
+void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
+    const struct ts_entry *src, const struct ts_entry *dst,
+    const struct xattr_set *xa)
+{
+	struct ts_run *run = d->run;
+	struct meta_target m;
+	const char *what = NULL;
+	int r;
+
+	if (run->o->dry_run || d->dfd < 0)
+		return;
+	meta_plan(run->o, run->am_root, src, dst, run->umask, &m);
+	m.xattrs = xa;
+	if (!xa)
+		m.xa_which = 0;
+	r = meta_apply_at(d->dfd, name, S_ISLNK(src->mode), &m, &what);
+	if (r < 0) {
+		run_report_dest(run, -r, what, rel);
+		run_item_failed(run);
+	}
+}
+
+/* Creates a symlink or a node under a temp name, then renames it over
+ * NAME, so that NAME is never missing and never half-made. */
+static int make_node(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const char *target, const char *rel)
+{
+	struct ts_run *run = d->run;
+	const struct ts_entry *src = it->ent;
+	char tmp[NAME_MAX + 1];
+	struct meta_target m;
+	struct xattr_set xa = { 0 };
+	const char *what = "cannot create";
+	int r = 0, i;
+
+	if (!copy_temp_enter())
+		return -EINTR;
+	for (i = 0; i < 100; i++) {
+		copy_temp_name(it->name, tmp);
+		copy_temp_register(d->dfd, tmp);
+		if (S_ISLNK(src->mode))
+			r = symlinkat(target, d->dfd, tmp);
+		else
+			r = mknodat(d->dfd, tmp, src->mode & (S_IFMT | 07777),
+			    (dev_t)src->rdev);
+		if (r == 0 || errno != EEXIST)
+			break;
+	}
+	copy_temp_leave();
+	if (r < 0) {
+		r = -errno;
+		copy_temp_unregister();
+		run_report_dest(run, -r, what, rel);
+		return r;
+	}
+	meta_plan(run->o, run->am_root, src, dst, run->umask, &m);
+	if (run->xa_which && xattr_read(it->sfd, it->src_name, -1, run->xa_which,
+	    run->am_root, &xa) == 0)
+		m.xattrs = &xa;
+	r = meta_apply_at(d->dfd, tmp, S_ISLNK(src->mode), &m, &what);
+	xattr_set_free(&xa);
+	if (r == 0 && renameat(d->dfd, tmp, d->dfd, it->name) < 0) {
+		r = -errno;
+		what = "cannot rename into place";
+	}
+	if (r < 0) {
+		unlinkat(d->dfd, tmp, 0);
+		run_report_dest(run, -r, what, rel);
+	}
+	copy_temp_unregister();
+	return r;
+}
+
+static void handle_node(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const struct cmp_out *out,
+    const char *target, const char *rel)
+{
+	struct ts_run *run = d->run;
+
+	if (!run->o->dry_run) {
+		if (make_node(d, it, dst, target, rel) < 0) {
+			run_item_failed(run);
+			return;
+		}
+		atomic_store(&d->touched, true);
+	}
+	item_count_created(run, out->iflags, it->ent->mode);
+	report_item(out->iflags, it->ent->mode, rel, target, NULL);
+}
+
+/* --- deciding one item --------------------------------------------------- */
+
+static void count_source(struct ts_run *run, const struct ts_entry *src)
+{
+	add(&run->files[type_index(src->mode)], 1);
+	/* rsync's "Total file size" counts symlink target lengths too. */
+	if (S_ISREG(src->mode) || S_ISLNK(src->mode))
+		add(&run->total_size, src->size);
+}
+
+/* Adds the source directory NAME of item IT to C's sources. */
+static void add_source(struct dnode *c, const struct srcitem *it)
+{
+	struct dsrc *s = &c->srcs[c->nsrcs++];
+
+	s->parent_fd = it->sfd;
+	s->fd = -1;
+	s->name = xstrdup(it->src_name);
+	s->disp = util_path_join(it->src_disp, it->src_name);
+	s->dev_limit = it->dev_limit;
+	s->rank = c->nsrcs - 1;
+	s->parent_layer = it->layer ? filter_layer_ref(it->layer) : NULL;
+}
+
+static void submit_dir(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const struct cmp_out *out, const char *rel)
+{
+	struct ts_run *run = d->run;
+	struct dnode *c = dnode_new(run, d);
+	size_t i;
+
+	c->srcs = xcalloc(1 + it->nmerge, sizeof(*c->srcs));
+	add_source(c, it);
+	/* Same-named directories of later operands are merged into it; under
+	 * -x, one on another file system is not read. */
+	for (i = 0; i < it->nmerge; i++)
+		if (!run->o->one_fs ||
+		    it->merge[i]->ent->dev == it->merge[i]->dev_limit)
+			add_source(c, it->merge[i]);
+	c->name = xstrdup(it->name);
+	c->rel = xstrdup(rel);
+	c->src = *it->ent;
+	c->create = out->action == CMP_MKDIR;
+	c->blocked = out->action == CMP_BLOCKED;
+	c->attrs_differ = (out->iflags & IT_REPORT_ANY) != 0;
+	c->no_descend = (run->o->one_fs && it->ent->dev != it->dev_limit) ||
+	    it->child_stop;
+	c->sel = it->child_sel;
+	if (dst && !c->create && !c->blocked) {
+		c->dst = *dst;
+		c->has_dst = true;
+	}
+	c->apply_meta = !run->o->dry_run && !c->blocked;
+	meta_plan(run->o, run->am_root, &c->src, c->has_dst ? &c->dst : NULL,
+	    run->umask, &c->meta);
+	if (c->create)
+		item_count_created(run, out->iflags, S_IFDIR);
+	if (out->iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))
+		report_item(out->iflags, S_IFDIR, rel, NULL, NULL);
+	if (!d->later) {
+		/* After the walk (a deferred item): straight to the pool. */
+		pool_submit(&run->pool, &c->task);
+		return;
+	}
+	c->task.next = d->later->dirs;
+	d->later->dirs = &c->task;
+}
+
+/* -X/-A: compares the two sides' attributes into IN's differs flags;
+ * *SXA receives the source's (for applying). */
+static void compare_xattrs(struct dnode *d, const struct srcitem *it,
+    struct cmp_in *in, struct xattr_set *sxa)
+{
+	struct ts_run *run = d->run;
+	struct xattr_set dxa = { 0 };
+	size_t i;
+
+	if (xattr_read(it->sfd, it->src_name, -1, run->xa_which, run->am_root,
+	    sxa) < 0 ||
+	    xattr_read(d->dfd, it->name, -1, run->xa_which, run->am_root, &dxa) < 0) {
+		xattr_set_free(&dxa);
+		return;
+	}
+	if (!xattr_equal(sxa, &dxa)) {
+		/* Which kind differs decides the column ('a' or 'x'). */
+		struct xattr_set *sets[2] = { sxa, &dxa };
+		int k;
+
+		for (k = 0; k < 2; k++)
+			for (i = 0; i < sets[k]->n; i++) {
+				bool acl = strncmp(sets[k]->names[i],
+				    "system.posix_acl_", 17) == 0;
+				size_t j;
+				bool same = false;
+				struct xattr_set *other = sets[1 - k];
+
+				for (j = 0; j < other->n; j++)
+					if (strcmp(other->names[j],
+					    sets[k]->names[i]) == 0)
+						same = other->lens[j] ==
+						    sets[k]->lens[i] &&
+						    memcmp(other->values[j],
+						    sets[k]->values[i],
+						    other->lens[j]) == 0;
+				if (!same) {
+					if (acl)
+						in->acl_differs = true;
+					else
+						in->xattr_differs = true;
+				}
+			}
+	}
+	xattr_set_free(&dxa);
+}
+
+/* The item's path below the destination root, made once when needed. */
+static const char *item_rel(const struct dnode *d, const struct srcitem *it,
+    char **rel)
+{
+	if (!*rel)
+		*rel = util_path_join(d->rel, it->disp_name);
+	return *rel;
+}
+
+/* True when the decision OUT makes a new entry where another type is. */
+static bool replaces(const struct cmp_out *out)
+{
+	if (!out->remove_dst)
+		return false;
+	switch (out->action) {
+	case CMP_COPY:
+	case CMP_MKDIR:
+	case CMP_SYMLINK:
+	case CMP_MKNOD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Decides and acts on one item.  CLEARED: the gate has cleared the way
+ * (after the walk); DST is then NULL, or the non-directory the new entry
+ * is renamed over.  Otherwise a destination entry of another type defers
+ * the item to the gate: nothing is removed during the walk.
+ */
+static void act(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, bool cleared)
+{
+	struct ts_run *run = d->run;
+	const struct ts_options *o = run->o;
+	const struct ts_entry *src = it->ent;
+	char *rel = NULL;	/* built on first use: most items need none */
+	char *starget = NULL, *dtarget = NULL;
+	struct cmp_in in = { .src = src, .dst = dst, .content_differs = -1,
+		.am_root = run->am_root };
+	struct cmp_out out;
+	struct hl_entry *hl = NULL;
+	struct xattr_set sxa = { 0 };
+	bool have_sxa = false;
+
+	if (S_ISREG(src->mode) &&
+	    (src->size < o->min_size || src->size > o->max_size)) {
+		if (o->verbose >= 2)
+			report_note(src->size > o->max_size ?
+			    "%s is over max-size" : "%s is under min-size",
+			    item_rel(d, it, &rel));
+		add(&run->entries_done, 1);
+		goto out;
+	}
+	if (!cleared && dst && (dst->mode & S_IFMT) != (src->mode & S_IFMT)) {
+		cmp_decide(o, &in, &out);
+		if (replaces(&out)) {
+			if (run->after_walk)
+				gate_unplanned(d, it, item_rel(d, it, &rel));
+			else
+				gate_defer(d, it, dst, item_rel(d, it, &rel));
+			goto out;
+		}
+	}
+	if (S_ISLNK(src->mode) && o->links) {
+		starget = read_link(it->sfd, it->src_name);
+		if (!starget) {
+			if (errno == ENOENT) {
+				add(&run->vanished, 1);
+				report_vanished(it->src_disp, it->src_name);
+			} else {
+				report_errno_at(errno, "cannot read symlink",
+				    it->src_disp, it->src_name);
+				run_source_failed(run);
+			}
+			goto out;
+		}
+		if (dst && S_ISLNK(dst->mode) && d->dfd >= 0)
+			dtarget = read_link(d->dfd, it->name);
+	}
+	in.src_target = starget;
+	in.dst_target = dtarget;
+	if (run->hl && S_ISREG(src->mode) && src->nlink > 1) {
+		char *mrel = util_path_join(d->rel, it->name);
+		bool master;
+
+		hl = hl_get(run, src, mrel, &master);
+		free(mrel);
+		if (!master) {
+			hl_follow(d, hl, it, dst);
+			add(&run->entries_done, 1);
+			goto out;
+		}
+	}
+	if (cmp_needs_checksum(o, src, dst) && d->dfd >= 0) {
+		ftask_submit(d, it, dst, NULL, true, d->later)->hl = hl;
+		goto out;
+	}
+	if (run->xa_which && dst && d->dfd >= 0 &&
+	    (dst->mode & S_IFMT) == (src->mode & S_IFMT)) {
+		compare_xattrs(d, it, &in, &sxa);
+		have_sxa = true;
+	}
+	cmp_decide(o, &in, &out);
+	switch (out.action) {
+	case CMP_NONE:
+	case CMP_SKIP:
+		break;
+	case CMP_SKIP_TYPE:
+		report_note("skipping non-regular file \"%s\"", item_rel(d, it, &rel));
+		break;
+	case CMP_SKIP_DIR:
+		report_note("skipping directory %s", item_rel(d, it, &rel));
+		break;
+	case CMP_ATTRS:
+		item_apply_attrs(d, it->name, item_rel(d, it, &rel), src, dst,
+		    have_sxa ? &sxa : NULL);
+		report_item(out.iflags, src->mode, item_rel(d, it, &rel), starget, NULL);
+		break;
+	case CMP_COPY:
+		ftask_submit(d, it, dst, &out, false, d->later)->hl = hl;
+		goto out;	/* counted done when copied */
+	case CMP_MKDIR:
+	case CMP_DIR:
+	case CMP_BLOCKED:
+		submit_dir(d, it, dst, &out, item_rel(d, it, &rel));
+		break;
+	case CMP_SYMLINK:
+	case CMP_MKNOD:
+		handle_node(d, it, dst, &out, starget, item_rel(d, it, &rel));
+		break;
+	}
+	/* A master that needed no copy: its destination file stands. */
+	if (hl)
+		hl_master_done(run, hl, dst && S_ISREG(dst->mode),
+		    dst ? dst->dev : 0, dst ? dst->ino : 0);
+	add(&run->entries_done, 1);
+out:
+	xattr_set_free(&sxa);
+	free(starget);
+	free(dtarget);
+	free(rel);
+}
+
+void item_handle(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst)
+{
+	/* -xx: a mount point is left out altogether (rsync). */
+	if (d->run->o->one_fs > 1 && S_ISDIR(it->ent->mode) &&
+	    it->ent->dev != it->dev_limit)
+		return;
+	count_source(d->run, it->ent);
+	act(d, it, dst, false);
+}
+
+void item_act(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst)
+{
+	act(d, it, dst, true);
+}
+
+
+/* --chmod and --chown change what the source is said to be. */
+void item_adjust_source(const struct ts_options *o, struct ts_entry *en)
+{
+	if (o->chmod)
+		en->mode = chmod_apply(o->chmod, en->mode);
+	if (o->chown_uid >= 0)
+		en->uid = (uint32_t)o->chown_uid;
+	if (o->chown_gid >= 0)
+		en->gid = (uint32_t)o->chown_gid;
+}

@@ -1,0 +1,263 @@
+/*
+ * prune.c -- the deletion pass: extraneous destination entries recorded
+ * during the walk, deleted after it, all or nothing (--max-delete).
+ */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include "delete.h"
+#include "meta.h"
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* --- directory scans ----------------------------------------------------- */
+
+/* Remembers the extraneous entries of D for the deletion pass. */
+void prune_record(struct dnode *d, const struct ts_entry **ex,
+    size_t n)
+{
+	struct ts_run *run = d->run;
+	struct del_group *g;
+	size_t i;
+
+	if (n == 0)
+		return;
+	g = xcalloc(1, sizeof(*g));
+	g->rel = xstrdup(d->rel);
+	g->layer = dnode_layer(d) ? filter_layer_ref(dnode_layer(d)) : NULL;
+	g->meta = d->meta;
+	g->n = n;
+	g->names = xcalloc(n, sizeof(*g->names));
+	g->modes = xcalloc(n, sizeof(*g->modes));
+	for (i = 0; i < n; i++) {
+		g->names[i] = xstrdup(ex[i]->name);
+		g->modes[i] = ex[i]->mode;
+	}
+	pthread_mutex_lock(&run->del_lock);
+	g->next = run->groups;
+	run->groups = g;
+	pthread_mutex_unlock(&run->del_lock);
+}
+/* --- deletion ------------------------------------------------------------ */
+
+static int cmp_groups(const void *a, const void *b)
+{
+	const struct del_group *const *x = a, *const *y = b;
+
+	return strcmp((*x)->rel, (*y)->rel);
+}
+
+void prune_free(struct ts_run *run)
+{
+	struct del_group *g, *next;
+	size_t i;
+
+	for (g = run->groups; g; g = next) {
+		next = g->next;
+		for (i = 0; i < g->n; i++)
+			free(g->names[i]);
+		free(g->names);
+		free(g->modes);
+		filter_layer_unref(g->layer);
+		free(g->rel);
+		free(g);
+	}
+	run->groups = NULL;
+}
+
+static void delete_group(struct ts_run *run, struct del_group *g,
+    struct del_counts *c)
+{
+	struct protect_arg pa = { run, g->layer };
+	struct del_opts dopts = { .dry_run = run->o->dry_run,
+		.one_fs = run->o->one_fs > 0, .protect = g->layer ? select_protect_inside :
+		NULL, .protect_arg = &pa };
+	const char *what = NULL;
+	size_t i;
+	int fd = delete_open_beneath(run->plan.dst_fd, g->rel);
+
+	if (fd < 0) {
+		run_report_dest(run, -fd, "cannot open directory for deletion",
+		    g->rel);
+		c->errors++;
+		return;
+	}
+	for (i = 0; i < g->n; i++) {
+		char *rel = util_path_join(g->rel, g->names[i]);
+
+		delete_entry(&dopts, fd, g->names[i], rel, g->modes[i], c);
+		free(rel);
+	}
+	/* Removing entries bumped the directory's mtime: restore it. */
+	if (!run->o->dry_run && g->meta.set_times) {
+		struct meta_target m = { .set_times = true,
+			.mtime = g->meta.mtime };
+
+		if (meta_apply_fd(fd, &m, &what) < 0) {
+			run_report_dest(run, errno, what, g->rel);
+			c->errors++;
+		}
+	}
+	if (!run->o->dry_run && run->o->fsync && fsync(fd) < 0) {
+		run_report_dest(run, errno, "cannot fsync directory", g->rel);
+		c->errors++;
+	}
+	close(fd);
+}
+
+/* Counts what the groups would delete, reading extraneous directories. */
+static uint64_t count_deletions(struct ts_run *run, struct del_group **v,
+    size_t n)
+{
+	struct protect_arg pa = { run, NULL };
+	struct del_opts dopts = { .dry_run = true, .one_fs = run->o->one_fs > 0,
+		.quiet_report = true, .protect = select_protect_inside,
+		.protect_arg = &pa };
+	struct del_counts c = { 0 };
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		int fd = delete_open_beneath(run->plan.dst_fd, v[i]->rel);
+
+		if (fd < 0)
+			continue;
+		pa.layer = v[i]->layer;
+		for (k = 0; k < v[i]->n; k++) {
+			char *rel = util_path_join(v[i]->rel, v[i]->names[k]);
+
+			delete_entry(&dopts, fd, v[i]->names[k], rel,
+			    v[i]->modes[k], &c);
+			free(rel);
+		}
+		close(fd);
+	}
+	return c.reg + c.dir + c.link + c.dev + c.special;
+}
+
+/*
+ * --max-delete is all-or-nothing: the whole plan -- extraneous entries and
+ * what replacements by another type remove -- is counted first, and over
+ * the limit nothing at all is removed (rsync deletes up to the limit and
+ * stops, leaving a half-pruned mirror).  Exit 25 either way.
+ */
+static bool within_max_delete(struct ts_run *run, uint64_t want,
+    uint64_t replacing, uint64_t tops)
+{
+	uint64_t limit = (uint64_t)run->o->max_delete;
+	uint64_t total;
+	char also[96] = "";
+
+	/* The listed entries plus what lies inside extraneous directories. */
+	total = run->dst_entries + (want > tops ? want - tops : 0);
+	if (run->o->max_delete_pct)
+		limit = total * (uint64_t)run->o->max_delete / 100;
+	if (want <= limit && !(run->o->max_delete == 0 && want > 0))
+		return true;
+	run->delete_skipped = want;
+	if (replacing)
+		snprintf(also, sizeof(also), " (%llu to replace entries by "
+		    "another type)", (unsigned long long)replacing);
+	if (run->o->max_delete_pct)
+		report_error("--max-delete=%ld%% limit: %llu deletions needed "
+		    "(%llu%% of %llu destination entries)%s; nothing deleted",
+		    run->o->max_delete, (unsigned long long)want,
+		    (unsigned long long)(total ? want * 100 / total : 0),
+		    (unsigned long long)total, also);
+	else
+		report_error("--max-delete=%ld limit: %llu deletions needed%s; "
+		    "nothing deleted", run->o->max_delete,
+		    (unsigned long long)want, also);
+	return false;
+}
+
+/*
+ * Decides whether anything may be removed at all: a run that went right
+ * only.  Any error, source or destination, withholds every removal
+ * (--ignore-errors: source listing errors are forgiven; directories whose
+ * listing failed recorded nothing to remove).
+ */
+static bool removal_allowed(struct ts_run *run)
+{
+	if ((atomic_load(&run->src_error) && !run->o->ignore_errors) ||
+	    atomic_load(&run->other_error)) {
+		if (run->groups)
+			report_error("IO error encountered -- skipping file "
+			    "deletion");
+		if (run->deferred)
+			report_error("IO error encountered -- not replacing "
+			    "%zu entr%s by another type", run->ndeferred,
+			    run->ndeferred == 1 ? "y" : "ies");
+		return false;
+	}
+	if (atomic_load(&run->fatal) || pool_cancelled(&run->pool) ||
+	    run_signal)
+		return false;
+	if (run->refuse_delete && run->groups) {
+		report_error("refusing to delete: source is empty and "
+		    "destination '%s' is not (an unmounted source?); "
+		    "use --allow-empty-source if this is meant",
+		    run->plan.dst_operand);
+		return false;
+	}
+	return true;
+}
+
+void prune_run(struct ts_run *run)
+{
+	struct del_group **v = NULL;
+	struct del_group *g;
+	struct del_counts c = { 0 };
+	size_t n = 0, i;
+	uint64_t tops = 0;
+	bool allowed;
+
+	/* From here on, the plan is fixed: a type change met now is not
+	 * deferred again (gate_unplanned). */
+	run->after_walk = true;
+	if (!run->groups && !run->deferred)
+		return;
+	allowed = removal_allowed(run);
+	for (g = run->groups; g; g = g->next)
+		n++;
+	if (allowed && n) {
+		v = xcalloc(n, sizeof(*v));
+		for (g = run->groups, i = 0; g; g = g->next) {
+			v[i++] = g;
+			tops += g->n;
+		}
+		qsort(v, n, sizeof(*v), cmp_groups);
+	}
+	if (allowed) {
+		/* Counting also tells the gate which replacements are
+		 * blocked: it must run before any of them. */
+		uint64_t replacing = gate_count_deferred(run);
+
+		tops += run->ndeferred;	/* each replaced entry was listed */
+
+		if (run->o->max_delete >= 0)
+			allowed = within_max_delete(run, (v ? count_deletions(
+			    run, v, n) : 0) + replacing, replacing, tops);
+	}
+	for (i = 0; allowed && v && i < n && !run_signal; i++)
+		delete_group(run, v[i], &c);
+	free(v);
+	add(&run->deleted[TY_REG], c.reg);
+	add(&run->deleted[TY_DIR], c.dir);
+	add(&run->deleted[TY_LINK], c.link);
+	add(&run->deleted[TY_DEV], c.dev);
+	add(&run->deleted[TY_SPECIAL], c.special);
+	if (c.errors) {
+		add(&run->errors, c.errors);
+		atomic_store(&run->partial, true);
+	}
+	gate_run_deferred(run, allowed);
+}

@@ -1,0 +1,236 @@
+/*
+ * root.c -- the root of the transfer: every operand merged into the
+ * destination directory.
+ */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include "meta.h"
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * The root merges every operand: the contents of each "dir/" operand are
+ * the root's sources (their fds held by the plan), and each other operand
+ * is one item of its own.
+ */
+
+/*
+ * The filter layer for operand S itself, and the parent of its entries'
+ * layer: rsync tests "src" against the global rules, anchored at the
+ * directory holding it (or the "dir/" operand itself).  A reference.
+ */
+static struct filter_layer *operand_layer(struct ts_run *run,
+    const struct plan_src *s)
+{
+	struct filter_layer *l;
+	char *abs, *dir;
+
+	if (!run->o->filters)
+		return NULL;
+	dir = s->contents ? xstrdup(s->operand) : NULL;
+	if (!dir) {
+		const char *slash = strrchr(s->operand, '/');
+
+		dir = slash ? strndup(s->operand,
+		    (size_t)(slash - s->operand) + (slash == s->operand)) :
+		    xstrdup(".");
+	}
+	abs = realpath(dir, NULL);
+	free(dir);
+	l = filter_layer_root(run->o->filters, abs ? abs : "/");
+	free(abs);
+	return l;
+}
+
+/* Looks each named operand up in DEST and decides it: nothing is listed
+ * (a single file into a big directory reads one name, not thousands). */
+static void join_named(struct dnode *root, struct srcitem *items, size_t ni)
+{
+	struct ts_run *run = root->run;
+	struct pending later = { NULL, NULL };
+	size_t i, ndup;
+
+	root->later = &later;
+	for (i = 0; i < ni && !pool_cancelled(&run->pool); i += ndup) {
+		const struct srcitem **merge = NULL;
+		struct ts_entry de;
+
+		for (ndup = 1; i + ndup < ni &&
+		    strcmp(items[i + ndup].name, items[i].name) == 0; ndup++)
+			;
+		if (ndup > 1) {
+			items[i].nmerge = scan_settle_duplicates(items + i,
+			    ndup, &merge);
+			items[i].merge = merge;
+		}
+		if (select_item(root, &items[i]) &&
+		    !select_filtered_out(&items[i], items[i].name)) {
+			if (walk_stat(root->dfd, items[i].name, false,
+			    &de) == 0) {
+				de.name = items[i].name;
+				item_handle(root, &items[i], &de);
+			} else {
+				item_handle(root, &items[i], NULL);
+			}
+		}
+		free(merge);
+	}
+	scan_submit_list(&run->pool, later.dirs);
+	ftask_submit_batches(run, later.files);
+	root->later = NULL;
+}
+
+void root_scan(struct dnode *root)
+{
+	struct ts_run *run = root->run;
+	struct plan *p = &run->plan;
+	struct filter_layer **tops = xcalloc(p->nsrcs + 1, sizeof(*tops));
+	struct srcitem *named = xcalloc(p->nsrcs + 1, sizeof(*named));
+	struct scan_lists sc;
+	struct dirlist dl;
+	size_t nn = 0, i, k = 0;
+	bool dest_ok = true;
+
+	dirlist_init(&dl);
+	for (i = 0; i < p->nsrcs; i++) {
+		struct plan_src *s = &p->srcs[i];
+
+		tops[i] = operand_layer(run, s);
+		if (s->contents) {
+			/* root->srcs follow the "dir/" operands in order. */
+			if (!root->skip_contents && k < root->nsrcs)
+				root->srcs[k].parent_layer = tops[i] ?
+				    filter_layer_ref(tops[i]) : NULL;
+			k++;
+			continue;
+		}
+		s->st.name = s->name;
+		item_adjust_source(run->o, &s->st);
+		/* Messages name the operand as the user typed it. */
+		named[nn] = (struct srcitem){ .ent = &s->st, .sfd = s->fd,
+			.src_name = s->name,
+			.name = p->single_name ? p->single_name : s->name,
+			.disp_name = s->name, .src_disp = "",
+			.dev_limit = s->st.dev, .order = (uint64_t)i << 32,
+			.layer = tops[i] };
+		nn++;
+	}
+	scan_collect(root, named, nn, &sc);
+
+	if (root->dfd >= 0 && p->any_contents)
+		dest_ok = scan_read_dest(root, &dl);
+	if (p->any_contents && run->o->del && sc.complete && sc.n == 0 &&
+	    dl.n > 0 && !run->o->allow_empty_source) {
+		/* Probably an unmounted source: leave DEST wholly alone. */
+		run->refuse_delete = true;
+		root->apply_meta = false;
+	}
+	if (p->any_contents || root->dfd < 0)
+		scan_join(root, sc.items, sc.n, &dl,
+		    p->any_contents && run->o->del && dest_ok && sc.complete);
+	else
+		join_named(root, sc.items, sc.n);
+	scan_lists_free(root, &sc);
+	for (i = 0; i < p->nsrcs; i++)
+		filter_layer_unref(tops[i]);
+	free(tops);
+	free(named);
+	dirlist_free(&dl);
+}
+
+/* The root's sources: the "dir/" operands, fds borrowed from the plan. */
+static void root_sources(struct ts_run *run, struct dnode *root)
+{
+	struct plan *p = &run->plan;
+	size_t i;
+
+	root->srcs = xcalloc(p->nsrcs ? p->nsrcs : 1, sizeof(*root->srcs));
+	for (i = 0; i < p->nsrcs; i++) {
+		struct dsrc *s;
+
+		if (!p->srcs[i].contents)
+			continue;
+		s = &root->srcs[root->nsrcs++];
+		s->parent_fd = -1;
+		s->fd = p->srcs[i].fd;
+		s->borrowed = true;
+		s->name = xstrdup(".");
+		s->disp = xstrdup(p->srcs[i].operand);
+		s->dev_limit = p->srcs[i].st.dev;
+		s->rank = i;
+	}
+}
+
+/* Builds the root node: the destination directory itself. */
+struct dnode *root_make(struct ts_run *run)
+{
+	struct plan *p = &run->plan;
+	struct dnode *root = dnode_new(run, NULL);
+	size_t i;
+
+	root->is_root = true;
+	/* --files-from: only listed paths, unless the list names the root
+	 * itself ("." in the list) and -r is on. */
+	if (run->list && !(select_list_find(run, "") >= 0 && run->recurse))
+		root->sel = SEL_PARTIAL;
+	root->rel = xstrdup("");
+	root->dfd = p->dst_fd;
+	if (root->dfd >= 0 && walk_stat(root->dfd, "", false, &root->dst) == 0)
+		root->has_dst = true;
+	root_sources(run, root);
+	/* The root is an item of the transfer when a "dir/" operand names
+	 * it: its attributes come from the first such operand. */
+	for (i = 0; i < p->nsrcs; i++) {
+		struct cmp_in in = { .am_root = run->am_root };
+		struct cmp_out out;
+
+		if (!p->srcs[i].contents)
+			continue;
+		if (run->list && !select_list_sends_root(run, p->srcs[i].fd))
+			break;
+		if (!run->o->recursive) {
+			/* "dir/" without -r names the directory "." only. */
+			report_info("skipping directory .");
+			root->skip_contents = true;
+			break;
+		}
+		root->src = p->srcs[i].st;
+		item_adjust_source(run->o, &root->src);
+		in.src = &root->src;
+		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;
+		cmp_decide(run->o, &in, &out);
+		add(&run->files[TY_DIR], 1);
+		add(&run->entries_done, 1);
+		if (out.action != CMP_MKDIR && out.action != CMP_DIR)
+			break;
+		root->attrs_differ = (out.iflags & IT_REPORT_ANY) != 0;
+		root->create = p->dst_new;
+		root->apply_meta = !run->o->dry_run;
+		meta_plan(run->o, run->am_root, &root->src, in.dst, run->umask,
+		    &root->meta);
+		if (out.iflags & (IT_REPORT_ANY | IT_IS_NEW))
+			report_item(out.iflags, S_IFDIR, ".", NULL, NULL);
+		if (p->dst_new)
+			add(&run->created[TY_DIR], 1);
+		break;
+	}
+	if (root->skip_contents) {
+		/* Not listed: their entries are not part of the transfer. */
+		for (i = 0; i < root->nsrcs; i++) {
+			free(root->srcs[i].name);
+			free(root->srcs[i].disp);
+		}
+		root->nsrcs = 0;
+	}
+	return root;
+}

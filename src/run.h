@@ -1,0 +1,399 @@
+/*
+ * run.h -- the state of one synchronisation run, shared by the files that
+ * carry it out (not part of the public API).
+ *
+ * How a run goes (run.c):
+ *  1. plan resolves the operands into held directory fds;
+ *  2. the root directory task (root.c) is submitted to the pool; a
+ *     directory task (scan.c) reads its source and destination listings
+ *     (walk), decides each pair (item.c, with compare), handles cheap items
+ *     inline (symlinks, nodes, attributes), submits a file task
+ *     (filetask.c) per regular file to copy and a directory task per
+ *     subdirectory, and records the extraneous destination names (prune.c);
+ *  3. every task holds a reference on its directory node (dnode.c); the
+ *     last one to finish applies the directory's metadata (mtime last,
+ *     after all its children: post-order) and releases the parent;
+ *  4. after the walk, and only if every source directory was read without
+ *     error, the extraneous entries are deleted (prune.c).
+ *
+ * Memory: a directory node lives while it has unfinished children; file
+ * tasks exist only for files being copied; the pool is LIFO, so the walk
+ * is depth-first and what is in flight stays proportional to depth times
+ * fan-out, not to the size of the tree.  Only the extraneous entries are
+ * kept until the end (they are what --delete will remove).
+ *
+ * Every destination operation is an *at() call on a directory fd opened
+ * below the destination root with O_NOFOLLOW: a symlink planted in the
+ * destination is replaced or removed, never followed.
+ */
+#ifndef TS_RUN_H
+#define TS_RUN_H
+
+#include <treesync/treesync.h>
+
+#include "compare.h"
+#include "copy.h"
+#include "filter.h"
+#include "meta.h"
+#include "plan.h"
+#include "pool.h"
+#include "walk.h"
+
+struct xattr_set;
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#ifndef TS_VERSION_STRING
+#define TS_VERSION_STRING "unknown"
+#endif
+
+#define container_of(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+enum { TY_REG, TY_DIR, TY_LINK, TY_DEV, TY_SPECIAL, TY_N };
+
+/* Extraneous names found in one destination directory. */
+struct del_group {
+	struct del_group *next;
+	char *rel;		/* the directory, below the destination root */
+	struct filter_layer *layer;	/* its rules (protect inside), or NULL */
+	struct meta_target meta;	/* times to restore after deleting */
+	size_t n;
+	char **names;
+	uint32_t *modes;
+};
+
+/* A file waiting for its hard-link master to be in place. */
+struct hl_waiter {
+	struct hl_waiter *next;
+	struct dnode *dir;	/* holds a reference */
+	struct ts_entry src, dst;
+	bool has_dst;
+	int sfd;
+	const char *src_disp;	/* borrowed from the node (referenced) */
+	char *name, *src_name, *disp_name;
+};
+
+enum hl_state { HL_PENDING, HL_DONE, HL_FAILED };
+
+/* -H: one source inode with several links. */
+struct hl_entry {
+	struct hl_entry *next;	/* hash chain */
+	uint64_t dev, ino;	/* source */
+	enum hl_state state;	/* guarded by hl_lock */
+	char *master_rel;	/* the first link, below the destination root */
+	uint64_t dst_dev, dst_ino;	/* its destination inode when done */
+	struct hl_waiter *waiters;	/* guarded by hl_lock */
+};
+
+#define HL_BUCKETS (1u << 16)
+
+/* How much of a directory's source is selected (--files-from, -d). */
+enum sel {
+	SEL_ALL,	/* every entry (the normal case) */
+	SEL_PARTIAL,	/* only listed paths and their ancestors */
+};
+
+struct ts_run {
+	const struct ts_options *o;	/* == &opts */
+	struct ts_options opts;		/* the caller's, adjusted (see ts_sync) */
+	bool recurse;		/* -r as given: descend into directories */
+
+	/* --files-from: sorted paths below the source root. */
+	char **list;
+	size_t nlist;
+	atomic_bool *listed_seen;
+	struct plan plan;
+	struct pool pool;
+	struct copy_ctx copy;
+	bool am_root;
+	mode_t umask;
+	unsigned need;		/* enum walk_need for statx masks */
+	unsigned xa_which;	/* -X/-A: enum xattr_which, or 0 */
+
+	/* Counters, updated by every worker. */
+	_Atomic uint64_t files[TY_N], created[TY_N], deleted[TY_N];
+	_Atomic uint64_t reg_transferred, total_size, transferred_size;
+	_Atomic uint64_t method_bytes[TS_METHOD_COUNT];
+	_Atomic uint64_t method_files[TS_METHOD_COUNT];
+	_Atomic uint64_t errors, vanished, stale_temps;
+	_Atomic uint64_t reflinked, verified, retries;
+	/* For --progress. */
+	_Atomic uint64_t entries_done, bytes_todo;
+	_Atomic uint64_t dst_entries;	/* destination entries listed */
+	uint64_t delete_skipped;	/* --max-delete withheld these */
+
+	atomic_bool src_error;	/* a source listing or read failed */
+	atomic_bool other_error;	/* any other item failed */
+	atomic_bool partial;	/* exit 23 */
+	atomic_bool fatal;	/* exit 11: destination cannot take more */
+	bool refuse_delete;	/* empty source root, non-empty destination */
+	bool bad_rules;		/* a malformed per-directory rule: exit 1 */
+
+	pthread_mutex_t del_lock;
+	struct del_group *groups;	/* guarded by del_lock */
+
+	/* Items whose destination entry is of another type, handled after
+	 * the walk (gate.c). */
+	pthread_mutex_t defer_lock;
+	struct defer *deferred;	/* guarded by defer_lock */
+	size_t ndeferred;	/* guarded by defer_lock */
+	bool after_walk;	/* the removal plan is decided */
+	bool replace_ok;	/* the gate may clear the way */
+	uint64_t dst_dev;	/* the destination root's device (-x) */
+
+	/* -H: source (dev, ino) -> the first link's destination.  Lock
+	 * order: hl_lock is never held while another lock is taken. */
+	pthread_mutex_t hl_lock;
+	struct hl_entry **hl;	/* HL_BUCKETS chains, guarded by hl_lock */
+};
+
+/*
+ * One source directory of a node.  A destination directory merges the
+ * same-named directories of several operands (rsync: the first operand
+ * wins per name, directories merge); most nodes have one.
+ */
+struct dsrc {
+	int parent_fd;		/* borrowed: where fd is opened from */
+	int fd;			/* -1 until opened; closed at the end */
+	bool borrowed;		/* fd belongs to the plan (the root) */
+	size_t rank;		/* operand order: the first one wins a name */
+	char *name;		/* in parent_fd */
+	char *disp;		/* path for messages */
+	uint64_t dev_limit;	/* -x: its operand's device */
+	struct filter_layer *parent_layer;	/* rules above it (a reference) */
+	struct filter_layer *layer;	/* rules for its entries (a reference) */
+};
+
+/* One directory pair being synchronised. */
+struct dnode {
+	struct pool_task task;	/* the scan */
+	struct ts_run *run;
+	struct dnode *parent;
+	atomic_int pending;	/* 1 for the scan + 1 per unfinished child */
+	int dfd;		/* -1 when absent; closed at the end */
+	struct dsrc *srcs;	/* srcs[0] gives the attributes */
+	size_t nsrcs;
+	char *name;		/* name in the parent's dfd */
+	char *rel;		/* below the destination root; "" = root */
+	struct ts_entry src;	/* the source directory, as scanned */
+	struct ts_entry dst;	/* the destination directory before */
+	bool has_dst;
+	bool create;		/* mkdir it */
+	bool no_descend;	/* -x, -d: do not read its contents */
+	bool blocked;		/* a non-directory is in the way and stays
+				 * (--ignore-existing): its entries fail */
+	enum sel sel;
+	bool is_root;
+	bool skip_contents;	/* the root: "dir/" operands without -r */
+	bool apply_meta;	/* set attributes when all children are done */
+	bool attrs_differ;
+	atomic_bool touched;	/* an entry was created, replaced or removed */
+	struct meta_target meta;
+	struct pending *later;	/* during its scan, used by that thread only */
+};
+
+/* The winning source's fd and display path (-1 and "" without one). */
+static inline int dnode_sfd(const struct dnode *d)
+{
+	return d->nsrcs ? d->srcs[0].fd : -1;
+}
+
+static inline const char *dnode_src_disp(const struct dnode *d)
+{
+	return d->nsrcs ? d->srcs[0].disp : "";
+}
+
+/* The rules for the entries of D (the winning source's), or NULL. */
+static inline struct filter_layer *dnode_layer(const struct dnode *d)
+{
+	return d->nsrcs ? d->srcs[0].layer : NULL;
+}
+
+/* One regular file to compare by content and/or copy. */
+struct ftask {
+	struct pool_task task;
+	struct dnode *dir;
+	int sfd;		/* borrowed from dir (or the plan, at the root) */
+	struct ts_entry src, dst;
+	bool has_dst;
+	bool need_checksum;
+	struct hl_entry *hl;	/* -H: this file is the master of a group */
+	struct ftask *batch_next;	/* the rest of its batch, or NULL */
+	uint32_t iflags;
+	const char *src_disp;	/* borrowed: the source directory, messages */
+	const char *src_name;	/* in the same allocation */
+	const char *disp_name;	/* the name printed */
+	char name[];		/* the name in the destination */
+};
+
+/* Tasks a scan creates, submitted when the scan is done: the directory's
+ * inline work then happens before any of its children run (rsync's order,
+ * and deterministic where destination entries share an inode). */
+struct pending {
+	struct pool_task *dirs, *files;	/* linked through task.next */
+};
+
+/* A source item of a directory listing, wherever it comes from. */
+struct srcitem {
+	const struct ts_entry *ent;
+	int sfd;
+	const char *src_name;	/* name in sfd */
+	const char *name;	/* name in the destination directory */
+	const char *disp_name;	/* name printed (the source's) */
+	const char *src_disp;	/* source directory, for messages */
+	uint64_t dev_limit;
+	uint64_t order;		/* operand rank << 32 | position: duplicates */
+	enum sel child_sel;	/* a directory: how much below it is selected */
+	struct filter_layer *layer;	/* the rules it is checked against */
+	bool child_stop;	/* a directory: create it, do not descend */
+	/* A directory: the same-named directories of later operands, merged
+	 * into it (borrowed for the duration of the call). */
+	const struct srcitem *const *merge;
+	size_t nmerge;
+};
+
+static inline int type_index(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return TY_REG;
+	case S_IFDIR:
+		return TY_DIR;
+	case S_IFLNK:
+		return TY_LINK;
+	case S_IFCHR:
+	case S_IFBLK:
+		return TY_DEV;
+	default:
+		return TY_SPECIAL;
+	}
+}
+
+static inline void add(_Atomic uint64_t *c, uint64_t v)
+{
+	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
+}
+
+/* run.c: the signal that stopped the run (0: none). */
+extern volatile sig_atomic_t run_signal;
+
+/* A per-item failure: counted, reported by the caller, exit 23. */
+void run_item_failed(struct ts_run *run);
+/* A source could not be read completely: no deletion (--ignore-errors:
+ * none where the listing failed). */
+void run_source_failed(struct ts_run *run);
+/* DEST/REL as the user would type it, for messages (malloc'ed). */
+char *run_dest_path(const struct ts_run *run, const char *rel);
+/* Reports ERR for WHAT on the destination path REL. */
+void run_report_dest(struct ts_run *run, int err, const char *what,
+    const char *rel);
+
+/* dnode.c: directory nodes, post-order metadata. */
+struct dnode *dnode_new(struct ts_run *run, struct dnode *parent);
+void dnode_release(struct dnode *d);
+
+/* gate.c: every removal of a destination entry (see gate.c). */
+/* Defers item IT of D, whose destination entry DST is of another type,
+ * until the walk is over.  Thread-safe. */
+void gate_defer(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const char *rel);
+/* What the deferred items would remove, counted (after the walk). */
+uint64_t gate_count_deferred(struct ts_run *run);
+/* Clears the way for every deferred item (ALLOWED) and hands it back to
+ * item_act(), or drops them all; waits until they are done. */
+void gate_run_deferred(struct ts_run *run, bool allowed);
+/* A type change met after the removal plan was decided: not made. */
+void gate_unplanned(struct dnode *d, const struct srcitem *it,
+    const char *rel);
+
+/* item.c: deciding one (source, destination) pair. */
+void item_handle(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst);
+/* A deferred item, once the gate cleared its way: DST is NULL, or the
+ * non-directory the new entry is renamed over. */
+void item_act(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst);
+void item_count_created(struct ts_run *run, uint32_t iflags, uint32_t mode);
+void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
+    const struct ts_entry *src, const struct ts_entry *dst,
+    const struct xattr_set *xa);
+void item_adjust_source(const struct ts_options *o, struct ts_entry *en);
+
+/* filetask.c: regular files to compare by content and/or copy. */
+struct ftask *ftask_submit(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
+    struct pending *later);
+void ftask_submit_batches(struct ts_run *run, struct pool_task *t);
+
+/* hardlink.c: -H. */
+struct hl_entry *hl_get(struct ts_run *run, const struct ts_entry *src,
+    const char *rel, bool *master);
+void hl_follow(struct dnode *d, struct hl_entry *h, const struct srcitem *it,
+    const struct ts_entry *dst);
+void hl_master_done(struct ts_run *run, struct hl_entry *h, bool ok,
+    uint64_t dst_dev, uint64_t dst_ino);
+void hl_free(struct ts_run *run);
+
+/* select.c: filter rules and --files-from. */
+struct protect_arg {
+	const struct ts_run *run;
+	const struct filter_layer *layer;
+};
+int select_read_rule_file(void *arg, const char *path, bool in_dir,
+    char **data, size_t *len);
+bool select_pushed(struct ts_run *run, int r, char *err);
+bool select_push_layer(struct dnode *d, struct dsrc *s);
+bool select_filtered_out(const struct srcitem *it, const char *rel);
+bool select_protect_inside(void *arg, const char *relpath, bool is_dir);
+bool select_protected_dest(struct dnode *d, const struct ts_entry *en);
+long select_list_find(const struct ts_run *run, const char *path);
+bool select_item(struct dnode *d, struct srcitem *it);
+void select_report_unlisted(struct ts_run *run);
+bool select_list_sends_root(struct ts_run *run, int sfd);
+
+/* scan.c: one directory pair. */
+/* The source items of a node: every source listed, merged, sorted. */
+struct scan_lists {
+	struct dirlist *lists;	/* one per source of the node */
+	struct srcitem *items;
+	size_t n;
+	bool complete;		/* every source was listed whole */
+};
+/* Lists every source of D (entering its filter rules) into *SC, with
+ * EXTRA items first (the root's named operands). */
+void scan_collect(struct dnode *d, struct srcitem *extra, size_t nextra,
+    struct scan_lists *sc);
+void scan_lists_free(struct dnode *d, struct scan_lists *sc);
+/* ITEMS[0..N) share a name: moves the winner first, *MERGE receives the
+ * directories merged into it (malloc'ed or NULL); returns their count. */
+size_t scan_settle_duplicates(struct srcitem *items, size_t n,
+    const struct srcitem ***merge);
+void scan_task(struct pool_task *t, struct pool_worker *w);
+int scan_cmp_items(const void *a, const void *b);
+void scan_submit_list(struct pool *p, struct pool_task *t);
+void scan_join(struct dnode *d, struct srcitem *items, size_t ni,
+    const struct dirlist *dl, bool find_extraneous);
+bool scan_read_dest(struct dnode *d, struct dirlist *dl);
+
+/* root.c: the operands. */
+void root_scan(struct dnode *root);
+struct dnode *root_make(struct ts_run *run);
+
+/* prune.c: the deletion pass. */
+void prune_record(struct dnode *d, const struct ts_entry **ex, size_t n);
+void prune_run(struct ts_run *run);
+void prune_free(struct ts_run *run);
+
+/* lock.c: --lock.  lock_take() returns the locked fd or one of these. */
+enum { LOCK_HELD = -1, LOCK_ERROR = -2, LOCK_SIGNAL = -3 };
+int lock_take(struct ts_run *run);
+int lock_exit_code(int r);
+
+#endif /* TS_RUN_H */
