@@ -162,6 +162,8 @@ static void add_source(struct dnode *c, const struct srcitem *it)
 	s->disp = util_path_join(it->src_disp, it->src_name);
 	s->dev_limit = it->dev_limit;
 	s->rank = c->nsrcs - 1;
+	s->list = it->list;
+	s->sel = it->child_sel;
 	s->parent_layer = it->layer ? filter_layer_ref(it->layer) : NULL;
 }
 
@@ -188,7 +190,6 @@ static void submit_dir(struct dnode *d, const struct srcitem *it,
 	c->attrs_differ = (out->iflags & IT_REPORT_ANY) != 0;
 	c->no_descend = (run->o->one_fs && it->ent->dev != it->dev_limit) ||
 	    it->child_stop;
-	c->sel = it->child_sel;
 	if (dst && !c->create && !c->blocked) {
 		c->dst = *dst;
 		c->has_dst = true;

@@ -277,47 +277,12 @@ int plan_build(const struct ts_options *o, struct plan *p)
 	return 0;
 }
 
-/* Normalises one list line into a path below the root (see plan.h). */
-static char *normalise(const char *line)
-{
-	char *copy = xstrdup(line), *save = NULL, *tok;
-	char *out = xmalloc(strlen(line) + 1);
-	size_t o = 0;
-
-	out[0] = '\0';
-	for (tok = strtok_r(copy, "/", &save); tok;
-	    tok = strtok_r(NULL, "/", &save)) {
-		if (strcmp(tok, ".") == 0)
-			continue;
-		if (strcmp(tok, "..") == 0) {
-			/* Up one component, never above the root. */
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-			out[o] = '\0';
-			continue;
-		}
-		if (o)
-			out[o++] = '/';
-		memcpy(out + o, tok, strlen(tok) + 1);
-		o += strlen(tok);
-	}
-	free(copy);
-	return out;
-}
-
-static int cmp_paths(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int plan_read_files_from(const char *file, bool from0, char ***paths,
+int plan_read_files_from(const char *file, bool from0, char ***lines,
     size_t *n)
 {
 	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
 	char *line = NULL;
-	size_t cap = 0, len = 0, i, o;
+	size_t cap = 0, len = 0, i;
 	ssize_t got;
 	char **v = NULL;
 
@@ -332,11 +297,12 @@ int plan_read_files_from(const char *file, bool from0, char ***paths,
 			line[--got] = '\0';
 		if (!from0 && got > 0 && line[got - 1] == '\r')
 			line[--got] = '\0';
-		if (got == 0)
+		/* Blank lines and comments (rsync reads a local list so). */
+		if (got == 0 || line[0] == '#' || line[0] == ';')
 			continue;
 		if (len % 1024 == 0)
 			v = xrealloc(v, (len + 1024) * sizeof(*v));
-		v[len++] = normalise(line);
+		v[len++] = xstrdup(line);
 	}
 	free(line);
 	if (ferror(f)) {
@@ -352,17 +318,8 @@ int plan_read_files_from(const char *file, bool from0, char ***paths,
 	}
 	if (f != stdin)
 		fclose(f);
-	if (len > 1)
-		qsort(v, len, sizeof(*v), cmp_paths);
-	for (i = 0, o = 0; i < len; i++) {
-		if (o > 0 && strcmp(v[o - 1], v[i]) == 0) {
-			free(v[i]);
-			continue;
-		}
-		v[o++] = v[i];
-	}
-	*paths = v;
-	*n = o;
+	*lines = v;
+	*n = len;
 	return 0;
 }
 

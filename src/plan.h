@@ -44,13 +44,11 @@ int plan_build(const struct ts_options *o, struct plan *p);
 
 /*
  * --files-from: reads the list (FILE, or stdin for "-"), one path per line
- * (NUL-separated with --from0), each made relative to the source root:
- * leading '/' and "./" dropped, "." components removed, ".." collapsed and
- * clamped at the root (never above it), as rsync does.  *PATHS is sorted
- * and without duplicates; "" stands for the root itself.  Returns 0, or
- * -errno after reporting.
+ * (NUL-separated with --from0), as written: blank lines and lines starting
+ * with '#' or ';' are left out (rsync's comments).  *LINES is malloc'ed,
+ * in file order.  Returns 0, or -errno after reporting.
  */
-int plan_read_files_from(const char *file, bool from0, char ***paths,
+int plan_read_files_from(const char *file, bool from0, char ***lines,
     size_t *n);
 
 /* Closes the fds and frees *P (NULL-safe). */

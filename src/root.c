@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 /*
@@ -90,6 +91,13 @@ static void join_named(struct dnode *root, struct srcitem *items, size_t ni)
 	root->later = NULL;
 }
 
+/* The operand a root source comes from. */
+static size_t root_src_operand(const struct ts_run *run, const struct dsrc *s)
+{
+	return run->o->files_from && run->nsels ? s->rank / run->nsels :
+	    s->rank;
+}
+
 void root_scan(struct dnode *root)
 {
 	struct ts_run *run = root->run;
@@ -98,7 +106,7 @@ void root_scan(struct dnode *root)
 	struct srcitem *named = xcalloc(p->nsrcs + 1, sizeof(*named));
 	struct scan_lists sc;
 	struct dirlist dl;
-	size_t nn = 0, i, k = 0;
+	size_t nn = 0, i, k;
 	bool dest_ok = true;
 
 	dirlist_init(&dl);
@@ -107,11 +115,11 @@ void root_scan(struct dnode *root)
 
 		tops[i] = operand_layer(run, s);
 		if (s->contents) {
-			/* root->srcs follow the "dir/" operands in order. */
-			if (!root->skip_contents && k < root->nsrcs)
-				root->srcs[k].parent_layer = tops[i] ?
-				    filter_layer_ref(tops[i]) : NULL;
-			k++;
+			for (k = 0; k < root->nsrcs; k++)
+				if (root_src_operand(run, &root->srcs[k]) == i &&
+				    tops[i])
+					root->srcs[k].parent_layer =
+					    filter_layer_ref(tops[i]);
 			continue;
 		}
 		s->st.name = s->name;
@@ -137,7 +145,8 @@ void root_scan(struct dnode *root)
 	}
 	if (p->any_contents || root->dfd < 0)
 		scan_join(root, sc.items, sc.n, &dl,
-		    p->any_contents && run->o->del && dest_ok && sc.complete);
+		    p->any_contents && run->o->del && dest_ok && sc.complete &&
+		    (!run->o->files_from || root->nsrcs > 0));
 	else
 		join_named(root, sc.items, sc.n);
 	scan_lists_free(root, &sc);
@@ -148,26 +157,66 @@ void root_scan(struct dnode *root)
 	dirlist_free(&dl);
 }
 
-/* The root's sources: the "dir/" operands, fds borrowed from the plan. */
+/* Adds a source to the root: FD (owned unless BORROWED), for DISP. */
+static struct dsrc *root_add(struct dnode *root, int fd, bool borrowed,
+    const char *disp, const struct plan_src *ps, size_t rank)
+{
+	struct dsrc *s = &root->srcs[root->nsrcs++];
+
+	s->parent_fd = -1;
+	s->fd = fd;
+	s->borrowed = borrowed;
+	s->name = xstrdup(".");
+	s->disp = xstrdup(disp);
+	s->dev_limit = ps->st.dev;
+	s->rank = rank;
+	s->sel = SEL_ALL;
+	return s;
+}
+
+/*
+ * The root's sources: the "dir/" operands, fds borrowed from the plan.
+ * With --files-from, each operand is a base, and each "/./" prefix of the
+ * list one source below it (with the paths listed under that prefix).
+ */
 static void root_sources(struct ts_run *run, struct dnode *root)
 {
 	struct plan *p = &run->plan;
-	size_t i;
+	size_t i, k, per = run->o->files_from ? run->nsels : 1;
 
-	root->srcs = xcalloc(p->nsrcs ? p->nsrcs : 1, sizeof(*root->srcs));
+	root->srcs = xcalloc(p->nsrcs * per + 1, sizeof(*root->srcs));
 	for (i = 0; i < p->nsrcs; i++) {
-		struct dsrc *s;
+		const struct plan_src *ps = &p->srcs[i];
 
-		if (!p->srcs[i].contents)
+		if (!ps->contents)
 			continue;
-		s = &root->srcs[root->nsrcs++];
-		s->parent_fd = -1;
-		s->fd = p->srcs[i].fd;
-		s->borrowed = true;
-		s->name = xstrdup(".");
-		s->disp = xstrdup(p->srcs[i].operand);
-		s->dev_limit = p->srcs[i].st.dev;
-		s->rank = i;
+		if (!run->o->files_from) {
+			root_add(root, ps->fd, true, ps->operand, ps, i);
+			continue;
+		}
+		for (k = 0; k < run->nsels; k++) {
+			const struct sel_list *l = &run->sels[k];
+			char *disp = util_path_join(ps->operand, l->prefix);
+			struct dsrc *s;
+			int fd = ps->fd;
+
+			if (*l->prefix) {
+				fd = openat(ps->fd, l->prefix, O_RDONLY |
+				    O_DIRECTORY | O_CLOEXEC);
+				if (fd < 0) {
+					report_errno(errno, "cannot open "
+					    "directory", disp);
+					run_source_failed(run);
+					free(disp);
+					continue;
+				}
+			}
+			s = root_add(root, fd, !*l->prefix, disp, ps,
+			    i * per + k);
+			s->list = l;
+			s->sel = select_root_sel(run, l);
+			free(disp);
+		}
 	}
 }
 
@@ -179,10 +228,6 @@ struct dnode *root_make(struct ts_run *run)
 	size_t i;
 
 	root->is_root = true;
-	/* --files-from: only listed paths, unless the list names the root
-	 * itself ("." in the list) and -r is on. */
-	if (run->list && !(select_list_find(run, "") >= 0 && run->recurse))
-		root->sel = SEL_PARTIAL;
 	root->rel = xstrdup("");
 	root->dfd = p->dst_fd;
 	if (root->dfd >= 0 && walk_stat(root->dfd, "", false, &root->dst) == 0)
@@ -196,7 +241,8 @@ struct dnode *root_make(struct ts_run *run)
 
 		if (!p->srcs[i].contents)
 			continue;
-		if (run->list && !select_list_sends_root(run, p->srcs[i].fd))
+		if (run->o->files_from && (!root->nsrcs || !root->srcs[0].list ||
+		    !select_list_sends_root(root->srcs[0].list)))
 			break;
 		if (!run->o->recursive) {
 			/* "dir/" without -r names the directory "." only. */

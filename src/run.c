@@ -210,12 +210,7 @@ static void progress_snapshot(struct report_progress *p, void *arg)
 
 static void free_engine(struct ts_run *run)
 {
-	size_t i;
-
-	for (i = 0; i < run->nlist; i++)
-		free(run->list[i]);
-	free(run->list);
-	free(run->listed_seen);
+	select_free(run);
 	hl_free(run);
 	prune_free(run);
 	plan_free(&run->plan);
@@ -284,15 +279,8 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 		code = lock_exit_code(lock_fd);
 		goto out;
 	}
-	if (o->files_from) {
-		if (plan_read_files_from(o->files_from, o->from0, &run->list,
-		    &run->nlist) < 0) {
-			code = TS_EXIT_SYNTAX;	/* as rsync: code 1 */
-			goto out;
-		}
-		run->listed_seen = xcalloc(run->nlist ? run->nlist : 1,
-		    sizeof(*run->listed_seen));
-	}
+	if (o->files_from && (code = select_load(run)) != 0)
+		goto out;
 	code = plan_build(o, &run->plan);
 	if (code)
 		goto out;
@@ -321,7 +309,7 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 		report_progress_start(progress_snapshot, run, o->progress > 1);
 	pool_submit(&run->pool, &root_make(run)->task);
 	pool_wait(&run->pool);
-	if (run->list && !run_signal)
+	if (o->files_from && !run_signal)
 		select_report_unlisted(run);
 	t1 = util_now();
 	prune_run(run);

@@ -98,6 +98,28 @@ struct hl_entry {
 enum sel {
 	SEL_ALL,	/* every entry (the normal case) */
 	SEL_PARTIAL,	/* only listed paths and their ancestors */
+	SEL_CONTENTS,	/* a listed "dir/": every entry, one level, and
+			 * listed paths deeper */
+};
+
+/* --files-from: one listed path below its source base. */
+struct sel_path {
+	char *path;		/* "" is the base itself */
+	bool contents;		/* listed as "dir/": its entries too */
+};
+
+/*
+ * The paths a --files-from list selects below one prefix: lines
+ * "PREFIX/./PATH" send PATH from SRC/PREFIX (the part before the "/./"
+ * marker is not part of the destination path); lines without the marker
+ * have the prefix "".
+ */
+struct sel_list {
+	char *prefix;		/* below each source operand */
+	struct sel_path *v;	/* sorted by path, without duplicates */
+	size_t n;
+	atomic_bool *seen;	/* v[i] was met by the walk */
+	bool dot_line;		/* a line "./PATH": the root is sent too */
 };
 
 struct ts_run {
@@ -105,10 +127,10 @@ struct ts_run {
 	struct ts_options opts;		/* the caller's, adjusted (see ts_sync) */
 	bool recurse;		/* -r as given: descend into directories */
 
-	/* --files-from: sorted paths below the source root. */
-	char **list;
-	size_t nlist;
-	atomic_bool *listed_seen;
+	/* --files-from: the lists, one per "/./" prefix, in the order of
+	 * their first line. */
+	struct sel_list *sels;
+	size_t nsels;
 	struct plan plan;
 	struct pool pool;
 	struct copy_ctx copy;
@@ -164,6 +186,8 @@ struct dsrc {
 	int fd;			/* -1 until opened; closed at the end */
 	bool borrowed;		/* fd belongs to the plan (the root) */
 	size_t rank;		/* operand order: the first one wins a name */
+	const struct sel_list *list;	/* --files-from, or NULL */
+	enum sel sel;		/* how much of it is selected */
 	char *name;		/* in parent_fd */
 	char *disp;		/* path for messages */
 	uint64_t dev_limit;	/* -x: its operand's device */
@@ -189,7 +213,6 @@ struct dnode {
 	bool no_descend;	/* -x, -d: do not read its contents */
 	bool blocked;		/* a non-directory is in the way and stays
 				 * (--ignore-existing): its entries fail */
-	enum sel sel;
 	bool is_root;
 	bool skip_contents;	/* the root: "dir/" operands without -r */
 	bool apply_meta;	/* set attributes when all children are done */
@@ -250,6 +273,8 @@ struct srcitem {
 	const char *src_disp;	/* source directory, for messages */
 	uint64_t dev_limit;
 	uint64_t order;		/* operand rank << 32 | position: duplicates */
+	const struct sel_list *list;	/* its source's --files-from list */
+	enum sel sel;		/* how much of its directory is selected */
 	enum sel child_sel;	/* a directory: how much below it is selected */
 	struct filter_layer *layer;	/* the rules it is checked against */
 	bool child_stop;	/* a directory: create it, do not descend */
@@ -353,10 +378,16 @@ bool select_push_layer(struct dnode *d, struct dsrc *s);
 bool select_filtered_out(const struct srcitem *it, const char *rel);
 bool select_protect_inside(void *arg, const char *relpath, bool is_dir);
 bool select_protected_dest(struct dnode *d, const struct ts_entry *en);
-long select_list_find(const struct ts_run *run, const char *path);
 bool select_item(struct dnode *d, struct srcitem *it);
+/* --files-from: reads the list and builds run->sels.  0, or an exit code
+ * (reported). */
+int select_load(struct ts_run *run);
+void select_free(struct ts_run *run);
+/* The root's selection for list L: every entry, its entries one level, or
+ * listed paths only. */
+enum sel select_root_sel(const struct ts_run *run, const struct sel_list *l);
 void select_report_unlisted(struct ts_run *run);
-bool select_list_sends_root(struct ts_run *run, int sfd);
+bool select_list_sends_root(const struct sel_list *l);
 
 /* scan.c: one directory pair. */
 /* The source items of a node: every source listed, merged, sorted. */

@@ -83,14 +83,15 @@ void scan_join(struct dnode *d, struct srcitem *items, size_t ni,
 {
 	struct ts_run *run = d->run;
 	const struct ts_entry **ex = NULL;
-	size_t i = 0, j = 0, nex = 0;
+	size_t i = 0, j = 0, k, nex = 0;
 	struct pending later = { NULL, NULL };
 
 	d->later = &later;
 
 	/* Deletion needs the whole source directory: not in a partial one. */
-	if (d->sel == SEL_PARTIAL)
-		find_extraneous = false;
+	for (k = 0; k < d->nsrcs; k++)
+		if (d->srcs[k].sel != SEL_ALL)
+			find_extraneous = false;
 	if (find_extraneous && dl->n)
 		ex = xcalloc(dl->n, sizeof(*ex));
 	while (i < ni || j < dl->n) {
@@ -331,6 +332,8 @@ void scan_collect(struct dnode *d, struct srcitem *extra, size_t nextra,
 			it->dev_limit = s->dev_limit;
 			it->order = ((uint64_t)s->rank << 32) | i;
 			it->layer = s->layer;
+			it->list = s->list;
+			it->sel = s->sel;
 			sc->n++;
 		}
 	}

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "plan.h"
 #include "report.h"
 #include "util.h"
 
@@ -95,14 +96,155 @@ bool select_protect_inside(void *arg, const char *relpath, bool is_dir)
 	return protected_entry(p->run, p->layer, relpath, is_dir, true);
 }
 
-/* --files-from: the index of PATH in the list, or -1. */
-long select_list_find(const struct ts_run *run, const char *path)
+/* --- --files-from ------------------------------------------------------ */
+
+/*
+ * Normalises PATH in place into a path below its base: "." components
+ * and leading '/' dropped, ".." collapsed and clamped at the base (never
+ * above it), as rsync sanitizes a list line.  Returns true when it ended
+ * with a '/' or a "." (it names a directory's contents).
+ */
+static bool normalise(char *path)
 {
-	size_t lo = 0, hi = run->nlist;
+	char *copy = xstrdup(path), *save = NULL, *tok;
+	size_t o = 0, n = strlen(path);
+	bool contents = n > 0 && (path[n - 1] == '/' ||
+	    (path[n - 1] == '.' && (n == 1 || path[n - 2] == '/')));
+
+	path[0] = '\0';
+	for (tok = strtok_r(copy, "/", &save); tok;
+	    tok = strtok_r(NULL, "/", &save)) {
+		if (strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			/* Up one component, never above the base. */
+			while (o > 0 && path[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			path[o] = '\0';
+			continue;
+		}
+		if (o)
+			path[o++] = '/';
+		memcpy(path + o, tok, strlen(tok) + 1);
+		o += strlen(tok);
+	}
+	free(copy);
+	return contents;
+}
+
+static int cmp_sel_paths(const void *a, const void *b)
+{
+	const struct sel_path *x = a, *y = b;
+
+	return strcmp(x->path, y->path);
+}
+
+/* The list of PREFIX in RUN, created (in first-line order) if needed. */
+static struct sel_list *list_of(struct ts_run *run, const char *prefix,
+    size_t *cap)
+{
+	size_t i;
+
+	for (i = 0; i < run->nsels; i++)
+		if (strcmp(run->sels[i].prefix, prefix) == 0)
+			return &run->sels[i];
+	if (run->nsels == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		run->sels = xrealloc(run->sels, *cap * sizeof(*run->sels));
+	}
+	memset(&run->sels[run->nsels], 0, sizeof(run->sels[0]));
+	run->sels[run->nsels].prefix = xstrdup(prefix);
+	return &run->sels[run->nsels++];
+}
+
+/* Adds one list line: "PREFIX/./PATH" or "PATH". */
+static void add_line(struct ts_run *run, char *line, size_t *cap,
+    size_t *caps)
+{
+	char *mark = strstr(line, "/./"), *path = line;
+	struct sel_list *l;
+	bool contents, dot;
+	size_t k;
+
+	if (mark) {
+		*mark = '\0';
+		path = mark + 3;
+		normalise(line);
+	}
+	dot = path[0] == '.' && path[1] == '/' && path[2];
+	contents = normalise(path) || !*path;
+	l = list_of(run, mark ? line : "", cap);
+	l->dot_line |= dot;
+	k = (size_t)(l - run->sels);
+	if (l->n == caps[k]) {
+		caps[k] = caps[k] ? caps[k] * 2 : 64;
+		l->v = xrealloc(l->v, caps[k] * sizeof(*l->v));
+	}
+	l->v[l->n].path = xstrdup(path);
+	l->v[l->n].contents = contents;
+	l->n++;
+}
+
+int select_load(struct ts_run *run)
+{
+	char **lines = NULL;
+	size_t n = 0, i, k, cap = 0, *caps;
+
+	if (plan_read_files_from(run->o->files_from, run->o->from0, &lines,
+	    &n) < 0)
+		return TS_EXIT_SYNTAX;	/* as rsync: code 1 */
+	caps = xcalloc(n + 1, sizeof(*caps));
+	for (i = 0; i < n; i++) {
+		add_line(run, lines[i], &cap, caps);
+		free(lines[i]);
+	}
+	free(lines);
+	free(caps);
+	for (k = 0; k < run->nsels; k++) {
+		struct sel_list *l = &run->sels[k];
+		size_t o = 0;
+
+		qsort(l->v, l->n, sizeof(*l->v), cmp_sel_paths);
+		for (i = 0; i < l->n; i++) {
+			if (o > 0 && strcmp(l->v[o - 1].path, l->v[i].path) == 0) {
+				l->v[o - 1].contents |= l->v[i].contents;
+				free(l->v[i].path);
+				continue;
+			}
+			l->v[o++] = l->v[i];
+		}
+		l->n = o;
+		l->seen = xcalloc(o ? o : 1, sizeof(*l->seen));
+	}
+	return 0;
+}
+
+void select_free(struct ts_run *run)
+{
+	size_t k, i;
+
+	for (k = 0; k < run->nsels; k++) {
+		for (i = 0; i < run->sels[k].n; i++)
+			free(run->sels[k].v[i].path);
+		free(run->sels[k].v);
+		free(run->sels[k].seen);
+		free(run->sels[k].prefix);
+	}
+	free(run->sels);
+	run->sels = NULL;
+	run->nsels = 0;
+}
+
+/* The index of PATH in L, or -1. */
+static long list_find(const struct sel_list *l, const char *path)
+{
+	size_t lo = 0, hi = l->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(path, run->list[mid]);
+		int c = strcmp(path, l->v[mid].path);
 
 		if (c == 0)
 			return (long)mid;
@@ -114,69 +256,98 @@ long select_list_find(const struct ts_run *run, const char *path)
 	return -1;
 }
 
-/* True when some listed path lies below PATH ("" is the root). */
-static bool list_has_below(const struct ts_run *run, const char *path)
+/* True when some listed path lies below PATH ("" is the base). */
+static bool list_has_below(const struct sel_list *l, const char *path)
 {
-	size_t n = strlen(path), lo = 0, hi = run->nlist;
+	size_t n = strlen(path), lo = 0, hi = l->n;
 
 	if (n == 0)
-		return run->nlist > 0;
+		return l->n > 1 || (l->n == 1 && *l->v[0].path);
 	while (lo < hi) {	/* first entry >= "PATH/" */
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strncmp(run->list[mid], path, n);
+		const char *p = l->v[mid].path;
+		int c = strncmp(p, path, n);
 
-		if (c < 0 || (c == 0 && run->list[mid][n] < '/'))
+		if (c < 0 || (c == 0 && p[n] < '/'))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < run->nlist && strncmp(run->list[lo], path, n) == 0 &&
-	    run->list[lo][n] == '/';
+	return lo < l->n && strncmp(l->v[lo].path, path, n) == 0 &&
+	    l->v[lo].path[n] == '/';
+}
+
+enum sel select_root_sel(const struct ts_run *run, const struct sel_list *l)
+{
+	long idx = list_find(l, "");
+
+	if (idx < 0)
+		return SEL_PARTIAL;
+	atomic_store(&l->seen[idx], true);
+	return run->recurse ? SEL_ALL : SEL_CONTENTS;
 }
 
 /*
- * Decides whether a source item of D takes part, and how much below it:
- * in a partly selected directory only listed paths (descended with -r)
- * and the directories leading to them are; elsewhere everything is, and
- * without -r (-d) directories are created but not read.
+ * Decides whether a source item of D takes part, and how much below it.
+ * In a directory selected whole, everything does (descended with -r;
+ * without it, -d, directories are made but not read).  In a partly
+ * selected one, only listed paths and the directories leading to listed
+ * paths do; a listed "dir/" brings its entries too, one level.
  */
 bool select_item(struct dnode *d, struct srcitem *it)
 {
 	struct ts_run *run = d->run;
+	bool is_dir = S_ISDIR(it->ent->mode), below = false;
 	char *path;
 	long idx;
 
 	it->child_sel = SEL_ALL;
 	it->child_stop = !run->recurse;
-	if (d->sel == SEL_ALL)
+	if (it->sel == SEL_ALL || !it->list)
 		return true;
 	path = util_path_join(d->rel, it->name);
-	idx = select_list_find(run, path);
+	idx = list_find(it->list, path);
+	if (is_dir)
+		below = list_has_below(it->list, path);
+	free(path);
 	if (idx >= 0) {
-		atomic_store(&run->listed_seen[idx], true);
-		free(path);
+		atomic_store(&it->list->seen[idx], true);
+		if (is_dir && !run->recurse &&
+		    (it->list->v[idx].contents || below)) {
+			it->child_sel = it->list->v[idx].contents ?
+			    SEL_CONTENTS : SEL_PARTIAL;
+			it->child_stop = false;
+		}
 		return true;
 	}
-	if (S_ISDIR(it->ent->mode) && list_has_below(run, path)) {
+	if (below) {
 		it->child_sel = SEL_PARTIAL;
 		it->child_stop = false;
-		free(path);
 		return true;
 	}
-	free(path);
-	return false;
+	/* A listed "dir/": every entry, but its directories not read. */
+	return it->sel == SEL_CONTENTS;
 }
 
 /* Reports the listed paths that were never met (exit 23, no delete). */
 void select_report_unlisted(struct ts_run *run)
 {
-	size_t i;
+	size_t k, i;
 
-	for (i = 0; i < run->nlist; i++) {
-		if (atomic_load(&run->listed_seen[i]) || !*run->list[i])
-			continue;
-		report_errno(ENOENT, "cannot stat listed source", run->list[i]);
-		run_source_failed(run);
+	for (k = 0; k < run->nsels; k++) {
+		const struct sel_list *l = &run->sels[k];
+
+		for (i = 0; i < l->n; i++) {
+			char *p;
+
+			if (atomic_load(&l->seen[i]) || !*l->v[i].path)
+				continue;
+			p = *l->prefix ? util_path_join(l->prefix,
+			    l->v[i].path) : xstrdup(l->v[i].path);
+			report_errno(ENOENT, "cannot stat listed source", p);
+			free(p);
+			run_source_failed(run);
+		}
 	}
 }
 
@@ -195,17 +366,10 @@ bool select_protected_dest(struct dnode *d, const struct ts_entry *en)
 }
 
 /*
- * --files-from: rsync sends the root "." only as the implied parent of a
- * listed path that exists and has a directory component.
+ * --files-from: rsync sends the root "." only when it is listed, or as the
+ * implied parent of a line written "./PATH" (as find(1) writes them).
  */
-bool select_list_sends_root(struct ts_run *run, int sfd)
+bool select_list_sends_root(const struct sel_list *l)
 {
-	struct ts_entry st;
-	size_t i;
-
-	for (i = 0; i < run->nlist; i++)
-		if ((strchr(run->list[i], '/') || !*run->list[i]) &&
-		    walk_stat(sfd, *run->list[i] ? run->list[i] : "", false, &st) == 0)
-			return true;
-	return false;
+	return l->dot_line || list_find(l, "") >= 0;
 }
