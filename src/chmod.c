@@ -4,7 +4,8 @@
  * Each item is "[DF][ugoa...][+-=][rwxXst...]" (several operators may
  * follow one who-list, as in chmod(1): "u+w-x") or "[DF]octal".  Rules
  * apply in order.  'X' sets execute for directories, and for files only
- * when some execute bit is already set.  An empty who-list means "a".
+ * when some execute bit is already set.  An empty who-list means "a",
+ * except for the bits set in the umask, which it leaves alone (chmod(1)).
  */
 #include "chmod.h"
 
@@ -143,7 +144,8 @@ int chmod_parse(struct chmod_rule **rules, const char *spec, char *err,
 	return 0;
 }
 
-uint32_t chmod_apply(const struct chmod_rule *r, uint32_t mode)
+uint32_t chmod_apply(const struct chmod_rule *r, uint32_t mode,
+    uint32_t umask)
 {
 	uint32_t type = mode & S_IFMT, perm = mode & 07777;
 	bool dir = S_ISDIR(mode);
@@ -162,6 +164,10 @@ uint32_t chmod_apply(const struct chmod_rule *r, uint32_t mode)
 		if (r->cap_x && (dir || (perm & 0111)))
 			bits |= 0111;
 		bits &= r->who;
+		/* No u/g/o/a: as chmod(1), bits set in the umask are left
+		 * alone (rsync does the same). */
+		if (!r->who_given)
+			bits &= ~(umask & 0777);
 		switch (r->op) {
 		case '+':
 			perm |= bits;

@@ -19,8 +19,11 @@ struct chmod_rule;
 int chmod_parse(struct chmod_rule **rules, const char *spec, char *err,
     size_t errlen);
 
-/* MODE (type + permissions) after the rules; the type bits never change. */
-uint32_t chmod_apply(const struct chmod_rule *rules, uint32_t mode);
+/* MODE (type + permissions) after the rules; the type bits never change.
+ * UMASK is the process's: a rule without u/g/o/a does not touch its bits
+ * (it still clears them with '='), as chmod(1).  Pure. */
+uint32_t chmod_apply(const struct chmod_rule *rules, uint32_t mode,
+    uint32_t umask);
 
 void chmod_free(struct chmod_rule *rules);
 

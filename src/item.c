@@ -421,10 +421,12 @@ void item_act(struct dnode *d, const struct srcitem *it,
 
 
 /* --chmod and --chown change what the source is said to be. */
-void item_adjust_source(const struct ts_options *o, struct ts_entry *en)
+void item_adjust_source(const struct ts_run *run, struct ts_entry *en)
 {
+	const struct ts_options *o = run->o;
+
 	if (o->chmod)
-		en->mode = chmod_apply(o->chmod, en->mode);
+		en->mode = chmod_apply(o->chmod, en->mode, run->umask);
 	if (o->chown_uid >= 0)
 		en->uid = (uint32_t)o->chown_uid;
 	if (o->chown_gid >= 0)

@@ -123,7 +123,7 @@ void root_scan(struct dnode *root)
 			continue;
 		}
 		s->st.name = s->name;
-		item_adjust_source(run->o, &s->st);
+		item_adjust_source(run, &s->st);
 		/* Messages name the operand as the user typed it. */
 		named[nn] = (struct srcitem){ .ent = &s->st, .sfd = s->fd,
 			.src_name = s->name,
@@ -251,7 +251,7 @@ struct dnode *root_make(struct ts_run *run)
 			break;
 		}
 		root->src = p->srcs[i].st;
-		item_adjust_source(run->o, &root->src);
+		item_adjust_source(run, &root->src);
 		in.src = &root->src;
 		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;
 		cmp_decide(run->o, &in, &out);

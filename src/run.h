@@ -349,7 +349,8 @@ void item_count_created(struct ts_run *run, uint32_t iflags, uint32_t mode);
 void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
     const struct ts_entry *src, const struct ts_entry *dst,
     const struct xattr_set *xa);
-void item_adjust_source(const struct ts_options *o, struct ts_entry *en);
+/* --chmod and --chown change what the source entry is said to be. */
+void item_adjust_source(const struct ts_run *run, struct ts_entry *en);
 
 /* filetask.c: regular files to compare by content and/or copy. */
 struct ftask *ftask_submit(struct dnode *d, const struct srcitem *it,

@@ -323,7 +323,7 @@ void scan_collect(struct dnode *d, struct srcitem *extra, size_t nextra,
 		for (i = 0; i < l->n; i++) {
 			struct srcitem *it = &sc->items[sc->n];
 
-			item_adjust_source(run->o, &l->ents[i]);
+			item_adjust_source(run, &l->ents[i]);
 			it->ent = &l->ents[i];
 			it->sfd = s->fd;
 			it->src_name = it->name = it->disp_name =

@@ -9,16 +9,21 @@
 
 #include "chmod.h"
 
-static uint32_t apply(const char *spec, uint32_t mode)
+static uint32_t apply_umask(const char *spec, uint32_t mode, uint32_t umask)
 {
 	struct chmod_rule *r = NULL;
 	char err[128];
 	uint32_t out;
 
 	assert_int_equal(chmod_parse(&r, spec, err, sizeof(err)), 0);
-	out = chmod_apply(r, mode);
+	out = chmod_apply(r, mode, umask);
 	chmod_free(r);
 	return out;
+}
+
+static uint32_t apply(const char *spec, uint32_t mode)
+{
+	return apply_umask(spec, mode, 022);
 }
 
 static void test_octal(void **state)
@@ -46,6 +51,27 @@ static void test_symbolic(void **state)
 	assert_int_equal(apply("o+t", S_IFDIR | 0777), S_IFDIR | 01777);
 }
 
+/* Issue 10, item 5: without u/g/o/a the umask's bits are left alone
+ * (checked against rsync 3.5.0 under umask 002 and 022). */
+static void test_umask(void **state)
+{
+	(void)state;
+	assert_int_equal(apply_umask("D+w,F+w", S_IFREG | 0444, 002),
+	    S_IFREG | 0664);
+	assert_int_equal(apply_umask("D+w,F+w", S_IFDIR | 0555, 002),
+	    S_IFDIR | 0775);
+	assert_int_equal(apply_umask("+w", S_IFREG | 0444, 022),
+	    S_IFREG | 0644);
+	assert_int_equal(apply_umask("a+w", S_IFREG | 0444, 022),
+	    S_IFREG | 0666);
+	assert_int_equal(apply_umask("-w", S_IFREG | 0666, 022),
+	    S_IFREG | 0466);
+	assert_int_equal(apply_umask("-w", S_IFREG | 0666, 002),
+	    S_IFREG | 0446);
+	assert_int_equal(apply_umask("=rw", S_IFREG | 0777, 022),
+	    S_IFREG | 0644);
+}
+
 static void test_errors(void **state)
 {
 	struct chmod_rule *r = NULL;
@@ -66,6 +92,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_octal),
 		cmocka_unit_test(test_symbolic),
+		cmocka_unit_test(test_umask),
 		cmocka_unit_test(test_errors),
 	};
 
