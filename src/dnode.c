@@ -97,6 +97,7 @@ struct dnode *dnode_new(struct ts_run *run, struct dnode *parent)
 	d->run = run;
 	d->parent = parent;
 	d->dfd = -1;
+	d->dflt = parent ? parent->dflt : 0777 & ~run->umask;
 	atomic_init(&d->pending, 1);
 	atomic_init(&d->touched, false);
 	d->task.fn = scan_task;

@@ -207,7 +207,7 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 		goto done;
 	}
 	meta_plan(run->o, run->am_root, &f->src, f->has_dst ? &f->dst : NULL,
-	    run->umask, &m);
+	    d->dflt, &m);
 	if ((f->has_dst ? copy_file : copy_file_new)(&run->copy, f->sfd,
 	    f->src_name, d->dfd, f->name, &m, w->buf, &res) < 0) {
 		copy_failed(f, &res, rel);

@@ -62,7 +62,7 @@ void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
 
 	if (run->o->dry_run || d->dfd < 0)
 		return;
-	meta_plan(run->o, run->am_root, src, dst, run->umask, &m);
+	meta_plan(run->o, run->am_root, src, dst, d->dflt, &m);
 	m.xattrs = xa;
 	if (!xa)
 		m.xa_which = 0;
@@ -106,7 +106,7 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 		run_report_dest(run, -r, what, rel);
 		return r;
 	}
-	meta_plan(run->o, run->am_root, src, dst, run->umask, &m);
+	meta_plan(run->o, run->am_root, src, dst, d->dflt, &m);
 	if (run->xa_which && xattr_read(it->sfd, it->src_name, -1, run->xa_which,
 	    run->am_root, &xa) == 0)
 		m.xattrs = &xa;
@@ -196,7 +196,7 @@ static void submit_dir(struct dnode *d, const struct srcitem *it,
 	}
 	c->apply_meta = !run->o->dry_run && !c->blocked;
 	meta_plan(run->o, run->am_root, &c->src, c->has_dst ? &c->dst : NULL,
-	    run->umask, &c->meta);
+	    d->dflt, &c->meta);
 	if (c->create)
 		item_count_created(run, out->iflags, S_IFDIR);
 	if (out->iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))

@@ -20,7 +20,7 @@
 #include <treesync/treesync.h>
 
 void meta_plan(const struct ts_options *o, bool am_root,
-    const struct ts_entry *src, const struct ts_entry *dst, mode_t umask,
+    const struct ts_entry *src, const struct ts_entry *dst, mode_t dflt,
     struct meta_target *out)
 {
 	bool same_type = dst && (dst->mode & S_IFMT) == (src->mode & S_IFMT);
@@ -36,7 +36,7 @@ void meta_plan(const struct ts_options *o, bool am_root,
 	else if (same_type)
 		out->mode = dst->mode & 07777;
 	else
-		out->mode = src->mode & 0777 & ~umask;
+		out->mode = src->mode & 0777 & dflt;
 
 	out->xa_which = (o->xattrs ? XA_PLAIN : 0) | (o->acls ? XA_ACL : 0);
 	out->am_root = am_root;

@@ -30,12 +30,14 @@ struct xattr_set;
 /*
  * Decides the attributes of the destination for SRC with rsync's rules:
  * -p copies the mode, otherwise an existing DST keeps its mode and a new
- * one gets the source's mode masked by UMASK without the special bits;
+ * one gets the source's mode masked by DFLT (the default permissions of
+ * the directory it is made in: xattr_default_perms()), without the
+ * special bits;
  * -o (as root) and -g copy ids; -t copies mtime (directories unless -O).
  * DST is the existing destination entry or NULL.  Pure.
  */
 void meta_plan(const struct ts_options *o, bool am_root,
-    const struct ts_entry *src, const struct ts_entry *dst, mode_t umask,
+    const struct ts_entry *src, const struct ts_entry *dst, mode_t dflt,
     struct meta_target *out);
 
 /*

@@ -8,6 +8,7 @@
 #include "meta.h"
 #include "report.h"
 #include "util.h"
+#include "xattr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -220,6 +221,24 @@ static void root_sources(struct ts_run *run, struct dnode *root)
 	}
 }
 
+/* Without -p, the default permissions DEST gets when this run made it:
+ * those of the directory it was made in (its default ACL, or the umask). */
+static mode_t root_parent_perms(const struct ts_run *run,
+    const struct dnode *root)
+{
+	mode_t perms = 0777 & ~run->umask;
+	int pfd;
+
+	if (run->o->perms || !run->plan.dst_new || root->dfd < 0)
+		return perms;
+	pfd = openat(root->dfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd >= 0) {
+		perms = xattr_default_perms(pfd, run->umask);
+		close(pfd);
+	}
+	return perms;
+}
+
 /* Builds the root node: the destination directory itself. */
 struct dnode *root_make(struct ts_run *run)
 {
@@ -233,6 +252,7 @@ struct dnode *root_make(struct ts_run *run)
 	if (root->dfd >= 0 && walk_stat(root->dfd, "", false, &root->dst) == 0)
 		root->has_dst = true;
 	root_sources(run, root);
+	scan_inherit(root);
 	/* The root is an item of the transfer when a "dir/" operand names
 	 * it: its attributes come from the first such operand. */
 	for (i = 0; i < p->nsrcs; i++) {
@@ -262,8 +282,9 @@ struct dnode *root_make(struct ts_run *run)
 		root->attrs_differ = (out.iflags & IT_REPORT_ANY) != 0;
 		root->create = p->dst_new;
 		root->apply_meta = !run->o->dry_run;
-		meta_plan(run->o, run->am_root, &root->src, in.dst, run->umask,
-		    &root->meta);
+		meta_plan(run->o, run->am_root, &root->src, in.dst,
+		    root_parent_perms(run, root), &root->meta);
+		scan_inherit(root);
 		if (out.iflags & (IT_REPORT_ANY | IT_IS_NEW))
 			report_item(out.iflags, S_IFDIR, ".", NULL, NULL);
 		if (p->dst_new)

@@ -219,6 +219,8 @@ struct dnode {
 	bool attrs_differ;
 	atomic_bool touched;	/* an entry was created, replaced or removed */
 	struct meta_target meta;
+	mode_t dflt;		/* without -p: what new entries in it may have
+				 * (xattr_default_perms), set by its scan */
 	struct pending *later;	/* during its scan, used by that thread only */
 };
 
@@ -413,6 +415,9 @@ void scan_submit_list(struct pool *p, struct pool_task *t);
 void scan_join(struct dnode *d, struct srcitem *items, size_t ni,
     const struct dirlist *dl, bool find_extraneous);
 bool scan_read_dest(struct dnode *d, struct dirlist *dl);
+/* Without -p: D's default permissions and inherited setgid bit, read
+ * from its open destination directory. */
+void scan_inherit(struct dnode *d);
 
 /* root.c: the operands. */
 void root_scan(struct dnode *root);

@@ -7,6 +7,7 @@
 
 #include "copy.h"
 #include "report.h"
+#include "xattr.h"
 #include "util.h"
 
 #include <errno.h>
@@ -201,7 +202,23 @@ static bool open_dest_dir(struct dnode *d)
 		run_item_failed(run);
 		return false;
 	}
+	scan_inherit(d);
 	return true;
+}
+
+void scan_inherit(struct dnode *d)
+{
+	const struct ts_run *run = d->run;
+	struct stat st;
+
+	if (run->o->perms || d->dfd < 0)
+		return;
+	/* Without -p, what the destination directory says goes: its default
+	 * ACL for the entries made in it, and the setgid bit a new one got
+	 * from its parent (rsync keeps both). */
+	d->dflt = xattr_default_perms(d->dfd, run->umask);
+	if (d->create && fstat(d->dfd, &st) == 0 && (st.st_mode & S_ISGID))
+		d->meta.mode |= S_ISGID;
 }
 
 /*

@@ -330,3 +330,66 @@ int xattr_apply(int dirfd, const char *name, int fd, unsigned which,
 	xattr_set_free(&have);
 	return r;
 }
+
+/*
+ * The Linux ABI of system.posix_acl_* values: a 4-byte version (2), then
+ * 8-byte entries { u16 tag, u16 perm, u32 id }, little-endian.
+ */
+#define ACL_EA_VERSION 2
+#define ACL_TAG_USER_OBJ 0x01
+#define ACL_TAG_GROUP_OBJ 0x04
+#define ACL_TAG_MASK 0x10
+#define ACL_TAG_OTHER 0x20
+
+static unsigned le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+mode_t xattr_default_perms(int dirfd, mode_t umask)
+{
+	mode_t perms = 0777 & ~umask;
+	unsigned char small[512], *buf = small;
+	ssize_t n = fgetxattr(dirfd, "system.posix_acl_default", small,
+	    sizeof(small));
+	int group = -1, mask = -1;
+	ssize_t i;
+
+	if (n < 0 && errno == ERANGE) {
+		n = fgetxattr(dirfd, "system.posix_acl_default", NULL, 0);
+		if (n > 0) {
+			buf = xmalloc((size_t)n);
+			n = fgetxattr(dirfd, "system.posix_acl_default", buf,
+			    (size_t)n);
+		}
+	}
+	if (n < 12 || le16(buf) != ACL_EA_VERSION)
+		goto out;	/* none: the umask decides */
+	/* POSIX: with a default ACL the umask is not used; each class gets
+	 * the ACL's entry, the group class its mask when there is one. */
+	for (i = 4; i + 8 <= n; i += 8) {
+		unsigned tag = le16(buf + i), perm = le16(buf + i + 2) & 7;
+
+		switch (tag) {
+		case ACL_TAG_USER_OBJ:
+			perms = (perms & ~0700u) | perm << 6;
+			break;
+		case ACL_TAG_GROUP_OBJ:
+			group = (int)perm;
+			break;
+		case ACL_TAG_MASK:
+			mask = (int)perm;
+			break;
+		case ACL_TAG_OTHER:
+			perms = (perms & ~0007u) | perm;
+			break;
+		}
+	}
+	if (mask >= 0 || group >= 0)
+		perms = (perms & ~0070u) | (unsigned)(mask >= 0 ? mask : group)
+		    << 3;
+out:
+	if (buf != small)
+		free(buf);
+	return perms;
+}

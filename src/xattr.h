@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Which attributes a set holds / an operation touches. */
 enum xattr_which {
@@ -44,5 +45,13 @@ int xattr_apply(int dirfd, const char *name, int fd, unsigned which,
     bool am_root, const struct xattr_set *want, const char **what);
 
 void xattr_set_free(struct xattr_set *s);
+
+/*
+ * The permission bits a new entry made in the directory DIRFD may have
+ * without -p (rsync's "default permissions"): those of the directory's
+ * default ACL when it has one (POSIX: the umask is then not used), else
+ * 0777 & ~UMASK.  Thread-safe.
+ */
+mode_t xattr_default_perms(int dirfd, mode_t umask);
 
 #endif /* TS_XATTR_H */
