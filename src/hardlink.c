@@ -98,7 +98,8 @@ static int hl_master_dir(struct dnode *d, const char *master_rel,
 	return fd;
 }
 
-/* Makes NAME in D a hard link to the group's master, atomically. */
+/* Makes NAME in D a hard link to the group's master, atomically (a
+ * symlink, a device or a FIFO is linked as itself, never followed). */
 static void hl_link(struct dnode *d, const struct hl_entry *h,
     const char *name, const char *disp_name, const struct ts_entry *src,
     const struct ts_entry *dst)
@@ -112,13 +113,13 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	uint32_t iflags;
 	int mfd, r = 0;
 
-	if (dst && S_ISREG(dst->mode) && dst->ino == h->dst_ino &&
-	    dst->dev == h->dst_dev)
+	bool same_type = dst && (dst->mode & S_IFMT) == (src->mode & S_IFMT);
+
+	if (same_type && dst->ino == h->dst_ino && dst->dev == h->dst_dev)
 		goto out;	/* already a link to it: nothing to do */
 	cmp_decide(run->o, &in, &out);
 	iflags = IT_LOCAL_CHANGE | IT_HARDLINK |
-	    ((dst && S_ISREG(dst->mode)) ? (out.iflags & IT_REPORT_ANY) :
-	    IT_IS_NEW);
+	    (same_type ? (out.iflags & IT_REPORT_ANY) : IT_IS_NEW);
 	if (!run->o->dry_run) {
 		mfd = hl_master_dir(d, h->master_rel, &base);
 		if (mfd < 0) {
@@ -148,14 +149,31 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 		atomic_store(&d->touched, true);
 	}
 	if (iflags & IT_IS_NEW)
-		add(&run->created[TY_REG], 1);
-	report_item(iflags, S_IFREG, rel, h->master_rel, NULL);
+		add(&run->created[type_index(src->mode)], 1);
+	report_item(iflags, src->mode, rel, h->master_rel, NULL);
 out:
 	free(rel);
 }
 
 static void hl_waiter_run(struct ts_run *run, struct hl_entry *h,
     struct hl_waiter *w);
+
+/*
+ * The master could not be made: this link gets its own copy (or its own
+ * symlink or node) rather than nothing.  LATER: D's scan's pending list,
+ * or NULL from another thread.
+ */
+static void alone(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, struct pending *later)
+{
+	struct cmp_out out = { .action = CMP_COPY,
+		.iflags = IT_TRANSFER | IT_IS_NEW };
+
+	if (S_ISREG(it->ent->mode))
+		ftask_submit(d, it, dst, &out, false, later);
+	else
+		item_make_node(d, it, dst);
+}
 
 /* The master is in place (or failed): link (or copy) everyone waiting. */
 void hl_master_done(struct ts_run *run, struct hl_entry *h, bool ok,
@@ -186,17 +204,12 @@ static void hl_waiter_run(struct ts_run *run, struct hl_entry *h,
 		hl_link(d, h, w->name, w->disp_name, &w->src,
 		    w->has_dst ? &w->dst : NULL);
 	} else {
-		/* The master could not be copied: this link gets its own
-		 * copy rather than nothing. */
 		struct srcitem it = { .ent = &w->src, .sfd = w->sfd,
 			.src_name = w->src_name, .name = w->name,
 			.disp_name = w->disp_name, .src_disp = w->src_disp };
-		struct cmp_out out = { .action = CMP_COPY,
-			.iflags = IT_TRANSFER | IT_IS_NEW };
 
 		/* From another thread than D's scan: submitted directly. */
-		ftask_submit(d, &it, w->has_dst ? &w->dst : NULL, &out, false,
-		    NULL);
+		alone(d, &it, w->has_dst ? &w->dst : NULL, NULL);
 	}
 	free(w->name);
 	free(w->src_name);
@@ -236,13 +249,9 @@ void hl_follow(struct dnode *d, struct hl_entry *h,
 		return;
 	}
 	pthread_mutex_unlock(&run->hl_lock);
-	if (h->state == HL_DONE) {
+	if (h->state == HL_DONE)
 		hl_link(d, h, it->name, it->disp_name, it->ent, dst);
-	} else {
-		struct cmp_out out = { .action = CMP_COPY,
-			.iflags = IT_TRANSFER | IT_IS_NEW };
-
-		ftask_submit(d, it, dst, &out, false, d->later);
-	}
+	else
+		alone(d, it, dst, d->later);
 }
 

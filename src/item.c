@@ -124,21 +124,47 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 	return r;
 }
 
-static void handle_node(struct dnode *d, const struct srcitem *it,
+/* Makes the symlink or node IT (over DST); on success fills *MADE with
+ * the new entry (for -H). */
+static bool handle_node(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst, const struct cmp_out *out,
-    const char *target, const char *rel)
+    const char *target, const char *rel, struct ts_entry *made)
 {
 	struct ts_run *run = d->run;
 
 	if (!run->o->dry_run) {
 		if (make_node(d, it, dst, target, rel) < 0) {
 			run_item_failed(run);
-			return;
+			return false;
 		}
 		atomic_store(&d->touched, true);
+		if (made && walk_stat(d->dfd, it->name, false, made) < 0)
+			memset(made, 0, sizeof(*made));
 	}
 	item_count_created(run, out->iflags, it->ent->mode);
 	report_item(out->iflags, it->ent->mode, rel, target, NULL);
+	return true;
+}
+
+void item_make_node(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst)
+{
+	struct cmp_out out = { .action = CMP_MKNOD,
+		.iflags = IT_LOCAL_CHANGE | IT_IS_NEW };
+	char *rel = util_path_join(d->rel, it->disp_name);
+	char *target = NULL;
+
+	if (S_ISLNK(it->ent->mode) &&
+	    !(target = read_link(it->sfd, it->src_name))) {
+		report_errno_at(errno, "cannot read symlink", it->src_disp,
+		    it->src_name);
+		run_source_failed(d->run);
+	} else {
+		handle_node(d, it, dst, &out, target, rel, NULL);
+	}
+	add(&d->run->entries_done, 1);
+	free(target);
+	free(rel);
 }
 
 /* --- deciding one item --------------------------------------------------- */
@@ -266,6 +292,26 @@ static const char *item_rel(const struct dnode *d, const struct srcitem *it,
 	return *rel;
 }
 
+/* -H: the types whose hard links are kept -- every one the options
+ * transfer but directories (rsync links symlinks, devices and FIFOs too). */
+static bool hard_linkable(const struct ts_options *o, uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return true;
+	case S_IFLNK:
+		return o->links;
+	case S_IFCHR:
+	case S_IFBLK:
+		return o->devices;
+	case S_IFIFO:
+	case S_IFSOCK:
+		return o->specials;
+	default:
+		return false;
+	}
+}
+
 /* True when the decision OUT makes a new entry where another type is. */
 static bool replaces(const struct cmp_out *out)
 {
@@ -301,7 +347,8 @@ static void act(struct dnode *d, const struct srcitem *it,
 	struct cmp_out out;
 	struct hl_entry *hl = NULL;
 	struct xattr_set sxa = { 0 };
-	bool have_sxa = false;
+	struct ts_entry made;
+	bool have_sxa = false, made_ok = false;
 
 	if (S_ISREG(src->mode) &&
 	    (src->size < o->min_size || src->size > o->max_size)) {
@@ -340,7 +387,7 @@ static void act(struct dnode *d, const struct srcitem *it,
 	}
 	in.src_target = starget;
 	in.dst_target = dtarget;
-	if (run->hl && S_ISREG(src->mode) && src->nlink > 1) {
+	if (run->hl && src->nlink > 1 && hard_linkable(o, src->mode)) {
 		char *mrel = util_path_join(d->rel, it->name);
 		bool master;
 
@@ -387,13 +434,17 @@ static void act(struct dnode *d, const struct srcitem *it,
 		break;
 	case CMP_SYMLINK:
 	case CMP_MKNOD:
-		handle_node(d, it, dst, &out, starget, item_rel(d, it, &rel));
+		made_ok = handle_node(d, it, dst, &out, starget,
+		    item_rel(d, it, &rel), &made);
 		break;
 	}
-	/* A master that needed no copy: its destination file stands. */
-	if (hl)
-		hl_master_done(run, hl, dst && S_ISREG(dst->mode),
-		    dst ? dst->dev : 0, dst ? dst->ino : 0);
+	/* A master that needed no copy: its destination entry stands (or
+	 * it was just made). */
+	if (hl && made_ok)
+		hl_master_done(run, hl, true, made.dev, made.ino);
+	else if (hl)
+		hl_master_done(run, hl, dst && (dst->mode & S_IFMT) ==
+		    (src->mode & S_IFMT), dst ? dst->dev : 0, dst ? dst->ino : 0);
 	add(&run->entries_done, 1);
 out:
 	xattr_set_free(&sxa);

@@ -351,6 +351,10 @@ void item_count_created(struct ts_run *run, uint32_t iflags, uint32_t mode);
 void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
     const struct ts_entry *src, const struct ts_entry *dst,
     const struct xattr_set *xa);
+/* Makes IT as a new symlink or node of its own (over DST): -H when its
+ * group's first link could not be made.  Thread-safe. */
+void item_make_node(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst);
 /* --chmod and --chown change what the source entry is said to be. */
 void item_adjust_source(const struct ts_run *run, struct ts_entry *en);
 
