@@ -1,235 +1,61 @@
 /*
- * cli.c -- the option table and its parser.
+ * cli.c -- the option parser, --help and --completion-helper, all made
+ * from the one option table, options.def.
  *
  * Every option has rsync's name and meaning (rsync users should not have
  * to learn anything); treesync's own options are marked in --help.  The
- * table is the single source: getopt_long's array, the short-option
- * string and --help are all generated from it.
+ * parser is popt's, as rsync uses it, not getopt_long's: a long option is
+ * found by its exact name only (getopt would take "--no-x" for a prefix of
+ * "--no-xattrs", where rsync's --no-x means --no-one-file-system), short
+ * options bundle ("-avn", "-j4", "-j=4", "-j 4"), an option's required
+ * argument is the next word whatever it looks like ("--exclude -x"), "--"
+ * ends the options, and operands may come before options.  Operands that
+ * rsync would take as remote are refused: treesync copies local trees.
+ *
+ * What is parsed goes into struct ts_options; what can only be decided
+ * after the last option (-C's rules go last, -a implies no -r with
+ * --files-from, --info=progress0 beats --progress) is kept in a struct
+ * parse_ctx for the length of one cli_parse() call: no file-scope state.
  */
-#define _GNU_SOURCE
 #include "cli.h"
 
 #include "chmod.h"
 #include "filter.h"
 #include "util.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <ctype.h>
+#include <errno.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifndef TS_VERSION_STRING
 #define TS_VERSION_STRING "unknown"
 #endif
 
-enum {
-	OPT_VERBOSE = 'v', OPT_QUIET = 'q', OPT_ITEMIZE = 'i',
-	OPT_HUMAN = 'h', OPT_VERSION = 'V', OPT_ARCHIVE = 'a',
-	OPT_RECURSIVE = 'r', OPT_LINKS = 'l', OPT_PERMS = 'p',
-	OPT_TIMES = 't', OPT_OMIT_DIR_TIMES = 'O', OPT_GROUP = 'g',
-	OPT_OWNER = 'o', OPT_D = 'D', OPT_DRY_RUN = 'n', OPT_CHECKSUM = 'c',
-	OPT_IGNORE_TIMES = 'I', OPT_MODIFY_WINDOW = '@', OPT_UPDATE = 'u',
-	OPT_ONE_FS = 'x', OPT_JOBS = 'j', OPT_WHOLE_FILE = 'W',
-	OPT_LONG_ONLY = 256,
-	OPT_HELP, OPT_STATS, OPT_NO_RECURSIVE, OPT_NO_LINKS, OPT_NO_PERMS,
-	OPT_NO_TIMES, OPT_NO_OMIT_DIR_TIMES, OPT_NO_GROUP, OPT_NO_OWNER,
-	OPT_NO_D, OPT_DEVICES, OPT_NO_DEVICES, OPT_SPECIALS, OPT_NO_SPECIALS,
-	OPT_SIZE_ONLY, OPT_IGNORE_EXISTING, OPT_EXISTING, OPT_DELETE,
-	OPT_FORCE, OPT_IGNORE_ERRORS, OPT_ALLOW_EMPTY_SOURCE, OPT_COPY_METHOD,
-	OPT_FSYNC, OPT_NO_CHECKSUM, OPT_NO_VERBOSE, OPT_NO_WHOLE_FILE,
-	OPT_MAX_DELETE, OPT_SPARSE = 'S', OPT_NO_SPARSE = 300, OPT_REFLINK,
-	OPT_VERIFY, OPT_PROGRESS, OPT_INFO, OPT_JSON, OPT_JSON_ITEMS,
-	OPT_LOG_FILE, OPT_CHECK, OPT_LOCK, OPT_LOCK_WAIT, OPT_P = 'P',
-	OPT_HARD_LINKS = 'H', OPT_NO_HARD_LINKS = 400, OPT_XATTRS = 'X',
-	OPT_ACLS = 'A', OPT_NO_XATTRS = 401, OPT_NO_ACLS,
-	OPT_OMIT_LINK_TIMES = 'J', OPT_NO_OMIT_LINK_TIMES = 410, OPT_NUMERIC_IDS,
-	OPT_NO_NUMERIC_IDS, OPT_CHOWN, OPT_CHMOD, OPT_MIN_SIZE, OPT_MAX_SIZE,
-	OPT_DIRS = 'd', OPT_FROM0 = '0', OPT_NO_DIRS = 420, OPT_FILES_FROM,
-	OPT_FILTER = 'f', OPT_F = 'F', OPT_CVS = 'C', OPT_EXCLUDE = 430,
-	OPT_INCLUDE, OPT_EXCLUDE_FROM, OPT_INCLUDE_FROM, OPT_DELETE_EXCLUDED,
+const struct cli_option cli_options[] = {
+#define OPT(id, s, l, a, an, h, act) \
+	{ l, s, CLI_ARG_##a, CLI_OPT_##id, false, an, h },
+#define ALIAS(id, l) { l, 0, CLI_ARG_NONE, CLI_OPT_##id, true, NULL, NULL },
+#include "options.def"
+#undef OPT
+#undef ALIAS
+	{ NULL, 0, CLI_ARG_NONE, CLI_OPT_COUNT, false, NULL, NULL },
 };
 
-const struct cli_option cli_options[] = {
-	{ "verbose", 'v', no_argument, OPT_VERBOSE, NULL,
-	  "increase verbosity (names of changed items)" },
-	{ "no-verbose", 0, no_argument, OPT_NO_VERBOSE, NULL, NULL },
-	{ "quiet", 'q', no_argument, OPT_QUIET, NULL,
-	  "suppress non-error messages" },
-	{ "itemize-changes", 'i', no_argument, OPT_ITEMIZE, NULL,
-	  "output a change-summary for all updates (rsync's YXcstpoguax)" },
-	{ "stats", 0, no_argument, OPT_STATS, NULL,
-	  "give some file-transfer stats" },
-	{ "progress", 0, optional_argument, OPT_PROGRESS, "always",
-	  "one live progress line on a terminal (=always: even if not)" },
-	{ "info", 0, required_argument, OPT_INFO, "FLAGS",
-	  "rsync's --info; progress2 is the only flag taken (= --progress)" },
-	{ NULL, 'P', no_argument, OPT_P, NULL, "same as --partial --progress "
-	  "(partial files are never kept: see README)" },
-	{ "json", 0, no_argument, OPT_JSON, NULL,
-	  "print one JSON summary document at the end (treesync)" },
-	{ "json-items", 0, no_argument, OPT_JSON_ITEMS, NULL,
-	  "print one JSON record per changed item (treesync)" },
-	{ "log-file", 0, required_argument, OPT_LOG_FILE, "FILE",
-	  "log what we're doing to the specified FILE" },
-	{ "check", 0, no_argument, OPT_CHECK, NULL,
-	  "compare only (implies -n); exit 28 if the trees differ (treesync)" },
-	{ "lock", 0, optional_argument, OPT_LOCK, "FILE",
-	  "one run at a time: flock DEST (or FILE); exit 27 if held (treesync)" },
-	{ "lock-wait", 0, required_argument, OPT_LOCK_WAIT, "SECONDS",
-	  "with --lock, wait up to SECONDS for the lock (treesync)" },
-	{ "human-readable", 'h', no_argument, OPT_HUMAN, NULL,
-	  "output numbers in a human-readable format" },
-	{ "archive", 'a', no_argument, OPT_ARCHIVE, NULL,
-	  "archive mode is -rlptgoD (no -A,-X,-U,-N,-H)" },
-	{ "recursive", 'r', no_argument, OPT_RECURSIVE, NULL,
-	  "recurse into directories" },
-	{ "no-recursive", 0, no_argument, OPT_NO_RECURSIVE, NULL, NULL },
-	{ "no-r", 0, no_argument, OPT_NO_RECURSIVE, NULL, NULL },
-	{ "dirs", 'd', no_argument, OPT_DIRS, NULL,
-	  "transfer directories without recursing" },
-	{ "no-dirs", 0, no_argument, OPT_NO_DIRS, NULL, NULL },
-	{ "no-d", 0, no_argument, OPT_NO_DIRS, NULL, NULL },
-	{ "filter", 'f', required_argument, OPT_FILTER, "RULE",
-	  "add a file-filtering RULE" },
-	{ NULL, 'F', no_argument, OPT_F, NULL,
-	  "same as --filter='dir-merge /.rsync-filter'; repeated: "
-	  "--filter='- .rsync-filter'" },
-	{ "exclude", 0, required_argument, OPT_EXCLUDE, "PATTERN",
-	  "exclude files matching PATTERN" },
-	{ "exclude-from", 0, required_argument, OPT_EXCLUDE_FROM, "FILE",
-	  "read exclude patterns from FILE" },
-	{ "include", 0, required_argument, OPT_INCLUDE, "PATTERN",
-	  "don't exclude files matching PATTERN" },
-	{ "include-from", 0, required_argument, OPT_INCLUDE_FROM, "FILE",
-	  "read include patterns from FILE" },
-	{ "cvs-exclude", 'C', no_argument, OPT_CVS, NULL,
-	  "auto-ignore files in the same way CVS does" },
-	{ "delete-excluded", 0, no_argument, OPT_DELETE_EXCLUDED, NULL,
-	  "also delete excluded files from dest dirs" },
-	{ "files-from", 0, required_argument, OPT_FILES_FROM, "FILE",
-	  "read list of source-file names from FILE (- for stdin)" },
-	{ "from0", '0', no_argument, OPT_FROM0, NULL,
-	  "all *-from/filter files are delimited by 0s" },
-	{ "links", 'l', no_argument, OPT_LINKS, NULL,
-	  "copy symlinks as symlinks" },
-	{ "no-links", 0, no_argument, OPT_NO_LINKS, NULL, NULL },
-	{ "hard-links", 'H', no_argument, OPT_HARD_LINKS, NULL,
-	  "preserve hard links (also with many workers)" },
-	{ "no-hard-links", 0, no_argument, OPT_NO_HARD_LINKS, NULL, NULL },
-	{ "no-H", 0, no_argument, OPT_NO_HARD_LINKS, NULL, NULL },
-	{ "no-l", 0, no_argument, OPT_NO_LINKS, NULL, NULL },
-	{ "perms", 'p', no_argument, OPT_PERMS, NULL,
-	  "preserve permissions" },
-	{ "no-perms", 0, no_argument, OPT_NO_PERMS, NULL, NULL },
-	{ "no-p", 0, no_argument, OPT_NO_PERMS, NULL, NULL },
-	{ "times", 't', no_argument, OPT_TIMES, NULL,
-	  "preserve modification times" },
-	{ "no-times", 0, no_argument, OPT_NO_TIMES, NULL, NULL },
-	{ "no-t", 0, no_argument, OPT_NO_TIMES, NULL, NULL },
-	{ "omit-dir-times", 'O', no_argument, OPT_OMIT_DIR_TIMES, NULL,
-	  "omit directories from --times" },
-	{ "no-omit-dir-times", 0, no_argument, OPT_NO_OMIT_DIR_TIMES, NULL,
-	  NULL },
-	{ "omit-link-times", 'J', no_argument, OPT_OMIT_LINK_TIMES, NULL,
-	  "omit symlinks from --times" },
-	{ "no-omit-link-times", 0, no_argument, OPT_NO_OMIT_LINK_TIMES, NULL,
-	  NULL },
-	{ "chmod", 0, required_argument, OPT_CHMOD, "CHMOD",
-	  "affect file and/or directory permissions" },
-	{ "chown", 0, required_argument, OPT_CHOWN, "USER:GROUP",
-	  "simple username/groupname mapping" },
-	{ "numeric-ids", 0, no_argument, OPT_NUMERIC_IDS, NULL,
-	  "don't map uid/gid values by user/group name" },
-	{ "no-numeric-ids", 0, no_argument, OPT_NO_NUMERIC_IDS, NULL, NULL },
-	{ "min-size", 0, required_argument, OPT_MIN_SIZE, "SIZE",
-	  "don't transfer any file smaller than SIZE" },
-	{ "max-size", 0, required_argument, OPT_MAX_SIZE, "SIZE",
-	  "don't transfer any file larger than SIZE" },
-	{ "group", 'g', no_argument, OPT_GROUP, NULL, "preserve group" },
-	{ "no-group", 0, no_argument, OPT_NO_GROUP, NULL, NULL },
-	{ "no-g", 0, no_argument, OPT_NO_GROUP, NULL, NULL },
-	{ "acls", 'A', no_argument, OPT_ACLS, NULL,
-	  "preserve ACLs (implies --perms)" },
-	{ "no-acls", 0, no_argument, OPT_NO_ACLS, NULL, NULL },
-	{ "no-A", 0, no_argument, OPT_NO_ACLS, NULL, NULL },
-	{ "xattrs", 'X', no_argument, OPT_XATTRS, NULL,
-	  "preserve extended attributes" },
-	{ "no-xattrs", 0, no_argument, OPT_NO_XATTRS, NULL, NULL },
-	{ "no-X", 0, no_argument, OPT_NO_XATTRS, NULL, NULL },
-	{ "owner", 'o', no_argument, OPT_OWNER, NULL,
-	  "preserve owner (super-user only)" },
-	{ "no-owner", 0, no_argument, OPT_NO_OWNER, NULL, NULL },
-	{ "no-o", 0, no_argument, OPT_NO_OWNER, NULL, NULL },
-	{ NULL, 'D', no_argument, OPT_D, NULL, "same as --devices --specials" },
-	{ "no-D", 0, no_argument, OPT_NO_D, NULL, NULL },
-	{ "devices", 0, no_argument, OPT_DEVICES, NULL,
-	  "preserve device files (super-user only)" },
-	{ "no-devices", 0, no_argument, OPT_NO_DEVICES, NULL, NULL },
-	{ "specials", 0, no_argument, OPT_SPECIALS, NULL,
-	  "preserve special files (FIFOs, sockets)" },
-	{ "no-specials", 0, no_argument, OPT_NO_SPECIALS, NULL, NULL },
-	{ "dry-run", 'n', no_argument, OPT_DRY_RUN, NULL,
-	  "perform a trial run with no changes made" },
-	{ "checksum", 'c', no_argument, OPT_CHECKSUM, NULL,
-	  "skip based on checksum (XXH3-128), not mod-time & size" },
-	{ "no-checksum", 0, no_argument, OPT_NO_CHECKSUM, NULL, NULL },
-	{ "size-only", 0, no_argument, OPT_SIZE_ONLY, NULL,
-	  "skip files that match in size" },
-	{ "ignore-times", 'I', no_argument, OPT_IGNORE_TIMES, NULL,
-	  "don't skip files that match size and time" },
-	{ "modify-window", '@', required_argument, OPT_MODIFY_WINDOW, "NUM",
-	  "set the accuracy for mod-time comparisons (-1: nanoseconds)" },
-	{ "update", 'u', no_argument, OPT_UPDATE, NULL,
-	  "skip files that are newer on the receiver" },
-	{ "ignore-existing", 0, no_argument, OPT_IGNORE_EXISTING, NULL,
-	  "skip updating files that exist on receiver" },
-	{ "existing", 0, no_argument, OPT_EXISTING, NULL,
-	  "skip creating new files on receiver" },
-	{ "ignore-non-existing", 0, no_argument, OPT_EXISTING, NULL, NULL },
-	{ "delete", 0, no_argument, OPT_DELETE, NULL,
-	  "delete extraneous files from dest dirs (after a clean walk)" },
-	{ "del", 0, no_argument, OPT_DELETE, NULL, NULL },
-	{ "delete-before", 0, no_argument, OPT_DELETE, NULL, NULL },
-	{ "delete-during", 0, no_argument, OPT_DELETE, NULL, NULL },
-	{ "delete-delay", 0, no_argument, OPT_DELETE, NULL, NULL },
-	{ "delete-after", 0, no_argument, OPT_DELETE, NULL, NULL },
-	{ "force", 0, no_argument, OPT_FORCE, NULL,
-	  "force deletion of dirs even if not empty" },
-	{ "ignore-errors", 0, no_argument, OPT_IGNORE_ERRORS, NULL,
-	  "delete even if there are I/O errors (in cleanly read dirs only)" },
-	{ "max-delete", 0, required_argument, OPT_MAX_DELETE, "NUM[%]",
-	  "don't delete more than NUM files (or NUM% of DEST): all or nothing" },
-	{ "allow-empty-source", 0, no_argument, OPT_ALLOW_EMPTY_SOURCE, NULL,
-	  "allow --delete when the source root is empty (treesync)" },
-	{ "one-file-system", 'x', no_argument, OPT_ONE_FS, NULL,
-	  "don't cross filesystem boundaries" },
-	{ "whole-file", 'W', no_argument, OPT_WHOLE_FILE, NULL,
-	  "copy files whole (always so in treesync)" },
-	{ "no-whole-file", 0, no_argument, OPT_NO_WHOLE_FILE, NULL, NULL },
-	{ "jobs", 'j', required_argument, OPT_JOBS, "N",
-	  "worker threads (default: 4 per CPU, 4..16; 64 on NFS/FUSE/SMB) "
-	  "(treesync)" },
-	{ "copy-method", 0, required_argument, OPT_COPY_METHOD, "METHOD",
-	  "auto|copy_file_range|sendfile|readwrite (treesync)" },
-	{ "fsync", 0, no_argument, OPT_FSYNC, NULL,
-	  "fsync every written file and each changed directory" },
-	{ "sparse", 'S', no_argument, OPT_SPARSE, NULL,
-	  "turn sequences of nulls into sparse blocks (keep holes)" },
-	{ "no-sparse", 0, no_argument, OPT_NO_SPARSE, NULL, NULL },
-	{ "reflink", 0, required_argument, OPT_REFLINK, "WHEN",
-	  "auto|always|never: share extents on btrfs/XFS (treesync)" },
-	{ "verify", 0, no_argument, OPT_VERIFY, NULL,
-	  "re-read each written file and compare its XXH3-128 (treesync)" },
-	{ "help", 0, no_argument, OPT_HELP, NULL,
-	  "show this help (-h is help only on its own)" },
-	{ "version", 'V', no_argument, OPT_VERSION, NULL,
-	  "print the version + other info and exit" },
-	{ NULL, 0, 0, 0, NULL, NULL },
+/* State of one cli_parse() call beyond struct ts_options. */
+struct parse_ctx {
+	struct ts_options *o;
+	enum cli_action done;	/* CLI_RUN, or what ends the parse */
+	bool explicit_r;	/* -r itself, not only through -a: with
+				 * --files-from, -a does not imply -r (rsync) */
+	bool want_cvs;		/* -C: its rules go after every other rule */
+	int progress;		/* --progress (1, =always 2), -P, --no-progress */
+	int info_progress;	/* --info: -1 not given, 0 progress0, 1 progress2 */
 };
 
 static size_t table_len(void)
@@ -239,6 +65,42 @@ static size_t table_len(void)
 	while (cli_options[n].lname || cli_options[n].sname)
 		n++;
 	return n;
+}
+
+/* The OPT row of ID (never an alias). */
+static const struct cli_option *row_of(enum cli_opt_id id)
+{
+	const struct cli_option *r;
+
+	for (r = cli_options; r->lname || r->sname; r++) {
+		if (r->id == id && !r->alias)
+			return r;
+	}
+	return NULL;
+}
+
+/* The option named exactly NAME[0..LEN), or NULL; aliases resolved. */
+static const struct cli_option *find_long(const char *name, size_t len)
+{
+	const struct cli_option *r;
+
+	for (r = cli_options; r->lname || r->sname; r++) {
+		if (r->lname && strncmp(r->lname, name, len) == 0 &&
+		    r->lname[len] == '\0')
+			return r->alias ? row_of(r->id) : r;
+	}
+	return NULL;
+}
+
+static const struct cli_option *find_short(int ch)
+{
+	const struct cli_option *r;
+
+	for (r = cli_options; r->lname || r->sname; r++) {
+		if (r->sname && r->sname == ch)
+			return r;
+	}
+	return NULL;
 }
 
 __attribute__((format(printf, 1, 2)))
@@ -396,11 +258,84 @@ static bool parse_copy_method(const char *s, enum ts_copy_method *m)
 	return false;
 }
 
-/* Whether -r/--recursive was given itself, not only through -a: with
- * --files-from, -a does not imply -r (rsync). */
-static bool explicit_r;
-/* -C: its rules go after every other rule, wherever it was given. */
-static bool want_cvs;
+/* --- option actions: CALL(fn) in options.def ------------------------- */
+
+static bool opt_archive(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	struct ts_options *o = p->o;
+
+	(void)id;
+	(void)arg;
+	o->recursive = o->links = o->perms = o->times = true;
+	o->group = o->owner = o->devices = o->specials = true;
+	return true;
+}
+
+static bool opt_progress(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	if (id == CLI_OPT_P) {
+		if (!p->progress)
+			p->progress = 1;
+		return true;
+	}
+	if (arg && strcmp(arg, "always") != 0) {
+		usage_error("invalid --progress value '%s' (always)", arg);
+		return false;
+	}
+	p->progress = arg ? 2 : 1;
+	return true;
+}
+
+/* rsync's --info=progress2 / progress0 / none: the last one given wins,
+ * and an explicit --info=progress0 wins over --progress and -P. */
+static bool opt_info(struct parse_ctx *p, enum cli_opt_id id, const char *arg)
+{
+	(void)id;
+	if (strcmp(arg, "progress2") == 0) {
+		p->info_progress = 1;
+	} else if (strcmp(arg, "progress0") == 0 || strcmp(arg, "none") == 0) {
+		p->info_progress = 0;
+	} else {
+		usage_error("unsupported --info flags '%s' (progress2)", arg);
+		return false;
+	}
+	return true;
+}
+
+static bool opt_int(struct parse_ctx *p, enum cli_opt_id id, const char *arg)
+{
+	switch (id) {
+	case CLI_OPT_MODIFY_WINDOW:
+		if (parse_int(arg, INT_MIN, INT_MAX, &p->o->modify_window))
+			return true;
+		usage_error("invalid --modify-window value '%s'", arg);
+		return false;
+	case CLI_OPT_JOBS:
+		if (parse_int(arg, 1, 1024, &p->o->jobs))
+			return true;
+		usage_error("invalid --jobs value '%s' (1..1024)", arg);
+		return false;
+	case CLI_OPT_LOCK_WAIT:
+		if (parse_int(arg, 0, 86400 * 7, &p->o->lock_wait))
+			return true;
+		usage_error("invalid --lock-wait value '%s'", arg);
+		return false;
+	default:
+		return false;
+	}
+}
+
+static bool opt_from0(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	(void)arg;
+	p->o->from0 = id == CLI_OPT_FROM0;
+	if (p->o->filters)
+		filter_set_from0(p->o->filters, p->o->from0);
+	return true;
+}
 
 static struct filter_list *filters_of(struct ts_options *o)
 {
@@ -412,30 +347,34 @@ static struct filter_list *filters_of(struct ts_options *o)
 }
 
 /* One filter option, in command-line order (the order is the meaning). */
-static bool add_filter(struct ts_options *o, int id, const char *arg)
+static bool opt_filter(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
 {
+	struct ts_options *o = p->o;
 	struct filter_list *fl = filters_of(o);
 	char *err = NULL;
 	int r = 0;
 
 	switch (id) {
-	case OPT_FILTER:
+	case CLI_OPT_FILTER:
 		r = filter_add(fl, arg, FILTER_RULE, "--filter", &err);
 		break;
-	case OPT_EXCLUDE:
+	case CLI_OPT_EXCLUDE:
 		r = filter_add(fl, arg, FILTER_EXCLUDE, "--exclude", &err);
 		break;
-	case OPT_INCLUDE:
+	case CLI_OPT_INCLUDE:
 		r = filter_add(fl, arg, FILTER_INCLUDE, "--include", &err);
 		break;
-	case OPT_EXCLUDE_FROM:
+	case CLI_OPT_EXCLUDE_FROM:
 		r = filter_load_file(fl, arg, FILTER_EXCLUDE, o->from0, &err);
 		break;
-	case OPT_INCLUDE_FROM:
+	case CLI_OPT_INCLUDE_FROM:
 		r = filter_load_file(fl, arg, FILTER_INCLUDE, o->from0, &err);
 		break;
-	case OPT_F:
+	case CLI_OPT_F:
 		filter_add_F(fl);
+		break;
+	default:
 		break;
 	}
 	if (r < 0) {
@@ -446,303 +385,333 @@ static bool add_filter(struct ts_options *o, int id, const char *arg)
 	return true;
 }
 
-/* Applies one parsed option; false on a bad argument (reported). */
-static bool apply(struct ts_options *o, int id, const char *arg)
+static bool opt_chmod(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
 {
-	switch (id) {
-	case OPT_VERBOSE: o->verbose++; break;
-	case OPT_NO_VERBOSE: o->verbose = 0; break;
-	case OPT_QUIET: o->quiet = true; break;
-	case OPT_ITEMIZE: o->itemize++; break;
-	case OPT_STATS: o->stats = true; break;
-	case OPT_HUMAN: o->human++; break;
-	case OPT_ARCHIVE:
-		o->recursive = o->links = o->perms = o->times = true;
-		o->group = o->owner = o->devices = o->specials = true;
-		break;
-	case OPT_RECURSIVE: o->recursive = true; explicit_r = true; break;
-	case OPT_DIRS: o->dirs = true; break;
-	case OPT_NO_DIRS: o->dirs = false; break;
-	case OPT_FILES_FROM: o->files_from = arg; break;
-	case OPT_FROM0:
-		o->from0 = true;
-		if (o->filters)
-			filter_set_from0(o->filters, true);
-		break;
-	case OPT_FILTER:
-	case OPT_EXCLUDE:
-	case OPT_INCLUDE:
-	case OPT_EXCLUDE_FROM:
-	case OPT_INCLUDE_FROM:
-	case OPT_F:
-		return add_filter(o, id, arg);
-	case OPT_CVS: want_cvs = true; break;
-	case OPT_DELETE_EXCLUDED: o->delete_excluded = o->del = true; break;
-	case OPT_NO_RECURSIVE: o->recursive = false; break;
-	case OPT_LINKS: o->links = true; break;
-	case OPT_HARD_LINKS: o->hard_links = true; break;
-	case OPT_NO_HARD_LINKS: o->hard_links = false; break;
-	case OPT_NO_LINKS: o->links = false; break;
-	case OPT_PERMS: o->perms = true; break;
-	case OPT_NO_PERMS: o->perms = false; break;
-	case OPT_TIMES: o->times = true; break;
-	case OPT_NO_TIMES: o->times = false; break;
-	case OPT_OMIT_DIR_TIMES: o->omit_dir_times = true; break;
-	case OPT_NO_OMIT_DIR_TIMES: o->omit_dir_times = false; break;
-	case OPT_GROUP: o->group = true; break;
-	case OPT_OMIT_LINK_TIMES: o->omit_link_times = true; break;
-	case OPT_NO_OMIT_LINK_TIMES: o->omit_link_times = false; break;
-	case OPT_NUMERIC_IDS: o->numeric_ids = true; break;
-	case OPT_NO_NUMERIC_IDS: o->numeric_ids = false; break;
-	case OPT_CHMOD: {
-		char err[160];
+	char err[160];
 
-		if (chmod_parse(&o->chmod, arg, err, sizeof(err)) < 0) {
-			usage_error("%s", err);
-			return false;
-		}
-		break;
-	}
-	case OPT_CHOWN:
-		if (!parse_chown(arg, o))
-			return false;
-		break;
-	case OPT_MIN_SIZE:
-	case OPT_MAX_SIZE: {
-		uint64_t v;
-
-		if (!parse_size(arg, &v)) {
-			usage_error("invalid size '%s' for --%s", arg,
-			    id == OPT_MIN_SIZE ? "min-size" : "max-size");
-			return false;
-		}
-		if (id == OPT_MIN_SIZE)
-			o->min_size = v;
-		else
-			o->max_size = v ? v : UINT64_MAX;	/* 0: no limit */
-		break;
-	}
-	case OPT_NO_GROUP: o->group = false; break;
-	case OPT_OWNER: o->owner = true; break;
-	case OPT_ACLS: o->acls = o->perms = true; break;
-	case OPT_NO_ACLS: o->acls = false; break;
-	case OPT_XATTRS: o->xattrs = true; break;
-	case OPT_NO_XATTRS: o->xattrs = false; break;
-	case OPT_NO_OWNER: o->owner = false; break;
-	case OPT_D: o->devices = o->specials = true; break;
-	case OPT_NO_D: o->devices = o->specials = false; break;
-	case OPT_DEVICES: o->devices = true; break;
-	case OPT_NO_DEVICES: o->devices = false; break;
-	case OPT_SPECIALS: o->specials = true; break;
-	case OPT_NO_SPECIALS: o->specials = false; break;
-	case OPT_DRY_RUN: o->dry_run = true; break;
-	case OPT_CHECKSUM: o->checksum = true; break;
-	case OPT_NO_CHECKSUM: o->checksum = false; break;
-	case OPT_SIZE_ONLY: o->size_only = true; break;
-	case OPT_IGNORE_TIMES: o->ignore_times = true; break;
-	case OPT_MODIFY_WINDOW:
-		if (!parse_int(arg, INT_MIN, INT_MAX, &o->modify_window)) {
-			usage_error("invalid --modify-window value '%s'", arg);
-			return false;
-		}
-		break;
-	case OPT_UPDATE: o->update = true; break;
-	case OPT_IGNORE_EXISTING: o->ignore_existing = true; break;
-	case OPT_EXISTING: o->existing = true; break;
-	case OPT_DELETE: o->del = true; break;
-	case OPT_FORCE: o->force = true; break;
-	case OPT_IGNORE_ERRORS: o->ignore_errors = true; break;
-	case OPT_ALLOW_EMPTY_SOURCE: o->allow_empty_source = true; break;
-	case OPT_MAX_DELETE:
-		if (!parse_max_delete(arg, o)) {
-			usage_error("invalid --max-delete value '%s' (NUM or "
-			    "NUM%%)", arg);
-			return false;
-		}
-		break;
-	case OPT_ONE_FS: o->one_fs = true; break;
-	case OPT_WHOLE_FILE: case OPT_NO_WHOLE_FILE: break;
-	case OPT_JOBS:
-		if (!parse_int(arg, 1, 1024, &o->jobs)) {
-			usage_error("invalid --jobs value '%s' (1..1024)", arg);
-			return false;
-		}
-		break;
-	case OPT_COPY_METHOD:
-		if (!parse_copy_method(arg, &o->copy_method)) {
-			usage_error("invalid --copy-method '%s' (auto, "
-			    "copy_file_range, sendfile, readwrite)", arg);
-			return false;
-		}
-		break;
-	case OPT_FSYNC: o->fsync = true; break;
-	case OPT_PROGRESS:
-		if (arg && strcmp(arg, "always") != 0) {
-			usage_error("invalid --progress value '%s' (always)",
-			    arg);
-			return false;
-		}
-		o->progress = arg ? 2 : 1;
-		break;
-	case OPT_P: o->progress = o->progress ? o->progress : 1; break;
-	case OPT_INFO:
-		if (strcmp(arg, "progress2") == 0) {
-			o->progress = o->progress ? o->progress : 1;
-		} else if (strcmp(arg, "progress0") == 0 ||
-		    strcmp(arg, "none") == 0) {
-			o->progress = 0;
-		} else {
-			usage_error("unsupported --info flags '%s' (progress2)",
-			    arg);
-			return false;
-		}
-		break;
-	case OPT_JSON: o->json = true; break;
-	case OPT_JSON_ITEMS: o->json_items = true; break;
-	case OPT_LOG_FILE: o->log_file = arg; break;
-	case OPT_CHECK: o->check = o->dry_run = true; break;
-	case OPT_LOCK: o->lock_file = arg ? arg : ""; break;
-	case OPT_LOCK_WAIT:
-		if (!parse_int(arg, 0, 86400 * 7, &o->lock_wait)) {
-			usage_error("invalid --lock-wait value '%s'", arg);
-			return false;
-		}
-		break;
-	case OPT_SPARSE: o->sparse = true; break;
-	case OPT_NO_SPARSE: o->sparse = false; break;
-	case OPT_VERIFY: o->verify = true; break;
-	case OPT_REFLINK:
-		if (strcmp(arg, "auto") == 0)
-			o->reflink = TS_REFLINK_AUTO;
-		else if (strcmp(arg, "always") == 0)
-			o->reflink = TS_REFLINK_ALWAYS;
-		else if (strcmp(arg, "never") == 0)
-			o->reflink = TS_REFLINK_NEVER;
-		else {
-			usage_error("invalid --reflink '%s' (auto, always, "
-			    "never)", arg);
-			return false;
-		}
-		break;
-	default:
+	(void)id;
+	if (chmod_parse(&p->o->chmod, arg, err, sizeof(err)) < 0) {
+		usage_error("%s", err);
 		return false;
 	}
 	return true;
 }
 
-static void build_getopt(struct option *lopts, char *shorts)
+static bool opt_chown(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
 {
-	size_t i, nl = 0, ns = 0, n = table_len();
+	(void)id;
+	return parse_chown(arg, p->o);
+}
 
-	shorts[ns++] = ':';	/* report a missing argument as ':' */
-	for (i = 0; i < n; i++) {
-		const struct cli_option *c = &cli_options[i];
+static bool opt_size(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	uint64_t v;
 
-		if (c->lname) {
-			lopts[nl].name = c->lname;
-			lopts[nl].has_arg = c->has_arg;
-			lopts[nl].flag = NULL;
-			lopts[nl].val = c->id;
-			nl++;
+	if (!parse_size(arg, &v)) {
+		usage_error("invalid size '%s' for --%s", arg,
+		    id == CLI_OPT_MIN_SIZE ? "min-size" : "max-size");
+		return false;
+	}
+	if (id == CLI_OPT_MIN_SIZE)
+		p->o->min_size = v;
+	else
+		p->o->max_size = v ? v : UINT64_MAX;	/* 0: no limit */
+	return true;
+}
+
+static bool opt_max_delete(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	(void)id;
+	if (!parse_max_delete(arg, p->o)) {
+		usage_error("invalid --max-delete value '%s' (NUM or NUM%%)",
+		    arg);
+		return false;
+	}
+	return true;
+}
+
+static bool opt_copy_method(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	(void)id;
+	if (!parse_copy_method(arg, &p->o->copy_method)) {
+		usage_error("invalid --copy-method '%s' (auto, copy_file_range, "
+		    "sendfile, readwrite)", arg);
+		return false;
+	}
+	return true;
+}
+
+static bool opt_reflink(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	(void)id;
+	if (strcmp(arg, "auto") == 0)
+		p->o->reflink = TS_REFLINK_AUTO;
+	else if (strcmp(arg, "always") == 0)
+		p->o->reflink = TS_REFLINK_ALWAYS;
+	else if (strcmp(arg, "never") == 0)
+		p->o->reflink = TS_REFLINK_NEVER;
+	else {
+		usage_error("invalid --reflink '%s' (auto, always, never)", arg);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Applies option ID with its argument ARG (NULL if none): the ACTION
+ * column of options.def.  False on a bad argument (reported).
+ */
+static bool apply(struct parse_ctx *p, enum cli_opt_id id, const char *arg)
+{
+	struct ts_options *o = p->o;
+
+	switch (id) {
+#define SET(field, value)	o->field = (value);
+#define INC(field)		o->field++;
+#define CTX(field, value)	p->field = (value);
+#define CALL(fn)		return fn(p, id, arg);
+#define OPT(id, s, l, a, an, h, act) case CLI_OPT_##id: act break;
+#define ALIAS(id, l)
+#include "options.def"
+#undef OPT
+#undef ALIAS
+#undef SET
+#undef INC
+#undef CTX
+#undef CALL
+	case CLI_OPT_COUNT:
+		break;
+	}
+	return true;
+}
+
+/* --- the parser -------------------------------------------------------- */
+
+/*
+ * The argument of option R given in the word ARGV[*I]: INLINE (after '='
+ * or the rest of a short-option bundle), else the next word, whatever it
+ * looks like (popt).  NULL, with the error reported, if there is none.
+ */
+static const char *take_arg(const struct cli_option *r, const char *inl,
+    int argc, char **argv, int *i)
+{
+	if (inl)
+		return inl;
+	if (r->arg == CLI_ARG_OPT)
+		return NULL;
+	if (*i + 1 < argc)
+		return argv[++*i];
+	usage_error("%s: missing argument", argv[*i]);
+	return NULL;
+}
+
+/* One "--name[=value]" word, ARGV[*I]; false on an error (reported). */
+static bool parse_long(struct parse_ctx *p, int argc, char **argv, int *i)
+{
+	const char *word = argv[*i], *name = word + 2;
+	const char *eq = strchr(name, '=');
+	const struct cli_option *r;
+	const char *arg = NULL;
+
+	r = find_long(name, eq ? (size_t)(eq - name) : strlen(name));
+	if (!r) {
+		usage_error("%s: unknown option", word);
+		return false;
+	}
+	if (r->arg == CLI_ARG_NONE && eq) {
+		usage_error("%s: option does not take an argument", word);
+		return false;
+	}
+	if (r->arg != CLI_ARG_NONE) {
+		arg = take_arg(r, eq ? eq + 1 : NULL, argc, argv, i);
+		if (!arg && r->arg == CLI_ARG_REQ)
+			return false;
+	}
+	return apply(p, r->id, arg);
+}
+
+/* One "-abc" bundle, ARGV[*I]; false on an error (reported). */
+static bool parse_shorts(struct parse_ctx *p, int argc, char **argv, int *i)
+{
+	const char *word = argv[*i], *s;
+
+	for (s = word + 1; *s && p->done == CLI_RUN; s++) {
+		const struct cli_option *r = find_short((unsigned char)*s);
+		const char *arg;
+
+		if (!r) {
+			usage_error("%s: unknown option", word);
+			return false;
 		}
-		if (c->sname) {
-			shorts[ns++] = (char)c->sname;
-			if (c->has_arg == required_argument)
-				shorts[ns++] = ':';
+		if (r->arg == CLI_ARG_NONE) {
+			if (s[1] == '=') {
+				usage_error("%s: option does not take an "
+				    "argument", word);
+				return false;
+			}
+			if (!apply(p, r->id, NULL))
+				return false;
+			continue;
+		}
+		/* The rest of the word is the argument (a leading '='
+		 * skipped), else the next word. */
+		arg = take_arg(r, s[1] ? s + 1 + (s[1] == '=') : NULL, argc,
+		    argv, i);
+		if (!arg && r->arg == CLI_ARG_REQ)
+			return false;
+		return apply(p, r->id, arg);
+	}
+	return true;
+}
+
+/*
+ * rsync's hostspec test (check_for_hostspec, parse_hostspec): [USER@]HOST
+ * then ':' before any '/'; HOST may be a bracketed IPv6 literal, and a
+ * '[' anywhere else makes the word local.  "rsync://HOST/MOD" needs no
+ * case of its own: its colon comes before its first slash.
+ */
+bool cli_is_remote(const char *s)
+{
+	const char *host = s;
+
+	for (; *s; s++) {
+		if (*s == ':')
+			return true;
+		if (*s == '/')
+			return false;
+		if (*s == '@') {
+			host = s + 1;
+		} else if (*s == '[') {
+			const char *close = s + 1;
+
+			if (s != host)
+				return false;
+			while (*close && *close != ']' && *close != '/')
+				close++;
+			if (*close != ']' || close == s + 1)
+				return false;
+			if (close[1] && close[1] != '/' && close[1] != ':')
+				return false;
+			s = close;
 		}
 	}
-	memset(&lopts[nl], 0, sizeof(lopts[nl]));
-	shorts[ns] = '\0';
+	return false;
+}
+
+/* Refuses operands and a --files-from list that rsync would fetch from
+ * another host; false if one was (reported). */
+static bool check_local(const struct cli *c)
+{
+	const char *ff = c->opts.files_from;
+	size_t i;
+
+	for (i = 0; i < c->noperands; i++) {
+		const char *op = c->operands[i];
+
+		if (!cli_is_remote(op))
+			continue;
+		usage_error("remote operand '%s' is not supported: treesync "
+		    "copies between local paths (for a local name, write "
+		    "'./%s')", op, op);
+		return false;
+	}
+	if (ff && cli_is_remote(ff)) {
+		usage_error("remote --files-from '%s' is not supported (for a "
+		    "local file, write './%s')", ff, ff);
+		return false;
+	}
+	return true;
+}
+
+/* What can only be decided once every option is in; false on an error
+ * (reported). */
+static bool finish(struct parse_ctx *p)
+{
+	struct ts_options *o = p->o;
+
+	if (p->want_cvs) {
+		char *err = NULL;
+
+		if (filter_add_cvs_exclude(filters_of(o), &err) < 0) {
+			usage_error("%s", err ? err : "cannot add -C rules");
+			free(err);
+			return false;
+		}
+	}
+	if (o->files_from && !p->explicit_r)
+		o->recursive = false;	/* -a's -r is not implied */
+	/* rsync: an explicit --info=progress0 wins, whatever its place. */
+	if (p->info_progress == 0)
+		o->progress = 0;
+	else if (p->progress)
+		o->progress = p->progress;
+	else
+		o->progress = p->info_progress > 0;
+	if (o->lock_wait && !o->lock_file) {
+		usage_error("%s", "--lock-wait needs --lock");
+		return false;
+	}
+	if (o->size_only && o->checksum) {
+		usage_error("%s", "--size-only and --checksum conflict");
+		return false;
+	}
+	return true;
 }
 
 enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 {
-	size_t n = table_len();
-	struct option *lopts = xcalloc(n + 1, sizeof(*lopts));
-	char *shorts = xcalloc(2 * n + 4, 1);
-	enum cli_action act = CLI_RUN;
-	bool only_h = argc == 2 && strcmp(argv[1], "-h") == 0;
-	int ch, i;
+	struct parse_ctx p = { .done = CLI_RUN, .info_progress = -1 };
+	bool posix = getenv("POSIXLY_CORRECT") || getenv("POSIX_ME_HARDER");
+	bool rest = false;
+	int i;
 
 	memset(c, 0, sizeof(*c));
 	ts_options_init(&c->opts);
-	explicit_r = want_cvs = false;
-	if (only_h) {
-		act = CLI_HELP;
-		goto out;
+	p.o = &c->opts;
+	if (argc == 2 && strcmp(argv[1], "-h") == 0)
+		return CLI_HELP;	/* rsync: -h alone is --help */
+	c->operands = xcalloc(argc > 0 ? (size_t)argc : 1,
+	    sizeof(*c->operands));
+	for (i = 1; i < argc && p.done == CLI_RUN; i++) {
+		const char *a = argv[i];
+		bool ok;
+
+		if (rest || a[0] != '-' || a[1] == '\0') {
+			c->operands[c->noperands++] = a;
+			rest = rest || posix;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			rest = true;
+			continue;
+		}
+		if (a[1] == '-')
+			ok = parse_long(&p, argc, argv, &i);
+		else
+			ok = parse_shorts(&p, argc, argv, &i);
+		if (!ok)
+			return CLI_ERROR;
 	}
-	build_getopt(lopts, shorts);
-	opterr = 0;
-	optind = 0;	/* 0, not 1: glibc then resets all of getopt's state */
-	while ((ch = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
-		if (ch == '?') {
-			if (optopt)
-				usage_error("unknown option -- '%c'", optopt);
-			else
-				usage_error("unknown option '%s'",
-				    argv[optind - 1]);
-			act = CLI_ERROR;
-			goto out;
-		}
-		if (ch == ':') {
-			usage_error("option '%s' requires an argument",
-			    argv[optind - 1]);
-			act = CLI_ERROR;
-			goto out;
-		}
-		if (ch == OPT_HELP) {
-			act = CLI_HELP;
-			goto out;
-		}
-		if (ch == OPT_VERSION) {
-			act = CLI_VERSION;
-			goto out;
-		}
-		if (!apply(&c->opts, ch, optarg)) {
-			act = CLI_ERROR;
-			goto out;
-		}
-	}
-	if (argc - optind < 2) {
-		usage_error("%s", argc - optind == 0
+	if (p.done != CLI_RUN)
+		return p.done;
+	if (c->noperands < 2) {
+		usage_error("%s", c->noperands == 0
 		    ? "missing source and destination operands"
 		    : "missing destination operand (SRC... DEST)");
-		act = CLI_ERROR;
-		goto out;
+		return CLI_ERROR;
 	}
-	if (want_cvs) {
-		char *err = NULL;
-
-		if (filter_add_cvs_exclude(filters_of(&c->opts), &err) < 0) {
-			usage_error("%s", err ? err : "cannot add -C rules");
-			free(err);
-			act = CLI_ERROR;
-			goto out;
-		}
-	}
-	if (c->opts.files_from && !explicit_r)
-		c->opts.recursive = false;	/* -a's -r is not implied */
-	if (c->opts.lock_wait && !c->opts.lock_file) {
-		usage_error("%s", "--lock-wait needs --lock");
-		act = CLI_ERROR;
-		goto out;
-	}
-	if (c->opts.size_only && c->opts.checksum) {
-		usage_error("%s", "--size-only and --checksum conflict");
-		act = CLI_ERROR;
-		goto out;
-	}
-	c->noperands = (size_t)(argc - optind);
-	c->operands = xcalloc(c->noperands, sizeof(*c->operands));
-	for (i = optind; i < argc; i++)
-		c->operands[i - optind] = argv[i];
+	if (!finish(&p) || !check_local(c))
+		return CLI_ERROR;
 	c->opts.srcs = c->operands;
 	c->opts.nsrcs = c->noperands - 1;
 	c->opts.dest = c->operands[c->noperands - 1];
-out:
-	free(lopts);
-	free(shorts);
-	return act;
+	return CLI_RUN;
 }
 
 void cli_free(struct cli *c)
@@ -756,6 +725,8 @@ void cli_free(struct cli *c)
 	free(c->operands);
 	c->operands = NULL;
 }
+
+/* --- output made from the table --------------------------------------- */
 
 void cli_help(FILE *f)
 {
@@ -773,21 +744,21 @@ void cli_help(FILE *f)
 	    "Options\n", TS_VERSION_STRING);
 	for (i = 0; i < n; i++) {
 		const struct cli_option *c = &cli_options[i];
+		bool opt = c->arg == CLI_ARG_OPT;
+		const char *eq, *close, *an;
 		char left[64];
 
 		if (!c->help)
 			continue;
-		const char *eq = !c->argname ? "" :
-		    c->has_arg == optional_argument ? "[=" : "=";
-		const char *close = c->argname &&
-		    c->has_arg == optional_argument ? "]" : "";
-
+		an = c->argname ? c->argname : "";
+		eq = !c->argname ? "" : opt ? "[=" : "=";
+		close = c->argname && opt ? "]" : "";
 		if (c->sname && c->lname)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s%s", c->sname,
-			    c->lname, eq, c->argname ? c->argname : "", close);
+			    c->lname, eq, an, close);
 		else if (c->lname)
 			snprintf(left, sizeof(left), "    --%s%s%s%s", c->lname,
-			    eq, c->argname ? c->argname : "", close);
+			    eq, an, close);
 		else
 			snprintf(left, sizeof(left), "-%c", c->sname);
 		fprintf(f, " %-28s %s\n", left, c->help);
@@ -798,6 +769,59 @@ void cli_help(FILE *f)
 	    "20 signal, 23 partial transfer, 24 vanished source files,\n"
 	    "25 --max-delete limit, 26 refused by a safety guard (empty\n"
 	    "source), 27 --lock held by another run, 28 --check: trees differ.\n");
+}
+
+/* What a row not in --help does, for completion menus: "turn off -p",
+ * "same as --delete". */
+static void describe(const struct cli_option *r, char *buf, size_t size)
+{
+	const struct cli_option *target = r->alias ? row_of(r->id) : r;
+	const char *base;
+
+	if (strncmp(r->lname, "no-", 3) == 0) {
+		base = r->lname + 3;
+		snprintf(buf, size, "turn off %s%s", base[1] ? "--" : "-", base);
+	} else if (target && target->help && target->lname) {
+		snprintf(buf, size, "same as --%s", target->lname);
+	} else {
+		snprintf(buf, size, "alias");
+	}
+}
+
+static void completion_row(FILE *f, const struct cli_option *r)
+{
+	static const char *const kinds[] = { "none", "req", "opt" };
+	const struct cli_option *target = r->alias ? row_of(r->id) : r;
+	char desc[96];
+
+	if (r->help)
+		snprintf(desc, sizeof(desc), "%s", r->help);
+	else
+		describe(r, desc, sizeof(desc));
+	if (r->sname)
+		fprintf(f, "%c\t", r->sname);
+	else
+		fprintf(f, "-\t");
+	fprintf(f, "%s\t%s\t%s\t%s\n", r->lname ? r->lname : "-",
+	    kinds[target->arg], target->argname ? target->argname : "-",
+	    desc);
+}
+
+void cli_completion_list(FILE *f)
+{
+	size_t i, n = table_len();
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			const struct cli_option *r = &cli_options[i];
+
+			if (r->id == CLI_OPT_COMPLETION_HELPER ||
+			    (pass == 0) != (r->help != NULL))
+				continue;
+			completion_row(f, r);
+		}
+	}
 }
 
 void cli_version(FILE *f)

@@ -1,12 +1,23 @@
 /*
  * cli.h -- argv to an immutable struct ts_options, with rsync's option
- * names and meanings.  One option table drives parsing and --help (and is
- * what the completions are checked against).  Never touches the file
- * system and never exits: main.c does.
+ * names and meanings.  One option table, src/options.def, drives the
+ * parser, --help and --completion-helper (from which the completions are
+ * generated and the man page is checked).  Never touches the file system
+ * and never exits: main.c does.
+ *
+ *	struct cli c;
+ *
+ *	switch (cli_parse(argc, argv, &c)) {
+ *	case CLI_RUN: ... ts_sync(&c.opts, &st) ...; break;
+ *	case CLI_HELP: cli_help(stdout); break;
+ *	...
+ *	}
+ *	cli_free(&c);
  */
 #ifndef TS_CLI_H
 #define TS_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <treesync/treesync.h>
@@ -15,6 +26,7 @@ enum cli_action {
 	CLI_RUN,
 	CLI_HELP,
 	CLI_VERSION,
+	CLI_COMPLETION,	/* --completion-helper: cli_completion_list() */
 	CLI_ERROR,	/* message printed; exit TS_EXIT_SYNTAX */
 };
 
@@ -24,30 +36,70 @@ struct cli {
 	size_t noperands;
 };
 
-/* One row of the option table. */
+/* The ids of the options, CLI_OPT_<ID> for each OPT row of options.def. */
+enum cli_opt_id {
+#define OPT(id, s, l, a, an, h, act) CLI_OPT_##id,
+#define ALIAS(id, l)
+#include "options.def"
+#undef OPT
+#undef ALIAS
+	CLI_OPT_COUNT
+};
+
+enum cli_arg {
+	CLI_ARG_NONE,
+	CLI_ARG_REQ,	/* --opt=V, --opt V, -xV, -x=V, -x V */
+	CLI_ARG_OPT,	/* --opt or --opt=V only */
+};
+
+/* One row of the option table: an option, or an alias (another long name
+ * for the option with the same id). */
 struct cli_option {
 	const char *lname;	/* long name without "--", or NULL */
 	int sname;		/* short letter, or 0 */
-	int has_arg;		/* getopt_long's no/required_argument */
-	int id;
-	const char *argname;	/* for --help: "=NUM" etc., or NULL */
+	enum cli_arg arg;
+	enum cli_opt_id id;
+	bool alias;		/* an ALIAS row: the option is the OPT row of id */
+	const char *argname;	/* for --help: "FILE" etc., or NULL */
 	const char *help;	/* NULL: accepted but not listed */
 };
 
-/* The table, terminated by a row with lname == NULL and sname == 0. */
+/* The table in options.def order, terminated by a row with lname == NULL
+ * and sname == 0. */
 extern const struct cli_option cli_options[];
 
 /*
- * Parses ARGV into *C.  Prints usage errors on stderr (naming the option,
- * with a "--help" hint).  Returns what main should do.  Not thread-safe
- * (getopt).  cli_free() releases *C in every case.
+ * Parses ARGV into *C: options by their exact names (no abbreviations),
+ * bundled short options, "--", operands anywhere (the first one ends the
+ * options if POSIXLY_CORRECT is set), as rsync's popt does; operands that
+ * rsync would take as remote are refused.  Prints usage errors on stderr
+ * (naming the argument, with a "--help" hint).  Returns what main should
+ * do.  Not thread-safe (the environment, getpwnam for --chown).
+ * cli_free() releases *C in every case.
  */
 enum cli_action cli_parse(int argc, char **argv, struct cli *c);
 
 void cli_free(struct cli *c);
 
+/*
+ * Whether rsync would take OPERAND as remote (HOST:PATH, [USER@]HOST::MOD,
+ * rsync://HOST/MOD): rsync's check_for_hostspec().  A colon before the
+ * first slash makes it remote, unless the host part holds a '[' that does
+ * not open a well-formed IPv6 literal at its start ("a[1]:b" is local);
+ * so "./host:x", "/a:b" and "a/b:c" are local, ":x" is remote.  Pure.
+ */
+bool cli_is_remote(const char *operand);
+
 /* Prints the help text generated from the table. */
 void cli_help(FILE *f);
+
+/*
+ * --completion-helper: one line per option name, tab-separated:
+ *	SHORT LONG KIND ARGNAME DESCRIPTION
+ * KIND is none, req or opt; an empty field is "-".  Listed options first
+ * (--help order), then the accepted aliases and --no-OPTION forms.
+ */
+void cli_completion_list(FILE *f);
 
 /* Prints the version and the build's capabilities. */
 void cli_version(FILE *f);

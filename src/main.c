@@ -39,6 +39,10 @@ int main(int argc, char **argv)
 		cli_version(stdout);
 		cli_free(&c);
 		return TS_EXIT_OK;
+	case CLI_COMPLETION:
+		cli_completion_list(stdout);
+		cli_free(&c);
+		return TS_EXIT_OK;
 	case CLI_ERROR:
 		cli_free(&c);
 		return TS_EXIT_SYNTAX;

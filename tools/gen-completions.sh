@@ -1,21 +1,21 @@
 #!/bin/bash
 # tools/gen-completions.sh -- generate the bash, zsh and fish completions of
-# treesync from `treesync --help` (the one option table, src/cli.c).
+# treesync from `treesync --completion-helper`, which prints the one option
+# table (src/options.def) as it is compiled into the binary.
 #
 #   tools/gen-completions.sh            rewrite treesync.bash, _treesync, treesync.fish
 #   tools/gen-completions.sh --check    regenerate into a temp dir, diff, exit 1 if stale
 #   tools/gen-completions.sh --list     print the option list the files are made from
 #
 # What is read:
-#   - `$TREESYNC --help`: every documented option, its short letter, whether
-#     it takes an argument (=ARG required, =[ARG] or [=ARG] optional), the
-#     argument's name and the help text;
-#   - the rows of cli_options[] in src/cli.c whose help is NULL (accepted
-#     aliases: --del, --delete-after, --no-perms, --no-p, ...), each one
-#     checked against the binary (an alias the binary rejects is dropped);
+#   - `$TREESYNC --completion-helper`: one line per option name,
+#     SHORT<TAB>LONG<TAB>KIND<TAB>ARGNAME<TAB>DESCRIPTION ("-" for an empty
+#     field; KIND is none, req or opt): the options of --help first, then
+#     the accepted aliases and --no-OPTION forms (--del, --no-perms, --no-p,
+#     ...), each with a description ("same as --delete", "turn off -p");
 #   - PENDING below: options documented in the man page and completed
-#     before they reach --help (none at the moment).  Once an option is in
-#     --help, its --help row wins and the PENDING row is ignored.
+#     before they reach the binary (none at the moment).  An option the
+#     binary has wins over its PENDING row.
 #
 # Value completion comes from the argument's name and the help text:
 #   FILE -> file names          DIR -> directories
@@ -45,16 +45,16 @@ find_treesync() {
 }
 TS=$(find_treesync)
 
-# Options documented (man page) and completed before the binary lists them
-# in --help, one --help-format line each, e.g.
-#      --exclude=PATTERN        exclude files matching PATTERN
-# Once an option is in --help, its --help row wins.  (Empty: rsync's filter
-# options, which were here, are in --help now.)
+# Options documented (man page) and completed before the binary has them,
+# one --completion-helper line each (tab-separated), e.g.
+#	-	exclude	req	PATTERN	exclude files matching PATTERN
+# Once the binary has an option, its own row wins.  (Empty: rsync's filter
+# options, which were here, are in the binary now.)
 PENDING=$(cat <<'EOF'
 EOF
 )
 
-# Rows: short<TAB>long<TAB>argkind(none|req|opt)<TAB>argname<TAB>help
+# Rows: short, long, argkind (none|req|opt), argname, help.
 declare -a S=() L=() K=() A=() H=()
 declare -A seen_long=() seen_short=()
 
@@ -67,86 +67,26 @@ add_row() {	# short long kind argname help
 	return 0
 }
 
-# One --help line -> add_row.  Accepts "-x, --long=ARG  help",
-# "    --long[=ARG]  help" and "-x  help".
-parse_help_line() {
-	local line=$1 re_long re_short short long spec help kind arg
-	re_long='^ (-([^-[:space:]]), |    )--([A-Za-z0-9][-A-Za-z0-9]*)([^[:space:]]*)[[:space:]]+(.*)$'
-	re_short='^ -([^-[:space:]])[[:space:]]+(.*)$'
-	if [[ $line =~ $re_long ]]; then
-		short=${BASH_REMATCH[2]} long=${BASH_REMATCH[3]}
-		spec=${BASH_REMATCH[4]} help=${BASH_REMATCH[5]}
-	elif [[ $line =~ $re_short ]]; then
-		short=${BASH_REMATCH[1]} long="" spec="" help=${BASH_REMATCH[2]}
-	else
-		return 0
-	fi
-	case $spec in
-	"") kind=none arg= ;;
-	'[='*']') kind=opt arg=${spec#[=} arg=${arg%]} ;;
-	'=['*']') kind=opt arg=${spec#=[} arg=${arg%]} ;;
-	=*) kind=req arg=${spec#=} ;;
-	*) return 0 ;;
-	esac
+# One --completion-helper line -> add_row ("-" is an empty field).
+add_line() {
+	local short long kind arg help
+	IFS=$'\t' read -r short long kind arg help <<<"$1" || true
+	case ${kind:-} in none | req | opt) ;; *) return 0 ;; esac
+	[ "$short" = - ] && short=
+	[ "$long" = - ] && long=
+	[ "$arg" = - ] && arg=
 	add_row "$short" "$long" "$kind" "$arg" "$help"
 }
 
-help_text=$("$TS" --help)
+rows=$("$TS" --completion-helper) ||
+    { echo "gen.sh: '$TS --completion-helper' failed" >&2; exit 1; }
 while IFS= read -r line; do
-	[[ $line == "Exit status"* ]] && break
-	parse_help_line "$line"
-done <<<"$help_text"
-ndoc=${#L[@]}
-[ "$ndoc" -gt 10 ] || { echo "gen.sh: could not parse '$TS --help'" >&2; exit 1; }
-
+	add_line "$line"
+done <<<"$rows"
+[ "${#L[@]}" -gt 10 ] || { echo "gen.sh: could not read '$TS --completion-helper'" >&2; exit 1; }
 while IFS= read -r line; do
-	parse_help_line "$line"
+	[ -n "$line" ] && add_line "$line"
 done <<<"$PENDING"
-
-# Aliases: cli_options[] rows with a NULL help.  "name" -> OPT_ID; the
-# documented row with the same OPT_ID (or the name without "no-") says
-# what the alias means.
-accepted() {	# --name: does the binary take it?
-	local msg
-	msg=$("$TS" "$1" 2>&1 </dev/null || true)
-	[[ $msg != *"unknown option"* ]]
-}
-cli_c=$repo/src/cli.c
-if [ -r "$cli_c" ]; then
-	table=$(awk '/cli_options\[\] = \{/ { on = 1; next } on && /^};/ { exit }
-	    on { printf "%s", $0 } END { print "" }' "$cli_c" |
-	    sed 's/},/}\n/g')
-	declare -A id_of=()
-	while IFS= read -r row; do
-		[[ $row =~ \{[[:space:]]*\"([^\"]+)\",[[:space:]]*([^,]+),[[:space:]]*([a-z_]+),[[:space:]]*([A-Z_0-9]+), ]] || continue
-		id_of[${BASH_REMATCH[1]}]=${BASH_REMATCH[4]}
-	done <<<"$table"
-	while IFS= read -r row; do
-		[[ $row =~ \{[[:space:]]*\"([^\"]+)\",[[:space:]]*([^,]+),[[:space:]]*([a-z_]+),[[:space:]]*([A-Z_0-9]+),.*NULL[[:space:]]*\}[[:space:]]*$ ]] || continue
-		name=${BASH_REMATCH[1]} argdecl=${BASH_REMATCH[3]} id=${BASH_REMATCH[4]}
-		[ -n "${seen_long[$name]:-}" ] && continue
-		accepted "--$name" || continue
-		what=
-		for ((i = 0; i < ndoc; i++)); do
-			if [ -n "${L[$i]}" ] && [ "${id_of[${L[$i]}]:-}" = "$id" ]; then
-				what="same as --${L[$i]}"
-				break
-			fi
-		done
-		if [ -z "$what" ] && [[ $name == no-* ]]; then
-			base=${name#no-}
-			if [ ${#base} = 1 ]; then what="turn off -$base"
-			else what="turn off --$base"; fi
-		fi
-		[ -z "$what" ] && what="alias"
-		case $argdecl in
-		required_argument) kind=req ;;
-		optional_argument) kind=opt ;;
-		*) kind=none ;;
-		esac
-		add_row "" "$name" "$kind" "" "$what"
-	done <<<"$table"
-fi
 
 n=${#L[@]}
 
@@ -183,7 +123,7 @@ arg_class() {	# index
 	esac
 }
 
-stamp="generated by tools/gen-completions.sh from 'treesync --help' -- do not edit"
+stamp="generated by tools/gen-completions.sh from 'treesync --completion-helper' -- do not edit"
 
 # --- bash ----------------------------------------------------------------
 wrap_words() {	# words -> lines of at most ~64 columns, continuation-indented

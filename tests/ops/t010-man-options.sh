@@ -5,9 +5,12 @@
 # - every long option of --help has a list item ".It Fl -NAME" in the man
 #   page, and every short option an item ".It ... Fl X";
 # - every option the man page names with Fl exists: in --help, or as an
-#   accepted alias in cli_options[] (--del, --no-perms, ...), or in the
-#   PENDING list of options documented ahead of the binary (a note says
-#   which; once they reach --help the note goes away by itself).
+#   accepted alias or --no-OPTION form (--del, --no-perms, ...: the rows of
+#   `treesync --completion-helper` beyond --help, src/options.def), or in
+#   the PENDING list of options documented ahead of the binary (a note says
+#   which; once they reach --help the note goes away by itself);
+# - every alias and --no-OPTION form the binary takes is named in the man
+#   page (rsync users look there for --no-x and friends).
 # The Fl arguments are read from `mandoc -T tree`, so only real option
 # macros count (rsync-only options are written with Ql, not Fl).
 . "$(dirname "$0")/lib.sh"
@@ -31,7 +34,9 @@ awk -F'\t' '$2 ~ /^-[A-Za-z0-9].*[A-Za-z0-9]$/ { print substr($2, 2) }' "$T/flag
 
 help_longs >"$T/help_longs"
 help_shorts >"$T/help_shorts"
-cli_aliases >"$T/aliases"
+# Accepted aliases and --no-OPTION forms, from the binary's own table.
+"$TREESYNC" --completion-helper | awk -F'\t' '$2 != "-" { print $2 }' | sort -u >"$T/helper_longs"
+comm -23 "$T/helper_longs" "$T/help_longs" >"$T/aliases"
 [ -s "$T/help_longs" ] || { bad "could not read the options of '$TREESYNC --help'"; finish; }
 note "--help: $(wc -l <"$T/help_longs") long and $(wc -l <"$T/help_shorts") short options; man page: $(wc -l <"$T/man_item_longs") documented long options"
 
@@ -66,6 +71,11 @@ while read -r s; do
 done <"$T/man_item_shorts"
 if [ -z "$stale" ]; then ok "every option the man page names exists (in --help or as an alias)"
 else bad "the man page names options treesync does not have:$stale"
+fi
+[ -s "$T/aliases" ] || bad "'$TREESYNC --completion-helper' lists no alias or --no-OPTION form"
+missing=$(comm -23 "$T/aliases" "$T/man_all_longs")
+if [ -z "$missing" ]; then ok "every alias and --no-OPTION form ($(wc -l <"$T/aliases")) is named in the man page"
+else bad "accepted but not in the man page: $(echo $missing | sed 's/[^ ]*/--&/g')"
 fi
 [ -n "$pending" ] && note "documented ahead of --help (pending, tolerated):$pending"
 

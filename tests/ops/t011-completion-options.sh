@@ -2,18 +2,45 @@
 # t011: each completion file (bash, zsh, fish) offers exactly the options
 # of `treesync --help`.
 #
-# For each file: every long and short option of --help is offered; every
-# option offered exists (in --help, as an alias of cli_options[], or in the
-# PENDING list of options documented ahead of the binary); and the files are
-# what tools/gen-completions.sh makes from the current binary (gen.sh --check).
+# `treesync --completion-helper` (what the files are generated from) lists
+# every option of --help, and the binary takes every name it lists.  For
+# each file: every long and short option of --help is offered; every option
+# offered exists (in --help, as an alias or --no-OPTION form the helper
+# lists, or in the PENDING list of options documented ahead of the binary);
+# and the files are what tools/gen-completions.sh makes from the current
+# binary (gen.sh --check).
 . "$(dirname "$0")/lib.sh"
 desc "completion files <-> --help option coverage"
 need_treesync
 
 help_longs >"$T/help_longs"
 help_shorts >"$T/help_shorts"
-cli_aliases >"$T/aliases"
 [ -s "$T/help_longs" ] || { bad "could not read the options of '$TREESYNC --help'"; finish; }
+
+# The helper: five tab-separated fields a line; --help's options in it; each
+# of its names taken by the binary (an unknown name exits 1 with "unknown
+# option", a known one at worst with a missing operand or argument).
+if ! "$TREESYNC" --completion-helper >"$T/helper" 2>"$T/helper.err"; then
+	bad "'$TREESYNC --completion-helper' failed"; show "$T/helper.err"; finish
+fi
+bad_lines=$(awk -F'\t' 'NF != 5 || $3 !~ /^(none|req|opt)$/' "$T/helper" | head -3)
+if [ -z "$bad_lines" ]; then ok "--completion-helper: $(wc -l <"$T/helper") well-formed rows"
+else bad "--completion-helper: malformed rows: $bad_lines"
+fi
+awk -F'\t' '$2 != "-" { print $2 }' "$T/helper" | sort -u >"$T/helper_longs"
+awk -F'\t' '$1 != "-" { print $1 }' "$T/helper" | sort -u >"$T/helper_shorts"
+miss=$(comm -23 "$T/help_longs" "$T/helper_longs" | sed 's/^/--/'; comm -23 "$T/help_shorts" "$T/helper_shorts" | sed 's/^/-/')
+if [ -z "$miss" ]; then ok "--completion-helper lists every option of --help"
+else bad "--completion-helper lacks:" $miss
+fi
+rejected=""
+while read -r o; do
+	"$TREESYNC" "--$o" </dev/null 2>&1 | grep -q "unknown option" && rejected+=" --$o"
+done <"$T/helper_longs"
+if [ -z "$rejected" ]; then ok "the binary takes every long name the helper lists"
+else bad "listed by --completion-helper but rejected:$rejected"
+fi
+comm -23 "$T/helper_longs" "$T/help_longs" >"$T/aliases"
 
 # Options offered by each format, as "--long" and "-s" lines.
 opts_bash() {	# the words of every compgen -W '...' list
