@@ -54,6 +54,7 @@
 #define _GNU_SOURCE
 #include "filter.h"
 
+#include "oppath.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -175,6 +176,7 @@ struct filter_list {
 	bool from0;
 	bool xattr;
 	int F_count;
+	unsigned oppath_opts;	/* --insecure-links: enum oppath_opts */
 };
 
 /* A filter_layer_push() in progress. */
@@ -836,19 +838,34 @@ static void clear_list(struct pctx *pc)
  * Reading rule files (the list build only).
  */
 
-/* PATH ("-": standard input) into a malloc'ed buffer: 0 or -errno. */
-static int read_path(const char *path, char **data, size_t *len)
+/*
+ * PATH ("-": standard input) into a malloc'ed buffer: 0 or -errno.  An
+ * operator path: a symlink owned by another user is not followed
+ * (oppath.c); -EPERM then.
+ */
+static int read_path(const struct filter_list *fl, const char *path,
+    char **data, size_t *len)
 {
+	uid_t bad = (uid_t)-1;
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0)
 		return util_read_fd(STDIN_FILENO, data, len);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = oppath_open(AT_FDCWD, path, O_RDONLY, 0, fl->oppath_opts, &bad);
 	if (fd < 0)
-		return -errno;
+		return fd == -ELOOP && bad != (uid_t)-1 ? -EPERM : fd;
 	rc = util_read_fd(fd, data, len);
 	close(fd);
 	return rc;
+}
+
+/* The reason a rule file could not be read, for messages. */
+static const char *read_error(int rc)
+{
+	if (rc == OPPATH_NOT_REGULAR)
+		return "not a regular file";
+	return rc == -EPERM ? "refusing to follow a symlink owned by an "
+	    "untrusted user (--insecure-links follows it)" : strerror(-rc);
 }
 
 /*
@@ -888,10 +905,10 @@ static int merge_file(struct pctx *pc, const struct tok *t, char *path,
 		rc = pc->ps->rd->read(pc->ps->rd->arg, path, false, &data,
 		    &len);
 	else
-		rc = read_path(path, &data, &len);
+		rc = read_path(pc->fl, path, &data, &len);
 	if (rc < 0) {
 		set_err(pc->err, xasprintf("cannot read merge file '%s': %s",
-		    path, strerror(-rc)));
+		    path, read_error(rc)));
 		free(path);
 		return rc;
 	}
@@ -1343,7 +1360,7 @@ static int load_cvs_now(struct filter_list *fl, uint32_t flags, char **err)
 		char *data;
 		size_t len;
 
-		if (read_path(path, &data, &len) == 0) {
+		if (read_path(fl, path, &data, &len) == 0) {
 			pc.origin = path;
 			rc = parse_buf(&pc, data, len, flags, fl->from0);
 			free(data);
@@ -1404,6 +1421,11 @@ void filter_set_from0(struct filter_list *fl, bool on)
 	fl->from0 = on;
 }
 
+void filter_set_insecure_links(struct filter_list *fl, bool on)
+{
+	fl->oppath_opts = on ? OPPATH_INSECURE : 0;
+}
+
 static void build_ctx(struct pctx *pc, struct filter_list *fl,
     enum filter_kind kind, const char *origin, char **err)
 {
@@ -1433,12 +1455,12 @@ int filter_load_file(struct filter_list *fl, const char *path,
 	size_t len;
 	int rc;
 
-	rc = read_path(path, &data, &len);
+	rc = read_path(fl, path, &data, &len);
 	if (rc < 0) {
 		set_err(err, xasprintf("cannot read %s file '%s': %s",
 		    kind == FILTER_INCLUDE ? "include" :
 		    kind == FILTER_EXCLUDE ? "exclude" : "merge", path,
-		    strerror(-rc)));
+		    read_error(rc)));
 		return rc;
 	}
 	build_ctx(&pc, fl, kind, path, err);
@@ -1592,7 +1614,7 @@ static int read_slot_file(struct push *ps, size_t i, const char *p_abs,
 	}
 	if (rc < 0) {
 		set_err(err, xasprintf("cannot read merge file '%s': %s",
-		    origin, strerror(-rc)));
+		    origin, read_error(rc)));
 		free(origin);
 		return rc;
 	}

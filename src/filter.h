@@ -122,6 +122,14 @@ void filter_list_free(struct filter_list *fl);
 void filter_set_from0(struct filter_list *fl, bool on);
 
 /*
+ * --insecure-links: rule files named by the operator (--exclude-from,
+ * merge files) are opened following every symlink; by default a symlink
+ * owned by another user than root or the effective uid is refused, as in
+ * rsync 3.5 (oppath.c).
+ */
+void filter_set_insecure_links(struct filter_list *fl, bool on);
+
+/*
  * Adds one rule.  FILTER_RULE takes rsync's --filter syntax (a '.'
  * merge rule reads its file now); FILTER_EXCLUDE and FILTER_INCLUDE take
  * a bare pattern as --exclude/--include do (rsync also honours a leading

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "oppath.h"
 #include "report.h"
 #include "util.h"
 
@@ -65,14 +66,24 @@ int lock_take(struct ts_run *run)
 	struct stat st;
 	int fd;
 
-	if (*o->lock_file)
-		fd = open(o->lock_file, O_RDWR | O_CREAT | O_NOFOLLOW |
-		    O_CLOEXEC | O_NOCTTY, 0644);
-	else
+	if (*o->lock_file) {
+		/* An operator path: another user's symlink is not followed. */
+		uid_t bad = (uid_t)-1;
+
+		fd = oppath_open(AT_FDCWD, o->lock_file, O_RDWR | O_CREAT |
+		    O_NOCTTY, 0644, o->insecure_links ? OPPATH_INSECURE : 0,
+		    &bad);
+		if (fd == -ELOOP && bad != (uid_t)-1) {
+			report_error(OPPATH_REFUSED_FMT, (unsigned)bad, what);
+			return LOCK_ERROR;
+		}
+		if (fd < 0)
+			errno = -fd;
+	} else {
 		fd = fcntl(run->plan.dst_fd, F_DUPFD_CLOEXEC, 0);
+	}
 	if (fd < 0) {
-		report_errno(errno, errno == ELOOP ?
-		    "lock file is a symlink, not used" : "cannot open lock", what);
+		report_errno(errno, "cannot open lock", what);
 		return LOCK_ERROR;
 	}
 	for (;;) {

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include "plan.h"
 
+#include "oppath.h"
 #include "report.h"
 #include "util.h"
 
@@ -172,14 +173,40 @@ static bool plan_source(const char *operand, bool base, struct plan_src *s)
 	return true;
 }
 
+/*
+ * Opens the directory PATH of DEST, an operator path: a symlink on the way
+ * that another user owns is refused (rsync 3.5; oppath.c), and said so.
+ * Returns the fd, or -1 with errno set (EPERM for a refused symlink).
+ */
+static int open_dest(const struct ts_options *o, const char *path)
+{
+	uid_t bad = (uid_t)-1;
+	int fd = oppath_open(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0,
+	    o->insecure_links ? OPPATH_INSECURE : 0, &bad);
+
+	if (fd >= 0)
+		return fd;
+	if (fd == -ELOOP && bad != (uid_t)-1) {
+		report_error(OPPATH_REFUSED_FMT, (unsigned)bad, path);
+		fd = -EPERM;
+	}
+	errno = -fd;
+	return -1;
+}
+
 /* DEST as a directory: open it, or create its last component. */
 static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 {
 	const char *dest = o->dest;
+	char *parent, *name, *copy;
+	size_t n;
+	int pfd;
 
-	p->dst_fd = open_dir(dest);
+	p->dst_fd = open_dest(o, dest);
 	if (p->dst_fd >= 0)
 		return 0;
+	if (errno == EPERM)
+		return TS_EXIT_SELECT;	/* a refused symlink: rsync's 3 */
 	if (errno == ENOTDIR) {
 		report_errno(ENOTDIR, "destination must be a directory",
 		    dest);
@@ -194,13 +221,34 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 		report_created(o, dest);
 		return 0;	/* dst_fd stays -1: everything is new */
 	}
-	if (mkdir(dest, 0777) < 0) {
-		report_errno(errno, "cannot create destination directory",
-		    dest);
-		return TS_EXIT_FILEIO;	/* rsync: mkdir failed, code 11 */
+	/* The last component is made below its parent, itself opened as an
+	 * operator path. */
+	copy = xstrdup(dest);
+	n = strlen(copy);
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	split_path(copy, &parent, &name);
+	free(copy);
+	pfd = open_dest(o, parent);
+	if (pfd < 0 || mkdirat(pfd, name, 0777) < 0) {
+		int e = errno;
+
+		if (e != EPERM)
+			report_errno(e, "cannot create destination directory",
+			    dest);
+		if (pfd >= 0)
+			close(pfd);
+		free(parent);
+		free(name);
+		return e == EPERM ? TS_EXIT_SELECT :
+		    TS_EXIT_FILEIO;	/* rsync: mkdir failed, code 11 */
 	}
 	report_created(o, dest);
-	p->dst_fd = open_dir(dest);
+	p->dst_fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	close(pfd);
+	free(parent);
+	free(name);
 	if (p->dst_fd < 0) {
 		report_errno(errno, "cannot open destination", dest);
 		return TS_EXIT_SELECT;
@@ -214,10 +262,11 @@ static int plan_dest_single(const struct ts_options *o, struct plan *p)
 	char *parent, *name;
 
 	split_path(o->dest, &parent, &name);
-	p->dst_fd = open_dir(parent);
+	p->dst_fd = open_dest(o, parent);
 	if (p->dst_fd < 0) {
-		report_errno(errno, "cannot open destination directory",
-		    parent);
+		if (errno != EPERM)
+			report_errno(errno, "cannot open destination directory",
+			    parent);
 		free(parent);
 		free(name);
 		return TS_EXIT_SELECT;
@@ -277,10 +326,32 @@ int plan_build(const struct ts_options *o, struct plan *p)
 	return 0;
 }
 
-int plan_read_files_from(const char *file, bool from0, char ***lines,
-    size_t *n)
+/* The --files-from list FILE, an operator path (oppath.c). */
+static FILE *open_list(const char *file, unsigned opts)
 {
-	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
+	uid_t bad = (uid_t)-1;
+	int fd = oppath_open(AT_FDCWD, file, O_RDONLY | O_NOCTTY, 0, opts,
+	    &bad);
+	FILE *f;
+
+	if (fd == -ELOOP && bad != (uid_t)-1) {
+		report_error(OPPATH_REFUSED_FMT, (unsigned)bad, file);
+		fd = -EPERM;
+	}
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+int plan_read_files_from(const char *file, bool from0, unsigned opts,
+    char ***lines, size_t *n)
+{
+	FILE *f = strcmp(file, "-") == 0 ? stdin : open_list(file, opts);
 	char *line = NULL;
 	size_t cap = 0, len = 0, i;
 	ssize_t got;

@@ -46,10 +46,10 @@ int plan_build(const struct ts_options *o, struct plan *p);
  * --files-from: reads the list (FILE, or stdin for "-"), one path per line
  * (NUL-separated with --from0), as written: blank lines and lines starting
  * with '#' or ';' are left out (rsync's comments).  *LINES is malloc'ed,
- * in file order.  Returns 0, or -errno after reporting.
+ * in file order.  FILE is an operator path: OPTS are enum oppath_opts.  Returns 0, or -errno after reporting.
  */
-int plan_read_files_from(const char *file, bool from0, char ***lines,
-    size_t *n);
+int plan_read_files_from(const char *file, bool from0, unsigned opts,
+    char ***lines, size_t *n);
 
 /* Closes the fds and frees *P (NULL-safe). */
 void plan_free(struct plan *p);

@@ -11,6 +11,7 @@
 #include "report.h"
 
 #include "compare.h"
+#include "oppath.h"
 #include "util.h"
 
 #include <errno.h>
@@ -511,15 +512,21 @@ void report_stats(const struct ts_stats *st)
 
 /* --- the log file ---------------------------------------------------- */
 
-int report_open_log(const char *path)
+int report_open_log(const char *path, unsigned path_opts)
 {
-	/* O_NOFOLLOW: a symlink planted at the log path is never written
-	 * through (the log is often in a shared directory). */
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC | O_NOCTTY, 0644);
+	/* An operator path: a symlink someone else planted at the log path
+	 * or on the way to it (the log is often in a shared directory) is
+	 * never written through; root's and our own are (rsync 3.5). */
+	uid_t bad = (uid_t)-1;
+	int fd = oppath_open(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT |
+	    O_NOCTTY, 0644, path_opts, &bad);
 
+	if (fd == -ELOOP && bad != (uid_t)-1) {
+		report_error(OPPATH_REFUSED_FMT, (unsigned)bad, path);
+		return -EPERM;
+	}
 	if (fd < 0)
-		return -errno;
+		return fd;
 	log_fp = fdopen(fd, "a");
 	if (!log_fp) {
 		int e = errno;

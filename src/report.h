@@ -44,10 +44,11 @@ void report_delete(const char *relpath, bool is_dir);
 uint64_t report_changes(void);
 
 /*
- * --log-file: opens PATH for appending (never through a symlink at PATH).
+ * --log-file: opens PATH for appending, an operator path (oppath.c: OPTS
+ * are enum oppath_opts; a symlink another user owns is refused, -EPERM).
  * Returns 0 or -errno.  Call after report_init, before workers start.
  */
-int report_open_log(const char *path);
+int report_open_log(const char *path, unsigned opts);
 
 /* Writes one timestamped line to the log (no-op without --log-file). */
 void report_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

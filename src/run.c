@@ -8,6 +8,7 @@
 #include "copy.h"
 #include "delete.h"
 #include "meta.h"
+#include "oppath.h"
 #include "plan.h"
 #include "pool.h"
 #include "report.h"
@@ -258,11 +259,12 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 		free_engine(run);
 		return TS_EXIT_SYNTAX;
 	}
-	if (o->log_file && (r = report_open_log(o->log_file)) < 0) {
-		report_errno(-r, "cannot open log file", o->log_file);
-		free_engine(run);
-		return TS_EXIT_FILEIO;
-	}
+	/* As rsync: a log file that cannot be opened is a warning, and the
+	 * run goes on without it. */
+	if (o->log_file && (r = report_open_log(o->log_file,
+	    o->insecure_links ? OPPATH_INSECURE : 0)) < 0)
+		report_errno(-r, "cannot open log file (ignoring the log "
+		    "file setting)", o->log_file);
 	{
 		char esc[PATH_MAX * 2];
 

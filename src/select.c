@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "oppath.h"
 #include "plan.h"
 #include "report.h"
 #include "util.h"
@@ -17,24 +18,68 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <limits.h>
 #include <unistd.h>
 
 /* --- filters ------------------------------------------------------------ */
 
-/* Reads a per-directory merge file for filter_layer_push(). */
-int select_read_rule_file(void *arg, const char *path, bool in_dir,
+/* Where filter_layer_push() reads rule files from. */
+struct rule_src {
+	int dirfd;		/* the source directory entered */
+	unsigned opts;		/* enum oppath_opts */
+	int err;		/* a per-directory file that could not be read */
+	char *err_name;
+};
+
+/*
+ * Reads a rule file for filter_layer_push(): a per-directory merge file
+ * (IN_DIR: PATH is below the source directory) or one named by a rule.
+ * Either way a symlink is followed only when root or the effective uid
+ * owns it (rsync 3.5), and only a regular file is read: a FIFO planted
+ * under a merge file's name is an error, not a hang.
+ */
+static int read_rule_file(void *arg, const char *path, bool in_dir,
     char **data, size_t *len)
 {
-	int dirfd = *(int *)arg;
-	int fd = in_dir ? openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-	    : open(path, O_RDONLY | O_CLOEXEC);
-	int r;
+	const struct rule_src *rs = arg;
+	uid_t bad = (uid_t)-1;
+	struct stat st;
+	int fd, r;
 
+	fd = oppath_open(in_dir ? rs->dirfd : AT_FDCWD, path,
+	    O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, rs->opts, &bad);
 	if (fd < 0)
-		return -errno;
+		return fd == -ELOOP && bad != (uid_t)-1 ? -EPERM : fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return OPPATH_NOT_REGULAR;
+	}
+	fcntl(fd, F_SETFL, 0);	/* a regular file: blocking reads again */
 	r = util_read_fd(fd, data, len);
 	close(fd);
 	return r;
+}
+
+/*
+ * A per-directory merge file that is there but cannot be read (another
+ * user's symlink, not a regular file, EACCES) is reported by the caller
+ * and counted as a source error -- nothing is deleted -- and the directory
+ * is transferred as if it had none, which is the tree rsync makes (it
+ * says nothing).  A rule file named by a rule is the operator's: an error.
+ */
+static int read_rule(void *arg, const char *path, bool in_dir, char **data,
+    size_t *len)
+{
+	struct rule_src *rs = arg;
+	int r = read_rule_file(arg, path, in_dir, data, len);
+
+	if (r >= 0 || !in_dir || r == -ENOENT || r == -ENOTDIR)
+		return r;
+	if (!rs->err) {
+		rs->err = r;
+		rs->err_name = xstrdup(path);
+	}
+	return -ENOENT;
 }
 
 /*
@@ -61,13 +106,33 @@ bool select_pushed(struct ts_run *run, int r, char *err)
 bool select_push_layer(struct dnode *d, struct dsrc *s)
 {
 	struct ts_run *run = d->run;
-	struct filter_reader rd = { select_read_rule_file, &s->fd };
+	struct rule_src src = { s->fd, run->o->insecure_links ?
+		OPPATH_INSECURE : 0, 0, NULL };
+	struct filter_reader rd = { read_rule, &src };
 	char *err = NULL;
 	int r;
 
 	if (!s->parent_layer)
 		return true;
 	r = filter_layer_push(s->parent_layer, d->rel, &rd, &s->layer, &err);
+	if (src.err) {
+		char *p = util_path_join(s->disp, src.err_name);
+
+		if (src.err == OPPATH_NOT_REGULAR || src.err == -EPERM) {
+			char esc[PATH_MAX * 4];
+
+			util_escape_name(esc, sizeof(esc), p);
+			report_error("cannot read merge file '%s': %s", esc,
+			    src.err == -EPERM ? "a symlink owned by an "
+			    "untrusted user (--insecure-links follows it)" :
+			    "not a regular file");
+		} else {
+			report_errno(-src.err, "cannot read merge file", p);
+		}
+		free(p);
+		free(src.err_name);
+		run_source_failed(run);
+	}
 	return select_pushed(run, r, err);
 }
 
@@ -192,8 +257,8 @@ int select_load(struct ts_run *run)
 	char **lines = NULL;
 	size_t n = 0, i, k, cap = 0, *caps;
 
-	if (plan_read_files_from(run->o->files_from, run->o->from0, &lines,
-	    &n) < 0)
+	if (plan_read_files_from(run->o->files_from, run->o->from0,
+	    run->o->insecure_links ? OPPATH_INSECURE : 0, &lines, &n) < 0)
 		return TS_EXIT_SYNTAX;	/* as rsync: code 1 */
 	caps = xcalloc(n + 1, sizeof(*caps));
 	for (i = 0; i < n; i++) {

@@ -113,6 +113,8 @@ struct ts_options {
 	int one_fs;		/* -x count: 1 stays on each file system, 2 also
 				 * leaves mount points out */
 	bool dry_run;		/* -n */
+	bool insecure_links;	/* follow operator-path symlinks of any owner
+				 * (default: only root's and the euid's) */
 
 	/* Output. */
 	int verbose;		/* -v count */

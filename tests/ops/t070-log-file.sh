@@ -3,11 +3,12 @@
 # every line timestamped with the run's pid, the itemize lines also in a dry
 # run, control characters in names escaped (a newline in a name is \#012,
 # so one item is one line), appended on the next run, errors logged too.
-# A symlink planted at the log path is not followed: the run fails with a
-# message naming the log file, the symlink's target is unchanged and
-# nothing is copied.
+# A symlink another user planted at the log path is not followed (rsync
+# 3.5's rule for operator paths): a warning naming the log file, the
+# symlink's target unchanged, and -- as rsync -- the run goes on without
+# the log (exit 0).  The operator's own symlink (root's here) is followed.
 . "$(dirname "$0")/lib.sh"
-desc "--log-file: timestamped lines, dry-run items, escaping, no symlink following"
+desc "--log-file: timestamped lines, dry-run items, escaping, another user's symlink not followed, one's own followed"
 need_treesync
 S=$T/src D=$T/dst L=$T/sync.log
 mkdir -p "$S/dir"
@@ -60,17 +61,28 @@ ts "$T/out" "$T/err" -a --log-file="$L" "$T/missing/" "$D/"
 tail -n 3 "$L" | grep -q "missing" && ok "an error is logged: $(grep missing "$L" | tail -1 | cut -c1-120)" ||
     { bad "the error about the missing source is not in the log"; tail -3 "$L" | sed 's/^/      | /'; }
 
-# A symlink planted at the log path.
+# A symlink planted at the log path by another user (nobody).
 echo "precious, keep me" >"$T/target"
 touch -d 2020-02-02 "$T/target"
 before=$(stat -c '%s %Y %i' "$T/target")
 ln -s "$T/target" "$T/evil.log"
-ts "$T/out" "$T/err" -a --log-file="$T/evil.log" "$S/" "$T/dst2/"
-[ "$RC" != 0 ] && ok "log path is a symlink: the run fails (exit $RC)" || bad "log path is a symlink: exit 0"
-grep -q "evil.log" "$T/err" && ok "the message names the log file: $(head -1 "$T/err")" ||
-    { bad "no message naming the log file"; show "$T/err"; }
-[ "$(stat -c '%s %Y %i' "$T/target")" = "$before" ] && [ "$(cat "$T/target")" = "precious, keep me" ] &&
-    ok "the symlink's target is unchanged" || bad "the symlink's target was written"
-[ -L "$T/evil.log" ] && ok "the symlink itself is left as it was" || bad "the symlink was replaced"
-[ -e "$T/dst2" ] && bad "files were copied although the log could not be opened" || ok "nothing copied"
+if [ "$(id -u)" = 0 ] && chown -h nobody "$T/evil.log" 2>/dev/null; then
+	ts "$T/out" "$T/err" -a --log-file="$T/evil.log" "$S/" "$T/dst2/"
+	[ "$RC" = 0 ] && ok "log path is another user's symlink: warned, run done (exit 0, as rsync)" ||
+	    { bad "log path is another user's symlink: exit $RC (rsync: 0)"; show "$T/err"; }
+	grep -q "evil.log" "$T/err" && ok "the warning names the log file: $(head -1 "$T/err")" ||
+	    { bad "no message naming the log file"; show "$T/err"; }
+	[ "$(stat -c '%s %Y %i' "$T/target")" = "$before" ] && [ "$(cat "$T/target")" = "precious, keep me" ] &&
+	    ok "the symlink's target is unchanged" || bad "the symlink's target was written"
+	[ -L "$T/evil.log" ] && ok "the symlink itself is left as it was" || bad "the symlink was replaced"
+	diff -r "$S" "$T/dst2" >/dev/null && ok "the run copied without the log" || bad "the run did not copy"
+	# The same symlink as the operator's own: followed.
+	chown -h root "$T/evil.log"
+	ts "$T/out" "$T/err" -a --log-file="$T/evil.log" "$S/" "$T/dst3/"
+	[ "$RC" = 0 ] && grep -q 'starting' "$T/target" &&
+	    ok "the operator's own symlink is followed: the log is in its target" ||
+	    { bad "own symlink: exit $RC, log not written through it"; show "$T/err"; }
+else
+	note "skipped the symlink part: needs root to plant another user's symlink"
+fi
 finish

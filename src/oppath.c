@@ -1,0 +1,155 @@
+/*
+ * oppath.c -- opening the paths the operator gives (DEST, --files-from,
+ * --exclude-from, merge files, --log-file, --lock) without being led
+ * astray by someone else's symlink.
+ *
+ * rsync 3.5's rule (its NEWS, CVE-2026-53802/53803 and the destination
+ * change): an operator path is resolved one component at a time, and a
+ * symlink on the way -- the last component or a parent -- is followed
+ * only when it is owned by root or by the effective uid.  A root run over
+ * a directory an unprivileged user can write into (/tmp/x/log, /home/u/
+ * backup) can then not be redirected by a symlink that user plants, while
+ * the administrator's own links (/backup -> /mnt/disk) keep working.
+ * --insecure-links (OPPATH_INSECURE) follows every symlink, as before.
+ *
+ * procfs "magic" links (/dev/fd/N, /proc/self/fd/N: what a shell's
+ * process substitution hands over) have no path to read; they are owned
+ * by the process itself, and the kernel is left to follow them.
+ */
+#define _GNU_SOURCE
+#include "oppath.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#define MAX_LINKS 40	/* as the kernel's own limit */
+
+static bool trusted(const struct stat *st)
+{
+	return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+static bool on_procfs(int dirfd)
+{
+	struct statfs sf;
+
+	return fstatfs(dirfd, &sf) == 0 &&
+	    (unsigned long)sf.f_type == PROC_SUPER_MAGIC;
+}
+
+static int resolve(int dirfd, const char *path, int flags, mode_t mode,
+    unsigned opts, int *links, uid_t *bad_uid);
+
+/*
+ * COMP below DIRFD is a symlink: follows it if its owner may lead us, as
+ * part of the path being resolved (FLAGS: how to open what it leads to).
+ */
+static int follow(int dirfd, const char *comp, int flags, mode_t mode,
+    unsigned opts, int *links, uid_t *bad_uid)
+{
+	struct stat st;
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (fstatat(dirfd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISLNK(st.st_mode))
+		return -ENOTDIR;
+	if (!(opts & OPPATH_INSECURE) && !trusted(&st)) {
+		*bad_uid = st.st_uid;
+		return -ELOOP;
+	}
+	if (++*links > MAX_LINKS)
+		return -ELOOP;
+	if (on_procfs(dirfd)) {
+		int fd = openat(dirfd, comp, flags | O_CLOEXEC, mode);
+
+		return fd < 0 ? -errno : fd;
+	}
+	n = readlinkat(dirfd, comp, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	return resolve(dirfd, target, flags, mode, opts, links, bad_uid);
+}
+
+/* Opens PATH below DIRFD (from "/" if absolute), component by component. */
+static int resolve(int dirfd, const char *path, int flags, mode_t mode,
+    unsigned opts, int *links, uid_t *bad_uid)
+{
+	char *copy = xstrdup(path), *p = copy, *slash;
+	int fd, r;
+
+	if (*path == '/')
+		fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	else if (dirfd == AT_FDCWD)
+		fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	else
+		fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		free(copy);
+		return -errno;
+	}
+	for (;;) {
+		const char *comp;
+		bool last;
+
+		while (*p == '/')
+			p++;
+		slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		comp = *p ? p : ".";
+		/* "a/b/" names the directory b: its last component is b. */
+		last = !slash || !slash[1 + strspn(slash + 1, "/")];
+		if (last) {
+			r = openat(fd, comp, flags | O_NOFOLLOW | O_CLOEXEC,
+			    mode);
+			if (r < 0)
+				r = -errno;
+			/* A symlink with O_NOFOLLOW: ELOOP (ENOTDIR with
+			 * O_DIRECTORY; follow() checks it is a symlink). */
+			if (r == -ELOOP || r == -ENOTDIR)
+				r = follow(fd, comp, flags, mode, opts, links,
+				    bad_uid);
+			break;
+		}
+		r = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (r < 0) {
+			r = -errno;
+			if (r == -ENOTDIR || r == -ELOOP)
+				r = follow(fd, comp, O_PATH | O_DIRECTORY, 0,
+				    opts, links, bad_uid);
+			if (r < 0)
+				break;
+		}
+		close(fd);
+		fd = r;
+		p = slash + 1;
+	}
+	close(fd);
+	free(copy);
+	return r;
+}
+
+int oppath_open(int dirfd, const char *path, int flags, mode_t mode,
+    unsigned opts, uid_t *bad_uid)
+{
+	int links = 0;
+	uid_t dummy;
+
+	if (!*path)
+		return -ENOENT;
+	return resolve(dirfd, path, flags, mode, opts, &links,
+	    bad_uid ? bad_uid : &dummy);
+}
