@@ -66,19 +66,19 @@ _treesync()
 		    --ignore-times -I --modify-window= -@ --update -u
 		    --ignore-existing --existing --delete --force --ignore-errors
 		    --max-delete= --allow-empty-source --one-file-system -x
-		    --whole-file -W --jobs= -j --copy-method= --fsync --sparse -S
-		    --reflink= --verify --help --version -V --no-verbose --no-v
-		    --no-itemize-changes --no-i --no-progress --no-human-readable
-		    --no-h --no-recursive --no-r --no-dirs --no-d --no-from0
-		    --no-links --no-l --no-hard-links --no-H --no-perms --no-p
-		    --no-times --no-t --no-omit-dir-times --no-O
+		    --insecure-links --whole-file -W --jobs= -j --copy-method=
+		    --fsync --sparse -S --reflink= --verify --help --version -V
+		    --no-verbose --no-v --no-itemize-changes --no-i --no-progress
+		    --no-human-readable --no-h --no-recursive --no-r --no-dirs
+		    --no-d --no-from0 --no-links --no-l --no-hard-links --no-H
+		    --no-perms --no-p --no-times --no-t --no-omit-dir-times --no-O
 		    --no-omit-link-times --no-J --no-numeric-ids --no-group --no-g
 		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-D
 		    --no-devices --no-specials --no-checksum --no-c
 		    --ignore-non-existing --del --delete-before --delete-during
 		    --delete-delay --delete-after --no-force --no-ignore-errors
-		    --no-one-file-system --no-x --no-whole-file --no-W --no-sparse
-		    --no-S' -- "$cur"))
+		    --no-one-file-system --no-x --no-insecure-links --no-whole-file
+		    --no-W --no-sparse --no-S' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

@@ -342,8 +342,20 @@ static struct filter_list *filters_of(struct ts_options *o)
 	if (!o->filters) {
 		o->filters = filter_list_new();
 		filter_set_from0(o->filters, o->from0);
+		filter_set_insecure_links(o->filters, o->insecure_links);
 	}
 	return o->filters;
+}
+
+/* --insecure-links: also for the rule files named after it. */
+static bool opt_insecure_links(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	(void)arg;
+	p->o->insecure_links = id == CLI_OPT_INSECURE_LINKS;
+	if (p->o->filters)
+		filter_set_insecure_links(p->o->filters, p->o->insecure_links);
+	return true;
 }
 
 /* One filter option, in command-line order (the order is the meaning). */
@@ -378,7 +390,16 @@ static bool opt_filter(struct parse_ctx *p, enum cli_opt_id id,
 		break;
 	}
 	if (r < 0) {
-		usage_error("%s", err ? err : "bad filter rule");
+		/* A rule file that cannot be read is a file I/O error (exit
+		 * 11, as rsync); a malformed rule a usage error (1). */
+		if (r != -EINVAL && (id == CLI_OPT_EXCLUDE_FROM ||
+		    id == CLI_OPT_INCLUDE_FROM || id == CLI_OPT_FILTER)) {
+			fprintf(stderr, "treesync: %s\n", err ? err :
+			    "cannot read a rule file");
+			p->done = CLI_FILE_ERROR;
+		} else {
+			usage_error("%s", err ? err : "bad filter rule");
+		}
 		free(err);
 		return false;
 	}
@@ -629,6 +650,30 @@ static bool check_local(const struct cli *c)
 	return true;
 }
 
+/* Operands rsync refuses before looking at anything: an empty one, and
+ * several sources with --files-from (its list has one base).  False if
+ * one was (reported). */
+static bool check_operands(const struct cli *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->noperands; i++) {
+		if (*c->operands[i])
+			continue;
+		usage_error("%s", i + 1 < c->noperands ?
+		    "empty source operand ('')" :
+		    "empty destination operand ('': use '.' for the current "
+		    "directory)");
+		return false;
+	}
+	if (c->opts.files_from && c->noperands > 2) {
+		usage_error("%s", "--files-from takes one source directory "
+		    "(the list's paths are below it)");
+		return false;
+	}
+	return true;
+}
+
 /* What can only be decided once every option is in; false on an error
  * (reported). */
 static bool finish(struct parse_ctx *p)
@@ -696,7 +741,7 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 		else
 			ok = parse_shorts(&p, argc, argv, &i);
 		if (!ok)
-			return CLI_ERROR;
+			return p.done == CLI_FILE_ERROR ? p.done : CLI_ERROR;
 	}
 	if (p.done != CLI_RUN)
 		return p.done;
@@ -706,7 +751,7 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 		    : "missing destination operand (SRC... DEST)");
 		return CLI_ERROR;
 	}
-	if (!finish(&p) || !check_local(c))
+	if (!finish(&p) || !check_local(c) || !check_operands(c))
 		return CLI_ERROR;
 	c->opts.srcs = c->operands;
 	c->opts.nsrcs = c->noperands - 1;

@@ -28,6 +28,8 @@ enum cli_action {
 	CLI_VERSION,
 	CLI_COMPLETION,	/* --completion-helper: cli_completion_list() */
 	CLI_ERROR,	/* message printed; exit TS_EXIT_SYNTAX */
+	CLI_FILE_ERROR,	/* a rule file could not be read (message
+			 * printed); exit TS_EXIT_FILEIO, as rsync */
 };
 
 struct cli {

@@ -378,8 +378,6 @@ struct protect_arg {
 	const struct ts_run *run;
 	const struct filter_layer *layer;
 };
-int select_read_rule_file(void *arg, const char *path, bool in_dir,
-    char **data, size_t *len);
 bool select_pushed(struct ts_run *run, int r, char *err);
 bool select_push_layer(struct dnode *d, struct dsrc *s);
 bool select_filtered_out(const struct srcitem *it, const char *rel);

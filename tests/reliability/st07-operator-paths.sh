@@ -103,6 +103,24 @@ for owner in nobody root; do
     done
 done
 
+# --insecure-links follows another user's symlink (DEST, --log-file,
+# --exclude-from, a .rsync-filter).
+ins=0
+plant dest ins leaf d; mkdir -p "$O/d"; chown -h nobody "$T/p.dest.ins.leaf/link"
+ts "$T/out" "$T/err" -a --insecure-links "$S/" "$P/"
+[ -e "$O/d/canary" ] && ins=$((ins + 1)) || note "--insecure-links: DEST not followed (exit $RC)"
+plant log ins leaf log; chown -h nobody "$T/p.log.ins.leaf/link"
+rm -rf "$T/dst"; ts "$T/out" "$T/err" -a --insecure-links --log-file="$P" "$S/" "$T/dst/"
+[ -s "$O/log" ] && ins=$((ins + 1)) || note "--insecure-links: --log-file not followed"
+plant excl ins leaf rules; echo canary >"$O/rules"; chown -h nobody "$T/p.excl.ins.leaf/link"
+rm -rf "$T/dst"; ts "$T/out" "$T/err" -a --insecure-links --exclude-from="$P" "$S/" "$T/dst/"
+[ "$RC" = 0 ] && [ ! -e "$T/dst/canary" ] && ins=$((ins + 1)) || note "--insecure-links: --exclude-from not followed (exit $RC)"
+rm -rf "$T/src2"; cp -a "$S" "$T/src2"; echo '- canary' >"$T/mout.ins"
+ln -s "$T/mout.ins" "$T/src2/.rsync-filter"; chown -h nobody "$T/src2/.rsync-filter"
+rm -rf "$T/dst"; ts "$T/out" "$T/err" -a -F --insecure-links "$T/src2/" "$T/dst/"
+[ "$RC" = 0 ] && [ ! -e "$T/dst/canary" ] && ins=$((ins + 1)) || note "--insecure-links: .rsync-filter not followed (exit $RC)"
+[ "$ins" = 4 ] || wrong=$((wrong + 1))
+
 # A FIFO as .rsync-filter: an error for that directory, never a hang.
 rm -rf "$T/src3"; cp -a "$S" "$T/src3"; mkfifo "$T/src3/sub/.rsync-filter"
 rm -rf "$T/dst"; CMD_TIMEOUT=20 ts "$T/out" "$T/err" -a -F "$T/src3/" "$T/dst/"
@@ -110,6 +128,6 @@ hung=0
 [ "$RC" = 124 ] || [ "$RC" = 137 ] && { hung=1; wrong=$((wrong + 1)); note "a FIFO .rsync-filter hung the run"; }
 [ "$hung" = 0 ] && [ "$RC" != 23 ] && { wrong=$((wrong + 1)); note "a FIFO .rsync-filter: exit $RC, expected 23"; }
 
-result refused="$refused/14" followed="$followed/14" wrong="$wrong" fifo_hang="$hung"
+result refused="$refused/14" followed="$followed/14" insecure_followed="$ins/4" wrong="$wrong" fifo_hang="$hung"
 [ "$wrong" = 0 ] || check_fail "$wrong wrong outcome(s)"
 verdict "another user's symlinks refused on every operator path ($refused), root's followed ($followed); FIFO merge file: no hang"

@@ -277,6 +277,7 @@ static void test_no_names_are_rsyncs(void **state)
 		"no-specials", "no-checksum", "no-c", "no-force",
 		"no-ignore-errors", "no-one-file-system", "no-x",
 		"no-whole-file", "no-W", "no-sparse", "no-S",
+		"no-insecure-links",
 	};
 	size_t i, j, n = sizeof(rsyncs) / sizeof(rsyncs[0]), table = 0;
 
