@@ -303,6 +303,14 @@ static bool is_fatal(int e)
 	return e == ENOSPC || e == EDQUOT || e == EROFS || e == ENOMEM;
 }
 
+/* Records what failed, and on which side (see enum copy_side). */
+static void fail(struct copy_result *res, const char *what,
+    enum copy_side side)
+{
+	res->what = what;
+	res->side = side;
+}
+
 /* Is copy_file_range blocked (seccomp EPERM) rather than refused here?
  * With bad fds an available syscall says EBADF (Rust std's probe). */
 static bool cfr_blocked(void)
@@ -365,7 +373,7 @@ static ssize_t pwrite_all(int fd, const char *buf, size_t n, off_t pos)
 /* One call of method M at POS; >0 bytes, 0, or -1 with errno.  Sets
  * *WHAT for errors that can only be one side's. */
 static ssize_t step(struct chain *ch, int m, off_t pos, size_t want,
-    const char **what)
+    const char **what, enum copy_side *side)
 {
 	off_t ip = pos, op = pos;
 	ssize_t r;
@@ -384,10 +392,15 @@ static ssize_t step(struct chain *ch, int m, off_t pos, size_t want,
 		    want < POOL_BUF_SIZE ? want : POOL_BUF_SIZE, pos);
 		if (r < 0) {
 			*what = "cannot read";
+			*side = COPY_SRC;
 			return -1;
 		}
 		if (r > 0 && pwrite_all(ch->out, ch->buf, (size_t)r, pos) < 0) {
 			*what = "cannot write";
+			*side = COPY_DST;
+			/* EIO writing the destination: the device, not this
+			 * file -- the run stops. */
+			ch->res->fatal = errno == EIO;
 			return -1;
 		}
 		return r;
@@ -399,13 +412,14 @@ static ssize_t step(struct chain *ch, int m, off_t pos, size_t want,
  * the source at the failing offset tells a bad source from a bad
  * destination, so the message names the right file.
  */
-static const char *blame(struct chain *ch, off_t pos)
+static void blame(struct chain *ch, off_t pos)
 {
 	char b;
 
 	if (sys.pread(ch->in, &b, 1, pos) < 0)
-		return "cannot read";
-	return "cannot copy to";
+		fail(ch->res, "cannot read", COPY_SRC);
+	else
+		fail(ch->res, "cannot copy to", COPY_DST);
 }
 
 /*
@@ -421,16 +435,17 @@ static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
 	while (done < len) {
 		size_t want = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
 		const char *what = NULL;
+		enum copy_side side = COPY_DST;
 		ssize_t r;
 		int e;
 
 		if (m < 0)
 			return -EOPNOTSUPP;
 		if (atomic_load(&ch->c->abort)) {
-			ch->res->what = "interrupted while copying";
+			fail(ch->res, "interrupted while copying", COPY_DST);
 			return -EINTR;
 		}
-		r = step(ch, m, off + (off_t)done, want, &what);
+		r = step(ch, m, off + (off_t)done, want, &what, &side);
 		if (r > 0) {
 			done += (uint64_t)r;
 			moved += (uint64_t)r;
@@ -456,7 +471,10 @@ static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
 		if (is_fatal(e) || m == TS_METHOD_RW || ch->forced ||
 		    !is_unsupported(e) ||
 		    (moved > 0 && e != EOVERFLOW && e != EFBIG)) {
-			ch->res->what = what ? what : blame(ch, off + (off_t)done);
+			if (what)
+				fail(ch->res, what, side);
+			else
+				blame(ch, off + (off_t)done);
 			return -e;
 		}
 		leave_method(ch, m, e);
@@ -478,13 +496,14 @@ static int64_t copy_to_eof(struct chain *ch, uint64_t pos)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			ch->res->what = "cannot read";
+			fail(ch->res, "cannot read", COPY_SRC);
 			return -errno;
 		}
 		if (r == 0)
 			break;
 		if (pwrite_all(ch->out, ch->buf, (size_t)r, (off_t)pos) < 0) {
-			ch->res->what = "cannot write";
+			fail(ch->res, "cannot write", COPY_DST);
+			ch->res->fatal = errno == EIO;	/* as in step() */
 			return -errno;
 		}
 		pos += (uint64_t)r;
@@ -530,7 +549,7 @@ static int64_t copy_sparse(struct chain *ch, uint64_t size, bool *shortened)
 	if (end < size) {
 		ch->res->holes += size - (end > pos ? end : pos);
 		if (ftruncate(ch->out, (off_t)size) < 0) {
-			ch->res->what = "cannot extend";
+			fail(ch->res, "cannot extend", COPY_DST);
 			return -errno;
 		}
 	}
@@ -585,23 +604,23 @@ static int verify_copy(struct chain *ch)
 		/* Durable already: drop the cache so the check reads the
 		 * device, not the pages we just wrote. */
 		if (sys.fsync(ch->out) < 0) {
-			ch->res->what = "cannot fsync";
+			fail(ch->res, "cannot fsync", COPY_DST);
 			return -errno;
 		}
 		posix_fadvise(ch->out, 0, 0, POSIX_FADV_DONTNEED);
 	}
 	r = hash_fd(ch->in, ch->buf, POOL_BUF_SIZE, &a);
 	if (r < 0) {
-		ch->res->what = "cannot read";
+		fail(ch->res, "cannot read", COPY_SRC);
 		return r;
 	}
 	r = hash_fd(ch->out, ch->buf, POOL_BUF_SIZE, &b);
 	if (r < 0) {
-		ch->res->what = "cannot read back";
+		fail(ch->res, "cannot read back", COPY_DST);
 		return r;
 	}
 	if (a.lo != b.lo || a.hi != b.hi) {
-		ch->res->what = "verification failed: the copy differs from";
+		fail(ch->res, "verification failed: the copy differs from", COPY_DST);
 		return -EBADMSG;
 	}
 	ch->res->verified = true;
@@ -612,7 +631,7 @@ static int verify_copy(struct chain *ch)
 static int clone_whole(struct chain *ch, uint64_t size)
 {
 	if (ioctl(ch->out, FICLONE, ch->in) < 0) {
-		ch->res->what = "cannot reflink";
+		fail(ch->res, "cannot reflink", COPY_DST);
 		return -errno;
 	}
 	ch->res->size = size;
@@ -722,7 +741,7 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	if (r == -EEXIST)
 		return 1;
 	if (r < 0) {
-		res->what = "cannot create";
+		fail(res, "cannot create", COPY_DST);
 		return r;
 	}
 	if (fstat(out, &sto) < 0 || fstat(in, &st1) < 0 ||
@@ -739,14 +758,16 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	    &xa) == 0)
 		m.xattrs = &xa;
 	r = meta_apply_fd_st(out, &m, &sto, &res->what);
+	if (r < 0)
+		res->side = COPY_DST;
 	xattr_set_free(&xa);
 	if (r == 0 && c->fsync && sys.fsync(out) < 0) {
 		r = -errno;
-		res->what = "cannot fsync";
+		fail(res, "cannot fsync", COPY_DST);
 	}
 	if (sys.close(out) < 0 && r == 0) {
 		r = -errno;
-		res->what = "cannot close";
+		fail(res, "cannot close", COPY_DST);
 	}
 	if (r < 0)
 		unlinkat(dfd, dname, 0);
@@ -771,13 +792,13 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	if (in < 0) {
 		if (errno == ENOENT)
 			res->vanished = true;
-		res->what = "cannot open";
+		fail(res, "cannot open", COPY_SRC);
 		return -errno;
 	}
 	if (fstat(in, &st0) < 0) {
 		r = -errno;
 		close(in);
-		res->what = "cannot stat";
+		fail(res, "cannot stat", COPY_SRC);
 		return r;
 	}
 	if (!S_ISREG(st0.st_mode)) {
@@ -797,7 +818,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	if (out < 0) {
 		r = -errno;
 		copy_temp_unregister();
-		res->what = "cannot create temp file for";
+		fail(res, "cannot create temp file for", COPY_DST);
 		res->fatal = is_fatal(-r);
 		close(in);
 		return r;
@@ -818,14 +839,12 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	if (r == 0 && c->verify)
 		r = verify_copy(&ch);
 	if (r < 0) {
-		res->fatal = is_fatal(-r) ||
-		    (r == -EIO && res->what && strcmp(res->what,
-		    "cannot write") == 0);
+		res->fatal = res->fatal || is_fatal(-r);
 		goto fail;
 	}
 	if (fstat(in, &st1) < 0) {
 		r = -errno;
-		res->what = "cannot stat";
+		fail(res, "cannot stat", COPY_SRC);
 		goto fail;
 	}
 	if (!same_stat(&st0, &st1)) {
@@ -837,17 +856,19 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	if (m.xa_which && !m.xattrs) {
 		r = xattr_read(-1, name, in, m.xa_which, m.am_root, &xa);
 		if (r < 0) {
-			res->what = "cannot read extended attributes of";
+			fail(res, "cannot read extended attributes of", COPY_SRC);
 			goto fail;
 		}
 		m.xattrs = &xa;
 	}
 	r = meta_apply_fd_st(out, &m, &sto, &res->what);
-	if (r < 0)
+	if (r < 0) {
+		res->side = COPY_DST;
 		goto fail;
+	}
 	if (c->fsync && !res->verified && sys.fsync(out) < 0) {
 		r = -errno;
-		res->what = "cannot fsync";
+		fail(res, "cannot fsync", COPY_DST);
 		res->fatal = is_fatal(-r) || r == -EIO;
 		goto fail;
 	}
@@ -855,13 +876,13 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	out = -1;
 	if (r < 0) {
 		r = -errno;
-		res->what = "cannot close";
+		fail(res, "cannot close", COPY_DST);
 		res->fatal = is_fatal(-r) || r == -EIO;
 		goto fail;
 	}
 	if (sys.renameat(dfd, tmp, dfd, dname) < 0) {
 		r = -errno;
-		res->what = "cannot rename temp file to";
+		fail(res, "cannot rename temp file to", COPY_DST);
 		res->fatal = is_fatal(-r);
 		goto fail;
 	}
@@ -901,7 +922,7 @@ static int copy_any(struct copy_ctx *c, int src_dirfd, const char *name,
 	}
 	if (r == COPY_CHANGED) {
 		res->changed = true;
-		res->what = "source file kept changing while copying";
+		fail(res, "source file kept changing while copying", COPY_SRC);
 		r = -EBUSY;
 	}
 	res->err = r;

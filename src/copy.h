@@ -44,12 +44,22 @@ struct copy_ctx {
 	unsigned npairs;
 };
 
+/* Which side an error is on.  A source error means the source was not
+ * read whole (no deletion may follow); a destination error is about the
+ * destination.  Decided where the failing call is made, never from the
+ * message. */
+enum copy_side {
+	COPY_DST = 0,
+	COPY_SRC,
+};
+
 /* What happened to one file. */
 struct copy_result {
 	uint64_t bytes[TS_METHOD_COUNT];
 	uint64_t size;			/* bytes in the new file */
 	int err;			/* 0 or -errno of the failure */
 	const char *what;		/* the failed operation, for messages */
+	enum copy_side side;		/* where the failure was */
 	bool vanished;			/* the source disappeared */
 	bool changed;			/* the source kept changing */
 	bool fatal;			/* destination full/read-only/EIO */

@@ -165,8 +165,7 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 	 * ends with exit 20 and one summary line). */
 	if (res->err == -EINTR && run_signal)
 		return;
-	if (strcmp(w, "cannot open") == 0 || strcmp(w, "cannot read") == 0 ||
-	    strcmp(w, "cannot stat") == 0 || res->changed) {
+	if (res->side == COPY_SRC) {
 		report_errno_at(-res->err, w, f->src_disp, f->src_name);
 		run_source_failed(run);	/* a source I/O error: no deletion */
 	} else {

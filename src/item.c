@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The target of the symlink NAME below DIRFD (malloc'ed), or NULL with
+ * errno set by readlinkat (kept across the free). */
 static char *read_link(int dirfd, const char *name)
 {
 	size_t size = 256;
@@ -31,7 +33,10 @@ static char *read_link(int dirfd, const char *name)
 		ssize_t n = readlinkat(dirfd, name, buf, size);
 
 		if (n < 0) {
+			int e = errno;
+
 			free(buf);
+			errno = e;
 			return NULL;
 		}
 		if ((size_t)n < size) {

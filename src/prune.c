@@ -102,8 +102,10 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 		struct meta_target m = { .set_times = true,
 			.mtime = g->meta.mtime };
 
-		if (meta_apply_fd(fd, &m, &what) < 0) {
-			run_report_dest(run, errno, what, g->rel);
+		int r = meta_apply_fd(fd, &m, &what);
+
+		if (r < 0) {
+			run_report_dest(run, -r, what, g->rel);
 			c->errors++;
 		}
 	}

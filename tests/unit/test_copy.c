@@ -212,8 +212,8 @@ static void test_short_counts(void **state)
 }
 
 /* The old destination survives a failure, and no temp is left. */
-static void expect_failure(enum ts_copy_method m, const char *faults,
-    int err, bool fatal)
+static void expect_failure_side(enum ts_copy_method m, const char *faults,
+    int err, bool fatal, enum copy_side side)
 {
 	struct copy_result res;
 
@@ -225,6 +225,13 @@ static void expect_failure(enum ts_copy_method m, const char *faults,
 	assert_int_equal(count_temps(), 0);
 	assert_int_equal(res.fatal, fatal);
 	assert_non_null(res.what);
+	assert_int_equal(res.side, side);
+}
+
+static void expect_failure(enum ts_copy_method m, const char *faults,
+    int err, bool fatal)
+{
+	expect_failure_side(m, faults, err, fatal, COPY_DST);
 }
 
 static void test_failures_keep_old(void **state)
@@ -237,7 +244,9 @@ static void test_failures_keep_old(void **state)
 	expect_failure(TS_COPY_RW, "pwrite@1=short,pwrite@2=ENOSPC", ENOSPC,
 	    true);
 	expect_failure(TS_COPY_RW, "pwrite@1=EIO", EIO, true);
-	expect_failure(TS_COPY_RW, "pread@1=EIO", EIO, false);
+	/* A source read error is the source's: it withholds deletion, and
+	 * the side is a value, not read from the message (issue 10). */
+	expect_failure_side(TS_COPY_RW, "pread@1=EIO", EIO, false, COPY_SRC);
 	expect_failure(TS_COPY_AUTO, "close@1=EIO", EIO, true);
 	expect_failure(TS_COPY_AUTO, "renameat@1=EACCES", EACCES, false);
 	/* A forced method never falls back. */
