@@ -1,7 +1,7 @@
 /*
  * chmod.c -- rsync's --chmod rules.
  *
- * Each item is "[DF][ugoa...][+-=][rwxXst...]" (several operators may
+ * Each item is "[DF][ugoa...][+-=][rwxXst...|u|g|o]" (several operators may
  * follow one who-list, as in chmod(1): "u+w-x") or "[DF]octal".  Rules
  * apply in order.  'X' sets execute for directories, and for files only
  * when some execute bit is already set.  An empty who-list means "a",
@@ -27,6 +27,8 @@ struct chmod_rule {
 	char op;		/* '+', '-', '=' */
 	uint32_t perm;		/* r/w/x/s/t bits before the who mask */
 	bool cap_x;		/* 'X' */
+	char copy;		/* 'u', 'g', 'o': that class's current bits
+				 * (chmod(1)'s "g=u"), or 0 */
 	bool who_given;		/* explicit ugoa: umask is not consulted */
 };
 
@@ -99,6 +101,11 @@ static int parse_item(struct chmod_rule **rules, const char *p, size_t len,
 		r->who_given = who_given;
 		r->op = *p++;
 		for (; p < end && !strchr("+-=", *p); p++) {
+			if (r->copy) {
+				/* "g=u" takes nothing more ("g=ur" is bad). */
+				free(r);
+				goto bad;
+			}
 			switch (*p) {
 			case 'r': r->perm |= 0444; break;
 			case 'w': r->perm |= 0222; break;
@@ -106,6 +113,13 @@ static int parse_item(struct chmod_rule **rules, const char *p, size_t len,
 			case 'X': r->cap_x = true; break;
 			case 's': r->perm |= S_ISUID | S_ISGID; break;
 			case 't': r->perm |= S_ISVTX; break;
+			case 'u': case 'g': case 'o':
+				if (r->copy || r->perm || r->cap_x) {
+					free(r);
+					goto bad;
+				}
+				r->copy = *p;
+				break;
 			default:
 				free(r);
 				goto bad;
@@ -161,6 +175,13 @@ uint32_t chmod_apply(const struct chmod_rule *r, uint32_t mode,
 			continue;
 		}
 		bits = r->perm;
+		if (r->copy) {
+			/* The class's rwx as they are now, for every class. */
+			uint32_t v = (perm >> (r->copy == 'u' ? 6 :
+			    r->copy == 'g' ? 3 : 0)) & 7;
+
+			bits = v << 6 | v << 3 | v;
+		}
 		if (r->cap_x && (dir || (perm & 0111)))
 			bits |= 0111;
 		bits &= r->who;

@@ -72,6 +72,17 @@ static void test_umask(void **state)
 	    S_IFREG | 0644);
 }
 
+/* chmod(1)'s copy form, checked against rsync 3.5.0. */
+static void test_copy_class(void **state)
+{
+	(void)state;
+	assert_int_equal(apply("g=o,o=", S_IFREG | 0754), S_IFREG | 0740);
+	assert_int_equal(apply("g=u", S_IFREG | 0640), S_IFREG | 0660);
+	assert_int_equal(apply("o+g", S_IFDIR | 0750), S_IFDIR | 0755);
+	assert_int_equal(apply("a-o", S_IFREG | 0757), S_IFREG);
+	assert_int_equal(apply("a-o", S_IFREG | 0754), S_IFREG | 0310);
+}
+
 static void test_errors(void **state)
 {
 	struct chmod_rule *r = NULL;
@@ -84,6 +95,9 @@ static void test_errors(void **state)
 	assert_int_equal(chmod_parse(&r, "g+w,,o-w", err, sizeof(err)), -1);
 	assert_int_equal(chmod_parse(&r, "D9", err, sizeof(err)), -1);
 	assert_int_equal(chmod_parse(&r, "u", err, sizeof(err)), -1);
+	assert_int_equal(chmod_parse(&r, "g=ur", err, sizeof(err)), -1);
+	assert_int_equal(chmod_parse(&r, "g=ru", err, sizeof(err)), -1);
+	assert_int_equal(chmod_parse(&r, "g=uo", err, sizeof(err)), -1);
 	chmod_free(r);
 }
 
@@ -93,6 +107,7 @@ int main(void)
 		cmocka_unit_test(test_octal),
 		cmocka_unit_test(test_symbolic),
 		cmocka_unit_test(test_umask),
+		cmocka_unit_test(test_copy_class),
 		cmocka_unit_test(test_errors),
 	};
 
