@@ -108,7 +108,7 @@ enum xflag {
 	X_DIR_ANCHOR = 1 << 1,	/* per-directory file: '/' anchors there */
 };
 
-#define MAX_MERGE_DEPTH 16
+#define MAX_MERGE_DEPTH 32	/* rsync's limit */
 
 struct slotdef;
 
@@ -203,6 +203,11 @@ struct pctx {
 	unsigned line;			/* 0: no line numbers */
 	int depth;
 	char **err;
+	/* Where the text comes from, which decides what an error may show:
+	 * an option's own text is echoed; a file's never is (a merge file
+	 * can name /etc/shadow), only where the bad line is. */
+	enum { FROM_ARG, FROM_ARGFILE, FROM_NESTED, FROM_DIRFILE } from;
+	const char *named_at;		/* FROM_NESTED: "FILE line N" */
 };
 
 /* A parsed rule, before it is added. */
@@ -676,18 +681,39 @@ static int bad_rule(struct pctx *pc, const struct tok *t, const char *fmt,
     ...)
 {
 	va_list ap;
-	char *why, *where;
+	char *why, *where, *q;
 
 	va_start(ap, fmt);
 	if (vasprintf(&why, fmt, ap) < 0)
 		why = NULL;
 	va_end(ap);
-	if (pc->line > 0)
-		where = xasprintf("%s:%u", pc->origin, pc->line);
-	else
-		where = xstrdup(pc->origin);
-	set_err(pc->err, xasprintf("invalid filter rule '%.*s' (%s): %s",
-	    (int)t->textlen, t->text, where, why ? why : "out of memory"));
+	switch (pc->line > 0 ? pc->from : FROM_ARG) {
+	case FROM_ARG:
+		set_err(pc->err, xasprintf("invalid filter rule '%.*s' (%s): "
+		    "%s", (int)t->textlen, t->text, pc->origin,
+		    why ? why : "out of memory"));
+		free(why);
+		return -EINVAL;
+	case FROM_ARGFILE:
+		where = xasprintf("%s line %u", pc->origin, pc->line);
+		break;
+	case FROM_NESTED:
+		where = xasprintf("a file named at %s", pc->named_at);
+		break;
+	default:
+		where = xasprintf("a file read earlier (per-directory merge "
+		    "file %s line %u)", pc->origin, pc->line);
+		break;
+	}
+	/* Neither the rule's text nor a piece of it is shown: it is a
+	 * file's content.  The reason keeps its words, not its quotes. */
+	if (why && (q = strchr(why, '\'')) != NULL) {
+		while (q > why && (q[-1] == ' ' || q[-1] == '('))
+			q--;
+		*q = '\0';
+	}
+	set_err(pc->err, xasprintf("invalid filter rule from %s: %s", where,
+	    why ? why : "out of memory"));
 	free(where);
 	free(why);
 	return -EINVAL;
@@ -891,15 +917,18 @@ static int merge_file(struct pctx *pc, const struct tok *t, char *path,
     uint32_t f)
 {
 	struct pctx sub = *pc;
+	char *named;
 	char *data = NULL;
 	size_t len = 0;
 	int rc;
 
 	if (pc->depth >= MAX_MERGE_DEPTH) {
-		rc = bad_rule(pc, t, "merge files nested more than %d deep",
-		    MAX_MERGE_DEPTH);
+		/* rsync's words and its exit code (11: file I/O). */
+		(void)t;
+		set_err(pc->err, xasprintf("merge-file include depth limit "
+		    "(%d) exceeded at '%s'", MAX_MERGE_DEPTH, path));
 		free(path);
-		return rc;
+		return FILTER_DEPTH_EXCEEDED;
 	}
 	if (pc->ps != NULL)
 		rc = pc->ps->rd->read(pc->ps->rd->arg, path, false, &data,
@@ -907,8 +936,18 @@ static int merge_file(struct pctx *pc, const struct tok *t, char *path,
 	else
 		rc = read_path(pc->fl, path, &data, &len);
 	if (rc < 0) {
-		set_err(pc->err, xasprintf("cannot read merge file '%s': %s",
-		    path, read_error(rc)));
+		/* A name that comes from a file's content is not echoed. */
+		if (pc->from == FROM_ARG)
+			set_err(pc->err, xasprintf("cannot read merge file "
+			    "'%s': %s", path, read_error(rc)));
+		else if (pc->from == FROM_ARGFILE)
+			set_err(pc->err, xasprintf("cannot read the merge file "
+			    "named at %s line %u: %s", pc->origin, pc->line,
+			    read_error(rc)));
+		else
+			set_err(pc->err, xasprintf("cannot read a merge file "
+			    "named in a file read earlier: %s",
+			    read_error(rc)));
 		free(path);
 		return rc;
 	}
@@ -919,7 +958,16 @@ static int merge_file(struct pctx *pc, const struct tok *t, char *path,
 	sub.origin = path;
 	sub.line = 1;
 	sub.depth = pc->depth + 1;
+	named = NULL;
+	if (pc->from == FROM_ARG) {
+		sub.from = FROM_ARGFILE;
+	} else if (pc->from == FROM_ARGFILE) {
+		sub.from = FROM_NESTED;
+		sub.named_at = named = xasprintf("%s line %u", pc->origin,
+		    pc->line);
+	}
 	rc = parse_buf(&sub, data, len, f, pc->fl->from0);
+	free(named);
 	free(data);
 	free(path);
 	return rc;
@@ -1362,6 +1410,7 @@ static int load_cvs_now(struct filter_list *fl, uint32_t flags, char **err)
 
 		if (read_path(fl, path, &data, &len) == 0) {
 			pc.origin = path;
+			pc.from = FROM_ARGFILE;
 			rc = parse_buf(&pc, data, len, flags, fl->from0);
 			free(data);
 		}
@@ -1464,6 +1513,7 @@ int filter_load_file(struct filter_list *fl, const char *path,
 		return rc;
 	}
 	build_ctx(&pc, fl, kind, path, err);
+	pc.from = FROM_ARGFILE;
 	rc = parse_buf(&pc, data, len, kind == FILTER_INCLUDE ? R_INCLUDE : 0,
 	    from0);
 	free(data);
@@ -1628,6 +1678,7 @@ static int read_slot_file(struct push *ps, size_t i, const char *p_abs,
 	pc.scan_abs = in_dir ? NULL : p_abs;
 	pc.origin = origin;
 	pc.err = err;
+	pc.from = FROM_DIRFILE;
 	rc = parse_buf(&pc, data, len, d->flags, ps->fl->from0);
 	free(data);
 	free(origin);

@@ -40,6 +40,7 @@
 #ifndef TS_FILTER_H
 #define TS_FILTER_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -120,6 +121,10 @@ void filter_list_free(struct filter_list *fl);
  * filter_load_file() itself.
  */
 void filter_set_from0(struct filter_list *fl, bool on);
+
+/* Returned when merge files include each other more than 32 deep: a file
+ * I/O error for rsync (exit 11), not a malformed rule. */
+#define FILTER_DEPTH_EXCEEDED (-ELOOP)
 
 /*
  * --insecure-links: rule files named by the operator (--exclude-from,

@@ -96,6 +96,10 @@ bool select_pushed(struct ts_run *run, int r, char *err)
 	if (r == -EINVAL) {
 		run->bad_rules = true;
 		pool_cancel(&run->pool);
+	} else if (r == FILTER_DEPTH_EXCEEDED) {
+		/* rsync: a file I/O error, exit 11; the run stops. */
+		atomic_store(&run->fatal, true);
+		pool_cancel(&run->pool);
 	} else {
 		run_source_failed(run);
 	}

@@ -71,6 +71,7 @@ ts_is_rsync || grep -q "'-q foo'" "$T/treesync.err" || fail "message does not na
 printf -- '- ok\n= bad rule\n' >"$T/bad-rules"
 run_both -a --filter=". $T/bad-rules" -- "$SRC/" "$T/never"
 [ "$TS_RC" = 1 ] || fail "malformed rule in a merge file: exit $TS_RC, want 1"
-ts_is_rsync || grep -q "bad-rules:2" "$T/treesync.err" || fail "message does not name file:line: $(cat "$T/treesync.err")"
+ts_is_rsync || grep -q "bad-rules line 2" "$T/treesync.err" || fail "message does not name the file and line: $(cat "$T/treesync.err")"
+ts_is_rsync || ! grep -q "= bad rule" "$T/treesync.err" || fail "the message echoes the rule file's content: $(cat "$T/treesync.err")"
 [ ! -e "$T/never" ] || fail "a malformed rule left a destination behind"
 pass
