@@ -23,6 +23,7 @@
 #include "meta.h"
 #include "pool.h"
 #include "sys.h"
+#include "tmpfile.h"
 #include "util.h"
 #include "xattr.h"
 
@@ -30,6 +31,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
@@ -65,146 +67,15 @@ void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
 	atomic_init(&c->abort, false);
 	atomic_init(&c->sendfile_off, false);
 	pthread_mutex_init(&c->pair_lock, NULL);
+	c->tmp = xmalloc(sizeof(*c->tmp));
+	tmpfile_init(c->tmp);
 }
 
 void copy_ctx_destroy(struct copy_ctx *c)
 {
 	pthread_mutex_destroy(&c->pair_lock);
-}
-
-/* --- temp names ---------------------------------------------------------- */
-
-static const char tmp_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-static uint64_t next_random(void)
-{
-	static _Thread_local uint64_t s;
-	struct timespec ts;
-
-	if (s == 0) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		s = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
-		    ((uint64_t)syscall(SYS_gettid) << 40) ^ 0x9e3779b97f4a7c15ull;
-	}
-	s ^= s << 13;
-	s ^= s >> 7;
-	s ^= s << 17;
-	return s;
-}
-
-void copy_temp_name(const char *name, char *out)
-{
-	/* "." NAME "." XXXXXX ".tstmp": 1 + 1 + 6 + 6 bytes around NAME. */
-	size_t room = NAME_MAX - 14, n = strlen(name);
-	uint64_t r = next_random();
-	int i;
-
-	if (n > room)
-		n = room;
-	out[0] = '.';
-	memcpy(out + 1, name, n);
-	out[1 + n] = '.';
-	for (i = 0; i < 6; i++) {
-		out[2 + n + (size_t)i] = tmp_alphabet[r % 62];
-		r /= 62;
-	}
-	memcpy(out + 8 + n, COPY_TEMP_SUFFIX, sizeof(COPY_TEMP_SUFFIX));
-}
-
-bool copy_is_temp_name(const char *name)
-{
-	size_t n = strlen(name), sl = sizeof(COPY_TEMP_SUFFIX) - 1;
-	size_t i;
-
-	if (name[0] != '.' || n < 1 + 1 + 6 + sl + 1)
-		return false;
-	if (strcmp(name + n - sl, COPY_TEMP_SUFFIX) != 0)
-		return false;
-	if (name[n - sl - 7] != '.')
-		return false;
-	for (i = n - sl - 6; i < n - sl; i++)
-		if (!strchr(tmp_alphabet, name[i]))
-			return false;
-	return true;
-}
-
-/* --- temps in flight --------------------------------------------------- */
-
-#define TEMP_SLOTS 1100		/* > the largest pool (1024) + main */
-
-static struct temp_slot {
-	atomic_int dirfd;	/* -1: free; set last, cleared first */
-	char name[NAME_MAX + 1];
-} temp_slots[TEMP_SLOTS];
-static atomic_int temp_slots_used;
-static _Thread_local struct temp_slot *my_slot;
-static atomic_int temps_creating;	/* threads between enter and leave */
-static atomic_bool temps_stopped;
-
-bool copy_temp_enter(void)
-{
-	atomic_fetch_add(&temps_creating, 1);
-	if (atomic_load(&temps_stopped)) {
-		atomic_fetch_sub(&temps_creating, 1);
-		return false;
-	}
-	return true;
-}
-
-void copy_temp_leave(void)
-{
-	atomic_fetch_sub(&temps_creating, 1);
-}
-
-void copy_temp_stop(void)
-{
-	atomic_store(&temps_stopped, true);
-}
-
-void copy_temp_register(int dirfd, const char *name)
-{
-	if (!my_slot) {
-		int i = atomic_fetch_add(&temp_slots_used, 1);
-
-		if (i >= TEMP_SLOTS)
-			return;	/* cannot happen with the pool's limit */
-		my_slot = &temp_slots[i];
-	}
-	atomic_store(&my_slot->dirfd, -1);
-	snprintf(my_slot->name, sizeof(my_slot->name), "%s", name);
-	atomic_store(&my_slot->dirfd, dirfd);
-}
-
-void copy_temp_unregister(void)
-{
-	if (my_slot)
-		atomic_store(&my_slot->dirfd, -1);
-}
-
-void copy_remove_temps(void)
-{
-	struct timespec pause = { 0, 1000 * 1000 };
-	int i, n, waits;
-
-	/* No new temp from now on; the ones being made right now are waited
-	 * for (briefly: creating a file takes microseconds), then every
-	 * registered one is removed. */
-	copy_temp_stop();
-	for (waits = 0; atomic_load(&temps_creating) > 0 && waits < 500;
-	    waits++)
-		nanosleep(&pause, NULL);
-	n = atomic_load(&temp_slots_used);
-
-	if (n > TEMP_SLOTS)
-		n = TEMP_SLOTS;
-	for (i = 0; i < n; i++) {
-		int fd = atomic_load(&temp_slots[i].dirfd);
-
-		/* dirfd 0 is never a destination directory of ours. */
-		if (fd > 0)
-			unlinkat(fd, temp_slots[i].name, 0);
-	}
+	free(c->tmp);
+	c->tmp = NULL;
 }
 
 /* --- the chain ----------------------------------------------------------- */
@@ -691,27 +562,13 @@ static int open_source(int dirfd, const char *name)
 /* MODE: the permission bits the file will have; the temp starts with
  * them (less the umask and any set-id bit), which spares a chmod for most
  * files and shows nothing more than the finished file will. */
-static int create_temp(int dirfd, const char *name, char *tmp, mode_t mode)
+static int make_temp(int dirfd, const char *tmp, void *arg)
 {
-	int i, fd = -1;
+	const mode_t *mode = arg;
 
-	if (!copy_temp_enter()) {
-		errno = EINTR;
-		return -1;
-	}
-	for (i = 0; i < 100; i++) {
-		copy_temp_name(name, tmp);
-		/* Registered before it exists: a signal may come at once. */
-		copy_temp_register(dirfd, tmp);
-		/* Read-write: --verify reads the new file back. */
-		fd = openat(dirfd, tmp,
-		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		    mode & 0777);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	copy_temp_leave();
-	return fd;
+	/* Read-write: --verify reads the new file back. */
+	return openat(dirfd, tmp,
+	    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, *mode & 0777);
 }
 
 /*
@@ -732,12 +589,12 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	if (c->verify || c->reflink == TS_REFLINK_ALWAYS ||
 	    sys.pread(in, &b, 1, 0) != 0)
 		return 1;	/* /proc files say size 0 and have content */
-	if (!copy_temp_enter())
+	if (!tmpfile_enter(c->tmp))
 		return -EINTR;
 	out = openat(dfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, meta->set_mode ? meta->mode & 0777 : 0600);
 	r = out < 0 ? -errno : 0;
-	copy_temp_leave();
+	tmpfile_leave(c->tmp);
 	if (r == -EEXIST)
 		return 1;
 	if (r < 0) {
@@ -786,6 +643,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	struct chain ch = { .c = c, .buf = buf, .res = res,
 		.forced = c->method != TS_COPY_AUTO };
 	bool shortened = false;
+	mode_t mode;
 	int in, out = -1, r;
 
 	in = open_source(sfd, name);
@@ -814,10 +672,10 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	}
 	if (st0.st_size >= (1 << 20))
 		posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-	out = create_temp(dfd, dname, tmp, meta->set_mode ? meta->mode : 0600);
+	mode = meta->set_mode ? meta->mode : 0600;
+	out = tmpfile_make(c->tmp, dfd, dname, tmp, make_temp, &mode);
 	if (out < 0) {
-		r = -errno;
-		copy_temp_unregister();
+		r = out;
 		fail(res, "cannot create temp file for", COPY_DST);
 		res->fatal = is_fatal(-r);
 		close(in);
@@ -880,23 +738,20 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 		res->fatal = is_fatal(-r) || r == -EIO;
 		goto fail;
 	}
-	if (sys.renameat(dfd, tmp, dfd, dname) < 0) {
-		r = -errno;
-		fail(res, "cannot rename temp file to", COPY_DST);
-		res->fatal = is_fatal(-r);
-		goto fail;
-	}
-	copy_temp_unregister();
+	r = tmpfile_commit(c->tmp, dfd, tmp, dname, sys.renameat);
 	xattr_set_free(&xa);
 	close(in);
-	return 0;
+	if (r < 0) {
+		fail(res, "cannot rename temp file to", COPY_DST);
+		res->fatal = is_fatal(-r);
+	}
+	return r;
 
 fail:
 	xattr_set_free(&xa);
 	if (out >= 0)
 		close(out);
-	unlinkat(dfd, tmp, 0);
-	copy_temp_unregister();
+	tmpfile_discard(c->tmp, dfd, tmp);
 	close(in);
 	return r;
 }

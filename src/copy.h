@@ -1,7 +1,7 @@
 /*
  * copy.h -- copy one regular file into place, atomically.
  *
- * Data goes to a temp file ".NAME.XXXXXX.tstmp" (O_EXCL, 0600) in the
+ * Data goes to a temp file ".NAME.XXXXXX.tstmp" (tmpfile.c; O_EXCL) in the
  * destination directory, through copy_file_range, then sendfile, then
  * pread/pwrite; metadata is applied to the temp fd; the temp is renamed
  * over NAME.  On any failure the temp is removed and the old destination
@@ -20,8 +20,8 @@
 
 struct meta_target;
 struct ts_entry;
+struct tmpfile_reg;
 
-#define COPY_TEMP_SUFFIX ".tstmp"
 #define COPY_PAIR_SLOTS 16
 
 /* Shared by every copy of one run: which methods still work. */
@@ -42,6 +42,7 @@ struct copy_ctx {
 		bool cfr_no;		/* EXDEV/EOPNOTSUPP seen on this pair */
 	} pairs[COPY_PAIR_SLOTS];
 	unsigned npairs;
+	struct tmpfile_reg *tmp;	/* the run's temps in flight (owned) */
 };
 
 /* Which side an error is on.  A source error means the source was not
@@ -100,35 +101,5 @@ int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
 int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
     int dst_dirfd, const char *dst_name, const struct meta_target *meta,
     char *buf, struct copy_result *res);
-
-/*
- * Makes a temp name for NAME: ".NAME.XXXXXX.tstmp", NAME cut so that the
- * whole fits NAME_MAX.  OUT has room for NAME_MAX + 1 bytes.
- */
-void copy_temp_name(const char *name, char *out);
-
-/* True when NAME looks like a temp file of treesync's. */
-bool copy_is_temp_name(const char *name);
-
-/*
- * The temp files being written right now, one slot per thread, so that a
- * signal handler can remove them before the process ends.  register/
- * unregister are called by the thread that owns the temp; copy_remove_temps
- * is async-signal-safe.
- */
-void copy_temp_register(int dirfd, const char *name);
-void copy_temp_unregister(void);
-void copy_remove_temps(void);
-
-/*
- * Brackets the creation of a temp (register + create): false when the run
- * is being aborted (nothing may be created any more).  copy_remove_temps()
- * waits for creations in progress, so none is missed.  Thread-safe.
- */
-bool copy_temp_enter(void);
-void copy_temp_leave(void);
-
-/* Stops every later copy_temp_enter() (async-signal-safe). */
-void copy_temp_stop(void);
 
 #endif /* TS_COPY_H */

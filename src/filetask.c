@@ -163,7 +163,7 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 	}
 	/* Abandoned because of a signal: not an error of its own (the run
 	 * ends with exit 20 and one summary line). */
-	if (res->err == -EINTR && run_signal)
+	if (res->err == -EINTR && run_cancelled(run))
 		return;
 	if (res->side == COPY_SRC) {
 		report_errno_at(-res->err, w, f->src_disp, f->src_name);

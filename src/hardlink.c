@@ -7,6 +7,7 @@
 #include "run.h"
 
 #include "copy.h"
+#include "tmpfile.h"
 #include "delete.h"
 #include "report.h"
 #include "util.h"
@@ -98,6 +99,20 @@ static int hl_master_dir(struct dnode *d, const char *master_rel,
 	return fd;
 }
 
+/* tmpfile_make()'s MAKE for a hard link to BASE in MFD (never followed:
+ * a symlink is linked as itself). */
+struct link_spec {
+	int mfd;
+	const char *base;
+};
+
+static int make_link(int dirfd, const char *tmp, void *arg)
+{
+	const struct link_spec *ls = arg;
+
+	return linkat(ls->mfd, ls->base, dirfd, tmp, 0);
+}
+
 /* Makes NAME in D a hard link to the group's master, atomically (a
  * symlink, a device or a FIFO is linked as itself, never followed). */
 static void hl_link(struct dnode *d, const struct hl_entry *h,
@@ -110,9 +125,9 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	struct cmp_out out;
 	char tmp[NAME_MAX + 1];
 	const char *base;
+	struct link_spec ls;
 	uint32_t iflags;
 	int mfd, r = 0;
-
 	bool same_type = dst && (dst->mode & S_IFMT) == (src->mode & S_IFMT);
 
 	if (same_type && dst->ino == h->dst_ino && dst->dev == h->dst_dev)
@@ -128,18 +143,17 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 			run_item_failed(run);
 			goto out;
 		}
-		copy_temp_name(name, tmp);
-		if (!copy_temp_enter()) {
+		ls.mfd = mfd;
+		ls.base = base;
+		r = tmpfile_make(run->copy.tmp, d->dfd, name, tmp, make_link,
+		    &ls);
+		if (r == -EINTR) {
 			close(mfd);
 			goto out;
 		}
-		copy_temp_register(d->dfd, tmp);
-		r = linkat(mfd, base, d->dfd, tmp, 0) < 0 ? -errno : 0;
-		copy_temp_leave();
-		if (r == 0 && renameat(d->dfd, tmp, d->dfd, name) < 0)
-			r = -errno;
-		unlinkat(d->dfd, tmp, 0);	/* only left if rename failed */
-		copy_temp_unregister();
+		if (r >= 0)
+			r = tmpfile_commit(run->copy.tmp, d->dfd, tmp, name,
+			    renameat);
 		close(mfd);
 		if (r < 0) {
 			run_report_dest(run, -r, "cannot hard-link", rel);

@@ -8,6 +8,7 @@
 
 #include "chmod.h"
 #include "copy.h"
+#include "tmpfile.h"
 #include "meta.h"
 #include "report.h"
 #include "util.h"
@@ -78,6 +79,22 @@ void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
 	}
 }
 
+/* tmpfile_make()'s MAKE for a symlink or a node. */
+struct node_spec {
+	const struct ts_entry *src;
+	const char *target;
+};
+
+static int make_node_temp(int dirfd, const char *tmp, void *arg)
+{
+	const struct node_spec *n = arg;
+
+	if (S_ISLNK(n->src->mode))
+		return symlinkat(n->target, dirfd, tmp);
+	return mknodat(dirfd, tmp, n->src->mode & (S_IFMT | 07777),
+	    (dev_t)n->src->rdev);
+}
+
 /* Creates a symlink or a node under a temp name, then renames it over
  * NAME, so that NAME is never missing and never half-made. */
 static int make_node(struct dnode *d, const struct srcitem *it,
@@ -85,30 +102,18 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 {
 	struct ts_run *run = d->run;
 	const struct ts_entry *src = it->ent;
+	struct node_spec spec = { src, target };
 	char tmp[NAME_MAX + 1];
 	struct meta_target m;
 	struct xattr_set xa = { 0 };
-	const char *what = "cannot create";
-	int r = 0, i;
+	const char *what = NULL;
+	int r;
 
-	if (!copy_temp_enter())
-		return -EINTR;
-	for (i = 0; i < 100; i++) {
-		copy_temp_name(it->name, tmp);
-		copy_temp_register(d->dfd, tmp);
-		if (S_ISLNK(src->mode))
-			r = symlinkat(target, d->dfd, tmp);
-		else
-			r = mknodat(d->dfd, tmp, src->mode & (S_IFMT | 07777),
-			    (dev_t)src->rdev);
-		if (r == 0 || errno != EEXIST)
-			break;
-	}
-	copy_temp_leave();
+	r = tmpfile_make(run->copy.tmp, d->dfd, it->name, tmp, make_node_temp,
+	    &spec);
 	if (r < 0) {
-		r = -errno;
-		copy_temp_unregister();
-		run_report_dest(run, -r, what, rel);
+		if (r != -EINTR)
+			run_report_dest(run, -r, "cannot create", rel);
 		return r;
 	}
 	meta_plan(run->o, run->am_root, src, dst, d->dflt, &m);
@@ -117,15 +122,14 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 		m.xattrs = &xa;
 	r = meta_apply_at(d->dfd, tmp, S_ISLNK(src->mode), &m, &what);
 	xattr_set_free(&xa);
-	if (r == 0 && renameat(d->dfd, tmp, d->dfd, it->name) < 0) {
-		r = -errno;
-		what = "cannot rename into place";
-	}
 	if (r < 0) {
-		unlinkat(d->dfd, tmp, 0);
+		tmpfile_discard(run->copy.tmp, d->dfd, tmp);
 		run_report_dest(run, -r, what, rel);
+		return r;
 	}
-	copy_temp_unregister();
+	r = tmpfile_commit(run->copy.tmp, d->dfd, tmp, it->name, renameat);
+	if (r < 0)
+		run_report_dest(run, -r, "cannot rename into place", rel);
 	return r;
 }
 

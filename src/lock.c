@@ -94,7 +94,7 @@ int lock_take(struct ts_run *run)
 			close(fd);
 			return LOCK_ERROR;
 		}
-		if (run_signal) {
+		if (run_cancelled(run)) {
 			close(fd);
 			return LOCK_SIGNAL;
 		}

@@ -7,6 +7,9 @@
 #include "util.h"
 
 #include <langinfo.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <locale.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -15,10 +18,60 @@
 
 #include <treesync/treesync.h>
 
+/* The run the signal handler stops; set before any signal can matter. */
+static struct ts_run *volatile current;
+static volatile sig_atomic_t signals;
+
+/*
+ * SIGINT, SIGTERM, SIGHUP: the first stops the run cleanly (exit 20, one
+ * summary line, no temp left); a second ends the process at once, still
+ * removing the temps in flight.
+ */
+static void on_signal(int sig)
+{
+	static const char msg[] = "treesync: second signal: stopping now\n";
+
+	if (signals++) {
+		ts_run_remove_temps(current);
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+			_exit(TS_EXIT_SIGNAL);
+		_exit(TS_EXIT_SIGNAL);
+	}
+	ts_run_cancel(current, sig);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A closed stdout is an error to report, not a reason to die. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Raises RLIMIT_NOFILE's soft limit to the hard one: many directories and
+ * files are open at once. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
 	struct ts_stats st;
+	struct ts_run *run;
 	int code;
 
 	/* Workers allocate little (and small sizes come from per-thread
@@ -52,13 +105,19 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	code = ts_sync(&c.opts, &st);
+	raise_nofile();
+	run = ts_run_new(&c.opts);
+	current = run;
+	install_signals();
+	code = ts_run_exec(run, &st);
 	if (c.opts.json)
 		report_json_summary(&st, code);
 	else if (c.opts.stats && !c.opts.json_items && !c.opts.quiet &&
 	    code != TS_EXIT_SYNTAX)
 		report_stats(&st);
 	fflush(stdout);
+	current = NULL;
+	ts_run_free(run);
 	cli_free(&c);
 	return code;
 }

@@ -201,7 +201,7 @@ static bool removal_allowed(struct ts_run *run)
 		return false;
 	}
 	if (atomic_load(&run->fatal) || pool_cancelled(&run->pool) ||
-	    run_signal)
+	    run_cancelled(run))
 		return false;
 	if (run->refuse_delete && run->groups) {
 		report_error("refusing to delete: source is empty and "
@@ -249,7 +249,7 @@ void prune_run(struct ts_run *run)
 			allowed = within_max_delete(run, (v ? count_deletions(
 			    run, v, n) : 0) + replacing, replacing, tops);
 	}
-	for (i = 0; allowed && v && i < n && !run_signal; i++)
+	for (i = 0; allowed && v && i < n && !run_cancelled(run); i++)
 		delete_group(run, v[i], &c);
 	free(v);
 	add(&run->deleted[TY_REG], c.reg);

@@ -13,10 +13,13 @@
 #include "pool.h"
 #include "report.h"
 #include "sys.h"
+#include "tmpfile.h"
 #include "util.h"
 #include "xattr.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,10 +27,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-volatile sig_atomic_t run_signal;
-static struct pool *signal_pool;
-static struct copy_ctx *signal_copy;
 
 /* A per-item failure: counted, reported by the caller, exit 23. */
 void run_item_failed(struct ts_run *run)
@@ -70,43 +69,36 @@ void run_report_dest(struct ts_run *run, int err, const char *what,
 	report_errno(err, what, p);
 	free(p);
 }
-/* --- signals, stats, the run --------------------------------------------- */
+/* --- cancelling ---------------------------------------------------------- */
 
-static void on_signal(int sig)
+/*
+ * The library installs no signal handler: the host maps its signals to
+ * these two calls (main.c does for SIGINT, SIGTERM, SIGHUP).  Both only
+ * store flags and unlink names, so they are async-signal-safe.
+ */
+void ts_run_cancel(struct ts_run *run, int sig)
 {
-	if (run_signal) {
-		/* A second signal: end now, but leave no temp file. */
-		static const char msg[] =
-		    "treesync: second signal: stopping now\n";
+	int none = 0;
 
-		copy_remove_temps();
-		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-			_exit(TS_EXIT_SIGNAL);
-		_exit(TS_EXIT_SIGNAL);
-	}
-	run_signal = sig;
-	copy_temp_stop();
-	if (signal_pool)
-		pool_cancel(signal_pool);
-	if (signal_copy)
-		atomic_store(&signal_copy->abort, true);
+	if (!run)
+		return;
+	/* The first reason is kept: a second signal does not rename it. */
+	atomic_compare_exchange_strong(&run->cancel_sig, &none,
+	    sig > 0 ? sig : -1);
+	tmpfile_stop(run->copy.tmp);
+	pool_cancel(&run->pool);
+	atomic_store(&run->copy.abort, true);
 }
 
-static void install_signals(struct pool *p, struct copy_ctx *c)
+void ts_run_remove_temps(struct ts_run *run)
 {
-	struct sigaction sa;
+	if (run)
+		tmpfile_abort(run->copy.tmp);
+}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	signal_pool = p;
-	signal_copy = c;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGXFSZ, &sa, NULL);
+bool run_cancelled(const struct ts_run *run)
+{
+	return atomic_load(&run->cancel_sig) != 0;
 }
 
 /* Copies per-type counters out; returns their sum. */
@@ -152,7 +144,7 @@ static void fill_stats(struct ts_run *run, struct ts_stats *st)
 
 static int exit_code(struct ts_run *run)
 {
-	if (run_signal)
+	if (run_cancelled(run))
 		return TS_EXIT_SIGNAL;
 	if (run->bad_rules)
 		return TS_EXIT_SYNTAX;
@@ -209,40 +201,59 @@ static void progress_snapshot(struct report_progress *p, void *arg)
 	p->bytes_done = atomic_load(&run->copy.moved);
 }
 
-static void free_engine(struct ts_run *run)
+/* The one line a cancelled run ends with. */
+static void report_cancelled(struct ts_run *run, const struct ts_stats *st)
 {
-	select_free(run);
-	hl_free(run);
-	prune_free(run);
-	plan_free(&run->plan);
-	pthread_mutex_destroy(&run->del_lock);
-	pthread_mutex_destroy(&run->defer_lock);
-	free(run);
+	int sig = atomic_load(&run->cancel_sig);
+
+	if (sig > 0)
+		report_error("interrupted by signal %d: %llu files copied, "
+		    "%llu errors; no temp files left", sig,
+		    (unsigned long long)st->reg_transferred,
+		    (unsigned long long)st->errors);
+	else
+		report_error("cancelled: %llu files copied, %llu errors; no "
+		    "temp files left", (unsigned long long)st->reg_transferred,
+		    (unsigned long long)st->errors);
 }
 
-int ts_sync(const struct ts_options *o, struct ts_stats *stats)
+/*
+ * The process's umask, read without changing it (umask(2) can only be
+ * read by setting it, which would race with the host's other threads).
+ */
+static mode_t read_umask(void)
 {
-	const struct ts_options *caller = o;
-	struct ts_run *run = xcalloc(1, sizeof(*run));
-	struct ts_stats local;
-	double t0 = util_now(), t1, t2;
-	int code, jobs, lock_fd = -1, r;
-	const char *faults = getenv("TREESYNC_FAULTS");
-	struct stat dst_st;
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	unsigned m;
+	mode_t u;
 
-	if (!stats)
-		stats = &local;
-	memset(stats, 0, sizeof(*stats));
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &m) == 1) {
+			fclose(f);
+			return (mode_t)(m & 0777);
+		}
+	if (f)
+		fclose(f);
+	u = umask(022);	/* Linux < 4.7: the only way */
+	umask(u);
+	return u;
+}
+
+struct ts_run *ts_run_new(const struct ts_options *o)
+{
+	struct ts_run *run = xcalloc(1, sizeof(*run));
+
 	/* -d and --files-from walk directories without -r: decisions treat
 	 * directories as transferred, and `recurse` says how deep to go. */
+	run->caller = o;
 	run->opts = *o;
 	run->recurse = o->recursive;
 	if (o->dirs || o->files_from)
 		run->opts.recursive = true;
 	run->o = o = &run->opts;
 	run->am_root = geteuid() == 0;
-	run->umask = umask(0);
-	umask(run->umask);
+	run->umask = read_umask();
 	run->need = (o->owner || o->group) ? WALK_NEED_OWNER : 0;
 	pthread_mutex_init(&run->del_lock, NULL);
 	pthread_mutex_init(&run->defer_lock, NULL);
@@ -252,72 +263,127 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 		pthread_mutex_init(&run->hl_lock, NULL);
 		run->hl = xcalloc(HL_BUCKETS, sizeof(*run->hl));
 	}
-	report_init(caller);	/* outlives the engine (main prints --json) */
-	util_raise_nofile();
-	if (faults && *faults && sys_inject(faults) < 0) {
-		report_error("bad TREESYNC_FAULTS specification '%s'", faults);
-		free_engine(run);
-		return TS_EXIT_SYNTAX;
-	}
-	/* As rsync: a log file that cannot be opened is a warning, and the
-	 * run goes on without it. */
-	if (o->log_file && (r = report_open_log(o->log_file,
-	    o->insecure_links ? OPPATH_INSECURE : 0)) < 0)
-		report_errno(-r, "cannot open log file (ignoring the log "
-		    "file setting)", o->log_file);
-	{
-		char esc[PATH_MAX * 2];
-
-		util_escape_name(esc, sizeof(esc), o->dest);
-		report_log("treesync %s starting: %zu source(s) -> %s%s",
-		    TS_VERSION_STRING, o->nsrcs, esc,
-		    o->dry_run ? " (dry run)" : "");
-	}
+	atomic_init(&run->cancel_sig, 0);
 	copy_ctx_init(&run->copy, o, o->verbose >= 2 || o->stats || o->json);
-	install_signals(NULL, &run->copy);
+	return run;
+}
+
+void ts_run_free(struct ts_run *run)
+{
+	if (!run)
+		return;
+	select_free(run);
+	hl_free(run);
+	prune_free(run);
+	plan_free(&run->plan);
+	copy_ctx_destroy(&run->copy);
+	pthread_mutex_destroy(&run->del_lock);
+	pthread_mutex_destroy(&run->defer_lock);
+	free(run);
+}
+
+/* Starts the workers with SIGPIPE and SIGXFSZ blocked in them: a closed
+ * pipe or a file-size limit is an error (EPIPE, EFBIG) for the file at
+ * hand, not the end of the host process, and the host's own signal
+ * dispositions are left alone. */
+static int start_pool(struct ts_run *run, int jobs)
+{
+	sigset_t block, old;
+	int r;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGPIPE);
+	sigaddset(&block, SIGXFSZ);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	r = pool_start(&run->pool, jobs);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/* The opening line of --log-file. */
+static void log_start(const struct ts_options *o)
+{
+	char esc[PATH_MAX * 2];
+
+	util_escape_name(esc, sizeof(esc), o->dest);
+	report_log("treesync %s starting: %zu source(s) -> %s%s",
+	    TS_VERSION_STRING, o->nsrcs, esc, o->dry_run ? " (dry run)" : "");
+}
+
+/* Everything before the walk: locks, lists, operands.  0 or an exit code. */
+static int prepare(struct ts_run *run, int *lock_fd)
+{
+	const struct ts_options *o = run->o;
+	struct stat dst_st;
+	int code;
 
 	/* A named lock file is taken before anything is looked at. */
-	if (o->lock_file && *o->lock_file && (lock_fd = lock_take(run)) < 0) {
-		code = lock_exit_code(lock_fd);
-		goto out;
-	}
+	if (o->lock_file && *o->lock_file && (*lock_fd = lock_take(run)) < 0)
+		return lock_exit_code(*lock_fd);
 	if (o->files_from && (code = select_load(run)) != 0)
-		goto out;
+		return code;
 	code = plan_build(o, &run->plan);
 	if (code)
-		goto out;
+		return code;
 	/* A dry run into a DEST that does not exist has nothing to lock. */
 	if (o->lock_file && !*o->lock_file && run->plan.dst_fd >= 0 &&
-	    (lock_fd = lock_take(run)) < 0) {
-		code = lock_exit_code(lock_fd);
-		goto out;
-	}
+	    (*lock_fd = lock_take(run)) < 0)
+		return lock_exit_code(*lock_fd);
 	/* A source operand that could not be used is a source error: its
 	 * files would look extraneous, so nothing may be deleted. */
 	if (run->plan.missing)
 		atomic_store(&run->src_error, true);
 	if (run->plan.dst_fd >= 0 && fstat(run->plan.dst_fd, &dst_st) == 0)
 		run->dst_dev = dst_st.st_dev;
+	return 0;
+}
+
+int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
+{
+	const struct ts_options *o = run->o;
+	struct ts_stats local;
+	double t0 = util_now(), t1, t2;
+	int code, jobs = 0, lock_fd = -1, r;
+#ifdef TS_FAULT_INJECTION
+	const char *faults = getenv("TREESYNC_FAULTS");
+#endif
+
+	if (!stats)
+		stats = &local;
+	memset(stats, 0, sizeof(*stats));
+	report_init(run->caller);	/* outlives the run (main: --json) */
+#ifdef TS_FAULT_INJECTION
+	if (faults && *faults && sys_inject(faults) < 0) {
+		report_error("bad TREESYNC_FAULTS specification '%s'", faults);
+		return TS_EXIT_SYNTAX;
+	}
+#endif
+	/* As rsync: a log file that cannot be opened is a warning, and the
+	 * run goes on without it. */
+	if (o->log_file && (r = report_open_log(o->log_file,
+	    o->insecure_links ? OPPATH_INSECURE : 0)) < 0)
+		report_errno(-r, "cannot open log file (ignoring the log "
+		    "file setting)", o->log_file);
+	log_start(o);
+	code = prepare(run, &lock_fd);
+	if (code)
+		goto out;
 	jobs = o->jobs > 0 ? o->jobs : ts_default_jobs(run->plan.network_fs);
-	if (pool_start(&run->pool, jobs) < 0) {
-		report_error("cannot start worker threads");
-		code = TS_EXIT_FILEIO;
+	if ((r = start_pool(run, jobs)) < 0) {
+		report_errno(-r, "cannot start worker threads", "");
+		code = TS_EXIT_IPC;
 		goto out;
 	}
-	install_signals(&run->pool, &run->copy);
-	if (run_signal)
-		pool_cancel(&run->pool);
 	if (o->progress)
 		report_progress_start(progress_snapshot, run, o->progress > 1);
 	pool_submit(&run->pool, &root_make(run)->task);
 	pool_wait(&run->pool);
-	if (o->files_from && !run_signal)
+	if (o->files_from && !run_cancelled(run))
 		select_report_unlisted(run);
 	t1 = util_now();
 	prune_run(run);
 	t2 = util_now();
 	pool_stop(&run->pool);
-	signal_pool = NULL;
 	report_progress_stop();
 	report_flush();
 
@@ -326,11 +392,8 @@ int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 	stats->walk_seconds = t1 - t0;
 	stats->delete_seconds = t2 - t1;
 	code = exit_code(run);
-	if (run_signal)
-		report_error("interrupted by signal %d: %llu files copied, "
-		    "%llu errors; no temp files left", (int)run_signal,
-		    (unsigned long long)stats->reg_transferred,
-		    (unsigned long long)stats->errors);
+	if (run_cancelled(run))
+		report_cancelled(run, stats);
 out:
 	stats->total_seconds = util_now() - t0;
 	report_log("treesync finished: exit %d, %llu changed, %llu copied "
@@ -341,10 +404,16 @@ out:
 	    (unsigned long long)stats->deleted,
 	    (unsigned long long)stats->errors);
 	report_close_log();
-	signal_copy = NULL;
-	copy_ctx_destroy(&run->copy);
 	if (lock_fd >= 0)
 		close(lock_fd);
-	free_engine(run);
+	return code;
+}
+
+int ts_sync(const struct ts_options *o, struct ts_stats *stats)
+{
+	struct ts_run *run = ts_run_new(o);
+	int code = ts_run_exec(run, stats);
+
+	ts_run_free(run);
 	return code;
 }

@@ -124,6 +124,7 @@ struct sel_list {
 
 struct ts_run {
 	const struct ts_options *o;	/* == &opts */
+	const struct ts_options *caller;	/* as given (report_init) */
 	struct ts_options opts;		/* the caller's, adjusted (see ts_sync) */
 	bool recurse;		/* -r as given: descend into directories */
 
@@ -167,6 +168,8 @@ struct ts_run {
 	struct defer *deferred;	/* guarded by defer_lock */
 	size_t ndeferred;	/* guarded by defer_lock */
 	bool after_walk;	/* the removal plan is decided */
+	atomic_int cancel_sig;	/* ts_run_cancel(): the signal, -1 without
+				 * one, 0 while the run goes on */
 	bool replace_ok;	/* the gate may clear the way */
 	uint64_t dst_dev;	/* the destination root's device (-x) */
 
@@ -308,8 +311,8 @@ static inline void add(_Atomic uint64_t *c, uint64_t v)
 	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
 }
 
-/* run.c: the signal that stopped the run (0: none). */
-extern volatile sig_atomic_t run_signal;
+/* run.c: true once ts_run_cancel() was called.  Thread-safe. */
+bool run_cancelled(const struct ts_run *run);
 
 /* A per-item failure: counted, reported by the caller, exit 23. */
 void run_item_failed(struct ts_run *run);

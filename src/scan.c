@@ -6,6 +6,7 @@
 #include "run.h"
 
 #include "copy.h"
+#include "tmpfile.h"
 #include "report.h"
 #include "xattr.h"
 #include "util.h"
@@ -235,7 +236,7 @@ static void sweep_temps(struct dnode *d, struct dirlist *dl)
 	for (i = 0; i < dl->n; i++) {
 		const struct ts_entry *en = &dl->ents[i];
 
-		if (!S_ISDIR(en->mode) && copy_is_temp_name(en->name)) {
+		if (!S_ISDIR(en->mode) && tmpfile_is_name(en->name)) {
 			if (!run->o->dry_run &&
 			    unlinkat(d->dfd, en->name, 0) == 0) {
 				add(&run->stale_temps, 1);

@@ -45,7 +45,5 @@ void util_set_utf8(int on);
  */
 int util_read_fd(int fd, char **data, size_t *len);
 
-/* Raises RLIMIT_NOFILE's soft limit to the hard limit. */
-void util_raise_nofile(void);
 
 #endif /* TS_UTIL_H */

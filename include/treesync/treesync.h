@@ -30,6 +30,7 @@ enum ts_exit {
 	TS_EXIT_SYNTAX = 1,	/* usage or option error */
 	TS_EXIT_SELECT = 3,	/* errors selecting input/output files, dirs */
 	TS_EXIT_FILEIO = 11,	/* fatal destination I/O error (ENOSPC, EIO) */
+	TS_EXIT_IPC = 14,	/* cannot start the workers (rsync: IPC) */
 	TS_EXIT_SIGNAL = 20,	/* SIGINT, SIGTERM or SIGHUP */
 	TS_EXIT_PARTIAL = 23,	/* some files could not be transferred */
 	TS_EXIT_VANISHED = 24,	/* some source files vanished */
@@ -181,11 +182,50 @@ struct ts_stats {
 void ts_options_init(struct ts_options *o);
 
 /*
- * Runs one synchronisation.  Prints what the options ask for (itemize,
- * verbose, stats) on stdout and errors on stderr.  Returns an enum ts_exit
- * value.  *stats (may be NULL) is filled in either way.  Not reentrant: one
- * ts_sync() per process at a time (it installs signal handlers).
+ * One synchronisation, step by step, for a host that must be able to stop
+ * it (a signal handler, a GUI's cancel button):
+ *
+ *	struct ts_run *run = ts_run_new(&o);	// after this, cancel works
+ *	int code = ts_run_exec(run, &st);	// the whole run
+ *	ts_run_free(run);
+ *
+ * The library installs no signal handler and changes no process-wide
+ * state (signal dispositions, umask, resource limits): the host does what
+ * it needs and maps its signals to ts_run_cancel().  Several runs may
+ * follow one another in one process; each starts afresh.
  */
+struct ts_run;
+
+/* Prepares a run of O (copied; the strings and lists it points to must
+ * outlive the run).  Never NULL (allocation failure aborts). */
+struct ts_run *ts_run_new(const struct ts_options *o);
+
+/*
+ * Runs it.  Prints what the options ask for (itemize, verbose, stats) on
+ * stdout and errors on stderr.  Returns an enum ts_exit value; *stats (may
+ * be NULL) is filled in either way.  Call once per run.
+ */
+int ts_run_exec(struct ts_run *run, struct ts_stats *stats);
+
+/*
+ * Asks RUN to stop: no new work starts, copies in flight are abandoned and
+ * their temps removed, nothing is deleted; ts_run_exec() returns
+ * TS_EXIT_SIGNAL with one summary line.  SIG is the signal that asked (0:
+ * none), for that line.  Async-signal-safe; NULL is ignored.
+ */
+void ts_run_cancel(struct ts_run *run, int sig);
+
+/*
+ * Removes every temp file RUN has in flight, now, and makes no more: for a
+ * host that must exit at once (a second signal) and leave no debris.
+ * Async-signal-safe; NULL is ignored.
+ */
+void ts_run_remove_temps(struct ts_run *run);
+
+/* Frees RUN (NULL is fine); ts_run_exec() must have returned. */
+void ts_run_free(struct ts_run *run);
+
+/* ts_run_new(), ts_run_exec(), ts_run_free() in one call. */
 int ts_sync(const struct ts_options *o, struct ts_stats *stats);
 
 /* The worker count used when ts_options.jobs is 0, for a given destination

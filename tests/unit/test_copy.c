@@ -24,6 +24,7 @@
 #include "meta.h"
 #include "pool.h"
 #include "sys.h"
+#include "tmpfile.h"
 
 static char dir[] = "/tmp/ts-copy-XXXXXX";
 static int dfd;
@@ -76,7 +77,7 @@ static int count_temps(void)
 	int n = 0;
 
 	while ((de = readdir(d)))
-		n += copy_is_temp_name(de->d_name);
+		n += tmpfile_is_name(de->d_name);
 	closedir(d);
 	return n;
 }
@@ -342,16 +343,16 @@ static void test_temp_names(void **state)
 	char name[300], tmp[300];
 
 	(void)state;
-	copy_temp_name("file", tmp);
-	assert_true(copy_is_temp_name(tmp));
+	tmpfile_name("file", tmp);
+	assert_true(tmpfile_is_name(tmp));
 	assert_int_equal(strncmp(tmp, ".file.", 6), 0);
-	assert_false(copy_is_temp_name(".file.abcdef"));
-	assert_false(copy_is_temp_name(".bashrc"));
+	assert_false(tmpfile_is_name(".file.abcdef"));
+	assert_false(tmpfile_is_name(".bashrc"));
 	memset(name, 'n', 255);
 	name[255] = '\0';
-	copy_temp_name(name, tmp);
+	tmpfile_name(name, tmp);
 	assert_int_equal(strlen(tmp), 255);
-	assert_true(copy_is_temp_name(tmp));
+	assert_true(tmpfile_is_name(tmp));
 }
 
 int main(void)
