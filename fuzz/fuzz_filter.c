@@ -1,6 +1,6 @@
 /*
  * fuzz_filter.c -- libFuzzer target for the filter-rule parser and
- * matcher (src/filter.c).
+ * matcher (src/filter*.c, src/wildmatch.c).
  *
  * Input: lines.  Until a line "%%": rules; the first character of each
  * picks how it is added ('-': FILTER_EXCLUDE, '+': FILTER_INCLUDE,
