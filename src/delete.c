@@ -56,9 +56,9 @@ int delete_dir_contents(const struct del_opts *o, int dfd,
 	int first = 0;
 
 	dirlist_init(&l);
-	wr = walk_dir(dfd, relpath, 0, &l);
+	wr = walk_dir(o->rep, dfd, relpath, 0, &l);
 	if (wr.err) {
-		report_errno(-wr.err, "cannot read directory", relpath);
+		report_errno(o->rep, -wr.err, "cannot read directory", relpath);
 		counts->errors++;
 		dirlist_free(&l);
 		return wr.err;
@@ -104,7 +104,7 @@ int delete_entry(const struct del_opts *o, int dirfd, const char *name,
 			r = -errno;
 			if (r == -ENOENT)
 				return 0;	/* already gone */
-			report_errno(-r, "cannot open directory", relpath);
+			report_errno(o->rep, -r, "cannot open directory", relpath);
 			counts->errors++;
 			return r;
 		}
@@ -122,7 +122,7 @@ int delete_entry(const struct del_opts *o, int dirfd, const char *name,
 		 * we once). */
 		if (r == -ENOTEMPTY || r == -EXDEV) {
 			if (!o->quiet_report)
-				report_note("cannot delete non-empty "
+				report_note(o->rep, "cannot delete non-empty "
 				    "directory: %s", relpath);
 			return -ENOTEMPTY;
 		}
@@ -134,13 +134,13 @@ int delete_entry(const struct del_opts *o, int dirfd, const char *name,
 		r = -errno;
 		if (r == -ENOENT)
 			return 0;
-		report_errno(-r, "cannot delete", relpath);
+		report_errno(o->rep, -r, "cannot delete", relpath);
 		counts->errors++;
 		return r;
 	}
 	count(counts, mode);
 	if (!o->quiet_report)
-		report_delete(relpath, S_ISDIR(mode));
+		report_delete(o->rep, relpath, S_ISDIR(mode));
 	return 0;
 }
 

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct report;
+
 /* Counts of what one delete call removed (or would remove in a dry run). */
 struct del_counts {
 	uint64_t reg, dir, link, dev, special;
@@ -19,6 +21,7 @@ struct del_counts {
 };
 
 struct del_opts {
+	struct report *rep;	/* where lines and errors go */
 	bool dry_run;
 	bool one_fs;		/* -x: do not descend into other file systems */
 	bool quiet_report;	/* no "deleting" lines (type replacement) */

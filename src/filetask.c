@@ -27,12 +27,13 @@ static void file_task(struct pool_task *t, struct pool_worker *w);
 
 /*
  * Queues a file task on LATER, D's scan's pending list (NULL: straight to
- * the pool, for a caller on another thread than D's scan); returns it
- * (owned by the pool).
+ * the pool, for a caller on another thread than D's scan).  HL: -H, the
+ * group this file is the first link of, or NULL.  The task belongs to the
+ * pool at once (it may already be done when this returns).
  */
-struct ftask *ftask_submit(struct dnode *d, const struct srcitem *it,
+void ftask_submit(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
-    struct pending *later)
+    struct hl_entry *hl, struct pending *later)
 {
 	size_t nl = strlen(it->name) + 1, sl = strlen(it->src_name) + 1;
 	size_t dl = strlen(it->disp_name) + 1;
@@ -49,9 +50,9 @@ struct ftask *ftask_submit(struct dnode *d, const struct srcitem *it,
 		f->has_dst = true;
 	}
 	f->need_checksum = checksum;
-	if (out) {
+	f->hl = hl;
+	if (out)
 		f->iflags = out->iflags;
-	}
 	add(&d->run->bytes_todo, it->ent->size);
 	memcpy(f->name, it->name, nl);
 	f->src_name = memcpy(f->name + nl, it->src_name, sl);
@@ -59,11 +60,10 @@ struct ftask *ftask_submit(struct dnode *d, const struct srcitem *it,
 	atomic_fetch_add(&d->pending, 1);
 	if (!later) {
 		pool_submit(&d->run->pool, &f->task);
-		return f;
+		return;
 	}
 	f->task.next = later->files;
 	later->files = &f->task;
-	return f;
 }
 
 /* -c: compares contents, then decides again.  False when nothing more is
@@ -83,9 +83,9 @@ static bool settle_checksum(struct ftask *f, struct pool_worker *w,
 	if (r < 0) {
 		if (r == -ENOENT) {
 			add(&run->vanished, 1);
-			report_vanished(f->src_disp, f->src_name);
+			report_vanished(run->rep, f->src_disp, f->src_name);
 		} else {
-			report_errno_at(-r, "cannot read", f->src_disp,
+			report_errno_at(run->rep, -r, "cannot read", f->src_disp,
 			    f->src_name);
 			run_item_failed(run);
 		}
@@ -102,7 +102,7 @@ static bool settle_checksum(struct ftask *f, struct pool_worker *w,
 		item_apply_attrs(d, f->name, rel, &f->src, &f->dst,
 		    have ? &xa : NULL);
 		xattr_set_free(&xa);
-		report_item(out.iflags, f->src.mode, rel, NULL, NULL);
+		report_item(run->rep, out.iflags, f->src.mode, rel, NULL, NULL);
 	}
 	f->iflags = out.iflags;
 	return out.action == CMP_COPY;
@@ -136,7 +136,7 @@ static void copy_done(struct ftask *f, const struct copy_result *res,
 		copy_describe(res, how, sizeof(how));
 	x.bytes = res->size;
 	x.methods = how;
-	report_item(f->iflags, f->src.mode, rel, NULL, &x);
+	report_item(run->rep, f->iflags, f->src.mode, rel, NULL, &x);
 	if (run->o->verbose >= 2) {
 		char *line;
 
@@ -144,7 +144,7 @@ static void copy_done(struct ftask *f, const struct copy_result *res,
 		line = xmalloc(strlen(how) + strlen(res->fallbacks) + 32);
 		sprintf(line, "%%s: %s%s%s", how,
 		    res->fallbacks[0] ? "; fell back: " : "", res->fallbacks);
-		report_note(line, rel);
+		report_note(run->rep, line, rel);
 		free(line);
 	}
 }
@@ -158,7 +158,7 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 
 	if (res->vanished) {
 		add(&run->vanished, 1);
-		report_vanished(f->src_disp, f->src_name);
+		report_vanished(run->rep, f->src_disp, f->src_name);
 		return;
 	}
 	/* Abandoned because of a signal: not an error of its own (the run
@@ -166,7 +166,7 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 	if (res->err == -EINTR && run_cancelled(run))
 		return;
 	if (res->side == COPY_SRC) {
-		report_errno_at(-res->err, w, f->src_disp, f->src_name);
+		report_errno_at(run->rep, -res->err, w, f->src_disp, f->src_name);
 		run_source_failed(run);	/* a source I/O error: no deletion */
 	} else {
 		run_report_dest(run, -res->err, w, rel);
@@ -191,7 +191,7 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 
 	if (pool_cancelled(&run->pool))
 		goto done;
-	report_set_current(rel);
+	report_set_current(run->rep, rel);
 	if (f->need_checksum && !settle_checksum(f, w, rel)) {
 		/* Up to date (or failed): the destination file stands. */
 		ok = f->has_dst && S_ISREG(f->dst.mode);
@@ -201,7 +201,7 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 		add(&run->reg_transferred, 1);
 		add(&run->transferred_size, f->src.size);
 		item_count_created(run, f->iflags, f->src.mode);
-		report_item(f->iflags, f->src.mode, rel, NULL, NULL);
+		report_item(run->rep, f->iflags, f->src.mode, rel, NULL, NULL);
 		ok = true;
 		goto done;
 	}

@@ -152,7 +152,8 @@ static void free_defer(struct defer *df)
 static struct del_opts del_opts_of(const struct ts_run *run, bool dry,
     bool quiet)
 {
-	struct del_opts o = { .dry_run = dry, .one_fs = run->o->one_fs > 0,
+	struct del_opts o = { .rep = run->rep, .dry_run = dry,
+		.one_fs = run->o->one_fs > 0,
 		.quiet_report = quiet };
 
 	return o;
@@ -199,7 +200,7 @@ static uint64_t count_one(struct ts_run *run, struct defer *df)
 		return 0;
 	}
 	dirlist_init(&l);
-	walk_dir(fd, df->rel, 0, &l);
+	walk_dir(run->rep, fd, df->rel, 0, &l);
 	if (l.n && !run->o->del && !run->o->force) {
 		dirlist_free(&l);
 		close(fd);
@@ -237,8 +238,8 @@ static void add_counts(struct ts_run *run, const struct del_counts *c)
 static int refuse(struct ts_run *run, struct defer *df, const char *why)
 {
 	if (why)
-		report_note(why, df->rel);
-	report_error("could not make way for new %s: %s",
+		report_note(run->rep, why, df->rel);
+	report_error(run->rep, "could not make way for new %s: %s",
 	    kind_of(df->src.mode), df->rel);
 	run_item_failed(run);
 	return -ENOTEMPTY;
@@ -365,7 +366,7 @@ void gate_run_deferred(struct ts_run *run, bool allowed)
 void gate_unplanned(struct dnode *d, const struct srcitem *it,
     const char *rel)
 {
-	report_error("not replacing '%s' by a %s: it changed type during the "
-	    "run", rel, kind_of(it->ent->mode));
+	report_error(d->run->rep, "not replacing '%s' by a %s: it changed "
+	    "type during the run", rel, kind_of(it->ent->mode));
 	run_item_failed(d->run);
 }

@@ -164,7 +164,7 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	}
 	if (iflags & IT_IS_NEW)
 		add(&run->created[type_index(src->mode)], 1);
-	report_item(iflags, src->mode, rel, h->master_rel, NULL);
+	report_item(run->rep, iflags, src->mode, rel, h->master_rel, NULL);
 out:
 	free(rel);
 }
@@ -184,7 +184,7 @@ static void alone(struct dnode *d, const struct srcitem *it,
 		.iflags = IT_TRANSFER | IT_IS_NEW };
 
 	if (S_ISREG(it->ent->mode))
-		ftask_submit(d, it, dst, &out, false, later);
+		ftask_submit(d, it, dst, &out, false, NULL, later);
 	else
 		item_make_node(d, it, dst);
 }

@@ -151,7 +151,7 @@ static bool handle_node(struct dnode *d, const struct srcitem *it,
 			memset(made, 0, sizeof(*made));
 	}
 	item_count_created(run, out->iflags, it->ent->mode);
-	report_item(out->iflags, it->ent->mode, rel, target, NULL);
+	report_item(run->rep, out->iflags, it->ent->mode, rel, target, NULL);
 	return true;
 }
 
@@ -165,8 +165,8 @@ void item_make_node(struct dnode *d, const struct srcitem *it,
 
 	if (S_ISLNK(it->ent->mode) &&
 	    !(target = read_link(it->sfd, it->src_name))) {
-		report_errno_at(errno, "cannot read symlink", it->src_disp,
-		    it->src_name);
+		report_errno_at(d->run->rep, errno, "cannot read symlink",
+		    it->src_disp, it->src_name);
 		run_source_failed(d->run);
 	} else {
 		handle_node(d, it, dst, &out, target, rel, NULL);
@@ -235,7 +235,7 @@ static void submit_dir(struct dnode *d, const struct srcitem *it,
 	if (c->create)
 		item_count_created(run, out->iflags, S_IFDIR);
 	if (out->iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))
-		report_item(out->iflags, S_IFDIR, rel, NULL, NULL);
+		report_item(run->rep, out->iflags, S_IFDIR, rel, NULL, NULL);
 	if (!d->later) {
 		/* After the walk (a deferred item): straight to the pool. */
 		pool_submit(&run->pool, &c->task);
@@ -362,7 +362,7 @@ static void act(struct dnode *d, const struct srcitem *it,
 	if (S_ISREG(src->mode) &&
 	    (src->size < o->min_size || src->size > o->max_size)) {
 		if (o->verbose >= 2)
-			report_note(src->size > o->max_size ?
+			report_note(run->rep, src->size > o->max_size ?
 			    "%s is over max-size" : "%s is under min-size",
 			    item_rel(d, it, &rel));
 		add(&run->entries_done, 1);
@@ -383,9 +383,9 @@ static void act(struct dnode *d, const struct srcitem *it,
 		if (!starget) {
 			if (errno == ENOENT) {
 				add(&run->vanished, 1);
-				report_vanished(it->src_disp, it->src_name);
+				report_vanished(run->rep, it->src_disp, it->src_name);
 			} else {
-				report_errno_at(errno, "cannot read symlink",
+				report_errno_at(run->rep, errno, "cannot read symlink",
 				    it->src_disp, it->src_name);
 				run_source_failed(run);
 			}
@@ -409,7 +409,7 @@ static void act(struct dnode *d, const struct srcitem *it,
 		}
 	}
 	if (cmp_needs_checksum(o, src, dst) && d->dfd >= 0) {
-		ftask_submit(d, it, dst, NULL, true, d->later)->hl = hl;
+		ftask_submit(d, it, dst, NULL, true, hl, d->later);
 		goto out;
 	}
 	if (run->xa_which && dst && d->dfd >= 0 &&
@@ -423,18 +423,18 @@ static void act(struct dnode *d, const struct srcitem *it,
 	case CMP_SKIP:
 		break;
 	case CMP_SKIP_TYPE:
-		report_note("skipping non-regular file \"%s\"", item_rel(d, it, &rel));
+		report_note(run->rep, "skipping non-regular file \"%s\"", item_rel(d, it, &rel));
 		break;
 	case CMP_SKIP_DIR:
-		report_note("skipping directory %s", item_rel(d, it, &rel));
+		report_note(run->rep, "skipping directory %s", item_rel(d, it, &rel));
 		break;
 	case CMP_ATTRS:
 		item_apply_attrs(d, it->name, item_rel(d, it, &rel), src, dst,
 		    have_sxa ? &sxa : NULL);
-		report_item(out.iflags, src->mode, item_rel(d, it, &rel), starget, NULL);
+		report_item(run->rep, out.iflags, src->mode, item_rel(d, it, &rel), starget, NULL);
 		break;
 	case CMP_COPY:
-		ftask_submit(d, it, dst, &out, false, d->later)->hl = hl;
+		ftask_submit(d, it, dst, &out, false, hl, d->later);
 		goto out;	/* counted done when copied */
 	case CMP_MKDIR:
 	case CMP_DIR:

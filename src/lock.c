@@ -74,7 +74,7 @@ int lock_take(struct ts_run *run)
 		    O_NOCTTY, 0644, o->insecure_links ? OPPATH_INSECURE : 0,
 		    &bad);
 		if (fd == -ELOOP && bad != (uid_t)-1) {
-			report_error(OPPATH_REFUSED_FMT, (unsigned)bad, what);
+			report_error(run->rep, OPPATH_REFUSED_FMT, (unsigned)bad, what);
 			return LOCK_ERROR;
 		}
 		if (fd < 0)
@@ -83,14 +83,14 @@ int lock_take(struct ts_run *run)
 		fd = fcntl(run->plan.dst_fd, F_DUPFD_CLOEXEC, 0);
 	}
 	if (fd < 0) {
-		report_errno(errno, "cannot open lock", what);
+		report_errno(run->rep, errno, "cannot open lock", what);
 		return LOCK_ERROR;
 	}
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return fd;
 		if (errno != EWOULDBLOCK) {
-			report_errno(errno, "cannot lock", what);
+			report_errno(run->rep, errno, "cannot lock", what);
 			close(fd);
 			return LOCK_ERROR;
 		}
@@ -106,10 +106,10 @@ int lock_take(struct ts_run *run)
 		long pid = lock_holder(st.st_dev, st.st_ino);
 
 		if (pid > 0)
-			report_error("'%s' is locked by process %ld (another "
+			report_error(run->rep, "'%s' is locked by process %ld (another "
 			    "treesync run?); not running", what, pid);
 		else
-			report_error("'%s' is locked by another process; "
+			report_error(run->rep, "'%s' is locked by another process; "
 			    "not running", what);
 	}
 	close(fd);

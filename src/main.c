@@ -3,7 +3,6 @@
  * The only file that calls exit().
  */
 #include "cli.h"
-#include "report.h"
 #include "util.h"
 
 #include <langinfo.h>
@@ -106,16 +105,10 @@ int main(int argc, char **argv)
 		break;
 	}
 	raise_nofile();
-	run = ts_run_new(&c.opts);
+	run = ts_run_new(&c.opts, NULL);
 	current = run;
 	install_signals();
 	code = ts_run_exec(run, &st);
-	if (c.opts.json)
-		report_json_summary(&st, code);
-	else if (c.opts.stats && !c.opts.json_items && !c.opts.quiet &&
-	    code != TS_EXIT_SYNTAX)
-		report_stats(&st);
-	fflush(stdout);
 	current = NULL;
 	ts_run_free(run);
 	cli_free(&c);

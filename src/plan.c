@@ -103,7 +103,8 @@ static void split_path(const char *path, char **parent, char **name)
 }
 
 /* rsync says so with -v or -i, naming DEST without trailing slashes. */
-static void report_created(const struct ts_options *o, const char *dest)
+static void report_created(struct report *rep, const struct ts_options *o,
+    const char *dest)
 {
 	size_t n = strlen(dest);
 
@@ -114,7 +115,7 @@ static void report_created(const struct ts_options *o, const char *dest)
 	char *name = xstrdup(dest);
 
 	name[n] = '\0';
-	report_note("created directory %s", name);
+	report_note(rep, "created directory %s", name);
 	free(name);
 }
 
@@ -124,7 +125,8 @@ static int open_dir(const char *path)
 }
 
 /* Fills one source; false if it cannot be used (reported). */
-static bool plan_source(const char *operand, bool base, struct plan_src *s)
+static bool plan_source(struct report *rep, const char *operand, bool base,
+    struct plan_src *s)
 {
 	char *copy, *parent, *name;
 	size_t n;
@@ -138,14 +140,14 @@ static bool plan_source(const char *operand, bool base, struct plan_src *s)
 	if (s->contents) {
 		s->fd = open_dir(operand);
 		if (s->fd < 0) {
-			report_errno(errno, errno == ENOTDIR
+			report_errno(rep, errno, errno == ENOTDIR
 			    ? "source is not a directory" : "cannot open source",
 			    operand);
 			return false;
 		}
 		r = walk_stat(s->fd, "", false, &s->st);
 		if (r < 0) {
-			report_errno(-r, "cannot stat source", operand);
+			report_errno(rep, -r, "cannot stat source", operand);
 			return false;
 		}
 		return true;
@@ -158,7 +160,7 @@ static bool plan_source(const char *operand, bool base, struct plan_src *s)
 	free(copy);
 	s->fd = open_dir(parent);
 	if (s->fd < 0) {
-		report_errno(errno, "cannot open source directory", parent);
+		report_errno(rep, errno, "cannot open source directory", parent);
 		free(parent);
 		free(name);
 		return false;
@@ -167,7 +169,7 @@ static bool plan_source(const char *operand, bool base, struct plan_src *s)
 	s->name = name;
 	r = walk_stat(s->fd, name, false, &s->st);
 	if (r < 0) {
-		report_errno(-r, "cannot stat source", operand);
+		report_errno(rep, -r, "cannot stat source", operand);
 		return false;
 	}
 	return true;
@@ -178,7 +180,8 @@ static bool plan_source(const char *operand, bool base, struct plan_src *s)
  * that another user owns is refused (rsync 3.5; oppath.c), and said so.
  * Returns the fd, or -1 with errno set (EPERM for a refused symlink).
  */
-static int open_dest(const struct ts_options *o, const char *path)
+static int open_dest(struct report *rep, const struct ts_options *o,
+    const char *path)
 {
 	uid_t bad = (uid_t)-1;
 	int fd = oppath_open(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0,
@@ -187,7 +190,7 @@ static int open_dest(const struct ts_options *o, const char *path)
 	if (fd >= 0)
 		return fd;
 	if (fd == -ELOOP && bad != (uid_t)-1) {
-		report_error(OPPATH_REFUSED_FMT, (unsigned)bad, path);
+		report_error(rep, OPPATH_REFUSED_FMT, (unsigned)bad, path);
 		fd = -EPERM;
 	}
 	errno = -fd;
@@ -197,28 +200,29 @@ static int open_dest(const struct ts_options *o, const char *path)
 /* DEST as a directory: open it, or create its last component. */
 static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 {
+	struct report *rep = p->rep;
 	const char *dest = o->dest;
 	char *parent, *name, *copy;
 	size_t n;
 	int pfd;
 
-	p->dst_fd = open_dest(o, dest);
+	p->dst_fd = open_dest(rep, o, dest);
 	if (p->dst_fd >= 0)
 		return 0;
 	if (errno == EPERM)
 		return TS_EXIT_SELECT;	/* a refused symlink: rsync's 3 */
 	if (errno == ENOTDIR) {
-		report_errno(ENOTDIR, "destination must be a directory",
+		report_errno(rep, ENOTDIR, "destination must be a directory",
 		    dest);
 		return TS_EXIT_SELECT;
 	}
 	if (errno != ENOENT) {
-		report_errno(errno, "cannot open destination", dest);
+		report_errno(rep, errno, "cannot open destination", dest);
 		return TS_EXIT_SELECT;
 	}
 	p->dst_new = true;
 	if (o->dry_run) {
-		report_created(o, dest);
+		report_created(rep, o, dest);
 		return 0;	/* dst_fd stays -1: everything is new */
 	}
 	/* The last component is made below its parent, itself opened as an
@@ -229,12 +233,12 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 		copy[--n] = '\0';
 	split_path(copy, &parent, &name);
 	free(copy);
-	pfd = open_dest(o, parent);
+	pfd = open_dest(rep, o, parent);
 	if (pfd < 0 || mkdirat(pfd, name, 0777) < 0) {
 		int e = errno;
 
 		if (e != EPERM)
-			report_errno(e, "cannot create destination directory",
+			report_errno(rep, e, "cannot create destination directory",
 			    dest);
 		if (pfd >= 0)
 			close(pfd);
@@ -243,14 +247,14 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 		return e == EPERM ? TS_EXIT_SELECT :
 		    TS_EXIT_FILEIO;	/* rsync: mkdir failed, code 11 */
 	}
-	report_created(o, dest);
+	report_created(rep, o, dest);
 	p->dst_fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	close(pfd);
 	free(parent);
 	free(name);
 	if (p->dst_fd < 0) {
-		report_errno(errno, "cannot open destination", dest);
+		report_errno(rep, errno, "cannot open destination", dest);
 		return TS_EXIT_SELECT;
 	}
 	return 0;
@@ -259,13 +263,14 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 /* One file to the name DEST: dst_fd is DEST's parent. */
 static int plan_dest_single(const struct ts_options *o, struct plan *p)
 {
+	struct report *rep = p->rep;
 	char *parent, *name;
 
 	split_path(o->dest, &parent, &name);
-	p->dst_fd = open_dest(o, parent);
+	p->dst_fd = open_dest(rep, o, parent);
 	if (p->dst_fd < 0) {
 		if (errno != EPERM)
-			report_errno(errno, "cannot open destination directory",
+			report_errno(rep, errno, "cannot open destination directory",
 			    parent);
 		free(parent);
 		free(name);
@@ -276,20 +281,21 @@ static int plan_dest_single(const struct ts_options *o, struct plan *p)
 	return 0;
 }
 
-int plan_build(const struct ts_options *o, struct plan *p)
+int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 {
 	struct stat dst_st;
 	size_t i, ok = 0;
 	bool dest_is_dir, single;
 
 	memset(p, 0, sizeof(*p));
+	p->rep = rep;
 	p->dst_fd = -1;
 	p->dst_operand = o->dest;
 	p->srcs = xcalloc(o->nsrcs, sizeof(*p->srcs));
 	for (i = 0; i < o->nsrcs; i++) {
 		struct plan_src *s = &p->srcs[ok];
 
-		if (!plan_source(o->srcs[i], o->files_from != NULL, s)) {
+		if (!plan_source(rep, o->srcs[i], o->files_from != NULL, s)) {
 			if (s->fd >= 0)
 				close(s->fd);
 			free(s->name);
@@ -327,7 +333,7 @@ int plan_build(const struct ts_options *o, struct plan *p)
 }
 
 /* The --files-from list FILE, an operator path (oppath.c). */
-static FILE *open_list(const char *file, unsigned opts)
+static FILE *open_list(struct report *rep, const char *file, unsigned opts)
 {
 	uid_t bad = (uid_t)-1;
 	int fd = oppath_open(AT_FDCWD, file, O_RDONLY | O_NOCTTY, 0, opts,
@@ -335,7 +341,7 @@ static FILE *open_list(const char *file, unsigned opts)
 	FILE *f;
 
 	if (fd == -ELOOP && bad != (uid_t)-1) {
-		report_error(OPPATH_REFUSED_FMT, (unsigned)bad, file);
+		report_error(rep, OPPATH_REFUSED_FMT, (unsigned)bad, file);
 		fd = -EPERM;
 	}
 	if (fd < 0) {
@@ -348,10 +354,11 @@ static FILE *open_list(const char *file, unsigned opts)
 	return f;
 }
 
-int plan_read_files_from(const char *file, bool from0, unsigned opts,
+int plan_read_files_from(struct report *rep, const char *file, bool from0,
+    unsigned opts,
     char ***lines, size_t *n)
 {
-	FILE *f = strcmp(file, "-") == 0 ? stdin : open_list(file, opts);
+	FILE *f = strcmp(file, "-") == 0 ? stdin : open_list(rep, file, opts);
 	char *line = NULL;
 	size_t cap = 0, len = 0, i;
 	ssize_t got;
@@ -360,7 +367,7 @@ int plan_read_files_from(const char *file, bool from0, unsigned opts,
 	if (!f) {
 		int e = errno;
 
-		report_errno(e, "cannot open --files-from file", file);
+		report_errno(rep, e, "cannot open --files-from file", file);
 		return -e;
 	}
 	while ((got = getdelim(&line, &cap, from0 ? '\0' : '\n', f)) >= 0) {
@@ -379,7 +386,7 @@ int plan_read_files_from(const char *file, bool from0, unsigned opts,
 	if (ferror(f)) {
 		int e = errno;
 
-		report_errno(e, "cannot read --files-from file", file);
+		report_errno(rep, e, "cannot read --files-from file", file);
 		if (f != stdin)
 			fclose(f);
 		for (i = 0; i < len; i++)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 struct ts_options;
+struct report;
 
 /* One source operand. */
 struct plan_src {
@@ -23,6 +24,7 @@ struct plan_src {
 };
 
 struct plan {
+	struct report *rep;	/* where its messages go */
 	struct plan_src *srcs;
 	size_t nsrcs;
 	int dst_fd;		/* directory every destination op is below */
@@ -40,7 +42,8 @@ struct plan {
  * exist; nothing is created in a dry run).  Returns 0, or an enum ts_exit
  * code for a destination that cannot be used.  Not thread-safe.
  */
-int plan_build(const struct ts_options *o, struct plan *p);
+int plan_build(const struct ts_options *o, struct report *rep,
+    struct plan *p);
 
 /*
  * --files-from: reads the list (FILE, or stdin for "-"), one path per line
@@ -48,8 +51,8 @@ int plan_build(const struct ts_options *o, struct plan *p);
  * with '#' or ';' are left out (rsync's comments).  *LINES is malloc'ed,
  * in file order.  FILE is an operator path: OPTS are enum oppath_opts.  Returns 0, or -errno after reporting.
  */
-int plan_read_files_from(const char *file, bool from0, unsigned opts,
-    char ***lines, size_t *n);
+int plan_read_files_from(struct report *rep, const char *file, bool from0,
+    unsigned opts, char ***lines, size_t *n);
 
 /* Closes the fds and frees *P (NULL-safe). */
 void plan_free(struct plan *p);

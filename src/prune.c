@@ -78,7 +78,8 @@ static void delete_group(struct ts_run *run, struct del_group *g,
     struct del_counts *c)
 {
 	struct protect_arg pa = { run, g->layer };
-	struct del_opts dopts = { .dry_run = run->o->dry_run,
+	struct del_opts dopts = { .rep = run->rep,
+		.dry_run = run->o->dry_run,
 		.one_fs = run->o->one_fs > 0, .protect = g->layer ? select_protect_inside :
 		NULL, .protect_arg = &pa };
 	const char *what = NULL;
@@ -121,7 +122,8 @@ static uint64_t count_deletions(struct ts_run *run, struct del_group **v,
     size_t n)
 {
 	struct protect_arg pa = { run, NULL };
-	struct del_opts dopts = { .dry_run = true, .one_fs = run->o->one_fs > 0,
+	struct del_opts dopts = { .rep = run->rep, .dry_run = true,
+		.one_fs = run->o->one_fs > 0,
 		.quiet_report = true, .protect = select_protect_inside,
 		.protect_arg = &pa };
 	struct del_counts c = { 0 };
@@ -169,13 +171,13 @@ static bool within_max_delete(struct ts_run *run, uint64_t want,
 		snprintf(also, sizeof(also), " (%llu to replace entries by "
 		    "another type)", (unsigned long long)replacing);
 	if (run->o->max_delete_pct)
-		report_error("--max-delete=%ld%% limit: %llu deletions needed "
+		report_error(run->rep, "--max-delete=%ld%% limit: %llu deletions needed "
 		    "(%llu%% of %llu destination entries)%s; nothing deleted",
 		    run->o->max_delete, (unsigned long long)want,
 		    (unsigned long long)(total ? want * 100 / total : 0),
 		    (unsigned long long)total, also);
 	else
-		report_error("--max-delete=%ld limit: %llu deletions needed%s; "
+		report_error(run->rep, "--max-delete=%ld limit: %llu deletions needed%s; "
 		    "nothing deleted", run->o->max_delete,
 		    (unsigned long long)want, also);
 	return false;
@@ -192,10 +194,10 @@ static bool removal_allowed(struct ts_run *run)
 	if ((atomic_load(&run->src_error) && !run->o->ignore_errors) ||
 	    atomic_load(&run->other_error)) {
 		if (run->groups)
-			report_error("IO error encountered -- skipping file "
+			report_error(run->rep, "IO error encountered -- skipping file "
 			    "deletion");
 		if (run->deferred)
-			report_error("IO error encountered -- not replacing "
+			report_error(run->rep, "IO error encountered -- not replacing "
 			    "%zu entr%s by another type", run->ndeferred,
 			    run->ndeferred == 1 ? "y" : "ies");
 		return false;
@@ -204,7 +206,7 @@ static bool removal_allowed(struct ts_run *run)
 	    run_cancelled(run))
 		return false;
 	if (run->refuse_delete && run->groups) {
-		report_error("refusing to delete: source is empty and "
+		report_error(run->rep, "refusing to delete: source is empty and "
 		    "destination '%s' is not (an unmounted source?); "
 		    "use --allow-empty-source if this is meant",
 		    run->plan.dst_operand);

@@ -1,10 +1,24 @@
 /*
- * report.h -- every byte treesync prints: itemize and verbose lines,
- * informational and error messages, --stats.  Serialised across workers;
- * changes no state but its own counters.
+ * report.h -- every byte a run prints: itemize and verbose lines,
+ * informational and error messages, the log file, progress, --stats and
+ * --json.  One struct report per run (report.c); nothing is global.
+ *
+ * Nothing is written to a file descriptor directly: whole lines go to the
+ * host's sink (struct ts_host's write; by default fds 1 and 2), and each
+ * item and error is also handed, as a value, to the host's item and error
+ * callbacks.  Lines are serialised across workers, so they never
+ * interleave; in a dry run the item lines are held and written sorted by
+ * path when the run ends (a dry run is a diff, and must read the same
+ * whatever the worker count).
  *
  * Names are always printed escaped (util_escape_name), so a crafted file
  * name cannot forge a line or a terminal sequence.
+ *
+ *	struct report *r = report_new(&opts, host);
+ *	report_item(r, IT_TRANSFER | IT_IS_NEW, S_IFREG, "a/b", NULL, &x);
+ *	report_errno_side(r, TS_SIDE_DST, EACCES, "cannot create", "dst/a");
+ *	report_flush(r);
+ *	report_free(r);
  */
 #ifndef TS_REPORT_H
 #define TS_REPORT_H
@@ -13,12 +27,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <treesync/treesync.h>
+
 struct ts_options;
 struct ts_stats;
+struct report;
 
-/* Sets the options every later call formats for.  Not thread-safe: call
- * before the workers start. */
-void report_init(const struct ts_options *o);
+/* Sets up the output of a run with options O (kept by pointer) for HOST
+ * (NULL: the default sink, fds 1 and 2).  Never NULL. */
+struct report *report_new(const struct ts_options *o,
+    const struct ts_host *host);
+
+/* Flushes, closes the log and frees R (NULL-safe). */
+void report_free(struct report *r);
 
 /* What a copied file's data went through, for --json-items. */
 struct report_xfer {
@@ -29,79 +50,99 @@ struct report_xfer {
 /*
  * Reports one changed item: its itemize line with -i, its name with -v
  * (when rsync would show it), a JSON record with --json-items, a log line
- * with --log-file; counts it as a difference for --check.  RELPATH is
- * relative to the transfer root ("." for the root itself); directories get
- * a trailing '/'.  TARGET is the symlink target or NULL; X is NULL unless
- * data was copied.  Thread-safe.
+ * with --log-file, the host's item callback; counts it as a difference for
+ * --check.  RELPATH is relative to the transfer root ("." for the root
+ * itself); directories get a trailing '/'.  TARGET is the symlink target
+ * (or, with IT_HARDLINK, the first link) or NULL; X is NULL unless data
+ * was copied.  Thread-safe.
  */
-void report_item(uint32_t iflags, uint32_t mode, const char *relpath,
-    const char *target, const struct report_xfer *x);
+void report_item(struct report *r, uint32_t iflags, uint32_t mode,
+    const char *relpath, const char *target, const struct report_xfer *x);
 
 /* Reports the deletion of RELPATH (a directory when IS_DIR).  Thread-safe. */
-void report_delete(const char *relpath, bool is_dir);
+void report_delete(struct report *r, const char *relpath, bool is_dir);
 
 /* Items and deletions reported so far (what --check counts). */
-uint64_t report_changes(void);
+uint64_t report_changes(const struct report *r);
 
 /*
  * --log-file: opens PATH for appending, an operator path (oppath.c: OPTS
  * are enum oppath_opts; a symlink another user owns is refused, -EPERM).
- * Returns 0 or -errno.  Call after report_init, before workers start.
+ * Returns 0 or -errno.  Call before workers start.
  */
-int report_open_log(const char *path, unsigned opts);
+int report_open_log(struct report *r, const char *path, unsigned opts);
+
+/* Closes the log file (NULL-safe; report_free() does it too). */
+void report_close_log(struct report *r);
 
 /* Writes one timestamped line to the log (no-op without --log-file). */
-void report_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void report_log(struct report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-/* Closes the log file. */
-void report_close_log(void);
-
-/* What the progress line shows, filled by the engine on request. */
+/* What the progress line shows, filled by the run on request. */
 struct report_progress {
 	uint64_t files_seen, files_done;
 	uint64_t bytes_todo, bytes_done;
 };
 
 /*
- * --progress: starts a thread that redraws one line on stderr a few times
- * a second from FN's snapshots, when stderr is a terminal (or ALWAYS).
- * report_progress_stop() erases the line and joins the thread.
+ * --progress: starts a thread that redraws one line (the TS_OUT_PROGRESS
+ * stream) a few times a second from FN's snapshots, when the host says
+ * the progress stream is a terminal (or ALWAYS).  report_progress_stop()
+ * draws the final line and joins the thread.
  */
-void report_progress_start(void (*fn)(struct report_progress *, void *),
-    void *arg, bool always);
-void report_progress_stop(void);
+void report_progress_start(struct report *r,
+    void (*fn)(struct report_progress *, void *), void *arg, bool always);
+void report_progress_stop(struct report *r);
 
 /* The file in flight, shown by the progress line (cheap when off). */
-void report_set_current(const char *relpath);
+void report_set_current(struct report *r, const char *relpath);
 
-/* --json: the summary document, on stdout.  EXIT is the run's code. */
-void report_json_summary(const struct ts_stats *st, int exit_code);
+/* The end of a run: --stats or --json, as the options ask. */
+void report_summary(struct report *r, const struct ts_stats *st,
+    int exit_code);
 
 /* An informational line on stdout unless -q ("skipping ..."). */
-void report_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* "treesync: WHAT 'PATH': strerror(ERR)" on stderr (escaped, as every
- * error line). */
-void report_errno(int err, const char *what, const char *path);
-
-/* The same for DIR/NAME (DIR may be "" for the root). */
-void report_errno_at(int err, const char *what, const char *dir,
-    const char *name);
-
-/* A warning that DIR/NAME vanished while being read. */
-void report_vanished(const char *dir, const char *name);
+void report_info(struct report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* An informational line with one path: FMT has exactly one %s, which
  * receives PATH escaped.  Nothing with -q.  Thread-safe. */
-void report_note(const char *fmt, const char *path);
+void report_note(struct report *r, const char *fmt, const char *path);
+
+/*
+ * "treesync: WHAT 'PATH': strerror(ERR)" on stderr (escaped, as every
+ * error line), and the host's error callback with SIDE, ERR, WHAT, PATH.
+ */
+void report_errno_side(struct report *r, enum ts_side side, int err,
+    const char *what, const char *path);
+
+/* The same without a side (an operand, a list, the log). */
+void report_errno(struct report *r, int err, const char *what,
+    const char *path);
+
+/* A source error for DIR/NAME (DIR may be "" for the root). */
+void report_errno_at(struct report *r, int err, const char *what,
+    const char *dir, const char *name);
+
+/* A warning that DIR/NAME vanished while being read. */
+void report_vanished(struct report *r, const char *dir, const char *name);
 
 /* A free-form error message on stderr, prefixed "treesync: ". */
-void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void report_error(struct report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-/* Flushes buffered item lines (sorted in dry-run mode). */
-void report_flush(void);
+/* Writes the held lines (sorted in dry-run mode) and flushes. */
+void report_flush(struct report *r);
 
-/* Prints the --stats block. */
-void report_stats(const struct ts_stats *st);
+/* --- shared by the report_*.c files ------------------------------------ */
+
+/* One line (or a progress redraw) to the host's sink, serialised with
+ * every other line.  TEXT has its '\n' (none for progress). */
+void report_emit(struct report *r, enum ts_out stream, const char *text,
+    size_t len);
+
+/* The options of R's run. */
+const struct ts_options *report_options(const struct report *r);
 
 #endif /* TS_REPORT_H */

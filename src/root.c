@@ -205,7 +205,7 @@ static void root_sources(struct ts_run *run, struct dnode *root)
 				fd = openat(ps->fd, l->prefix, O_RDONLY |
 				    O_DIRECTORY | O_CLOEXEC);
 				if (fd < 0) {
-					report_errno(errno, "cannot open "
+					report_errno(run->rep, errno, "cannot open "
 					    "directory", disp);
 					run_source_failed(run);
 					free(disp);
@@ -266,7 +266,7 @@ struct dnode *root_make(struct ts_run *run)
 			break;
 		if (!run->o->recursive) {
 			/* "dir/" without -r names the directory "." only. */
-			report_info("skipping directory .");
+			report_info(run->rep, "skipping directory .");
 			root->skip_contents = true;
 			break;
 		}
@@ -286,7 +286,7 @@ struct dnode *root_make(struct ts_run *run)
 		    root_parent_perms(run, root), &root->meta);
 		scan_inherit(root);
 		if (out.iflags & (IT_REPORT_ANY | IT_IS_NEW))
-			report_item(out.iflags, S_IFDIR, ".", NULL, NULL);
+			report_item(run->rep, out.iflags, S_IFDIR, ".", NULL, NULL);
 		if (p->dst_new)
 			add(&run->created[TY_DIR], 1);
 		break;

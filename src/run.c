@@ -66,7 +66,7 @@ void run_report_dest(struct ts_run *run, int err, const char *what,
 {
 	char *p = run_dest_path(run, rel);
 
-	report_errno(err, what, p);
+	report_errno(run->rep, err, what, p);
 	free(p);
 }
 /* --- cancelling ---------------------------------------------------------- */
@@ -135,7 +135,7 @@ static void fill_stats(struct ts_run *run, struct ts_stats *st)
 	st->errors = run->errors;
 	st->vanished = run->vanished;
 	st->stale_temps = run->stale_temps;
-	st->changes = report_changes();
+	st->changes = report_changes(run->rep);
 	st->reflinked = run->reflinked;
 	st->verified = run->verified;
 	st->retries = run->retries;
@@ -158,7 +158,7 @@ static int exit_code(struct ts_run *run)
 		return TS_EXIT_VANISHED;
 	if (run->delete_skipped)
 		return TS_EXIT_DEL_LIMIT;
-	if (run->o->check && report_changes() > 0)
+	if (run->o->check && report_changes(run->rep) > 0)
 		return TS_EXIT_DIFFERENT;
 	return TS_EXIT_OK;
 }
@@ -207,12 +207,12 @@ static void report_cancelled(struct ts_run *run, const struct ts_stats *st)
 	int sig = atomic_load(&run->cancel_sig);
 
 	if (sig > 0)
-		report_error("interrupted by signal %d: %llu files copied, "
+		report_error(run->rep, "interrupted by signal %d: %llu files copied, "
 		    "%llu errors; no temp files left", sig,
 		    (unsigned long long)st->reg_transferred,
 		    (unsigned long long)st->errors);
 	else
-		report_error("cancelled: %llu files copied, %llu errors; no "
+		report_error(run->rep, "cancelled: %llu files copied, %llu errors; no "
 		    "temp files left", (unsigned long long)st->reg_transferred,
 		    (unsigned long long)st->errors);
 }
@@ -240,13 +240,13 @@ static mode_t read_umask(void)
 	return u;
 }
 
-struct ts_run *ts_run_new(const struct ts_options *o)
+struct ts_run *ts_run_new(const struct ts_options *o,
+    const struct ts_host *host)
 {
 	struct ts_run *run = xcalloc(1, sizeof(*run));
 
 	/* -d and --files-from walk directories without -r: decisions treat
 	 * directories as transferred, and `recurse` says how deep to go. */
-	run->caller = o;
 	run->opts = *o;
 	run->recurse = o->recursive;
 	if (o->dirs || o->files_from)
@@ -265,6 +265,7 @@ struct ts_run *ts_run_new(const struct ts_options *o)
 	}
 	atomic_init(&run->cancel_sig, 0);
 	copy_ctx_init(&run->copy, o, o->verbose >= 2 || o->stats || o->json);
+	run->rep = report_new(o, host);
 	return run;
 }
 
@@ -277,6 +278,7 @@ void ts_run_free(struct ts_run *run)
 	prune_free(run);
 	plan_free(&run->plan);
 	copy_ctx_destroy(&run->copy);
+	report_free(run->rep);
 	pthread_mutex_destroy(&run->del_lock);
 	pthread_mutex_destroy(&run->defer_lock);
 	free(run);
@@ -301,12 +303,13 @@ static int start_pool(struct ts_run *run, int jobs)
 }
 
 /* The opening line of --log-file. */
-static void log_start(const struct ts_options *o)
+static void log_start(struct ts_run *run)
 {
+	const struct ts_options *o = run->o;
 	char esc[PATH_MAX * 2];
 
 	util_escape_name(esc, sizeof(esc), o->dest);
-	report_log("treesync %s starting: %zu source(s) -> %s%s",
+	report_log(run->rep, "treesync %s starting: %zu source(s) -> %s%s",
 	    TS_VERSION_STRING, o->nsrcs, esc, o->dry_run ? " (dry run)" : "");
 }
 
@@ -322,7 +325,7 @@ static int prepare(struct ts_run *run, int *lock_fd)
 		return lock_exit_code(*lock_fd);
 	if (o->files_from && (code = select_load(run)) != 0)
 		return code;
-	code = plan_build(o, &run->plan);
+	code = plan_build(o, run->rep, &run->plan);
 	if (code)
 		return code;
 	/* A dry run into a DEST that does not exist has nothing to lock. */
@@ -351,31 +354,30 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 	if (!stats)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
-	report_init(run->caller);	/* outlives the run (main: --json) */
 #ifdef TS_FAULT_INJECTION
 	if (faults && *faults && sys_inject(faults) < 0) {
-		report_error("bad TREESYNC_FAULTS specification '%s'", faults);
+		report_error(run->rep, "bad TREESYNC_FAULTS specification '%s'", faults);
 		return TS_EXIT_SYNTAX;
 	}
 #endif
 	/* As rsync: a log file that cannot be opened is a warning, and the
 	 * run goes on without it. */
-	if (o->log_file && (r = report_open_log(o->log_file,
+	if (o->log_file && (r = report_open_log(run->rep, o->log_file,
 	    o->insecure_links ? OPPATH_INSECURE : 0)) < 0)
-		report_errno(-r, "cannot open log file (ignoring the log "
+		report_errno(run->rep, -r, "cannot open log file (ignoring the log "
 		    "file setting)", o->log_file);
-	log_start(o);
+	log_start(run);
 	code = prepare(run, &lock_fd);
 	if (code)
 		goto out;
 	jobs = o->jobs > 0 ? o->jobs : ts_default_jobs(run->plan.network_fs);
 	if ((r = start_pool(run, jobs)) < 0) {
-		report_errno(-r, "cannot start worker threads", "");
+		report_errno(run->rep, -r, "cannot start worker threads", "");
 		code = TS_EXIT_IPC;
 		goto out;
 	}
 	if (o->progress)
-		report_progress_start(progress_snapshot, run, o->progress > 1);
+		report_progress_start(run->rep, progress_snapshot, run, o->progress > 1);
 	pool_submit(&run->pool, &root_make(run)->task);
 	pool_wait(&run->pool);
 	if (o->files_from && !run_cancelled(run))
@@ -384,8 +386,8 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 	prune_run(run);
 	t2 = util_now();
 	pool_stop(&run->pool);
-	report_progress_stop();
-	report_flush();
+	report_progress_stop(run->rep);
+	report_flush(run->rep);
 
 	fill_stats(run, stats);
 	stats->jobs = run->pool.nthreads ? run->pool.nthreads : jobs;
@@ -396,14 +398,15 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 		report_cancelled(run, stats);
 out:
 	stats->total_seconds = util_now() - t0;
-	report_log("treesync finished: exit %d, %llu changed, %llu copied "
+	report_log(run->rep, "treesync finished: exit %d, %llu changed, %llu copied "
 	    "(%llu bytes), %llu deleted, %llu errors", code,
 	    (unsigned long long)stats->changes,
 	    (unsigned long long)stats->reg_transferred,
 	    (unsigned long long)stats->transferred_size,
 	    (unsigned long long)stats->deleted,
 	    (unsigned long long)stats->errors);
-	report_close_log();
+	report_summary(run->rep, stats, code);
+	report_close_log(run->rep);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	return code;
@@ -411,7 +414,7 @@ out:
 
 int ts_sync(const struct ts_options *o, struct ts_stats *stats)
 {
-	struct ts_run *run = ts_run_new(o);
+	struct ts_run *run = ts_run_new(o, NULL);
 	int code = ts_run_exec(run, stats);
 
 	ts_run_free(run);

@@ -124,7 +124,6 @@ struct sel_list {
 
 struct ts_run {
 	const struct ts_options *o;	/* == &opts */
-	const struct ts_options *caller;	/* as given (report_init) */
 	struct ts_options opts;		/* the caller's, adjusted (see ts_sync) */
 	bool recurse;		/* -r as given: descend into directories */
 
@@ -135,6 +134,7 @@ struct ts_run {
 	struct plan plan;
 	struct pool pool;
 	struct copy_ctx copy;
+	struct report *rep;	/* every byte the run prints */
 	bool am_root;
 	mode_t umask;
 	unsigned need;		/* enum walk_need for statx masks */
@@ -362,9 +362,9 @@ void item_make_node(struct dnode *d, const struct srcitem *it,
 void item_adjust_source(const struct ts_run *run, struct ts_entry *en);
 
 /* filetask.c: regular files to compare by content and/or copy. */
-struct ftask *ftask_submit(struct dnode *d, const struct srcitem *it,
+void ftask_submit(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
-    struct pending *later);
+    struct hl_entry *hl, struct pending *later);
 void ftask_submit_batches(struct ts_run *run, struct pool_task *t);
 
 /* hardlink.c: -H. */

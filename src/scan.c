@@ -244,7 +244,7 @@ static void sweep_temps(struct dnode *d, struct dirlist *dl)
 					char *rel = util_path_join(d->rel,
 					    en->name);
 
-					report_note("removed stale temp file %s",
+					report_note(run->rep, "removed stale temp file %s",
 					    rel);
 					free(rel);
 				}
@@ -265,9 +265,9 @@ bool scan_read_dest(struct dnode *d, struct dirlist *dl)
 	if (d->dfd < 0)
 		return true;
 	disp = run_dest_path(run, d->rel);
-	wr = walk_dir(d->dfd, disp, run->need, dl);
+	wr = walk_dir(run->rep, d->dfd, disp, run->need, dl);
 	if (wr.err)
-		report_errno(-wr.err, "cannot read directory", disp);
+		report_errno(run->rep, -wr.err, "cannot read directory", disp);
 	free(disp);
 	if (!wr.err)
 		sweep_temps(d, dl);
@@ -295,9 +295,9 @@ static bool open_source(struct dnode *d, struct dsrc *s)
 		return true;
 	if (errno == ENOENT) {
 		add(&run->vanished, 1);
-		report_vanished("", s->disp);
+		report_vanished(run->rep, "", s->disp);
 	} else {
-		report_errno(errno, "cannot open directory", s->disp);
+		report_errno(run->rep, errno, "cannot open directory", s->disp);
 	}
 	run_source_failed(run);
 	return false;
@@ -320,11 +320,11 @@ void scan_collect(struct dnode *d, struct srcitem *extra, size_t nextra,
 			sc->complete = false;
 			continue;
 		}
-		wr = walk_dir(s->fd, s->disp, run->need, &sc->lists[k]);
+		wr = walk_dir(run->rep, s->fd, s->disp, run->need, &sc->lists[k]);
 		add(&run->vanished, wr.vanished);
 		if (wr.err || wr.stat_errors) {
 			if (wr.err)
-				report_errno(-wr.err, "cannot read directory",
+				report_errno(run->rep, -wr.err, "cannot read directory",
 				    s->disp);
 			run_source_failed(run);
 			sc->complete = false;
@@ -332,7 +332,8 @@ void scan_collect(struct dnode *d, struct srcitem *extra, size_t nextra,
 		n += sc->lists[k].n;
 	}
 	sc->items = xcalloc(n ? n : 1, sizeof(*sc->items));
-	memcpy(sc->items, extra, nextra * sizeof(*extra));
+	if (nextra)
+		memcpy(sc->items, extra, nextra * sizeof(*extra));
 	sc->n = nextra;
 	for (k = 0; k < d->nsrcs; k++) {
 		struct dsrc *s = &d->srcs[k];

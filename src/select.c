@@ -91,7 +91,7 @@ bool select_pushed(struct ts_run *run, int r, char *err)
 {
 	if (r == 0)
 		return true;
-	report_error("%s", err ? err : "cannot read filter rules");
+	report_error(run->rep, "%s", err ? err : "cannot read filter rules");
 	free(err);
 	if (r == -EINVAL) {
 		run->bad_rules = true;
@@ -126,12 +126,12 @@ bool select_push_layer(struct dnode *d, struct dsrc *s)
 			char esc[PATH_MAX * 4];
 
 			util_escape_name(esc, sizeof(esc), p);
-			report_error("cannot read merge file '%s': %s", esc,
+			report_error(run->rep, "cannot read merge file '%s': %s", esc,
 			    src.err == -EPERM ? "a symlink owned by an "
 			    "untrusted user (--insecure-links follows it)" :
 			    "not a regular file");
 		} else {
-			report_errno(-src.err, "cannot read merge file", p);
+			report_errno(run->rep, -src.err, "cannot read merge file", p);
 		}
 		free(p);
 		free(src.err_name);
@@ -261,7 +261,7 @@ int select_load(struct ts_run *run)
 	char **lines = NULL;
 	size_t n = 0, i, k, cap = 0, *caps;
 
-	if (plan_read_files_from(run->o->files_from, run->o->from0,
+	if (plan_read_files_from(run->rep, run->o->files_from, run->o->from0,
 	    run->o->insecure_links ? OPPATH_INSECURE : 0, &lines, &n) < 0)
 		return TS_EXIT_SYNTAX;	/* as rsync: code 1 */
 	caps = xcalloc(n + 1, sizeof(*caps));
@@ -413,7 +413,7 @@ void select_report_unlisted(struct ts_run *run)
 				continue;
 			p = *l->prefix ? util_path_join(l->prefix,
 			    l->v[i].path) : xstrdup(l->v[i].path);
-			report_errno(ENOENT, "cannot stat listed source", p);
+			report_errno(run->rep, ENOENT, "cannot stat listed source", p);
 			free(p);
 			run_source_failed(run);
 		}

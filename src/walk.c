@@ -104,8 +104,8 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-struct walk_result walk_dir(int dirfd, const char *reldir, unsigned need,
-    struct dirlist *out)
+struct walk_result walk_dir(struct report *rep, int dirfd,
+    const char *reldir, unsigned need, struct dirlist *out)
 {
 	struct walk_result res = { 0, 0, 0 };
 	unsigned mask = statx_mask(need);
@@ -147,10 +147,10 @@ struct walk_result walk_dir(int dirfd, const char *reldir, unsigned need,
 			    mask, &stx) < 0) {
 				if (errno == ENOENT) {
 					res.vanished++;
-					report_vanished(reldir, nm);
+					report_vanished(rep, reldir, nm);
 				} else {
 					res.stat_errors++;
-					report_errno_at(errno, "cannot stat",
+					report_errno_at(rep, errno, "cannot stat",
 					    reldir, nm);
 				}
 				continue;

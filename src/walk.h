@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct report;
+
 /* What the engine knows about one directory entry (either side). */
 struct ts_entry {
 	const char *name;	/* points into the owning dirlist */
@@ -48,11 +50,11 @@ struct walk_result {
  * Reads every entry of the open directory DIRFD (except "." and "..")
  * into OUT (which it resets), statx'ing each name relative to DIRFD with
  * AT_SYMLINK_NOFOLLOW.  RELDIR is used in error messages only ("" for the
- * root).  Entries whose statx fails are left out: ENOENT counts as
+ * root), which go to REP.  Entries whose statx fails are left out: ENOENT counts as
  * vanished, other errors are reported with the path.  Thread-safe.
  */
-struct walk_result walk_dir(int dirfd, const char *reldir, unsigned need,
-    struct dirlist *out);
+struct walk_result walk_dir(struct report *rep, int dirfd,
+    const char *reldir, unsigned need, struct dirlist *out);
 
 void dirlist_init(struct dirlist *l);
 void dirlist_free(struct dirlist *l);

@@ -181,11 +181,66 @@ struct ts_stats {
 /* Fills *o with rsync's defaults (nothing preserved, nothing recursive). */
 void ts_options_init(struct ts_options *o);
 
+/* --- what the run tells its host ----------------------------------------- */
+
+/* Where a piece of output goes. */
+enum ts_out {
+	TS_OUT_STDOUT,		/* item lines, notes, --stats, --json */
+	TS_OUT_STDERR,		/* errors and warnings */
+	TS_OUT_PROGRESS,	/* the live progress line (redraws with '\r') */
+};
+
+/* Which side of the copy an error is about. */
+enum ts_side {
+	TS_SIDE_NONE,		/* an operand, an option file, the run itself */
+	TS_SIDE_SRC,		/* the source: nothing is deleted after it */
+	TS_SIDE_DST,		/* the destination */
+};
+
+/* One item the run changed -- or, in a dry run, would change. */
+struct ts_item {
+	const char *path;	/* below DEST, unescaped; "." is DEST itself */
+	char itemize[12];	/* rsync's "YXcstpoguax", or "*deleting  " */
+	uint32_t mode;		/* type and permission bits (the source's) */
+	const char *target;	/* symlink target, the first link (-H), NULL */
+	bool deleted;
+	bool dry_run;
+	uint64_t bytes;		/* data copied (0: none) */
+};
+
+/* One error, as a value. */
+struct ts_error {
+	enum ts_side side;
+	int err;		/* errno, 0 for other failures */
+	const char *what;	/* "cannot open", ...; NULL: see message */
+	const char *path;	/* unescaped, or NULL */
+	const char *message;	/* the line printed, escaped, without the
+				 * "treesync: " prefix and the newline */
+};
+
+/*
+ * The host's side of a run.  Every field may be NULL (or the whole struct
+ * not given): output then goes to file descriptors 1 and 2 (progress to
+ * 2, when it is a terminal), and no callback is made.  Callbacks are made
+ * from the run's worker threads, one at a time, never concurrently.
+ */
+struct ts_host {
+	void *arg;
+	/* Whole lines (with their '\n'), or a progress redraw. */
+	void (*write)(void *arg, enum ts_out out, const char *text,
+	    size_t len);
+	/* Whether OUT is seen on a terminal (the live progress line is only
+	 * drawn there unless --progress=always). */
+	bool (*is_terminal)(void *arg, enum ts_out out);
+	void (*item)(void *arg, const struct ts_item *item);
+	void (*error)(void *arg, const struct ts_error *error);
+};
+
 /*
  * One synchronisation, step by step, for a host that must be able to stop
  * it (a signal handler, a GUI's cancel button):
  *
- *	struct ts_run *run = ts_run_new(&o);	// after this, cancel works
+ *	struct ts_run *run = ts_run_new(&o, NULL);	// cancel works now
  *	int code = ts_run_exec(run, &st);	// the whole run
  *	ts_run_free(run);
  *
@@ -197,13 +252,15 @@ void ts_options_init(struct ts_options *o);
 struct ts_run;
 
 /* Prepares a run of O (copied; the strings and lists it points to must
- * outlive the run).  Never NULL (allocation failure aborts). */
-struct ts_run *ts_run_new(const struct ts_options *o);
+ * outlive the run) for HOST (copied; NULL: the defaults).  Never NULL
+ * (allocation failure aborts). */
+struct ts_run *ts_run_new(const struct ts_options *o,
+    const struct ts_host *host);
 
 /*
- * Runs it.  Prints what the options ask for (itemize, verbose, stats) on
- * stdout and errors on stderr.  Returns an enum ts_exit value; *stats (may
- * be NULL) is filled in either way.  Call once per run.
+ * Runs it.  Writes what the options ask for (itemize, verbose, --stats,
+ * --json) and the errors through the host.  Returns an enum ts_exit value;
+ * *stats (may be NULL) is filled in either way.  Call once per run.
  */
 int ts_run_exec(struct ts_run *run, struct ts_stats *stats);
 
@@ -225,7 +282,7 @@ void ts_run_remove_temps(struct ts_run *run);
 /* Frees RUN (NULL is fine); ts_run_exec() must have returned. */
 void ts_run_free(struct ts_run *run);
 
-/* ts_run_new(), ts_run_exec(), ts_run_free() in one call. */
+/* ts_run_new(O, NULL), ts_run_exec(), ts_run_free() in one call. */
 int ts_sync(const struct ts_options *o, struct ts_stats *stats);
 
 /* The worker count used when ts_options.jobs is 0, for a given destination
