@@ -53,7 +53,7 @@ struct parse_ctx {
 	enum cli_action done;	/* CLI_RUN, or what ends the parse */
 	bool explicit_r;	/* -r itself, not only through -a: with
 				 * --files-from, -a does not imply -r (rsync) */
-	bool want_cvs;		/* -C: its rules go after every other rule */
+	struct cli *c;		/* where filters and --chmod values go */
 	int progress;		/* --progress (1, =always 2), -P, --no-progress */
 	int info_progress;	/* --info: -1 not given, 0 progress0, 1 progress2 */
 };
@@ -332,90 +332,62 @@ static bool opt_from0(struct parse_ctx *p, enum cli_opt_id id,
 {
 	(void)arg;
 	p->o->from0 = id == CLI_OPT_FROM0;
-	if (p->o->filters)
-		filter_set_from0(p->o->filters, p->o->from0);
 	return true;
 }
 
-static struct filter_list *filters_of(struct ts_options *o)
-{
-	if (!o->filters) {
-		o->filters = filter_list_new();
-		filter_set_from0(o->filters, o->from0);
-		filter_set_insecure_links(o->filters, o->insecure_links);
-	}
-	return o->filters;
-}
-
-/* --insecure-links: also for the rule files named after it. */
 static bool opt_insecure_links(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {
 	(void)arg;
 	p->o->insecure_links = id == CLI_OPT_INSECURE_LINKS;
-	if (p->o->filters)
-		filter_set_insecure_links(p->o->filters, p->o->insecure_links);
 	return true;
 }
 
-/* One filter option, in command-line order (the order is the meaning). */
+/* One filter option, in command-line order (the order is the meaning);
+ * the run reads the files and parses the rules (it reports their errors,
+ * with rsync's exit codes). */
 static bool opt_filter(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {
 	struct ts_options *o = p->o;
-	struct filter_list *fl = filters_of(o);
-	char *err = NULL;
-	int r = 0;
+	struct ts_filter *f;
 
+	p->c->filters = xrealloc(p->c->filters,
+	    (o->nfilters + 1) * sizeof(*p->c->filters));
+	f = &p->c->filters[o->nfilters++];
+	f->arg = arg;
+	f->from0 = o->from0;	/* -0 applies to the files after it */
 	switch (id) {
-	case CLI_OPT_FILTER:
-		r = filter_add(fl, arg, FILTER_RULE, "--filter", &err);
-		break;
-	case CLI_OPT_EXCLUDE:
-		r = filter_add(fl, arg, FILTER_EXCLUDE, "--exclude", &err);
-		break;
-	case CLI_OPT_INCLUDE:
-		r = filter_add(fl, arg, FILTER_INCLUDE, "--include", &err);
-		break;
-	case CLI_OPT_EXCLUDE_FROM:
-		r = filter_load_file(fl, arg, FILTER_EXCLUDE, o->from0, &err);
-		break;
-	case CLI_OPT_INCLUDE_FROM:
-		r = filter_load_file(fl, arg, FILTER_INCLUDE, o->from0, &err);
-		break;
-	case CLI_OPT_F:
-		filter_add_F(fl);
-		break;
-	default:
-		break;
+	case CLI_OPT_FILTER: f->kind = TS_FILTER_RULE; break;
+	case CLI_OPT_EXCLUDE: f->kind = TS_FILTER_EXCLUDE; break;
+	case CLI_OPT_INCLUDE: f->kind = TS_FILTER_INCLUDE; break;
+	case CLI_OPT_EXCLUDE_FROM: f->kind = TS_FILTER_EXCLUDE_FROM; break;
+	case CLI_OPT_INCLUDE_FROM: f->kind = TS_FILTER_INCLUDE_FROM; break;
+	default: f->kind = TS_FILTER_F; f->arg = NULL; break;
 	}
-	if (r < 0) {
-		/* A rule file that cannot be read is a file I/O error (exit
-		 * 11, as rsync); a malformed rule a usage error (1). */
-		if (r != -EINVAL && (id == CLI_OPT_EXCLUDE_FROM ||
-		    id == CLI_OPT_INCLUDE_FROM || id == CLI_OPT_FILTER)) {
-			fprintf(stderr, "treesync: %s\n", err ? err :
-			    "cannot read a rule file");
-			p->done = CLI_FILE_ERROR;
-		} else {
-			usage_error("%s", err ? err : "bad filter rule");
-		}
-		free(err);
-		return false;
-	}
+	o->filters = p->c->filters;
 	return true;
 }
 
+/* --chmod: checked here (a usage error), applied by the run. */
 static bool opt_chmod(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {
+	struct chmod_rule *rules = NULL;
 	char err[160];
+	int r;
 
 	(void)id;
-	if (chmod_parse(&p->o->chmod, arg, err, sizeof(err)) < 0) {
+	r = chmod_parse(&rules, arg, err, sizeof(err));
+	chmod_free(rules);
+	if (r < 0) {
 		usage_error("%s", err);
 		return false;
 	}
+	p->c->chmods = xrealloc(p->c->chmods,
+	    (p->o->nchmod + 1) * sizeof(*p->c->chmods));
+	p->c->chmods[p->o->nchmod++] = arg;
+	p->o->chmod = p->c->chmods;
 	return true;
 }
 
@@ -680,15 +652,6 @@ static bool finish(struct parse_ctx *p)
 {
 	struct ts_options *o = p->o;
 
-	if (p->want_cvs) {
-		char *err = NULL;
-
-		if (filter_add_cvs_exclude(filters_of(o), &err) < 0) {
-			usage_error("%s", err ? err : "cannot add -C rules");
-			free(err);
-			return false;
-		}
-	}
 	if (o->files_from && !p->explicit_r)
 		o->recursive = false;	/* -a's -r is not implied */
 	/* rsync: an explicit --info=progress0 wins, whatever its place. */
@@ -711,7 +674,7 @@ static bool finish(struct parse_ctx *p)
 
 enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 {
-	struct parse_ctx p = { .done = CLI_RUN, .info_progress = -1 };
+	struct parse_ctx p = { .done = CLI_RUN, .info_progress = -1, .c = c };
 	bool posix = getenv("POSIXLY_CORRECT") || getenv("POSIX_ME_HARDER");
 	bool rest = false;
 	int i;
@@ -741,7 +704,7 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 		else
 			ok = parse_shorts(&p, argc, argv, &i);
 		if (!ok)
-			return p.done == CLI_FILE_ERROR ? p.done : CLI_ERROR;
+			return CLI_ERROR;
 	}
 	if (p.done != CLI_RUN)
 		return p.done;
@@ -763,10 +726,10 @@ void cli_free(struct cli *c)
 {
 	if (!c)
 		return;
-	chmod_free(c->opts.chmod);
-	c->opts.chmod = NULL;
-	filter_list_free(c->opts.filters);
-	c->opts.filters = NULL;
+	free(c->filters);
+	c->filters = NULL;
+	free(c->chmods);
+	c->chmods = NULL;
 	free(c->operands);
 	c->operands = NULL;
 }

@@ -28,14 +28,14 @@ enum cli_action {
 	CLI_VERSION,
 	CLI_COMPLETION,	/* --completion-helper: cli_completion_list() */
 	CLI_ERROR,	/* message printed; exit TS_EXIT_SYNTAX */
-	CLI_FILE_ERROR,	/* a rule file could not be read (message
-			 * printed); exit TS_EXIT_FILEIO, as rsync */
 };
 
 struct cli {
 	struct ts_options opts;
 	const char **operands;	/* owned array of argv pointers */
 	size_t noperands;
+	struct ts_filter *filters;	/* owned; opts.filters points here */
+	const char **chmods;	/* owned array of argv pointers */
 };
 
 /* The ids of the options, CLI_OPT_<ID> for each OPT row of options.def. */

@@ -485,8 +485,8 @@ void item_adjust_source(const struct ts_run *run, struct ts_entry *en)
 {
 	const struct ts_options *o = run->o;
 
-	if (o->chmod)
-		en->mode = chmod_apply(o->chmod, en->mode, run->umask);
+	if (run->chmod)
+		en->mode = chmod_apply(run->chmod, en->mode, run->umask);
 	if (o->chown_uid >= 0)
 		en->uid = (uint32_t)o->chown_uid;
 	if (o->chown_gid >= 0)

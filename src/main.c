@@ -98,9 +98,6 @@ int main(int argc, char **argv)
 	case CLI_ERROR:
 		cli_free(&c);
 		return TS_EXIT_SYNTAX;
-	case CLI_FILE_ERROR:
-		cli_free(&c);
-		return TS_EXIT_FILEIO;
 	case CLI_RUN:
 		break;
 	}

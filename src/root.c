@@ -37,7 +37,7 @@ static struct filter_layer *operand_layer(struct ts_run *run,
 	struct filter_layer *l;
 	char *abs, *dir;
 
-	if (!run->o->filters)
+	if (!run->filters)
 		return NULL;
 	dir = s->contents ? xstrdup(s->operand) : NULL;
 	if (!dir) {
@@ -49,7 +49,7 @@ static struct filter_layer *operand_layer(struct ts_run *run,
 	}
 	abs = realpath(dir, NULL);
 	free(dir);
-	l = filter_layer_root(run->o->filters, abs ? abs : "/");
+	l = filter_layer_root(run->filters, abs ? abs : "/");
 	free(abs);
 	return l;
 }

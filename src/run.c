@@ -274,6 +274,7 @@ void ts_run_free(struct ts_run *run)
 	if (!run)
 		return;
 	select_free(run);
+	select_free_rules(run);
 	hl_free(run);
 	prune_free(run);
 	plan_free(&run->plan);
@@ -367,7 +368,9 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 		report_errno(run->rep, -r, "cannot open log file (ignoring the log "
 		    "file setting)", o->log_file);
 	log_start(run);
-	code = prepare(run, &lock_fd);
+	code = select_build_rules(run);
+	if (!code)
+		code = prepare(run, &lock_fd);
 	if (code)
 		goto out;
 	jobs = o->jobs > 0 ? o->jobs : ts_default_jobs(run->plan.network_fs);

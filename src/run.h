@@ -39,6 +39,7 @@
 #include "pool.h"
 #include "walk.h"
 
+struct chmod_rule;
 struct xattr_set;
 
 #include <pthread.h>
@@ -135,6 +136,8 @@ struct ts_run {
 	struct pool pool;
 	struct copy_ctx copy;
 	struct report *rep;	/* every byte the run prints */
+	struct filter_list *filters;	/* the options' rules, or NULL */
+	struct chmod_rule *chmod;	/* --chmod, or NULL */
 	bool am_root;
 	mode_t umask;
 	unsigned need;		/* enum walk_need for statx masks */
@@ -381,6 +384,10 @@ struct protect_arg {
 	const struct ts_run *run;
 	const struct filter_layer *layer;
 };
+/* The --filter and --chmod options into run->filters and run->chmod;
+ * 0 or an exit code (reported).  select_free_rules() frees them. */
+int select_build_rules(struct ts_run *run);
+void select_free_rules(struct ts_run *run);
 bool select_pushed(struct ts_run *run, int r, char *err);
 bool select_push_layer(struct dnode *d, struct dsrc *s);
 bool select_filtered_out(const struct srcitem *it, const char *rel);

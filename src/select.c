@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "chmod.h"
 #include "oppath.h"
 #include "plan.h"
 #include "report.h"
@@ -80,6 +81,94 @@ static int read_rule(void *arg, const char *path, bool in_dir, char **data,
 		rs->err_name = xstrdup(path);
 	}
 	return -ENOENT;
+}
+
+/*
+ * One filter option into FL; 0 or an exit code: 1 for a malformed rule,
+ * 11 for a rule file that cannot be read (rsync's), after reporting.
+ */
+static int add_filter(struct ts_run *run, struct filter_list *fl,
+    const struct ts_filter *f)
+{
+	static const char *const names[] = {
+		[TS_FILTER_RULE] = "--filter", [TS_FILTER_EXCLUDE] = "--exclude",
+		[TS_FILTER_INCLUDE] = "--include",
+	};
+	char *err = NULL;
+	int r = 0;
+
+	switch (f->kind) {
+	case TS_FILTER_RULE:
+		r = filter_add(fl, f->arg, FILTER_RULE, names[f->kind], &err);
+		break;
+	case TS_FILTER_EXCLUDE:
+		r = filter_add(fl, f->arg, FILTER_EXCLUDE, names[f->kind], &err);
+		break;
+	case TS_FILTER_INCLUDE:
+		r = filter_add(fl, f->arg, FILTER_INCLUDE, names[f->kind], &err);
+		break;
+	case TS_FILTER_EXCLUDE_FROM:
+		r = filter_load_file(fl, f->arg, FILTER_EXCLUDE, f->from0, &err);
+		break;
+	case TS_FILTER_INCLUDE_FROM:
+		r = filter_load_file(fl, f->arg, FILTER_INCLUDE, f->from0, &err);
+		break;
+	case TS_FILTER_F:
+		filter_add_F(fl);
+		break;
+	}
+	if (r == 0)
+		return 0;
+	report_error(run->rep, "%s", err ? err : "bad filter rule");
+	free(err);
+	/* A file that cannot be read is file I/O (a merge named by a rule
+	 * too); a malformed rule a usage error. */
+	return r == -EINVAL ? TS_EXIT_SYNTAX : TS_EXIT_FILEIO;
+}
+
+int select_build_rules(struct ts_run *run)
+{
+	const struct ts_options *o = run->o;
+	size_t i;
+	int code;
+
+	for (i = 0; i < o->nchmod; i++) {
+		char err[160];
+
+		if (chmod_parse(&run->chmod, o->chmod[i], err,
+		    sizeof(err)) < 0) {
+			report_error(run->rep, "%s", err);
+			return TS_EXIT_SYNTAX;
+		}
+	}
+	if (!o->nfilters && !o->cvs_exclude)
+		return 0;
+	run->filters = filter_list_new();
+	filter_set_from0(run->filters, o->from0);
+	filter_set_insecure_links(run->filters, o->insecure_links);
+	for (i = 0; i < o->nfilters; i++)
+		if ((code = add_filter(run, run->filters, &o->filters[i])))
+			return code;
+	/* -C: its rules go after every other rule, wherever it was given. */
+	if (o->cvs_exclude) {
+		char *err = NULL;
+
+		if (filter_add_cvs_exclude(run->filters, &err) < 0) {
+			report_error(run->rep, "%s", err ? err :
+			    "cannot add -C rules");
+			free(err);
+			return TS_EXIT_SYNTAX;
+		}
+	}
+	return 0;
+}
+
+void select_free_rules(struct ts_run *run)
+{
+	filter_list_free(run->filters);
+	run->filters = NULL;
+	chmod_free(run->chmod);
+	run->chmod = NULL;
 }
 
 /*

@@ -63,8 +63,22 @@ enum ts_method {
 	TS_METHOD_COUNT
 };
 
-struct chmod_rule;
-struct filter_list;
+/* One filter option (rsync's), in command-line order: the order is the
+ * meaning. */
+enum ts_filter_kind {
+	TS_FILTER_RULE,		/* --filter=RULE (rsync's syntax, merges too) */
+	TS_FILTER_EXCLUDE,	/* --exclude=PATTERN */
+	TS_FILTER_INCLUDE,	/* --include=PATTERN */
+	TS_FILTER_EXCLUDE_FROM,	/* --exclude-from=FILE ("-": stdin) */
+	TS_FILTER_INCLUDE_FROM,	/* --include-from=FILE */
+	TS_FILTER_F,		/* -F (no argument; twice: -FF) */
+};
+
+struct ts_filter {
+	enum ts_filter_kind kind;
+	const char *arg;	/* the rule, pattern or file; NULL for -F */
+	bool from0;		/* a *_FROM file is NUL-separated (-0 before) */
+};
 
 struct ts_options {
 	/* What to transfer and preserve (rsync's -rlptgoD). */
@@ -79,11 +93,14 @@ struct ts_options {
 				 * the same ids, so this changes nothing) */
 	long long chown_uid;	/* --chown: -1 keeps the source's */
 	long long chown_gid;
-	struct chmod_rule *chmod;	/* --chmod rules, or NULL */
+	const char *const *chmod;	/* --chmod values, in order */
+	size_t nchmod;
 	uint64_t min_size;	/* --min-size: smaller files are skipped */
 	uint64_t max_size;	/* --max-size: larger files are skipped */
 	bool dirs;		/* -d: create directories, do not descend */
-	struct filter_list *filters;	/* --exclude, --filter...; or NULL */
+	const struct ts_filter *filters;	/* --exclude, --filter..., in order */
+	size_t nfilters;
+	bool cvs_exclude;	/* -C: rsync's CVS names, after every rule */
 	bool delete_excluded;	/* excluded names may be deleted in DEST */
 	const char *files_from;	/* --files-from: FILE ("-": stdin) */
 	bool from0;		/* the list is NUL-separated */
