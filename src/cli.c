@@ -20,6 +20,7 @@
 #include "cli.h"
 
 #include "chmod.h"
+#include "copy.h"
 #include "filter.h"
 #include "util.h"
 
@@ -235,23 +236,20 @@ static bool parse_max_delete(const char *s, struct ts_options *o)
 	return true;
 }
 
+/* --copy-method: "auto", or a method's name as the method table spells
+ * it for the command line ("read_write" is an old spelling, kept). */
 static bool parse_copy_method(const char *s, enum ts_copy_method *m)
 {
-	static const struct {
-		const char *name;
-		enum ts_copy_method m;
-	} names[] = {
-		{ "auto", TS_COPY_AUTO },
-		{ "copy_file_range", TS_COPY_CFR },
-		{ "sendfile", TS_COPY_SENDFILE },
-		{ "readwrite", TS_COPY_RW },
-		{ "read_write", TS_COPY_RW },
-	};
-	size_t i;
+	int i;
 
-	for (i = 0; i < TS_ARRAY_SIZE(names); i++) {
-		if (strcmp(s, names[i].name) == 0) {
-			*m = names[i].m;
+	if (strcmp(s, "auto") == 0) {
+		*m = TS_COPY_AUTO;
+		return true;
+	}
+	for (i = 0; i < TS_METHOD_COUNT; i++) {
+		if (strcmp(s, copy_methods[i].cli) == 0 ||
+		    strcmp(s, copy_methods[i].json) == 0) {
+			*m = copy_methods[i].forced;
 			return true;
 		}
 	}

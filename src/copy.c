@@ -17,7 +17,7 @@
  * returning; the old destination is never opened for writing.
  */
 #define _GNU_SOURCE
-#include "copy.h"
+#include "copy_int.h"
 
 #include "hash.h"
 #include "meta.h"
@@ -41,17 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Per call: <= 0x7ffff000 (no EOVERFLOW at EOF, no glibc 2.41 return
- * bug), and small enough that an abort after a signal lands within a
- * fraction of a second (the flag is checked between calls). */
-#define CHUNK ((size_t)8 << 20)	/* nfsd copies <= 4 MiB synchronously */
-#define SENDFILE_MAX ((size_t)0x7ffff000)
 #define MAX_ATTEMPTS 3			/* tries for a source that keeps changing */
 #define COPY_CHANGED 1			/* copy_once(): the source changed */
-
-static const char *const method_names[TS_METHOD_COUNT] = {
-	"copy_file_range", "sendfile", "read/write",
-};
 
 void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
     bool check_reflink)
@@ -78,438 +69,6 @@ void copy_ctx_destroy(struct copy_ctx *c)
 	c->tmp = NULL;
 }
 
-/* --- the chain ----------------------------------------------------------- */
-
-/* State of the chain for one file. */
-struct chain {
-	struct copy_ctx *c;
-	int in, out;
-	uint64_t sdev, ddev;
-	unsigned disabled;	/* bit per enum ts_method: failed for this file */
-	bool forced;		/* --copy-method other than auto: no fallback */
-	struct copy_result *res;
-	char *buf;
-};
-
-static bool pair_cfr_no(struct copy_ctx *c, uint64_t sdev, uint64_t ddev)
-{
-	bool no = false;
-	unsigned i;
-
-	pthread_mutex_lock(&c->pair_lock);
-	for (i = 0; i < c->npairs; i++)
-		if (c->pairs[i].sdev == sdev && c->pairs[i].ddev == ddev)
-			no = c->pairs[i].cfr_no;
-	pthread_mutex_unlock(&c->pair_lock);
-	return no;
-}
-
-static void pair_set_cfr_no(struct copy_ctx *c, uint64_t sdev, uint64_t ddev)
-{
-	unsigned i;
-
-	pthread_mutex_lock(&c->pair_lock);
-	for (i = 0; i < c->npairs; i++)
-		if (c->pairs[i].sdev == sdev && c->pairs[i].ddev == ddev)
-			break;
-	if (i == c->npairs && c->npairs < COPY_PAIR_SLOTS)
-		c->npairs++;
-	if (i < c->npairs) {
-		c->pairs[i].sdev = sdev;
-		c->pairs[i].ddev = ddev;
-		c->pairs[i].cfr_no = true;
-	}
-	pthread_mutex_unlock(&c->pair_lock);
-}
-
-static bool method_usable(struct chain *ch, int m)
-{
-	struct copy_ctx *c = ch->c;
-
-	if (ch->disabled & (1u << m))
-		return false;
-	switch (m) {
-	case TS_METHOD_CFR:
-		if (c->method != TS_COPY_AUTO && c->method != TS_COPY_CFR)
-			return false;
-		return ch->forced || (c->reflink != TS_REFLINK_NEVER &&
-		    !atomic_load(&c->cfr_off) &&
-		    !pair_cfr_no(c, ch->sdev, ch->ddev));
-	case TS_METHOD_SENDFILE:
-		if (c->method != TS_COPY_AUTO && c->method != TS_COPY_SENDFILE)
-			return false;
-		return ch->forced || !atomic_load(&c->sendfile_off);
-	default:
-		return c->method == TS_COPY_AUTO || c->method == TS_COPY_RW;
-	}
-}
-
-/* The first usable method after FROM (-1: the first of all); -1 if none. */
-static int next_method(struct chain *ch, int from)
-{
-	int m;
-
-	for (m = from + 1; m < TS_METHOD_COUNT; m++)
-		if (method_usable(ch, m))
-			return m;
-	return -1;
-}
-
-/* Errors that mean "this method cannot do this here": try the next one. */
-static bool is_unsupported(int e)
-{
-	switch (e) {
-	case ENOSYS: case EXDEV: case EOPNOTSUPP: case EINVAL: case EBADF:
-	case EPERM: case ETXTBSY: case EACCES: case ENOENT: case EOVERFLOW:
-	case EFBIG: case ENOTSOCK: case ENODATA: case EAGAIN: case EIO:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Errors that say the destination cannot take more: stop the run. */
-static bool is_fatal(int e)
-{
-	return e == ENOSPC || e == EDQUOT || e == EROFS || e == ENOMEM;
-}
-
-/* Records what failed, and on which side (see enum copy_side). */
-static void fail(struct copy_result *res, const char *what,
-    enum copy_side side)
-{
-	res->what = what;
-	res->side = side;
-}
-
-/* Is copy_file_range blocked (seccomp EPERM) rather than refused here?
- * With bad fds an available syscall says EBADF (Rust std's probe). */
-static bool cfr_blocked(void)
-{
-	ssize_t r = syscall(SYS_copy_file_range, -1, NULL, -1, NULL, 1, 0);
-
-	return r < 0 && (errno == EPERM || errno == ENOSYS);
-}
-
-static void note_fallback(struct chain *ch, int m, int e)
-{
-	struct copy_result *res = ch->res;
-	size_t n = strlen(res->fallbacks);
-	const char *en = e ? strerrorname_np(e) : "returned 0";
-
-	if (n + 40 < sizeof(res->fallbacks))
-		snprintf(res->fallbacks + n, sizeof(res->fallbacks) - n,
-		    "%s%s:%s", n ? " " : "", method_names[m], en ? en : "?");
-}
-
-/* Leaves method M for this file after error E (0: it returned 0). */
-static void leave_method(struct chain *ch, int m, int e)
-{
-	note_fallback(ch, m, e);
-	ch->disabled |= 1u << m;
-	if (e == ENOSYS) {
-		if (m == TS_METHOD_CFR)
-			atomic_store(&ch->c->cfr_off, true);
-		else if (m == TS_METHOD_SENDFILE)
-			atomic_store(&ch->c->sendfile_off, true);
-	}
-	if (m == TS_METHOD_CFR && e == EPERM && cfr_blocked())
-		atomic_store(&ch->c->cfr_off, true);
-	if (m == TS_METHOD_CFR && (e == EXDEV || e == EOPNOTSUPP))
-		pair_set_cfr_no(ch->c, ch->sdev, ch->ddev);
-}
-
-static ssize_t pwrite_all(int fd, const char *buf, size_t n, off_t pos)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t w = sys.pwrite(fd, buf + done, n - done,
-		    pos + (off_t)done);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (w == 0) {
-			errno = EIO;	/* a write that makes no progress */
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	return (ssize_t)done;
-}
-
-/* One call of method M at POS; >0 bytes, 0, or -1 with errno.  Sets
- * *WHAT for errors that can only be one side's. */
-static ssize_t step(struct chain *ch, int m, off_t pos, size_t want,
-    const char **what, enum copy_side *side)
-{
-	off_t ip = pos, op = pos;
-	ssize_t r;
-
-	switch (m) {
-	case TS_METHOD_CFR:
-		return sys.copy_file_range(ch->in, &ip, ch->out, &op, want, 0);
-	case TS_METHOD_SENDFILE:
-		/* sendfile writes at the output's file position. */
-		if (lseek(ch->out, pos, SEEK_SET) < 0)
-			return -1;
-		return sys.sendfile(ch->out, ch->in, &ip,
-		    want < SENDFILE_MAX ? want : SENDFILE_MAX);
-	default:
-		r = sys.pread(ch->in, ch->buf,
-		    want < POOL_BUF_SIZE ? want : POOL_BUF_SIZE, pos);
-		if (r < 0) {
-			*what = "cannot read";
-			*side = COPY_SRC;
-			return -1;
-		}
-		if (r > 0 && pwrite_all(ch->out, ch->buf, (size_t)r, pos) < 0) {
-			*what = "cannot write";
-			*side = COPY_DST;
-			/* EIO writing the destination: the device, not this
-			 * file -- the run stops. */
-			ch->res->fatal = errno == EIO;
-			return -1;
-		}
-		return r;
-	}
-}
-
-/*
- * copy_file_range and sendfile cannot say which side failed: one read of
- * the source at the failing offset tells a bad source from a bad
- * destination, so the message names the right file.
- */
-static void blame(struct chain *ch, off_t pos)
-{
-	char b;
-
-	if (sys.pread(ch->in, &b, 1, pos) < 0)
-		fail(ch->res, "cannot read", COPY_SRC);
-	else
-		fail(ch->res, "cannot copy to", COPY_DST);
-}
-
-/*
- * Copies [off, off + len) with the chain.  Returns the bytes copied (less
- * than LEN if the source ended early: *SHORT is set) or -errno.
- */
-static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
-    bool *shortened)
-{
-	uint64_t done = 0, moved = 0;
-	int m = next_method(ch, -1);
-
-	while (done < len) {
-		size_t want = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
-		const char *what = NULL;
-		enum copy_side side = COPY_DST;
-		ssize_t r;
-		int e;
-
-		if (m < 0)
-			return -EOPNOTSUPP;
-		if (atomic_load(&ch->c->abort)) {
-			fail(ch->res, "interrupted while copying", COPY_DST);
-			return -EINTR;
-		}
-		r = step(ch, m, off + (off_t)done, want, &what, &side);
-		if (r > 0) {
-			done += (uint64_t)r;
-			moved += (uint64_t)r;
-			ch->res->bytes[m] += (uint64_t)r;
-			atomic_fetch_add_explicit(&ch->c->moved, (uint64_t)r,
-			    memory_order_relaxed);
-			continue;
-		}
-		if (r == 0) {
-			/* Before any data this is the "0 but not EOF" of
-			 * pseudo and overlay files: ask the next method. */
-			if (moved == 0 && m != TS_METHOD_RW && !ch->forced) {
-				leave_method(ch, m, 0);
-				m = next_method(ch, m);
-				continue;
-			}
-			*shortened = true;
-			break;
-		}
-		e = errno;
-		if (e == EINTR)
-			continue;
-		if (is_fatal(e) || m == TS_METHOD_RW || ch->forced ||
-		    !is_unsupported(e) ||
-		    (moved > 0 && e != EOVERFLOW && e != EFBIG)) {
-			if (what)
-				fail(ch->res, what, side);
-			else
-				blame(ch, off + (off_t)done);
-			return -e;
-		}
-		leave_method(ch, m, e);
-		m = next_method(ch, m);
-		moved = 0;
-	}
-	return (int64_t)done;
-}
-
-/* Reads IN from POS to EOF into OUT with pread/pwrite: for pseudo files
- * whose st_size is 0 (procfs) although they have content. */
-static int64_t copy_to_eof(struct chain *ch, uint64_t pos)
-{
-	uint64_t start = pos;
-
-	for (;;) {
-		ssize_t r = sys.pread(ch->in, ch->buf, POOL_BUF_SIZE, (off_t)pos);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			fail(ch->res, "cannot read", COPY_SRC);
-			return -errno;
-		}
-		if (r == 0)
-			break;
-		if (pwrite_all(ch->out, ch->buf, (size_t)r, (off_t)pos) < 0) {
-			fail(ch->res, "cannot write", COPY_DST);
-			ch->res->fatal = errno == EIO;	/* as in step() */
-			return -errno;
-		}
-		pos += (uint64_t)r;
-		ch->res->bytes[TS_METHOD_RW] += (uint64_t)r;
-	}
-	return (int64_t)(pos - start);
-}
-
-/*
- * -S: copies only the data segments SEEK_DATA/SEEK_HOLE report, each with
- * explicit offsets, so the gaps stay holes in the new file; the trailing
- * hole is made by ftruncate.  Returns the file's length or -errno.
- */
-static int64_t copy_sparse(struct chain *ch, uint64_t size, bool *shortened)
-{
-	uint64_t pos = 0, end = 0;
-
-	while (pos < size) {
-		off_t data = lseek(ch->in, (off_t)pos, SEEK_DATA), hole;
-		int64_t n;
-
-		if (data < 0) {
-			if (errno == ENXIO)
-				break;		/* only a hole remains */
-			data = (off_t)pos;	/* no SEEK_DATA here: copy all */
-			hole = (off_t)size;
-		} else {
-			hole = lseek(ch->in, data, SEEK_HOLE);
-			if (hole < 0 || (uint64_t)hole > size)
-				hole = (off_t)size;
-		}
-		if ((uint64_t)data >= size)
-			break;
-		n = copy_range(ch, data, (uint64_t)(hole - data), shortened);
-		if (n < 0)
-			return n;
-		end = (uint64_t)data + (uint64_t)n;
-		if (*shortened)
-			return (int64_t)end;
-		ch->res->holes += (uint64_t)data - pos;
-		pos = (uint64_t)hole;
-	}
-	if (end < size) {
-		ch->res->holes += size - (end > pos ? end : pos);
-		if (ftruncate(ch->out, (off_t)size) < 0) {
-			fail(ch->res, "cannot extend", COPY_DST);
-			return -errno;
-		}
-	}
-	return (int64_t)size;
-}
-
-/*
- * Copies the data of IN (whose size at open was SIZE) into OUT: the
- * range [0, SIZE) through the chain (or its data segments with -S), or,
- * for a file that says it is empty, whatever a read finds.
- */
-static int copy_data(struct chain *ch, const struct stat *st, bool *shortened)
-{
-	uint64_t size = (uint64_t)st->st_size;
-	int64_t n;
-
-	if (size == 0)
-		n = copy_to_eof(ch, 0);
-	else if (ch->c->sparse && (uint64_t)st->st_blocks * 512 < size)
-		n = copy_sparse(ch, size, shortened);
-	else
-		n = copy_range(ch, 0, size, shortened);
-	if (n < 0)
-		return (int)n;
-	ch->res->size = (uint64_t)n;
-	return 0;
-}
-
-/* Whether the first extent of FD is shared with another file. */
-static bool extents_shared(int fd)
-{
-	struct {
-		struct fiemap fm;
-		struct fiemap_extent ext[1];
-	} q;
-
-	memset(&q, 0, sizeof(q));
-	q.fm.fm_length = FIEMAP_MAX_OFFSET;
-	q.fm.fm_extent_count = 1;
-	if (ioctl(fd, FS_IOC_FIEMAP, &q.fm) < 0 || q.fm.fm_mapped_extents == 0)
-		return false;
-	return (q.ext[0].fe_flags & FIEMAP_EXTENT_SHARED) != 0;
-}
-
-/* --verify: both files, re-read, must hash the same. */
-static int verify_copy(struct chain *ch)
-{
-	struct hash128 a, b;
-	int r;
-
-	if (ch->c->fsync) {
-		/* Durable already: drop the cache so the check reads the
-		 * device, not the pages we just wrote. */
-		if (sys.fsync(ch->out) < 0) {
-			fail(ch->res, "cannot fsync", COPY_DST);
-			return -errno;
-		}
-		posix_fadvise(ch->out, 0, 0, POSIX_FADV_DONTNEED);
-	}
-	r = hash_fd(ch->in, ch->buf, POOL_BUF_SIZE, &a);
-	if (r < 0) {
-		fail(ch->res, "cannot read", COPY_SRC);
-		return r;
-	}
-	r = hash_fd(ch->out, ch->buf, POOL_BUF_SIZE, &b);
-	if (r < 0) {
-		fail(ch->res, "cannot read back", COPY_DST);
-		return r;
-	}
-	if (a.lo != b.lo || a.hi != b.hi) {
-		fail(ch->res, "verification failed: the copy differs from", COPY_DST);
-		return -EBADMSG;
-	}
-	ch->res->verified = true;
-	return 0;
-}
-
-/* --reflink=always: one FICLONE, or the copy fails. */
-static int clone_whole(struct chain *ch, uint64_t size)
-{
-	if (ioctl(ch->out, FICLONE, ch->in) < 0) {
-		fail(ch->res, "cannot reflink", COPY_DST);
-		return -errno;
-	}
-	ch->res->size = size;
-	ch->res->reflinked = true;
-	return 0;
-}
-
 void copy_describe(const struct copy_result *r, char *buf, size_t size)
 {
 	size_t o = 0;
@@ -520,7 +79,7 @@ void copy_describe(const struct copy_result *r, char *buf, size_t size)
 		if (!r->bytes[m])
 			continue;
 		o += (size_t)snprintf(buf + o, size - o, "%s%s %llu bytes",
-		    o ? ", " : "", method_names[m],
+		    o ? ", " : "", copy_methods[m].name,
 		    (unsigned long long)r->bytes[m]);
 	}
 	if (o == 0 && o < size)
@@ -598,7 +157,7 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	if (r == -EEXIST)
 		return 1;
 	if (r < 0) {
-		fail(res, "cannot create", COPY_DST);
+		copy_fail(res, "cannot create", COPY_DST);
 		return r;
 	}
 	if (fstat(out, &sto) < 0 || fstat(in, &st1) < 0 ||
@@ -620,11 +179,11 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	xattr_set_free(&xa);
 	if (r == 0 && c->fsync && sys.fsync(out) < 0) {
 		r = -errno;
-		fail(res, "cannot fsync", COPY_DST);
+		copy_fail(res, "cannot fsync", COPY_DST);
 	}
 	if (sys.close(out) < 0 && r == 0) {
 		r = -errno;
-		fail(res, "cannot close", COPY_DST);
+		copy_fail(res, "cannot close", COPY_DST);
 	}
 	if (r < 0)
 		unlinkat(dfd, dname, 0);
@@ -650,13 +209,13 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	if (in < 0) {
 		if (errno == ENOENT)
 			res->vanished = true;
-		fail(res, "cannot open", COPY_SRC);
+		copy_fail(res, "cannot open", COPY_SRC);
 		return -errno;
 	}
 	if (fstat(in, &st0) < 0) {
 		r = -errno;
 		close(in);
-		fail(res, "cannot stat", COPY_SRC);
+		copy_fail(res, "cannot stat", COPY_SRC);
 		return r;
 	}
 	if (!S_ISREG(st0.st_mode)) {
@@ -676,8 +235,8 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	out = tmpfile_make(c->tmp, dfd, dname, tmp, make_temp, &mode);
 	if (out < 0) {
 		r = out;
-		fail(res, "cannot create temp file for", COPY_DST);
-		res->fatal = is_fatal(-r);
+		copy_fail(res, "cannot create temp file for", COPY_DST);
+		res->fatal = copy_is_fatal(-r);
 		close(in);
 		return r;
 	}
@@ -689,20 +248,20 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	res->dst_ino = sto.st_ino;
 
 	if (c->reflink == TS_REFLINK_ALWAYS && st0.st_size > 0)
-		r = clone_whole(&ch, (uint64_t)st0.st_size);
+		r = chain_clone_whole(&ch, (uint64_t)st0.st_size);
 	else
-		r = copy_data(&ch, &st0, &shortened);
+		r = chain_copy_data(&ch, &st0, &shortened);
 	if (r == 0 && c->check_reflink && res->bytes[TS_METHOD_CFR])
-		res->reflinked = extents_shared(out);
+		res->reflinked = chain_extents_shared(out);
 	if (r == 0 && c->verify)
-		r = verify_copy(&ch);
+		r = chain_verify_copy(&ch);
 	if (r < 0) {
-		res->fatal = res->fatal || is_fatal(-r);
+		res->fatal = res->fatal || copy_is_fatal(-r);
 		goto fail;
 	}
 	if (fstat(in, &st1) < 0) {
 		r = -errno;
-		fail(res, "cannot stat", COPY_SRC);
+		copy_fail(res, "cannot stat", COPY_SRC);
 		goto fail;
 	}
 	if (!same_stat(&st0, &st1)) {
@@ -714,7 +273,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	if (m.xa_which && !m.xattrs) {
 		r = xattr_read(-1, name, in, m.xa_which, m.am_root, &xa);
 		if (r < 0) {
-			fail(res, "cannot read extended attributes of", COPY_SRC);
+			copy_fail(res, "cannot read extended attributes of", COPY_SRC);
 			goto fail;
 		}
 		m.xattrs = &xa;
@@ -726,24 +285,24 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	}
 	if (c->fsync && !res->verified && sys.fsync(out) < 0) {
 		r = -errno;
-		fail(res, "cannot fsync", COPY_DST);
-		res->fatal = is_fatal(-r) || r == -EIO;
+		copy_fail(res, "cannot fsync", COPY_DST);
+		res->fatal = copy_is_fatal(-r) || r == -EIO;
 		goto fail;
 	}
 	r = sys.close(out);
 	out = -1;
 	if (r < 0) {
 		r = -errno;
-		fail(res, "cannot close", COPY_DST);
-		res->fatal = is_fatal(-r) || r == -EIO;
+		copy_fail(res, "cannot close", COPY_DST);
+		res->fatal = copy_is_fatal(-r) || r == -EIO;
 		goto fail;
 	}
 	r = tmpfile_commit(c->tmp, dfd, tmp, dname, sys.renameat);
 	xattr_set_free(&xa);
 	close(in);
 	if (r < 0) {
-		fail(res, "cannot rename temp file to", COPY_DST);
-		res->fatal = is_fatal(-r);
+		copy_fail(res, "cannot rename temp file to", COPY_DST);
+		res->fatal = copy_is_fatal(-r);
 	}
 	return r;
 
@@ -777,7 +336,7 @@ static int copy_any(struct copy_ctx *c, int src_dirfd, const char *name,
 	}
 	if (r == COPY_CHANGED) {
 		res->changed = true;
-		fail(res, "source file kept changing while copying", COPY_SRC);
+		copy_fail(res, "source file kept changing while copying", COPY_SRC);
 		r = -EBUSY;
 	}
 	res->err = r;

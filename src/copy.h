@@ -72,6 +72,17 @@ struct copy_result {
 	char fallbacks[160];		/* "copy_file_range:EXDEV ..." for -vv */
 };
 
+/* One method of the chain: every spelling of it comes from here. */
+struct copy_method {
+	const char *name;	/* messages, -vv, --stats: "read/write" */
+	const char *cli;	/* --copy-method=: "readwrite" */
+	const char *json;	/* --json keys: "read_write" */
+	enum ts_copy_method forced;	/* the --copy-method value forcing it */
+};
+
+/* Indexed by enum ts_method. */
+extern const struct copy_method copy_methods[TS_METHOD_COUNT];
+
 /* Sets up C for a run with options O (method, --reflink, --fsync, -S,
  * --verify; CHECK_REFLINK asks for a FIEMAP after each offloaded copy). */
 void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "report_int.h"
 
+#include "copy.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -77,9 +78,6 @@ static void breakdown(char *buf, size_t size, uint64_t reg, uint64_t dir,
 
 static void stats_lines(struct report *r, const struct ts_stats *st)
 {
-	static const char *const mnames[TS_METHOD_COUNT] = {
-		"copy_file_range", "sendfile", "read/write",
-	};
 	char a[32], b[32], bd[160];
 	int i;
 
@@ -104,7 +102,7 @@ static void stats_lines(struct report *r, const struct ts_stats *st)
 	    num(a, sizeof(a), st->transferred_size));
 	out(r, "Matched data: 0 bytes\n");
 	for (i = 0; i < TS_METHOD_COUNT; i++)
-		out(r, "Copied by %s: %s bytes in %s files\n", mnames[i],
+		out(r, "Copied by %s: %s bytes in %s files\n", copy_methods[i].name,
 		    num(a, sizeof(a), st->method_bytes[i]),
 		    num(b, sizeof(b), st->method_files[i]));
 	out(r, "Files reflinked: %s\n", num(a, sizeof(a), st->reflinked));
@@ -129,9 +127,6 @@ static void stats_lines(struct report *r, const struct ts_stats *st)
 static void json_summary(struct report *r, const struct ts_stats *st,
     int exit_code)
 {
-	static const char *const mnames[TS_METHOD_COUNT] = {
-		"copy_file_range", "sendfile", "read_write",
-	};
 	json_t *o = json_object(), *m = json_object(), *t = json_object();
 	json_t *files = json_object(), *opt = json_object(), *src;
 	const struct ts_options *opts = r->o;
@@ -182,7 +177,7 @@ static void json_summary(struct report *r, const struct ts_stats *st,
 	    "total_size", (json_int_t)st->total_size,
 	    "transferred", (json_int_t)st->transferred_size));
 	for (k = 0; k < TS_METHOD_COUNT; k++)
-		json_object_set_new(m, mnames[k], json_pack("{s:I,s:I}",
+		json_object_set_new(m, copy_methods[k].json, json_pack("{s:I,s:I}",
 		    "bytes", (json_int_t)st->method_bytes[k],
 		    "files", (json_int_t)st->method_files[k]));
 	json_object_set_new(o, "methods", m);
