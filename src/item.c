@@ -135,9 +135,9 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 
 /* Makes the symlink or node IT (over DST); on success fills *MADE with
  * the new entry (for -H). */
-static bool handle_node(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, const struct cmp_out *out,
-    const char *target, const char *rel, struct ts_entry *made)
+bool item_make(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, uint32_t iflags, const char *target,
+    const char *rel, struct ts_entry *made)
 {
 	struct ts_run *run = d->run;
 
@@ -150,16 +150,14 @@ static bool handle_node(struct dnode *d, const struct srcitem *it,
 		if (made && walk_stat(d->dfd, it->name, false, made) < 0)
 			memset(made, 0, sizeof(*made));
 	}
-	item_count_created(run, out->iflags, it->ent->mode);
-	report_item(run->rep, out->iflags, it->ent->mode, rel, target, NULL);
+	item_count_created(run, iflags, it->ent->mode);
+	report_item(run->rep, iflags, it->ent->mode, rel, target, NULL);
 	return true;
 }
 
 void item_make_node(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst)
 {
-	struct cmp_out out = { .action = CMP_MKNOD,
-		.iflags = IT_LOCAL_CHANGE | IT_IS_NEW };
 	char *rel = util_path_join(d->rel, it->disp_name);
 	char *target = NULL;
 
@@ -169,7 +167,8 @@ void item_make_node(struct dnode *d, const struct srcitem *it,
 		    it->src_disp, it->src_name);
 		run_source_failed(d->run);
 	} else {
-		handle_node(d, it, dst, &out, target, rel, NULL);
+		item_make(d, it, dst, IT_LOCAL_CHANGE | IT_IS_NEW, target,
+		    rel, NULL);
 	}
 	add(&d->run->entries_done, 1);
 	free(target);
@@ -202,8 +201,9 @@ static void add_source(struct dnode *c, const struct srcitem *it)
 	s->parent_layer = it->layer ? filter_layer_ref(it->layer) : NULL;
 }
 
-static void submit_dir(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, const struct cmp_out *out, const char *rel)
+void item_submit_dir(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, enum cmp_action what, uint32_t iflags,
+    const char *rel)
 {
 	struct ts_run *run = d->run;
 	struct dnode *c = dnode_new(run, d);
@@ -220,9 +220,9 @@ static void submit_dir(struct dnode *d, const struct srcitem *it,
 	c->name = xstrdup(it->name);
 	c->rel = xstrdup(rel);
 	c->src = *it->ent;
-	c->create = out->action == CMP_MKDIR;
-	c->blocked = out->action == CMP_BLOCKED;
-	c->attrs_differ = (out->iflags & IT_REPORT_ANY) != 0;
+	c->create = what == CMP_MKDIR;
+	c->blocked = what == CMP_BLOCKED;
+	c->attrs_differ = (iflags & IT_REPORT_ANY) != 0;
 	c->no_descend = (run->o->one_fs && it->ent->dev != it->dev_limit) ||
 	    it->child_stop;
 	if (dst && !c->create && !c->blocked) {
@@ -233,9 +233,9 @@ static void submit_dir(struct dnode *d, const struct srcitem *it,
 	meta_plan(run->o, run->am_root, &c->src, c->has_dst ? &c->dst : NULL,
 	    d->dflt, &c->meta);
 	if (c->create)
-		item_count_created(run, out->iflags, S_IFDIR);
-	if (out->iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))
-		report_item(run->rep, out->iflags, S_IFDIR, rel, NULL, NULL);
+		item_count_created(run, iflags, S_IFDIR);
+	if (iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))
+		report_item(run->rep, iflags, S_IFDIR, rel, NULL, NULL);
 	if (!d->later) {
 		/* After the walk (a deferred item): straight to the pool. */
 		pool_submit(&run->pool, &c->task);
@@ -293,7 +293,7 @@ static void compare_xattrs(struct dnode *d, const struct srcitem *it,
 }
 
 /* The item's path below the destination root, made once when needed. */
-static const char *item_rel(const struct dnode *d, const struct srcitem *it,
+const char *item_rel(const struct dnode *d, const struct srcitem *it,
     char **rel)
 {
 	if (!*rel)
@@ -337,124 +337,150 @@ static bool replaces(const struct cmp_out *out)
 	}
 }
 
+/* --min-size/--max-size leave a regular file out.  True if it is. */
+static bool size_skipped(struct dnode *d, const struct srcitem *it,
+    char **rel)
+{
+	struct ts_run *run = d->run;
+	const struct ts_options *o = run->o;
+	const struct ts_entry *src = it->ent;
+
+	if (!S_ISREG(src->mode) ||
+	    (src->size >= o->min_size && src->size <= o->max_size))
+		return false;
+	if (o->verbose >= 2)
+		report_note(run->rep, src->size > o->max_size ?
+		    "%s is over max-size" : "%s is under min-size",
+		    item_rel(d, it, rel));
+	add(&run->entries_done, 1);
+	return true;
+}
+
 /*
- * Decides and acts on one item.  CLEARED: the gate has cleared the way
- * (after the walk); DST is then NULL, or the non-directory the new entry
- * is renamed over.  Otherwise a destination entry of another type defers
- * the item to the gate: nothing is removed during the walk.
+ * A destination entry of another type: the item goes to the gate, to be
+ * handled after the walk (nothing is removed during it).  True if it did.
+ */
+static bool deferred(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, char **rel)
+{
+	struct ts_run *run = d->run;
+	struct cmp_in in = { .src = it->ent, .dst = dst,
+		.content_differs = -1, .am_root = run->am_root };
+	struct cmp_out out;
+
+	if (!dst || (dst->mode & S_IFMT) == (it->ent->mode & S_IFMT))
+		return false;
+	cmp_decide(run->o, &in, &out);
+	if (!replaces(&out))
+		return false;
+	if (run->after_walk)
+		gate_unplanned(d, it, item_rel(d, it, rel));
+	else
+		gate_defer(d, it, dst, item_rel(d, it, rel));
+	return true;
+}
+
+/*
+ * -l: the symlink targets of both sides, into *STARGET and *DTARGET.
+ * False when the source's cannot be read (reported: vanished, or a source
+ * error).
+ */
+static bool read_targets(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, char **starget, char **dtarget)
+{
+	struct ts_run *run = d->run;
+
+	*starget = read_link(it->sfd, it->src_name);
+	if (!*starget) {
+		if (errno == ENOENT) {
+			add(&run->vanished, 1);
+			report_vanished(run->rep, it->src_disp, it->src_name);
+		} else {
+			report_errno_at(run->rep, errno, "cannot read symlink",
+			    it->src_disp, it->src_name);
+			run_source_failed(run);
+		}
+		return false;
+	}
+	if (dst && S_ISLNK(dst->mode) && d->dfd >= 0)
+		*dtarget = read_link(d->dfd, it->name);
+	return true;
+}
+
+/*
+ * -H: an entry with other links.  Returns its group when it is the first
+ * link seen (it is made like any entry, the others follow it); NULL
+ * otherwise, and *FOLLOWED tells whether this one was a later link (now
+ * linked, or waiting for the first).
+ */
+static struct hl_entry *hard_link(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, bool *followed)
+{
+	struct ts_run *run = d->run;
+	struct hl_entry *hl;
+	char *mrel;
+	bool master;
+
+	*followed = false;
+	if (!run->hl || it->ent->nlink < 2 ||
+	    !hard_linkable(run->o, it->ent->mode))
+		return NULL;
+	mrel = util_path_join(d->rel, it->name);
+	hl = hl_get(run, it->ent, mrel, &master);
+	free(mrel);
+	if (master)
+		return hl;
+	hl_follow(d, hl, it, dst);
+	add(&run->entries_done, 1);
+	*followed = true;
+	return NULL;
+}
+
+/*
+ * Decides one item into an action record and has it carried out
+ * (action.c).  CLEARED: the gate has cleared the way (after the walk);
+ * DST is then NULL, or the non-directory the new entry is renamed over.
  */
 static void act(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst, bool cleared)
 {
 	struct ts_run *run = d->run;
-	const struct ts_options *o = run->o;
 	const struct ts_entry *src = it->ent;
 	char *rel = NULL;	/* built on first use: most items need none */
 	char *starget = NULL, *dtarget = NULL;
 	struct cmp_in in = { .src = src, .dst = dst, .content_differs = -1,
 		.am_root = run->am_root };
 	struct cmp_out out;
-	struct hl_entry *hl = NULL;
 	struct xattr_set sxa = { 0 };
-	struct ts_entry made;
-	bool have_sxa = false, made_ok = false;
+	struct action a = { .it = it, .dst = dst };
+	bool followed;
 
-	if (S_ISREG(src->mode) &&
-	    (src->size < o->min_size || src->size > o->max_size)) {
-		if (o->verbose >= 2)
-			report_note(run->rep, src->size > o->max_size ?
-			    "%s is over max-size" : "%s is under min-size",
-			    item_rel(d, it, &rel));
-		add(&run->entries_done, 1);
+	if (size_skipped(d, it, &rel) ||
+	    (!cleared && deferred(d, it, dst, &rel)))
 		goto out;
-	}
-	if (!cleared && dst && (dst->mode & S_IFMT) != (src->mode & S_IFMT)) {
-		cmp_decide(o, &in, &out);
-		if (replaces(&out)) {
-			if (run->after_walk)
-				gate_unplanned(d, it, item_rel(d, it, &rel));
-			else
-				gate_defer(d, it, dst, item_rel(d, it, &rel));
-			goto out;
-		}
-	}
-	if (S_ISLNK(src->mode) && o->links) {
-		starget = read_link(it->sfd, it->src_name);
-		if (!starget) {
-			if (errno == ENOENT) {
-				add(&run->vanished, 1);
-				report_vanished(run->rep, it->src_disp, it->src_name);
-			} else {
-				report_errno_at(run->rep, errno, "cannot read symlink",
-				    it->src_disp, it->src_name);
-				run_source_failed(run);
-			}
-			goto out;
-		}
-		if (dst && S_ISLNK(dst->mode) && d->dfd >= 0)
-			dtarget = read_link(d->dfd, it->name);
-	}
-	in.src_target = starget;
+	if (S_ISLNK(src->mode) && run->o->links &&
+	    !read_targets(d, it, dst, &starget, &dtarget))
+		goto out;
+	a.hl = hard_link(d, it, dst, &followed);
+	if (followed)
+		goto out;
+	in.src_target = a.target = starget;
 	in.dst_target = dtarget;
-	if (run->hl && src->nlink > 1 && hard_linkable(o, src->mode)) {
-		char *mrel = util_path_join(d->rel, it->name);
-		bool master;
-
-		hl = hl_get(run, src, mrel, &master);
-		free(mrel);
-		if (!master) {
-			hl_follow(d, hl, it, dst);
-			add(&run->entries_done, 1);
-			goto out;
+	if (cmp_needs_checksum(run->o, src, dst) && d->dfd >= 0) {
+		/* The contents decide: a file task compares them first. */
+		a.checksum = true;
+		a.what = CMP_COPY;
+	} else {
+		if (run->xa_which && dst && d->dfd >= 0 &&
+		    (dst->mode & S_IFMT) == (src->mode & S_IFMT)) {
+			compare_xattrs(d, it, &in, &sxa);
+			a.xattrs = &sxa;
 		}
+		cmp_decide(run->o, &in, &out);
+		a.what = out.action;
+		a.iflags = out.iflags;
 	}
-	if (cmp_needs_checksum(o, src, dst) && d->dfd >= 0) {
-		ftask_submit(d, it, dst, NULL, true, hl, d->later);
-		goto out;
-	}
-	if (run->xa_which && dst && d->dfd >= 0 &&
-	    (dst->mode & S_IFMT) == (src->mode & S_IFMT)) {
-		compare_xattrs(d, it, &in, &sxa);
-		have_sxa = true;
-	}
-	cmp_decide(o, &in, &out);
-	switch (out.action) {
-	case CMP_NONE:
-	case CMP_SKIP:
-		break;
-	case CMP_SKIP_TYPE:
-		report_note(run->rep, "skipping non-regular file \"%s\"", item_rel(d, it, &rel));
-		break;
-	case CMP_SKIP_DIR:
-		report_note(run->rep, "skipping directory %s", item_rel(d, it, &rel));
-		break;
-	case CMP_ATTRS:
-		item_apply_attrs(d, it->name, item_rel(d, it, &rel), src, dst,
-		    have_sxa ? &sxa : NULL);
-		report_item(run->rep, out.iflags, src->mode, item_rel(d, it, &rel), starget, NULL);
-		break;
-	case CMP_COPY:
-		ftask_submit(d, it, dst, &out, false, hl, d->later);
-		goto out;	/* counted done when copied */
-	case CMP_MKDIR:
-	case CMP_DIR:
-	case CMP_BLOCKED:
-		submit_dir(d, it, dst, &out, item_rel(d, it, &rel));
-		break;
-	case CMP_SYMLINK:
-	case CMP_MKNOD:
-		made_ok = handle_node(d, it, dst, &out, starget,
-		    item_rel(d, it, &rel), &made);
-		break;
-	}
-	/* A master that needed no copy: its destination entry stands (or
-	 * it was just made). */
-	if (hl && made_ok)
-		hl_master_done(run, hl, true, made.dev, made.ino);
-	else if (hl)
-		hl_master_done(run, hl, dst && (dst->mode & S_IFMT) ==
-		    (src->mode & S_IFMT), dst ? dst->dev : 0, dst ? dst->ino : 0);
-	add(&run->entries_done, 1);
+	action_run(d, &a, &rel);
 out:
 	xattr_set_free(&sxa);
 	free(starget);

@@ -292,6 +292,21 @@ struct srcitem {
 	size_t nmerge;
 };
 
+/*
+ * What to do with one entry, decided and not yet done (item.c decides,
+ * action.c does).  Every pointer is borrowed for the call.
+ */
+struct action {
+	enum cmp_action what;	/* compare's verdict */
+	uint32_t iflags;	/* rsync's itemize flags for it */
+	const struct srcitem *it;	/* the source entry and where it is */
+	const struct ts_entry *dst;	/* the destination entry, or NULL */
+	const char *target;	/* a symlink's target, or NULL */
+	const struct xattr_set *xattrs;	/* the source's (-X/-A), or NULL */
+	struct hl_entry *hl;	/* -H: the group it is the first link of */
+	bool checksum;		/* -c: the contents decide (a file task) */
+};
+
 static inline int type_index(uint32_t mode)
 {
 	switch (mode & S_IFMT) {
@@ -346,6 +361,9 @@ void gate_run_deferred(struct ts_run *run, bool allowed);
 void gate_unplanned(struct dnode *d, const struct srcitem *it,
     const char *rel);
 
+/* action.c: carrying out A for an entry of D; *REL caches its path. */
+void action_run(struct dnode *d, const struct action *a, char **rel);
+
 /* item.c: deciding one (source, destination) pair. */
 void item_handle(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst);
@@ -354,6 +372,18 @@ void item_handle(struct dnode *d, const struct srcitem *it,
 void item_act(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst);
 void item_count_created(struct ts_run *run, uint32_t iflags, uint32_t mode);
+/* The item's path below the destination root, made once into *REL. */
+const char *item_rel(const struct dnode *d, const struct srcitem *it,
+    char **rel);
+/* A directory task for IT (WHAT: CMP_MKDIR, CMP_DIR or CMP_BLOCKED). */
+void item_submit_dir(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, enum cmp_action what, uint32_t iflags,
+    const char *rel);
+/* Makes the symlink or node IT over DST (a temp, then a rename); *MADE
+ * (may be NULL) receives the new entry.  False if it failed (reported). */
+bool item_make(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, uint32_t iflags, const char *target,
+    const char *rel, struct ts_entry *made);
 void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
     const struct ts_entry *src, const struct ts_entry *dst,
     const struct xattr_set *xa);
