@@ -59,7 +59,7 @@ struct parse_ctx {
 	int info_progress;	/* --info: -1 not given, 0 progress0, 1 progress2 */
 };
 
-static size_t table_len(void)
+size_t cli_table_len(void)
 {
 	size_t n = 0;
 
@@ -69,7 +69,7 @@ static size_t table_len(void)
 }
 
 /* The OPT row of ID (never an alias). */
-static const struct cli_option *row_of(enum cli_opt_id id)
+const struct cli_option *cli_row_of(enum cli_opt_id id)
 {
 	const struct cli_option *r;
 
@@ -88,7 +88,7 @@ static const struct cli_option *find_long(const char *name, size_t len)
 	for (r = cli_options; r->lname || r->sname; r++) {
 		if (r->lname && strncmp(r->lname, name, len) == 0 &&
 		    r->lname[len] == '\0')
-			return r->alias ? row_of(r->id) : r;
+			return r->alias ? cli_row_of(r->id) : r;
 	}
 	return NULL;
 }
@@ -114,146 +114,6 @@ static void usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'treesync --help' for more information.\n");
-}
-
-static bool parse_int(const char *s, long lo, long hi, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = (int)v;
-	return true;
-}
-
-/*
- * rsync's sizes: a number (fractions allowed) with an optional suffix
- * K/M/G/T/P (powers of 1024; "KiB" too) or KB/MB/... (powers of 1000),
- * then an optional "+1" or "-1".
- */
-static bool parse_size(const char *s, uint64_t *out)
-{
-	static const char units[] = "bkmgtp";
-	char *end;
-	double v = strtod(s, &end), mult = 1;
-	const char *u;
-	int adjust = 0;
-
-	if (end == s || v < 0)
-		return false;
-	if (*end && (u = strchr(units, tolower((unsigned char)*end)))) {
-		int pw = (int)(u - units), i;
-		double base = 1024;
-
-		end++;
-		if (tolower((unsigned char)*end) == 'b' && pw > 0) {
-			base = 1000;
-			end++;
-		} else if (tolower((unsigned char)end[0]) == 'i' &&
-		    tolower((unsigned char)end[1]) == 'b') {
-			end += 2;
-		}
-		for (i = 0; i < pw; i++)
-			mult *= base;
-	}
-	if (strcmp(end, "+1") == 0)
-		adjust = 1;
-	else if (strcmp(end, "-1") == 0)
-		adjust = -1;
-	else if (*end)
-		return false;
-	v = v * mult + adjust;
-	if (v < 0 || v > 1.8e19)
-		return false;
-	*out = (uint64_t)v;
-	return true;
-}
-
-/* --chown=USER:GROUP, names or numbers; either side may be empty. */
-static bool parse_chown(const char *s, struct ts_options *o)
-{
-	const char *colon = strchr(s, ':');
-	char user[256] = "", group[256] = "";
-	char *end;
-
-	snprintf(user, sizeof(user), "%.*s",
-	    (int)(colon ? (size_t)(colon - s) : strlen(s)), s);
-	if (colon)
-		snprintf(group, sizeof(group), "%s", colon + 1);
-	if (*user) {
-		struct passwd *pw = getpwnam(user);
-		long long v = strtoll(user, &end, 10);
-
-		if (pw)
-			o->chown_uid = pw->pw_uid;
-		else if (!*end && v >= 0)
-			o->chown_uid = v;
-		else {
-			usage_error("--chown: unknown user '%s'", user);
-			return false;
-		}
-		o->owner = true;
-	}
-	if (*group) {
-		struct group *gr = getgrnam(group);
-		long long v = strtoll(group, &end, 10);
-
-		if (gr)
-			o->chown_gid = gr->gr_gid;
-		else if (!*end && v >= 0)
-			o->chown_gid = v;
-		else {
-			usage_error("--chown: unknown group '%s'", group);
-			return false;
-		}
-		o->group = true;
-	}
-	if (!*user && !*group) {
-		usage_error("%s", "--chown needs USER, :GROUP or USER:GROUP");
-		return false;
-	}
-	return true;
-}
-
-static bool parse_max_delete(const char *s, struct ts_options *o)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || v < 0)
-		return false;
-	o->max_delete_pct = *end == '%';
-	if (o->max_delete_pct && (end[1] != '\0' || v > 100))
-		return false;
-	if (!o->max_delete_pct && *end)
-		return false;
-	o->max_delete = v;
-	return true;
-}
-
-/* --copy-method: "auto", or a method's name as the method table spells
- * it for the command line ("read_write" is an old spelling, kept). */
-static bool parse_copy_method(const char *s, enum ts_copy_method *m)
-{
-	int i;
-
-	if (strcmp(s, "auto") == 0) {
-		*m = TS_COPY_AUTO;
-		return true;
-	}
-	for (i = 0; i < TS_METHOD_COUNT; i++) {
-		if (strcmp(s, copy_methods[i].cli) == 0 ||
-		    strcmp(s, copy_methods[i].json) == 0) {
-			*m = copy_methods[i].forced;
-			return true;
-		}
-	}
-	return false;
 }
 
 /* --- option actions: CALL(fn) in options.def ------------------------- */
@@ -306,17 +166,17 @@ static bool opt_int(struct parse_ctx *p, enum cli_opt_id id, const char *arg)
 {
 	switch (id) {
 	case CLI_OPT_MODIFY_WINDOW:
-		if (parse_int(arg, INT_MIN, INT_MAX, &p->o->modify_window))
+		if (cli_parse_int(arg, INT_MIN, INT_MAX, &p->o->modify_window))
 			return true;
 		usage_error("invalid --modify-window value '%s'", arg);
 		return false;
 	case CLI_OPT_JOBS:
-		if (parse_int(arg, 1, 1024, &p->o->jobs))
+		if (cli_parse_int(arg, 1, 1024, &p->o->jobs))
 			return true;
 		usage_error("invalid --jobs value '%s' (1..1024)", arg);
 		return false;
 	case CLI_OPT_LOCK_WAIT:
-		if (parse_int(arg, 0, 86400 * 7, &p->o->lock_wait))
+		if (cli_parse_int(arg, 0, 86400 * 7, &p->o->lock_wait))
 			return true;
 		usage_error("invalid --lock-wait value '%s'", arg);
 		return false;
@@ -392,8 +252,13 @@ static bool opt_chmod(struct parse_ctx *p, enum cli_opt_id id,
 static bool opt_chown(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {
+	char err[320];
+
 	(void)id;
-	return parse_chown(arg, p->o);
+	if (cli_parse_chown(arg, p->o, err, sizeof(err)))
+		return true;
+	usage_error("%s", err);
+	return false;
 }
 
 static bool opt_size(struct parse_ctx *p, enum cli_opt_id id,
@@ -401,7 +266,7 @@ static bool opt_size(struct parse_ctx *p, enum cli_opt_id id,
 {
 	uint64_t v;
 
-	if (!parse_size(arg, &v)) {
+	if (!cli_parse_size(arg, &v)) {
 		usage_error("invalid size '%s' for --%s", arg,
 		    id == CLI_OPT_MIN_SIZE ? "min-size" : "max-size");
 		return false;
@@ -417,7 +282,7 @@ static bool opt_max_delete(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {
 	(void)id;
-	if (!parse_max_delete(arg, p->o)) {
+	if (!cli_parse_max_delete(arg, p->o)) {
 		usage_error("invalid --max-delete value '%s' (NUM or NUM%%)",
 		    arg);
 		return false;
@@ -429,7 +294,7 @@ static bool opt_copy_method(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {
 	(void)id;
-	if (!parse_copy_method(arg, &p->o->copy_method)) {
+	if (!cli_parse_copy_method(arg, &p->o->copy_method)) {
 		usage_error("invalid --copy-method '%s' (auto, copy_file_range, "
 		    "sendfile, readwrite)", arg);
 		return false;
@@ -567,34 +432,6 @@ static bool parse_shorts(struct parse_ctx *p, int argc, char **argv, int *i)
  * '[' anywhere else makes the word local.  "rsync://HOST/MOD" needs no
  * case of its own: its colon comes before its first slash.
  */
-bool cli_is_remote(const char *s)
-{
-	const char *host = s;
-
-	for (; *s; s++) {
-		if (*s == ':')
-			return true;
-		if (*s == '/')
-			return false;
-		if (*s == '@') {
-			host = s + 1;
-		} else if (*s == '[') {
-			const char *close = s + 1;
-
-			if (s != host)
-				return false;
-			while (*close && *close != ']' && *close != '/')
-				close++;
-			if (*close != ']' || close == s + 1)
-				return false;
-			if (close[1] && close[1] != '/' && close[1] != ':')
-				return false;
-			s = close;
-		}
-	}
-	return false;
-}
-
 /* Refuses operands and a --files-from list that rsync would fetch from
  * another host; false if one was (reported). */
 static bool check_local(const struct cli *c)
@@ -732,108 +569,3 @@ void cli_free(struct cli *c)
 	c->operands = NULL;
 }
 
-/* --- output made from the table --------------------------------------- */
-
-void cli_help(FILE *f)
-{
-	size_t i, n = table_len();
-
-	fprintf(f,
-	    "treesync %s -- fast, safe, rsync-compatible tree synchronisation\n"
-	    "\n"
-	    "Usage: treesync [OPTION]... SRC... DEST\n"
-	    "\n"
-	    "A trailing slash on SRC copies its contents; without one, the\n"
-	    "directory itself.  Options have rsync's meaning; --no-OPTION turns\n"
-	    "off an implied OPTION (e.g. --no-perms, --no-D).\n"
-	    "\n"
-	    "Options\n", TS_VERSION_STRING);
-	for (i = 0; i < n; i++) {
-		const struct cli_option *c = &cli_options[i];
-		bool opt = c->arg == CLI_ARG_OPT;
-		const char *eq, *close, *an;
-		char left[64];
-
-		if (!c->help)
-			continue;
-		an = c->argname ? c->argname : "";
-		eq = !c->argname ? "" : opt ? "[=" : "=";
-		close = c->argname && opt ? "]" : "";
-		if (c->sname && c->lname)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s%s", c->sname,
-			    c->lname, eq, an, close);
-		else if (c->lname)
-			snprintf(left, sizeof(left), "    --%s%s%s%s", c->lname,
-			    eq, an, close);
-		else
-			snprintf(left, sizeof(left), "-%c", c->sname);
-		fprintf(f, " %-28s %s\n", left, c->help);
-	}
-	fprintf(f,
-	    "\n"
-	    "Exit status: 0 ok, 1 usage, 3 bad operands, 11 destination I/O,\n"
-	    "20 signal, 23 partial transfer, 24 vanished source files,\n"
-	    "25 --max-delete limit, 26 refused by a safety guard (empty\n"
-	    "source), 27 --lock held by another run, 28 --check: trees differ.\n");
-}
-
-/* What a row not in --help does, for completion menus: "turn off -p",
- * "same as --delete". */
-static void describe(const struct cli_option *r, char *buf, size_t size)
-{
-	const struct cli_option *target = r->alias ? row_of(r->id) : r;
-	const char *base;
-
-	if (strncmp(r->lname, "no-", 3) == 0) {
-		base = r->lname + 3;
-		snprintf(buf, size, "turn off %s%s", base[1] ? "--" : "-", base);
-	} else if (target && target->help && target->lname) {
-		snprintf(buf, size, "same as --%s", target->lname);
-	} else {
-		snprintf(buf, size, "alias");
-	}
-}
-
-static void completion_row(FILE *f, const struct cli_option *r)
-{
-	static const char *const kinds[] = { "none", "req", "opt" };
-	const struct cli_option *target = r->alias ? row_of(r->id) : r;
-	char desc[96];
-
-	if (r->help)
-		snprintf(desc, sizeof(desc), "%s", r->help);
-	else
-		describe(r, desc, sizeof(desc));
-	if (r->sname)
-		fprintf(f, "%c\t", r->sname);
-	else
-		fprintf(f, "-\t");
-	fprintf(f, "%s\t%s\t%s\t%s\n", r->lname ? r->lname : "-",
-	    kinds[target->arg], target->argname ? target->argname : "-",
-	    desc);
-}
-
-void cli_completion_list(FILE *f)
-{
-	size_t i, n = table_len();
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < n; i++) {
-			const struct cli_option *r = &cli_options[i];
-
-			if (r->id == CLI_OPT_COMPLETION_HELPER ||
-			    (pass == 0) != (r->help != NULL))
-				continue;
-			completion_row(f, r);
-		}
-	}
-}
-
-void cli_version(FILE *f)
-{
-	fprintf(f,
-	    "treesync version %s\n"
-	    "Copy chain: copy_file_range, sendfile, read/write\n"
-	    "Checksum: xxh128 (XXH3-128)\n", TS_VERSION_STRING);
-}

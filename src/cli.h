@@ -92,6 +92,19 @@ void cli_free(struct cli *c);
  */
 bool cli_is_remote(const char *operand);
 
+/* cli_values.c: option values as rsync reads them.  False on a bad value
+ * (nothing reported but *ERR for --chown). */
+bool cli_parse_int(const char *s, long lo, long hi, int *out);
+bool cli_parse_size(const char *s, uint64_t *out);
+bool cli_parse_chown(const char *s, struct ts_options *o, char *err,
+    size_t errlen);
+bool cli_parse_max_delete(const char *s, struct ts_options *o);
+bool cli_parse_copy_method(const char *s, enum ts_copy_method *m);
+
+/* The table's rows (the end marker not counted), and the row of ID. */
+size_t cli_table_len(void);
+const struct cli_option *cli_row_of(enum cli_opt_id id);
+
 /* Prints the help text generated from the table. */
 void cli_help(FILE *f);
 

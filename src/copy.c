@@ -191,37 +191,113 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 }
 
 /* One attempt: 0, COPY_CHANGED, or -errno (res->what says what failed). */
+/* Opens NAME below SFD for copying: 0 and *IN, *ST0; COPY_CHANGED if it
+ * is no longer a regular file; or -errno (res says what failed). */
+static int open_checked(int sfd, const char *name, int *in,
+    struct stat *st0, struct copy_result *res)
+{
+	int r;
+
+	*in = open_source(sfd, name);
+	if (*in < 0) {
+		r = -errno;
+		res->vanished = r == -ENOENT;
+		copy_fail(res, "cannot open", COPY_SRC);
+		return r;
+	}
+	if (fstat(*in, st0) < 0) {
+		r = -errno;
+		close(*in);
+		copy_fail(res, "cannot stat", COPY_SRC);
+		return r;
+	}
+	if (!S_ISREG(st0->st_mode)) {
+		close(*in);
+		return COPY_CHANGED;	/* replaced by another type */
+	}
+	return 0;
+}
+
+/* The bytes, through the chain (or one clone); checked against the source
+ * as it was at open: 0, COPY_CHANGED, or -errno. */
+static int copy_bytes(struct chain *ch, const struct stat *st0)
+{
+	struct copy_ctx *c = ch->c;
+	struct copy_result *res = ch->res;
+	struct stat st1;
+	bool shortened = false;
+	int r;
+
+	if (c->reflink == TS_REFLINK_ALWAYS && st0->st_size > 0)
+		r = chain_clone_whole(ch, (uint64_t)st0->st_size);
+	else
+		r = chain_copy_data(ch, st0, &shortened);
+	if (r == 0 && c->check_reflink && res->bytes[TS_METHOD_CFR])
+		res->reflinked = chain_extents_shared(ch->out);
+	if (r == 0 && c->verify)
+		r = chain_verify_copy(ch);
+	if (r < 0) {
+		res->fatal = res->fatal || copy_is_fatal(-r);
+		return r;
+	}
+	if (fstat(ch->in, &st1) < 0) {
+		r = -errno;
+		copy_fail(res, "cannot stat", COPY_SRC);
+		return r;
+	}
+	return same_stat(st0, &st1) ? 0 : COPY_CHANGED;
+}
+
+/* Metadata on the finished temp OUT, then fsync (--fsync) and close (OUT
+ * is closed either way).  0 or -errno. */
+static int finish_temp(struct copy_ctx *c, int in, int out, const char *name,
+    const struct meta_target *meta, const struct stat *st0,
+    const struct stat *sto, struct copy_result *res)
+{
+	struct meta_target m = *meta;
+	struct xattr_set xa = { 0 };
+	int r = 0;
+
+	/* The content copied is the file as of st0: give it st0's time. */
+	m.mtime = st0->st_mtim;
+	if (m.xa_which && !m.xattrs) {
+		r = xattr_read(-1, name, in, m.xa_which, m.am_root, &xa);
+		if (r < 0)
+			copy_fail(res, "cannot read extended attributes of",
+			    COPY_SRC);
+		m.xattrs = &xa;
+	}
+	if (r == 0 && (r = meta_apply_fd_st(out, &m, sto, &res->what)) < 0)
+		res->side = COPY_DST;
+	xattr_set_free(&xa);
+	if (r == 0 && c->fsync && !res->verified && sys.fsync(out) < 0) {
+		r = -errno;
+		copy_fail(res, "cannot fsync", COPY_DST);
+		res->fatal = copy_is_fatal(-r) || r == -EIO;
+	}
+	if (sys.close(out) < 0 && r == 0) {
+		r = -errno;
+		copy_fail(res, "cannot close", COPY_DST);
+		res->fatal = copy_is_fatal(-r) || r == -EIO;
+	}
+	return r;
+}
+
+/* One attempt: 0, COPY_CHANGED, or -errno (res->what says what failed). */
 static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
     const char *dname, const struct meta_target *meta, char *buf,
     struct copy_result *res, bool dst_absent)
 {
 	char tmp[NAME_MAX + 1];
-	struct stat st0, st1, sto;
-	struct meta_target m = *meta;
-	struct xattr_set xa = { 0 };
+	struct stat st0, sto;
 	struct chain ch = { .c = c, .buf = buf, .res = res,
 		.forced = c->method != TS_COPY_AUTO };
-	bool shortened = false;
-	mode_t mode;
-	int in, out = -1, r;
+	mode_t mode = meta->set_mode ? meta->mode : 0600;
+	int in, out, r;
 
-	in = open_source(sfd, name);
-	if (in < 0) {
-		if (errno == ENOENT)
-			res->vanished = true;
-		copy_fail(res, "cannot open", COPY_SRC);
-		return -errno;
-	}
-	if (fstat(in, &st0) < 0) {
-		r = -errno;
-		close(in);
-		copy_fail(res, "cannot stat", COPY_SRC);
+	r = open_checked(sfd, name, &in, &st0, res);
+	if (r != 0)
 		return r;
-	}
-	if (!S_ISREG(st0.st_mode)) {
-		close(in);
-		return COPY_CHANGED;	/* replaced by another type */
-	}
 	if (dst_absent && st0.st_size == 0) {
 		r = create_empty(c, in, &st0, dfd, dname, meta, res);
 		if (r <= 0) {
@@ -231,14 +307,12 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	}
 	if (st0.st_size >= (1 << 20))
 		posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-	mode = meta->set_mode ? meta->mode : 0600;
 	out = tmpfile_make(c->tmp, dfd, dname, tmp, make_temp, &mode);
 	if (out < 0) {
-		r = out;
 		copy_fail(res, "cannot create temp file for", COPY_DST);
-		res->fatal = copy_is_fatal(-r);
+		res->fatal = copy_is_fatal(-out);
 		close(in);
-		return r;
+		return out;
 	}
 	ch.in = in;
 	ch.out = out;
@@ -246,71 +320,22 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	ch.ddev = fstat(out, &sto) == 0 ? sto.st_dev : 0;
 	res->dst_dev = ch.ddev;
 	res->dst_ino = sto.st_ino;
-
-	if (c->reflink == TS_REFLINK_ALWAYS && st0.st_size > 0)
-		r = chain_clone_whole(&ch, (uint64_t)st0.st_size);
-	else
-		r = chain_copy_data(&ch, &st0, &shortened);
-	if (r == 0 && c->check_reflink && res->bytes[TS_METHOD_CFR])
-		res->reflinked = chain_extents_shared(out);
-	if (r == 0 && c->verify)
-		r = chain_verify_copy(&ch);
-	if (r < 0) {
-		res->fatal = res->fatal || copy_is_fatal(-r);
-		goto fail;
+	r = copy_bytes(&ch, &st0);
+	if (r == 0) {
+		r = finish_temp(c, in, out, name, meta, &st0, &sto, res);
+		out = -1;
 	}
-	if (fstat(in, &st1) < 0) {
-		r = -errno;
-		copy_fail(res, "cannot stat", COPY_SRC);
-		goto fail;
-	}
-	if (!same_stat(&st0, &st1)) {
-		r = COPY_CHANGED;
-		goto fail;
-	}
-	/* The content copied is the file as of st0: give it st0's time. */
-	m.mtime = st0.st_mtim;
-	if (m.xa_which && !m.xattrs) {
-		r = xattr_read(-1, name, in, m.xa_which, m.am_root, &xa);
+	if (r == 0) {
+		r = tmpfile_commit(c->tmp, dfd, tmp, dname, sys.renameat);
 		if (r < 0) {
-			copy_fail(res, "cannot read extended attributes of", COPY_SRC);
-			goto fail;
+			copy_fail(res, "cannot rename temp file to", COPY_DST);
+			res->fatal = copy_is_fatal(-r);
 		}
-		m.xattrs = &xa;
+	} else {
+		if (out >= 0)
+			close(out);
+		tmpfile_discard(c->tmp, dfd, tmp);
 	}
-	r = meta_apply_fd_st(out, &m, &sto, &res->what);
-	if (r < 0) {
-		res->side = COPY_DST;
-		goto fail;
-	}
-	if (c->fsync && !res->verified && sys.fsync(out) < 0) {
-		r = -errno;
-		copy_fail(res, "cannot fsync", COPY_DST);
-		res->fatal = copy_is_fatal(-r) || r == -EIO;
-		goto fail;
-	}
-	r = sys.close(out);
-	out = -1;
-	if (r < 0) {
-		r = -errno;
-		copy_fail(res, "cannot close", COPY_DST);
-		res->fatal = copy_is_fatal(-r) || r == -EIO;
-		goto fail;
-	}
-	r = tmpfile_commit(c->tmp, dfd, tmp, dname, sys.renameat);
-	xattr_set_free(&xa);
-	close(in);
-	if (r < 0) {
-		copy_fail(res, "cannot rename temp file to", COPY_DST);
-		res->fatal = copy_is_fatal(-r);
-	}
-	return r;
-
-fail:
-	xattr_set_free(&xa);
-	if (out >= 0)
-		close(out);
-	tmpfile_discard(c->tmp, dfd, tmp);
 	close(in);
 	return r;
 }

@@ -75,6 +75,44 @@ size_t scan_settle_duplicates(struct srcitem *items, size_t n,
 	return nm;
 }
 
+/* How the source items of one name take part (take()). */
+enum take {
+	TAKE_SEND,	/* decided like any item */
+	TAKE_NONE,	/* not selected (--files-from): neither sent nor
+			 * extraneous */
+	TAKE_EXCLUDED,	/* excluded by a rule: not sent, and a destination
+			 * entry of its name is judged like an extraneous one
+			 * (protected unless --delete-excluded) */
+};
+
+/*
+ * The items ITEMS[0..*NDUP) of one name (*NDUP is found here): settles
+ * which operand wins and which directories merge into it (*MERGE, to be
+ * freed), then applies --files-from and the filter rules to the winner.
+ */
+static enum take take(struct dnode *d, struct srcitem *items, size_t left,
+    size_t *ndup, const struct srcitem ***merge)
+{
+	char *rel;
+	bool out;
+
+	*merge = NULL;
+	for (*ndup = 1; *ndup < left &&
+	    strcmp(items[*ndup].name, items[0].name) == 0; (*ndup)++)
+		;
+	if (*ndup > 1)
+		items[0].nmerge = scan_settle_duplicates(items, *ndup, merge);
+	items[0].merge = *merge;
+	if (!select_item(d, &items[0]))
+		return TAKE_NONE;
+	if (!items[0].layer)
+		return TAKE_SEND;
+	rel = util_path_join(d->rel, items[0].name);
+	out = select_filtered_out(&items[0], rel);
+	free(rel);
+	return out ? TAKE_EXCLUDED : TAKE_SEND;
+}
+
 /*
  * Merge-joins the source items (from every source of D, sorted by name
  * and operand order) with the sorted destination listing: each source
@@ -89,73 +127,27 @@ void scan_join(struct dnode *d, struct srcitem *items, size_t ni,
 	struct pending later = { NULL, NULL };
 
 	d->later = &later;
-
 	/* Deletion needs the whole source directory: not in a partial one. */
 	for (k = 0; k < d->nsrcs; k++)
 		if (d->srcs[k].sel != SEL_ALL)
 			find_extraneous = false;
 	if (find_extraneous && dl->n)
 		ex = xcalloc(dl->n, sizeof(*ex));
-	while (i < ni || j < dl->n) {
+	while ((i < ni || j < dl->n) && !pool_cancelled(&run->pool)) {
 		const struct srcitem **merge = NULL;
-		size_t ndup = 1;
-		int c;
+		size_t ndup = 0;
+		int c = i == ni ? 1 : j == dl->n ? -1 :
+		    strcmp(items[i].name, dl->ents[j].name);
+		enum take t = c <= 0 ? take(d, items + i, ni - i, &ndup,
+		    &merge) : TAKE_SEND;
 
-		if (pool_cancelled(&run->pool))
-			break;
-		if (i == ni)
-			c = 1;
-		else if (j == dl->n)
-			c = -1;
-		else
-			c = strcmp(items[i].name, dl->ents[j].name);
-		if (c <= 0) {
-			while (i + ndup < ni &&
-			    strcmp(items[i + ndup].name, items[i].name) == 0)
-				ndup++;
-			if (ndup > 1) {
-				items[i].nmerge = scan_settle_duplicates(items + i,
-				    ndup, &merge);
-				items[i].merge = merge;
-			}
-		}
-		if (c <= 0 && !select_item(d, &items[i])) {
-			/* Not selected: neither sent nor extraneous. */
-			i += ndup;
-			free(merge);
-			if (c == 0)
-				j++;
-			continue;
-		}
-		if (c <= 0 && items[i].layer) {
-			char *rel = util_path_join(d->rel, items[i].name);
-			bool out = select_filtered_out(&items[i], rel);
-
-			free(rel);
-			if (out) {
-				/* Excluded: not sent; a destination entry of
-				 * that name is judged like an extraneous one
-				 * (protected unless --delete-excluded). */
-				i += ndup;
-				if (c == 0) {
-					c = 1;
-				} else {
-					free(merge);
-					continue;
-				}
-			}
-		}
-		if (c < 0) {
-			item_handle(d, &items[i], NULL);
-			i += ndup;
-		} else if (c == 0) {
-			item_handle(d, &items[i], &dl->ents[j++]);
-			i += ndup;
-		} else {
-			if (ex && !select_protected_dest(d, &dl->ents[j]))
-				ex[nex++] = &dl->ents[j];
-			j++;
-		}
+		if (c <= 0 && t == TAKE_SEND)
+			item_handle(d, &items[i], c == 0 ? &dl->ents[j] : NULL);
+		else if (c >= 0 && t != TAKE_NONE && ex &&
+		    !select_protected_dest(d, &dl->ents[j]))
+			ex[nex++] = &dl->ents[j];	/* extraneous */
+		i += ndup;
+		j += c >= 0;
 		free(merge);
 	}
 	if (ex && !pool_cancelled(&run->pool))
