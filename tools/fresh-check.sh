@@ -33,7 +33,8 @@
 #
 # Needs: root, debootstrap (installed with apt-get if missing), git, and
 # Debian's package registry (debootstrap and tools/deps.sh download from
-# it).  Takes ~15 minutes on 2 cores; not part of CI (see the README).
+# it).  Takes ~10 minutes on 2 cores (debootstrap and the packages ~2,
+# the suite ~8); not part of CI (see the README).
 #
 # Usage: tools/fresh-check.sh [--keep] [--no-cgroup] [--dir PARENT] [--tarball FILE]
 #   --keep          keep the root (unmounted) for a look afterwards
@@ -92,11 +93,11 @@ procs_in() {
 # clean_root DIR: everything the trap does; returns non-zero (and leaves
 # DIR) if something is still mounted below it.
 clean_root() {
-	local r=$1 pids m n loop back left
+	local r=$1 pids m loop back left
 	[ -d "$r" ] || return 0
 	r=$(cd "$r" && pwd -P)
 	case $r in / | /dev* | /proc* | /sys* | /usr* | /etc*) say "refusing to clean '$r'"; return 1 ;; esac
-	for n in 1 2 3 4 5 6 7 8 9 10; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		pids=$(procs_in "$r")
 		[ -n "$pids" ] || break
 		# shellcheck disable=SC2086
@@ -151,10 +152,17 @@ mkdir -p "$parent"
 work=$(mktemp -d "$(cd "$parent" && pwd -P)/treesync-fresh.XXXXXX")
 root=$work/root
 log=$work.log
+step_pid=""
 on_exit() {
 	local rc=$?
 	trap - EXIT INT TERM HUP
 	set +e
+	if [ -n "$step_pid" ]; then	# interrupted: end the step's process group
+		say "stopping the running step"
+		kill -TERM -- -"$step_pid" 2>/dev/null
+		sleep 2
+		kill -KILL -- -"$step_pid" 2>/dev/null
+	fi
 	if [ "$keep" = 1 ]; then
 		clean_root "$work" && say "kept the root (unmounted): $root"
 	else
@@ -176,17 +184,25 @@ record() {	# step result
 	results+=("$2")
 }
 
-# run_step NAME SECONDS COMMAND...: runs COMMAND, output to the screen and
-# the log, with a time limit; records ok / FAILED (exit N).
+# run_step NAME SECONDS COMMAND...: runs COMMAND with a time limit, its
+# output into the log and (tail) onto the screen; records ok / FAILED.
+# COMMAND runs in the background, under timeout's own process group, so
+# that a signal to this script runs the trap at once (bash defers traps
+# while a foreground command runs) and the trap can end the whole group.
 run_step() {
-	local name=$1 limit=$2 s rc
+	local name=$1 limit=$2 s rc off tail_pid
 	shift 2
 	echo "== fresh-check: $name" | tee -a "$log"
 	s=$(date +%s)
-	set +e
-	timeout -k 30 "$limit" "$@" </dev/null 2>&1 | tee -a "$log"
-	rc=${PIPESTATUS[0]}
-	set -e
+	off=$(($(stat -c %s "$log") + 1))
+	timeout -k 30 "$limit" "$@" </dev/null >>"$log" 2>&1 &
+	step_pid=$!
+	tail -c "+$off" -s 0.2 -f --pid="$step_pid" "$log" &
+	tail_pid=$!
+	rc=0
+	wait "$step_pid" || rc=$?
+	step_pid=""
+	wait "$tail_pid" || true
 	local d=$(($(date +%s) - s))
 	if [ "$rc" = 0 ]; then record "$name" "$(printf 'ok      %5ss' "$d")"
 	elif [ "$rc" = 124 ]; then record "$name" "$(printf 'FAILED  %5ss  (timed out after %ss)' "$d" "$limit")"
@@ -220,14 +236,20 @@ fi
 if [ "$ok" = 1 ]; then
 	# An installed system's apt sources, from the mirror debootstrap used.
 	mirror=$(awk '$1 == "deb" { print $2; exit }' "$root/etc/apt/sources.list")
-	printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
+	[ -z "$mirror" ] || printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
 	    "$mirror" "$mirror" "${FRESH_SECURITY_MIRROR:-$mirror-security}" >"$root/etc/apt/sources.list"
-	mount -t proc proc "$root/proc"
-	mount "$sysbind" /sys "$root/sys"
-	mount --make-rslave "$root/sys"
-	mount --rbind /dev "$root/dev"
-	mount --make-rslave "$root/dev"	# an unmount below it must not reach the host
+	# rslave: an unmount below them (the cleanup's) must not reach the host.
+	if mount -t proc proc "$root/proc" &&
+	    mount "$sysbind" /sys "$root/sys" && mount --make-rslave "$root/sys" &&
+	    mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"; then
+		record "bind /proc, /sys, /dev" "ok"
+	else
+		record "bind /proc, /sys, /dev" "FAILED"
+		ok=0
+	fi
 	cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+fi
+if [ "$ok" = 1 ]; then
 	# As CI runs it: root, CI=true, no stdin, a plain environment.
 	inroot=(chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root
 	    SHELL=/bin/bash TERM=dumb CI=true
@@ -239,7 +261,8 @@ if [ "$ok" = 1 ]; then
 	run_step "./tools/test.sh" "${FRESH_TIMEOUT:-5400}" "${inroot[@]}" 'cd /root/treesync && ./tools/test.sh' || ok=0
 fi
 
-summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1 || true)
+# test.sh's last line, if it got that far.
+summary=$(tail -n1 "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' || true)
 echo "== fresh-check summary: commit ${commit:0:12} on a fresh Debian 12 (debootstrap minbase, /sys ${sysbind#--})"
 for i in "${!steps[@]}"; do
 	printf '  %-34s %s\n' "${steps[$i]}" "${results[$i]}"
