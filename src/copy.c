@@ -106,18 +106,6 @@ static bool same_stat(const struct stat *a, const struct stat *b)
 	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-static int open_source(int dirfd, const char *name)
-{
-	int fd = openat(dirfd, name,
-	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME | O_NOCTTY);
-
-	/* O_NOATIME needs ownership (or CAP_FOWNER). */
-	if (fd < 0 && errno == EPERM)
-		fd = openat(dirfd, name,
-		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	return fd;
-}
-
 /* MODE: the permission bits the file will have; the temp starts with
  * them (less the umask and any set-id bit), which spares a chmod for most
  * files and shows nothing more than the finished file will. */
@@ -198,9 +186,9 @@ static int open_checked(int sfd, const char *name, int *in,
 {
 	int r;
 
-	*in = open_source(sfd, name);
+	*in = util_open_data(sfd, name);
 	if (*in < 0) {
-		r = -errno;
+		r = *in;
 		res->vanished = r == -ENOENT;
 		copy_fail(res, "cannot open", COPY_SRC);
 		return r;

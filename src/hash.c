@@ -5,8 +5,11 @@
 #define _GNU_SOURCE
 #include "hash.h"
 
+#include "util.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -63,14 +66,17 @@ int hash_fd(int fd, char *buf, size_t size, struct hash128 *out)
 int hash_at(int dirfd, const char *name, char *buf, size_t size,
     struct hash128 *out)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOATIME);
+	int fd = util_open_data(dirfd, name);
+	struct stat st;
 	int r;
 
-	if (fd < 0 && errno == EPERM)	/* O_NOATIME needs ownership */
-		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fd;
+	/* Only a regular file is read (a FIFO would block the read). */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
 	r = hash_fd(fd, buf, size, out);
 	close(fd);
 	return r;

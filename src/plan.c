@@ -281,6 +281,47 @@ static int plan_dest_single(const struct ts_options *o, struct plan *p)
 	return 0;
 }
 
+/*
+ * True when DEST lies inside a source directory (or is one): its own
+ * directories would then be met again by the walk of that source.  Found
+ * by going up from DEST's directory with ".." and comparing with each
+ * source directory (the fd of a "dir/" operand, the parent of another).
+ */
+static bool dest_inside_source(const struct plan *p)
+{
+	struct stat up, sst;
+	int fd, next, hops;
+	size_t i;
+	bool inside = false;
+
+	if (p->dst_fd < 0 || (fd = fcntl(p->dst_fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return false;
+	for (hops = 0; hops < 4096 && !inside && fstat(fd, &up) == 0;
+	    hops++) {
+		for (i = 0; i < p->nsrcs && !inside; i++) {
+			const struct plan_src *s = &p->srcs[i];
+
+			if (!s->contents && !S_ISDIR(s->st.mode))
+				continue;
+			if (s->contents ? fstat(s->fd, &sst) == 0 :
+			    fstatat(s->fd, s->name, &sst,
+			    AT_SYMLINK_NOFOLLOW) == 0)
+				inside = sst.st_dev == up.st_dev &&
+				    sst.st_ino == up.st_ino;
+		}
+		next = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		if (next < 0)
+			return inside;
+		fd = next;
+		if (fstat(fd, &sst) == 0 && sst.st_dev == up.st_dev &&
+		    sst.st_ino == up.st_ino)
+			break;	/* "/": its ".." is itself */
+	}
+	close(fd);
+	return inside;
+}
+
 int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 {
 	struct stat dst_st;
@@ -329,6 +370,7 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 	p->network_fs = is_network_fd(p->dst_fd);
 	for (i = 0; i < p->nsrcs && !p->network_fs; i++)
 		p->network_fs = is_network_fd(p->srcs[i].fd);
+	p->overlap = dest_inside_source(p);
 	return 0;
 }
 

@@ -33,6 +33,7 @@ struct plan {
 	bool dst_new;		/* DEST did not exist (created, or dry run) */
 	bool any_contents;	/* some operand copies a directory's contents */
 	bool network_fs;	/* source or destination is NFS, FUSE, SMB... */
+	bool overlap;		/* DEST lies inside a source directory */
 	unsigned missing;	/* operands that could not be used */
 };
 

@@ -257,6 +257,7 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	run->need = (o->owner || o->group) ? WALK_NEED_OWNER : 0;
 	pthread_mutex_init(&run->del_lock, NULL);
 	pthread_mutex_init(&run->defer_lock, NULL);
+	made_init(run);
 	run->xa_which = (o->xattrs ? XA_PLAIN : 0) | (o->acls ? XA_ACL : 0);
 	if (o->hard_links) {
 		run->need |= WALK_NEED_INO;
@@ -275,6 +276,7 @@ void ts_run_free(struct ts_run *run)
 		return;
 	select_free(run);
 	select_free_rules(run);
+	made_free(run);
 	hl_free(run);
 	prune_free(run);
 	plan_free(&run->plan);
@@ -339,6 +341,9 @@ static int prepare(struct ts_run *run, int *lock_fd)
 		atomic_store(&run->src_error, true);
 	if (run->plan.dst_fd >= 0 && fstat(run->plan.dst_fd, &dst_st) == 0)
 		run->dst_dev = dst_st.st_dev;
+	made_add_fd(run, run->plan.dst_fd);
+	if (run->plan.overlap)
+		run->need |= WALK_NEED_INO;	/* made_has() compares inodes */
 	return 0;
 }
 

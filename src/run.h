@@ -123,6 +123,13 @@ struct sel_list {
 	bool dot_line;		/* a line "./PATH": the root is sent too */
 };
 
+/* made.c: directories this run made (only when DEST is inside a source). */
+struct made_set {
+	pthread_mutex_t lock;	/* guards everything below */
+	struct made_key *keys;	/* open addressing; (0, 0) is empty */
+	size_t n, cap;
+};
+
 struct ts_run {
 	const struct ts_options *o;	/* == &opts */
 	struct ts_options opts;		/* the caller's, adjusted (see ts_sync) */
@@ -175,6 +182,7 @@ struct ts_run {
 				 * one, 0 while the run goes on */
 	bool replace_ok;	/* the gate may clear the way */
 	uint64_t dst_dev;	/* the destination root's device (-x) */
+	struct made_set made;	/* DEST inside a source: what not to walk */
 
 	/* -H: source (dev, ino) -> the first link's destination.  Lock
 	 * order: hl_lock is never held while another lock is taken. */
@@ -360,6 +368,13 @@ void gate_run_deferred(struct ts_run *run, bool allowed);
 /* A type change met after the removal plan was decided: not made. */
 void gate_unplanned(struct dnode *d, const struct srcitem *it,
     const char *rel);
+
+/* made.c: when DEST lies inside a source, the directories this run made
+ * (DEST too) are never walked as source entries.  Thread-safe. */
+void made_init(struct ts_run *run);
+void made_free(struct ts_run *run);
+void made_add_fd(struct ts_run *run, int fd);
+bool made_has(struct ts_run *run, const struct ts_entry *e);
 
 /* action.c: carrying out A for an entry of D; *REL caches its path. */
 void action_run(struct dnode *d, const struct action *a, char **rel);

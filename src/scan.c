@@ -195,6 +195,8 @@ static bool open_dest_dir(struct dnode *d)
 		run_item_failed(run);
 		return false;
 	}
+	if (d->create)
+		made_add_fd(run, d->dfd);
 	scan_inherit(d);
 	return true;
 }
@@ -333,6 +335,12 @@ void scan_collect(struct dnode *d, struct srcitem *extra, size_t nextra,
 
 		for (i = 0; i < l->n; i++) {
 			struct srcitem *it = &sc->items[sc->n];
+
+			/* DEST, or a directory this run made in it, met
+			 * again inside the source it lies in: not copied
+			 * into itself (rsync copies such a tree once). */
+			if (made_has(run, &l->ents[i]))
+				continue;
 
 			item_adjust_source(run, &l->ents[i]);
 			it->ent = &l->ents[i];

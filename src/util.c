@@ -1,9 +1,12 @@
 /*
  * util.c -- helpers with no knowledge of trees, files or options.
  */
+#define _GNU_SOURCE
 #include "util.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,3 +182,19 @@ int util_read_fd(int fd, char **data, size_t *len)
 	return 0;
 }
 
+int util_open_data(int dirfd, const char *name)
+{
+	const int fl = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK;
+	struct stat st;
+	int fd = openat(dirfd, name, fl | O_NOATIME);
+
+	/* O_NOATIME needs ownership (or CAP_FOWNER). */
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, name, fl);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}

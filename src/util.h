@@ -45,5 +45,15 @@ void util_set_utf8(int on);
  */
 int util_read_fd(int fd, char **data, size_t *len);
 
+/*
+ * Opens NAME below DIRFD for reading its data, never blocking: a FIFO or
+ * a device swapped in for a regular file would make open(2) wait forever
+ * (for a writer, for a modem...).  Opens with O_NONBLOCK, O_NOFOLLOW,
+ * O_NOATIME where allowed; a regular file then reads blocking again.
+ * Returns the fd (the caller checks the type with fstat: only a regular
+ * file is ready to read) or -errno.  Thread-safe.
+ */
+int util_open_data(int dirfd, const char *name);
+
 
 #endif /* TS_UTIL_H */
