@@ -131,7 +131,7 @@ static bool is_unsupported(int e)
 /* Errors that say the destination cannot take more: stop the run. */
 bool copy_is_fatal(int e)
 {
-	return e == ENOSPC || e == EDQUOT || e == EROFS || e == ENOMEM;
+	return e == ENOSPC || e == EDQUOT || e == ENOMEM;
 }
 
 /* Records what failed, and on which side (see enum copy_side). */

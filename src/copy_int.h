@@ -38,7 +38,8 @@ int chain_verify_copy(struct chain *ch);
 /* FIEMAP says FD's extents are shared (a reflink, a server-side clone). */
 bool chain_extents_shared(int fd);
 
-/* Errors that say the destination cannot take more: stop the run. */
+/* Errors that say the destination cannot take more: stop the run with
+ * exit 11.  (EROFS stops it too, but is rsync's 23: run_read_only().) */
 bool copy_is_fatal(int e);
 
 /* Records what failed, and on which side (see enum copy_side). */

@@ -175,6 +175,8 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 	if (res->fatal) {
 		atomic_store(&run->fatal, true);
 		pool_cancel(&run->pool);
+	} else if (res->err == -EROFS && res->side == COPY_DST) {
+		run_read_only(run);
 	}
 }
 

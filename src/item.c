@@ -232,10 +232,9 @@ void item_submit_dir(struct dnode *d, const struct srcitem *it,
 	c->apply_meta = !run->o->dry_run && !c->blocked;
 	meta_plan(run->o, run->am_root, &c->src, c->has_dst ? &c->dst : NULL,
 	    d->dflt, &c->meta);
-	if (c->create)
-		item_count_created(run, iflags, S_IFDIR);
-	if (iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))
-		report_item(run->rep, iflags, S_IFDIR, rel, NULL, NULL);
+	/* Reported (and counted) by its scan, once the source directory
+	 * opened: a directory that vanishes meanwhile was never made. */
+	c->iflags = iflags;
 	if (!d->later) {
 		/* After the walk (a deferred item): straight to the pool. */
 		pool_submit(&run->pool, &c->task);

@@ -36,6 +36,18 @@ void run_item_failed(struct ts_run *run)
 	atomic_store(&run->other_error, true);
 }
 
+void run_read_only(struct ts_run *run)
+{
+	bool was = false;
+
+	/* Every later file would fail alike: said once, and no more work
+	 * starts.  rsync's exit code for it is 23, not 11. */
+	if (atomic_compare_exchange_strong(&run->read_only, &was, true))
+		report_error(run->rep, "the destination is read-only: "
+		    "stopping");
+	pool_cancel(&run->pool);
+}
+
 /* A source could not be read completely: no deletion (--ignore-errors:
  * none where the listing failed). */
 void run_source_failed(struct ts_run *run)

@@ -166,6 +166,7 @@ struct ts_run {
 	atomic_bool other_error;	/* any other item failed */
 	atomic_bool partial;	/* exit 23 */
 	atomic_bool fatal;	/* exit 11: destination cannot take more */
+	atomic_bool read_only;	/* EROFS: the run stopped (exit 23) */
 	bool refuse_delete;	/* empty source root, non-empty destination */
 	bool bad_rules;		/* a malformed per-directory rule: exit 1 */
 
@@ -231,6 +232,7 @@ struct dnode {
 	bool skip_contents;	/* the root: "dir/" operands without -r */
 	bool apply_meta;	/* set attributes when all children are done */
 	bool attrs_differ;
+	uint32_t iflags;	/* its itemize flags, reported by its scan */
 	atomic_bool touched;	/* an entry was created, replaced or removed */
 	struct meta_target meta;
 	mode_t dflt;		/* without -p: what new entries in it may have
@@ -345,6 +347,8 @@ void run_item_failed(struct ts_run *run);
 /* A source could not be read completely: no deletion (--ignore-errors:
  * none where the listing failed). */
 void run_source_failed(struct ts_run *run);
+/* EROFS from the destination: stop starting work, exit 23 (rsync's). */
+void run_read_only(struct ts_run *run);
 /* DEST/REL as the user would type it, for messages (malloc'ed). */
 char *run_dest_path(const struct ts_run *run, const char *rel);
 /* Reports ERR for WHAT on the destination path REL. */

@@ -179,9 +179,11 @@ static bool open_dest_dir(struct dnode *d)
 			run_report_dest(run, err, "cannot create directory",
 			    d->rel);
 			run_item_failed(run);
-			if (err == ENOSPC || err == EDQUOT || err == EROFS) {
+			if (err == ENOSPC || err == EDQUOT) {
 				atomic_store(&run->fatal, true);
 				pool_cancel(&run->pool);
+			} else if (err == EROFS) {
+				run_read_only(run);
 			}
 			return false;
 		}
@@ -259,7 +261,10 @@ bool scan_read_dest(struct dnode *d, struct dirlist *dl)
 	if (d->dfd < 0)
 		return true;
 	disp = run_dest_path(run, d->rel);
-	wr = walk_dir(run->rep, d->dfd, disp, run->need, dl);
+	/* A name gone between getdents and statx on this side is not a
+	 * vanished source file (another run renamed its temp, say). */
+	wr = walk_dir(run->rep, d->dfd, disp, run->need | WALK_QUIET_VANISH,
+	    dl);
 	if (wr.err)
 		report_errno(run->rep, -wr.err, "cannot read directory", disp);
 	free(disp);
@@ -288,13 +293,29 @@ static bool open_source(struct dnode *d, struct dsrc *s)
 	if (s->fd >= 0)
 		return true;
 	if (errno == ENOENT) {
+		/* Gone since its parent was listed: rsync's "vanished",
+		 * exit 24; its name was listed, so nothing of it is taken
+		 * for extraneous, and deletion elsewhere goes on. */
 		add(&run->vanished, 1);
-		report_vanished(run->rep, "", s->disp);
-	} else {
-		report_errno(run->rep, errno, "cannot open directory", s->disp);
+		report_error(run->rep, "directory has vanished: '%s'",
+		    s->disp);
+		return false;
 	}
+	report_errno(run->rep, errno, "cannot open directory", s->disp);
 	run_source_failed(run);
 	return false;
+}
+
+/* The directory's own item line and count, now that it is really there
+ * (made, or about to be read). */
+static void report_dir(struct dnode *d)
+{
+	struct ts_run *run = d->run;
+
+	if (d->create)
+		item_count_created(run, d->iflags, S_IFDIR);
+	if (d->iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))
+		report_item(run->rep, d->iflags, S_IFDIR, d->rel, NULL, NULL);
 }
 
 void scan_collect(struct dnode *d, struct srcitem *extra, size_t nextra,
@@ -413,6 +434,7 @@ static void scan_dir(struct dnode *d)
 		d->apply_meta = false;
 		return;
 	}
+	report_dir(d);
 	if (d->no_descend)
 		return;
 	dirlist_init(&dl);

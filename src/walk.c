@@ -145,7 +145,10 @@ struct walk_result walk_dir(struct report *rep, int dirfd,
 				continue;
 			if (statx(dirfd, nm, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
 			    mask, &stx) < 0) {
-				if (errno == ENOENT) {
+				if (errno == ENOENT &&
+				    (need & WALK_QUIET_VANISH)) {
+					continue;
+				} else if (errno == ENOENT) {
 					res.vanished++;
 					report_vanished(rep, reldir, nm);
 				} else {
