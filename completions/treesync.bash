@@ -47,7 +47,7 @@ _treesync()
 				COMPREPLY=($(compgen -u -- "$cur"))
 			fi
 			return ;;
-		--lock-wait|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--modify-window|-@|--max-delete|--jobs|-j)
+		--lock-wait|--timeout|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--modify-window|-@|--max-delete|--jobs|-j|--contimeout)
 			return ;;
 	esac
 	$split && return
@@ -55,8 +55,8 @@ _treesync()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--verbose -v --quiet -q --itemize-changes -i --stats --progress
 		    --progress= --info= -P --json --json-items --log-file= --check
-		    --lock --lock= --lock-wait= --human-readable -h --archive -a
-		    --recursive -r --dirs -d --filter= -f -F --exclude=
+		    --lock --lock= --lock-wait= --timeout= --human-readable -h
+		    --archive -a --recursive -r --dirs -d --filter= -f -F --exclude=
 		    --exclude-from= --include= --include-from= --cvs-exclude -C
 		    --delete-excluded --files-from= --from0 -0 --links -l
 		    --hard-links -H --perms -p --times -t --omit-dir-times -O
@@ -69,12 +69,12 @@ _treesync()
 		    --insecure-links --whole-file -W --jobs= -j --copy-method=
 		    --fsync --sparse -S --reflink= --verify --help --version -V
 		    --no-verbose --no-v --no-itemize-changes --no-i --no-progress
-		    --no-human-readable --no-h --no-recursive --no-r --no-dirs
-		    --no-d --no-from0 --no-links --no-l --no-hard-links --no-H
-		    --no-perms --no-p --no-times --no-t --no-omit-dir-times --no-O
-		    --no-omit-link-times --no-J --no-numeric-ids --no-group --no-g
-		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-D
-		    --no-devices --no-specials --no-checksum --no-c
+		    --contimeout= --no-human-readable --no-h --no-recursive --no-r
+		    --no-dirs --no-d --no-from0 --no-links --no-l --no-hard-links
+		    --no-H --no-perms --no-p --no-times --no-t --no-omit-dir-times
+		    --no-O --no-omit-link-times --no-J --no-numeric-ids --no-group
+		    --no-g --no-acls --no-A --no-xattrs --no-X --no-owner --no-o
+		    --no-D --no-devices --no-specials --no-checksum --no-c
 		    --ignore-non-existing --del --delete-before --delete-during
 		    --delete-delay --delete-after --no-force --no-ignore-errors
 		    --no-one-file-system --no-x --no-insecure-links --no-whole-file

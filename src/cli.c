@@ -180,6 +180,16 @@ static bool opt_int(struct parse_ctx *p, enum cli_opt_id id, const char *arg)
 			return true;
 		usage_error("invalid --lock-wait value '%s'", arg);
 		return false;
+	case CLI_OPT_TIMEOUT:
+		if (cli_parse_int(arg, 0, INT_MAX, &p->o->timeout))
+			return true;
+		usage_error("invalid --timeout value '%s'", arg);
+		return false;
+	case CLI_OPT_CONTIMEOUT:
+		/* A daemon connection's: nothing to wait for locally (rsync
+		 * takes and ignores it likewise). */
+		return cli_parse_int(arg, 0, INT_MAX, &(int){ 0 }) ||
+		    (usage_error("invalid --contimeout value '%s'", arg), false);
 	default:
 		return false;
 	}

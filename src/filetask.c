@@ -194,6 +194,7 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	if (pool_cancelled(&run->pool))
 		goto done;
 	report_set_current(run->rep, rel);
+	pool_worker_busy(w, rel);
 	if (f->need_checksum && !settle_checksum(f, w, rel)) {
 		/* Up to date (or failed): the destination file stands. */
 		ok = f->has_dst && S_ISREG(f->dst.mode);

@@ -360,7 +360,7 @@ void gate_run_deferred(struct ts_run *run, bool allowed)
 		pool_submit(&run->pool, &v[i]->task);
 	}
 	free(v);
-	pool_wait(&run->pool);
+	run_wait(run);
 }
 
 void gate_unplanned(struct dnode *d, const struct srcitem *it,

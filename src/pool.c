@@ -11,6 +11,10 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <stdlib.h>
 
 static void *worker_main(void *arg)
@@ -31,6 +35,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		t->fn(t, w);	/* may free t */
+		pool_worker_busy(w, NULL);
 
 		pthread_mutex_lock(&p->lock);
 		if (--p->pending == 0)
@@ -91,6 +96,27 @@ void pool_wait(struct pool *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+bool pool_wait_for(struct pool *p, double seconds)
+{
+	struct timespec until;
+	bool idle;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)seconds;
+	until.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&p->lock);
+	while (p->pending > 0 &&
+	    pthread_cond_timedwait(&p->idle, &p->lock, &until) == 0)
+		;
+	idle = p->pending == 0;
+	pthread_mutex_unlock(&p->lock);
+	return idle;
+}
+
 void pool_cancel(struct pool *p)
 {
 	atomic_store(&p->cancelled, true);
@@ -120,4 +146,17 @@ void pool_stop(struct pool *p)
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->idle);
+}
+
+void pool_worker_busy(struct pool_worker *w, const char *what)
+{
+	if (!what) {
+		atomic_store(&w->busy_len, 0);
+		return;
+	}
+	/* Torn reads are harmless (a message), so a length and a buffer
+	 * are enough: the length is written last, cleared first. */
+	atomic_store(&w->busy_len, 0);
+	snprintf(w->busy, sizeof(w->busy), "%s", what);
+	atomic_store(&w->busy_len, (int)strlen(w->busy));
 }

@@ -31,6 +31,10 @@ struct pool_worker {
 	struct pool *pool;
 	int index;
 	char *buf;		/* POOL_BUF_SIZE bytes */
+	/* What the task is busy with (a path), for a watchdog's message;
+	 * written by the worker only.  busy_len 0: nothing said. */
+	atomic_int busy_len;
+	char busy[512];
 };
 
 #define POOL_BUF_SIZE (1u << 20)
@@ -61,6 +65,13 @@ void pool_submit(struct pool *p, struct pool_task *t);
 
 /* Waits until every submitted task (and those they submit) has run. */
 void pool_wait(struct pool *p);
+
+/* pool_wait() for at most SECONDS: true when every task is done. */
+bool pool_wait_for(struct pool *p, double seconds);
+
+/* Says what W's task is busy with (NULL: nothing); cleared after each
+ * task.  For messages about stuck work only. */
+void pool_worker_busy(struct pool_worker *w, const char *what);
 
 /* Asks tasks to stop doing new work (they still run, to clean up). */
 void pool_cancel(struct pool *p);

@@ -81,6 +81,75 @@ void run_report_dest(struct ts_run *run, int err, const char *what,
 	report_errno(run->rep, err, what, p);
 	free(p);
 }
+/* --- waiting ------------------------------------------------------------ */
+
+/* A number that moves whenever the run gets anywhere. */
+static uint64_t progress_of(struct ts_run *run)
+{
+	uint64_t n = atomic_load(&run->copy.moved) + run->entries_done +
+	    run->dst_entries;
+	int i;
+
+	for (i = 0; i < TY_N; i++)
+		n += run->files[i] + run->deleted[i];
+	return n;
+}
+
+/* --timeout: says which paths the stuck workers are on, and stops. */
+static void time_out(struct ts_run *run)
+{
+	char what[700];
+	int i, named = 0;
+
+	for (i = 0; i < run->pool.nthreads && named < 3; i++) {
+		struct pool_worker *w = &run->pool.workers[i];
+
+		if (atomic_load(&w->busy_len) > 0) {
+			snprintf(what, sizeof(what), "%s", w->busy);
+			report_error(run->rep, "timeout: no I/O progress for %d "
+			    "seconds (stuck on '%s')", run->o->timeout, what);
+			named++;
+		}
+	}
+	if (!named)
+		report_error(run->rep, "timeout: no I/O progress for %d seconds",
+		    run->o->timeout);
+	run->timed_out = true;
+	ts_run_cancel(run, 0);
+}
+
+bool run_wait(struct ts_run *run)
+{
+	uint64_t seen = progress_of(run);
+	double now, moved_at = util_now(), cancelled_at = 0;
+
+	while (!pool_wait_for(&run->pool, 0.1)) {
+		now = util_now();
+		if (run_cancelled(run)) {
+			/* Workers check the cancel between calls; one stuck
+			 * in a call that never returns (a dead NFS server)
+			 * is left behind after a second. */
+			if (!cancelled_at)
+				cancelled_at = now;
+			else if (now - cancelled_at > 1.0) {
+				run->abandoned = true;
+				return false;
+			}
+			continue;
+		}
+		if (!run->o->timeout)
+			continue;
+		if (progress_of(run) != seen) {
+			seen = progress_of(run);
+			moved_at = now;
+		} else if (now - moved_at >= run->o->timeout) {
+			time_out(run);
+			cancelled_at = now;
+		}
+	}
+	return true;
+}
+
 /* --- cancelling ---------------------------------------------------------- */
 
 /*
@@ -156,6 +225,8 @@ static void fill_stats(struct ts_run *run, struct ts_stats *st)
 
 static int exit_code(struct ts_run *run)
 {
+	if (run->timed_out)
+		return TS_EXIT_TIMEOUT;
 	if (run_cancelled(run))
 		return TS_EXIT_SIGNAL;
 	if (run->bad_rules)
@@ -284,8 +355,8 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 
 void ts_run_free(struct ts_run *run)
 {
-	if (!run)
-		return;
+	if (!run || run->abandoned)
+		return;	/* stuck workers may still touch it */
 	select_free(run);
 	select_free_rules(run);
 	made_free(run);
@@ -399,13 +470,20 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 	if (o->progress)
 		report_progress_start(run->rep, progress_snapshot, run, o->progress > 1);
 	pool_submit(&run->pool, &root_make(run)->task);
-	pool_wait(&run->pool);
-	if (o->files_from && !run_cancelled(run))
+	if (run_wait(run) && o->files_from && !run_cancelled(run))
 		select_report_unlisted(run);
 	t1 = util_now();
-	prune_run(run);
+	if (!run->abandoned)
+		prune_run(run);
 	t2 = util_now();
-	pool_stop(&run->pool);
+	if (run->abandoned) {
+		/* Threads stuck in the kernel cannot be joined: what they
+		 * write to is removed, and the run is left to the process's
+		 * exit (ts_run_free() frees nothing of it). */
+		tmpfile_abort(run->copy.tmp);
+	} else {
+		pool_stop(&run->pool);
+	}
 	report_progress_stop(run->rep);
 	report_flush(run->rep);
 
@@ -414,7 +492,7 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 	stats->walk_seconds = t1 - t0;
 	stats->delete_seconds = t2 - t1;
 	code = exit_code(run);
-	if (run_cancelled(run))
+	if (run_cancelled(run) && !run->timed_out)
 		report_cancelled(run, stats);
 out:
 	stats->total_seconds = util_now() - t0;

@@ -167,6 +167,9 @@ struct ts_run {
 	atomic_bool partial;	/* exit 23 */
 	atomic_bool fatal;	/* exit 11: destination cannot take more */
 	atomic_bool read_only;	/* EROFS: the run stopped (exit 23) */
+	bool timed_out;		/* --timeout fired (exit 30) */
+	bool abandoned;		/* workers stuck in calls that never return
+				 * were left behind: the run is not freed */
 	bool refuse_delete;	/* empty source root, non-empty destination */
 	bool bad_rules;		/* a malformed per-directory rule: exit 1 */
 
@@ -341,6 +344,10 @@ static inline void add(_Atomic uint64_t *c, uint64_t v)
 
 /* run.c: true once ts_run_cancel() was called.  Thread-safe. */
 bool run_cancelled(const struct ts_run *run);
+/* Waits for the pool's tasks like pool_wait(), watching for --timeout and
+ * for a cancel that stuck workers cannot obey.  False when the run had to
+ * be abandoned (run->abandoned). */
+bool run_wait(struct ts_run *run);
 
 /* A per-item failure: counted, reported by the caller, exit 23. */
 void run_item_failed(struct ts_run *run);

@@ -460,7 +460,7 @@ void scan_task(struct pool_task *t, struct pool_worker *w)
 {
 	struct dnode *d = container_of(t, struct dnode, task);
 
-	(void)w;
+	pool_worker_busy(w, d->nsrcs ? d->srcs[0].disp : d->rel);
 	if (!pool_cancelled(&d->run->pool)) {
 		if (d->is_root)
 			root_scan(d);

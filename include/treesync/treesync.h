@@ -38,6 +38,7 @@ enum ts_exit {
 	TS_EXIT_REFUSED = 26,	/* a safety guard refused (empty source) */
 	TS_EXIT_LOCKED = 27,	/* --lock: another run holds the lock */
 	TS_EXIT_DIFFERENT = 28,	/* --check: the trees differ */
+	TS_EXIT_TIMEOUT = 30,	/* --timeout: no I/O progress (rsync's) */
 };
 
 /* --copy-method: which syscall family moves file data. */
@@ -145,6 +146,9 @@ struct ts_options {
 	bool json_items;	/* one JSON record per changed item */
 	const char *log_file;	/* --log-file */
 	bool check;		/* --check: compare only, exit 28 on a difference */
+
+	int timeout;		/* --timeout seconds: a run whose I/O makes no
+				 * progress that long ends (exit 30); 0 off */
 
 	/* Running from cron. */
 	const char *lock_file;	/* --lock: NULL none, "" the destination */

@@ -124,6 +124,8 @@ struct lfs_config {
 	char *fault_path;
 	unsigned long long eio_read_after;	/* 0: off */
 	int eio_read_set;
+	unsigned long long hang_read_after;	/* a dead server: no answer */
+	int hang_read_set;
 	unsigned long long enospc_after;
 	int enospc_set;
 	char *flush_errno_s;
@@ -671,6 +673,25 @@ static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 }
 
+/*
+ * hang_read_after: REQ is never answered, as by a server that is gone.
+ * The thread waits until the kernel interrupts the request (the caller
+ * got a fatal signal) and then says so; the mount stays usable for
+ * everything else.
+ */
+static struct fuse_session *the_session;
+
+static void hang_forever(fuse_req_t req)
+{
+	/* Until the caller is interrupted, or the file system is going
+	 * away (a request of a reader that died, such as readahead, is
+	 * never interrupted: it is dropped at unmount). */
+	while (!fuse_req_interrupted(req) &&
+	    !(the_session && fuse_session_exited(the_session)))
+		usleep(20 * 1000);
+	fuse_reply_err(req, EINTR);
+}
+
 static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     struct fuse_file_info *fi)
 {
@@ -680,6 +701,14 @@ static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 	(void)ino;
 	begin(OP_READ);
+	if (f->fault && lfs.cfg.hang_read_set &&
+	    (uint64_t)off + size > lfs.cfg.hang_read_after) {
+		/* A server that stopped answering: the request is never
+		 * replied to (the caller waits until it is interrupted). */
+		note_fault();
+		hang_forever(req);
+		return;
+	}
 	if (f->fault && lfs.cfg.eio_read_set &&
 	    (uint64_t)off + size > lfs.cfg.eio_read_after) {
 		/* The whole request fails: a short reply would read as EOF
@@ -776,6 +805,12 @@ static void lfs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
 	(void)ino_in;
 	(void)ino_out;
 	begin(OP_COPY_FILE_RANGE);
+	if (in->fault && lfs.cfg.hang_read_set &&
+	    (uint64_t)off_in + len > lfs.cfg.hang_read_after) {
+		note_fault();
+		hang_forever(req);
+		return;
+	}
 	if (in->fault && lfs.cfg.eio_read_set) {
 		/* Copy up to the bad spot, then fail, as a server would. */
 		if ((uint64_t)off_in >= lfs.cfg.eio_read_after) {
@@ -1245,6 +1280,8 @@ static const struct fuse_opt lfs_opts[] = {
 	OPT("fault_path=%s", fault_path, 0),
 	OPT("eio_read_after=%llu", eio_read_after, 0),
 	OPT("eio_read_after=", eio_read_set, 1),
+	OPT("hang_read_after=%llu", hang_read_after, 0),
+	OPT("hang_read_after=", hang_read_set, 1),
 	OPT("enospc_after=%llu", enospc_after, 0),
 	OPT("enospc_after=", enospc_set, 1),
 	OPT("flush_errno=%s", flush_errno_s, 0),
@@ -1290,6 +1327,7 @@ static void usage(const char *prog)
 	    "    -o pidfile=PATH        write the daemon's pid there\n"
 	    "    -o fault_path=SUBSTR   faults only for paths containing SUBSTR\n"
 	    "    -o eio_read_after=N    reads past byte N of a file fail: EIO\n"
+	    "    -o hang_read_after=N   reads past byte N never answer (dead server)\n"
 	    "    -o enospc_after=N      writes fail with ENOSPC after N bytes\n"
 	    "    -o flush_errno=E       close (flush) of a written file fails: E\n"
 	    "    -o fsync_errno=E       fsync fails with E\n"
@@ -1465,6 +1503,7 @@ int main(int argc, char *argv[])
 		goto out;
 
 	se = fuse_session_new(&args, &lfs_ops, sizeof(lfs_ops), NULL);
+	the_session = se;
 	if (!se)
 		goto out;
 	if (fuse_set_signal_handlers(se) != 0)
