@@ -5,6 +5,9 @@
  * Works only below held directory fds: a directory is opened with
  * O_NOFOLLOW|O_DIRECTORY and emptied through that fd, so a symlink in the
  * destination is removed as a link and never followed.
+ *
+ * Any depth: a call uses the same C stack and at most ten fds however deep
+ * the tree, and memory linear in its depth (delete.c says how).
  */
 #ifndef TS_DELETE_H
 #define TS_DELETE_H
@@ -38,8 +41,10 @@ struct del_opts {
  * under one_fs) stays, with a "cannot delete non-empty directory" line;
  * that is -ENOTEMPTY, and a mount point itself is -EXDEV (silent).
  * MODE is the entry's type as scanned.  Adds to *COUNTS; errors are reported
- * with the path and counted.  Returns 0 if everything went, else -errno of
- * the first failure.  Thread-safe.
+ * with the path and counted.  A directory renamed away while it is being
+ * emptied (its ".." is no longer the directory we came from) is left with
+ * the rest of the subtree, an error.  Returns 0 if everything went, else
+ * -errno of the first failure.  Thread-safe.
  */
 int delete_entry(const struct del_opts *o, int dirfd, const char *name,
     const char *relpath, uint32_t mode, struct del_counts *counts);
@@ -53,9 +58,13 @@ int delete_dir_contents(const struct del_opts *o, int dirfd,
     const char *relpath, struct del_counts *counts);
 
 /*
- * Opens RELPATH (a relative directory path) below ROOTFD one component at
- * a time with O_NOFOLLOW: a symlink anywhere on the way is refused (ELOOP
- * or ENOTDIR).  "" opens ROOTFD itself (dup).  Returns an fd or -errno.
+ * Opens RELPATH (a relative directory path) below ROOTFD with O_NOFOLLOW
+ * at every component (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, or one
+ * name at a time where the kernel lacks it and for a path longer than
+ * PATH_MAX): a symlink anywhere on the way is refused (ELOOP or ENOTDIR),
+ * and so are an absolute path and a ".." that leaves ROOTFD (EXDEV; the
+ * walk by names refuses every "..").  "" opens ROOTFD itself (dup).
+ * Returns an fd or -errno.
  */
 int delete_open_beneath(int rootfd, const char *relpath);
 

@@ -472,16 +472,18 @@ void report_note(struct report *r, const char *fmt, const char *path)
  * Every error line is escaped whole: the paths and rule texts in it come
  * from trees that may be hostile, and no message of ours has a control
  * character of its own.  E, when given, is the error as a value for the
- * host's callback.
+ * host's callback.  Lines are as long as they need to be: a path deeper
+ * than PATH_MAX is printed whole, with the errno after it.
  */
 static void error_line(struct report *r, struct ts_error *e,
     const char *raw)
 {
-	char line[LINE_MAX_BYTES];
-	size_t n;
+	/* Escaping makes one byte five at most ("\#ooo"). */
+	size_t esc = 5 * strlen(raw) + 1, n;
+	char *line = xmalloc(10 + esc + 1);
 
 	memcpy(line, "treesync: ", 10);
-	n = 10 + util_escape_name(line + 10, sizeof(line) - 12, raw);
+	n = 10 + util_escape_name(line + 10, esc, raw);
 	report_log(r, "%s", line + 10);
 	if (r->host.error) {
 		e->message = line + 10;
@@ -491,31 +493,41 @@ static void error_line(struct report *r, struct ts_error *e,
 	}
 	line[n++] = '\n';
 	report_emit(r, TS_OUT_STDERR, line, n);
+	free(line);
 }
 
 void report_error(struct report *r, const char *fmt, ...)
 {
-	char raw[LINE_MAX_BYTES / 2];
 	struct ts_error e = { .side = TS_SIDE_NONE };
 	va_list ap;
+	char *raw;
 	int p;
 
 	va_start(ap, fmt);
-	p = vsnprintf(raw, sizeof(raw), fmt, ap);
+	p = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (p >= 0)
-		error_line(r, &e, raw);
+	if (p < 0)
+		return;
+	raw = xmalloc((size_t)p + 1);
+	va_start(ap, fmt);
+	vsnprintf(raw, (size_t)p + 1, fmt, ap);
+	va_end(ap);
+	error_line(r, &e, raw);
+	free(raw);
 }
 
 void report_errno_side(struct report *r, enum ts_side side, int err,
     const char *what, const char *path)
 {
-	char raw[LINE_MAX_BYTES / 2];
+	const char *msg = strerror(err);
+	size_t size = strlen(what) + strlen(path) + strlen(msg) + 6;
+	char *raw = xmalloc(size);
 	struct ts_error e = { .side = side, .err = err, .what = what,
 		.path = path };
 
-	snprintf(raw, sizeof(raw), "%s '%s': %s", what, path, strerror(err));
+	snprintf(raw, size, "%s '%s': %s", what, path, msg);
 	error_line(r, &e, raw);
+	free(raw);
 }
 
 void report_errno(struct report *r, int err, const char *what,
@@ -536,12 +548,14 @@ void report_errno_at(struct report *r, int err, const char *what,
 void report_vanished(struct report *r, const char *dir, const char *name)
 {
 	char *p = util_path_join(dir, name);
-	char raw[LINE_MAX_BYTES / 2];
+	size_t size = strlen(p) + sizeof("file has vanished: ''");
+	char *raw = xmalloc(size);
 	struct ts_error e = { .side = TS_SIDE_SRC, .err = ENOENT,
 		.what = "file has vanished", .path = p };
 
-	snprintf(raw, sizeof(raw), "file has vanished: '%s'", p);
+	snprintf(raw, size, "file has vanished: '%s'", p);
 	error_line(r, &e, raw);
+	free(raw);
 	free(p);
 }
 
