@@ -200,7 +200,7 @@ static uint64_t count_one(struct ts_run *run, struct defer *df)
 		return 0;
 	}
 	dirlist_init(&l);
-	walk_dir(run->rep, fd, df->rel, 0, &l);
+	walk_dir(run->rep, fd, df->rel, WALK_DEST, &l);
 	if (l.n && !run->o->del && !run->o->force) {
 		dirlist_free(&l);
 		close(fd);

@@ -78,7 +78,7 @@ void run_report_dest(struct ts_run *run, int err, const char *what,
 {
 	char *p = run_dest_path(run, rel);
 
-	report_errno(run->rep, err, what, p);
+	report_errno_side(run->rep, TS_SIDE_DST, err, what, p);
 	free(p);
 }
 /* --- waiting ------------------------------------------------------------ */

@@ -263,10 +263,11 @@ bool scan_read_dest(struct dnode *d, struct dirlist *dl)
 	disp = run_dest_path(run, d->rel);
 	/* A name gone between getdents and statx on this side is not a
 	 * vanished source file (another run renamed its temp, say). */
-	wr = walk_dir(run->rep, d->dfd, disp, run->need | WALK_QUIET_VANISH,
+	wr = walk_dir(run->rep, d->dfd, disp, run->need | WALK_DEST,
 	    dl);
 	if (wr.err)
-		report_errno(run->rep, -wr.err, "cannot read directory", disp);
+		report_errno_side(run->rep, TS_SIDE_DST, -wr.err,
+		    "cannot read directory", disp);
 	free(disp);
 	if (!wr.err)
 		sweep_temps(d, dl);

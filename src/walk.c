@@ -104,6 +104,17 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* An entry that cannot be stat'ed: reported on its side. */
+static void stat_error(struct report *rep, unsigned need, int err,
+    const char *reldir, const char *name)
+{
+	char *p = util_path_join(reldir, name);
+
+	report_errno_side(rep, (need & WALK_DEST) ? TS_SIDE_DST : TS_SIDE_SRC,
+	    err, "cannot stat", p);
+	free(p);
+}
+
 struct walk_result walk_dir(struct report *rep, int dirfd,
     const char *reldir, unsigned need, struct dirlist *out)
 {
@@ -145,16 +156,15 @@ struct walk_result walk_dir(struct report *rep, int dirfd,
 				continue;
 			if (statx(dirfd, nm, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
 			    mask, &stx) < 0) {
-				if (errno == ENOENT &&
-				    (need & WALK_QUIET_VANISH)) {
+				if (errno == ENOENT && (need & WALK_DEST)) {
 					continue;
 				} else if (errno == ENOENT) {
 					res.vanished++;
 					report_vanished(rep, reldir, nm);
 				} else {
 					res.stat_errors++;
-					report_errno_at(rep, errno, "cannot stat",
-					    reldir, nm);
+					stat_error(rep, need, errno, reldir,
+					    nm);
 				}
 				continue;
 			}

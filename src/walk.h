@@ -37,8 +37,9 @@ struct dirlist {
 enum walk_need {
 	WALK_NEED_OWNER = 1 << 0,	/* uid/gid (-o, -g) */
 	WALK_NEED_INO = 1 << 1,		/* inode numbers (hard links) */
-	WALK_QUIET_VANISH = 1 << 2,	/* a name gone before statx is just
-					 * left out (the destination side) */
+	WALK_DEST = 1 << 2,		/* the destination side: a name gone
+					 * before statx is just left out, and
+					 * errors are the destination's */
 };
 
 /* Result counts of one walk_dir() call. */
