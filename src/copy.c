@@ -114,7 +114,7 @@ static int make_temp(int dirfd, const char *tmp, void *arg)
 	const mode_t *mode = arg;
 
 	/* Read-write: --verify reads the new file back. */
-	return openat(dirfd, tmp,
+	return sys.openat(dirfd, tmp,
 	    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, *mode & 0777);
 }
 
@@ -138,7 +138,7 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 		return 1;	/* /proc files say size 0 and have content */
 	if (!tmpfile_enter(c->tmp))
 		return -EINTR;
-	out = openat(dfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	out = sys.openat(dfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, meta->set_mode ? meta->mode & 0777 : 0600);
 	r = out < 0 ? -errno : 0;
 	tmpfile_leave(c->tmp);
@@ -152,7 +152,7 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	    st1.st_size != 0 || st1.st_mtim.tv_sec != st0->st_mtim.tv_sec ||
 	    st1.st_mtim.tv_nsec != st0->st_mtim.tv_nsec) {
 		close(out);
-		unlinkat(dfd, dname, 0);	/* ours: created just now */
+		sys.unlinkat(dfd, dname, 0);	/* ours: created just now */
 		return 1;
 	}
 	res->dst_dev = sto.st_dev;
@@ -174,7 +174,7 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 		copy_fail(res, "cannot close", COPY_DST);
 	}
 	if (r < 0)
-		unlinkat(dfd, dname, 0);
+		sys.unlinkat(dfd, dname, 0);
 	return r;
 }
 
@@ -314,7 +314,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 		out = -1;
 	}
 	if (r == 0) {
-		r = tmpfile_commit(c->tmp, dfd, tmp, dname, sys.renameat);
+		r = tmpfile_commit(c->tmp, dfd, tmp, dname);
 		if (r < 0) {
 			copy_fail(res, "cannot rename temp file to", COPY_DST);
 			res->fatal = copy_is_fatal(-r);

@@ -379,7 +379,7 @@ static int64_t copy_sparse(struct chain *ch, uint64_t size, bool *shortened)
 	}
 	if (end < size) {
 		ch->res->holes += size - (end > pos ? end : pos);
-		if (ftruncate(ch->out, (off_t)size) < 0) {
+		if (sys.ftruncate(ch->out, (off_t)size) < 0) {
 			copy_fail(ch->res, "cannot extend", COPY_DST);
 			return -errno;
 		}
@@ -461,7 +461,7 @@ int chain_verify_copy(struct chain *ch)
 /* --reflink=always: one FICLONE, or the copy fails. */
 int chain_clone_whole(struct chain *ch, uint64_t size)
 {
-	if (ioctl(ch->out, FICLONE, ch->in) < 0) {
+	if (sys.ficlone(ch->out, ch->in) < 0) {
 		copy_fail(ch->res, "cannot reflink", COPY_DST);
 		return -errno;
 	}

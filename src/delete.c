@@ -34,6 +34,7 @@
 #include "delete.h"
 
 #include "report.h"
+#include "sys.h"
 #include "util.h"
 #include "walk.h"
 
@@ -43,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef RESOLVE_BENEATH
@@ -123,7 +123,7 @@ static int remove_name(struct deleter *d, int dirfd, const char *name,
     const char *relpath, uint32_t mode)
 {
 	if (!d->o->dry_run &&
-	    unlinkat(dirfd, name, S_ISDIR(mode) ? AT_REMOVEDIR : 0) < 0) {
+	    sys.unlinkat(dirfd, name, S_ISDIR(mode) ? AT_REMOVEDIR : 0) < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return failed(d, errno, "cannot delete", relpath);
@@ -271,7 +271,7 @@ static int descend(struct deleter *d, const char *name, size_t name_off,
 {
 	const struct level *p = &d->lv[d->depth];
 	struct stat st;
-	int fd = openat(p->fd, name, DIR_FLAGS);
+	int fd = sys.openat(p->fd, name, DIR_FLAGS, 0);
 
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -325,7 +325,7 @@ static int reach_parent(struct deleter *d)
 
 	if (p->fd >= 0)
 		return 0;
-	fd = openat(c->fd, "..", DIR_FLAGS);
+	fd = sys.openat(c->fd, "..", DIR_FLAGS, 0);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || st.st_dev != p->dev || st.st_ino != p->ino) {
@@ -442,7 +442,7 @@ int delete_entry(const struct del_opts *o, int dirfd, const char *name,
 
 	if (!S_ISDIR(mode))
 		return remove_name(&d, dirfd, name, relpath, mode);
-	fd = openat(dirfd, name, DIR_FLAGS);
+	fd = sys.openat(dirfd, name, DIR_FLAGS, 0);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;	/* already gone */
@@ -498,7 +498,7 @@ static int open_component_walk(int rootfd, const char *relpath)
 		}
 		memcpy(name, p, len);
 		name[len] = '\0';
-		next = openat(fd, name, DIR_FLAGS);
+		next = sys.openat(fd, name, DIR_FLAGS, 0);
 		e = errno;
 		close(fd);
 		if (next < 0)
@@ -515,13 +515,13 @@ int delete_open_beneath(int rootfd, const char *relpath)
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 		    RESOLVE_NO_MAGICLINKS,
 	};
-	long fd;
+	int fd;
 
 	if (*relpath == '\0')
 		return open_component_walk(rootfd, relpath);
-	fd = syscall(SYS_openat2, rootfd, relpath, &how, sizeof(how));
+	fd = sys.openat2(rootfd, relpath, &how, sizeof(how));
 	if (fd >= 0)
-		return (int)fd;
+		return fd;
 	/* Older kernels and some seccomp profiles: the portable walk; and a
 	 * path longer than PATH_MAX, which openat2 does not take at all. */
 	if (errno == ENOSYS || errno == EPERM || errno == EAGAIN ||

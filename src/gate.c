@@ -32,6 +32,7 @@
 
 #include "delete.h"
 #include "report.h"
+#include "sys.h"
 #include "util.h"
 #include "walk.h"
 
@@ -162,8 +163,8 @@ static struct del_opts del_opts_of(const struct ts_run *run, bool dry,
 /* Opens the directory NAME in the way, without following anything. */
 static int open_in_way(int dfd, const char *name)
 {
-	return openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	return sys.openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC, 0);
 }
 
 /* True when the directory FD is on another file system than its parent
@@ -279,7 +280,8 @@ static int clear_dir(struct ts_run *run, struct defer *df)
 		add_counts(run, &c);
 		return refuse(run, df, "cannot delete non-empty directory: %s");
 	}
-	if (r == 0 && !dry && unlinkat(d->dfd, df->it.name, AT_REMOVEDIR) < 0) {
+	if (r == 0 && !dry &&
+	    sys.unlinkat(d->dfd, df->it.name, AT_REMOVEDIR) < 0) {
 		r = -errno;
 		run_report_dest(run, -r, "cannot remove directory", df->rel);
 	}
@@ -303,7 +305,7 @@ static int clear_way(struct ts_run *run, struct defer *df)
 	if (S_ISDIR(df->dst.mode))
 		return clear_dir(run, df);
 	if (S_ISDIR(df->src.mode) && !run->o->dry_run &&
-	    unlinkat(d->dfd, df->it.name, 0) < 0 && errno != ENOENT) {
+	    sys.unlinkat(d->dfd, df->it.name, 0) < 0 && errno != ENOENT) {
 		/* A directory cannot be renamed over a non-directory. */
 		r = -errno;
 		run_report_dest(run, -r, "cannot remove", df->rel);

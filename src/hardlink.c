@@ -10,6 +10,7 @@
 #include "tmpfile.h"
 #include "delete.h"
 #include "report.h"
+#include "sys.h"
 #include "util.h"
 
 #include <errno.h>
@@ -110,7 +111,7 @@ static int make_link(int dirfd, const char *tmp, void *arg)
 {
 	const struct link_spec *ls = arg;
 
-	return linkat(ls->mfd, ls->base, dirfd, tmp, 0);
+	return sys.linkat(ls->mfd, ls->base, dirfd, tmp, 0);
 }
 
 /* Makes NAME in D a hard link to the group's master, atomically (a
@@ -152,8 +153,7 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 			goto out;
 		}
 		if (r >= 0)
-			r = tmpfile_commit(run->copy.tmp, d->dfd, tmp, name,
-			    renameat);
+			r = tmpfile_commit(run->copy.tmp, d->dfd, tmp, name);
 		close(mfd);
 		if (r < 0) {
 			run_report_dest(run, -r, "cannot hard-link", rel);

@@ -11,6 +11,7 @@
 #include "tmpfile.h"
 #include "meta.h"
 #include "report.h"
+#include "sys.h"
 #include "util.h"
 #include "xattr.h"
 
@@ -90,8 +91,8 @@ static int make_node_temp(int dirfd, const char *tmp, void *arg)
 	const struct node_spec *n = arg;
 
 	if (S_ISLNK(n->src->mode))
-		return symlinkat(n->target, dirfd, tmp);
-	return mknodat(dirfd, tmp, n->src->mode & (S_IFMT | 07777),
+		return sys.symlinkat(n->target, dirfd, tmp);
+	return sys.mknodat(dirfd, tmp, n->src->mode & (S_IFMT | 07777),
 	    (dev_t)n->src->rdev);
 }
 
@@ -127,7 +128,7 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 		run_report_dest(run, -r, what, rel);
 		return r;
 	}
-	r = tmpfile_commit(run->copy.tmp, d->dfd, tmp, it->name, renameat);
+	r = tmpfile_commit(run->copy.tmp, d->dfd, tmp, it->name);
 	if (r < 0)
 		run_report_dest(run, -r, "cannot rename into place", rel);
 	return r;

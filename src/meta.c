@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "meta.h"
 
+#include "sys.h"
 #include "walk.h"
 #include "xattr.h"
 
@@ -61,14 +62,14 @@ int meta_apply_fd_st(int fd, const struct meta_target *m,
 	bool mode_ok = have && (have->st_mode & 07777) == m->mode;
 
 	if ((m->set_owner || m->set_group) && !owner_ok) {
-		if (fchown(fd, m->set_owner ? m->uid : (uid_t)-1,
+		if (sys.fchown(fd, m->set_owner ? m->uid : (uid_t)-1,
 		    m->set_group ? m->gid : (gid_t)-1) < 0) {
 			*what = "cannot change owner of";
 			return -errno;
 		}
 	}
 	/* chown may have cleared set-id bits: then the mode is redone. */
-	if (m->set_mode && (!mode_ok || !owner_ok) && fchmod(fd, m->mode) < 0) {
+	if (m->set_mode && (!mode_ok || !owner_ok) && sys.fchmod(fd, m->mode) < 0) {
 		*what = "cannot change mode of";
 		return -errno;
 	}
@@ -83,7 +84,7 @@ int meta_apply_fd_st(int fd, const struct meta_target *m,
 	if (m->set_times) {
 		struct timespec t[2] = { { 0, UTIME_OMIT }, m->mtime };
 
-		if (futimens(fd, t) < 0) {
+		if (sys.futimens(fd, t) < 0) {
 			*what = "cannot set times of";
 			return -errno;
 		}
@@ -95,7 +96,7 @@ int meta_apply_at(int dirfd, const char *name, bool is_symlink,
     const struct meta_target *m, const char **what)
 {
 	if (m->set_owner || m->set_group) {
-		if (fchownat(dirfd, name, m->set_owner ? m->uid : (uid_t)-1,
+		if (sys.fchownat(dirfd, name, m->set_owner ? m->uid : (uid_t)-1,
 		    m->set_group ? m->gid : (gid_t)-1,
 		    AT_SYMLINK_NOFOLLOW) < 0) {
 			*what = "cannot change owner of";
@@ -103,7 +104,7 @@ int meta_apply_at(int dirfd, const char *name, bool is_symlink,
 		}
 	}
 	if (m->set_mode && !is_symlink &&
-	    fchmodat(dirfd, name, m->mode, AT_SYMLINK_NOFOLLOW) < 0) {
+	    sys.fchmodat(dirfd, name, m->mode, AT_SYMLINK_NOFOLLOW) < 0) {
 		*what = "cannot change mode of";
 		return -errno;
 	}
@@ -117,7 +118,7 @@ int meta_apply_at(int dirfd, const char *name, bool is_symlink,
 	if (m->set_times) {
 		struct timespec t[2] = { { 0, UTIME_OMIT }, m->mtime };
 
-		if (utimensat(dirfd, name, t, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (sys.utimensat(dirfd, name, t, AT_SYMLINK_NOFOLLOW) < 0) {
 			*what = "cannot set times of";
 			return -errno;
 		}

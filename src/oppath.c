@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include "oppath.h"
 
+#include "sys.h"
 #include "util.h"
 
 #include <errno.h>
@@ -71,7 +72,7 @@ static int follow(int dirfd, const char *comp, int flags, mode_t mode,
 	if (++*links > MAX_LINKS)
 		return -ELOOP;
 	if (on_procfs(dirfd)) {
-		int fd = openat(dirfd, comp, flags | O_CLOEXEC, mode);
+		int fd = sys.openat(dirfd, comp, flags | O_CLOEXEC, mode);
 
 		return fd < 0 ? -errno : fd;
 	}
@@ -112,7 +113,7 @@ static int resolve(int dirfd, const char *path, int flags, mode_t mode,
 		/* "a/b/" names the directory b: its last component is b. */
 		last = !slash || !slash[1 + strspn(slash + 1, "/")];
 		if (last) {
-			r = openat(fd, comp, flags | O_NOFOLLOW | O_CLOEXEC,
+			r = sys.openat(fd, comp, flags | O_NOFOLLOW | O_CLOEXEC,
 			    mode);
 			if (r < 0)
 				r = -errno;
@@ -123,8 +124,8 @@ static int resolve(int dirfd, const char *path, int flags, mode_t mode,
 				    bad_uid);
 			break;
 		}
-		r = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
+		r = sys.openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC, 0);
 		if (r < 0) {
 			r = -errno;
 			if (r == -ENOTDIR || r == -ELOOP)

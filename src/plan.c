@@ -16,6 +16,7 @@
 
 #include "oppath.h"
 #include "report.h"
+#include "sys.h"
 #include "util.h"
 
 #include <errno.h>
@@ -234,7 +235,7 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 	split_path(copy, &parent, &name);
 	free(copy);
 	pfd = open_dest(rep, o, parent);
-	if (pfd < 0 || mkdirat(pfd, name, 0777) < 0) {
+	if (pfd < 0 || sys.mkdirat(pfd, name, 0777) < 0) {
 		int e = errno;
 
 		if (e != EPERM)
@@ -248,8 +249,8 @@ static int plan_dest_dir(const struct ts_options *o, struct plan *p)
 		    TS_EXIT_FILEIO;	/* rsync: mkdir failed, code 11 */
 	}
 	report_created(rep, o, dest);
-	p->dst_fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	p->dst_fd = sys.openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC, 0);
 	close(pfd);
 	free(parent);
 	free(name);

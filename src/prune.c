@@ -8,6 +8,7 @@
 #include "delete.h"
 #include "meta.h"
 #include "report.h"
+#include "sys.h"
 #include "util.h"
 
 #include <errno.h>
@@ -110,7 +111,7 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 			c->errors++;
 		}
 	}
-	if (!run->o->dry_run && run->o->fsync && fsync(fd) < 0) {
+	if (!run->o->dry_run && run->o->fsync && sys.fsync(fd) < 0) {
 		run_report_dest(run, errno, "cannot fsync directory", g->rel);
 		c->errors++;
 	}

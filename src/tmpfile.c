@@ -16,6 +16,8 @@
 #define _GNU_SOURCE
 #include "tmpfile.h"
 
+#include "sys.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -166,20 +168,20 @@ int tmpfile_make(struct tmpfile_reg *reg, int dirfd, const char *name,
 }
 
 int tmpfile_commit(struct tmpfile_reg *reg, int dirfd, const char *tmp,
-    const char *name, int (*rename)(int, const char *, int, const char *))
+    const char *name)
 {
-	int r = rename(dirfd, tmp, dirfd, name) < 0 ? -errno : 0;
+	int r = sys.renameat(dirfd, tmp, dirfd, name) < 0 ? -errno : 0;
 
 	forget(reg);
 	if (r < 0)
-		unlinkat(dirfd, tmp, 0);
+		sys.unlinkat(dirfd, tmp, 0);
 	return r;
 }
 
 void tmpfile_discard(struct tmpfile_reg *reg, int dirfd, const char *tmp)
 {
 	forget(reg);
-	unlinkat(dirfd, tmp, 0);
+	sys.unlinkat(dirfd, tmp, 0);
 }
 
 void tmpfile_stop(struct tmpfile_reg *reg)
@@ -205,7 +207,9 @@ void tmpfile_abort(struct tmpfile_reg *reg)
 	for (i = 0; i < n; i++) {
 		int fd = atomic_load(&reg->slots[i].dirfd);
 
-		/* dirfd 0 is never a destination directory of ours. */
+		/* dirfd 0 is never a destination directory of ours.  The
+		 * raw call, not the seam's: a signal handler may be here,
+		 * and a test's wrapper is not async-signal-safe. */
 		if (fd > 0)
 			unlinkat(fd, reg->slots[i].name, 0);
 	}

@@ -52,11 +52,11 @@ int tmpfile_make(struct tmpfile_reg *reg, int dirfd, const char *name,
 
 /*
  * Renames the finished temp TMP over NAME (the entry is complete) and
- * forgets it; on failure removes it.  RENAME is renameat or a test seam's.
- * Returns 0 or -errno.  Thread-safe.
+ * forgets it; on failure removes it.  Both calls go through the syscall
+ * seam (sys.h).  Returns 0 or -errno.  Thread-safe.
  */
 int tmpfile_commit(struct tmpfile_reg *reg, int dirfd, const char *tmp,
-    const char *name, int (*rename)(int, const char *, int, const char *));
+    const char *name);
 
 /* Removes the unfinished temp TMP and forgets it.  Thread-safe. */
 void tmpfile_discard(struct tmpfile_reg *reg, int dirfd, const char *tmp);

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include "util.h"
 
+#include "sys.h"
+
 #include <errno.h>
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -187,11 +189,13 @@ int util_open_data(int dirfd, const char *name)
 	const int fl = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK;
 	struct stat st;
-	int fd = openat(dirfd, name, fl | O_NOATIME);
+	/* Opens source files and, for -c, destination files: through the
+	 * seam. */
+	int fd = sys.openat(dirfd, name, fl | O_NOATIME, 0);
 
 	/* O_NOATIME needs ownership (or CAP_FOWNER). */
 	if (fd < 0 && errno == EPERM)
-		fd = openat(dirfd, name, fl);
+		fd = sys.openat(dirfd, name, fl, 0);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))

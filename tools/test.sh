@@ -35,7 +35,11 @@ fi
 
 build() {	# build DIR [cmake options...]
 	local dir=$1; shift
-	cmake -S "$top" -B "$dir" -DTREESYNC_WERROR=ON "$@" >/dev/null &&
+	# Fault injection (TREESYNC_FAULTS) said, not left to the default: the
+	# reliability, functional and unit tests that inject faults skip
+	# without it.
+	cmake -S "$top" -B "$dir" -DTREESYNC_WERROR=ON \
+	    -DTREESYNC_FAULT_INJECTION=ON "$@" >/dev/null &&
 	    cmake --build "$dir" -j"$jobs" >/dev/null
 }
 
