@@ -176,15 +176,15 @@ static void keep_kids(struct level *l, const struct dirlist *s)
 	if (s->n == 0)
 		return;
 	for (i = 0; i < s->n; i++)
-		bytes += strlen(s->ents[i].name) + 1;
+		bytes += strlen(dirlist_name(s, i)) + 1;
 	l->kids = xmalloc(s->n * sizeof(*l->kids) + bytes);
 	names = (char *)(l->kids + s->n);
 	for (i = 0; i < s->n; i++) {
-		size_t len = strlen(s->ents[i].name) + 1;
+		size_t len = strlen(dirlist_name(s, i)) + 1;
 
-		memcpy(names + off, s->ents[i].name, len);
+		memcpy(names + off, dirlist_name(s, i), len);
 		l->kids[i].off = off;
-		l->kids[i].mode = s->ents[i].mode;
+		l->kids[i].mode = dirlist_mode(s, i);
 		off += len;
 	}
 }

@@ -10,6 +10,7 @@
 
 #include "meta.h"
 #include "report.h"
+#include "sys.h"
 #include "util.h"
 #include "xattr.h"
 
@@ -57,7 +58,7 @@ static void dnode_finish(struct dnode *d)
 	/* --fsync: a directory whose entries changed is synced once, after
 	 * every rename into it. */
 	if (run->o->fsync && !run->o->dry_run && d->dfd >= 0 &&
-	    (d->create || atomic_load(&d->touched)) && fsync(d->dfd) < 0) {
+	    (d->create || atomic_load(&d->touched)) && sys.fsync(d->dfd) < 0) {
 		run_report_dest(run, errno, "cannot fsync directory", d->rel);
 		run_item_failed(run);
 	}

@@ -23,8 +23,8 @@
 /* --- directory scans ----------------------------------------------------- */
 
 /* Remembers the extraneous entries of D for the deletion pass. */
-void prune_record(struct dnode *d, const struct ts_entry **ex,
-    size_t n)
+void prune_record(struct dnode *d, const struct dirlist *dl,
+    const uint32_t *ex, size_t n)
 {
 	struct ts_run *run = d->run;
 	struct del_group *g;
@@ -40,8 +40,8 @@ void prune_record(struct dnode *d, const struct ts_entry **ex,
 	g->names = xcalloc(n, sizeof(*g->names));
 	g->modes = xcalloc(n, sizeof(*g->modes));
 	for (i = 0; i < n; i++) {
-		g->names[i] = xstrdup(ex[i]->name);
-		g->modes[i] = ex[i]->mode;
+		g->names[i] = xstrdup(dirlist_name(dl, ex[i]));
+		g->modes[i] = dirlist_mode(dl, ex[i]);
 	}
 	pthread_mutex_lock(&run->del_lock);
 	g->next = run->groups;

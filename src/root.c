@@ -56,36 +56,27 @@ static struct filter_layer *operand_layer(struct ts_run *run,
 
 /* Looks each named operand up in DEST and decides it: nothing is listed
  * (a single file into a big directory reads one name, not thousands). */
-static void join_named(struct dnode *root, struct srcitem *items, size_t ni)
+static void join_named(struct dnode *root, struct scan_lists *sc)
 {
 	struct ts_run *run = root->run;
 	struct pending later = { NULL, NULL };
-	size_t i, ndup;
 
 	root->later = &later;
-	for (i = 0; i < ni && !pool_cancelled(&run->pool); i += ndup) {
+	while (!pool_cancelled(&run->pool) && scan_peek(root, sc)) {
 		const struct srcitem **merge = NULL;
+		struct srcitem *it = &sc->items[0];
 		struct ts_entry de;
 
-		for (ndup = 1; i + ndup < ni &&
-		    strcmp(items[i + ndup].name, items[i].name) == 0; ndup++)
-			;
-		if (ndup > 1) {
-			items[i].nmerge = scan_settle_duplicates(items + i,
-			    ndup, &merge);
-			items[i].merge = merge;
-		}
-		if (select_item(root, &items[i]) &&
-		    !select_filtered_out(&items[i], items[i].name)) {
-			if (walk_stat(root->dfd, items[i].name, false,
-			    &de) == 0) {
-				de.name = items[i].name;
-				item_handle(root, &items[i], &de);
+		if (join_take(root, sc, &merge) == TAKE_SEND) {
+			if (walk_stat(root->dfd, it->name, false, &de) == 0) {
+				de.name = it->name;
+				item_handle(root, it, &de);
 			} else {
-				item_handle(root, &items[i], NULL);
+				item_handle(root, it, NULL);
 			}
 		}
 		free(merge);
+		sc->n = 0;	/* decided */
 	}
 	scan_submit_list(&run->pool, later.dirs);
 	ftask_submit_batches(run, later.files);
@@ -138,24 +129,24 @@ void root_scan(struct dnode *root)
 
 	if (root->dfd >= 0 && p->any_contents)
 		dest_ok = scan_read_dest(root, &dl);
-	if (p->any_contents && run->o->del && sc.complete && sc.n == 0 &&
-	    dl.n > 0 && !run->o->allow_empty_source) {
+	if (p->any_contents && run->o->del && sc.complete &&
+	    !scan_peek(root, &sc) && dl.n > 0 && !run->o->allow_empty_source) {
 		/* Probably an unmounted source: leave DEST wholly alone. */
 		run->refuse_delete = true;
 		root->apply_meta = false;
 	}
-	if (p->any_contents || root->dfd < 0)
-		scan_join(root, sc.items, sc.n, &dl,
+	if (p->any_contents || root->dfd < 0) {
+		join_start(root, &sc, &dl,
 		    p->any_contents && run->o->del && dest_ok && sc.complete &&
 		    (!run->o->files_from || root->nsrcs > 0));
-	else
-		join_named(root, sc.items, sc.n);
-	scan_lists_free(root, &sc);
+	} else {
+		join_named(root, &sc);
+		scan_lists_free(&sc);
+	}
 	for (i = 0; i < p->nsrcs; i++)
 		filter_layer_unref(tops[i]);
 	free(tops);
 	free(named);
-	dirlist_free(&dl);
 }
 
 /* Adds a source to the root: FD (owned unless BORROWED), for DISP. */

@@ -460,39 +460,76 @@ enum sel select_root_sel(const struct ts_run *run, const struct sel_list *l);
 void select_report_unlisted(struct ts_run *run);
 bool select_list_sends_root(const struct sel_list *l);
 
-/* scan.c: one directory pair. */
-/* The source items of a node: every source listed, merged, sorted. */
+/* scan.c: one directory pair: both sides opened and listed. */
+/*
+ * The source side of a node, read one name at a time (scan_next()): the
+ * listings of its sources, each sorted, merged as they are read, so that
+ * no array of items the size of the directory is ever made.
+ */
 struct scan_lists {
 	struct dirlist *lists;	/* one per source of the node */
-	struct srcitem *items;
-	size_t n;
+	size_t nlists;
+	size_t *pos;		/* the next entry of each */
+	struct srcitem *extra;	/* the root's named operands, sorted */
+	size_t nextra, xpos;
 	bool complete;		/* every source was listed whole */
+	/* The current name: its items in operand order, and their entries
+	 * (decoded); valid until the next scan_next(). */
+	struct srcitem *items;
+	struct ts_entry *ents;
+	size_t n;
 };
 /* Lists every source of D (entering its filter rules) into *SC, with
- * EXTRA items first (the root's named operands). */
-void scan_collect(struct dnode *d, struct srcitem *extra, size_t nextra,
-    struct scan_lists *sc);
-void scan_lists_free(struct dnode *d, struct scan_lists *sc);
+ * EXTRA items (the root's named operands; copied, their layers
+ * referenced) merged in. */
+void scan_collect(struct dnode *d, const struct srcitem *extra,
+    size_t nextra, struct scan_lists *sc);
+/* The current name's items in SC->items[0..n) (in operand order): those
+ * read already (SC->n > 0), or the next name's, once the last one's
+ * decider set SC->n to 0.  False when every name was read. */
+bool scan_peek(struct dnode *d, struct scan_lists *sc);
+void scan_lists_free(struct scan_lists *sc);
 /* ITEMS[0..N) share a name: moves the winner first, *MERGE receives the
  * directories merged into it (malloc'ed or NULL); returns their count. */
 size_t scan_settle_duplicates(struct srcitem *items, size_t n,
     const struct srcitem ***merge);
 void scan_task(struct pool_task *t, struct pool_worker *w);
-int scan_cmp_items(const void *a, const void *b);
 void scan_submit_list(struct pool *p, struct pool_task *t);
-void scan_join(struct dnode *d, struct srcitem *items, size_t ni,
-    const struct dirlist *dl, bool find_extraneous);
 bool scan_read_dest(struct dnode *d, struct dirlist *dl);
 /* Without -p: D's default permissions and inherited setgid bit, read
  * from its open destination directory. */
 void scan_inherit(struct dnode *d);
+
+/* join.c: a node's source names against its destination listing. */
+/* Decides each source item of SC against the destination listing DL,
+ * finding extraneous names (FIND_EXTRANEOUS), in chunks: a directory of
+ * a million names does not hold a million tasks.  Takes SC and DL over
+ * (they are emptied); the last chunk may run later, on another worker,
+ * holding a reference on D. */
+void join_start(struct dnode *d, struct scan_lists *sc, struct dirlist *dl,
+    bool find_extraneous);
+/* The items of SC's current name: which operand wins (*MERGE receives
+ * the directories merged into it, to be freed), and whether it is sent:
+ * --files-from and the filter rules. */
+enum join_take {
+	TAKE_SEND,	/* decided like any item */
+	TAKE_NONE,	/* not selected (--files-from): neither sent nor
+			 * extraneous */
+	TAKE_EXCLUDED,	/* excluded by a rule: not sent, and a destination
+			 * entry of its name is judged like an extraneous one
+			 * (protected unless --delete-excluded) */
+};
+enum join_take join_take(struct dnode *d, struct scan_lists *sc,
+    const struct srcitem ***merge);
 
 /* root.c: the operands. */
 void root_scan(struct dnode *root);
 struct dnode *root_make(struct ts_run *run);
 
 /* prune.c: the deletion pass. */
-void prune_record(struct dnode *d, const struct ts_entry **ex, size_t n);
+/* Records the extraneous entries EX[0..N) (indices in DL) of D. */
+void prune_record(struct dnode *d, const struct dirlist *dl,
+    const uint32_t *ex, size_t n);
 void prune_run(struct ts_run *run);
 void prune_free(struct ts_run *run);
 

@@ -8,6 +8,7 @@
 #include "copy.h"
 #include "tmpfile.h"
 #include "report.h"
+#include "sys.h"
 #include "xattr.h"
 #include "util.h"
 
@@ -22,7 +23,8 @@
 #include <unistd.h>
 
 
-int scan_cmp_items(const void *a, const void *b)
+/* Items by name, then operand order. */
+static int cmp_items(const void *a, const void *b)
 {
 	const struct srcitem *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
@@ -75,90 +77,6 @@ size_t scan_settle_duplicates(struct srcitem *items, size_t n,
 	return nm;
 }
 
-/* How the source items of one name take part (take()). */
-enum take {
-	TAKE_SEND,	/* decided like any item */
-	TAKE_NONE,	/* not selected (--files-from): neither sent nor
-			 * extraneous */
-	TAKE_EXCLUDED,	/* excluded by a rule: not sent, and a destination
-			 * entry of its name is judged like an extraneous one
-			 * (protected unless --delete-excluded) */
-};
-
-/*
- * The items ITEMS[0..*NDUP) of one name (*NDUP is found here): settles
- * which operand wins and which directories merge into it (*MERGE, to be
- * freed), then applies --files-from and the filter rules to the winner.
- */
-static enum take take(struct dnode *d, struct srcitem *items, size_t left,
-    size_t *ndup, const struct srcitem ***merge)
-{
-	char *rel;
-	bool out;
-
-	*merge = NULL;
-	for (*ndup = 1; *ndup < left &&
-	    strcmp(items[*ndup].name, items[0].name) == 0; (*ndup)++)
-		;
-	if (*ndup > 1)
-		items[0].nmerge = scan_settle_duplicates(items, *ndup, merge);
-	items[0].merge = *merge;
-	if (!select_item(d, &items[0]))
-		return TAKE_NONE;
-	if (!items[0].layer)
-		return TAKE_SEND;
-	rel = util_path_join(d->rel, items[0].name);
-	out = select_filtered_out(&items[0], rel);
-	free(rel);
-	return out ? TAKE_EXCLUDED : TAKE_SEND;
-}
-
-/*
- * Merge-joins the source items (from every source of D, sorted by name
- * and operand order) with the sorted destination listing: each source
- * item is decided, each destination-only name is extraneous.
- */
-void scan_join(struct dnode *d, struct srcitem *items, size_t ni,
-    const struct dirlist *dl, bool find_extraneous)
-{
-	struct ts_run *run = d->run;
-	const struct ts_entry **ex = NULL;
-	size_t i = 0, j = 0, k, nex = 0;
-	struct pending later = { NULL, NULL };
-
-	d->later = &later;
-	/* Deletion needs the whole source directory: not in a partial one. */
-	for (k = 0; k < d->nsrcs; k++)
-		if (d->srcs[k].sel != SEL_ALL)
-			find_extraneous = false;
-	if (find_extraneous && dl->n)
-		ex = xcalloc(dl->n, sizeof(*ex));
-	while ((i < ni || j < dl->n) && !pool_cancelled(&run->pool)) {
-		const struct srcitem **merge = NULL;
-		size_t ndup = 0;
-		int c = i == ni ? 1 : j == dl->n ? -1 :
-		    strcmp(items[i].name, dl->ents[j].name);
-		enum take t = c <= 0 ? take(d, items + i, ni - i, &ndup,
-		    &merge) : TAKE_SEND;
-
-		if (c <= 0 && t == TAKE_SEND)
-			item_handle(d, &items[i], c == 0 ? &dl->ents[j] : NULL);
-		else if (c >= 0 && t != TAKE_NONE && ex &&
-		    !select_protected_dest(d, &dl->ents[j]))
-			ex[nex++] = &dl->ents[j];	/* extraneous */
-		i += ndup;
-		j += c >= 0;
-		free(merge);
-	}
-	if (ex && !pool_cancelled(&run->pool))
-		prune_record(d, ex, nex);
-	free(ex);
-	/* LIFO: files pushed last run first, before the subdirectories. */
-	scan_submit_list(&run->pool, later.dirs);
-	ftask_submit_batches(run, later.files);
-	d->later = NULL;
-}
-
 /* Opens (or creates) the destination directory of a non-root node.  The
  * gate has removed whatever was in the way of a new one. */
 static bool open_dest_dir(struct dnode *d)
@@ -168,12 +86,12 @@ static bool open_dest_dir(struct dnode *d)
 
 	if (run->o->dry_run) {
 		if (!d->create && pfd >= 0)
-			d->dfd = openat(pfd, d->name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			d->dfd = sys.openat(pfd, d->name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 		return true;
 	}
 	if (d->create) {
-		if (mkdirat(pfd, d->name, 0700) < 0 && errno != EEXIST) {
+		if (sys.mkdirat(pfd, d->name, 0700) < 0 && errno != EEXIST) {
 			int err = errno;
 
 			run_report_dest(run, err, "cannot create directory",
@@ -189,8 +107,8 @@ static bool open_dest_dir(struct dnode *d)
 		}
 		atomic_store(&d->parent->touched, true);
 	}
-	d->dfd = openat(pfd, d->name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d->dfd = sys.openat(pfd, d->name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (d->dfd < 0) {
 		/* ELOOP/ENOTDIR: something not a directory was planted. */
 		run_report_dest(run, errno, "cannot open directory", d->rel);
@@ -224,32 +142,28 @@ void scan_inherit(struct dnode *d)
  * match; other dot-files are data.  Runs on one destination at the same
  * time must be serialised (--lock): this would take the other's temps.
  */
+static bool keep_non_temp(void *arg, const char *name, uint32_t mode)
+{
+	struct dnode *d = arg;
+	struct ts_run *run = d->run;
+
+	if (S_ISDIR(mode) || !tmpfile_is_name(name))
+		return true;
+	if (!run->o->dry_run && sys.unlinkat(d->dfd, name, 0) == 0) {
+		add(&run->stale_temps, 1);
+		if (run->o->verbose >= 2) {
+			char *rel = util_path_join(d->rel, name);
+
+			report_note(run->rep, "removed stale temp file %s", rel);
+			free(rel);
+		}
+	}
+	return false;
+}
+
 static void sweep_temps(struct dnode *d, struct dirlist *dl)
 {
-	struct ts_run *run = d->run;
-	size_t i, o = 0;
-
-	for (i = 0; i < dl->n; i++) {
-		const struct ts_entry *en = &dl->ents[i];
-
-		if (!S_ISDIR(en->mode) && tmpfile_is_name(en->name)) {
-			if (!run->o->dry_run &&
-			    unlinkat(d->dfd, en->name, 0) == 0) {
-				add(&run->stale_temps, 1);
-				if (run->o->verbose >= 2) {
-					char *rel = util_path_join(d->rel,
-					    en->name);
-
-					report_note(run->rep, "removed stale temp file %s",
-					    rel);
-					free(rel);
-				}
-			}
-			continue;
-		}
-		dl->ents[o++] = *en;
-	}
-	dl->n = o;
+	dirlist_filter(dl, keep_non_temp, d);
 }
 
 bool scan_read_dest(struct dnode *d, struct dirlist *dl)
@@ -319,13 +233,16 @@ static void report_dir(struct dnode *d)
 		report_item(run->rep, d->iflags, S_IFDIR, d->rel, NULL, NULL);
 }
 
-void scan_collect(struct dnode *d, struct srcitem *extra, size_t nextra,
-    struct scan_lists *sc)
+void scan_collect(struct dnode *d, const struct srcitem *extra,
+    size_t nextra, struct scan_lists *sc)
 {
 	struct ts_run *run = d->run;
-	size_t k, i, n = nextra;
+	size_t k;
 
+	memset(sc, 0, sizeof(*sc));
+	sc->nlists = d->nsrcs;
 	sc->lists = xcalloc(d->nsrcs ? d->nsrcs : 1, sizeof(*sc->lists));
+	sc->pos = xcalloc(d->nsrcs ? d->nsrcs : 1, sizeof(*sc->pos));
 	sc->complete = true;
 	for (k = 0; k < d->nsrcs; k++) {
 		struct dsrc *s = &d->srcs[k];
@@ -345,71 +262,134 @@ void scan_collect(struct dnode *d, struct srcitem *extra, size_t nextra,
 			run_source_failed(run);
 			sc->complete = false;
 		}
-		n += sc->lists[k].n;
 	}
-	sc->items = xcalloc(n ? n : 1, sizeof(*sc->items));
-	if (nextra)
-		memcpy(sc->items, extra, nextra * sizeof(*extra));
-	sc->n = nextra;
-	for (k = 0; k < d->nsrcs; k++) {
-		struct dsrc *s = &d->srcs[k];
-		struct dirlist *l = &sc->lists[k];
-
-		for (i = 0; i < l->n; i++) {
-			struct srcitem *it = &sc->items[sc->n];
-
-			/* DEST, or a directory this run made in it, met
-			 * again inside the source it lies in: not copied
-			 * into itself (rsync copies such a tree once). */
-			if (made_has(run, &l->ents[i]))
-				continue;
-
-			item_adjust_source(run, &l->ents[i]);
-			it->ent = &l->ents[i];
-			it->sfd = s->fd;
-			it->src_name = it->name = it->disp_name =
-			    l->ents[i].name;
-			it->src_disp = s->disp;
-			it->dev_limit = s->dev_limit;
-			it->order = ((uint64_t)s->rank << 32) | i;
-			it->layer = s->layer;
-			it->list = s->list;
-			it->sel = s->sel;
-			sc->n++;
-		}
+	if (nextra) {
+		sc->extra = xmalloc(nextra * sizeof(*extra));
+		memcpy(sc->extra, extra, nextra * sizeof(*extra));
+		sc->nextra = nextra;
+		for (k = 0; k < nextra; k++)
+			if (sc->extra[k].layer)
+				filter_layer_ref(sc->extra[k].layer);
+		qsort(sc->extra, nextra, sizeof(*extra), cmp_items);
 	}
-	/* One source's listing is sorted already; several are merged. */
-	if (nextra || d->nsrcs > 1)
-		qsort(sc->items, sc->n, sizeof(*sc->items), scan_cmp_items);
+	sc->items = xcalloc(d->nsrcs + nextra + 1, sizeof(*sc->items));
+	sc->ents = xcalloc(d->nsrcs + 1, sizeof(*sc->ents));
 }
 
-void scan_lists_free(struct dnode *d, struct scan_lists *sc)
+/* The smallest name not read yet among SC's sources, or NULL. */
+static const char *next_name(const struct scan_lists *sc)
+{
+	const char *min = NULL;
+	size_t k;
+
+	if (sc->xpos < sc->nextra)
+		min = sc->extra[sc->xpos].name;
+	for (k = 0; k < sc->nlists; k++) {
+		const struct dirlist *l = &sc->lists[k];
+		const char *nm;
+
+		if (sc->pos[k] == l->n)
+			continue;
+		nm = dirlist_name(l, sc->pos[k]);
+		if (!min || strcmp(nm, min) < 0)
+			min = nm;
+	}
+	return min;
+}
+
+/* Entry I of source K of D as a source item of SC's current name; false
+ * when it is not one (DEST, or a directory this run made in it, met
+ * again inside the source it lies in: rsync copies such a tree once). */
+static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
+    size_t i)
+{
+	struct ts_run *run = d->run;
+	struct dsrc *s = &d->srcs[k];
+	struct ts_entry *e = &sc->ents[k];
+	struct srcitem *it = &sc->items[sc->n];
+
+	dirlist_get(&sc->lists[k], i, e);
+	if (made_has(run, e))
+		return false;
+	item_adjust_source(run, e);
+	memset(it, 0, sizeof(*it));
+	it->ent = e;
+	it->sfd = s->fd;
+	it->src_name = it->name = it->disp_name = e->name;
+	it->src_disp = s->disp;
+	it->dev_limit = s->dev_limit;
+	it->order = ((uint64_t)s->rank << 32) | i;
+	it->layer = s->layer;
+	it->list = s->list;
+	it->sel = s->sel;
+	sc->n++;
+	return true;
+}
+
+/* The next name's items into SC->items[0..n); returns n (0: no more). */
+static size_t scan_next(struct dnode *d, struct scan_lists *sc)
+{
+	const char *name;
+	size_t k, i, j;
+
+	sc->n = 0;
+	while (sc->n == 0 && (name = next_name(sc)) != NULL) {
+		for (; sc->xpos < sc->nextra &&
+		    strcmp(sc->extra[sc->xpos].name, name) == 0; sc->xpos++)
+			sc->items[sc->n++] = sc->extra[sc->xpos];
+		for (k = 0; k < sc->nlists; k++) {
+			const struct dirlist *l = &sc->lists[k];
+
+			if (sc->pos[k] < l->n &&
+			    strcmp(dirlist_name(l, sc->pos[k]), name) == 0)
+				add_item(d, sc, k, sc->pos[k]++);
+		}
+	}
+	/* Operand order within the name (a handful of items). */
+	for (i = 1; i < sc->n; i++)
+		for (j = i; j > 0 &&
+		    sc->items[j].order < sc->items[j - 1].order; j--) {
+			struct srcitem t = sc->items[j];
+
+			sc->items[j] = sc->items[j - 1];
+			sc->items[j - 1] = t;
+		}
+	return sc->n;
+}
+
+bool scan_peek(struct dnode *d, struct scan_lists *sc)
+{
+	return sc->n > 0 || scan_next(d, sc) > 0;
+}
+
+void scan_lists_free(struct scan_lists *sc)
 {
 	size_t k;
 
-	for (k = 0; k < d->nsrcs; k++)
+	for (k = 0; k < sc->nlists; k++)
 		dirlist_free(&sc->lists[k]);
+	for (k = 0; k < sc->nextra; k++)
+		filter_layer_unref(sc->extra[k].layer);
 	free(sc->lists);
+	free(sc->pos);
+	free(sc->extra);
 	free(sc->items);
+	free(sc->ents);
+	memset(sc, 0, sizeof(*sc));
 }
 
 /*
  * A directory whose name a non-directory keeps (--ignore-existing): rsync
  * still goes in, and every entry fails (it cannot be made there).
  */
-static void fail_blocked(struct dnode *d, const struct scan_lists *sc)
+static void fail_blocked(struct dnode *d, struct scan_lists *sc)
 {
 	struct ts_run *run = d->run;
-	size_t i;
 
-	for (i = 0; i < sc->n; i++) {
-		char *rel;
+	while (scan_next(d, sc)) {
+		char *rel = util_path_join(d->rel, sc->items[0].name);
 
-		if (i > 0 && strcmp(sc->items[i].name,
-		    sc->items[i - 1].name) == 0)
-			continue;
-		rel = util_path_join(d->rel, sc->items[i].name);
-		if (!select_filtered_out(&sc->items[i], rel)) {
+		if (!select_filtered_out(&sc->items[0], rel)) {
 			run_report_dest(run, ENOTDIR, "cannot create", rel);
 			run_item_failed(run);
 		}
@@ -442,7 +422,7 @@ static void scan_dir(struct dnode *d)
 	scan_collect(d, NULL, 0, &sc);
 	if (d->blocked) {
 		fail_blocked(d, &sc);
-		scan_lists_free(d, &sc);
+		scan_lists_free(&sc);
 		return;
 	}
 	dest_ok = scan_read_dest(d, &dl);
@@ -451,10 +431,7 @@ static void scan_dir(struct dnode *d)
 	 * (a mount point inside DEST is left alone, as rsync does). */
 	find_extraneous = run->o->del && dest_ok && sc.complete &&
 	    !(run->o->one_fs && d->has_dst && d->dst.dev != run->dst_dev);
-	if (sc.complete || sc.n)
-		scan_join(d, sc.items, sc.n, &dl, find_extraneous);
-	scan_lists_free(d, &sc);
-	dirlist_free(&dl);
+	join_start(d, &sc, &dl, find_extraneous);
 }
 
 void scan_task(struct pool_task *t, struct pool_worker *w)

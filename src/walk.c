@@ -39,9 +39,160 @@ void dirlist_free(struct dirlist *l)
 {
 	if (!l)
 		return;
-	free(l->ents);
+	free(l->name);
+	free(l->mode.v);
+	free(l->uid.v);
+	free(l->gid.v);
+	free(l->nlink.v);
+	free(l->size.v);
+	free(l->mtime.v);
+	free(l->ino.v);
+	free(l->odd);
 	free(l->names);
 	dirlist_init(l);
+}
+
+/* --- columns ------------------------------------------------------------ */
+
+#define COL_AT(c, i) ((c).v ? (c).v[i] : (c).first)
+
+/* Sets entry I of column C (of CAP entries) to VAL: a column stays
+ * unallocated while every value so far is the first one. */
+#define COL_PUT(c, i, cap, val) \
+	do { \
+		if (!(c).v && (i) == 0) { \
+			(c).first = (val); \
+		} else if (!(c).v && (val) != (c).first) { \
+			size_t k_; \
+			(c).v = xmalloc((cap) * sizeof(*(c).v)); \
+			for (k_ = 0; k_ < (i); k_++) \
+				(c).v[k_] = (c).first; \
+			(c).v[i] = (val); \
+		} else if ((c).v) { \
+			(c).v[i] = (val); \
+		} \
+	} while (0)
+
+#define COL_RESIZE(c, cap) \
+	do { \
+		if ((c).v) \
+			(c).v = xrealloc((c).v, (cap) * sizeof(*(c).v)); \
+	} while (0)
+
+#define COL_MOVE(c, to, from) \
+	do { \
+		if ((c).v) \
+			(c).v[to] = (c).v[from]; \
+	} while (0)
+
+/* Calls X(column) for every column but the names. */
+#define EACH_COL(X) X(mode) X(uid) X(gid) X(nlink) X(size) X(mtime) X(ino)
+
+/*
+ * mtimes from 1698 to 2242 are packed in 64 bits: the seconds offset by
+ * 2^33 above 30 bits of nanoseconds.  Others are odd entries.
+ */
+#define MTIME_BIAS ((int64_t)1 << 33)
+
+static bool mtime_pack(int64_t sec, uint32_t nsec, uint64_t *packed)
+{
+	if (sec < -MTIME_BIAS || sec >= MTIME_BIAS || nsec >= (1u << 30))
+		return false;
+	*packed = ((uint64_t)(sec + MTIME_BIAS) << 30) | nsec;
+	return true;
+}
+
+/* The odd entry of index I, or NULL. */
+static const struct dirlist_odd *find_odd(const struct dirlist *l, size_t i)
+{
+	size_t lo = 0, hi = l->nodd;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->odd[mid].i == i)
+			return &l->odd[mid];
+		if (l->odd[mid].i < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void dirlist_get(const struct dirlist *l, size_t i, struct ts_entry *e)
+{
+	const struct dirlist_odd *o = l->nodd ? find_odd(l, i) : NULL;
+	uint64_t mt = COL_AT(l->mtime, i);
+
+	e->name = dirlist_name(l, i);
+	e->mode = COL_AT(l->mode, i);
+	e->uid = COL_AT(l->uid, i);
+	e->gid = COL_AT(l->gid, i);
+	e->nlink = (l->cols & WALK_NEED_INO) ? COL_AT(l->nlink, i) : 1;
+	e->size = COL_AT(l->size, i);
+	e->ino = COL_AT(l->ino, i);
+	e->mtime_sec = (int64_t)(mt >> 30) - MTIME_BIAS;
+	e->mtime_nsec = (uint32_t)(mt & ((1u << 30) - 1));
+	e->dev = l->dev;
+	e->rdev = 0;
+	if (o) {
+		e->mtime_sec = o->sec;
+		e->mtime_nsec = o->nsec;
+		e->dev = o->dev;
+		e->rdev = o->rdev;
+	}
+}
+
+static void set_cap(struct dirlist *l, size_t cap)
+{
+	l->name = xrealloc(l->name, cap * sizeof(*l->name));
+#define X(c) COL_RESIZE(l->c, cap);
+	EACH_COL(X)
+#undef X
+	l->cap = cap;
+}
+
+/* Moves entry FROM of L to index TO. */
+static void move_entry(struct dirlist *l, size_t to, size_t from)
+{
+	l->name[to] = l->name[from];
+#define X(c) COL_MOVE(l->c, to, from);
+	EACH_COL(X)
+#undef X
+}
+
+void dirlist_filter(struct dirlist *l,
+    bool (*keep)(void *arg, const char *name, uint32_t mode), void *arg)
+{
+	size_t i, o = 0, k = 0, ko = 0;
+
+	for (i = 0; i < l->n; i++) {
+		bool odd = k < l->nodd && l->odd[k].i == i;
+
+		if (keep(arg, dirlist_name(l, i), dirlist_mode(l, i))) {
+			if (odd) {
+				l->odd[ko] = l->odd[k];
+				l->odd[ko++].i = o;
+			}
+			move_entry(l, o++, i);
+		}
+		k += odd;
+	}
+	l->n = o;
+	l->nodd = ko;
+}
+
+static unsigned statx_mask(unsigned need)
+{
+	unsigned m = STATX_TYPE | STATX_MODE | STATX_SIZE | STATX_MTIME |
+	    STATX_NLINK;
+
+	if (need & WALK_NEED_OWNER)
+		m |= STATX_UID | STATX_GID;
+	if (need & WALK_NEED_INO)
+		m |= STATX_INO;
+	return m;
 }
 
 static void fill_entry(struct ts_entry *e, const struct statx *stx)
@@ -58,18 +209,6 @@ static void fill_entry(struct ts_entry *e, const struct statx *stx)
 	e->rdev = makedev(stx->stx_rdev_major, stx->stx_rdev_minor);
 }
 
-static unsigned statx_mask(unsigned need)
-{
-	unsigned m = STATX_TYPE | STATX_MODE | STATX_SIZE | STATX_MTIME |
-	    STATX_NLINK;
-
-	if (need & WALK_NEED_OWNER)
-		m |= STATX_UID | STATX_GID;
-	if (need & WALK_NEED_INO)
-		m |= STATX_INO;
-	return m;
-}
-
 int walk_stat(int dirfd, const char *name, bool follow, struct ts_entry *e)
 {
 	struct statx stx;
@@ -83,25 +222,145 @@ int walk_stat(int dirfd, const char *name, bool follow, struct ts_entry *e)
 	return 0;
 }
 
-/* Appends NAME to the name buffer; returns its offset. */
-static size_t add_name(struct dirlist *l, const char *name, size_t len)
+/* Appends the entry NAME (of length LEN), as STX describes it.  0, or
+ * -EOVERFLOW when the names no longer fit 32-bit offsets. */
+static int append(struct dirlist *l, const char *name, size_t len,
+    const struct statx *stx)
 {
-	size_t off = l->nlen;
+	uint64_t dev = makedev(stx->stx_dev_major, stx->stx_dev_minor);
+	uint64_t rdev = makedev(stx->stx_rdev_major, stx->stx_rdev_minor);
+	uint64_t mt = 0;
+	bool packed = mtime_pack(stx->stx_mtime.tv_sec,
+	    stx->stx_mtime.tv_nsec, &mt);
+	size_t i = l->n;
 
+	if (l->nlen + len + 1 > UINT32_MAX)
+		return -EOVERFLOW;
 	if (l->nlen + len + 1 > l->ncap) {
 		l->ncap = (l->ncap ? l->ncap * 2 : 4096) + len + 1;
 		l->names = xrealloc(l->names, l->ncap);
 	}
-	memcpy(l->names + off, name, len + 1);
+	if (i == l->cap)
+		set_cap(l, l->cap ? l->cap * 2 : 64);
+	memcpy(l->names + l->nlen, name, len + 1);
+	l->name[i] = (uint32_t)l->nlen;
 	l->nlen += len + 1;
-	return off;
+	COL_PUT(l->mode, i, l->cap, (uint32_t)stx->stx_mode);
+	COL_PUT(l->size, i, l->cap, stx->stx_size);
+	COL_PUT(l->mtime, i, l->cap, mt);
+	if (l->cols & WALK_NEED_OWNER) {
+		COL_PUT(l->uid, i, l->cap, stx->stx_uid);
+		COL_PUT(l->gid, i, l->cap, stx->stx_gid);
+	}
+	if (l->cols & WALK_NEED_INO) {
+		COL_PUT(l->ino, i, l->cap, stx->stx_ino);
+		COL_PUT(l->nlink, i, l->cap, stx->stx_nlink);
+	}
+	if (i == 0)
+		l->dev = dev;
+	if (dev != l->dev || rdev != 0 || !packed) {
+		if (l->nodd == l->oddcap) {
+			l->oddcap = l->oddcap ? l->oddcap * 2 : 8;
+			l->odd = xrealloc(l->odd, l->oddcap * sizeof(*l->odd));
+		}
+		l->odd[l->nodd++] = (struct dirlist_odd){ i, dev, rdev,
+			stx->stx_mtime.tv_sec, stx->stx_mtime.tv_nsec };
+	}
+	l->n++;
+	return 0;
 }
 
-static int cmp_entry(const void *a, const void *b)
+static int cmp_names(const void *a, const void *b, void *arg)
 {
-	const struct ts_entry *x = a, *y = b;
+	const struct dirlist *l = arg;
+	const uint32_t *x = a, *y = b;
 
-	return strcmp(x->name, y->name);
+	return strcmp(dirlist_name(l, *x), dirlist_name(l, *y));
+}
+
+static int cmp_odd(const void *a, const void *b)
+{
+	const struct dirlist_odd *x = a, *y = b;
+
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* One entry's values, while a permutation cycle moves the others. */
+struct row {
+	uint32_t name, mode, uid, gid, nlink;
+	uint64_t size, mtime, ino;
+};
+
+static void get_row(const struct dirlist *l, size_t i, struct row *r)
+{
+	r->name = l->name[i];
+#define X(c) r->c = COL_AT(l->c, i);
+	EACH_COL(X)
+#undef X
+}
+
+static void put_row(struct dirlist *l, size_t i, const struct row *r)
+{
+	l->name[i] = r->name;
+#define X(c) if (l->c.v) l->c.v[i] = r->c;
+	EACH_COL(X)
+#undef X
+}
+
+#define PERM_DONE UINT32_MAX
+
+/*
+ * Sorts L by name: the order is found on a permutation (4 bytes an
+ * entry), then applied in place, cycle by cycle, so that no column is
+ * ever held twice.  The odd entries follow their entries.
+ */
+static void sort_by_name(struct dirlist *l)
+{
+	uint32_t *perm;
+	size_t i, k;
+
+	if (l->n < 2)
+		return;
+	perm = xmalloc(l->n * sizeof(*perm));
+	for (i = 0; i < l->n; i++)
+		perm[i] = (uint32_t)i;
+	qsort_r(perm, l->n, sizeof(*perm), cmp_names, l);
+	/* Odd entries (few, in order of their old index) get their new one. */
+	if (l->nodd) {
+		size_t *newi = xmalloc(l->nodd * sizeof(*newi));
+
+		for (i = 0; i < l->n; i++) {
+			const struct dirlist_odd *o = find_odd(l, perm[i]);
+
+			if (o)
+				newi[o - l->odd] = i;
+		}
+		for (k = 0; k < l->nodd; k++)
+			l->odd[k].i = newi[k];
+		free(newi);
+		qsort(l->odd, l->nodd, sizeof(*l->odd), cmp_odd);
+	}
+	/* sorted[j] = old[perm[j]], following each cycle from its start. */
+	for (i = 0; i < l->n; i++) {
+		struct row r;
+		size_t j = i;
+
+		if (perm[i] == PERM_DONE)
+			continue;
+		get_row(l, i, &r);
+		for (;;) {
+			size_t from = perm[j];
+
+			perm[j] = PERM_DONE;
+			if (from == i) {
+				put_row(l, j, &r);
+				break;
+			}
+			move_entry(l, j, from);
+			j = from;
+		}
+	}
+	free(perm);
 }
 
 /* An entry that cannot be stat'ed: reported on its side. */
@@ -115,74 +374,77 @@ static void stat_error(struct report *rep, unsigned need, int err,
 	free(p);
 }
 
+/* Reads one buffer of getdents into OUT.  0, or -errno (the listing is
+ * then no listing). */
+static int take_names(struct report *rep, int dirfd, const char *reldir,
+    unsigned need, const char *buf, long nread, struct dirlist *out,
+    struct walk_result *res)
+{
+	unsigned mask = statx_mask(need);
+	long pos;
+
+	for (pos = 0; pos < nread;) {
+		const struct linux_dirent64 *d = (const void *)(buf + pos);
+		const char *nm = d->d_name;
+		struct statx stx;
+
+		pos += d->d_reclen;
+		if (nm[0] == '.' &&
+		    (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0')))
+			continue;
+		if (statx(dirfd, nm, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+		    mask, &stx) < 0) {
+			if (errno == ENOENT && (need & WALK_DEST)) {
+				continue;
+			} else if (errno == ENOENT) {
+				res->vanished++;
+				report_vanished(rep, reldir, nm);
+			} else {
+				res->stat_errors++;
+				stat_error(rep, need, errno, reldir, nm);
+			}
+			continue;
+		}
+		if (append(out, nm, strlen(nm), &stx) < 0)
+			return -EOVERFLOW;
+	}
+	return 0;
+}
+
 struct walk_result walk_dir(struct report *rep, int dirfd,
     const char *reldir, unsigned need, struct dirlist *out)
 {
 	struct walk_result res = { 0, 0, 0 };
-	unsigned mask = statx_mask(need);
 	char buf[32768] __attribute__((aligned(8)));
-	size_t i;
 
-	out->n = 0;
-	out->nlen = 0;
+	dirlist_free(out);
+	out->cols = need & (WALK_NEED_OWNER | WALK_NEED_INO);
 	if (lseek(dirfd, 0, SEEK_SET) < 0) {
 		res.err = -errno;
 		return res;
 	}
 	for (;;) {
 		long nread = syscall(SYS_getdents64, dirfd, buf, sizeof(buf));
-		long pos;
 
-		if (nread < 0) {
-			/* A listing that failed part-way is no listing: its
-			 * names are still offsets, and half a directory must
-			 * not be taken for the whole of it. */
+		if (nread < 0)
 			res.err = -errno;
-			out->n = 0;
-			out->nlen = 0;
+		else if (nread > 0)
+			res.err = take_names(rep, dirfd, reldir, need, buf,
+			    nread, out, &res);
+		if (res.err) {
+			/* A listing that failed part-way is no listing: half
+			 * a directory must not be taken for the whole of it. */
+			out->n = out->nlen = out->nodd = 0;
 			return res;
 		}
 		if (nread == 0)
 			break;
-		for (pos = 0; pos < nread;) {
-			struct linux_dirent64 *d = (void *)(buf + pos);
-			const char *nm = d->d_name;
-			struct statx stx;
-			struct ts_entry *e;
-
-			pos += d->d_reclen;
-			if (nm[0] == '.' &&
-			    (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0')))
-				continue;
-			if (statx(dirfd, nm, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-			    mask, &stx) < 0) {
-				if (errno == ENOENT && (need & WALK_DEST)) {
-					continue;
-				} else if (errno == ENOENT) {
-					res.vanished++;
-					report_vanished(rep, reldir, nm);
-				} else {
-					res.stat_errors++;
-					stat_error(rep, need, errno, reldir,
-					    nm);
-				}
-				continue;
-			}
-			if (out->n == out->cap) {
-				out->cap = out->cap ? out->cap * 2 : 64;
-				out->ents = xrealloc(out->ents,
-				    out->cap * sizeof(*out->ents));
-			}
-			e = &out->ents[out->n++];
-			fill_entry(e, &stx);
-			/* An offset for now: the buffer may move. */
-			e->name = (const char *)(uintptr_t)add_name(out, nm,
-			    strlen(nm));
-		}
 	}
-	for (i = 0; i < out->n; i++)
-		out->ents[i].name = out->names + (uintptr_t)out->ents[i].name;
-	if (out->n > 1)
-		qsort(out->ents, out->n, sizeof(*out->ents), cmp_entry);
+	sort_by_name(out);
+	/* What the listing grew into beyond its size is given back. */
+	if (out->ncap > out->nlen + 1) {
+		out->ncap = out->nlen + 1;
+		out->names = xrealloc(out->names, out->ncap);
+	}
 	return res;
 }

@@ -26,12 +26,50 @@ struct ts_entry {
 	uint64_t rdev;		/* for devices */
 };
 
-/* The sorted entries of one directory; one allocation for all names. */
+/*
+ * A column of a dirlist: NULL values while every entry has the value
+ * FIRST (the owner of every file in a directory is often the same; a
+ * column the run does not need is never filled).
+ */
+struct dirlist_col32 {
+	uint32_t *v;
+	uint32_t first;
+};
+
+struct dirlist_col64 {
+	uint64_t *v;
+	uint64_t first;
+};
+
+/*
+ * The sorted entries of one directory, in columns: a directory of a
+ * million entries is held in about 20 to 40 bytes per entry plus its names
+ * (rather than a struct ts_entry each).  Read an entry with dirlist_get(),
+ * its name or type with dirlist_name() and dirlist_mode().  An entry's
+ * mtime is packed in 64 bits; every entry is taken to be on the device of
+ * the first one, and to have rdev 0.  The few that do not fit (mount
+ * points, devices, mtimes before 1698 or after 2242) are kept whole in
+ * ODD.
+ */
 struct dirlist {
-	struct ts_entry *ents;
 	size_t n, cap;
+	unsigned cols;		/* enum walk_need: the optional columns kept */
+	uint32_t *name;		/* offset of each name in NAMES */
+	struct dirlist_col32 mode, uid, gid, nlink;
+	struct dirlist_col64 size, mtime, ino;
+	uint64_t dev;		/* the first entry's device */
+	struct dirlist_odd *odd;	/* sorted by index */
+	size_t nodd, oddcap;
 	char *names;
 	size_t nlen, ncap;
+};
+
+/* An entry whose device, rdev or mtime do not fit the columns. */
+struct dirlist_odd {
+	size_t i;
+	uint64_t dev, rdev;
+	int64_t sec;
+	uint32_t nsec;
 };
 
 enum walk_need {
@@ -51,16 +89,40 @@ struct walk_result {
 
 /*
  * Reads every entry of the open directory DIRFD (except "." and "..")
- * into OUT (which it resets), statx'ing each name relative to DIRFD with
- * AT_SYMLINK_NOFOLLOW.  RELDIR is used in error messages only ("" for the
- * root), which go to REP.  Entries whose statx fails are left out: ENOENT counts as
- * vanished, other errors are reported with the path.  Thread-safe.
+ * into OUT (which it resets, keeping the columns NEED asks for),
+ * statx'ing each name relative to DIRFD with AT_SYMLINK_NOFOLLOW as soon
+ * as getdents returned it (while a network file system's attribute cache
+ * still holds it).  RELDIR is used in error messages only ("" for the
+ * root), which go to REP.  Entries whose statx fails are left out: ENOENT
+ * counts as vanished, other errors are reported with the path.  A
+ * directory too big for 32-bit name offsets fails with -EOVERFLOW.
+ * Thread-safe.
  */
 struct walk_result walk_dir(struct report *rep, int dirfd,
     const char *reldir, unsigned need, struct dirlist *out);
 
 void dirlist_init(struct dirlist *l);
 void dirlist_free(struct dirlist *l);
+
+/* Entry I of L: its name (in L's storage), and its type and mode. */
+static inline const char *dirlist_name(const struct dirlist *l, size_t i)
+{
+	return l->names + l->name[i];
+}
+
+static inline uint32_t dirlist_mode(const struct dirlist *l, size_t i)
+{
+	return l->mode.v ? l->mode.v[i] : l->mode.first;
+}
+
+/* Entry I of L, decoded into *E (E->name points into L's storage;
+ * columns L does not keep read as 0). */
+void dirlist_get(const struct dirlist *l, size_t i, struct ts_entry *e);
+
+/* Keeps only the entries for which KEEP(ARG, name, mode) is true, in
+ * order. */
+void dirlist_filter(struct dirlist *l,
+    bool (*keep)(void *arg, const char *name, uint32_t mode), void *arg);
 
 /*
  * statx of NAME relative to DIRFD into *E (name not set): 0 or -errno.

@@ -160,13 +160,22 @@ static int make_many(const char *name, size_t n)
 	return fd;
 }
 
+/* Entry I of L, decoded (valid until the next call). */
+static const struct ts_entry *ent(const struct dirlist *l, size_t i)
+{
+	static struct ts_entry e;
+
+	dirlist_get(l, i, &e);
+	return &e;
+}
+
 static const struct ts_entry *find(const struct dirlist *l, const char *n)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (strcmp(l->ents[i].name, n) == 0)
-			return &l->ents[i];
+		if (strcmp(dirlist_name(l, i), n) == 0)
+			return ent(l, i);
 	return NULL;
 }
 
@@ -188,7 +197,7 @@ static void assert_sorted(const struct dirlist *l)
 	size_t i;
 
 	for (i = 1; i < l->n; i++)
-		assert_true(strcmp(l->ents[i - 1].name, l->ents[i].name) < 0);
+		assert_true(strcmp(dirlist_name(l, i - 1), dirlist_name(l, i)) < 0);
 }
 
 static int setup(void **state)
@@ -318,7 +327,7 @@ static void test_many_entries_and_reuse(void **state)
 	assert_sorted(&l);
 	for (i = 0; i < l.n; i++) {
 		snprintf(name, sizeof(name), "%04zu-%0100d", i, 0);
-		assert_string_equal(l.ents[i].name, name);
+		assert_string_equal(dirlist_name(&l, i), name);
 	}
 
 	make_file(small, "b", 2);
@@ -326,14 +335,152 @@ static void test_many_entries_and_reuse(void **state)
 	wr = walk_dir(rep, small, "small", 0, &l);
 	assert_int_equal(wr.err, 0);
 	assert_int_equal(l.n, 2);
-	assert_string_equal(l.ents[0].name, "a");
-	assert_int_equal(l.ents[0].size, 1);
-	assert_string_equal(l.ents[1].name, "b");
-	assert_int_equal(l.ents[1].size, 2);
+	assert_string_equal(dirlist_name(&l, 0), "a");
+	assert_int_equal(ent(&l, 0)->size, 1);
+	assert_string_equal(dirlist_name(&l, 1), "b");
+	assert_int_equal(ent(&l, 1)->size, 2);
 	dirlist_free(&l);
 	report_free(rep);
 	close(fd);
 	close(small);
+}
+
+/* Checks that entry I of L says what statx of its name says. */
+static void assert_entry_is_file(const struct dirlist *l, size_t i, int fd)
+{
+	struct ts_entry e;
+	struct stat st;
+
+	dirlist_get(l, i, &e);
+	assert_int_equal(fstatat(fd, e.name, &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(e.mode, st.st_mode);
+	assert_int_equal(e.size, st.st_size);
+	assert_int_equal(e.uid, st.st_uid);
+	assert_int_equal(e.gid, st.st_gid);
+	assert_int_equal(e.ino, st.st_ino);
+	assert_int_equal(e.nlink, st.st_nlink);
+	assert_int_equal(e.mtime_sec, st.st_mtim.tv_sec);
+	assert_int_equal(e.mtime_nsec, st.st_mtim.tv_nsec);
+	assert_int_equal(e.dev, st.st_dev);
+	assert_int_equal(e.rdev, st.st_rdev);
+}
+
+static bool keep_not_x(void *arg, const char *name, uint32_t mode)
+{
+	(void)arg;
+	(void)mode;
+	return name[0] != 'x';
+}
+
+/*
+ * The columns: values that are all the same, then one that is not (the
+ * column is filled in); mtimes that do not fit the packing, and devices
+ * (odd entries) at every position, their places kept through the sort
+ * and through dirlist_filter().
+ */
+static void test_columns_and_odd_entries(void **state)
+{
+	struct report *rep = new_report();
+	struct dirlist l;
+	struct walk_result wr;
+	int fd = make_dir("cols");
+	char name[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 300; i++) {
+		/* Made in an order far from the sorted one. */
+		size_t k = (i * 37) % 300;
+		struct timespec ts[2] = { { 0, UTIME_OMIT },
+			{ 1500000000 + (time_t)k, (long)k * 1000 } };
+
+		snprintf(name, sizeof(name), "%c%03zu", k % 5 ? 'f' : 'x', k);
+		make_file(fd, name, k > 250 ? k : 0);	/* sizes vary late */
+		if (k == 120 || k == 7)		/* after 2242: odd */
+			ts[1].tv_sec = (time_t)11000000000LL;
+		if (k == 199)			/* before 1698: odd */
+			ts[1].tv_sec = -(time_t)9000000000LL;
+		utimensat(fd, name, ts, 0);	/* ext4 may clamp: fine */
+		if (k == 150 && geteuid() == 0)
+			assert_int_equal(fchownat(fd, name, 4242, 4343, 0), 0);
+	}
+	if (geteuid() == 0) {
+		assert_int_equal(mknodat(fd, "f050-dev", S_IFCHR | 0600,
+		    makedev(1, 3)), 0);
+		assert_int_equal(mknodat(fd, "x260-dev", S_IFCHR | 0600,
+		    makedev(1, 5)), 0);
+	}
+	dirlist_init(&l);
+	wr = walk_dir(rep, fd, "cols", WALK_NEED_OWNER | WALK_NEED_INO, &l);
+	assert_int_equal(wr.err, 0);
+	assert_int_equal(l.n, geteuid() == 0 ? 302 : 300);
+	assert_sorted(&l);
+	assert_non_null(l.size.v);	/* sizes differ */
+	assert_non_null(l.ino.v);
+	if (geteuid() == 0)
+		assert_true(l.nodd >= 2);
+	for (i = 0; i < l.n; i++)
+		assert_entry_is_file(&l, i, fd);
+
+	/* Without the optional columns: owners and inodes read as 0, the
+	 * link count as 1. */
+	wr = walk_dir(rep, fd, "cols", 0, &l);
+	assert_int_equal(wr.err, 0);
+	assert_null(l.uid.v);
+	assert_null(l.ino.v);
+	assert_int_equal(ent(&l, 0)->uid, 0);
+	assert_int_equal(ent(&l, 0)->nlink, 1);
+
+	wr = walk_dir(rep, fd, "cols", WALK_NEED_OWNER | WALK_NEED_INO, &l);
+	dirlist_filter(&l, keep_not_x, NULL);
+	assert_int_equal(l.n, geteuid() == 0 ? 241 : 240);
+	assert_sorted(&l);
+	for (i = 0; i < l.n; i++) {
+		assert_int_not_equal(dirlist_name(&l, i)[0], 'x');
+		assert_entry_is_file(&l, i, fd);
+	}
+	dirlist_free(&l);
+	report_free(rep);
+	close(fd);
+}
+
+/* Every value the same: no column is allocated, and each entry still
+ * reads back whole. */
+static void test_uniform_columns(void **state)
+{
+	struct report *rep = new_report();
+	struct dirlist l;
+	struct walk_result wr;
+	int fd = make_dir("uniform");
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { 1600000000, 5 } };
+	char name[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "u%03zu", 99 - i);
+		make_file(fd, name, 3);
+		assert_int_equal(utimensat(fd, name, ts, 0), 0);
+	}
+	dirlist_init(&l);
+	wr = walk_dir(rep, fd, "uniform", WALK_NEED_OWNER, &l);
+	assert_int_equal(wr.err, 0);
+	assert_int_equal(l.n, 100);
+	assert_null(l.mode.v);
+	assert_null(l.size.v);
+	assert_null(l.mtime.v);
+	assert_null(l.uid.v);
+	assert_int_equal(l.nodd, 0);
+	for (i = 0; i < l.n; i++) {
+		snprintf(name, sizeof(name), "u%03zu", i);
+		assert_string_equal(dirlist_name(&l, i), name);
+		assert_int_equal(ent(&l, i)->size, 3);
+		assert_int_equal(ent(&l, i)->mtime_sec, 1600000000);
+		assert_int_equal(ent(&l, i)->mtime_nsec, 5);
+	}
+	dirlist_free(&l);
+	report_free(rep);
+	close(fd);
 }
 
 /* A getdents64 that fails part-way leaves no half listing behind. */
@@ -386,8 +533,8 @@ static void test_vanished_and_stat_errors(void **state)
 	assert_int_equal(wr.vanished, 1);
 	assert_int_equal(wr.stat_errors, 0);
 	assert_int_equal(l.n, 2);
-	assert_string_equal(l.ents[0].name, "a");
-	assert_string_equal(l.ents[1].name, "c");
+	assert_string_equal(dirlist_name(&l, 0), "a");
+	assert_string_equal(dirlist_name(&l, 1), "c");
 	assert_int_equal(cap.nerrors, 1);
 	assert_int_equal(cap.last.side, TS_SIDE_SRC);
 	assert_int_equal(cap.last.err, ENOENT);
@@ -403,8 +550,8 @@ static void test_vanished_and_stat_errors(void **state)
 	assert_int_equal(wr.vanished, 0);
 	assert_int_equal(wr.stat_errors, 1);
 	assert_int_equal(l.n, 2);
-	assert_string_equal(l.ents[0].name, "a");
-	assert_string_equal(l.ents[1].name, "b");
+	assert_string_equal(dirlist_name(&l, 0), "a");
+	assert_string_equal(dirlist_name(&l, 1), "b");
 	assert_int_equal(cap.nerrors, 2);
 	assert_int_equal(cap.last.side, TS_SIDE_SRC);
 	assert_int_equal(cap.last.err, EIO);
@@ -480,6 +627,8 @@ int main(void)
 		cmocka_unit_test(test_types_and_attributes),
 		cmocka_unit_test(test_empty_dir),
 		cmocka_unit_test(test_many_entries_and_reuse),
+		cmocka_unit_test(test_columns_and_odd_entries),
+		cmocka_unit_test(test_uniform_columns),
 		cmocka_unit_test(test_getdents_fails_part_way),
 		cmocka_unit_test(test_vanished_and_stat_errors),
 		cmocka_unit_test(test_not_a_directory),
