@@ -150,13 +150,22 @@ static void free_defer(struct defer *df)
 }
 
 /* The options every removal of this run is made with. */
-static struct del_opts del_opts_of(const struct ts_run *run, bool dry,
-    bool quiet)
+/* The removal of a directory in the way of an entry of D: protect rules
+ * (-f 'P ...', excluded names without --delete-excluded) keep what they
+ * name inside it, as they do for --delete; PA must outlive the options. */
+static struct del_opts del_opts_of(const struct ts_run *run,
+    const struct dnode *d, bool dry, bool quiet, struct protect_arg *pa)
 {
 	struct del_opts o = { .rep = run->rep, .dry_run = dry,
 		.one_fs = run->o->one_fs > 0,
 		.quiet_report = quiet };
 
+	pa->run = run;
+	pa->layer = dnode_layer(d);
+	if (pa->layer) {
+		o.protect = select_protect_inside;
+		o.protect_arg = pa;
+	}
 	return o;
 }
 
@@ -186,7 +195,8 @@ static bool other_fs(int pfd, int fd)
 static uint64_t count_one(struct ts_run *run, struct defer *df)
 {
 	struct dnode *d = df->dir;
-	struct del_opts o = del_opts_of(run, true, true);
+	struct protect_arg pa;
+	struct del_opts o = del_opts_of(run, d, true, true, &pa);
 	struct del_counts c = { 0 };
 	struct dirlist l;
 	int fd;
@@ -256,7 +266,8 @@ static int clear_dir(struct ts_run *run, struct defer *df)
 {
 	struct dnode *d = df->dir;
 	bool dry = run->o->dry_run;
-	struct del_opts o = del_opts_of(run, dry, false);
+	struct protect_arg pa;
+	struct del_opts o = del_opts_of(run, d, dry, false, &pa);
 	struct del_counts c = { 0 };
 	int fd, r;
 
