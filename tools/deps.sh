@@ -26,6 +26,11 @@ pkgs=(
 	mandoc bash-completion zsh fish tmux jq bsdextrautils procps time
 	# bench/: run.py (time, git for its report), profile.sh
 	git valgrind linux-perf
+	# MPI (issue 14): Open MPI for src/mpi and tests/mpi (mpicc, mpirun;
+	# TREESYNC_MPI builds nothing without it and tests/mpi skips);
+	# tools/build-dsync.sh builds the dsync oracle for bench/mpi from git
+	# snapshots: its libraries are autotools projects, libattr for -X
+	openmpi-bin libopenmpi-dev autoconf automake libtool libattr1-dev libbz2-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do
