@@ -24,13 +24,34 @@ _treesync()
 			COMPREPLY=($(compgen -W 'always' -- "$cur"))
 			return ;;
 		--info)
-			COMPREPLY=($(compgen -W 'progress2 progress0 none' -- "$cur"))
+			COMPREPLY=($(compgen -W 'backup copy del flist flist2 misc misc2 mount name name2 nonreg progress progress2 remove skip skip2 stats stats2 stats3 symsafe all none help' -- "$cur"))
+			return ;;
+		--debug)
+			COMPREPLY=($(compgen -W 'acl backup bind chdir connect cmd del deltasum dup exit filter flist fuzzy genr hash hlink iconv io nstr own proto recv send time all none help' -- "$cur"))
+			return ;;
+		--stderr)
+			COMPREPLY=($(compgen -W 'errors all client' -- "$cur"))
+			return ;;
+		--outbuf)
+			COMPREPLY=($(compgen -W 'N L B' -- "$cur"))
+			return ;;
+		--checksum-choice)
+			COMPREPLY=($(compgen -W 'auto xxh128' -- "$cur"))
 			return ;;
 		--copy-method)
 			COMPREPLY=($(compgen -W 'auto copy_file_range sendfile readwrite' -- "$cur"))
 			return ;;
 		--reflink)
 			COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+			return ;;
+		--compress-choice)
+			COMPREPLY=($(compgen -W 'auto zstd lz4 zlibx zlib none' -- "$cur"))
+			return ;;
+		--cc)
+			COMPREPLY=($(compgen -W 'auto xxh128' -- "$cur"))
+			return ;;
+		--zc)
+			COMPREPLY=($(compgen -W 'auto zstd lz4 zlibx zlib none' -- "$cur"))
 			return ;;
 		--log-file|--lock|--exclude-from|--include-from|--files-from)
 			_filedir
@@ -47,38 +68,48 @@ _treesync()
 				COMPREPLY=($(compgen -u -- "$cur"))
 			fi
 			return ;;
-		--lock-wait|--timeout|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--modify-window|-@|--max-delete|--jobs|-j|--contimeout)
+		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
 			return ;;
 	esac
 	$split && return
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--verbose -v --quiet -q --itemize-changes -i --stats --progress
-		    --progress= --info= -P --json --json-items --log-file= --check
-		    --lock --lock= --lock-wait= --timeout= --human-readable -h
-		    --archive -a --recursive -r --dirs -d --filter= -f -F --exclude=
-		    --exclude-from= --include= --include-from= --cvs-exclude -C
-		    --delete-excluded --files-from= --from0 -0 --links -l
-		    --hard-links -H --perms -p --times -t --omit-dir-times -O
-		    --omit-link-times -J --chmod= --chown= --numeric-ids --min-size=
-		    --max-size= --group -g --acls -A --xattrs -X --owner -o -D
-		    --devices --specials --dry-run -n --checksum -c --size-only
+		COMPREPLY=($(compgen -W '--verbose -v --quiet -q --itemize-changes -i --stats
+		    --out-format= --8-bit-output -8 --progress --progress= --info=
+		    --debug= --stderr= --outbuf= -P --json --json-items --log-file=
+		    --log-file-format= --check --lock --lock= --lock-wait=
+		    --timeout= --contimeout= --stop-after= --stop-at=
+		    --human-readable -h --archive -a --recursive -r --dirs -d
+		    --filter= -f -F --exclude= --exclude-from= --include=
+		    --include-from= --cvs-exclude -C --delete-excluded --files-from=
+		    --from0 -0 --links -l --hard-links -H --perms -p --times -t
+		    --omit-dir-times -O --omit-link-times -J --chmod= --chown=
+		    --numeric-ids --min-size= --max-size= --group -g --acls -A
+		    --xattrs -X --owner -o -D --devices --specials --dry-run -n
+		    --checksum -c --checksum-choice= --checksum-seed= --size-only
 		    --ignore-times -I --modify-window= -@ --update -u
 		    --ignore-existing --existing --delete --force --ignore-errors
 		    --max-delete= --allow-empty-source --one-file-system -x
 		    --insecure-links --whole-file -W --jobs= -j --copy-method=
-		    --fsync --sparse -S --reflink= --verify --help --version -V
-		    --no-verbose --no-v --no-itemize-changes --no-i --no-progress
-		    --contimeout= --no-human-readable --no-h --no-recursive --no-r
-		    --no-dirs --no-d --no-from0 --no-links --no-l --no-hard-links
-		    --no-H --no-perms --no-p --no-times --no-t --no-omit-dir-times
-		    --no-O --no-omit-link-times --no-J --no-numeric-ids --no-group
-		    --no-g --no-acls --no-A --no-xattrs --no-X --no-owner --no-o
-		    --no-D --no-devices --no-specials --no-checksum --no-c
-		    --ignore-non-existing --del --delete-before --delete-during
-		    --delete-delay --delete-after --no-force --no-ignore-errors
-		    --no-one-file-system --no-x --no-insecure-links --no-whole-file
-		    --no-W --no-sparse --no-S' -- "$cur"))
+		    --fsync --sparse -S --reflink= --verify --max-alloc=
+		    --inc-recursive --no-inc-recursive --rsh= -e --rsync-path=
+		    --remote-option= -M --blocking-io --protocol= --compress -z
+		    --compress-choice= --compress-level= --compress-threads=
+		    --skip-compress= --help --version -V --no-verbose --no-v
+		    --no-itemize-changes --no-i --log-format= --no-8-bit-output
+		    --no-8 --no-progress --msgs2stderr --no-msgs2stderr --no-timeout
+		    --no-contimeout --time-limit= --no-human-readable --no-h
+		    --no-recursive --no-r --no-dirs --no-d --no-from0 --no-links
+		    --no-l --no-hard-links --no-H --no-perms --no-p --no-times
+		    --no-t --no-omit-dir-times --no-O --no-omit-link-times --no-J
+		    --no-numeric-ids --no-group --no-g --no-acls --no-A --no-xattrs
+		    --no-X --no-owner --no-o --no-D --no-devices --no-specials
+		    --no-checksum --no-c --cc= --ignore-non-existing --del
+		    --delete-before --delete-during --delete-delay --delete-after
+		    --no-force --no-ignore-errors --no-one-file-system --no-x
+		    --no-insecure-links --no-whole-file --no-W --no-sparse --no-S
+		    --i-r --no-i-r --no-blocking-io --no-compress --no-z
+		    --old-compress --new-compress --zc= --zl= --zt=' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

@@ -14,14 +14,16 @@
  *
  * What is parsed goes into struct ts_options; what can only be decided
  * after the last option (-C's rules go last, -a implies no -r with
- * --files-from, --info=progress0 beats --progress) is kept in a struct
- * parse_ctx for the length of one cli_parse() call: no file-scope state.
+ * --files-from, an explicit --info beats what -v, --stats and --progress
+ * imply) is kept in a struct parse_ctx for the length of one cli_parse()
+ * call: no file-scope state.
  */
 #include "cli.h"
 
 #include "chmod.h"
 #include "copy.h"
 #include "filter.h"
+#include "report.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -33,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #ifndef TS_VERSION_STRING
 #define TS_VERSION_STRING "unknown"
@@ -56,7 +59,8 @@ struct parse_ctx {
 				 * --files-from, -a does not imply -r (rsync) */
 	struct cli *c;		/* where filters and --chmod values go */
 	int progress;		/* --progress (1, =always 2), -P, --no-progress */
-	int info_progress;	/* --info: -1 not given, 0 progress0, 1 progress2 */
+	int version;		/* -V count */
+	struct cli_out out;	/* --info and --debug levels, with priorities */
 };
 
 size_t cli_table_len(void)
@@ -146,19 +150,192 @@ static bool opt_progress(struct parse_ctx *p, enum cli_opt_id id,
 	return true;
 }
 
-/* rsync's --info=progress2 / progress0 / none: the last one given wins,
- * and an explicit --info=progress0 wins over --progress and -P. */
+/* --info=FLAGS, --debug=FLAGS: rsync's words; "help" ends the parse with
+ * the help text (rsync prints it at once, whatever follows). */
 static bool opt_info(struct parse_ctx *p, enum cli_opt_id id, const char *arg)
 {
-	(void)id;
-	if (strcmp(arg, "progress2") == 0) {
-		p->info_progress = 1;
-	} else if (strcmp(arg, "progress0") == 0 || strcmp(arg, "none") == 0) {
-		p->info_progress = 0;
-	} else {
-		usage_error("unsupported --info flags '%s' (progress2)", arg);
+	bool debug = id == CLI_OPT_DEBUG;
+	char err[160];
+
+	switch (cli_out_words(&p->out, debug, arg, CLI_PRIO_USER, err,
+	    sizeof(err))) {
+	case 1:
+		p->done = debug ? CLI_DEBUG_HELP : CLI_INFO_HELP;
+		return true;
+	case 0:
+		return true;
+	default:
+		usage_error("%s", err);
 		return false;
 	}
+}
+
+/* --stderr=errors|all|client (any prefix), --msgs2stderr and its --no
+ * form: where informational lines go.  "client" differs from "errors"
+ * only for a remote side's messages: locally they are the same. */
+static bool opt_stderr(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	size_t n = arg ? strlen(arg) : 0;
+
+	if (id != CLI_OPT_STDERR) {
+		p->o->msgs2stderr = id == CLI_OPT_MSGS2STDERR;
+		return true;
+	}
+	if (n && (strncmp("errors", arg, n) == 0 ||
+	    strncmp("client", arg, n) == 0)) {
+		p->o->msgs2stderr = false;
+	} else if (n && strncmp("all", arg, n) == 0) {
+		p->o->msgs2stderr = true;
+	} else {
+		usage_error("--stderr mode \"%s\" is not one of errors, all, or "
+		    "client", arg);
+		return false;
+	}
+	return true;
+}
+
+/* --outbuf=None|Line|Block (the first letter counts, as in rsync). */
+static bool opt_outbuf(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	(void)id;
+	switch (toupper((unsigned char)*arg)) {
+	case 'N':
+	case 'U':
+		p->o->outbuf = 'N';
+		return true;
+	case 'L':
+		p->o->outbuf = 'L';
+		return true;
+	case 'B':
+	case 'F':
+		p->o->outbuf = 'B';
+		return true;
+	default:
+		usage_error("%s", "Invalid --outbuf setting -- specify N, L, or B.");
+		return false;
+	}
+}
+
+/* --stop-after=MINS (and its old name --time-limit), --stop-at=TIME: the
+ * last one given sets the moment, as in rsync. */
+static bool opt_stop(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	time_t now = time(NULL), t;
+
+	if (id == CLI_OPT_STOP_AFTER) {
+		/* rsync: atol(), so "5x" is 5 minutes and "x" is invalid. */
+		long mins = atol(arg);
+
+		if (mins <= 0 || mins > (LONG_MAX - (long)now) / 60) {
+			usage_error("invalid --stop-after value: %s", arg);
+			return false;
+		}
+		p->o->stop_at = now + (time_t)mins * 60;
+		return true;
+	}
+	t = cli_parse_stop_at(arg, now);
+	if (t == (time_t)-1) {
+		usage_error("invalid --stop-at format: %s", arg);
+		return false;
+	}
+	if (t <= now) {
+		usage_error("--stop-at time is not in the future: %s", arg);
+		return false;
+	}
+	p->o->stop_at = t;
+	return true;
+}
+
+/* --max-alloc: checked as rsync checks it; treesync allocates per entry
+ * and per directory, never a block anywhere near rsync's minimum limit
+ * (1 MiB), so the value itself changes nothing. */
+static bool opt_max_alloc(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	char err[160];
+	long long v;
+
+	(void)p;
+	(void)id;
+	v = cli_parse_alloc(arg, err, sizeof(err));
+	if (v < 0) {
+		usage_error("%s", err);
+		return false;
+	}
+	if (v == 0) {
+		usage_error("%s", "max-alloc must be greater than zero");
+		return false;
+	}
+	return true;
+}
+
+/* rsync's names for one part of --checksum-choice or --compress-choice. */
+static const char *const rsync_checksums[] = {
+	"auto", "xxh128", "xxh3", "xxh64", "xxhash", "md5", "md4", "sha1",
+	"none", NULL,
+};
+static const char *const rsync_compressors[] = {
+	"auto", "zstd", "lz4", "zlibx", "zlib", "none", NULL,
+};
+
+static bool in_list(const char *const *list, const char *name, size_t len)
+{
+	for (; *list; list++) {
+		if (strlen(*list) == len && strncasecmp(*list, name, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * --checksum-choice=NAME[,NAME] (--cc), --compress-choice=NAME (--zc).
+ * Compression: any of rsync's names, then nothing (there is no stream).
+ * Checksums: treesync compares contents with XXH3-128, rsync's "xxh128";
+ * asking for another algorithm is refused rather than quietly answered
+ * with a different one (%C prints the checksum).  An unknown name is
+ * rsync's exit 4.
+ */
+static bool opt_choice(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	bool sums = id == CLI_OPT_CHECKSUM_CHOICE;
+	const char *s = arg, *comma;
+
+	for (;;) {
+		size_t len;
+
+		comma = strchr(s, ',');
+		len = comma ? (size_t)(comma - s) : strlen(s);
+		if (!in_list(sums ? rsync_checksums : rsync_compressors, s,
+		    len)) {
+			usage_error("unknown %s name: %.*s", sums ? "checksum" :
+			    "compress", (int)len, s);
+			p->c->code = 4;
+			return false;
+		}
+		if (sums && !(len == 4 && strncasecmp(s, "auto", 4) == 0) &&
+		    !(len == 6 && strncasecmp(s, "xxh128", 6) == 0)) {
+			usage_error("--checksum-choice=%s: treesync compares "
+			    "contents with xxh128 (XXH3-128) only", arg);
+			p->c->code = 4;
+			return false;
+		}
+		if (!comma || !sums)
+			break;
+		s = comma + 1;
+	}
+	return true;
+}
+
+static bool opt_version(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	(void)id;
+	(void)arg;
+	p->version++;
 	return true;
 }
 
@@ -190,6 +367,35 @@ static bool opt_int(struct parse_ctx *p, enum cli_opt_id id, const char *arg)
 		 * takes and ignores it likewise). */
 		return cli_parse_int(arg, 0, INT_MAX, &(int){ 0 }) ||
 		    (usage_error("invalid --contimeout value '%s'", arg), false);
+	case CLI_OPT_CHECKSUM_SEED:
+	case CLI_OPT_COMPRESS_LEVEL:
+	case CLI_OPT_COMPRESS_THREADS:
+		/* Numbers rsync hands to its checksums and compressors:
+		 * checked, and without effect here. */
+		if (cli_parse_int(arg, INT_MIN, INT_MAX, &(int){ 0 }))
+			return true;
+		usage_error("invalid --%s value '%s'", id ==
+		    CLI_OPT_CHECKSUM_SEED ? "checksum-seed" : id ==
+		    CLI_OPT_COMPRESS_LEVEL ? "compress-level" :
+		    "compress-threads", arg);
+		return false;
+	case CLI_OPT_PROTOCOL: {
+		int v;
+
+		if (!cli_parse_int(arg, INT_MIN, INT_MAX, &v)) {
+			usage_error("invalid --protocol value '%s'", arg);
+			return false;
+		}
+		/* rsync 3.5 speaks protocols 20 to 32 and exits 2 for any
+		 * other; a local copy has no protocol to choose. */
+		if (v < 20 || v > 32) {
+			usage_error("protocol version mismatch: --protocol=%d "
+			    "(rsync's versions are 20 to 32)", v);
+			p->c->code = 2;
+			return false;
+		}
+		return true;
+	}
 	default:
 		return false;
 	}
@@ -491,6 +697,44 @@ static bool check_operands(const struct cli *c)
 	return true;
 }
 
+/*
+ * The --info and --debug levels, as rsync's options.c settles them once
+ * every option is read: what -v, --stats and --progress imply is set at
+ * the default priority, so an explicit --info/--debug always wins.
+ * --progress names the files too unless the output already does so before
+ * each copy (-i, or an --out-format without %b, %c or %C).
+ */
+static void finish_levels(struct parse_ctx *p)
+{
+	struct ts_options *o = p->o;
+	struct cli_out *out = &p->out;
+	char err[64];
+	bool named;
+
+	cli_out_verbosity(out, o->verbose, CLI_PRIO_DEFAULT);
+	if (o->stats)
+		cli_out_words(out, false, o->verbose > 1 ? "stats3" : "stats2",
+		    CLI_PRIO_DEFAULT, err, sizeof(err));
+	if (p->progress) {
+		named = o->out_format ? !report_format_has(o->out_format, 'b') &&
+		    !report_format_has(o->out_format, 'c') &&
+		    !report_format_has(o->out_format, 'C') : o->itemize > 0;
+		if (!named && out->info[TS_INFO_NAME] == 0)
+			cli_out_words(out, false, "name", CLI_PRIO_DEFAULT, err,
+			    sizeof(err));
+		cli_out_words(out, false, "FLIST2,PROGRESS", CLI_PRIO_DEFAULT,
+		    err, sizeof(err));
+	}
+	memcpy(o->info, out->info, sizeof(o->info));
+	memcpy(o->debug, out->debug, sizeof(o->debug));
+	o->info_levels = true;
+	/* The engine's view: the live line, and whether to count for
+	 * --stats. */
+	o->progress = out->info[TS_INFO_PROGRESS] > 0 ?
+	    (p->progress == 2 ? 2 : 1) : 0;
+	o->stats = out->info[TS_INFO_STATS] >= 2;
+}
+
 /* What can only be decided once every option is in; false on an error
  * (reported). */
 static bool finish(struct parse_ctx *p)
@@ -499,13 +743,7 @@ static bool finish(struct parse_ctx *p)
 
 	if (o->files_from && !p->explicit_r)
 		o->recursive = false;	/* -a's -r is not implied */
-	/* rsync: an explicit --info=progress0 wins, whatever its place. */
-	if (p->info_progress == 0)
-		o->progress = 0;
-	else if (p->progress)
-		o->progress = p->progress;
-	else
-		o->progress = p->info_progress > 0;
+	finish_levels(p);
 	if (o->lock_wait && !o->lock_file) {
 		usage_error("%s", "--lock-wait needs --lock");
 		return false;
@@ -519,13 +757,15 @@ static bool finish(struct parse_ctx *p)
 
 enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 {
-	struct parse_ctx p = { .done = CLI_RUN, .info_progress = -1, .c = c };
+	struct parse_ctx p = { .done = CLI_RUN, .c = c };
 	bool posix = getenv("POSIXLY_CORRECT") || getenv("POSIX_ME_HARDER");
 	bool rest = false;
 	int i;
 
 	memset(c, 0, sizeof(*c));
+	c->code = TS_EXIT_SYNTAX;
 	ts_options_init(&c->opts);
+	cli_out_init(&p.out);
 	p.o = &c->opts;
 	if (argc == 2 && strcmp(argv[1], "-h") == 0)
 		return CLI_HELP;	/* rsync: -h alone is --help */
@@ -553,6 +793,8 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 	}
 	if (p.done != CLI_RUN)
 		return p.done;
+	if (p.version)
+		return p.version > 1 ? CLI_VERSION_JSON : CLI_VERSION;
 	if (c->noperands < 2) {
 		usage_error("%s", c->noperands == 0
 		    ? "missing source and destination operands"

@@ -26,12 +26,18 @@ enum cli_action {
 	CLI_RUN,
 	CLI_HELP,
 	CLI_VERSION,
+	CLI_VERSION_JSON,	/* -VV: cli_version_json() */
+	CLI_INFO_HELP,	/* --info=help: cli_out_help(f, false) */
+	CLI_DEBUG_HELP,	/* --debug=help: cli_out_help(f, true) */
 	CLI_COMPLETION,	/* --completion-helper: cli_completion_list() */
-	CLI_ERROR,	/* message printed; exit TS_EXIT_SYNTAX */
+	CLI_ERROR,	/* message printed; exit with struct cli's code */
 };
 
 struct cli {
 	struct ts_options opts;
+	int code;		/* CLI_ERROR: the exit code (rsync's: 1 for
+				 * usage, 2 for --protocol, 4 for an unknown
+				 * algorithm name) */
 	const char **operands;	/* owned array of argv pointers */
 	size_t noperands;
 	struct ts_filter *filters;	/* owned; opts.filters points here */
@@ -116,7 +122,46 @@ void cli_help(FILE *f);
  */
 void cli_completion_list(FILE *f);
 
-/* Prints the version and the build's capabilities. */
+/* Prints the version and the build's capabilities, in rsync's layout. */
 void cli_version(FILE *f);
+
+/* -VV: the same as rsync's JSON capability document. */
+void cli_version_json(FILE *f);
+
+/*
+ * cli_info.c: rsync's --info and --debug words.  Levels are set with a
+ * priority, and a setting of lower priority never overrides one of higher
+ * priority: what -v, --stats and --progress imply (DEFAULT) never beats an
+ * explicit --info/--debug (USER), whatever the order on the command line.
+ */
+enum cli_prio { CLI_PRIO_DEFAULT, CLI_PRIO_HELP, CLI_PRIO_USER };
+
+struct cli_out {
+	signed char info[TS_INFO_COUNT], debug[TS_DEBUG_COUNT];
+	unsigned char iprio[TS_INFO_COUNT], dprio[TS_DEBUG_COUNT];
+};
+
+void cli_out_init(struct cli_out *o);
+
+/* Applies the words of STR ("name2,progress0", "all", "none") to the
+ * --debug (DEBUG) or --info levels of O at PRIORITY.  Returns 0, 1 if a
+ * word is "help" (the rest is not applied), or -1 with *ERR set for an
+ * unknown word (rsync's message).  Pure. */
+int cli_out_words(struct cli_out *o, bool debug, const char *str,
+    int priority, char *err, size_t errlen);
+
+/* What LEVEL -v options imply (rsync's set_output_verbosity()). */
+void cli_out_verbosity(struct cli_out *o, int level, int priority);
+
+/* rsync's --info=help or (DEBUG) --debug=help text. */
+void cli_out_help(FILE *f, bool debug);
+
+/* cli_values.c: rsync's parse_size_arg() for --max-alloc: the size, or -1
+ * with rsync's message in ERR. */
+long long cli_parse_alloc(const char *s, char *err, size_t errlen);
+
+/* rsync's --stop-at times ("y-m-dTh:m", "h:m", "m-dT", ...), resolved
+ * against NOW in local time: the next such moment, or (time_t)-1. */
+time_t cli_parse_stop_at(const char *s, time_t now);
 
 #endif /* TS_CLI_H */

@@ -1,7 +1,7 @@
 /*
  * cli_help.c -- what the option table says about itself: --help,
  * --completion-helper (for completion generators and the checks of the
- * man page), --version.
+ * man page); and --version and -VV, in rsync's layouts.
  */
 #include "cli.h"
 
@@ -108,10 +108,119 @@ void cli_completion_list(FILE *f)
 	}
 }
 
+/*
+ * What this build can do, in rsync's words (rsync --version and -VV):
+ * each capability is what treesync does, not what rsync does -- a
+ * wrapper that probes "xattrs" or "stop_at" must be told the truth.
+ */
+static const struct {
+	const char *json, *text;	/* text: NULL when the same */
+	bool on;
+} caps[] = {
+	{ "file_bits", "64-bit files", true },
+	{ "inum_bits", "64-bit inums", true },
+	{ "timestamp_bits", "64-bit timestamps", true },
+	{ "long_int_bits", "64-bit long ints", true },
+	{ "socketpairs", NULL, false },		/* no protocol stream */
+	{ "symlinks", NULL, true },
+	{ "symtimes", NULL, true },
+	{ "hardlinks", NULL, true },
+	{ "hardlink_specials", "hardlink-specials", true },
+	{ "hardlink_symlinks", "hardlink-symlinks", true },
+	{ "IPv6", NULL, false },		/* no network */
+	{ "atimes", NULL, false },		/* no -U */
+	{ "batchfiles", NULL, false },
+	{ "inplace", NULL, false },		/* a file is always whole */
+	{ "append", NULL, false },
+	{ "ACLs", NULL, true },
+	{ "ACL_at", "ACL-at", true },		/* through fds, never paths */
+	{ "xattrs", NULL, true },
+	{ "secluded_args", "secluded-args", false },
+	{ "iconv", NULL, false },
+	{ "prealloc", NULL, false },
+	{ "stop_at", "stop-at", true },
+	{ "crtimes", NULL, false },
+};
+
+/* treesync's own in place of rsync's delta-transfer optimizations. */
+static const struct {
+	const char *json, *text;
+} optims[] = {
+	{ "copy_file_range", "copy_file_range" },
+	{ "sendfile", "sendfile" },
+	{ "read_write", "read/write" },
+	{ "reflink", "reflink" },
+};
+
+/* rsync's -VV numbers are bits for the first four entries. */
+static bool is_bits(size_t i)
+{
+	return i < 4;
+}
+
 void cli_version(FILE *f)
 {
-	fprintf(f,
-	    "treesync version %s\n"
-	    "Copy chain: copy_file_range, sendfile, read/write\n"
-	    "Checksum: xxh128 (XXH3-128)\n", TS_VERSION_STRING);
+	size_t i, col = 4;
+
+	fprintf(f, "treesync  version %s  protocol version 32\n"
+	    "Copyright (C) 2026 the treesync developers.\n"
+	    "Options and output follow rsync 3.5.0 (protocol 32); local "
+	    "copies only.\n"
+	    "Capabilities:\n    ", TS_VERSION_STRING);
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		char item[64];
+		int n;
+
+		n = snprintf(item, sizeof(item), "%s%s%s",
+		    caps[i].on || is_bits(i) ? "" : "no ",
+		    caps[i].text ? caps[i].text : caps[i].json,
+		    i + 1 < sizeof(caps) / sizeof(caps[0]) ? "," : "");
+		if (col > 4 && col + 1 + (size_t)n > 75) {
+			fprintf(f, "\n    ");
+			col = 4;
+		} else if (col > 4) {
+			fputc(' ', f);
+			col++;
+		}
+		fputs(item, f);
+		col += (size_t)n;
+	}
+	fprintf(f, "\nOptimizations:\n    ");
+	for (i = 0; i < sizeof(optims) / sizeof(optims[0]); i++)
+		fprintf(f, "%s%s", i ? ", " : "", optims[i].text);
+	fprintf(f, "\nChecksum list:\n    xxh128\n"
+	    "Compress list:\n    none\n"
+	    "\ntreesync comes with ABSOLUTELY NO WARRANTY.  This is free "
+	    "software under the\nMIT License; see its LICENSE file for "
+	    "details.\n");
+}
+
+void cli_version_json(FILE *f)
+{
+	size_t i, n = sizeof(caps) / sizeof(caps[0]);
+
+	fprintf(f, "{\n  \"program\": \"treesync\",\n"
+	    "  \"version\": \"%s\",\n"
+	    "  \"protocol\": \"32.0\",\n"
+	    "  \"copyright\": \"(C) 2026 the treesync developers.\",\n"
+	    "  \"url\": \"\",\n"
+	    "  \"capabilities\": {", TS_VERSION_STRING);
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%s\"%s\": ", i % 4 ? " " : "\n    ", caps[i].json);
+		if (is_bits(i))
+			fprintf(f, "64");
+		else
+			fprintf(f, "%s", caps[i].on ? "true" : "false");
+		fprintf(f, "%s", i + 1 < n ? "," : "\n  },\n");
+	}
+	fprintf(f, "  \"optimizations\": {\n    ");
+	for (i = 0; i < sizeof(optims) / sizeof(optims[0]); i++)
+		fprintf(f, "%s\"%s\": true", i ? ", " : "", optims[i].json);
+	fprintf(f, "\n  },\n"
+	    "  \"checksum_list\": [\n    \"xxh128\"\n  ],\n"
+	    "  \"compress_list\": [\n    \"none\"\n  ],\n"
+	    "  \"daemon_auth_list\": [],\n"
+	    "  \"license\": \"MIT\",\n"
+	    "  \"caveat\": \"treesync comes with ABSOLUTELY NO WARRANTY\"\n"
+	    "}\n");
 }

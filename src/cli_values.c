@@ -1,7 +1,8 @@
 /*
  * cli_values.c -- the values options take, as rsync reads them: numbers,
- * sizes with units, USER:GROUP, --max-delete's NUM[%], a copy method; and
- * rsync's rule for what names a remote operand.
+ * sizes with units, USER:GROUP, --max-delete's NUM[%], a copy method,
+ * --max-alloc's size, --stop-at's time; and rsync's rule for what names a
+ * remote operand.
  *
  * Pure: no file system, no output (the caller says what was wrong).
  */
@@ -15,9 +16,12 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 bool cli_parse_int(const char *s, long lo, long hi, int *out)
 {
@@ -191,3 +195,230 @@ bool cli_is_remote(const char *s)
 	return false;
 }
 
+
+/* rsync's do_big_num(N, 3, NULL): "1.00M" (powers of 1024). */
+static void big_1024(char *buf, size_t size, long long v)
+{
+	static const char units[] = "KMGTP";
+	double d = (double)v;
+	int u = -1;
+
+	while (d >= 1024 && u < 4) {
+		d /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, size, "%lld", v);
+	else
+		snprintf(buf, size, "%.2f%c", d, units[u]);
+}
+
+/*
+ * rsync's parse_size_arg() for --max-alloc: digits with an optional
+ * fraction, a unit (default bytes; K M G T P, "KB" powers of 1000, "KiB"
+ * powers of 1024), an optional "+1" or "-1"; at least 1 MiB, or 0.
+ */
+long long cli_parse_alloc(const char *s, char *err, size_t errlen)
+{
+	static const char units[] = "BKMGTP";
+	const char *a = s, *u;
+	long long size = 1, mult = 1024, limit = (long long)(SIZE_MAX / 2);
+	double d;
+	int reps;
+
+	while (isdigit((unsigned char)*a))
+		a++;
+	if (*a == '.')
+		for (a++; isdigit((unsigned char)*a); a++)
+			;
+	if (*a && *a != '+' && *a != '-') {
+		u = strchr(units, toupper((unsigned char)*a));
+		if (!u)
+			goto invalid;
+		reps = (int)(u - units);
+		a++;
+	} else {
+		reps = 0;
+	}
+	if (*a == 'b' || *a == 'B') {
+		mult = 1000;
+		a++;
+	} else if (*a && *a != '+' && *a != '-') {
+		if (strncasecmp(a, "ib", 2) != 0)
+			goto invalid;
+		a += 2;
+	}
+	while (reps--) {
+		if (size > limit / mult)
+			goto too_large;
+		size *= mult;
+	}
+	errno = 0;
+	d = strtod(s, NULL);
+	if (errno == ERANGE || d < 0 || d >= (double)limit / (double)size)
+		goto too_large;
+	size = (long long)(d * (double)size);
+	if ((*a == '+' || *a == '-') && a[1] == '1' && a != s) {
+		size += *a == '+' ? 1 : -1;
+		a += 2;
+	}
+	if (*a)
+		goto invalid;
+	if (size < 1024 * 1024 && size != 0) {
+		char m[32];
+
+		big_1024(m, sizeof(m), 1024 * 1024);
+		snprintf(err, errlen, "--max-alloc=%s is too small (min: %s or 0 "
+		    "for unlimited)", s, m);
+		return -1;
+	}
+	return size;
+invalid:
+	snprintf(err, errlen, "--max-alloc=%s is invalid", s);
+	return -1;
+too_large:
+	snprintf(err, errlen, "--max-alloc=%s is too large", s);
+	return -1;
+}
+
+/* The date and time fields of a --stop-at value, -1 where not given. */
+struct when {
+	int year, mon, mday, hour, min;
+};
+
+/* Reads "[[[y-]m-]dT]h:m" or "y-m-dT" into *W (rsync's grammar: '/' may
+ * separate the date too, a leading 'T' or ':' starts at the time).  False
+ * on a malformed value. */
+static bool read_when(const char *cp, struct when *w)
+{
+	int in_date, n;
+
+	w->year = w->mon = w->mday = w->hour = w->min = -1;
+	if (*cp == 'T' || *cp == 't' || *cp == ':') {
+		in_date = *cp == ':' ? 0 : -1;
+		cp++;
+	} else {
+		in_date = 1;
+	}
+	for (;; cp++) {
+		if (!isdigit((unsigned char)*cp))
+			return false;
+		for (n = 0; isdigit((unsigned char)*cp); cp++)
+			n = n * 10 + (*cp - '0');
+		if (*cp == ':')
+			in_date = 0;
+		if (in_date > 0) {
+			if (w->year != -1)
+				return false;
+			w->year = w->mon;
+			w->mon = w->mday;
+			w->mday = n;
+			if (!*cp)
+				return true;
+			if (*cp == 'T' || *cp == 't') {
+				if (!cp[1])
+					return true;
+				in_date = -1;
+			} else if (*cp != '-' && *cp != '/') {
+				return false;
+			}
+			continue;
+		}
+		if (w->hour != -1)
+			return false;
+		w->hour = w->min;
+		w->min = n;
+		if (!*cp)
+			return in_date >= 0;
+		if (*cp != ':')
+			return false;
+		in_date = 0;
+	}
+}
+
+/*
+ * rsync's parse_time(): fields left out come from NOW, and a moment that
+ * is already past moves on by the first field left out (the next day,
+ * month or year; the next hour when only minutes were given).
+ */
+time_t cli_parse_stop_at(const char *s, time_t now)
+{
+	struct tm t, today;
+	struct when w;
+	int in_date = 0, old_mday;
+	time_t val, step = 0;
+
+	if (!read_when(s, &w) || !localtime_r(&now, &today))
+		return (time_t)-1;
+	memset(&t, 0, sizeof(t));
+	t.tm_isdst = -1;
+	if (w.year < 0) {
+		t.tm_year = today.tm_year;
+		in_date = 1;
+	} else if (w.year < 100) {
+		for (t.tm_year = w.year; t.tm_year < today.tm_year; )
+			t.tm_year += 100;
+	} else {
+		t.tm_year = w.year - 1900;
+	}
+	if (w.mon < 0) {
+		t.tm_mon = today.tm_mon;
+		in_date = 2;
+	} else {
+		t.tm_mon = w.mon - 1;
+	}
+	t.tm_mday = w.mday;
+	if (w.mday < 0) {
+		t.tm_mday = today.tm_mday;
+		in_date = 3;
+	}
+	t.tm_hour = w.hour;
+	t.tm_min = w.min;
+	if (w.min < 0) {
+		t.tm_hour = t.tm_min = 0;
+	} else if (w.hour < 0) {
+		if (in_date != 3)
+			return (time_t)-1;
+		in_date = 0;
+		t.tm_hour = today.tm_hour;
+		step = 60 * 60;
+	}
+	old_mday = t.tm_mday;
+	if (t.tm_hour > 23 || t.tm_min > 59 || t.tm_mon < 0 || t.tm_mon >= 12 ||
+	    t.tm_mday < 1 || t.tm_mday > 31 || (val = mktime(&t)) == (time_t)-1)
+		return (time_t)-1;
+	while (in_date && (val <= now || t.tm_mday < old_mday)) {
+		switch (in_date) {
+		case 3:
+			old_mday = ++t.tm_mday;
+			break;
+		case 2:
+			if (t.tm_mday < old_mday)
+				t.tm_mday = old_mday;	/* mktime() moved on */
+			else if (++t.tm_mon == 12) {
+				t.tm_mon = 0;
+				t.tm_year++;
+			}
+			break;
+		default:
+			if (t.tm_mday < old_mday) {
+				/* Feb 29 became Mar 1 */
+				if (t.tm_mon != 2 || old_mday != 29)
+					return (time_t)-1;
+				t.tm_mon = 1;
+				t.tm_mday = 29;
+			}
+			t.tm_year++;
+			break;
+		}
+		if ((val = mktime(&t)) == (time_t)-1) {
+			if (in_date != 3 || t.tm_mday <= 28)
+				return (time_t)-1;
+			t.tm_mday = old_mday = 1;
+			in_date = 2;
+		}
+	}
+	while (step && val <= now)
+		val += step;
+	return val;
+}

@@ -71,6 +71,7 @@ int main(int argc, char **argv)
 	struct cli c;
 	struct ts_stats st;
 	struct ts_run *run;
+	enum cli_action act;
 	int code;
 
 	/* Workers allocate little (and small sizes come from per-thread
@@ -82,7 +83,8 @@ int main(int argc, char **argv)
 	/* Names print raw only where the locale can show them (as rsync). */
 	setlocale(LC_CTYPE, "");
 	util_set_utf8(strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
-	switch (cli_parse(argc, argv, &c)) {
+	act = cli_parse(argc, argv, &c);
+	switch (act) {
 	case CLI_HELP:
 		cli_help(stdout);
 		cli_free(&c);
@@ -91,13 +93,23 @@ int main(int argc, char **argv)
 		cli_version(stdout);
 		cli_free(&c);
 		return TS_EXIT_OK;
+	case CLI_VERSION_JSON:
+		cli_version_json(stdout);
+		cli_free(&c);
+		return TS_EXIT_OK;
+	case CLI_INFO_HELP:
+	case CLI_DEBUG_HELP:
+		cli_out_help(stdout, act == CLI_DEBUG_HELP);
+		cli_free(&c);
+		return TS_EXIT_OK;
 	case CLI_COMPLETION:
 		cli_completion_list(stdout);
 		cli_free(&c);
 		return TS_EXIT_OK;
 	case CLI_ERROR:
+		code = c.code;
 		cli_free(&c);
-		return TS_EXIT_SYNTAX;
+		return code;
 	case CLI_RUN:
 		break;
 	}

@@ -65,6 +65,76 @@ static bool default_is_terminal(void *arg, enum ts_out out)
 	return isatty(out == TS_OUT_STDOUT ? STDOUT_FILENO : STDERR_FILENO);
 }
 
+/* Machine output replaces human lines on stdout. */
+static bool machine_output(const struct report *r)
+{
+	return r->o->json || r->o->json_items;
+}
+
+/* Whether human lines go to stdout at all (rsync: -q silences them). */
+static bool human_output(const struct report *r)
+{
+	return !machine_output(r) && !r->o->quiet;
+}
+
+/*
+ * The --info levels of a host that did not set them: what its verbose,
+ * stats and progress imply, as rsync's -v, --stats and --progress do (the
+ * command line sets them itself, with rsync's priorities) -- except
+ * rsync's chatter around the items, the "sending incremental file list"
+ * header and the "sent ... total size is" trailer, which a host asks for
+ * by setting info_levels.
+ */
+static void implied_levels(struct report *r)
+{
+	const struct ts_options *o = r->o;
+	signed char *in = r->info;
+
+	in[TS_INFO_NONREG] = 1;
+	if (o->verbose >= 1)
+		in[TS_INFO_COPY] = in[TS_INFO_DEL] = in[TS_INFO_MISC] =
+		    in[TS_INFO_NAME] = in[TS_INFO_SYMSAFE] = 1;
+	if (o->verbose >= 2) {
+		in[TS_INFO_BACKUP] = in[TS_INFO_MOUNT] = in[TS_INFO_REMOVE] =
+		    in[TS_INFO_SKIP] = 1;
+		in[TS_INFO_MISC] = in[TS_INFO_NAME] = 2;
+	}
+	if (o->stats && in[TS_INFO_STATS] < 2)
+		in[TS_INFO_STATS] = o->verbose > 1 ? 3 : 2;
+	if (o->progress && in[TS_INFO_PROGRESS] < 1)
+		in[TS_INFO_PROGRESS] = 1;
+}
+
+/* What each item prints, as rsync's options.c decides it: -i is
+ * --out-format="%i %n%L", -v "%n%L"; the log's default is "%i %n%L". */
+static void settle_output(struct report *r)
+{
+	const struct ts_options *o = r->o;
+
+	if (o->info_levels) {
+		memcpy(r->info, o->info, sizeof(r->info));
+		memcpy(r->debug, o->debug, sizeof(r->debug));
+	} else {
+		implied_levels(r);
+	}
+	r->human = o->human < 0 ? 0 : o->human > 1 ? 3 : 1 + o->human;
+	if (o->out_format) {
+		r->out_fmt = o->out_format;
+		if (report_format_has(o->out_format, 'i'))
+			r->out_has_i = o->itemize > 1 ? o->itemize : 1;
+	} else if (o->itemize) {
+		r->out_fmt = "%i %n%L";
+		r->out_has_i = o->itemize;
+	}
+	if (r->info[TS_INFO_NAME] >= 1 && !r->out_fmt)
+		r->out_fmt = "%n%L";
+	r->out_has_o_or_i = r->out_has_i || report_format_has(r->out_fmt, 'o');
+	/* Used once a log is open (report_open_log()). */
+	r->log_fmt = o->log_format ? o->log_format : "%i %n%L";
+	r->log_has_i = report_format_has(r->log_fmt, 'i');
+	r->log_has_o_or_i = r->log_has_i || report_format_has(r->log_fmt, 'o');
+}
+
 struct report *report_new(const struct ts_options *o,
     const struct ts_host *host)
 {
@@ -80,7 +150,11 @@ struct report *report_new(const struct ts_options *o,
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_mutex_init(&r->log_lock, NULL);
 	atomic_init(&r->changes, 0);
+	atomic_init(&r->xfers, 0);
+	atomic_init(&r->xfer_bytes, 0);
 	r->out = xmalloc(OUT_BUF);
+	r->t0 = util_now();
+	settle_output(r);
 	return r;
 }
 
@@ -102,11 +176,19 @@ const struct ts_options *report_options(const struct report *r)
 	return r->o;
 }
 
+/* Where informational lines go: stdout, or stderr with --stderr=all
+ * (machine output stays on stdout). */
+static enum ts_out info_stream(const struct report *r)
+{
+	return r->o->msgs2stderr && !machine_output(r) ? TS_OUT_STDERR :
+	    TS_OUT_STDOUT;
+}
+
 /* Writes the buffered standard output.  Called with r->lock held. */
 static void flush_out(struct report *r)
 {
 	if (r->nout) {
-		r->host.write(r->host.arg, TS_OUT_STDOUT, r->out, r->nout);
+		r->host.write(r->host.arg, info_stream(r), r->out, r->nout);
 		r->nout = 0;
 	}
 }
@@ -133,11 +215,27 @@ static void put_out(struct report *r, const char *text, size_t len)
 	if (r->nout + len > OUT_BUF)
 		flush_out(r);
 	if (len > OUT_BUF) {
-		r->host.write(r->host.arg, TS_OUT_STDOUT, text, len);
+		r->host.write(r->host.arg, info_stream(r), text, len);
 		return;
 	}
 	memcpy(r->out + r->nout, text, len);
 	r->nout += len;
+	/* --outbuf=N or L: each line as it comes (rsync's setvbuf()). */
+	if (r->o->outbuf == 'N' || r->o->outbuf == 'L')
+		flush_out(r);
+}
+
+void report_header_locked(struct report *r)
+{
+	static const char header[] = "sending incremental file list\n";
+
+	if (r->header_done)
+		return;
+	r->header_done = true;
+	/* rsync's client says it at --info=flist1 (-v); treesync always
+	 * reads the trees incrementally, one directory at a time. */
+	if (r->info[TS_INFO_FLIST] >= 1 && human_output(r))
+		put_out(r, header, sizeof(header) - 1);
 }
 
 void report_emit(struct report *r, enum ts_out stream, const char *text,
@@ -154,6 +252,7 @@ void report_emit_locked(struct report *r, enum ts_out stream,
 	if (stream != TS_OUT_PROGRESS)
 		wipe_progress(r);
 	if (stream == TS_OUT_STDOUT) {
+		report_header_locked(r);
 		put_out(r, text, len);
 		return;
 	}
@@ -162,15 +261,31 @@ void report_emit_locked(struct report *r, enum ts_out stream,
 	r->host.write(r->host.arg, stream, text, len);
 }
 
+void report_delta_locked(struct report *r)
+{
+	static const char line[] =
+	    "delta-transmission disabled for local transfer or --whole-file\n";
+
+	if (r->delta_done)
+		return;
+	r->delta_done = true;
+	/* rsync's --debug=flist1 line (-vv): treesync always copies whole
+	 * files, never by delta. */
+	if (r->debug[TS_DEBUG_FLIST] >= 1 && human_output(r))
+		report_emit_locked(r, TS_OUT_STDOUT, line, sizeof(line) - 1);
+}
+
 /* An item line: written now, or held for sorting in a dry run. */
 static void emit_item(struct report *r, const char *key, const char *text,
     size_t len)
 {
+	pthread_mutex_lock(&r->lock);
+	report_delta_locked(r);
 	if (!r->o->dry_run) {
-		report_emit(r, TS_OUT_STDOUT, text, len);
+		report_emit_locked(r, TS_OUT_STDOUT, text, len);
+		pthread_mutex_unlock(&r->lock);
 		return;
 	}
-	pthread_mutex_lock(&r->lock);
 	if (r->nheld == r->capheld) {
 		r->capheld = r->capheld ? r->capheld * 2 : 256;
 		r->held = xrealloc(r->held, r->capheld * sizeof(*r->held));
@@ -211,39 +326,39 @@ void report_flush(struct report *r)
 
 /* --- items --------------------------------------------------------------- */
 
-/* Machine output replaces human lines on stdout. */
-static bool machine_output(const struct report *r)
+size_t report_escape(const struct report *r, char *buf, size_t size,
+    const char *name)
 {
-	return r->o->json || r->o->json_items;
-}
+	const unsigned char *s = (const unsigned char *)name;
+	size_t o = 0;
 
-/* "path[/][ -> target]" escaped, into BUF (SEP " => " for a hard link). */
-static size_t format_name_sep(char *buf, size_t size, const char *relpath,
-    bool is_dir, const char *target, const char *sep)
-{
-	size_t n = util_escape_name(buf, size, relpath);
+	if (!r->o->eight_bit)
+		return util_escape_name(buf, size, name);
+	if (size == 0)
+		return 0;
+	/* -8: bytes with the high bit set are printed as they are; control
+	 * characters, C1 controls written in UTF-8 and a literal "\#ooo"
+	 * are still escaped (rsync's filtered_fwrite() with -8, and
+	 * treesync's rule for C1). */
+	while (*s) {
+		bool esc = (*s < 0x20 && *s != '\t') ||
+		    (s[0] == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0) ||
+		    (*s == '\\' && s[1] == '#' && s[2] >= '0' && s[2] <= '9' &&
+		    s[3] >= '0' && s[3] <= '9' && s[4] >= '0' && s[4] <= '9');
 
-	if (is_dir && n + 2 < size && !(n > 0 && buf[n - 1] == '/')) {
-		buf[n++] = '/';
-		buf[n] = '\0';
+		if (esc) {
+			if (o + 5 >= size)
+				break;
+			snprintf(buf + o, 6, "\\#%03o", *s++);
+			o += 5;
+			continue;
+		}
+		if (o + 1 >= size)
+			break;
+		buf[o++] = (char)*s++;
 	}
-	if (target && n + 5 < size) {
-		memcpy(buf + n, sep, 5);
-		n += 4;
-		n += util_escape_name(buf + n, size - n, target);
-	}
-	return n;
-}
-
-/* Whether -v alone (no -i) shows the item, as rsync's log rules do. */
-static bool verbose_shows(uint32_t iflags, uint32_t mode)
-{
-	if (iflags & IT_TRANSFER)
-		return true;
-	if ((iflags & IT_LOCAL_CHANGE) &&
-	    (iflags & (IT_IS_NEW | IT_REPORT_ANY | IT_LOCAL_CHANGE)))
-		return true;
-	return S_ISDIR(mode) && (iflags & (IT_REPORT_ANY | IT_IS_NEW));
+	buf[o] = '\0';
+	return o;
 }
 
 /* The reasons behind an item, for --json-items. */
@@ -332,22 +447,6 @@ static void json_item(struct report *r, const struct ts_item *it,
 	}
 }
 
-/* rsync's log line: "%i %n%L" (or "*deleting"), timestamped. */
-static void log_item(struct report *r, const struct ts_item *it,
-    uint32_t iflags, const char *shown)
-{
-	char line[LINE_MAX_BYTES];
-	size_t n;
-
-	if (!r->log_fp)
-		return;
-	n = (size_t)snprintf(line, sizeof(line), "%s ", it->itemize);
-	format_name_sep(line + n, sizeof(line) - n, shown,
-	    S_ISDIR(it->mode), it->target,
-	    (iflags & IT_HARDLINK) ? " => " : " -> ");
-	report_log(r, "%s", line);
-}
-
 /* The host's item callback, one at a time. */
 static void call_item(struct report *r, const struct ts_item *it)
 {
@@ -358,66 +457,165 @@ static void call_item(struct report *r, const struct ts_item *it)
 	pthread_mutex_unlock(&r->lock);
 }
 
-/* The human line for an item (-i or -v), into LINE; its length or 0. */
-static size_t human_line(const struct report *r, const struct ts_item *it,
-    uint32_t iflags, const char *shown, char *line, size_t size)
+/* FMT for IT as one line (with its '\n') into LINE; its length. */
+static size_t format_line(const struct report *r, const char *fmt,
+    const struct fmt_item *it, char *line, size_t size)
 {
-	size_t n = 0;
+	size_t n = report_format(r, fmt, it, line, size - 1);
 
-	if (machine_output(r) || r->o->quiet)	/* rsync: -q silences -i */
-		return 0;
-	if (r->o->itemize) {
-		n = (size_t)snprintf(line, size, "%s ", it->deleted ?
-		    "*deleting  " : it->itemize);
-	} else if (r->o->verbose) {
-		if (it->deleted)
-			n = (size_t)snprintf(line, size, "deleting ");
-		else if (!verbose_shows(iflags, it->mode))
-			return 0;
-	} else {
-		return 0;
-	}
-	n += format_name_sep(line + n, size - n - 1, shown,
-	    S_ISDIR(it->mode), it->target,
-	    (iflags & IT_HARDLINK) ? " => " : " -> ");
 	line[n++] = '\n';
 	line[n] = '\0';
 	return n;
 }
 
-/* Everything an item goes to: the log, the host, JSON or a human line. */
-static void report_one(struct report *r, struct ts_item *it,
-    uint32_t iflags, const struct report_xfer *x)
+/* An item's --log-file line, by the log format (or DEL_FMT for a
+ * deletion whose log format shows neither %i nor %o). */
+static void log_line(struct report *r, const struct fmt_item *it)
+{
+	const char *fmt = r->log_fmt;
+	char line[LINE_MAX_BYTES];
+
+	if (!r->log_fp || !fmt || !*fmt)
+		return;
+	if (it->deleted && !r->log_has_o_or_i)
+		fmt = "deleting %n";
+	report_format(r, fmt, it, line, sizeof(line));
+	report_log(r, "%s", line);
+}
+
+/*
+ * Whether rsync prints an item that moved no data (log.c maybe_log_item(),
+ * for the side that prints): what -i/-ii shows, a local change (a new or
+ * changed symlink, node or hard link), a directory with any change.
+ */
+static bool shows_unsent(const struct report *r, uint32_t iflags,
+    uint32_t mode)
+{
+	uint32_t significant = iflags & (IT_IS_NEW | IT_REPORT_ANY);
+	bool hl = iflags & IT_HARDLINK;
+	bool see = r->out_has_i && (significant || hl || r->out_has_i > 1 ||
+	    r->info[TS_INFO_NAME] >= 2);
+
+	return see || ((iflags & IT_LOCAL_CHANGE) && significant) || hl ||
+	    (S_ISDIR(mode) && significant);
+}
+
+/* --info=name2 without %i: rsync's "X is uptodate" for an entry that was
+ * already right, the bare name for one whose attributes were set (a new,
+ * sent or linked entry has its own line). */
+static void uptodate_line(struct report *r, const struct fmt_item *it,
+    uint32_t iflags)
 {
 	char line[LINE_MAX_BYTES];
-	const char *shown = strcmp(it->path, ".") == 0 ? "./" : it->path;
 	size_t n;
 
-	atomic_fetch_add(&r->changes, 1);
-	log_item(r, it, iflags, shown);
-	call_item(r, it);
-	if (r->o->json_items) {
-		json_item(r, it, iflags, x);
+	if (r->out_has_i || r->info[TS_INFO_NAME] < 2 || !human_output(r) ||
+	    S_ISDIR(it->mode) ||
+	    (iflags & (IT_TRANSFER | IT_IS_NEW | IT_LOCAL_CHANGE)))
 		return;
+	n = report_escape(r, line, sizeof(line) - 16, it->path);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "%s\n",
+	    (iflags & IT_REPORT_ANY) ? "" : " is uptodate");
+	emit_item(r, it->path, line, n);
+}
+
+/* The stdout and log lines of one item that is not a deletion. */
+static void item_lines(struct report *r, const struct fmt_item *fi,
+    uint32_t iflags, const struct report_xfer *x)
+{
+	bool sent = iflags & IT_TRANSFER;
+	bool shown = sent || shows_unsent(r, iflags, fi->mode);
+	char line[LINE_MAX_BYTES];
+	size_t n;
+
+	/* The log has the items rsync logs: every transfer, and what it
+	 * shows otherwise if it changed (or the log format has %i). */
+	if (shown && (sent || (iflags & (IT_IS_NEW | IT_REPORT_ANY)) ||
+	    r->log_has_i))
+		log_line(r, fi);
+	uptodate_line(r, fi, iflags);
+	if (!shown || !human_output(r))
+		return;
+	if (r->out_fmt) {
+		n = format_line(r, r->out_fmt, fi, line, sizeof(line));
+		if (sent && x && !r->o->dry_run &&
+		    r->info[TS_INFO_PROGRESS] > 0 && !report_progress_live(r)) {
+			/* rsync -P in cron: the name, then how the copy went. */
+			pthread_mutex_lock(&r->lock);
+			report_delta_locked(r);
+			report_emit_locked(r, TS_OUT_STDOUT, line, n);
+			report_progress_file_locked(r, x->bytes);
+			pthread_mutex_unlock(&r->lock);
+			return;
+		}
+		emit_item(r, strcmp(fi->path, "./") == 0 ? "." : fi->path, line,
+		    n);
+	} else if (sent && x && !r->o->dry_run &&
+	    r->info[TS_INFO_PROGRESS] > 0 && !report_progress_live(r)) {
+		pthread_mutex_lock(&r->lock);
+		report_delta_locked(r);
+		report_progress_file_locked(r, x->bytes);
+		pthread_mutex_unlock(&r->lock);
 	}
-	n = human_line(r, it, iflags, shown, line, sizeof(line));
-	if (n)
-		emit_item(r, it->path, line, n);
+}
+
+void report_item_src(struct report *r, uint32_t iflags,
+    const struct report_src *src, const char *relpath, const char *target,
+    const struct report_xfer *x)
+{
+	const struct ts_entry *e = src ? src->ent : NULL;
+	uint32_t mode = e ? e->mode : 0;
+	struct ts_item it = { .path = relpath, .mode = mode,
+		.target = target, .dry_run = r->o->dry_run,
+		.bytes = x ? x->bytes : 0 };
+	struct fmt_item fi = { .path = strcmp(relpath, ".") == 0 ? "./" :
+		relpath, .mode = mode, .itemize = it.itemize,
+		.bytes = x ? x->bytes : 0 };
+
+	cmp_itemize_string(r->o, iflags, mode, it.itemize);
+	if (iflags & IT_HARDLINK)
+		fi.hlink = target;
+	else
+		fi.target = target;
+	if (e) {
+		fi.uid = e->uid;
+		fi.gid = e->gid;
+		fi.mtime = e->mtime_sec;
+		fi.size = S_ISREG(mode) ? e->size : S_ISLNK(mode) && target ?
+		    strlen(target) : e->size;
+	} else if (x) {
+		fi.size = x->bytes;
+	}
+	if (src) {
+		fi.src_dir = src->dir;
+		fi.src_name = src->name;
+		fi.sum = src->sum;
+	}
+	if (iflags & IT_TRANSFER) {
+		atomic_fetch_add(&r->xfers, 1);
+		atomic_fetch_add(&r->xfer_bytes, x ? x->bytes : 0);
+	}
+	if (iflags & (IT_TRANSFER | IT_LOCAL_CHANGE | IT_IS_NEW |
+	    IT_REPORT_ANY)) {
+		/* A change: what --check counts and the host and JSON see. */
+		atomic_fetch_add(&r->changes, 1);
+		call_item(r, &it);
+		if (r->o->json_items)
+			json_item(r, &it, iflags, x);
+	}
+	item_lines(r, &fi, iflags, x);
 }
 
 void report_item(struct report *r, uint32_t iflags, uint32_t mode,
     const char *relpath, const char *target, const struct report_xfer *x)
 {
-	struct ts_item it = { .path = relpath, .mode = mode,
-		.target = target, .dry_run = r->o->dry_run,
-		.bytes = x ? x->bytes : 0 };
+	struct ts_entry e = { .mode = mode };
+	struct report_src src = { .ent = &e };
 
-	/* Unchanged items are shown only with -ii, as rsync does. */
-	if (!(iflags & (IT_TRANSFER | IT_LOCAL_CHANGE | IT_IS_NEW |
-	    IT_REPORT_ANY)) && r->o->itemize < 2)
-		return;
-	cmp_itemize_string(r->o, iflags, mode, it.itemize);
-	report_one(r, &it, iflags, x);
+	/* What the caller did not say: the size of a copy is its bytes. */
+	if (x)
+		e.size = x->bytes;
+	report_item_src(r, iflags, &src, relpath, target, x);
 }
 
 uint64_t report_changes(const struct report *r)
@@ -430,9 +628,26 @@ void report_delete(struct report *r, const char *relpath, bool is_dir)
 	struct ts_item it = { .path = relpath,
 		.mode = is_dir ? S_IFDIR : S_IFREG, .deleted = true,
 		.dry_run = r->o->dry_run };
+	struct fmt_item fi = { .path = relpath, .mode = it.mode,
+		.itemize = "*deleting  ", .deleted = true };
+	char line[LINE_MAX_BYTES];
+	size_t n;
 
 	memcpy(it.itemize, "*deleting  ", 12);
-	report_one(r, &it, IT_DELETED, NULL);
+	atomic_fetch_add(&r->changes, 1);
+	log_line(r, &fi);
+	call_item(r, &it);
+	if (r->o->json_items) {
+		json_item(r, &it, IT_DELETED, NULL);
+		return;
+	}
+	/* rsync's log_delete(): said at --info=del1 or with any out format;
+	 * in that format only if it shows %i or %o. */
+	if (!human_output(r) || (r->info[TS_INFO_DEL] < 1 && !r->out_fmt))
+		return;
+	n = format_line(r, r->out_has_o_or_i ? r->out_fmt : "deleting %n", &fi,
+	    line, sizeof(line));
+	emit_item(r, relpath, line, n);
 }
 
 /* --- messages ------------------------------------------------------------ */
@@ -460,12 +675,24 @@ void report_note(struct report *r, const char *fmt, const char *path)
 {
 	char esc[LINE_MAX_BYTES / 2];
 
-	util_escape_name(esc, sizeof(esc), path);
+	report_escape(r, esc, sizeof(esc), path);
 	/* FMT is always one of this program's literals with one %s. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	report_info(r, fmt, esc);
 #pragma GCC diagnostic pop
+}
+
+int report_info_level(const struct report *r, enum ts_info flag)
+{
+	return r->info[flag];
+}
+
+void report_note_info(struct report *r, enum ts_info flag, int level,
+    const char *fmt, const char *path)
+{
+	if (r->info[flag] >= level)
+		report_note(r, fmt, path);
 }
 
 /*
@@ -483,7 +710,7 @@ static void error_line(struct report *r, struct ts_error *e,
 	char *line = xmalloc(10 + esc + 1);
 
 	memcpy(line, "treesync: ", 10);
-	n = 10 + util_escape_name(line + 10, esc, raw);
+	n = 10 + report_escape(r, line + 10, esc, raw);
 	report_log(r, "%s", line + 10);
 	if (r->host.error) {
 		e->message = line + 10;

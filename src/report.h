@@ -29,6 +29,7 @@
 
 #include <treesync/treesync.h>
 
+struct ts_entry;
 struct ts_options;
 struct ts_stats;
 struct report;
@@ -48,16 +49,44 @@ struct report_xfer {
 };
 
 /*
- * Reports one changed item: its itemize line with -i, its name with -v
- * (when rsync would show it), a JSON record with --json-items, a log line
- * with --log-file, the host's item callback; counts it as a difference for
- * --check.  RELPATH is relative to the transfer root ("." for the root
- * itself); directories get a trailing '/'.  TARGET is the symlink target
- * (or, with IT_HARDLINK, the first link) or NULL; X is NULL unless data
- * was copied.  Thread-safe.
+ * Reports one item, changed or not: the line --out-format (or -i's
+ * "%i %n%L", -v's "%n%L") gives it when rsync would print one, rsync's
+ * "X is uptodate" at --info=name2, a --log-file line; a changed item also
+ * goes to --json-items and the host's item callback, and counts as a
+ * difference for --check.  RELPATH is relative to the transfer root ("."
+ * for the root itself); directories get a trailing '/'.  TARGET is the
+ * symlink target (or, with IT_HARDLINK, the first link) or NULL; X is
+ * NULL unless data was copied.  Thread-safe.
  */
 void report_item(struct report *r, uint32_t iflags, uint32_t mode,
     const char *relpath, const char *target, const struct report_xfer *x);
+
+/* What an item's line may show of its source (--out-format's %l, %M, %U,
+ * %G, %B, %f, %C).  Every pointer may be NULL. */
+struct report_src {
+	const struct ts_entry *ent;	/* the source entry as decided */
+	const char *dir;	/* its directory, as messages name it (with
+				 * NAME NULL: the entry itself) */
+	const char *name;	/* its name there */
+	const char *sum;	/* its XXH3-128 in hex (rsync's %C), or NULL */
+};
+
+/* report_item() with the source entry SRC (its mode is the item's). */
+void report_item_src(struct report *r, uint32_t iflags,
+    const struct report_src *src, const char *relpath, const char *target,
+    const struct report_xfer *x);
+
+/* A message that rsync prints at --info=FLAG of LEVEL or more (FMT has
+ * one %s, which receives PATH escaped).  Nothing with -q.  Thread-safe. */
+void report_note_info(struct report *r, enum ts_info flag, int level,
+    const char *fmt, const char *path);
+
+/* The level of --info=FLAG in effect for R's run (0-4). */
+int report_info_level(const struct report *r, enum ts_info flag);
+
+/* Whether --out-format FMT uses escape ESC ("%i", "%-10b", not "%%i"), as
+ * rsync's log_format_has() reads it.  Pure. */
+bool report_format_has(const char *fmt, char esc);
 
 /* Reports the deletion of RELPATH (a directory when IS_DIR).  Thread-safe. */
 void report_delete(struct report *r, const char *relpath, bool is_dir);

@@ -29,6 +29,25 @@ struct report {
 	struct ts_host host;	/* write and is_terminal always set */
 	atomic_uint_fast64_t changes;
 
+	/* What the options print, settled once by report_new() (rsync's
+	 * options.c rules); read-only afterwards. */
+	signed char info[TS_INFO_COUNT];	/* --info levels */
+	signed char debug[TS_DEBUG_COUNT];	/* --debug levels */
+	int human;		/* rsync's human_readable: 0 digits only,
+				 * 1 separators, 2 K/M/G, 3 powers of 1024 */
+	const char *out_fmt;	/* an item's stdout line, or NULL */
+	int out_has_i;		/* rsync's stdout_format_has_i: 0, 1, 2 (-ii) */
+	bool out_has_o_or_i;	/* deletions use out_fmt, not "deleting %n" */
+	const char *log_fmt;	/* an item's --log-file line, or NULL */
+	bool log_has_i, log_has_o_or_i;
+	double t0;		/* when the run started (rates) */
+
+	/* Counts for --progress's per-file lines (off a terminal). */
+	atomic_uint_fast64_t xfers;	/* files copied so far: xfr#N */
+	atomic_uint_fast64_t xfer_bytes;	/* their bytes */
+	void (*snap_fn)(struct report_progress *, void *);	/* counts */
+	void *snap_arg;
+
 	/* Lock order: lock, then nothing; log_lock alone. */
 	pthread_mutex_t lock;	/* guards everything below but the log */
 	char *out;		/* buffered standard output */
@@ -36,6 +55,9 @@ struct report {
 	struct held_line *held;	/* dry run: lines to sort */
 	size_t nheld, capheld;
 	int progress_shown;	/* width of the progress line now shown */
+	bool header_done;	/* "sending incremental file list" said */
+	bool delta_done;	/* -vv's "delta-transmission disabled" said */
+	bool total_line;	/* --info=progress2 lines end without '\n' */
 
 	pthread_mutex_t log_lock;	/* guards log_fp's stream */
 	FILE *log_fp;		/* --log-file, or NULL */
@@ -49,5 +71,51 @@ void report_emit_locked(struct report *r, enum ts_out stream,
 
 /* Stops and frees the progress thread, if any (report_free). */
 void report_progress_free(struct report *r);
+
+/* Whether R draws the live progress line (a terminal, or =always) rather
+ * than rsync's per-file lines on stdout. */
+bool report_progress_live(const struct report *r);
+
+/* --progress off a terminal: rsync's line for a copied file of SIZE
+ * bytes (per file), or the whole run's so far (progress2).  r->lock
+ * held. */
+void report_progress_file_locked(struct report *r, uint64_t size);
+
+/* What an --out-format escape may show of one item (report_format.c). */
+struct fmt_item {
+	const char *path;	/* below DEST; "./" for DEST itself */
+	uint32_t mode, uid, gid;
+	int64_t mtime;
+	uint64_t size;		/* %l */
+	uint64_t bytes;		/* %b: data this item copied */
+	const char *itemize;	/* %i */
+	const char *target;	/* a symlink's target, or NULL */
+	const char *hlink;	/* -H: the first link, or NULL */
+	const char *src_dir;	/* %f: the source directory, or NULL */
+	const char *src_name;
+	const char *sum;	/* %C: the checksum in hex, or NULL */
+	bool deleted;
+};
+
+/* Formats IT by FMT into OUT (SIZE bytes, NUL-terminated); its length.
+ * Names escaped as every name R prints.  Thread-safe. */
+size_t report_format(const struct report *r, const char *fmt,
+    const struct fmt_item *it, char *out, size_t size);
+
+/* V as rsync prints numbers at human_readable level HUMAN (0-3). */
+const char *report_num(char *buf, size_t size, int64_t v, int human);
+
+/* NAME escaped for output (util_escape_name(), or with -8 high-bit bytes
+ * raw); its length. */
+size_t report_escape(const struct report *r, char *buf, size_t size,
+    const char *name);
+
+/* "sending incremental file list" once, before the first line.  r->lock
+ * held. */
+void report_header_locked(struct report *r);
+
+/* --debug=flist1's "delta-transmission disabled ..." once, before the
+ * first item.  r->lock held. */
+void report_delta_locked(struct report *r);
 
 #endif /* TS_REPORT_INT_H */

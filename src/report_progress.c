@@ -1,6 +1,7 @@
 /*
  * report_progress.c -- --progress: one live line on the progress stream,
- * redrawn a few times a second by a thread of its own.
+ * redrawn a few times a second by a thread of its own; off a terminal,
+ * rsync's line per copied file on stdout (what rsync -P writes to cron).
  *
  * Knows nothing of the run: a snapshot function hands it the counts.
  * Draws only when the host says the progress stream is a terminal
@@ -161,11 +162,78 @@ static void *progress_main(void *arg)
 	return NULL;
 }
 
+bool report_progress_live(const struct report *r)
+{
+	return r->prog != NULL;
+}
+
+/* rsync's rate: kB/s, MB/s or GB/s (powers of 1024). */
+static const char *rate_units(double *rate)
+{
+	*rate /= 1024.0;
+	if (*rate > 1024.0 * 1024.0) {
+		*rate /= 1024.0 * 1024.0;
+		return "GB/s";
+	}
+	if (*rate > 1024.0) {
+		*rate /= 1024.0;
+		return "MB/s";
+	}
+	return "kB/s";
+}
+
+/*
+ * rsync's final progress line of a file (progress.c rprint_progress()):
+ * "\r  SIZE 100%  RATE  H:MM:SS (xfr#N, ir-chk=LEFT/SEEN)".  Files are
+ * copied in parallel, so the rate is the run's so far and the time the
+ * run's; "ir-chk" because the trees are still being read (rsync's
+ * incremental recursion).  --info=progress2: the run's bytes against what
+ * is known to be copied, on one line redrawn with '\r'.
+ */
+void report_progress_file_locked(struct report *r, uint64_t size)
+{
+	struct report_progress c = { 0 };
+	double el = util_now() - r->t0, rate;
+	uint64_t done = atomic_load(&r->xfer_bytes), total, pos;
+	unsigned long secs = (unsigned long)(el > 0 ? el : 0);
+	const char *units;
+	char line[256], num[32];
+	int pct, n;
+
+	if (r->snap_fn)
+		r->snap_fn(&c, r->snap_arg);
+	rate = el > 0.001 ? (double)done / el : 0;
+	units = rate_units(&rate);
+	if (r->info[TS_INFO_PROGRESS] >= 2) {
+		total = c.bytes_todo > done ? c.bytes_todo : done;
+		pos = done;
+	} else {
+		total = pos = size;
+	}
+	pct = pos == total ? 100 : (int)(100.0 * (double)pos / (double)total);
+	n = snprintf(line, sizeof(line), "\r%15s %3d%% %7.2f%s %4lu:%02lu:%02lu "
+	    "(xfr#%llu, ir-chk=%llu/%llu)%s",
+	    report_num(num, sizeof(num), (int64_t)pos, r->human), pct, rate,
+	    units, secs / 3600, secs / 60 % 60, secs % 60,
+	    (unsigned long long)atomic_load(&r->xfers),
+	    (unsigned long long)(c.files_seen > c.files_done ?
+	    c.files_seen - c.files_done : 0),
+	    (unsigned long long)c.files_seen,
+	    r->info[TS_INFO_PROGRESS] >= 2 ? "" : "\n");
+	if (n > 0)
+		report_emit_locked(r, TS_OUT_STDOUT, line,
+		    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	r->total_line = r->info[TS_INFO_PROGRESS] >= 2;
+}
+
 void report_progress_start(struct report *r,
     void (*fn)(struct report_progress *, void *), void *arg, bool always)
 {
 	struct report_prog *p;
 
+	/* Off a terminal the counts still feed rsync's per-file lines. */
+	r->snap_fn = fn;
+	r->snap_arg = arg;
 	if (r->prog || (!always &&
 	    !r->host.is_terminal(r->host.arg, TS_OUT_PROGRESS)))
 		return;		/* cron: nobody watches */

@@ -1,8 +1,12 @@
 /*
  * report_summary.c -- the end of a run: --stats (rsync's lines, then
- * treesync's own) or the --json summary document.
+ * treesync's own), rsync's "sent ... total size is ..." trailer, or the
+ * --json summary document.
  *
- * Formats what struct ts_stats holds; counts nothing itself.
+ * Formats what struct ts_stats holds; counts nothing itself.  Local
+ * meanings of rsync's protocol figures: "sent" is the file data this run
+ * copied, "received" is 0 (nothing flows back), the file list is empty
+ * (the trees are read one directory at a time, never listed whole).
  */
 #define _GNU_SOURCE
 #include "report_int.h"
@@ -38,25 +42,10 @@ static void out(struct report *r, const char *fmt, ...)
 		    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-/* rsync prints counts with thousands separators. */
-static const char *num(char *buf, size_t size, uint64_t v)
-{
-	char tmp[32];
-	int len = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
-	size_t o = 0;
-	int i;
-
-	for (i = 0; i < len && o + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static void breakdown(char *buf, size_t size, uint64_t reg, uint64_t dir,
-    uint64_t link, uint64_t dev, uint64_t special)
+/* "reg: 3, dir: 2" after a count: rsync's output_itemized_counts(). */
+static void breakdown(const struct report *r, char *buf, size_t size,
+    uint64_t reg, uint64_t dir, uint64_t link, uint64_t dev,
+    uint64_t special)
 {
 	const char *names[] = { "reg", "dir", "link", "dev", "special" };
 	uint64_t v[] = { reg, dir, link, dev, special };
@@ -68,7 +57,8 @@ static void breakdown(char *buf, size_t size, uint64_t reg, uint64_t dir,
 		if (!v[i])
 			continue;
 		o += (size_t)snprintf(buf + o, size - o, "%s%s: %s",
-		    o ? ", " : " (", names[i], num(nb, sizeof(nb), v[i]));
+		    o ? ", " : " (", names[i],
+		    report_num(nb, sizeof(nb), (int64_t)v[i], r->human != 0));
 		if (o >= size)
 			return;
 	}
@@ -76,53 +66,124 @@ static void breakdown(char *buf, size_t size, uint64_t reg, uint64_t dir,
 		snprintf(buf + o, size - o, ")");
 }
 
+/* What the trailer calls bytes sent: the file data this run copied.  A
+ * local copy has no protocol stream, so nothing is received. */
+static uint64_t bytes_sent(const struct ts_stats *st)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < TS_METHOD_COUNT; i++)
+		n += st->method_bytes[i];
+	return n;
+}
+
+/* --stats (--info=stats2): rsync's lines, then treesync's own.  r->lock
+ * held. */
 static void stats_lines(struct report *r, const struct ts_stats *st)
 {
 	char a[32], b[32], bd[160];
-	int i;
+	int h = r->human, i;
+	uint64_t sent = bytes_sent(st);
 
-	pthread_mutex_lock(&r->lock);
-	breakdown(bd, sizeof(bd), st->files_reg, st->files_dir,
+	out(r, "\n");
+	breakdown(r, bd, sizeof(bd), st->files_reg, st->files_dir,
 	    st->files_link, st->files_dev, st->files_special);
-	out(r, "\nNumber of files: %s%s\n", num(a, sizeof(a), st->files), bd);
-	breakdown(bd, sizeof(bd), st->created_reg, st->created_dir,
+	out(r, "Number of files: %s%s\n",
+	    report_num(a, sizeof(a), (int64_t)st->files, h != 0), bd);
+	breakdown(r, bd, sizeof(bd), st->created_reg, st->created_dir,
 	    st->created_link, st->created_dev, st->created_special);
 	out(r, "Number of created files: %s%s\n",
-	    num(a, sizeof(a), st->created), bd);
-	breakdown(bd, sizeof(bd), st->deleted_reg, st->deleted_dir,
+	    report_num(a, sizeof(a), (int64_t)st->created, h != 0), bd);
+	breakdown(r, bd, sizeof(bd), st->deleted_reg, st->deleted_dir,
 	    st->deleted_link, st->deleted_dev, st->deleted_special);
 	out(r, "Number of deleted files: %s%s\n",
-	    num(a, sizeof(a), st->deleted), bd);
+	    report_num(a, sizeof(a), (int64_t)st->deleted, h != 0), bd);
 	out(r, "Number of regular files transferred: %s\n",
-	    num(a, sizeof(a), st->reg_transferred));
-	out(r, "Total file size: %s bytes\n", num(a, sizeof(a), st->total_size));
+	    report_num(a, sizeof(a), (int64_t)st->reg_transferred, h != 0));
+	out(r, "Total file size: %s bytes\n",
+	    report_num(a, sizeof(a), (int64_t)st->total_size, h));
 	out(r, "Total transferred file size: %s bytes\n",
-	    num(a, sizeof(a), st->transferred_size));
-	out(r, "Literal data: %s bytes\n",
-	    num(a, sizeof(a), st->transferred_size));
-	out(r, "Matched data: 0 bytes\n");
+	    report_num(a, sizeof(a), (int64_t)st->transferred_size, h));
+	/* Every byte is literal (no delta transfer); nothing is matched.  A
+	 * dry run moves none. */
+	out(r, "Literal data: %s bytes\n", report_num(a, sizeof(a),
+	    r->o->dry_run ? 0 : (int64_t)st->transferred_size, h));
+	out(r, "Matched data: %s bytes\n", report_num(a, sizeof(a), 0, h));
+	/* No file list is built or sent: the trees are read as they go. */
+	out(r, "File list size: %s\n", report_num(a, sizeof(a), 0, h));
+	out(r, "File list generation time: 0.000 seconds\n");
+	out(r, "File list transfer time: 0.000 seconds\n");
+	out(r, "Total bytes sent: %s\n",
+	    report_num(a, sizeof(a), (int64_t)sent, h));
+	out(r, "Total bytes received: %s\n", report_num(a, sizeof(a), 0, h));
 	for (i = 0; i < TS_METHOD_COUNT; i++)
-		out(r, "Copied by %s: %s bytes in %s files\n", copy_methods[i].name,
-		    num(a, sizeof(a), st->method_bytes[i]),
-		    num(b, sizeof(b), st->method_files[i]));
-	out(r, "Files reflinked: %s\n", num(a, sizeof(a), st->reflinked));
-	out(r, "Files verified: %s\n", num(a, sizeof(a), st->verified));
+		out(r, "Copied by %s: %s bytes in %s files\n",
+		    copy_methods[i].name,
+		    report_num(a, sizeof(a), (int64_t)st->method_bytes[i], h),
+		    report_num(b, sizeof(b), (int64_t)st->method_files[i],
+		    h != 0));
+	out(r, "Files reflinked: %s\n",
+	    report_num(a, sizeof(a), (int64_t)st->reflinked, h != 0));
+	out(r, "Files verified: %s\n",
+	    report_num(a, sizeof(a), (int64_t)st->verified, h != 0));
 	out(r, "Copies retried (source changed): %s\n",
-	    num(a, sizeof(a), st->retries));
-	out(r, "Errors: %s\n", num(a, sizeof(a), st->errors));
-	out(r, "Vanished source files: %s\n", num(a, sizeof(a), st->vanished));
+	    report_num(a, sizeof(a), (int64_t)st->retries, h != 0));
+	out(r, "Errors: %s\n",
+	    report_num(a, sizeof(a), (int64_t)st->errors, h != 0));
+	out(r, "Vanished source files: %s\n",
+	    report_num(a, sizeof(a), (int64_t)st->vanished, h != 0));
 	out(r, "Stale temp files removed: %s\n",
-	    num(a, sizeof(a), st->stale_temps));
+	    report_num(a, sizeof(a), (int64_t)st->stale_temps, h != 0));
 	if (st->delete_skipped)
 		out(r, "Deletions withheld by --max-delete: %s\n",
-		    num(a, sizeof(a), st->delete_skipped));
+		    report_num(a, sizeof(a), (int64_t)st->delete_skipped,
+		    h != 0));
 	out(r, "Worker threads: %d\n", st->jobs);
 	out(r, "Walk and copy time: %.3f seconds\n", st->walk_seconds);
 	out(r, "Delete time: %.3f seconds\n", st->delete_seconds);
 	out(r, "Total time: %.3f seconds\n", st->total_seconds);
-	pthread_mutex_unlock(&r->lock);
 }
 
+/* rsync's do_big_dnum(V, HUMAN, 2): "%.2f" below 1000; above, the whole
+ * part as report_num() prints it, followed by the printed fraction
+ * (unless scaled to K/M/G). */
+static const char *dnum(char *buf, size_t size, double v, int human)
+{
+	char tmp[64];
+	const char *frac;
+
+	snprintf(tmp, sizeof(tmp), "%.2f", v);
+	if (!human || (v < 1000.0 && v > -1000.0)) {
+		snprintf(buf, size, "%.*s", (int)(size - 1), tmp);
+		return buf;
+	}
+	for (frac = tmp + 1; *frac >= '0' && *frac <= '9'; frac++)
+		;
+	report_num(buf, size, (int64_t)v, human);
+	if (human == 1 || !strpbrk(buf, "KMGTP"))
+		strncat(buf, frac, size - strlen(buf) - 1);
+	return buf;
+}
+
+/* --info=stats1 (-v): rsync's two lines at the end.  r->lock held. */
+static void trailer(struct report *r, const struct ts_stats *st)
+{
+	char a[32], b[32], c[64], d[64];
+	uint64_t sent = bytes_sent(st), moved;
+	/* rsync: whole seconds plus a half, so a short run is not /0. */
+	double secs = 0.5 + (double)(long long)st->total_seconds;
+
+	moved = sent ? sent : 1;	/* nothing sent: the ratio of one byte */
+	out(r, "\nsent %s bytes  received %s bytes  %s bytes/sec\n",
+	    report_num(a, sizeof(a), (int64_t)sent, r->human),
+	    report_num(b, sizeof(b), 0, r->human),
+	    dnum(c, sizeof(c), (double)sent / secs, r->human));
+	out(r, "total size is %s  speedup is %s%s\n",
+	    report_num(a, sizeof(a), (int64_t)st->total_size, r->human),
+	    dnum(d, sizeof(d), (double)st->total_size / (double)moved,
+	    r->human != 0), r->o->dry_run ? " (DRY RUN)" : "");
+}
 
 static void json_summary(struct report *r, const struct ts_stats *st,
     int exit_code)
@@ -198,15 +259,58 @@ static void json_summary(struct report *r, const struct ts_stats *st,
 	free(text);
 }
 
+/* Whether rsync would end the run with its summary: it does after a
+ * complete run, even one with errors (23, 24, 25), not after a fatal
+ * stop. */
+static bool ran_to_the_end(int code)
+{
+	switch (code) {
+	case TS_EXIT_OK:
+	case TS_EXIT_PARTIAL:
+	case TS_EXIT_VANISHED:
+	case TS_EXIT_DEL_LIMIT:
+	case TS_EXIT_REFUSED:
+	case TS_EXIT_DIFFERENT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void report_summary(struct report *r, const struct ts_stats *st,
     int exit_code)
 {
 	const struct ts_options *o = r->o;
 
-	if (o->json)
+	if (o->json) {
 		json_summary(r, st, exit_code);
-	else if (o->stats && !o->json_items && !o->quiet &&
-	    exit_code != TS_EXIT_SYNTAX)
-		stats_lines(r, st);
+		report_flush(r);
+		return;
+	}
+	report_flush(r);
+	pthread_mutex_lock(&r->lock);
+	if (r->total_line) {
+		/* --info=progress2 off a terminal: its line ends here. */
+		report_emit_locked(r, TS_OUT_STDOUT, "\n", 1);
+		r->total_line = false;
+	}
+	/* The header came before the first line; a run with nothing to say
+	 * still says it (rsync: not for a usage error). */
+	if (exit_code != TS_EXIT_SYNTAX && exit_code != TS_EXIT_LOCKED)
+		report_header_locked(r);
+	if (!o->quiet && !o->json_items && ran_to_the_end(exit_code)) {
+		report_delta_locked(r);
+		if (r->debug[TS_DEBUG_DELTASUM] >= 1)
+			/* rsync's match report: all literal, nothing
+			 * matched, no block hashes. */
+			out(r, "total: matches=0  hash_hits=0  false_alarms=0 "
+			    "data=%llu\n", (unsigned long long)(o->dry_run ? 0 :
+			    bytes_sent(st)));
+		if (r->info[TS_INFO_STATS] >= 2)
+			stats_lines(r, st);
+		if (r->info[TS_INFO_STATS] >= 1)
+			trailer(r, st);
+	}
+	pthread_mutex_unlock(&r->lock);
 	report_flush(r);
 }

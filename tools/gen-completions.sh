@@ -101,7 +101,16 @@ fi
 values_of() {	# index
 	local i=$1 arg=${A[$1]} help=${H[$1]}
 	case ${L[$i]} in
-	info) echo "progress2 progress0 none"; return ;;
+	info) echo "backup copy del flist flist2 misc misc2 mount name name2" \
+	    "nonreg progress progress2 remove skip skip2 stats stats2 stats3" \
+	    "symsafe all none help"; return ;;
+	debug) echo "acl backup bind chdir connect cmd del deltasum dup exit" \
+	    "filter flist fuzzy genr hash hlink iconv io nstr own proto recv" \
+	    "send time all none help"; return ;;
+	stderr) echo "errors all client"; return ;;
+	outbuf) echo "N L B"; return ;;
+	checksum-choice | cc) echo "auto xxh128"; return ;;
+	compress-choice | zc) echo "auto zstd lz4 zlibx zlib none"; return ;;
 	esac
 	if [[ $arg =~ ^[a-z0-9_|]+$ ]]; then
 		echo "${arg//|/ }"

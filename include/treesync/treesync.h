@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Exit codes: rsync's, so that scripts written for rsync keep working. */
 enum ts_exit {
@@ -62,6 +63,39 @@ enum ts_method {
 	TS_METHOD_SENDFILE,
 	TS_METHOD_RW,
 	TS_METHOD_COUNT
+};
+
+/*
+ * rsync's --info flags, in rsync's order (rsync --info=help).  Each has a
+ * level, 0 (silent) to 4; what the levels show is rsync's.
+ */
+enum ts_info {
+	TS_INFO_BACKUP,		/* files backed up (treesync has no -b) */
+	TS_INFO_COPY,		/* files copied locally (--copy-dest) */
+	TS_INFO_DEL,		/* 1: "deleting X" */
+	TS_INFO_FLIST,		/* 1: "sending incremental file list" */
+	TS_INFO_MISC,		/* miscellaneous information */
+	TS_INFO_MOUNT,		/* mount points found or skipped */
+	TS_INFO_NAME,		/* 1: changed names, 2: unchanged ones too */
+	TS_INFO_NONREG,		/* 1: "skipping non-regular file" */
+	TS_INFO_PROGRESS,	/* 1: per-file progress, 2: the whole run's */
+	TS_INFO_REMOVE,		/* files removed on the sending side */
+	TS_INFO_SKIP,		/* 1: files skipped (-u, --existing ...), 2: why */
+	TS_INFO_STATS,		/* 1: the "sent ... total size" trailer,
+				 * 2: --stats, 3: and more */
+	TS_INFO_SYMSAFE,	/* unsafe symlinks */
+	TS_INFO_COUNT
+};
+
+/* rsync's --debug flags, in rsync's order (rsync --debug=help). */
+enum ts_debug {
+	TS_DEBUG_ACL, TS_DEBUG_BACKUP, TS_DEBUG_BIND, TS_DEBUG_CHDIR,
+	TS_DEBUG_CONNECT, TS_DEBUG_CMD, TS_DEBUG_DEL, TS_DEBUG_DELTASUM,
+	TS_DEBUG_DUP, TS_DEBUG_EXIT, TS_DEBUG_FILTER, TS_DEBUG_FLIST,
+	TS_DEBUG_FUZZY, TS_DEBUG_GENR, TS_DEBUG_HASH, TS_DEBUG_HLINK,
+	TS_DEBUG_ICONV, TS_DEBUG_IO, TS_DEBUG_NSTR, TS_DEBUG_OWN,
+	TS_DEBUG_PROTO, TS_DEBUG_RECV, TS_DEBUG_SEND, TS_DEBUG_TIME,
+	TS_DEBUG_COUNT
 };
 
 /* One filter option (rsync's), in command-line order: the order is the
@@ -140,7 +174,8 @@ struct ts_options {
 	int itemize;		/* -i count */
 	bool quiet;
 	bool stats;
-	int human;		/* -h count: human-readable numbers */
+	int human;		/* -h count (K/M/G units); -1: --no-h, digits
+				 * without separators */
 	int progress;		/* 0 off, 1 on a terminal, 2 always */
 	bool json;		/* summary document on stdout */
 	bool json_items;	/* one JSON record per changed item */
@@ -166,6 +201,27 @@ struct ts_options {
 	const char *const *srcs;
 	size_t nsrcs;
 	const char *dest;
+
+	/*
+	 * rsync's output control.  The --info and --debug levels are read
+	 * only when info_levels is set (the command line sets it, having
+	 * applied -v, --stats and --progress as rsync does); a host that
+	 * leaves it false gets what verbose, itemize, stats and progress
+	 * imply, without rsync's header and "sent ... speedup" trailer.
+	 */
+	bool info_levels;
+	signed char info[TS_INFO_COUNT];	/* by enum ts_info */
+	signed char debug[TS_DEBUG_COUNT];	/* by enum ts_debug */
+	const char *out_format;	/* --out-format (NULL: -i's "%i %n%L" or
+				 * -v's "%n%L") */
+	const char *log_format;	/* --log-file-format (NULL: "%i %n%L") */
+	bool eight_bit;		/* -8: high-bit bytes of names printed raw */
+	bool msgs2stderr;	/* --stderr=all: informational lines go to
+				 * the stderr stream too */
+	char outbuf;		/* --outbuf: 'N' or 'L' write each line at
+				 * once; 'B' or 0 buffer standard output */
+	time_t stop_at;		/* --stop-at/--stop-after: stop cleanly (exit
+				 * 30) at this time; 0 never */
 };
 
 struct ts_stats {

@@ -1,9 +1,10 @@
 #!/bin/bash
-# t031: --progress is for people: absent when stderr is not a terminal (cron,
-# pipes), present with --progress=always even then; -P and --info=progress2
-# turn it on, --info=progress0 off.
+# t031: the live --progress line is for people: absent when stderr is not a
+# terminal (cron, pipes), where rsync's per-file lines go to stdout instead
+# (what rsync -P writes to cron); present with --progress=always even then;
+# -P and --info=progress2 turn it on, --info=progress0 off.
 . "$(dirname "$0")/lib.sh"
-desc "--progress off without a TTY, =always forces it; -P, --info=progress2/0"
+desc "--progress: no live line without a TTY (rsync's per-file lines on stdout), =always forces it; -P, --info=progress2/0"
 need_treesync
 need_cmd script util-linux
 mkdir -p "$T/src/d"
@@ -17,7 +18,12 @@ if has_progress "$T/err" || grep -q $'\r' "$T/err"; then
 	bad "--progress with stderr not a terminal printed a progress line:"; show "$T/err" 3
 else ok "--progress, stderr not a terminal: no progress line, no \\r"
 fi
-[ -s "$T/out" ] && { bad "--progress printed on stdout"; show "$T/out" 3; }
+# ... and rsync's lines on stdout instead: each file's name, then its
+# "\r   SIZE 100%  RATE  H:MM:SS (xfr#N, ir-chk=L/S)" line.
+n=$(grep -cE $'^\r +[0-9,]+ 100% +[0-9.]+[kMG]B/s +[0-9]+:[0-9]{2}:[0-9]{2} \\(xfr#[0-9]+, ir-chk=[0-9]+/[0-9]+\\)$' "$T/out")
+if [ "$n" = 30 ] && grep -qx 'd/f17' "$T/out"; then ok "--progress, no tty: 30 per-file progress lines and the names on stdout"
+else bad "--progress, no tty: want 30 rsync per-file lines and the names on stdout, got $n"; show "$T/out" 5
+fi
 
 # =always: even to a file, and it still ends with a newline.
 ts "$T/out" "$T/err" -a --progress=always "$T/src/" "$T/d2/"

@@ -395,15 +395,15 @@ static void test_newline_name_escaped(void **state)
 	(void)state;
 	opts.itemize = 1;
 	r = new_report();
-	report_item(r, NEW_FILE, S_IFREG | 0644, "evil\nname", "t\x1b[2J",
-	    NULL);
+	report_item(r, IT_LOCAL_CHANGE | IT_IS_NEW, S_IFLNK | 0777,
+	    "evil\nname", "t\x1b[2J", NULL);
 	report_errno_side(r, TS_SIDE_DST, EPERM, "cannot create",
 	    "evil\nname");
 	report_note(r, "created directory %s", "new\rdir");
 	report_delete(r, "a\\#012b", false);
 	report_flush(r);
 	assert_string_equal(cap.out,
-	    ">f+++++++++ evil\\#012name -> t\\#033[2J\n"
+	    "cL+++++++++ evil\\#012name -> t\\#033[2J\n"
 	    "created directory new\\#015dir\n"
 	    "*deleting   a\\#134#012b\n");
 	assert_string_equal(cap.err, "treesync: cannot create "
