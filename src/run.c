@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A per-item failure: counted, reported by the caller, exit 23. */
@@ -118,6 +119,18 @@ static void time_out(struct ts_run *run)
 	ts_run_cancel(run, 0);
 }
 
+/*
+ * --stop-after, --stop-at: the time is up.  Stopped as a cancel is: no new
+ * work, the copies in flight abandoned with their temps, nothing deleted
+ * (the walk did not finish); exit 30 with rsync's words.
+ */
+static void stop_limit(struct ts_run *run)
+{
+	report_error(run->rep, "stopping at requested limit");
+	run->timed_out = true;
+	ts_run_cancel(run, 0);
+}
+
 bool run_wait(struct ts_run *run)
 {
 	uint64_t seen = progress_of(run);
@@ -135,6 +148,11 @@ bool run_wait(struct ts_run *run)
 				run->abandoned = true;
 				return false;
 			}
+			continue;
+		}
+		if (run->o->stop_at && time(NULL) >= run->o->stop_at) {
+			stop_limit(run);
+			cancelled_at = now;
 			continue;
 		}
 		if (!run->o->timeout)
