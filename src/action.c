@@ -15,7 +15,47 @@
 
 #include "report.h"
 
+#include <stdio.h>
 #include <sys/stat.h>
+
+/*
+ * --info=skip: why -u, --existing or --ignore-existing left an entry
+ * alone (rsync's generator messages; at skip2 what would have changed).
+ */
+static void report_skip(struct dnode *d, const struct action *a,
+    const char *rel)
+{
+	struct report *rep = d->run->rep;
+	const struct ts_options *o = d->run->o;
+	const struct ts_entry *src = a->it->ent, *dst = a->dst;
+	struct ts_options plain;
+	struct cmp_in in = { .src = src, .dst = dst, .content_differs = -1,
+		.am_root = d->run->am_root };
+	struct cmp_out out;
+	const char *why;
+	char fmt[64];
+
+	if (!dst) {
+		report_note_info(rep, TS_INFO_SKIP, 1, S_ISDIR(src->mode) ?
+		    "not creating new directory \"%s\"" :
+		    "not creating new file \"%s\"", rel);
+		return;
+	}
+	if (!o->ignore_existing) {
+		report_note_info(rep, TS_INFO_SKIP, 1, "%s is newer", rel);
+		return;
+	}
+	plain = *o;
+	plain.ignore_existing = plain.update = plain.checksum = false;
+	cmp_decide(&plain, &in, &out);
+	why = (dst->mode & S_IFMT) != (src->mode & S_IFMT) ? " (type change)"
+	    : out.action == CMP_COPY ? (o->checksum ? " (sum change)" :
+	    " (file change)") : out.action == CMP_NONE ? " (uptodate)" :
+	    " (attr change)";
+	snprintf(fmt, sizeof(fmt), "%%s exists%s",
+	    report_info_level(rep, TS_INFO_SKIP) >= 2 ? why : "");
+	report_note_info(rep, TS_INFO_SKIP, 1, fmt, rel);
+}
 
 void action_run(struct dnode *d, const struct action *a, char **rel)
 {
@@ -23,6 +63,8 @@ void action_run(struct dnode *d, const struct action *a, char **rel)
 	const struct srcitem *it = a->it;
 	const struct ts_entry *src = it->ent, *dst = a->dst;
 	struct ts_entry made;
+	struct report_src rsrc = { .ent = src, .dir = it->src_disp,
+		.name = it->src_name };
 	bool made_ok = false;
 
 	if (a->checksum) {
@@ -33,11 +75,17 @@ void action_run(struct dnode *d, const struct action *a, char **rel)
 	}
 	switch (a->what) {
 	case CMP_NONE:
+		/* Up to date: said only at -ii or --info=name2 (rsync's
+		 * ".f          x" and "x is uptodate"). */
+		report_item_src(run->rep, a->iflags, &rsrc,
+		    item_rel(d, it, rel), a->target, NULL);
+		break;
 	case CMP_SKIP:
+		report_skip(d, a, item_rel(d, it, rel));
 		break;
 	case CMP_SKIP_TYPE:
-		report_note(run->rep, "skipping non-regular file \"%s\"",
-		    item_rel(d, it, rel));
+		report_note_info(run->rep, TS_INFO_NONREG, 1,
+		    "skipping non-regular file \"%s\"", item_rel(d, it, rel));
 		break;
 	case CMP_SKIP_DIR:
 		report_note(run->rep, "skipping directory %s",
@@ -46,7 +94,7 @@ void action_run(struct dnode *d, const struct action *a, char **rel)
 	case CMP_ATTRS:
 		item_apply_attrs(d, it->name, item_rel(d, it, rel), src, dst,
 		    a->xattrs);
-		report_item(run->rep, a->iflags, src->mode,
+		report_item_src(run->rep, a->iflags, &rsrc,
 		    item_rel(d, it, rel), a->target, NULL);
 		break;
 	case CMP_COPY: {
