@@ -226,11 +226,15 @@ static bool open_source(struct dnode *d, struct dsrc *s)
 static void report_dir(struct dnode *d)
 {
 	struct ts_run *run = d->run;
+	struct ts_entry e = d->src;
+	struct report_src src = { .ent = &e, .dir = dnode_src_disp(d) };
 
+	e.mode = (e.mode & ~(uint32_t)S_IFMT) | S_IFDIR;
 	if (d->create)
 		item_count_created(run, d->iflags, S_IFDIR);
-	if (d->iflags & (IT_REPORT_ANY | IT_IS_NEW | IT_LOCAL_CHANGE))
-		report_item(run->rep, d->iflags, S_IFDIR, d->rel, NULL, NULL);
+	/* Unchanged too: -ii lists it (".d          x/"); the report
+	 * decides what each option shows. */
+	report_item_src(run->rep, d->iflags, &src, d->rel, NULL, NULL);
 }
 
 void scan_collect(struct dnode *d, const struct srcitem *extra,
