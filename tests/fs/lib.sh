@@ -3,11 +3,13 @@
 # and latencyfs mounts inside a per-test temp dir, torn down on any exit.
 #
 # Source it from a test script:   . "$(dirname "$0")/lib.sh"
+# It sources ../lib/common.sh (temp dir, cleanup of mounts, verdicts,
+# prerequisites, temp-file helpers: see there) and adds the file systems.
 #
 # Environment:
-#   TREESYNC     binary under test (default <repo>/build-fs/treesync)
+#   TREESYNC     binary under test (default <repo>/build/treesync)
 #   LATENCYFS    latencyfs binary (default: next to TREESYNC, else
-#                <repo>/build-fs/latencyfs, else <repo>/build/latencyfs)
+#                <repo>/build/latencyfs)
 #   TSFS_RESULTS file that collects one TSV row per measured run, for the
 #                summary table of run.sh (default: $T/results, dropped)
 #   CMD_TIMEOUT  seconds allowed for one treesync run (default 120)
@@ -17,68 +19,34 @@
 #   $T            the per-test temp dir (on the root fs, ext4 here)
 #   need_root, need_loop TYPE..., need_fuse   skip (77) when impossible
 #   mk_loopfs TYPE MiB MNT [mkfs args]        image + losetup + mount
-#   mk_tmpfs MiB MNT
+#   mk_tmpfs MiB MNT                          (common.sh)
 #   mount_lfs BACKING MNT [latencyfs -o options]
-#   ts NAME ARGS...     run treesync; $T/NAME.out, .err; TS_RC, TS_SECS
+#   ts_measure NAME ARGS...   run treesync; $T/NAME.out, .err; TS_RC, TS_SECS
 #   ts_bytes NAME METHOD   bytes that --stats puts under METHOD
 #   record CASE PAIR ASKED MOVED BYTES SECS [NOTE]   one summary row
 #
-# Cleanup: every mount made here is unmounted (last first, lazily if busy),
-# every latencyfs daemon started here is waited for (and signalled only if
+# Cleanup: every mount made here is unmounted (common.sh: last first,
+# lazily if busy), every latencyfs daemon started here is waited for (and signalled only if
 # it outlives its mount), and only the loop devices attached here are
 # detached.  Nothing else on the machine is touched.
 
-set -u
-set -o pipefail
-
 FS_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd -- "$FS_DIR/../.." && pwd)
-TEST_NAME=$(basename -- "$0" .sh)
+. "$FS_DIR/../lib/common.sh"
 
-: "${TREESYNC:=$REPO/build-fs/treesync}"
-case $TREESYNC in /*) ;; */*) TREESYNC=$PWD/$TREESYNC ;; esac
 if [ -z "${LATENCYFS:-}" ]; then
-    for LATENCYFS in "$(dirname -- "$TREESYNC")/latencyfs" \
-        "$REPO/build-fs/latencyfs" "$REPO/build/latencyfs"; do
+    for LATENCYFS in "$(dirname -- "$TREESYNC")/latencyfs" "$REPO/build/latencyfs"; do
         [ -x "$LATENCYFS" ] && break
     done
 fi
 : "${CMD_TIMEOUT:=120}"
-export LC_ALL=C
-umask 022
 
-DESC=
-describe() { DESC="$*"; }
-note() { printf '    %s\n' "$*"; }
-note_file() {   # note_file FILE [MAXLINES]
-    sed -n "1,${2:-30}p" -- "$1" | sed 's/^/    | /'
-}
-pass() { echo "PASS: $TEST_NAME: ${*:-${DESC:-ok}}"; exit 0; }
-fail() { echo "FAIL: $TEST_NAME: ${DESC:+$DESC: }$*"; exit 1; }
-skip() { echo "SKIP: $TEST_NAME: $*"; exit 77; }
-
-# ------------------------------------------------------------ temp dir
-MOUNTS=()       # mount points, in mount order
 LOOPS=()        # loop devices attached by this test
 LFS_PIDS=()     # latencyfs daemons started by this test
 
-# alive PID: running (a zombie waiting for its reaper does not count).
-alive() {
-    local st
-    st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$st" ] && [ "$st" != Z ]
-}
-
-_cleanup() {
-    local i m pid dev n
-    for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
-        m=${MOUNTS[i]}
-        mountpoint -q -- "$m" || continue
-        umount -- "$m" 2>/dev/null || { sleep 0.3; umount -- "$m" 2>/dev/null; } ||
-            umount -l -- "$m" 2>/dev/null ||
-            echo "    warning: cannot unmount $m"
-    done
-    # Unmounting ends each daemon (writing its stats file); reap it.
+# After the unmounts (common.sh): each latencyfs daemon ends with its mount
+# (writing its stats file) and is reaped here; then our loop devices go.
+_fs_cleanup() {
+    local pid dev n
     for pid in "${LFS_PIDS[@]+"${LFS_PIDS[@]}"}"; do
         for ((n = 0; n < 50; n++)); do
             alive "$pid" || break
@@ -90,35 +58,18 @@ _cleanup() {
     for dev in "${LOOPS[@]+"${LOOPS[@]}"}"; do
         losetup -d "$dev" 2>/dev/null || echo "    warning: cannot detach $dev"
     done
-    if [ -n "${T:-}" ] && [ -d "$T" ]; then
-        if [ "${KEEP_TMP:-0}" = 1 ]; then
-            echo "    (kept temp dir $T)"
-        else
-            rm -rf --one-file-system -- "$T"
-        fi
-    fi
 }
-T=$(mktemp -d "${TMPDIR:-/tmp}/tsfs.$TEST_NAME.XXXXXX") || {
-    echo "FAIL: $TEST_NAME: cannot create a temp dir"
-    exit 1
-}
-trap _cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-trap 'exit 141' PIPE
+tmpdir_init tsfs
+at_exit _fs_cleanup
 : "${TSFS_RESULTS:=$T/results}"
 
-[ -x "$TREESYNC" ] || fail "treesync binary not found: $TREESYNC (build it, or set TREESYNC)"
+need_treesync
 
 # ------------------------------------------------------------ preconditions
-need_root() {
-    [ "$(id -u)" -eq 0 ] || skip "needs root to mount file systems"
-}
-
 # need_loop [TYPE...]: loop devices, and mkfs for each TYPE.
 need_loop() {
     local t
-    need_root
+    need_root "needs root to mount file systems"
     [ -e /dev/loop-control ] || skip "no /dev/loop-control: cannot make loop file systems"
     command -v losetup >/dev/null || skip "losetup not installed"
     for t in "$@"; do
@@ -129,7 +80,7 @@ need_loop() {
 }
 
 need_fuse() {
-    need_root
+    need_root "needs root to mount file systems"
     [ -e /dev/fuse ] || skip "no /dev/fuse: cannot mount latencyfs"
     [ -x "$LATENCYFS" ] || skip "latencyfs not built (needs libfuse3-dev; cmake builds it next to treesync)"
 }
@@ -167,13 +118,7 @@ mk_loopfs() {
     LOOPS+=("$dev")
     mkdir -p -- "$mnt"
     mount -t "$type" -- "$dev" "$mnt" || fail "cannot mount $type ($dev) on $mnt"
-    MOUNTS+=("$mnt")
-}
-
-mk_tmpfs() {    # mk_tmpfs MiB MNT
-    mkdir -p -- "$2"
-    mount -t tmpfs -o "size=$1m" tmpfs "$2" || fail "cannot mount tmpfs on $2"
-    MOUNTS+=("$2")
+    add_mount "$mnt"
 }
 
 # mount_lfs BACKING MNT [OPTS]: latencyfs over BACKING on MNT.  Its stats
@@ -189,7 +134,7 @@ mount_lfs() {
         "$backing" "$mnt" >"$T/$name.lfs.log" 2>&1 &
     pid=$!
     LFS_PIDS+=("$pid")
-    MOUNTS+=("$mnt")
+    add_mount "$mnt"
     # The pid file is written once the file system is mounted.
     for ((n = 0; n < 100; n++)); do
         [ -s "$T/$name.pid" ] && mountpoint -q -- "$mnt" && return 0
@@ -222,18 +167,15 @@ lfs_val() {     # lfs_val MNT KEY: a counter from the last refresh
 }
 
 # ------------------------------------------------------------ running
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-
-# ts NAME ARGS...: runs treesync ARGS; stdout/stderr in $T/NAME.out/.err;
-# sets TS_RC and TS_SECS (wall time).
-ts() {
+# ts_measure NAME ARGS...: runs treesync ARGS; stdout/stderr in
+# $T/NAME.out/.err; sets TS_RC and TS_SECS (wall time).
+ts_measure() {
     local name=$1 t0
     shift
     t0=$(now)
     timeout -k 5 "$CMD_TIMEOUT" "$TREESYNC" "$@" >"$T/$name.out" 2>"$T/$name.err"
     TS_RC=$?
-    TS_SECS=$(elapsed "$t0")
+    TS_SECS=$(elapsed "$t0" 3)
     note "treesync $* -> exit $TS_RC in ${TS_SECS}s"
 }
 
@@ -272,13 +214,6 @@ extent_counts() {
     filefrag -v -- "$1" 2>/dev/null | awk '
         /^ *[0-9]+:/ { total++; if ($0 ~ /shared/) shared++ }
         END { printf "%d %d\n", total, shared }'
-}
-
-# no_temps DIR: fails if treesync left a temp file (.NAME.XXXXXX.tstmp).
-no_temps() {
-    local left
-    left=$(find "$1" -name '.*.tstmp' 2>/dev/null)
-    [ -z "$left" ] || fail "temp files left behind: $left"
 }
 
 # rand_file PATH BYTES: random content of exactly BYTES.

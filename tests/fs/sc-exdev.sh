@@ -21,7 +21,7 @@ rand_file "$S/src/sub/five" 5000
 rand_file "$S/src/sub/seventy" 70000
 total=$(((16 << 20) + 1 + 5000 + 70000))
 
-ts auto -a --stats -vv "$S/src/" "$D/dst/"
+ts_measure auto -a --stats -vv "$S/src/" "$D/dst/"
 [ "$TS_RC" -eq 0 ] || { ts_show auto; fail "treesync exited $TS_RC"; }
 same_tree "$S/src" "$D/dst"
 record exdev "$SRCFS->$DSTFS" auto "$(moved_by auto)" "$total" "$TS_SECS"
@@ -36,7 +36,7 @@ note "-vv: ${fb:-(no fallback line)}"
 [ -n "$fb" ] || { ts_show auto; fail "-vv did not report the copy_file_range EXDEV fallback"; }
 
 # Forced copy_file_range cannot cross file systems: say what treesync does.
-ts forced -a --stats --copy-method=copy_file_range "$S/src/" "$D/dst-forced/"
+ts_measure forced -a --stats --copy-method=copy_file_range "$S/src/" "$D/dst-forced/"
 msg=$(head -n1 "$T/forced.err")
 note "forced copy_file_range: exit $TS_RC${msg:+: $msg}"
 record exdev "$SRCFS->$DSTFS" copy_file_range "$(moved_by forced)" "$total" "$TS_SECS" "exit $TS_RC"

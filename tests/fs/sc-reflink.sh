@@ -14,7 +14,7 @@ rand_file "$M/src/sub/five" 5000
 rand_file "$M/src/sub/seventy" 70000
 total=$(((16 << 20) + 1 + 5000 + 70000))
 
-ts auto -a --stats -vv "$M/src/" "$M/dst/"
+ts_measure auto -a --stats -vv "$M/src/" "$M/dst/"
 [ "$TS_RC" -eq 0 ] || { ts_show auto; fail "treesync exited $TS_RC"; }
 same_tree "$M/src" "$M/dst"
 record reflink "$FSTYPE->$FSTYPE" auto "$(moved_by auto)" "$total" "$TS_SECS"
@@ -31,7 +31,7 @@ read -r n shared < <(extent_counts "$M/src/big")
 # Negative controls: the same copy through sendfile and read/write shares
 # nothing (and shows what a reflink saves).
 for m in sendfile readwrite; do
-    ts "$m" -a --stats --copy-method="$m" "$M/src/" "$M/dst-$m/"
+    ts_measure "$m" -a --stats --copy-method="$m" "$M/src/" "$M/dst-$m/"
     [ "$TS_RC" -eq 0 ] || { ts_show "$m"; fail "--copy-method=$m exited $TS_RC"; }
     same_tree "$M/src" "$M/dst-$m"
     record reflink "$FSTYPE->$FSTYPE" "$m" "$(moved_by "$m")" "$total" "$TS_SECS"

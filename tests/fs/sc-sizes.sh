@@ -31,7 +31,7 @@ sync -f "$M"
 for m in auto copy_file_range sendfile readwrite; do
     rm -rf -- "${M:?}/dst"
     sync -f "$M"    # btrfs and ext4 reuse freed space only after a commit
-    ts "$m" -a --stats --copy-method="$m" "$M/src/" "$M/dst/"
+    ts_measure "$m" -a --stats --copy-method="$m" "$M/src/" "$M/dst/"
     [ "$TS_RC" -eq 0 ] || { ts_show "$m"; fail "--copy-method=$m exited $TS_RC"; }
     t_copy=$TS_SECS
     same_tree "$M/src" "$M/dst"

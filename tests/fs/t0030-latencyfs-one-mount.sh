@@ -17,7 +17,7 @@ mount_lfs "$B" "$M" latency_us=200
 lfs_refresh "$M"
 r0=$(lfs_val "$M" read_bytes) w0=$(lfs_val "$M" write_bytes) c0=$(lfs_val "$M" copy_file_range_bytes)
 
-ts auto -a --stats -vv "$M/src/" "$M/dst/"
+ts_measure auto -a --stats -vv "$M/src/" "$M/dst/"
 [ "$TS_RC" -eq 0 ] || { ts_show auto; fail "treesync exited $TS_RC"; }
 lfs_refresh "$M"
 rd=$(($(lfs_val "$M" read_bytes) - r0))
@@ -34,7 +34,7 @@ same_tree "$B/src" "$B/dst"
 # Negative control: forced read/write is visible in the daemon's counters.
 lfs_refresh "$M"
 r0=$(lfs_val "$M" read_bytes) w0=$(lfs_val "$M" write_bytes) c0=$(lfs_val "$M" copy_file_range_bytes)
-ts rw -a --stats --copy-method=readwrite "$M/src/" "$M/dst-rw/"
+ts_measure rw -a --stats --copy-method=readwrite "$M/src/" "$M/dst-rw/"
 [ "$TS_RC" -eq 0 ] || { ts_show rw; fail "--copy-method=readwrite exited $TS_RC"; }
 lfs_refresh "$M"
 rd=$(($(lfs_val "$M" read_bytes) - r0))

@@ -22,7 +22,7 @@ for m in auto sendfile readwrite; do
     lfs_refresh "$MA"; lfs_refresh "$MB"
     ra=$(lfs_val "$MA" read_bytes) ca=$(lfs_val "$MA" copy_file_range_bytes)
     wb=$(lfs_val "$MB" write_bytes) cb=$(lfs_val "$MB" copy_file_range_bytes)
-    ts "$m" -a --stats -vv --copy-method="$m" "$MA/src/" "$MB/dst-$m/"
+    ts_measure "$m" -a --stats -vv --copy-method="$m" "$MA/src/" "$MB/dst-$m/"
     [ "$TS_RC" -eq 0 ] || { ts_show "$m"; fail "--copy-method=$m exited $TS_RC"; }
     lfs_refresh "$MA"; lfs_refresh "$MB"
     ra=$(($(lfs_val "$MA" read_bytes) - ra)) ca=$(($(lfs_val "$MA" copy_file_range_bytes) - ca))

@@ -14,7 +14,7 @@ rand_file "$B/src/small" 3000
 total=$(((16 << 20) + 3000))
 mount_lfs "$B" "$M" latency_us=200
 
-ts auto -a --stats "$M/src/" "$M/dst/"
+ts_measure auto -a --stats "$M/src/" "$M/dst/"
 [ "$TS_RC" -eq 0 ] || { ts_show auto; fail "treesync exited $TS_RC"; }
 lfs_refresh "$M"
 cfr=$(lfs_val "$M" copy_file_range_bytes)

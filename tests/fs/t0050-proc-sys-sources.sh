@@ -21,7 +21,7 @@ for src in /proc/version /proc/sys/kernel/ostype "$sysattr"; do
     i=$((i + 1))
     cat "$src" >"$T/expect.$i"
     for m in auto sendfile readwrite; do
-        ts "p$i-$m" --stats -vv --copy-method="$m" "$src" "$D/p$i-$m"
+        ts_measure "p$i-$m" --stats -vv --copy-method="$m" "$src" "$D/p$i-$m"
         [ "$TS_RC" -eq 0 ] || { ts_show "p$i-$m"; fail "$src --copy-method=$m: exit $TS_RC"; }
         cmp -s "$T/expect.$i" "$D/p$i-$m" || {
             note "expected:"; od -c "$T/expect.$i" | head -5 | sed 's/^/    /'
@@ -36,7 +36,7 @@ done
 
 # /proc/self/status is treesync's own: check its shape.
 for m in auto sendfile readwrite; do
-    ts "status-$m" --stats -vv --copy-method="$m" /proc/self/status "$D/status-$m"
+    ts_measure "status-$m" --stats -vv --copy-method="$m" /proc/self/status "$D/status-$m"
     [ "$TS_RC" -eq 0 ] || { ts_show "status-$m"; fail "/proc/self/status --copy-method=$m: exit $TS_RC"; }
     f=$D/status-$m
     size=$(wc -c <"$f")

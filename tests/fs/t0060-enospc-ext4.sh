@@ -21,9 +21,9 @@ note "$free0 KiB free on the 16 MiB ext4"
 
 for m in auto copy_file_range sendfile readwrite cross-fs; do
     if [ "$m" = cross-fs ]; then
-        ts "$m" -a --stats -vv "$T/src/" "$D/dst/"
+        ts_measure "$m" -a --stats -vv "$T/src/" "$D/dst/"
     else
-        ts "$m" -a --stats -vv --copy-method="$m" "$D/src/" "$D/dst/"
+        ts_measure "$m" -a --stats -vv --copy-method="$m" "$D/src/" "$D/dst/"
     fi
     msg=$(grep -m1 -i 'space\|cannot' "$T/$m.err")
     note "$m: ${msg:-(no message)}"

@@ -21,7 +21,7 @@ for m in auto copy_file_range readwrite; do
     else
         src=$T/src/ pair="ext4->lfs (flush_errno=EIO)"
     fi
-    ts "$m" -a --stats -vv --copy-method="$m" "$src" "$M/dst/"
+    ts_measure "$m" -a --stats -vv --copy-method="$m" "$src" "$M/dst/"
     msg=$(grep -m1 -i 'cannot\|error' "$T/$m.err")
     note "$m: exit $TS_RC: ${msg:-(no message)}"
     record flush-eio "$pair" "$m" "$(moved_by "$m")" $((4 << 20)) "$TS_SECS" "exit $TS_RC: ${msg#treesync: }"

@@ -22,11 +22,11 @@ for m in auto sendfile readwrite same-mount; do
         mkdir -p "$B/dst"
         cp -p "$T/bad.old" "$B/dst/bad"
         dst=$M/dst pair="lfs (eio_read_after)->same lfs"
-        ts "$m" -a --stats -vv "$M/src/" "$dst/"
+        ts_measure "$m" -a --stats -vv "$M/src/" "$dst/"
     else
         rm -f "$D/good" "$D/small"
         dst=$D pair="lfs (eio_read_after)->ext4"
-        ts "$m" -a --stats -vv --copy-method="$m" "$M/src/" "$dst/"
+        ts_measure "$m" -a --stats -vv --copy-method="$m" "$M/src/" "$dst/"
     fi
     msg=$(grep -m1 -i 'cannot\|error' "$T/$m.err")
     note "$m: exit $TS_RC: ${msg:-(no message)}"

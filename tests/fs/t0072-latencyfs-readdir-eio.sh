@@ -14,7 +14,7 @@ for d in . a broken c; do rand_file "$D/$d/extra" 10; done
 mkdir -p "$D/a/extradir"
 mount_lfs "$B" "$M" "latency_us=200,readdir_eio=broken"
 
-ts run -a --delete --stats -vv "$M/src/" "$D/"
+ts_measure run -a --delete --stats -vv "$M/src/" "$D/"
 msg=$(grep -m1 -i 'cannot\|error' "$T/run.err")
 note "exit $TS_RC: ${msg:-(no message)}"
 record readdir-eio "lfs (readdir_eio)->ext4" auto "$(moved_by run)" 15100 "$TS_SECS" "exit $TS_RC: ${msg#treesync: }"

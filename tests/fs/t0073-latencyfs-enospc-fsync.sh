@@ -26,8 +26,8 @@ check() {   # check NAME CASE WANT...
     [ "$(stat -c %y "$B/dst/victim")" = "$(stat -c %y "$T/victim.old")" ] || fail "$case: its mtime changed"
     no_temps "$B"
 }
-ts src1 -a --fsync --stats "$T/src1/" "$M/dst/"
+ts_measure src1 -a --fsync --stats "$T/src1/" "$M/dst/"
 check src1 fsync-eio 11 23
-ts src2 -a --stats "$T/src2/" "$M/dst/"
+ts_measure src2 -a --stats "$T/src2/" "$M/dst/"
 check src2 lfs-enospc 11
 pass

@@ -51,7 +51,7 @@ done
 
 D=$T/dst.timeout
 mkdir -p "$D"
-ts timeout -a --timeout=2 "$M/timeout/" "$D/"
+ts_measure timeout -a --timeout=2 "$M/timeout/" "$D/"
 [ "$TS_RC" = 30 ] || { ts_show timeout; fail "--timeout=2: exit $TS_RC, want 30"; }
 awk -v s="$TS_SECS" 'BEGIN { exit !(s <= 6) }' || fail "--timeout=2 took ${TS_SECS}s"
 grep -q "timeout: no I/O progress for 2 seconds (stuck on 'stuck.timeout')" "$T/timeout.err" ||

@@ -23,7 +23,7 @@ for pair in "$E:$E" "$Bt:$Bt" "$E:$Bt"; do
     for m in auto copy_file_range sendfile readwrite; do
         [ "$s" != "$d" ] && [ "$m" = copy_file_range ] && continue
         rm -rf -- "$d/dst"
-        ts "$m" -a -S --stats --copy-method="$m" "$s/src/" "$d/dst/"
+        ts_measure "$m" -a -S --stats --copy-method="$m" "$s/src/" "$d/dst/"
         [ "$TS_RC" -eq 0 ] || { ts_show "$m"; fail "$(basename "$s")->$(basename "$d") --copy-method=$m: exit $TS_RC"; }
         cmp -s "$s/src/sp" "$d/dst/sp" || fail "$(basename "$s")->$(basename "$d") $m: content differs"
         sync -f "$d"

@@ -13,11 +13,11 @@ cp -p "$B/dst/flipme" "$T/flipme.old"
 mount_lfs "$B" "$M" "latency_us=200,fault_path=flipme,bitflip"
 
 # The fault itself: a plain copy is silently corrupted.
-ts plain -a --stats "$T/src/" "$M/dst-plain/"
+ts_measure plain -a --stats "$T/src/" "$M/dst-plain/"
 [ "$TS_RC" -eq 0 ] || { ts_show plain; fail "without --verify: exit $TS_RC"; }
 ! cmp -s "$T/src/flipme" "$B/dst-plain/flipme" || fail "latencyfs bitflip did not corrupt the copy"
 
-ts verify -a --verify --stats "$T/src/" "$M/dst/"
+ts_measure verify -a --verify --stats "$T/src/" "$M/dst/"
 msg=$(grep -m1 -i 'cannot\|error\|verif\|mismatch' "$T/verify.err")
 note "--verify: exit $TS_RC: ${msg:-(no message)}"
 record verify "ext4->lfs (bitflip)" "auto --verify" "$(moved_by verify)" $((2 << 20)) "$TS_SECS" "exit $TS_RC: ${msg#treesync: }"

@@ -2,6 +2,8 @@
 # Functional / differential test library for treesync.
 #
 # Source it from a test script:   . "$(dirname "$0")/lib.sh"
+# It sources ../lib/common.sh (temp dir, cleanup, verdicts, prerequisites,
+# temp-file helpers: see there) and adds the rsync oracle.
 #
 # Environment:
 #   TREESYNC   binary under test (default: <repo>/build/treesync)
@@ -21,104 +23,30 @@
 #   starts with $DST to point into the copy, and runs rsync into one and
 #   treesync into the other.
 
-set -u
-set -o pipefail
-
 FUNC_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-TEST_NAME=$(basename -- "$0" .sh)
+. "$FUNC_DIR/../lib/common.sh"
 
-: "${TREESYNC:=$FUNC_DIR/../../build/treesync}"
-case $TREESYNC in
-    /*) ;;
-    */*) TREESYNC=$PWD/$TREESYNC ;;
-esac
 : "${RSYNC:=rsync}"
 if [ -z "${PYTHON:-}" ]; then
     if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
 fi
 : "${CMD_TIMEOUT:=30}"
 
-# Deterministic environment: rsync escapes non-ASCII bytes in names as \#ooo
-# in the C locale (and prints valid UTF-8 raw in a UTF-8 locale); tests that
-# want a UTF-8 locale set it themselves.
-export LC_ALL=C
+# rsync escapes non-ASCII bytes in names as \#ooo in the C locale (set by
+# common.sh); the oracle must not see a remote shell or old-args setting.
 unset RSYNC_RSH RSYNC_PROTECT_ARGS RSYNC_OLD_ARGS RSYNC_ICONV 2>/dev/null || true
-umask 022
 
-DESC=
-describe() { DESC="$*"; }
-
-# ---------------------------------------------------------------- results
-# Everything a test prints goes to stdout; the last line is the verdict.
-note() { printf '    %s\n' "$*"; }
-note_file() {   # note_file FILE [MAXLINES]
-    local n=${2:-60}
-    sed -n "1,${n}p" -- "$1" | sed 's/^/    | /'
-    local total
-    total=$(wc -l <"$1")
-    [ "$total" -le "$n" ] || note "... ($((total - n)) more lines)"
-}
-pass() { echo "PASS: $TEST_NAME: ${*:-${DESC:-ok}}"; exit 0; }
-fail() { echo "FAIL: $TEST_NAME: ${DESC:+$DESC: }$*"; exit 1; }
-skip() { echo "SKIP: $TEST_NAME: $*"; exit 77; }
-
-# ---------------------------------------------------------------- temp dir
-MOUNTS=()
-_cleanup() {
-    local m
-    for m in "${MOUNTS[@]+"${MOUNTS[@]}"}"; do
-        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-    done
-    if [ -n "${T:-}" ] && [ -d "$T" ]; then
-        if [ "${KEEP_TMP:-0}" = 1 ]; then
-            echo "    (kept temp dir $T)"
-        else
-            chmod -R u+rwX -- "$T" 2>/dev/null
-            rm -rf --one-file-system -- "$T"
-        fi
-    fi
-}
-T=$(mktemp -d "${TMPDIR:-/tmp}/tsfunc.$TEST_NAME.XXXXXX") || {
-    echo "FAIL: $TEST_NAME: cannot create temp dir"; exit 1; }
-trap _cleanup EXIT
-trap 'exit 130' INT TERM HUP
+tmpdir_init tsfunc
 # shellcheck disable=SC2034  # used by the tests
 SRC=$T/src
 DST=$T/dst
 RS_DST=$T/out.rsync
 TS_DST=$T/out.treesync
 
-# Register a mount point to be unmounted on exit (before the rm -rf).
-add_mount() { MOUNTS+=("$1"); }
-
-# ---------------------------------------------------------------- prerequisites
-need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
-
-need_treesync() {
-    if [[ $TREESYNC == */* ]]; then
-        [ -x "$TREESYNC" ] || fail "binary under test not found: $TREESYNC (build it, or set TREESYNC)"
-    else
-        command -v -- "$TREESYNC" >/dev/null || fail "binary under test not on PATH: $TREESYNC"
-    fi
+# need_func: the binary under test (common.sh) and the oracle.
+need_func() {
+    need_treesync
     command -v -- "$RSYNC" >/dev/null || skip "oracle rsync not found: $RSYNC"
-    ts_is_rsync || true   # decide once, in the main shell
-}
-
-# True when the "treesync" under test is really rsync (harness validation);
-# then rsync-only output lines are filtered from its output too, and
-# treesync-only options (TS_ONLY_OPTS) are not passed.
-_TS_IS_RSYNC=
-ts_is_rsync() {
-    if [ -z "$_TS_IS_RSYNC" ]; then
-        local v
-        v=$(timeout 5 "$TREESYNC" --version </dev/null 2>/dev/null)
-        if [[ ${v%%$'\n'*} == "rsync "* ]]; then
-            _TS_IS_RSYNC=yes
-        else
-            _TS_IS_RSYNC=no
-        fi
-    fi
-    [ "$_TS_IS_RSYNC" = yes ]
 }
 
 # ---------------------------------------------------------------- trees
@@ -475,4 +403,4 @@ expect_no_output() {
     fi
 }
 
-need_treesync
+need_func

@@ -1,13 +1,14 @@
 # tests/ops/lib.sh -- sourced by every tests/ops/t*.sh.
 #
+# It sources ../lib/common.sh (temp dir $T, cleanup, verdicts,
+# prerequisites, ts, bg_start/wait_pid, temp-file helpers: see there).
 # A test calls `desc "what it checks"`, then `check`/`bad`/`ok` as it
 # goes, and ends with `finish` (exit 0 if nothing was bad, 1 otherwise);
-# `skip "reason"` exits 77 at once.  Every test gets a private temp dir $T
-# that is removed at exit (KEEP_TMP=1 keeps it), and every background
-# process started with `bg_start` is killed at exit.
+# `skip "reason"` exits 77 at once (1 if a check already failed).  Every
+# background process started with `bg_start` is killed at exit.
 #
 # Environment:
-#   TREESYNC        binary under test (default /work/main/build-docs/treesync)
+#   TREESYNC        binary under test (default REPO/build/treesync)
 #   TSOPS_MAN       the man page            (default REPO/man/treesync.1)
 #   TSOPS_COMPDIR   the completion files    (default REPO/completions)
 #   TSOPS_SCHEMADIR the JSON Schemas        (default REPO/docs/json-schema)
@@ -15,28 +16,20 @@
 #                   made) or none (big files instead)
 #   KEEP_TMP=1      keep $T and print its path
 
-set -u
+OPS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$OPS_DIR/../lib/common.sh"
 export LC_ALL=C.UTF-8 TZ=UTC
 
-OPS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$OPS_DIR/../.." && pwd)
-TREESYNC=${TREESYNC:-/work/main/build-docs/treesync}
 MAN=${TSOPS_MAN:-$REPO/man/treesync.1}
 COMPDIR=${TSOPS_COMPDIR:-$REPO/completions}
 SCHEMADIR=${TSOPS_SCHEMADIR:-$REPO/docs/json-schema}
-NAME=$(basename "$0" .sh)
+NAME=$TEST_NAME
 
-FAILS=0
-BG_PIDS=()
+# Throttled treesync runs do not obey a TERM in time: kill -9, then reap
+# every child, then remove the cgroup (throttle_init).
+BG_KILL_SIGNAL=KILL
 CG=""
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/tsops.$NAME.XXXXXX")
-
-cleanup() {
-	local p
-	for p in "${BG_PIDS[@]}"; do
-		kill -9 "$p" 2>/dev/null
-	done
+_ops_cleanup() {
 	wait 2>/dev/null
 	if [ -n "$CG" ] && [ -d "$CG" ]; then
 		# Processes still exiting keep the cgroup busy for a moment.
@@ -47,75 +40,29 @@ cleanup() {
 			n=$((n + 1))
 		done
 	fi
-	if [ "${KEEP_TMP:-0}" = 1 ]; then
-		echo "kept $T"
-	else
-		rm -rf "$T"
-	fi
 }
-trap cleanup EXIT
+tmpdir_init tsops
+at_exit _ops_cleanup
 
-desc() { echo "== $NAME: $*"; }
+# desc TEXT: what the test checks (run.sh shows it).  ok/bad/check report
+# one check each; finish is the verdict (common.sh).
+desc() { describe "$*"; echo "== $NAME: $*"; }
 ok() { echo "  ok: $*"; }
-bad() {
-	echo "  FAIL: $*"
-	FAILS=$((FAILS + 1))
-}
-note() { echo "  note: $*"; }
-skip() {
-	echo "  SKIP: $*"
-	exit 77
-}
-finish() {
-	if [ "$FAILS" -gt 0 ]; then
-		echo "  $FAILS check(s) failed"
-		exit 1
-	fi
-	exit 0
-}
+bad() { check_fail "$@"; }
+finish() { verdict; }
 # check "message" command...: ok if the command succeeds, bad otherwise.
 check() {
 	local msg=$1
 	shift
 	if "$@"; then ok "$msg"; else bad "$msg"; fi
 }
-# Shows the first lines of a file, indented (for failure messages).
-show() {	# file [lines]
-	sed -n "1,${2:-10}p" "$1" | cat -A | cut -c1-200 | sed 's/^/      | /'
-}
+# show FILE [LINES]: the first lines of a file, indented (for failures).
+show() { note_file "$1" "${2:-10}"; }
 
-need_treesync() {
-	if [ ! -x "$TREESYNC" ]; then
-		echo "  FAIL: no treesync binary at '$TREESYNC' (set TREESYNC or build" \
-		    "with: cmake -S $REPO -B $REPO/build-docs && cmake --build $REPO/build-docs)"
-		exit 1
-	fi
-}
-need_cmd() {	# cmd [package]
-	command -v "$1" >/dev/null 2>&1 ||
-	    skip "$1 is not installed (apt-get install ${2:-$1})"
-}
-
-# ts OUT ERR ARGS...: runs treesync with a timeout; sets RC.
-ts() {
-	local out=$1 err=$2
-	shift 2
-	timeout -k 5 "${CMD_TIMEOUT:-60}" "$TREESYNC" "$@" >"$out" 2>"$err" </dev/null
-	RC=$?
-}
-
-# Starts a command in the background, remembers its pid in BG (killed at
-# exit if still running).
-bg_start() {
-	"$@" &
-	BG=$!
-	BG_PIDS+=("$BG")
-}
-
-# A snapshot of a tree: one line per entry with type, mode, owner, size,
-# mtime, ctime, inode, link count, symlink target and a hash of the
-# content.  Two equal snapshots mean nothing in the tree was written.
-snap() {	# dir
+# snap DIR: one line per entry with type, mode, owner, size, mtime,
+# ctime, inode, link count, symlink target and a hash of the content.  Two
+# equal snapshots mean nothing in the tree was written.
+snap() {
 	(cd "$1" && find . -printf '%p\t%y\t%m\t%U:%G\t%s\t%T@\t%C@\t%i\t%n\t%l\n' | LC_ALL=C sort |
 	    while IFS=$'\t' read -r p y rest; do
 		h=-
@@ -123,50 +70,6 @@ snap() {	# dir
 		printf '%s\t%s\t%s\t%s\n' "$p" "$y" "$rest" "$h"
 	    done)
 }
-
-count_temps() {	# dir -> number of treesync temp files under it
-	find "$1" -name '*.tstmp' 2>/dev/null | wc -l
-}
-
-# wait_for_temp DIR SECONDS: true once a temp file exists under DIR.
-wait_for_temp() {
-	local dir=$1 n=$(( ${2:-10} * 50 ))
-	while [ "$n" -gt 0 ]; do
-		[ "$(count_temps "$dir")" -gt 0 ] && return 0
-		sleep 0.02
-		n=$((n - 1))
-	done
-	return 1
-}
-
-# wait_pid PID SECONDS: waits for a background child; sets WRC to its exit
-# status, or 124 (and kills it) after SECONDS.  (stderr is closed: bash
-# would report a killed job there.)
-wait_pid() {
-	_wait_pid "$@" 2>/dev/null
-}
-_wait_pid() {
-	local pid=$1 n=$(( ${2:-30} * 20 ))
-	while kill -0 "$pid" 2>/dev/null && [ "$n" -gt 0 ]; do
-		# A zombie still answers kill -0: look at its state.
-		[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
-		sleep 0.05
-		n=$((n - 1))
-	done
-	if [ "$n" -le 0 ]; then
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		WRC=124
-		return
-	fi
-	wait "$pid" 2>/dev/null
-	WRC=$?
-}
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-# fle A B: true if A <= B (decimals).
-fle() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
 # --- slow copies -------------------------------------------------------
 #
@@ -249,7 +152,7 @@ interrupt() {
 	tail -1 "$T/$name.err" | grep -q "interrupted by signal $3" && ok "$name: the summary is the last line and names signal $3" ||
 	    bad "$name: the last stderr line is not the summary for signal $3: '$(tail -1 "$T/$name.err")'"
 	[ "$(count_temps "$D")" = 0 ] && ok "$name: no *.tstmp left" ||
-	    bad "$name: temp files left: $(find "$D" -name '*.tstmp' | tr '\n' ' ')"
+	    bad "$name: temp files left: $(list_temps "$D" | tr '\n' ' ')"
 	if [ -e "$D/big.bin" ] && ! cmp -s "$S/big.bin" "$D/big.bin"; then
 		bad "$name: a partial big.bin under its final name"
 	else ok "$name: no partial file under a final name"

@@ -11,7 +11,7 @@
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-TS=${TREESYNC:-/work/main/build-docs/treesync}
+TS=${TREESYNC:-$repo/build/treesync}
 M=$(mktemp -d "${TMPDIR:-/tmp}/tsops-mutants.XXXXXX")
 trap 'rm -rf "$M"' EXIT
 missed=0

@@ -44,7 +44,7 @@ fi
 S=tsops-zsh-$$
 mkdir -p "$T/w/srcdir"
 tmux -L "$S" new-session -d -s "$S" -x 160 -y 40 -c "$T/w" "env -i HOME=$T TERM=screen PATH=$PATH zsh -f" || { bad "tmux: cannot start zsh"; finish; }
-trap 'tmux -L "$S" kill-server 2>/dev/null; cleanup' EXIT
+at_exit 'tmux -L "$S" kill-server 2>/dev/null'
 sleep 0.5
 tmux -L "$S" send-keys -t "$S" "PS1='%% '; autoload -U compinit; compinit -u -d '$T/zcompdump'; source '$F'; clear" Enter
 sleep 0.7

@@ -67,7 +67,7 @@ if start_holder "$T/dst" --lock; then
 	kill -9 "$HOLDER"; wait_pid "$HOLDER" 5
 	ts "$T/o6" "$T/e6" -a --lock "$S/" "$T/dst/"
 	[ "$RC" = 0 ] && ok "after kill -9 of the holder, the DEST lock is free: exit 0" || { bad "after kill -9 (DEST lock): exit $RC"; show "$T/e6"; }
-	[ "$(count_temps "$T/dst")" = 0 ] && ok "the killed holder's temp file was swept" || bad "temp files left: $(find "$T/dst" -name '*.tstmp')"
+	[ "$(count_temps "$T/dst")" = 0 ] && ok "the killed holder's temp file was swept" || bad "temp files left: $(find "$T/dst" -name "$TEMP_GLOB")"
 fi
 
 finish

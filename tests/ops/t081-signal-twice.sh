@@ -30,7 +30,7 @@ for round in 1 2 3; do
 	[ "$WRC" = 20 ] && ok "round $round ($temps temps in flight): exit 20" ||
 	    { bad "round $round: exit $WRC (want 20)"; show "$T/err"; }
 	n=$(count_temps "$D")
-	[ "$n" = 0 ] && ok "round $round: no *.tstmp left" || bad "round $round: $n temp file(s) left: $(find "$D" -name '*.tstmp' | head -3 | tr '\n' ' ')"
+	[ "$n" = 0 ] && ok "round $round: no *.tstmp left" || bad "round $round: $n temp file(s) left: $(find "$D" -name "$TEMP_GLOB" | head -3 | tr '\n' ' ')"
 	for f in "$D"/big*.bin; do
 		[ -e "$f" ] || continue
 		cmp -s "$f" "$S/${f##*/}" || bad "round $round: partial ${f##*/} under its final name"

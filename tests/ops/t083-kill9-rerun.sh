@@ -19,15 +19,15 @@ kill -9 "$pid"
 wait_pid "$pid" 10
 [ "$WRC" = 137 ] || note "the run ended with $WRC before the kill"
 n=$(count_temps "$D")
-[ "$n" -ge 1 ] && ok "after kill -9: $n temp file(s) left: $(find "$D" -name '*.tstmp' -printf '%P ' )" ||
+[ "$n" -ge 1 ] && ok "after kill -9: $n temp file(s) left: $(find "$D" -name "$TEMP_GLOB" -printf '%P ' )" ||
     bad "after kill -9 no temp file is left (was the copy over?)"
-find "$D" -name '*.tstmp' | grep -qvE '/\.[^/]+\.[A-Za-z0-9]{6}\.tstmp$' && bad "a temp name is not .NAME.XXXXXX.tstmp"
+find "$D" -name "$TEMP_GLOB" | grep -qvE "$TEMP_NAME_RE" && bad "a temp name is not .NAME.XXXXXX.tstmp"
 for f in big.bin sub/deep.bin; do
 	[ -e "$D/$f" ] && ! cmp -s "$S/$f" "$D/$f" && bad "partial $f under its final name"
 done
 ts "$T/run.json" "$T/err2" -a --json "$S/" "$D/"
 [ "$RC" = 0 ] && ok "the next run: exit 0" || { bad "the next run: exit $RC"; show "$T/err2"; }
-[ "$(count_temps "$D")" = 0 ] && ok "the next run removed the temp file(s)" || bad "temp files still there: $(find "$D" -name '*.tstmp' -printf '%P ')"
+[ "$(count_temps "$D")" = 0 ] && ok "the next run removed the temp file(s)" || bad "temp files still there: $(find "$D" -name "$TEMP_GLOB" -printf '%P ')"
 r=$(jq -r .files.stale_temps_removed "$T/run.json" 2>/dev/null)
 [ "$r" = "$n" ] && ok "--json: stale_temps_removed = $r" || bad "--json: stale_temps_removed = '$r', $n were left"
 diff -r "$S" "$D" >/dev/null && ok "converged: DEST == SRC" || bad "DEST differs: $(diff -rq "$S" "$D" | head -3)"

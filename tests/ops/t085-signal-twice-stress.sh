@@ -25,7 +25,7 @@ for r in $(seq 1 "$rounds"); do
 	n=$(count_temps "$D")
 	if [ "$n" -gt 0 ]; then
 		leaks=$((leaks + 1))
-		[ "$shown" -lt 3 ] && note "round $r: $n temp file(s) left: $(find "$D" -name '*.tstmp' -printf '%f (%s bytes) ' | cut -c1-200) -- stderr: $(tr '\n' ' ' <"$T/err")"
+		[ "$shown" -lt 3 ] && note "round $r: $n temp file(s) left: $(find "$D" -name "$TEMP_GLOB" -printf '%f (%s bytes) ' | cut -c1-200) -- stderr: $(tr '\n' ' ' <"$T/err")"
 		shown=$((shown + 1))
 	fi
 	rm -rf "$D"

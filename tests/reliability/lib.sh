@@ -1,9 +1,12 @@
 # shellcheck shell=bash
 # Reliability & security battery: shared library.  Source it from a test:
 #     . "$(dirname "$0")/lib.sh"
+# It sources ../lib/common.sh (temp dir, cleanup, verdicts, check_fail and
+# verdict, prerequisites, ts, temp-file helpers: see there) and adds the
+# C helpers, the RESULT counts and the runs as nobody.
 #
 # Environment:
-#   TREESYNC        binary under test (default <repo>/build-rel/treesync)
+#   TREESYNC        binary under test (default <repo>/build/treesync)
 #   RELI_HELPERS    directory of the compiled C helpers (built on demand
 #                   into ${TMPDIR:-/tmp}/treesync-reli-helpers.<uid>/<hash>)
 #   RACE_SECONDS    budget of each race loop (default per test, 5-8 s)
@@ -17,73 +20,21 @@
 #   RESULT: key=value ...           (counts for the results table)
 #   PASS: name: msg | FAIL: name: msg | SKIP: name: msg   (last line)
 # and exits 0 (pass), 1 (fail) or 77 (skip).  A skip is only ever used
-# when a prerequisite is missing, never after a check has failed.
-
-set -u
-set -o pipefail
+# when a prerequisite is missing, never after a check has failed (common.sh
+# turns such a skip into a failure).
 
 RELI_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(cd -- "$RELI_DIR/../.." && pwd)
-TEST_NAME=$(basename -- "$0" .sh)
-: "${TREESYNC:=$REPO_DIR/build-rel/treesync}"
-case $TREESYNC in /*) ;; */*) TREESYNC=$PWD/$TREESYNC ;; esac
-export LC_ALL=C
-umask 022
+. "$RELI_DIR/../lib/common.sh"
 
 _RESULTS=()
-_FAILS=()
 cond() { echo "COND: $*"; }
-note() { printf '    %s\n' "$*"; }
-note_file() {   # note_file FILE [MAXLINES]
-    local n=${2:-20} total
-    [ -f "$1" ] || return 0
-    sed -n "1,${n}p" -- "$1" | cat -v | sed 's/^/    | /'
-    total=$(wc -l <"$1")
-    [ "$total" -le "$n" ] || note "... ($((total - n)) more lines)"
-}
 result() { _RESULTS+=("$@"); }        # result key=value ...
-_print_result() {
+# The RESULT line goes just before the verdict (common.sh calls this).
+verdict_extra() {
     local IFS=' '
     [ ${#_RESULTS[@]} -eq 0 ] || echo "RESULT: ${_RESULTS[*]}"
 }
-# check_fail MSG: record a failed check, keep going (verdict at the end).
-check_fail() { _FAILS+=("$*"); echo "  CHECK FAILED: $*"; }
-pass() { _print_result; echo "PASS: $TEST_NAME: ${*:-ok}"; exit 0; }
-fail() { _print_result; echo "FAIL: $TEST_NAME: $*"; exit 1; }
-skip() { _print_result; echo "SKIP: $TEST_NAME: $*"; exit 77; }
-# verdict MSG: fail with every recorded check failure, else pass with MSG.
-verdict() {
-    if [ ${#_FAILS[@]} -gt 0 ]; then
-        local IFS=';'
-        fail "${#_FAILS[@]} check(s) failed: ${_FAILS[*]}"
-    fi
-    pass "$@"
-}
 
-# ------------------------------------------------------------ temp dir
-MOUNTS=()
-BG_PIDS=()
-_MAIN_PID=$BASHPID
-_cleanup() {
-    local p m
-    # Only the test's own shell cleans up: a background subshell that got
-    # a signal before exec'ing its helper must not remove $T.
-    [ "$BASHPID" = "$_MAIN_PID" ] || return 0
-    for p in "${BG_PIDS[@]+"${BG_PIDS[@]}"}"; do
-        kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-    done
-    for m in "${MOUNTS[@]+"${MOUNTS[@]}"}"; do
-        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-    done
-    if [ -n "${T:-}" ] && [ -d "$T" ]; then
-        if [ "${KEEP_TMP:-0}" = 1 ]; then
-            echo "    (kept temp dir $T)"
-        else
-            chmod -R u+rwX -- "$T" 2>/dev/null
-            rm -rf --one-file-system -- "$T" 2>/dev/null
-        fi
-    fi
-}
 # Work on tmpfs by default: file creation on this machine's ext4 root costs
 # ~0.7 ms of system time per file, tmpfs 100x less.  RELI_TMPDIR overrides.
 if [ -z "${RELI_TMPDIR:-}" ]; then
@@ -93,24 +44,8 @@ if [ -z "${RELI_TMPDIR:-}" ]; then
         RELI_TMPDIR=${TMPDIR:-/tmp}
     fi
 fi
-T=$(mktemp -d "$RELI_TMPDIR/tsrel.$TEST_NAME.XXXXXX") || {
-    echo "FAIL: $TEST_NAME: cannot create temp dir"; exit 1; }
-chmod 755 "$T"
-trap _cleanup EXIT
-trap 'exit 130' INT TERM HUP
-add_mount() { MOUNTS+=("$1"); }
-bg_track() { BG_PIDS+=("$1"); }
-
-# ------------------------------------------------------------ prerequisites
-need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
-need_cmd() { local c; for c in "$@"; do command -v "$c" >/dev/null || skip "needs $c"; done; }
-need_treesync() {
-    [ -x "$TREESYNC" ] || fail "binary under test not found: $TREESYNC (build it: cmake --build build-rel, or set TREESYNC)"
-}
-
-# True when the binary under test is rsync (used by the self-test, which
-# runs some scenarios against rsync to prove that they can fail).
-is_rsync() { "$TREESYNC" --version 2>/dev/null | head -n1 | grep -q '^rsync '; }
+tmpdir_init tsrel "$RELI_TMPDIR"
+chmod 755 "$T"      # the scenarios that run as nobody work below it
 
 # ------------------------------------------------------------ helpers (C)
 build_helpers() {
@@ -139,7 +74,7 @@ build_helpers() {
 # H NAME ARGS: run a helper.  HBG NAME ARGS &: the same as a background
 # job whose PID is the helper itself (exec), so that kill reaches it.
 H() { local n=$1; shift; "$RELI_HELPERS/$n" "$@"; }
-HBG() { local n=$1; shift; trap - EXIT INT TERM HUP; exec "$RELI_HELPERS/$n" "$@"; }
+HBG() { local n=$1; shift; trap - EXIT INT TERM HUP PIPE; exec "$RELI_HELPERS/$n" "$@"; }
 # wait_exec PID NAME: wait until background job PID has exec'd NAME (so
 # that a signal reaches the helper, not the forked shell).
 wait_exec() {
@@ -152,14 +87,6 @@ wait_exec() {
 }
 
 # ------------------------------------------------------------ running
-# ts OUT ERR ARGS...: run the binary under test, stdout/stderr to files;
-# sets RC.  A timeout (60 s, CMD_TIMEOUT) is a failure of its own (124).
-ts() {
-    local out=$1 err=$2
-    shift 2
-    timeout -k 5 "${CMD_TIMEOUT:-60}" "$TREESYNC" "$@" >"$out" 2>"$err" </dev/null
-    RC=$?
-}
 # As ts, but as the unprivileged user nobody.
 ts_nobody() {
     local out=$1 err=$2
@@ -168,10 +95,6 @@ ts_nobody() {
         "$TREESYNC" "$@" >"$out" 2>"$err" </dev/null
     RC=$?
 }
-
-# Temp files of the tool under test (".NAME.XXXXXX.tstmp") below DIR.
-count_temps() { find "$1" -name '.*.tstmp' 2>/dev/null | wc -l; }
-list_temps() { find "$1" -name '.*.tstmp' 2>/dev/null | head -n "${2:-5}"; }
 
 snap() { H snap "$@"; }
 # same_tree A B [snap options]: snapshots equal except the root line's
@@ -186,11 +109,6 @@ same_tree() {
     note_file "$T/.same_tree.diff" 12
     return 1
 }
-
-now() { date +%s.%N; }
-elapsed_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
-# float comparisons
-flt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
 # A manifest of versioned files for helpers/content.c: "SIZE1 SIZE2 PATH".
 # make_manifest FILE NFILES SEED "SIZE..." [BIGSIZE NBIG]

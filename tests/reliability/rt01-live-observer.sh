@@ -29,7 +29,7 @@ bg_track "$obs"
 methods=(auto readwrite sendfile copy_file_range)
 runs=0 bad_rc=0 temps_left=0 not_converged=0
 t0=$(now)
-while flt "$(elapsed_since "$t0")" "$budget"; do
+while flt "$(elapsed "$t0")" "$budget"; do
     if [ $((runs % 2)) = 0 ]; then from=B v=2; else from=A v=1; fi
     m=${methods[$((runs % ${#methods[@]}))]}
     ts "$T/out" "$T/err" -a -j 8 --copy-method="$m" "$T/$from/" "$T/dst/"
@@ -65,7 +65,7 @@ obs=$!
 bg_track "$obs"
 t0=$(now)
 i=0
-while flt "$(elapsed_since "$t0")" 3; do
+while flt "$(elapsed "$t0")" 3; do
     if [ $((i % 2)) = 0 ]; then cp -r "$T/A/." "$T/dst/"; else cp -r "$T/B/." "$T/dst/"; fi
     i=$((i + 1))
     [ -s "$T/ctl.err" ] && break     # the observer reported something

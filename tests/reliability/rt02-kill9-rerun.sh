@@ -27,7 +27,7 @@ tfull=0
 for from in B A; do
     t0=$(now)
     ts "$T/out" "$T/err" -a -j 8 "$T/$from/" "$T/dst/"
-    d=$(elapsed_since "$t0")
+    d=$(elapsed "$t0")
     [ "$RC" = 0 ] || { note_file "$T/err"; fail "timing run exit $RC"; }
     flt "$tfull" "$d" && tfull=$d
 done
@@ -80,7 +80,7 @@ for ((i = 0; i < iters; i++)); do
         note_file "$T/d.diff" 6
     fi
     # Start the next iteration from a clean, converged state.
-    find "$T/dst" -name '.*.tstmp' -delete
+    find "$T/dst" -name "$TEMP_GLOB" -delete
 done
 
 result iterations="$iters" killed="$killed" finished_before_kill="$finished" torn="$torn" \

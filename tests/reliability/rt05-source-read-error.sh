@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 cond "source EIO mid-file / unreadable file: exit 23, message names file, old DEST copy intact, 0 temps, others synced, no deletion (G3)"
 need_root
-need_cmd setpriv
+need_cmd setpriv util-linux
 need_treesync
 build_helpers
 

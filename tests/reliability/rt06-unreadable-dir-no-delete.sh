@@ -18,7 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 cond "unreadable source dir + --delete: exit 23, 0 deletions anywhere, DEST copy of the dir untouched; --ignore-errors: deletes only outside it"
 need_root
-need_cmd setpriv
+need_cmd setpriv util-linux
 need_treesync
 build_helpers
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$TREESYNC" --version >/dev/null 2>&1 ||

@@ -19,7 +19,8 @@
 cond "--delete inside a DEST directory whose path is > PATH_MAX works (exit 0, DEST == SRC, OUTSIDE unchanged); an error line > 8 KB is printed whole with its errno"
 need_treesync
 need_root
-need_cmd python3 setpriv
+need_cmd python3
+need_cmd setpriv util-linux
 build_helpers
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$TREESYNC" --version >/dev/null 2>&1 ||
     skip "nobody cannot run $TREESYNC (check the permissions of its path)"

@@ -29,7 +29,7 @@ H bulktree make "$T/src" "$n" 42 >"$T/make.out" || fail "cannot generate the tre
 entries=$(sed -n 's/entries=//p' "$T/make.out")
 cp -a "$T/src" "$T/base" || fail "cp -a"
 H bulktree perturb "$T/base" 42 || fail "perturb"
-note "tree: $entries entries, generated in $(elapsed_since "$t0")s"
+note "tree: $entries entries, generated in $(elapsed "$t0")s"
 H snap "$T/src" >"$T/src.snap"
 
 bad_rc=0 snap_diff=0 items_diff=0 not_src=0
@@ -109,7 +109,7 @@ sort "$T/n1.out" | cmp -s - "$T/upd1.items" || { dry_diff=$((dry_diff + 1)); not
 
 result entries="$entries" workers="${jobs[*]// /,}" itemize_lines_initial="$lines_init" itemize_lines_update="$lines_upd" \
     dest_differs="$snap_diff" items_differ="$items_diff" dest_not_src="$not_src" dry_run_differs="$dry_diff" \
-    bad_exit="$bad_rc" peak_fds_j64="${maxfd:-?}" peak_rss_kb_j64="${peak_rss_kb:-?}" seconds="$(elapsed_since "$t0")"
+    bad_exit="$bad_rc" peak_fds_j64="${maxfd:-?}" peak_rss_kb_j64="${peak_rss_kb:-?}" seconds="$(elapsed "$t0")"
 [ "$bad_rc" = 0 ] || check_fail "$bad_rc run(s) exited non-zero"
 [ "$snap_diff" = 0 ] || check_fail "DEST differs between worker counts ($snap_diff)"
 [ "$items_diff" = 0 ] || check_fail "itemize lines differ between worker counts ($items_diff)"

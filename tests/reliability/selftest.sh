@@ -19,7 +19,7 @@
 # Last line: "N caught, N missed"; exit 0 iff every wrong tool was caught.
 here=$(cd -- "$(dirname -- "$0")" && pwd)
 repo=$(cd -- "$here/../.." && pwd)
-: "${TREESYNC:=$repo/build-rel/treesync}"
+: "${TREESYNC:=$repo/build/treesync}"
 case $TREESYNC in /*) ;; */*) TREESYNC=$PWD/$TREESYNC ;; esac
 export REAL_TREESYNC=$TREESYNC
 export RACE_SECONDS=${RACE_SECONDS:-3} RT02_ITERATIONS=${RT02_ITERATIONS:-6} \

@@ -50,7 +50,7 @@ bg_track "$fpid"
 runs=0 bad_rc=0
 declare -A rcs=()
 t0=$(now)
-while flt "$(elapsed_since "$t0")" "$budget"; do
+while flt "$(elapsed "$t0")" "$budget"; do
     if [ $((runs % 2)) = 0 ]; then from=B; else from=A; fi
     ts "$T/out" "$T/err" -a -I --delete "$T/$from/" "$T/dst/"
     runs=$((runs + 1))

@@ -94,7 +94,7 @@ start_flippers
 runs=0
 declare -A rcs=()
 t0=$(now)
-while flt "$(elapsed_since "$t0")" "$budget"; do
+while flt "$(elapsed "$t0")" "$budget"; do
     rm -rf "$T/rdst"
     ts "$T/out" "$T/err" -a "$T/rsrc/" "$T/rdst/"
     runs=$((runs + 1))

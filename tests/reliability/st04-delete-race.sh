@@ -48,7 +48,7 @@ mk_outside
 H snap -c "$T/outside" >"$T/outside.before"
 iters=0 bad_rc=0 escapes=0 swaps=0 racy_runs=0
 t0=$(now)
-while flt "$(elapsed_since "$t0")" "$budget"; do
+while flt "$(elapsed "$t0")" "$budget"; do
     mk_old
     rm -rf "$T/q" "$T/q".aside.*
     ln -s "$T/outside" "$T/q"

@@ -81,7 +81,7 @@ for _ in $(seq 200); do grep -q ready "$T/atk.out" 2>/dev/null && break; sleep 0
 runs=0 hits=0
 declare -A rcs=()
 t0=$(now)
-while flt "$(elapsed_since "$t0")" "$budget"; do
+while flt "$(elapsed "$t0")" "$budget"; do
     ts "$T/out" "$T/err" -a -I --copy-method=readwrite "$T/rsrc/" "$T/rdst/"
     runs=$((runs + 1))
     rcs[$RC]=$(( ${rcs[$RC]:-0} + 1 ))
