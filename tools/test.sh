@@ -102,7 +102,7 @@ if built tsan "$top/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_TSAN=ON; the
 	run tsan-unit env TSAN_OPTIONS=halt_on_error=1 ctest --test-dir "$top/build-tsan" \
 	    --output-on-failure -R unit
 	run tsan-functional env TREESYNC="$top/build-tsan/treesync" TSAN_OPTIONS=halt_on_error=1 \
-	    bash "$top/tests/func/run.sh" 't0130|t0010|t0030|t0090|t0300|t0400'
+	    bash "$top/tests/func/run.sh" 't1130|t1010|t1030|t1090|t1300|t1400'
 fi
 
 summary

@@ -291,7 +291,7 @@ _unroot() {
 
 # filtered_out TAG: the tool's stdout as it is compared (both filtered:
 # treesync prints rsync's header and trailer too, with its own byte counts;
-# tests of those lines are t0700-t0799), with its output copy path replaced
+# tests of those lines are t1700-t1799), with its output copy path replaced
 # by <DEST>, sorted bytewise.
 filtered_out() {
     local root=$RS_DST

@@ -36,9 +36,9 @@ expect_fail() {   # expect_fail WRAPPER TEST...
     done
 }
 echo "== 2. a binary that ignores -t must be caught"
-expect_fail rsync-no-t t0010 t0020 t0040 t0084
+expect_fail rsync-no-t t1010 t1020 t1040 t1084
 echo "== 3. a binary that drops the *deleting lines must be caught"
-expect_fail rsync-no-deleting t0030 t0090
+expect_fail rsync-no-deleting t1030 t1090
 
 if [ $ok = 1 ]; then echo "selftest OK"; exit 0; fi
 echo "selftest FAILED"; exit 1

@@ -83,7 +83,7 @@ snap() {
 #   none    no slowing down, 1 GiB files.
 # TSOPS_THROTTLE chooses (default: cgroup, else stop).  A second argument
 # "no-stop" makes the fallback "none" (SIGSTOP/SIGCONT interrupt syscalls,
-# which hides what t086 looks for).
+# which hides what t4086 looks for).
 throttle_init() {	# [quota_us per 100 ms, default 2000] [no-stop]
 	local quota=${1:-2000} mode=${TSOPS_THROTTLE:-cgroup}
 	SLOW=$T/slow

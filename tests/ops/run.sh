@@ -14,7 +14,6 @@
 # of passing tests too); see lib.sh for the rest.
 here=$(cd -- "$(dirname -- "$0")" && pwd)
 . "$here/../lib/runner.sh"
-RUN_GLOB='t[0-9][0-9][0-9]-*.sh'
 RUN_TIMEOUT=${TEST_TIMEOUT:-120}
 FAIL_TAIL=${FAIL_TAIL:-40}
 run_tail_filter() { grep -vE '^== |^  ok: '; }

@@ -22,7 +22,6 @@
 # RELI_FUZZ_SECONDS (default 0: fuzzing is fuzz/run.sh's job).
 here=$(cd -- "$(dirname -- "$0")" && pwd)
 . "$here/../lib/runner.sh"
-RUN_GLOB='[rs]t[0-9][0-9]-*.sh'
 RUN_TIMEOUT=${TEST_TIMEOUT:-150}
 FAIL_TAIL=${FAIL_TAIL:-40}
 RUN_KEEP_LOGS=1
@@ -37,7 +36,7 @@ run_setup() {
     export RELI_HELPERS
 }
 run_timeout_of() {
-    case $1 in rt18-*) echo $((RUN_TIMEOUT * 2)) ;; *) echo "$RUN_TIMEOUT" ;; esac
+    case $1 in t3018-*) echo $((RUN_TIMEOUT * 2)) ;; *) echo "$RUN_TIMEOUT" ;; esac
 }
 run_tail_filter() { grep -v '^COND: '; }
 

@@ -30,21 +30,21 @@ logdir=$(mktemp -d "${TMPDIR:-/tmp}/treesync-reli-selftest.XXXXXX") || exit 2
 
 # scenario:wrong tool
 pairs=(
-    rt01-live-observer:cp-inplace
-    rt02-kill9-rerun:cp-inplace
-    rt05-source-read-error:rsync-compat
-    rt06-unreadable-dir-no-delete:rsync-compat
-    rt07-empty-source-guard:rsync-compat
-    rt08-max-delete:rsync-compat
-    rt09-dest-faults:cp-inplace
-    rt10-source-changes:rsync-compat
-    rt18-determinism:nondeterministic
-    st01-dest-symlink-race:cp-inplace
-    st02-static-plants:cp-inplace
-    st03-source-symlinks:cp-inplace
-    st04-delete-race:cp-inplace
-    st05-crafted-names:rawprint
-    st06-metadata-no-follow:cp-inplace
+    t3001-live-observer:cp-inplace
+    t3002-kill9-rerun:cp-inplace
+    t3005-source-read-error:rsync-compat
+    t3006-unreadable-dir-no-delete:rsync-compat
+    t3007-empty-source-guard:rsync-compat
+    t3008-max-delete:rsync-compat
+    t3009-dest-faults:cp-inplace
+    t3010-source-changes:rsync-compat
+    t3018-determinism:nondeterministic
+    t3101-dest-symlink-race:cp-inplace
+    t3102-static-plants:cp-inplace
+    t3103-source-symlinks:cp-inplace
+    t3104-delete-race:cp-inplace
+    t3105-crafted-names:rawprint
+    t3106-metadata-no-follow:cp-inplace
 )
 caught=0 missed=0
 for p in "${pairs[@]}"; do

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t084: what a SIGINT leaves on stderr is the one summary line, nothing
+# t4084: what a SIGINT leaves on stderr is the one summary line, nothing
 # else: the copies the signal aborted are not errors of their own (no
 # "interrupted while copying ...: Interrupted system call" line per copy in
 # flight -- one per worker, so up to 32 lines on NFS by default -- and the

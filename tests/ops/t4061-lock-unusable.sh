@@ -1,5 +1,5 @@
 #!/bin/bash
-# t061: a lock file that cannot be used is an error, not "held".  A symlink
+# t4061: a lock file that cannot be used is an error, not "held".  A symlink
 # another user planted at the --lock=FILE name is not followed (its target
 # is untouched), and nothing is copied; and since exit 27 tells a cron
 # wrapper "another run is busy, all is well", an unusable lock path (such a

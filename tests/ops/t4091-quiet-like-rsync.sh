@@ -1,5 +1,5 @@
 #!/bin/bash
-# t091: -q wins as in rsync: with -q, rsync prints neither -v names, nor -i
+# t4091: -q wins as in rsync: with -q, rsync prints neither -v names, nor -i
 # itemize lines, nor --stats (checked against rsync itself when it is
 # installed).  A cron line "treesync -aqi ..." or "-aq --stats" must stay
 # silent on success.

@@ -15,7 +15,7 @@ need_root
 
 mkdir -p "$T/src" "$T/dst"
 for i in $(seq 1 300); do mkdir -p "$T/src/d$i/e"; done
-mount -t tmpfs -o size=1m,nr_inodes=20 rt12 "$T/dst" || skip "cannot mount tmpfs"
+mount -t tmpfs -o size=1m,nr_inodes=20 t3012 "$T/dst" || skip "cannot mount tmpfs"
 add_mount "$T/dst"
 timeout -k 5 60 "$TREESYNC" -av -j 1 "$T/src/" "$T/dst/" 2>"$T/err" >&-
 RC=$?

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t031: the live --progress line is for people: absent when stderr is not a
+# t4031: the live --progress line is for people: absent when stderr is not a
 # terminal (cron, pipes), where rsync's per-file lines go to stdout instead
 # (what rsync -P writes to cron); present with --progress=always even then;
 # -P and --info=progress2 turn it on, --info=progress0 off.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t083: kill -9 mid-copy cannot clean up: a temp file is left (and never a
+# t4083: kill -9 mid-copy cannot clean up: a temp file is left (and never a
 # partial file under a final name).  The next run removes it (counted in
 # --json's stale_temps_removed), exits 0 and converges, without --delete.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t082: SIGTERM and SIGHUP mid-copy are handled as SIGINT is: exit 20, one
+# t4082: SIGTERM and SIGHUP mid-copy are handled as SIGINT is: exit 20, one
 # summary line naming the signal, no temp file, no partial file.
 . "$(dirname "$0")/lib.sh"
 desc "SIGTERM, SIGHUP mid-copy: exit 20, summary, no temp left"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t021: zsh completion: completions/_treesync loads after compinit without
+# t4021: zsh completion: completions/_treesync loads after compinit without
 # a message, binds treesync, and its _arguments specs hold every option of
 # --help with value completion; then, in a real interactive zsh driven
 # through tmux, TAB completes --del and --copy-method= as it should.

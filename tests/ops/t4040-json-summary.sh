@@ -1,5 +1,5 @@
 #!/bin/bash
-# t040: --json prints one document that follows docs/json-schema/summary.v1.json
+# t4040: --json prints one document that follows docs/json-schema/summary.v1.json
 # and whose counts are the real changes of the tree.
 #
 # Validation: tests/ops/jsonschema_lite.py (a small validator of the JSON

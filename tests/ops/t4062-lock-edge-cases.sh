@@ -1,5 +1,5 @@
 #!/bin/bash
-# t062: --lock edge cases.
+# t4062: --lock edge cases.
 # - A dry run or --check when DEST does not exist yet (a monitoring job for
 #   a mirror that is not made yet): the run must still compare and say so
 #   (--check: 28, -n: 0), not fail with "cannot open lock" and exit 27

@@ -1,10 +1,10 @@
 #!/bin/bash
-# t060: --lock keeps runs apart.  While a (slowed-down) run holds the lock:
+# t4060: --lock keeps runs apart.  While a (slowed-down) run holds the lock:
 # a second run exits 27 within 1 s and names the holder's pid;
 # --lock-wait=5 waits for it and then succeeds.  --lock=FILE locks FILE
 # instead of DEST.  The lock goes with the process: after kill -9 of the
 # holder, the next run gets it at once.  (A lock that cannot be taken at
-# all: t061.)
+# all: t4061.)
 . "$(dirname "$0")/lib.sh"
 desc "--lock: 27 at once naming the pid, --lock-wait, --lock=FILE, released on kill -9"
 need_treesync

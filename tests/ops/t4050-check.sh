@@ -1,5 +1,5 @@
 #!/bin/bash
-# t050: --check compares and changes nothing: exit 0 when the trees are in
+# t4050: --check compares and changes nothing: exit 0 when the trees are in
 # sync, 28 when they differ; -i lines name what differs; a content change
 # that keeps size and mtime is found only with -c; DEST is byte-for-byte and
 # inode-for-inode the same afterwards (snapshots with mtimes and ctimes),

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t041: --json-items prints one valid JSON object per line, one per changed
+# t4041: --json-items prints one valid JSON object per line, one per changed
 # item (the same items -i lists), each valid against
 # docs/json-schema/item.v1.json (checked with jsonschema_lite.py), with the
 # right action and reasons:

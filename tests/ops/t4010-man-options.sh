@@ -1,5 +1,5 @@
 #!/bin/bash
-# t010: the man page documents exactly the options of `treesync --help`.
+# t4010: the man page documents exactly the options of `treesync --help`.
 #
 # - `mandoc -T lint -W warning` prints nothing;
 # - every long option of --help has a list item ".It Fl -NAME" in the man

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t071: the log cannot be forged through an operand.  A DEST (or SRC)
+# t4071: the log cannot be forged through an operand.  A DEST (or SRC)
 # operand with a newline in its name must be escaped in the log as it is on
 # stdout ("created directory dst\#012..."): every log line keeps the
 # "YYYY/MM/DD HH:MM:SS [pid] " prefix, and no line can claim another

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t030: --progress on a terminal.  treesync runs under script(1), so its
+# t4030: --progress on a terminal.  treesync runs under script(1), so its
 # stderr is a pseudo-terminal and its stdout a file; the copy is slowed down
 # (CPU-quota cgroup, see lib.sh) to last ~2 s.  Checks: the progress line is
 # on stderr only, shows "files" and a rate, is redrawn more than once, and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t011: each completion file (bash, zsh, fish) offers exactly the options
+# t4011: each completion file (bash, zsh, fish) offers exactly the options
 # of `treesync --help`.
 #
 # `treesync --completion-helper` (what the files are generated from) lists

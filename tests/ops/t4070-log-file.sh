@@ -1,5 +1,5 @@
 #!/bin/bash
-# t070: --log-file writes rsync-style lines "YYYY/MM/DD HH:MM:SS [pid] ...":
+# t4070: --log-file writes rsync-style lines "YYYY/MM/DD HH:MM:SS [pid] ...":
 # every line timestamped with the run's pid, the itemize lines also in a dry
 # run, control characters in names escaped (a newline in a name is \#012,
 # so one item is one line), appended on the next run, errors logged too.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t032: what the operator is left with.  On an 80-column terminal with a
+# t4032: what the operator is left with.  On an 80-column terminal with a
 # long file name in flight, every redraw must fit the width (a wrapped line
 # cannot be redrawn with \r: each redraw then leaves a stale row behind),
 # and the final line of a complete run must count every file as done

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t022: fish completion: completions/treesync.fish loads without a message
+# t4022: fish completion: completions/treesync.fish loads without a message
 # and `complete -C` gives the right candidates for options, values, file
 # arguments and operands.
 . "$(dirname "$0")/lib.sh"

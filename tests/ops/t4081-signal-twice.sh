@@ -1,5 +1,5 @@
 #!/bin/bash
-# t081: two signals in quick succession (the second one ends the run at
+# t4081: two signals in quick succession (the second one ends the run at
 # once) still leave no temp file, with several copies in flight (-j 4,
 # four big files at a time): exit 20, no *.tstmp, no partial file.
 # Two SIGINTs sent back to back merge into one pending signal, so the

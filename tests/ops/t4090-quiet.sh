@@ -1,5 +1,5 @@
 #!/bin/bash
-# t090: -q is for cron: a run with changes prints nothing on stdout (and
+# t4090: -q is for cron: a run with changes prints nothing on stdout (and
 # nothing on stderr when all goes well); a run without changes prints
 # nothing at all; errors still reach stderr (and the exit status).
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t086: "abort copies in flight" with the default copy method too.  With
+# t4086: "abort copies in flight" with the default copy method too.  With
 # --copy-method=readwrite a SIGINT stops a copy within a 1 MiB step; with
 # the default chain (copy_file_range first) the copy in flight must be
 # aborted as well, not run to its end.  (The chain calls copy_file_range

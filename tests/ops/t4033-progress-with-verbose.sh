@@ -1,5 +1,5 @@
 #!/bin/bash
-# t033: --progress together with -v (or -i) on one terminal, the usual
+# t4033: --progress together with -v (or -i) on one terminal, the usual
 # interactive "treesync -av --progress src/ dst/": stdout and stderr are the
 # same pty.  Each item line must come out on a row of its own (the live
 # progress line is cleared or finished before a name is printed), not be

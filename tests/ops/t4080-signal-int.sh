@@ -1,5 +1,5 @@
 #!/bin/bash
-# t080: SIGINT during a long copy: exit 20, a one-line summary on stderr
+# t4080: SIGINT during a long copy: exit 20, a one-line summary on stderr
 # ("interrupted by signal 2: ..."), no temp file left, no partial file under
 # a final name; the next run converges.
 . "$(dirname "$0")/lib.sh"

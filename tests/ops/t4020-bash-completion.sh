@@ -1,5 +1,5 @@
 #!/bin/bash
-# t020: bash completion behaves: bash-completion plus completions/treesync.bash
+# t4020: bash completion behaves: bash-completion plus completions/treesync.bash
 # are sourced in a clean bash, a command line is split the way readline
 # splits it ('=' and ':' are words of their own), _treesync runs, and the
 # candidates in COMPREPLY are checked.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t085: "a second signal ends at once, still removing temps" -- under load.
+# t4085: "a second signal ends at once, still removing temps" -- under load.
 # 20000 one-line files, -j 128; each round sends SIGINT and SIGTERM back to
 # back 0.2-0.5 s into the run (while files are being copied) and counts the
 # temp files left.  The second signal's sweep of the registered temps must
