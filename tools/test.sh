@@ -5,16 +5,20 @@
 # and the parallel functional tests under ThreadSanitizer.
 #
 # Every pass runs, whatever the one before it did, and the last line is
-#     N passed, N failed
+#     N passed, N failed, N skipped
 # over all of them; the exit status is non-zero iff something failed.  The
-# unit counted is a CTest entry in each build (unit_compare, functional,
-# filesystems, reliability, ...: each suite is one entry), one test of
-# tests/func/run.sh in the ThreadSanitizer functional pass, and a build (or
-# a runner) that fails without a count of its own as one failure.
+# unit counted is a CTest entry in each build (unit_compare, t1030-delete,
+# t2010-reflink-btrfs, ...: one per unit-test program and one per test
+# script, see tests/README.md), and a build (or a runner) that fails
+# without a count of its own as one failure.  A test that skips (exit 77:
+# a missing prerequisite) is counted as skipped, not as passed.
+#
+# CTest runs two tests at a time (-j); the fs, reliability and ops tests
+# are RUN_SERIAL (they mount, race or time things), so they run alone.
 set -uo pipefail	# not -e: a failed pass must not hide the later ones
 top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
-npass=0 nfail=0
+npass=0 nfail=0 nskip=0
 failed=()
 log=$(mktemp "${TMPDIR:-/tmp}/treesync-test.XXXXXX")
 trap 'rm -f "$log"' EXIT
@@ -23,7 +27,7 @@ summary() {
 	if [ ${#failed[@]} -gt 0 ]; then echo "== failed: ${failed[*]}"
 	else echo "== every pass succeeded"
 	fi
-	echo "$npass passed, $nfail failed"
+	echo "$npass passed, $nfail failed, $nskip skipped"
 }
 
 if ! "$top/tools/deps.sh"; then
@@ -43,26 +47,22 @@ build() {	# build DIR [cmake options...]
 	    cmake --build "$dir" -j"$jobs" >/dev/null
 }
 
-# count NAME RC: adds the last "N passed"/"N tests failed out of M" of the
-# runner output in $log to the totals; a runner that failed without saying
-# how many failed counts as one failure.
+# count NAME RC: adds the last "N tests failed out of M" of the ctest
+# output in $log to the totals (the tests ctest lists as "(Skipped)" are
+# in M; they count as skipped); a runner that failed without saying how
+# many failed counts as one failure.
 count() {
-	local name=$1 rc=$2 p=0 f=0 line
+	local name=$1 rc=$2 p=0 f=0 s=0 line
 	line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n1)
-	if [ -n "$line" ]; then	# ctest
+	if [ -n "$line" ]; then
 		f=$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")
-		p=$(($(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line") - f))
-	else			# tests/func/run.sh: "N passed, N failed, N skipped"
-		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
-		if [ -n "$line" ]; then
-			p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")
-			f=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
-		fi
+		s=$(grep -cE '^[[:space:]]*[0-9]+ - .* \(Skipped\)$' "$log")
+		p=$(($(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line") - f - s))
 	fi
 	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
-	npass=$((npass + p)) nfail=$((nfail + f))
+	npass=$((npass + p)) nfail=$((nfail + f)) nskip=$((nskip + s))
 	[ "$f" = 0 ] || failed+=("$name")
-	echo "== $name: $p passed, $f failed"
+	echo "== $name: $p passed, $f failed, $s skipped"
 }
 
 # run NAME COMMAND...: runs a test runner, output to the screen, and counts.
@@ -86,23 +86,23 @@ built() {	# NAME DIR [cmake options...]: builds; a failed build is one failure
 
 echo "== build (RelWithDebInfo) and run every test"
 if built normal "$top/build"; then
-	run normal ctest --test-dir "$top/build" --output-on-failure
+	run normal ctest --test-dir "$top/build" --output-on-failure -j"$jobs"
 fi
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit, functional and filter tests"
-# (The file-system, reliability and operator suites test the kernel's and
-# the process's behaviour; the normal build runs them.)
+# (The fs, reliability and ops tests test the kernel's and the process's
+# behaviour; the normal build runs them.)
 if built asan "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_SANITIZE=ON; then
 	run asan env ASAN_OPTIONS=detect_leaks=1 ctest --test-dir "$top/build-asan" \
-	    --output-on-failure -E 'filesystems|reliability|operations|fuzz'
+	    --output-on-failure -j"$jobs" -LE '^(fs|reliability|ops|fuzz)$'
 fi
 
 echo "== ThreadSanitizer: unit tests and the parallel functional tests"
 if built tsan "$top/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_TSAN=ON; then
 	run tsan-unit env TSAN_OPTIONS=halt_on_error=1 ctest --test-dir "$top/build-tsan" \
-	    --output-on-failure -R unit
-	run tsan-functional env TREESYNC="$top/build-tsan/treesync" TSAN_OPTIONS=halt_on_error=1 \
-	    bash "$top/tests/func/run.sh" 't1130|t1010|t1030|t1090|t1300|t1400'
+	    --output-on-failure -j"$jobs" -L '^unit$'
+	run tsan-functional env TSAN_OPTIONS=halt_on_error=1 ctest --test-dir "$top/build-tsan" \
+	    --output-on-failure -j"$jobs" -L '^func$' -R '^(t1130|t1010|t1030|t1090|t1300|t1400)-'
 fi
 
 summary

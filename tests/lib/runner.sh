@@ -19,16 +19,17 @@
 # Its exit status is the verdict: 0 pass, 77 skip, anything else a failure
 # (124/137: timed out).  The runner prints one line per test
 #     PASS  t1030-delete                     1.2s  <its PASS/FAIL/SKIP message>
-# and the tail of a failing test's log (FAIL_TAIL lines, default 60, through
-# the hook run_tail_filter), then "failed: ..." and "time: ..." lines and,
+# and the tail of a failing test's log (FAIL_TAIL lines; default
+# RUN_FAIL_TAIL, 60, or 400 when one test runs, as under CTest; through the
+# hook run_tail_filter), then "failed: ..." and "time: ..." lines and,
 # as its very last line,
 #     N passed, N failed, N skipped
 # Exit status: 0 if nothing failed and something passed, 77 if every
 # selected test skipped, 1 if any failed, 2 if no test matched.
 #
 # Variables: RUN_GLOB (test scripts, default t[0-9][0-9][0-9][0-9]-*.sh),
-# RUN_TIMEOUT, RUN_KEEP_LOGS=1 (keep the logs and say where), VERBOSE=1
-# (show a passing test's output too).
+# RUN_TIMEOUT, RUN_FAIL_TAIL, RUN_KEEP_LOGS=1 (keep the logs and say where),
+# VERBOSE=1 (show a passing test's output too).
 # Hooks (define before runner_main; all optional):
 #   run_setup            once before the tests; non-zero: stop, one failure
 #   run_timeout_of NAME  the timeout of one test
@@ -43,6 +44,7 @@ set +o pipefail
 
 RUN_GLOB=${RUN_GLOB:-'t[0-9][0-9][0-9][0-9]-*.sh'}
 RUN_TIMEOUT=${RUN_TIMEOUT:-120}
+RUN_FAIL_TAIL=${RUN_FAIL_TAIL:-60}
 _run_npass=0 _run_nfail=0 _run_nskip=0
 _run_failed=()
 
@@ -79,7 +81,7 @@ runner_select() {
 }
 
 runner_main() {
-    local here tests t name log t0 rc secs res msg lim start_all
+    local here tests t name log t0 rc secs res msg lim start_all tail_n
     here=$(cd -- "$(dirname -- "$0")" && pwd)
     mapfile -t tests < <(runner_select "$here" "$@")
     if [ ${#tests[@]} -eq 0 ]; then
@@ -90,11 +92,15 @@ runner_main() {
     # Global: the EXIT trap and the hooks see it (reliability keeps it).
     logdir=$(mktemp -d "${TMPDIR:-/tmp}/treesync-$(basename -- "$here")-logs.XXXXXX") || return 2
     [ "${RUN_KEEP_LOGS:-0}" = 1 ] || trap 'rm -rf -- "$logdir"' EXIT
+    _run_logs=
+    [ "${RUN_KEEP_LOGS:-0}" = 1 ] && _run_logs="; logs in $logdir"
     if declare -F run_setup >/dev/null && ! run_setup; then
         echo "run_setup failed"
         echo "0 passed, 1 failed, 0 skipped"
         return 1
     fi
+    tail_n=${FAIL_TAIL:-$RUN_FAIL_TAIL}
+    [ ${#tests[@]} -eq 1 ] && tail_n=${FAIL_TAIL:-400}
     start_all=$(now)
     for t in "${tests[@]}"; do
         name=$(basename -- "$t" .sh)
@@ -119,7 +125,7 @@ runner_main() {
         printf '%-4s  %-36s %6ss  %s\n' "$res" "$name" "$secs" "${msg:0:200}"
         if [ "$res" = FAIL ]; then
             if declare -F run_tail_filter >/dev/null; then run_tail_filter <"$log"; else cat -- "$log"; fi |
-                tail -n "${FAIL_TAIL:-60}" | cut -c1-300 | sed 's/^/      /'
+                tail -n "$tail_n" | cut -c1-300 | sed 's/^/      /'
         elif [ "${VERBOSE:-0}" = 1 ]; then
             sed 's/^/      /' -- "$log"
         fi
@@ -127,7 +133,7 @@ runner_main() {
     done
     declare -F run_finish >/dev/null && run_finish
     [ ${#_run_failed[@]} -eq 0 ] || echo "failed: ${_run_failed[*]}"
-    echo "time: $(elapsed "$start_all" 1)s${RUN_KEEP_LOGS:+; logs in $logdir}"
+    echo "time: $(elapsed "$start_all" 1)s$_run_logs"
     echo "$_run_npass passed, $_run_nfail failed, $_run_nskip skipped"
     [ "$_run_nfail" -gt 0 ] && return 1
     [ "$_run_npass" -eq 0 ] && [ "$_run_nskip" -gt 0 ] && return 77

@@ -15,7 +15,7 @@
 here=$(cd -- "$(dirname -- "$0")" && pwd)
 . "$here/../lib/runner.sh"
 RUN_TIMEOUT=${TEST_TIMEOUT:-120}
-FAIL_TAIL=${FAIL_TAIL:-40}
+RUN_FAIL_TAIL=40
 run_tail_filter() { grep -vE '^== |^  ok: '; }
 
 echo "tests/ops: TREESYNC=$TREESYNC"

@@ -23,8 +23,8 @@
 here=$(cd -- "$(dirname -- "$0")" && pwd)
 . "$here/../lib/runner.sh"
 RUN_TIMEOUT=${TEST_TIMEOUT:-150}
-FAIL_TAIL=${FAIL_TAIL:-40}
-RUN_KEEP_LOGS=1
+RUN_FAIL_TAIL=40
+RUN_KEEP_LOGS=${RUN_KEEP_LOGS:-1}
 
 echo "treesync under test: $TREESYNC ($("$TREESYNC" --version 2>/dev/null | head -n1))"
 echo "kernel $(uname -r), $(nproc) CPUs"
@@ -59,7 +59,7 @@ run_finish() {
         if [ "$rc" = 0 ]; then res=PASS; else res=FAIL; fi
         runner_count "$res"
         printf '%-4s  %-36s %6ss  %s\n' "$res" "fuzz (${RELI_FUZZ_SECONDS}s/target)" "$secs" "$sum"
-        [ "$res" = FAIL ] && tail -n "$FAIL_TAIL" "$logdir/fuzz.log" | sed 's/^/      /'
+        [ "$res" = FAIL ] && tail -n "${FAIL_TAIL:-$RUN_FAIL_TAIL}" "$logdir/fuzz.log" | sed 's/^/      /'
         rows+=("fuzz|libFuzzer targets cli/escape/itemize/filter: no crash, leak, UB, timeout|$res ($secs s)|$(grep -E '^(PASS|FAIL|SKIP) ' "$logdir/fuzz.log" | awk '{print $2"="$1}' | tr '\n' ' ')")
     fi
     echo
