@@ -26,7 +26,7 @@ cc -std=gnu11 -O1 -g -Wall ${PROBE_CFLAGS:-} -I"$ROOT/src" -I"$ROOT/include" -o 
     "$ROOT/tests/unit/filter_probe.c" "$ROOT/src/filter.c" \
     "$ROOT/src/filter_layer.c" "$ROOT/src/filter_merge.c" \
     "$ROOT/src/filter_parse.c" "$ROOT/src/filter_rules.c" \
-    "$ROOT/src/wildmatch.c" "$ROOT/src/util.c" "$ROOT/src/oppath.c" \
+    "$ROOT/src/wildmatch.c" "$ROOT/src/util.c" "$ROOT/src/oppath.c" "$ROOT/src/sys.c" \
     -lpthread || { echo "cannot build the probe"; exit 2; }
 
 pass=0 fail=0 total=0 xdiff=0
