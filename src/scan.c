@@ -227,7 +227,9 @@ static void report_dir(struct dnode *d)
 {
 	struct ts_run *run = d->run;
 	struct ts_entry e = d->src;
-	struct report_src src = { .ent = &e, .dir = dnode_src_disp(d) };
+	/* No .dir: a node's display path is not its source path; the report
+	 * makes %f from the operand. */
+	struct report_src src = { .ent = &e };
 
 	e.mode = (e.mode & ~(uint32_t)S_IFMT) | S_IFDIR;
 	if (d->create)
