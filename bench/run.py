@@ -53,10 +53,13 @@ WORKLOADS = [
     ("btrfs-initial", "btrfs", "initial copy inside a btrfs loop fs (reflinks)"),
     ("net-initial-two", "net", "initial copy, src and dst on two latencyfs mounts"),
     ("net-noop-two", "net", "no-op resync, src and dst on two latencyfs mounts"),
+    ("net-mutate-two", "net", "resync after gen.py mutate (1%), two latencyfs mounts"),
+    ("net-1g-two", "net", "one 1 GiB file from one latencyfs mount to another"),
+    ("net-8g-two", "netbig", "one 8 GiB file (--big-mib) from one latencyfs mount to another"),
     ("net-initial-one", "net", "initial copy, src and dst on one latencyfs mount"),
     ("net-noop-one", "net", "no-op resync, src and dst on one latencyfs mount"),
 ]
-DEFAULT_GROUPS = ("local", "btrfs", "net")
+DEFAULT_GROUPS = ("local", "btrfs", "net", "netbig")
 
 
 def log(msg):
@@ -75,6 +78,7 @@ class Bench:
         self.ts = a.treesync
         self.jobs = a.jobs
         self.results = []        # rows for the table
+        self.counters = {}       # workload -> tool -> latencyfs counters (last run)
         self.notes = []
         self.mounts = []         # mountpoints to unmount, last first
         self.loops = []
@@ -147,7 +151,7 @@ class Bench:
 
     def timed(self, argv, tag):
         """Runs ARGV under /usr/bin/time; returns (seconds, peak RSS KiB, stdout)."""
-        rss = self.path("rss.%s" % tag)
+        rss = self.path("rss.%s" % tag.replace("/", "_"))
         self.before_timed()
         t0 = time.monotonic()
         p = subprocess.run([self.time_bin, "-f", "%M", "-o", rss] + argv,
@@ -414,18 +418,26 @@ class Bench:
         return None
 
     def lfs_mount(self, name):
-        """A latencyfs mount of a backing dir: {mnt, backing, stats, proc}."""
+        """A latencyfs mount of a backing dir: {mnt, backing, stats, proc, profile}."""
         m = {"mnt": self.dpath("net", name), "backing": self.dpath("net", name + ".backing"),
-             "stats": self.dpath("net", name + ".stats"), "proc": None}
+             "stats": self.dpath("net", name + ".stats"), "proc": None,
+             "profile": "pessimistic"}
         os.makedirs(m["backing"], exist_ok=True)
         os.makedirs(m["mnt"], exist_ok=True)
         self.lfs_start(m)
         return m
 
+    def lfs_opts(self, profile):
+        """latencyfs options of PROFILE (see bench/README.md, "Network
+        profiles")."""
+        if profile == "nfs":
+            return "profile=nfs,latency_us=%d,bw_mbit=%d,slots=%d" % (
+                self.a.latency_us, self.a.bw_mbit, self.a.slots)
+        return "latency_us=%d,timeout=%g" % (self.a.latency_us, self.a.lfs_timeout)
+
     def lfs_start(self, m):
         binp = self.find_latencyfs()
-        opts = "latency_us=%d,timeout=%g,stats=%s,quiet" % (self.a.latency_us,
-                                                             self.a.lfs_timeout, m["stats"])
+        opts = "%s,stats=%s,quiet" % (self.lfs_opts(m.get("profile", "pessimistic")), m["stats"])
 
         for f in (m["stats"], m["stats"] + ".tmp"):
             if os.path.exists(f):
@@ -501,8 +513,8 @@ class Bench:
             raise Skip("/dev/fuse missing: network-like workloads skipped")
         a = self.lfs_mount("A")
         b = self.lfs_mount("B")
-        # the source is made in A's backing dir directly (no latency), then
-        # read once through the mount so that it is in the page cache
+        # the source is made in A's backing dir directly (no latency); the
+        # server's page cache is warm, the client's empty (fresh mounts)
         nfiles = self.a.net_files or (500 if self.quick else 8000)
         ndirs = max(10, nfiles // 50)
         self.gen("small", os.path.join(a["backing"], "src"), "--files", str(nfiles),
@@ -510,69 +522,136 @@ class Bench:
         self.net = {"A": a, "B": b, "src": os.path.join(a["mnt"], "src"), "nfiles": nfiles}
         return self.net
 
-    def wl_net(self, wl, two, noop):
+    def net_profile(self, profile, mounts):
+        """Remounts MOUNTS with PROFILE's options (fresh client caches)."""
+        for m in mounts:
+            m["profile"] = profile
+            self.lfs_restart(m)
+
+    def net_counters(self, mounts, nfiles):
+        """The daemons' counters summed over MOUNTS, per file: (note, dict)."""
+        cs = [self.lfs_counters(m, reset=False) for m in mounts]
+        tot = lambda k: sum(c.get(k, 0) for c in cs)
+        keys = set().union(*cs)
+        ops = {k[3:]: tot(k) for k in keys if k.startswith("op.") and k != "op.caps"}
+        top = sorted(ops.items(), key=lambda kv: -kv[1])
+        d = {"requests": tot("requests"), "files": nfiles, "ops": ops,
+             "read_bytes": tot("read_bytes"), "write_bytes": tot("write_bytes"),
+             "cfr_bytes": tot("copy_file_range_bytes"), "caps": tot("op.caps"),
+             "link_up_us": tot("link_up_us"), "link_down_us": tot("link_down_us"),
+             "slot_waits": tot("slot_waits")}
+        note = ("requests %d (%.1f/file: %s); read %.1f MiB, write %.1f MiB, "
+                "copy_file_range %.1f MiB"
+                % (d["requests"], d["requests"] / nfiles,
+                   " ".join("%s %.2f" % (k, v / nfiles) for k, v in top[:8] if v),
+                   d["read_bytes"] / 2**20, d["write_bytes"] / 2**20, d["cfr_bytes"] / 2**20))
+        return note, d
+
+    def net_tools(self, kind):
+        """The tools of a network workload: initial copies, resyncs (cp -au
+        stands for cp: it copies what is newer and deletes nothing)."""
+        if kind == "initial" or kind == "big":
+            tools = self.initial_tools()
+            if kind == "big" and self.a.methods:
+                for meth in ("copy_file_range", "sendfile", "readwrite"):
+                    tools.insert(1, ("treesync-" + meth, lambda s, d, x=meth: [
+                        self.ts, "-a", "--stats", "--copy-method=" + x, s + "/", d + "/"]))
+            return tools
+        return self.resync_tools() + [
+            ("cp", lambda s, d: ["cp", "-a", "-u", "-T", s, d])]
+
+    def wl_net(self, wl, two, kind):
+        """A network workload in each profile: KIND initial, noop, mutate
+        (the small tree) or big (one file of --big-mib MiB)."""
         n = self.net_setup()
+        for profile in self.a.profiles:
+            self.wl_net_profile(wl, two, kind, profile, n)
+
+    def wl_net_profile(self, wl, two, kind, profile, n):
         a, b = n["A"], n["B"]
         dm = b if two else a
+        mounts = (a, b) if two else (a,)
         tag = "two" if two else "one"
-        src = n["src"]
-        for m in ((a, b) if two else (a,)):
-            self.lfs_restart(m)     # forget what the last workload looked up
-        if noop:
+        name = "%s/%s" % (wl, profile)
+        self.net_profile(profile, mounts)
+        src, nfiles, vsrc = n["src"], n["nfiles"], os.path.join(a["backing"], "src")
+        remove = None
+        if kind == "big":
+            mib = self.big_mib(wl)
+            sub = "big%d" % mib
+            vsrc = os.path.join(a["backing"], sub)
+            if not os.path.exists(vsrc):
+                self.gen("large", vsrc, "--files", "1", "--size", str(mib))
+            src, nfiles = os.path.join(a["mnt"], sub), 1
+        if kind in ("noop", "mutate"):
             dst = os.path.join(dm["mnt"], "mirror")
-            if not os.path.exists(dst):
-                # made in the backing dir (fast), seen through the mount
-                self.sh(["cp", "-a", os.path.join(a["backing"], "src"),
-                         os.path.join(dm["backing"], "mirror")])
-            tools = self.resync_tools()
-            for name, argv in tools:
-                self.sh(argv(src, dst), stdout=subprocess.DEVNULL)
+            bdst = os.path.join(dm["backing"], "mirror")
+            if not os.path.exists(bdst):
+                self.sh(["cp", "-a", os.path.join(a["backing"], "src"), bdst])
+            if kind == "mutate":
+                msrc = os.path.join(a["backing"], "src-mutated")
+                if not os.path.exists(msrc):
+                    self.sh(["cp", "-a", os.path.join(a["backing"], "src"), msrc])
+                    out = subprocess.run([sys.executable, GEN, "mutate", msrc], check=True,
+                                         capture_output=True, text=True).stdout.strip()
+                    self.notes.append("%s: %s" % (wl, out.split(": ", 1)[-1]))
+                src, vsrc = os.path.join(a["mnt"], "src-mutated"), msrc
+            tools = self.net_tools(kind)
+            # settle once, untimed, in the backing dirs (no latency)
+            self.sh([self.ts, "-a", "--delete", os.path.join(a["backing"], "src") + "/",
+                     bdst + "/"], stdout=subprocess.DEVNULL)
             dst_for = lambda t, r: dst
-            keep = True
         else:
-            tools = self.initial_tools()
-            dst_for = lambda t, r: os.path.join(dm["mnt"], "%s.%s.%d" % (wl, t, r))
-            # kept (in the backing dir) until the end: ext4's recently_deleted
-            # penalty would otherwise hit the next tool's creates
-            keep = True
+            tools = self.net_tools(kind)
+            dst_for = lambda t, r: os.path.join(dm["mnt"], "%s.%s.%s.%d" % (wl, profile, t, r))
+            if kind == "big":
+                # 1-8 GiB each: removed once counted (in the backing dir)
+                remove = lambda d: self.rmtree(d.replace(dm["mnt"] + "/", dm["backing"] + "/", 1))
 
         def prepare(tool, d):
-            for m in ((a, b) if two else (a,)):
-                self.lfs_restart(m)
+            if kind == "mutate":     # back to the unmutated mirror, untimed
+                self.sh(["rsync", "-a", "--delete", vsrc.replace("src-mutated", "src") + "/",
+                         d.replace(dm["mnt"] + "/", dm["backing"] + "/", 1) + "/"])
+            self.net_profile(profile, mounts)
 
         def after(tool, d, out):
-            ca = self.lfs_counters(a, reset=False)
-            cb = self.lfs_counters(b, reset=False) if two else {}
-            tot = lambda k: ca.get(k, 0) + cb.get(k, 0)
-            ops = sorted(((k[3:], tot(k)) for k in set(ca) | set(cb) if k.startswith("op.")),
-                         key=lambda kv: -kv[1])
-            nf = n["nfiles"]
-            return ("requests %d (%.1f/file: %s); read %.1f MiB, write %.1f MiB, "
-                    "copy_file_range %.1f MiB"
-                    % (tot("requests"), tot("requests") / nf,
-                       " ".join("%s %.1f" % (k, v / nf) for k, v in ops[:7] if v),
-                       tot("read_bytes") / 2**20, tot("write_bytes") / 2**20,
-                       tot("copy_file_range_bytes") / 2**20))
+            note, data = self.net_counters(mounts, nfiles)
+            self.counters.setdefault(name, {})[tool] = data
+            return note
 
-        runs = self.a.net_runs or (self.runs if n["nfiles"] <= 2000 else 1)
-        self.measure(wl, tools, src, dst_for, prepare=prepare, after=after,
-                     verify_src=os.path.join(a["backing"], "src") if self.a.verify else None,
-                     keep=keep, runs=runs,
+        runs = self.a.net_runs or (self.runs if nfiles <= 2000 else 1)
+        self.measure(name, tools, src, dst_for, prepare=prepare, after=after,
+                     verify_src=vsrc if self.a.verify else None,
+                     keep=remove is None, remove=remove, runs=runs,
                      vmap=lambda d: d.replace(dm["mnt"] + "/", dm["backing"] + "/", 1))
-        self.notes.append("%s: %d files, latency %d us, attr/entry timeout %g s, %s mount(s), %d runs"
-                          % (wl, n["nfiles"], self.a.latency_us, self.a.lfs_timeout, tag, runs))
+        self.notes.append("%s: %d files, %s profile (%s), %s mount(s), %d runs"
+                          % (name, nfiles, profile, self.lfs_opts(profile), tag, runs))
+
+    def big_mib(self, wl):
+        if self.quick:
+            return 16 if wl == "net-1g-two" else 64
+        return 1024 if wl == "net-1g-two" else self.a.big_mib
 
     def w_net_initial_two(self):
-        self.wl_net("net-initial-two", True, False)
+        self.wl_net("net-initial-two", True, "initial")
 
     def w_net_noop_two(self):
-        self.wl_net("net-noop-two", True, True)
+        self.wl_net("net-noop-two", True, "noop")
+
+    def w_net_mutate_two(self):
+        self.wl_net("net-mutate-two", True, "mutate")
+
+    def w_net_1g_two(self):
+        self.wl_net("net-1g-two", True, "big")
+
+    def w_net_8g_two(self):
+        self.wl_net("net-8g-two", True, "big")
 
     def w_net_initial_one(self):
-        self.wl_net("net-initial-one", False, False)
+        self.wl_net("net-initial-one", False, "initial")
 
     def w_net_noop_one(self):
-        self.wl_net("net-noop-one", False, True)
+        self.wl_net("net-noop-one", False, "noop")
 
     # --- cleanup and output -------------------------------------------------
 
@@ -639,7 +718,7 @@ class Bench:
             return
         os.makedirs(os.path.dirname(os.path.abspath(self.a.out)), exist_ok=True)
         doc = {"env": self.env(), "results": self.results, "notes": self.notes,
-               "skipped": getattr(self, "skipped", [])}
+               "counters": self.counters, "skipped": getattr(self, "skipped", [])}
         with open(self.a.out + ".json", "w") as f:
             json.dump(doc, f, indent=1)
         with open(self.a.out + ".md", "w") as f:
@@ -695,8 +774,18 @@ def main():
     ap.add_argument("--latencyfs", default=os.environ.get("LATENCYFS"))
     ap.add_argument("--latency-us", type=int, default=200)
     ap.add_argument("--lfs-timeout", type=float, default=0,
-                    help="latencyfs attribute/entry cache seconds (default 0: every "
-                    "lookup and stat reaches the server, as after a cold start)")
+                    help="pessimistic profile: latencyfs attribute/entry cache seconds (default 0: "
+                    "every lookup and stat reaches the server)")
+    ap.add_argument("--profiles", default=os.environ.get("BENCH_PROFILES", "pessimistic,nfs"),
+                    help="latencyfs profiles of the network workloads (default pessimistic,nfs)")
+    ap.add_argument("--bw-mbit", type=int, default=10000,
+                    help="nfs profile: link per direction, Mbit/s (default 10000: 10 GbE)")
+    ap.add_argument("--slots", type=int, default=64,
+                    help="nfs profile: requests in flight per mount (default 64)")
+    ap.add_argument("--big-mib", type=int, default=8192,
+                    help="size of net-8g-two's file in MiB (default 8192)")
+    ap.add_argument("--no-methods", dest="methods", action="store_false",
+                    help="no forced --copy-method rows in the big-file workloads")
     ap.add_argument("--net-files", type=int, default=int(os.environ.get("BENCH_NET_FILES", "0")),
                     help="files in the network tree (default 8000, --quick 500; latencyfs needs one fd per inode and cannot pass 20000 here)")
     ap.add_argument("--net-runs", type=int, default=int(os.environ.get("BENCH_NET_RUNS", "0")),
@@ -715,10 +804,14 @@ def main():
     if a.list:
         for n, g, d in WORKLOADS:
             print("%-16s %-6s %s" % (n, g, d))
-        print("groups: local, btrfs, net, extra; all = local+btrfs+net (default)")
+        print("groups: local, btrfs, net, netbig, extra; all = local+btrfs+net+netbig (default)")
         return 0
     a.runs = a.runs or (1 if a.quick else 3)
     a.jobs = [int(x) for x in a.jobs.split(",") if x.strip()]
+    a.profiles = [p for p in a.profiles.split(",") if p.strip()]
+    for p in a.profiles:
+        if p not in ("pessimistic", "nfs"):
+            sys.exit("run.py: unknown profile '%s' (pessimistic, nfs)" % p)
     wls = expand(a.workloads or ["all"])
     if not os.access(a.treesync, os.X_OK):
         sys.exit("run.py: no treesync at %s (cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release"

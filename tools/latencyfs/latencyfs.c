@@ -32,6 +32,8 @@
 
 #include <fuse_lowlevel.h>
 
+#include "net.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +68,7 @@ enum lfs_op {
 	OP_SYMLINK, OP_LINK, OP_UNLINK, OP_RMDIR, OP_RENAME, OP_OPEN, OP_CREATE,
 	OP_READ, OP_WRITE, OP_FLUSH, OP_RELEASE, OP_FSYNC, OP_OPENDIR,
 	OP_READDIR, OP_RELEASEDIR, OP_FSYNCDIR, OP_STATFS, OP_XATTR,
-	OP_COPY_FILE_RANGE, OP_LSEEK, OP_FALLOCATE, OP_OTHER, OP_COUNT
+	OP_COPY_FILE_RANGE, OP_LSEEK, OP_FALLOCATE, OP_OTHER, OP_CAPS, OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
@@ -74,7 +76,7 @@ static const char *const op_names[OP_COUNT] = {
 	"symlink", "link", "unlink", "rmdir", "rename", "open", "create",
 	"read", "write", "flush", "release", "fsync", "opendir",
 	"readdir", "releasedir", "fsyncdir", "statfs", "xattr",
-	"copy_file_range", "lseek", "fallocate", "other",
+	"copy_file_range", "lseek", "fallocate", "other", "caps",
 };
 
 /* All counters are updated with relaxed atomics from any worker thread. */
@@ -97,6 +99,11 @@ struct lfs_inode {
 	dev_t dev;
 	ino_t ino;
 	mode_t type;		/* S_IFMT bits, fixed for an inode's life */
+	/* profile=nfs: the attributes last sent to the kernel (under
+	 * lfs.lock), for close-to-open revalidation at OPEN. */
+	bool told;
+	off_t told_size;
+	struct timespec told_mtime, told_ctime;
 };
 
 /* An open file: fi->fh points at one of these. */
@@ -119,6 +126,15 @@ struct lfs_config {
 	unsigned latency_us;
 	unsigned threads;
 	double timeout;
+	char *profile;			/* "pessimistic" (default) or "nfs" */
+	double acregmin, acdirmin;	/* nfs: attribute/entry cache seconds */
+	int acregmin_set, acdirmin_set;
+	unsigned bw_mbit;		/* per direction; 0: unlimited */
+	int bw_set;
+	unsigned slots;			/* requests in flight; 0: unlimited */
+	int slots_set;
+	unsigned rsize, wsize;		/* nfs: largest READ and WRITE */
+	unsigned ra_kb;			/* nfs: readahead, KiB */
 	char *stats_path;
 	char *pidfile;
 	char *fault_path;
@@ -137,6 +153,12 @@ struct lfs_config {
 
 struct lfs {
 	struct lfs_config cfg;
+	bool nfs;			/* profile=nfs */
+	unsigned bw_mbit, slots;	/* the network model in use */
+	const char *mountpoint;
+	atomic_bool ra_pending;		/* nfs: readahead not yet set */
+	double attr_reg, attr_dir;	/* attribute timeouts by type */
+	double entry;			/* name (dentry) timeout */
 	int flush_errno, fsync_errno;	/* 0: off */
 	char *backing;			/* realpath of BACKING_DIR */
 	size_t backing_len;		/* strlen, or 0 when it is "/" */
@@ -149,22 +171,29 @@ struct lfs {
 };
 
 static struct lfs lfs;
+static struct fuse_session *the_session;	/* for notifications */
 
 /* --- helpers ------------------------------------------------------------- */
 
-/* Counts request OP and waits latency_us before it is answered. */
-static void begin(enum lfs_op op)
-{
-	struct timespec ts;
+static void set_readahead(void);
 
+/* Counts request OP. */
+static void count_op(enum lfs_op op)
+{
+	if (atomic_load_explicit(&lfs.ra_pending, memory_order_relaxed) &&
+	    atomic_exchange(&lfs.ra_pending, false))
+		set_readahead();
 	atomic_fetch_add_explicit(&lfs.st.requests, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&lfs.st.ops[op], 1, memory_order_relaxed);
-	if (lfs.cfg.latency_us == 0)
-		return;
-	ts.tv_sec = lfs.cfg.latency_us / 1000000;
-	ts.tv_nsec = (long)(lfs.cfg.latency_us % 1000000) * 1000;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+}
+
+/* Counts request OP and waits its modeled time (net.c: a slot, the
+ * latency) before it is answered.  READ and WRITE call count_op() and
+ * net_wait() themselves, with their payload. */
+static void begin(enum lfs_op op)
+{
+	count_op(op);
+	net_wait(NET_NONE, 0);
 }
 
 static void count(atomic_uint_least64_t *c, uint64_t n)
@@ -319,6 +348,41 @@ static void inode_put(struct lfs_inode *p, uint64_t n)
 	free(p);
 }
 
+/* How long the kernel may keep ST's attributes (NFS: acregmin for files,
+ * acdirmin for directories). */
+static double attr_timeout(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) ? lfs.attr_dir : lfs.attr_reg;
+}
+
+/* profile=nfs: remembers the attributes ST sent to the kernel for P. */
+static void note_told(struct lfs_inode *p, const struct stat *st)
+{
+	if (!lfs.nfs)
+		return;
+	pthread_mutex_lock(&lfs.lock);
+	p->told = true;
+	p->told_size = st->st_size;
+	p->told_mtime = st->st_mtim;
+	p->told_ctime = st->st_ctim;
+	pthread_mutex_unlock(&lfs.lock);
+}
+
+/* profile=nfs: has P changed since its attributes were last told? */
+static bool changed_since_told(struct lfs_inode *p, const struct stat *st)
+{
+	bool same;
+
+	pthread_mutex_lock(&lfs.lock);
+	same = p->told && p->told_size == st->st_size &&
+	    p->told_mtime.tv_sec == st->st_mtim.tv_sec &&
+	    p->told_mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	    p->told_ctime.tv_sec == st->st_ctim.tv_sec &&
+	    p->told_ctime.tv_nsec == st->st_ctim.tv_nsec;
+	pthread_mutex_unlock(&lfs.lock);
+	return !same;
+}
+
 /* Looks NAME up below PARENT into *E.  Returns 0 or an errno. */
 static int do_lookup(fuse_ino_t parent, const char *name,
     struct fuse_entry_param *e)
@@ -327,8 +391,7 @@ static int do_lookup(fuse_ino_t parent, const char *name,
 	int fd;
 
 	memset(e, 0, sizeof(*e));
-	e->attr_timeout = lfs.cfg.timeout;
-	e->entry_timeout = lfs.cfg.timeout;
+	e->entry_timeout = lfs.entry;
 	fd = openat(fd_of(parent), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
@@ -342,6 +405,8 @@ static int do_lookup(fuse_ino_t parent, const char *name,
 	if (!p)
 		return ENOMEM;
 	e->ino = p == &lfs.root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)p;
+	e->attr_timeout = attr_timeout(&e->attr);
+	note_told(p, &e->attr);
 	return 0;
 }
 
@@ -369,12 +434,65 @@ static void set_owner(fuse_req_t req, int dirfd, const char *name)
 static void lfs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
-	/* Write-through, no splice: every byte is counted in read/write. */
+	/* No splice: every byte is counted in read/write.  Pessimistic:
+	 * write-through, every write(2) is a synchronous WRITE. */
 	conn->want &= ~(unsigned)(FUSE_CAP_WRITEBACK_CACHE |
 	    FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
 	    FUSE_CAP_SPLICE_MOVE);
 	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
 		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+	if (!lfs.nfs)
+		return;
+	/* NFS-like: write-behind (the page cache gathers writes, flushed in
+	 * WRITEs of up to wsize, at the latest on close), READs of up to
+	 * rsize, READDIRPLUS for every listing, and as many background
+	 * requests (readahead, writeback) in flight as there are slots. */
+	if (conn->capable & FUSE_CAP_WRITEBACK_CACHE)
+		conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+	if (conn->capable & FUSE_CAP_READDIRPLUS) {
+		conn->want |= FUSE_CAP_READDIRPLUS;
+		conn->want &= ~(unsigned)FUSE_CAP_READDIRPLUS_AUTO;
+	}
+	conn->max_write = lfs.cfg.wsize;
+	conn->max_read = lfs.cfg.rsize;
+	conn->max_readahead = lfs.cfg.rsize;
+	if (lfs.slots) {
+		conn->max_background = lfs.slots;
+		conn->congestion_threshold = lfs.slots * 3 / 4;
+	}
+	/* The kernel caps readahead at its default (128 KiB) when it takes
+	 * this reply; the first request after it raises it (sysfs). */
+	atomic_store(&lfs.ra_pending, true);
+}
+
+/*
+ * profile=nfs: readahead of ra_kb, as the NFS client's 15 x rsize, set
+ * through the mount's backing device info.  Called once, by the first
+ * request after INIT: the kernel has applied INIT's reply by then, which
+ * would have capped a value set earlier.
+ */
+static void set_readahead(void)
+{
+	char line[2 * PATH_MAX], mnt[PATH_MAX], dev[64], bdi[64] = "";
+	char path[128];
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	if (!f)
+		return;
+	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... - fuse.latencyfs";
+	 * the last mount on our mount point is ours. */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %63s %*s %4095s", dev, mnt) == 2 &&
+		    strcmp(mnt, lfs.mountpoint) == 0 &&
+		    strstr(line, " - fuse.latencyfs "))
+			memcpy(bdi, dev, sizeof(bdi));
+	fclose(f);
+	if (!bdi[0])
+		return;
+	snprintf(path, sizeof(path), "/sys/class/bdi/%s/read_ahead_kb", bdi);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%u\n", lfs.cfg.ra_kb) < 0 || fclose(f) != 0)
+		fprintf(stderr, "latencyfs: cannot set readahead in %s\n", path);
 }
 
 static void lfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -410,10 +528,12 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino)
 {
 	struct stat st;
 
-	if (fstatat(fd_of(ino), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(fd_of(ino), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
 		fuse_reply_err(req, errno);
-	else
-		fuse_reply_attr(req, &st, lfs.cfg.timeout);
+		return;
+	}
+	note_told(inode_of(ino), &st);
+	fuse_reply_attr(req, &st, attr_timeout(&st));
 }
 
 static void lfs_getattr(fuse_req_t req, fuse_ino_t ino,
@@ -591,6 +711,15 @@ static void lfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fuse_reply_err(req, r < 0 ? errno : 0);
 }
 
+/* With the writeback cache (profile=nfs) the kernel reads the pages a
+ * write only partly covers, also for a file opened write-only. */
+static int writeback_flags(int flags)
+{
+	if (lfs.nfs && (flags & O_ACCMODE) == O_WRONLY)
+		flags = (flags & ~O_ACCMODE) | O_RDWR;
+	return flags;
+}
+
 /* Opens the backing file of P for FLAGS; returns a new lfs_file or NULL. */
 static struct lfs_file *open_backing(struct lfs_inode *p, int flags)
 {
@@ -603,6 +732,7 @@ static struct lfs_file *open_backing(struct lfs_inode *p, int flags)
 	 * asks for atomic O_TRUNC, so the kernel sends no separate
 	 * truncate.  O_NOFOLLOW would refuse the /proc link itself. */
 	flags &= ~(O_NOFOLLOW | O_APPEND | O_CREAT | O_EXCL);
+	flags = writeback_flags(flags);
 	proc_name(proc, sizeof(proc), p->fd);
 	fd = open(proc, flags | O_CLOEXEC);
 	if (fd < 0)
@@ -620,6 +750,28 @@ static struct lfs_file *open_backing(struct lfs_inode *p, int flags)
 	return f;
 }
 
+/*
+ * profile=nfs, close-to-open: an NFS client revalidates a file's
+ * attributes when it opens it (the GETATTR of NFSv3, the one in NFSv4's
+ * OPEN compound) and keeps its cached pages only if the file is
+ * unchanged.  The OPEN request stands for that round trip: if the file
+ * changed since its attributes were last sent, the kernel's copy of them
+ * is dropped (it asks again when it needs them) and so are its pages.
+ * Returns true when the file changed.
+ */
+static bool revalidate_at_open(fuse_ino_t ino, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !changed_since_told(inode_of(ino), &st))
+		return false;
+	/* Attributes only (offset -1): no page lock is taken, so this is
+	 * safe from inside the OPEN handler. */
+	if (the_session)
+		fuse_lowlevel_notify_inval_inode(the_session, ino, -1, 0);
+	return true;
+}
+
 static void lfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct lfs_file *f;
@@ -629,9 +781,9 @@ static void lfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (!f)
 		return (void)fuse_reply_err(req, errno);
 	fi->fh = (uint64_t)(uintptr_t)f;
-	/* No keep_cache: every open rereads the file, like NFS's
-	 * close-to-open consistency, so flipped bits are seen. */
-	fi->keep_cache = 0;
+	/* Pessimistic: no keep_cache, every open rereads the file, so
+	 * flipped bits are seen.  NFS-like: close-to-open, see below. */
+	fi->keep_cache = lfs.nfs && !revalidate_at_open(ino, f->fd);
 	if (fuse_reply_open(req, fi) != 0) {
 		close(f->fd);
 		free(f);
@@ -646,8 +798,8 @@ static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	int fd, err;
 
 	begin(OP_CREATE);
-	fd = openat(fd_of(parent), name,
-	    (fi->flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC) & ~O_APPEND, mode);
+	fd = openat(fd_of(parent), name, writeback_flags((fi->flags | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC) & ~O_APPEND), mode);
 	if (fd < 0)
 		return (void)fuse_reply_err(req, errno);
 	set_owner(req, fd_of(parent), name);
@@ -679,8 +831,6 @@ static void lfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
  * got a fatal signal) and then says so; the mount stays usable for
  * everything else.
  */
-static struct fuse_session *the_session;
-
 static void hang_forever(fuse_req_t req)
 {
 	/* Until the caller is interrupted, or the file system is going
@@ -698,9 +848,10 @@ static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct lfs_file *f = file_of(fi);
 	char *buf;
 	ssize_t n;
+	int err;
 
 	(void)ino;
-	begin(OP_READ);
+	count_op(OP_READ);
 	if (f->fault && lfs.cfg.hang_read_set &&
 	    (uint64_t)off + size > lfs.cfg.hang_read_after) {
 		/* A server that stopped answering: the request is never
@@ -714,6 +865,7 @@ static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		/* The whole request fails: a short reply would read as EOF
 		 * to the kernel and shrink the cached size. */
 		note_fault();
+		net_wait(NET_NONE, 0);
 		return (void)fuse_reply_err(req, EIO);
 	}
 	if (size > MAX_IO)
@@ -722,8 +874,10 @@ static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (!buf)
 		return (void)fuse_reply_err(req, ENOMEM);
 	n = pread(f->fd, buf, size, off);
+	err = n < 0 ? errno : 0;
+	net_wait(NET_TO_CLIENT, n > 0 ? (size_t)n : 0);
 	if (n < 0) {
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, err);
 	} else {
 		count(&lfs.st.read_bytes, (uint64_t)n);
 		fuse_reply_buf(req, buf, (size_t)n);
@@ -774,7 +928,8 @@ static void lfs_write(fuse_req_t req, fuse_ino_t ino, const char *data,
 	ssize_t w;
 
 	(void)ino;
-	begin(OP_WRITE);
+	count_op(OP_WRITE);
+	net_wait(NET_TO_SERVER, size);
 	n = space_for(f, size);
 	if (n == 0 && size > 0)
 		return (void)fuse_reply_err(req, ENOSPC);
@@ -1106,7 +1261,16 @@ static void lfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	bool link;
 	ssize_t n;
 
-	begin(OP_XATTR);
+	if (lfs.nfs && strcmp(name, "security.capability") == 0) {
+		/* The kernel asks before every write(2) whether the write
+		 * must drop file capabilities.  An NFS client has no
+		 * security.* attributes and asks the server nothing: served
+		 * at once, and counted apart from the requests. */
+		atomic_fetch_add_explicit(&lfs.st.ops[OP_CAPS], 1,
+		    memory_order_relaxed);
+	} else {
+		begin(OP_XATTR);
+	}
 	if (xattr_path(inode_of(ino), path, &link) < 0)
 		return (void)fuse_reply_err(req, errno);
 	if (size && !(buf = malloc(size)))
@@ -1204,6 +1368,7 @@ static const struct fuse_lowlevel_ops lfs_ops = {
 static void stats_write(void)
 {
 	char tmp[PATH_MAX];
+	struct net_stats ns;
 	uint64_t gen;
 	FILE *f;
 	int i;
@@ -1223,6 +1388,13 @@ static void stats_write(void)
 	fprintf(f, "generation %" PRIu64 "\n", gen);
 	fprintf(f, "pid %ld\n", (long)getpid());
 	fprintf(f, "latency_us %u\n", lfs.cfg.latency_us);
+	fprintf(f, "profile %s\n", lfs.nfs ? "nfs" : "pessimistic");
+	fprintf(f, "bw_mbit %u\n", lfs.bw_mbit);
+	fprintf(f, "slots %u\n", lfs.slots);
+	net_stats_get(&ns);
+	fprintf(f, "link_up_us %" PRIu64 "\n", ns.link_ns[NET_TO_SERVER] / 1000);
+	fprintf(f, "link_down_us %" PRIu64 "\n", ns.link_ns[NET_TO_CLIENT] / 1000);
+	fprintf(f, "slot_waits %" PRIu64 "\n", ns.slot_waits);
 	fprintf(f, "requests %" PRIu64 "\n", (uint64_t)lfs.st.requests);
 	fprintf(f, "read_bytes %" PRIu64 "\n", (uint64_t)lfs.st.read_bytes);
 	fprintf(f, "write_bytes %" PRIu64 "\n", (uint64_t)lfs.st.write_bytes);
@@ -1247,6 +1419,7 @@ static void stats_reset(void)
 	atomic_store(&lfs.st.write_bytes, 0);
 	atomic_store(&lfs.st.cfr_bytes, 0);
 	atomic_store(&lfs.st.faults, 0);
+	net_stats_reset();
 	for (i = 0; i < OP_COUNT; i++)
 		atomic_store(&lfs.st.ops[i], 0);
 }
@@ -1275,6 +1448,18 @@ static const struct fuse_opt lfs_opts[] = {
 	OPT("latency_us=%u", latency_us, 0),
 	OPT("threads=%u", threads, 0),
 	OPT("timeout=%lf", timeout, 0),
+	OPT("profile=%s", profile, 0),
+	OPT("acregmin=%lf", acregmin, 0),
+	OPT("acregmin=", acregmin_set, 1),
+	OPT("acdirmin=%lf", acdirmin, 0),
+	OPT("acdirmin=", acdirmin_set, 1),
+	OPT("bw_mbit=%u", bw_mbit, 0),
+	OPT("bw_mbit=", bw_set, 1),
+	OPT("slots=%u", slots, 0),
+	OPT("slots=", slots_set, 1),
+	OPT("rsize=%u", rsize, 0),
+	OPT("wsize=%u", wsize, 0),
+	OPT("ra_kb=%u", ra_kb, 0),
 	OPT("stats=%s", stats_path, 0),
 	OPT("pidfile=%s", pidfile, 0),
 	OPT("fault_path=%s", fault_path, 0),
@@ -1323,6 +1508,13 @@ static void usage(const char *prog)
 	    "    -o latency_us=N        delay every request by N microseconds\n"
 	    "    -o threads=N           most worker threads (default 64)\n"
 	    "    -o timeout=S           attribute/entry cache seconds (default 1)\n"
+	    "    -o profile=P           pessimistic (default) or nfs (see README)\n"
+	    "    -o acregmin=S          nfs: file attribute cache (default 3)\n"
+	    "    -o acdirmin=S          nfs: directory and name cache (default 30)\n"
+	    "    -o bw_mbit=N           link per direction (nfs default 10000)\n"
+	    "    -o slots=N             requests in flight (nfs default 64)\n"
+	    "    -o rsize=N,wsize=N     nfs: largest READ/WRITE (default 1 MiB)\n"
+	    "    -o ra_kb=N             nfs: readahead KiB (default 15 x rsize)\n"
 	    "    -o stats=PATH          counters, written on SIGUSR1 and unmount\n"
 	    "    -o pidfile=PATH        write the daemon's pid there\n"
 	    "    -o fault_path=SUBSTR   faults only for paths containing SUBSTR\n"
@@ -1368,6 +1560,43 @@ static int absolutize(char **p)
 	return 0;
 }
 
+/* The network model and caches of profile=pessimistic or profile=nfs. */
+static int check_profile(void)
+{
+	struct lfs_config *c = &lfs.cfg;
+	struct net_config net = { .latency_us = c->latency_us };
+
+	if (c->profile && strcmp(c->profile, "nfs") == 0) {
+		lfs.nfs = true;
+		lfs.attr_reg = c->acregmin_set ? c->acregmin : 3.0;
+		lfs.attr_dir = c->acdirmin_set ? c->acdirmin : 30.0;
+		lfs.entry = lfs.attr_dir;
+		net.bw_mbit = c->bw_set ? c->bw_mbit : 10000;
+		net.slots = c->slots_set ? c->slots : 64;
+		/* The kernel's FUSE requests carry at most 256 pages. */
+		if (c->rsize == 0 || c->rsize > (1u << 20))
+			c->rsize = 1u << 20;
+		if (c->wsize == 0 || c->wsize > (1u << 20))
+			c->wsize = 1u << 20;
+		if (c->ra_kb == 0)	/* the NFS client's 15 x rsize */
+			c->ra_kb = 15 * (c->rsize >> 10);
+	} else if (!c->profile || strcmp(c->profile, "pessimistic") == 0) {
+		lfs.attr_reg = lfs.attr_dir = lfs.entry = c->timeout;
+		net.bw_mbit = c->bw_set ? c->bw_mbit : 0;
+		net.slots = c->slots_set ? c->slots : 0;
+	} else {
+		fprintf(stderr, "latencyfs: unknown profile '%s' (pessimistic "
+		    "or nfs)\n", c->profile);
+		return -1;
+	}
+	if (net.slots > c->threads)
+		c->threads = net.slots;
+	net_init(&net);
+	lfs.bw_mbit = net.bw_mbit;
+	lfs.slots = net.slots;
+	return 0;
+}
+
 static int check_config(const char *backing)
 {
 	struct lfs_config *c = &lfs.cfg;
@@ -1387,6 +1616,8 @@ static int check_config(const char *backing)
 	}
 	if (c->threads == 0)
 		c->threads = 64;
+	if (check_profile() < 0)
+		return -1;
 	if (absolutize(&c->stats_path) < 0 || absolutize(&c->pidfile) < 0)
 		return -1;
 	lfs.backing = realpath(backing, NULL);
@@ -1459,7 +1690,7 @@ int main(int argc, char *argv[])
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts opts = { 0 };
 	struct fuse_session *se = NULL;
-	char *backing = NULL, *fsname = NULL;
+	char *backing = NULL, *fsname = NULL, maxread[48];
 	int ret = 1;
 
 	struct rlimit rl;
@@ -1496,6 +1727,14 @@ int main(int argc, char *argv[])
 	}
 	if (check_config(backing) < 0)
 		goto out;
+	lfs.mountpoint = opts.mountpoint;
+	if (lfs.nfs) {
+		/* The kernel's READ size needs the mount option as well. */
+		snprintf(maxread, sizeof(maxread), "-omax_read=%u",
+		    lfs.cfg.rsize);
+		if (fuse_opt_add_arg(&args, maxread) != 0)
+			goto out;
+	}
 	lfs.hash = calloc(HASH_SIZE, sizeof(*lfs.hash));
 	if (!lfs.hash ||
 	    asprintf(&fsname, "-ofsname=latencyfs:%s,subtype=latencyfs",
