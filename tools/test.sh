@@ -100,7 +100,7 @@ fi
 echo "== ThreadSanitizer: unit tests and the parallel functional tests"
 if built tsan "$top/build-tsan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_TSAN=ON; then
 	run tsan-unit env TSAN_OPTIONS=halt_on_error=1 ctest --test-dir "$top/build-tsan" \
-	    --output-on-failure -j"$jobs" -L '^unit$'
+	    --output-on-failure -j"$jobs" -R '^unit_'
 	run tsan-functional env TSAN_OPTIONS=halt_on_error=1 ctest --test-dir "$top/build-tsan" \
 	    --output-on-failure -j"$jobs" -L '^func$' -R '^(t1130|t1010|t1030|t1090|t1300|t1400)-'
 fi
