@@ -17,7 +17,8 @@
  * loop sleeps on a condition variable, which workers signal when the
  * rank runs dry or has a message to send, and otherwise wakes to poll
  * MPI after poll_min_us, doubling while nothing happens up to
- * poll_max_us (1 ms): an idle rank costs about a thousand cheap
+ * poll_max_us (2 ms) while the rank has work, poll_idle_us (10 ms) while
+ * it has none: an idle rank costs about a hundred cheap
  * MPI_Improbe/MPI_Test calls a second, not a core.  Idle ranks do not
  * flood each other either: a thief asks up to steal_tries random ranks,
  * then its lifeline ranks (its hypercube neighbours, rank ^ 2^k: a
@@ -397,7 +398,8 @@ static bool receive(struct mpi_queue *q)
 /* ------------------------------------------------------------ the loop */
 
 /* A cancel asked here (mpi_queue_cancel(), an error) or told by another
- * rank: drop the work, and unless told, tell every other rank, once. */
+ * rank: from now on tasks run marked cancelled and nothing is stolen;
+ * unless told, tell every other rank, once. */
 static bool handle_cancel(struct mpi_queue *q)
 {
 	int i;
@@ -405,7 +407,6 @@ static bool handle_cancel(struct mpi_queue *q)
 	if (atomic_load(&q->cancelled) || !atomic_load(&q->cancel_req))
 		return false;
 	atomic_store(&q->cancelled, true);
-	mpiq_drop_all(q);
 	if (q->lp.told || q->lp.done)
 		return true;
 	for (i = 0; i < q->size; i++)
@@ -414,17 +415,14 @@ static bool handle_cancel(struct mpi_queue *q)
 	return true;
 }
 
-/* Sends what workers addressed to other ranks (drops it after a
- * cancel).  True if anything went. */
+/* Sends what workers addressed to other ranks (after a cancel too:
+ * they are how tasks release what other ranks wait for).  True if
+ * anything went. */
 static bool flush_outbox(struct mpi_queue *q)
 {
 	struct list *per_rank = q->lp.per_rank;
 	int i;
 
-	if (atomic_load(&q->cancelled)) {
-		mpiq_drop_all(q);	/* what workers sent since */
-		return false;
-	}
 	if (!mpiq_take_outbox(q, per_rank))
 		return false;
 	for (i = 0; i < q->size; i++)

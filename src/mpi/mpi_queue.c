@@ -17,7 +17,7 @@
  * protocol in mpi_loop.c depends on it.
  *
  * Workers never call MPI.  Memory of a task is one allocation, freed
- * when it has run, has been packed into a message, or is dropped.
+ * when it has run or has been packed into a message.
  */
 #include "mpi_queue_int.h"
 
@@ -186,14 +186,14 @@ static void run_item(struct mpi_queue *q, struct item *it, int worker)
 		atomic_fetch_add(&q->st.local_run, 1);
 		return;
 	}
-	if (atomic_load(&q->cancelled)) {
-		atomic_fetch_add(&q->st.dropped, 1);
-		return;
-	}
 	t.data = it->data;
 	t.len = it->len;
 	t.origin = it->origin;
 	t.flags = it->flags;
+	if (atomic_load(&q->cancelled)) {
+		t.flags |= MPI_QUEUE_CANCELLED;
+		atomic_fetch_add(&q->st.cancelled_runs, 1);
+	}
 	t.worker = worker;
 	q->cfg.exec(q, &t, q->cfg.user);
 	atomic_fetch_add(&q->st.executed, 1);
@@ -391,10 +391,6 @@ int mpi_queue_push(struct mpi_queue *q, const void *data, size_t len)
 	struct item *it;
 	bool surplus;
 
-	if (atomic_load(&q->cancelled)) {
-		atomic_fetch_add(&q->st.dropped, 1);
-		return -ECANCELED;
-	}
 	if (len > MPI_WIRE_MAX_TASK)
 		return -EMSGSIZE;
 	it = mpiq_item_new(data, len, q->rank, 0);
@@ -420,10 +416,6 @@ int mpi_queue_send(struct mpi_queue *q, int rank, const void *data,
 
 	if (rank < 0 || rank >= q->size)
 		return -EINVAL;
-	if (atomic_load(&q->cancelled)) {
-		atomic_fetch_add(&q->st.dropped, 1);
-		return -ECANCELED;
-	}
 	if (len > MPI_WIRE_MAX_TASK)
 		return -EMSGSIZE;
 	it = mpiq_item_new(data, len, q->rank, MPI_QUEUE_SENT);
@@ -463,11 +455,6 @@ int mpi_queue_push_local(struct mpi_queue *q, mpi_queue_local_fn *fn,
 
 void mpiq_enqueue(struct mpi_queue *q, struct item *it)
 {
-	if (atomic_load(&q->cancelled)) {
-		atomic_fetch_add(&q->st.dropped, 1);
-		free(it);
-		return;
-	}
 	pthread_mutex_lock(&q->lock);
 	it->seq = ++q->seq;
 	mpiq_list_append(it->flags & MPI_QUEUE_SENT ? &q->inbox : &q->steal,
@@ -521,26 +508,6 @@ bool mpiq_take_outbox(struct mpi_queue *q, struct list *out)
 	return any;
 }
 
-void mpiq_drop_all(struct mpi_queue *q)
-{
-	struct list gone = { 0 };
-	struct item *it;
-	int i;
-
-	pthread_mutex_lock(&q->lock);
-	while ((it = mpiq_list_pop_head(&q->steal)))
-		mpiq_list_append(&gone, it);
-	while ((it = mpiq_list_pop_head(&q->inbox)))
-		mpiq_list_append(&gone, it);
-	for (i = 0; i < q->size; i++)
-		while ((it = mpiq_list_pop_head(&q->outbox[i])))
-			mpiq_list_append(&gone, it);
-	q->noutbox = 0;
-	pthread_mutex_unlock(&q->lock);
-	atomic_fetch_add(&q->st.dropped, gone.n);
-	mpiq_free_list(&gone);
-}
-
 /* ------------------------------------------------------------ state */
 
 void mpi_queue_cancel(struct mpi_queue *q)
@@ -565,7 +532,7 @@ void mpi_queue_stats(const struct mpi_queue *q, struct mpi_queue_stats *s)
 	s->steal_requests = atomic_load(&q->st.steal_requests);
 	s->steal_denied = atomic_load(&q->st.steal_denied);
 	s->lifeline_pushes = atomic_load(&q->st.lifeline_pushes);
-	s->dropped = atomic_load(&q->st.dropped);
+	s->cancelled_runs = atomic_load(&q->st.cancelled_runs);
 	s->messages_out = atomic_load(&q->st.messages_out);
 	s->messages_in = atomic_load(&q->st.messages_in);
 	s->wakeups = atomic_load(&q->st.wakeups);

@@ -46,6 +46,8 @@ struct mpi_queue;
 enum mpi_queue_task_flags {
 	MPI_QUEUE_STOLEN = 1 << 0,	/* came from another rank's queue */
 	MPI_QUEUE_SENT = 1 << 1,	/* addressed here by mpi_queue_send() */
+	MPI_QUEUE_CANCELLED = 1 << 2,	/* the run is cancelled: only clean up
+					 * (release what the task holds) */
 };
 
 /* What a worker is given for one task; valid during the exec call only. */
@@ -102,7 +104,7 @@ struct mpi_queue_stats {
 	uint64_t steal_requests;	/* requests this rank made */
 	uint64_t steal_denied;	/* of them, answered "nothing" */
 	uint64_t lifeline_pushes;	/* messages of tasks given unasked */
-	uint64_t dropped;	/* tasks discarded because of a cancel */
+	uint64_t cancelled_runs;	/* tasks handed over marked cancelled */
 	uint64_t messages_out;	/* point-to-point messages sent */
 	uint64_t messages_in;
 	uint64_t wakeups;	/* passes of the message loop */
@@ -138,8 +140,9 @@ int mpi_queue_size(const struct mpi_queue *q);
 /*
  * Queues a task (DATA copied) on this rank; another rank may steal it.
  * From a worker during the run, or from the main thread before
- * mpi_queue_run().  Returns 0, -ENOMEM, -EMSGSIZE (over 2 GiB), or
- * -ECANCELED after a cancel (the task is dropped).  Thread-safe.
+ * mpi_queue_run().  Returns 0, -ENOMEM or -EMSGSIZE (over 2 GiB).  After
+ * a cancel the task is still run, marked MPI_QUEUE_CANCELLED.
+ * Thread-safe.
  */
 int mpi_queue_push(struct mpi_queue *q, const void *data, size_t len);
 
@@ -153,8 +156,8 @@ int mpi_queue_send(struct mpi_queue *q, int rank, const void *data,
     size_t len);
 
 /*
- * Queues FN(q, ARG, worker) on this rank only.  It runs even after a
- * cancel (so that it can release ARG).  Returns 0 or -ENOMEM.
+ * Queues FN(q, ARG, worker) on this rank only (it runs after a cancel
+ * too: mpi_queue_cancelled() tells it).  Returns 0 or -ENOMEM.
  * Thread-safe.
  */
 int mpi_queue_push_local(struct mpi_queue *q, mpi_queue_local_fn *fn,
@@ -169,11 +172,13 @@ int mpi_queue_push_local(struct mpi_queue *q, mpi_queue_local_fn *fn,
 int mpi_queue_run(struct mpi_queue *q);
 
 /*
- * Cancels the run on every rank: queued and arriving tasks are dropped
- * (counted in `dropped`), local closures still run, mpi_queue_run()
- * still returns on every rank once the running tasks end.
- * Async-signal-safe (it only sets a flag; the message loop notices it
- * within poll_max_us).
+ * Cancels the run on every rank.  Nothing is dropped: every task still
+ * queued, in flight or added later is handed to exec exactly once,
+ * marked MPI_QUEUE_CANCELLED, so that it can release what it holds (a
+ * reference on a directory, a message to the rank that waits for it)
+ * without doing its work; stealing stops; mpi_queue_run() returns on
+ * every rank once the last task is through.  Async-signal-safe (it only
+ * sets a flag; the message loop acts on it within poll_max_us).
  */
 void mpi_queue_cancel(struct mpi_queue *q);
 

@@ -98,7 +98,7 @@ struct mpi_queue {
 	struct {
 		atomic_uint_fast64_t executed, local_run, pushed, sent,
 		    received, stolen, given, steal_requests, steal_denied,
-		    lifeline_pushes, dropped, messages_out, messages_in,
+		    lifeline_pushes, cancelled_runs, messages_out, messages_in,
 		    wakeups, term_rounds;
 	} st;
 
@@ -113,8 +113,8 @@ void mpiq_list_append(struct list *l, struct item *it);
 struct item *mpiq_list_pop_head(struct list *l);
 void mpiq_free_list(struct list *l);
 
-/* Queues IT (from a message) on the steal list or the inbox, or drops
- * it after a cancel.  Takes the lock. */
+/* Queues IT (from a message) on the steal list or the inbox.  Takes the
+ * lock. */
 void mpiq_enqueue(struct mpi_queue *q, struct item *it);
 
 /* Detaches the tasks a thief may have now (see mpi_queue.c), or leaves
@@ -127,9 +127,6 @@ bool mpiq_idle(struct mpi_queue *q);
 /* Moves the outbox into OUT[size] (each rank's tasks).  Takes the lock. */
 bool mpiq_take_outbox(struct mpi_queue *q, struct list *out);
 
-/* Drops every queued portable and sent task and the outbox (a cancel).
- * Takes the lock. */
-void mpiq_drop_all(struct mpi_queue *q);
 
 /* mpi_loop.c */
 int mpiq_loop_init(struct mpi_queue *q);

@@ -20,8 +20,11 @@
  *          every thread, MPI's too) stays under limit x wall time, and
  *          idle ranks stop asking for work.  poll_max=0 is the busy
  *          loop: this scenario must then fail (run.sh checks that).
- * cancel:  the last rank cancels mid-tree: the run still ends on every
- *          rank, every rank learns it, no task ran twice, some never ran.
+ * cancel:  the last rank cancels mid-tree (from a thread of its own,
+ *          150 ms in, as a signal handler would): the run still ends on every
+ *          rank, every rank learns it, every task made is handed over
+ *          exactly once (run, or marked cancelled: the clean-up that
+ *          keeps references balanced), and most of the tree never runs.
  * combine: OR, SUM, MAX over ranks, the same on every rank; a layout
  *          mismatch is refused on every rank.
  * empty:   no task at all still ends.
@@ -33,6 +36,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,12 +143,12 @@ static void print_stats(const char *what, const struct mpi_queue_stats *all)
 		printf("  %s rank %d: executed %" PRIu64 " stolen %" PRIu64
 		    " given %" PRIu64 " requests %" PRIu64 " denied %" PRIu64
 		    " pushes %" PRIu64 " sent %" PRIu64 " received %" PRIu64
-		    " dropped %" PRIu64 " msgs %" PRIu64 "/%" PRIu64
+		    " cancelled %" PRIu64 " msgs %" PRIu64 "/%" PRIu64
 		    " wakeups %" PRIu64 " rounds %" PRIu64 "\n",
 		    what, r, all[r].executed, all[r].stolen, all[r].given,
 		    all[r].steal_requests, all[r].steal_denied,
 		    all[r].lifeline_pushes, all[r].sent, all[r].received,
-		    all[r].dropped, all[r].messages_out, all[r].messages_in,
+		    all[r].cancelled_runs, all[r].messages_out, all[r].messages_in,
 		    all[r].wakeups, all[r].term_rounds);
 }
 
@@ -160,11 +164,15 @@ struct task {
 };
 
 struct tree {
-	long depth, fanout, us, pad, cancel_after;
+	long depth, fanout, us, pad, cancel_ms;
 	uint64_t total;
 	_Atomic uint32_t *ran;		/* [total] tasks run here */
 	_Atomic uint32_t *marked;	/* [total] marks run here */
-	atomic_long misplaced, corrupt, push_errors, ran_here;
+	_Atomic uint32_t *made;		/* [total] tasks pushed here */
+	_Atomic uint32_t *marks_made;	/* [total] marks sent from here */
+	_Atomic uint32_t *ran_cancelled;	/* handed over cancelled */
+	_Atomic uint32_t *marked_cancelled;
+	atomic_long misplaced, corrupt, push_errors;
 };
 
 static struct tree tr;
@@ -224,6 +232,12 @@ static void tree_exec(struct mpi_queue *q, const struct mpi_queue_task *mt,
 		atomic_fetch_add(&tr.corrupt, 1);
 		return;
 	}
+	if (mt->flags & MPI_QUEUE_CANCELLED) {
+		/* Clean-up only: no work, no new task. */
+		atomic_fetch_add(t.type == T_MARK ? &tr.marked_cancelled[t.id] :
+		    &tr.ran_cancelled[t.id], 1);
+		return;
+	}
 	if (t.type == T_MARK) {
 		atomic_fetch_add(&tr.marked[t.id], 1);
 		if ((int)(t.id % (uint64_t)nranks) != rank ||
@@ -234,21 +248,31 @@ static void tree_exec(struct mpi_queue *q, const struct mpi_queue_task *mt,
 	atomic_fetch_add(&tr.ran[t.id], 1);
 	if (tr.us)
 		sleep_us(tr.us);
-	if (tr.cancel_after && rank == nranks - 1 &&
-	    atomic_fetch_add(&tr.ran_here, 1) + 1 == tr.cancel_after)
-		mpi_queue_cancel(q);
 	r = push_task(q, (int)(t.id % (uint64_t)nranks), T_MARK, 0, t.id, 0);
-	if (r && r != -ECANCELED)
+	if (r)
 		atomic_fetch_add(&tr.push_errors, 1);
+	else
+		atomic_fetch_add(&tr.marks_made[t.id], 1);
 	if ((long)t.depth >= tr.depth)
 		return;
 	for (k = 0; k < tr.fanout; k++) {
-		r = push_task(q, -1, T_NODE, t.depth + 1,
-		    t.id * (uint64_t)tr.fanout + 1 + (uint64_t)k,
-		    (size_t)tr.pad);
-		if (r && r != -ECANCELED)
+		uint64_t id = t.id * (uint64_t)tr.fanout + 1 + (uint64_t)k;
+
+		r = push_task(q, -1, T_NODE, t.depth + 1, id, (size_t)tr.pad);
+		if (r)
 			atomic_fetch_add(&tr.push_errors, 1);
+		else
+			atomic_fetch_add(&tr.made[id], 1);
 	}
+}
+
+/* The last rank's canceller: a thread that is neither a worker nor the
+ * main thread, as a signal handler would be. */
+static void *canceller(void *arg)
+{
+	sleep_us(tr.cancel_ms * 1000);
+	mpi_queue_cancel(arg);
+	return NULL;
 }
 
 /* The counts of all ranks, summed on rank 0. */
@@ -272,10 +296,16 @@ static void tree_setup(bool cancel)
 	tr.fanout = arg("fanout", 6);
 	tr.us = arg("us", 200);
 	tr.pad = arg("pad", 0);
-	tr.cancel_after = cancel ? arg("cancel_after", 300) : 0;
+	tr.cancel_ms = cancel ? arg("cancel_ms", 150) : 0;
+	if (cancel && arg("us", -1) < 0)
+		tr.us = 2000;	/* the tree must outlast the cancel */
 	tr.total = tree_total(tr.depth, tr.fanout);
 	tr.ran = calloc(tr.total, sizeof(*tr.ran));
 	tr.marked = calloc(tr.total, sizeof(*tr.marked));
+	tr.made = calloc(tr.total, sizeof(*tr.made));
+	tr.marks_made = calloc(tr.total, sizeof(*tr.marks_made));
+	tr.ran_cancelled = calloc(tr.total, sizeof(*tr.ran_cancelled));
+	tr.marked_cancelled = calloc(tr.total, sizeof(*tr.marked_cancelled));
 }
 
 /* Checks of a complete tree on rank 0. */
@@ -322,9 +352,10 @@ static int run_tree(struct mpi_queue **qp, bool expect_cancel)
 {
 	struct mpi_queue_config c;
 	struct mpi_queue_stats *all = calloc((size_t)nranks, sizeof(*all));
-	uint32_t *ran, *marked;
+	uint32_t *ran, *marked, *made, *marks_made, *ranc, *markc;
 	struct mpi_queue_sums sums = { 0 };
-	uint64_t i, once = 0, twice = 0;
+	uint64_t i, once = 0, unbalanced = 0, handed = 0;
+	pthread_t cth;
 	double t0;
 	int r;
 
@@ -334,11 +365,17 @@ static int run_tree(struct mpi_queue **qp, bool expect_cancel)
 	CHECK(r == 0, "mpi_queue_new: %d", r);
 	if (r)
 		return 1;
-	if (rank == 0)
+	if (rank == 0) {
 		CHECK(push_task(*qp, -1, T_NODE, 0, 0, (size_t)tr.pad) == 0,
 		    "seed");
+		atomic_fetch_add(&tr.made[0], 1);
+	}
 	t0 = now();
+	if (expect_cancel && rank == nranks - 1)
+		pthread_create(&cth, NULL, canceller, *qp);
 	r = mpi_queue_run(*qp);
+	if (expect_cancel && rank == nranks - 1)
+		pthread_join(cth, NULL);
 	CHECK(r == 0, "mpi_queue_run: %d", r);
 	CHECK(mpi_queue_combine(*qp, &sums) == 0, "combine");
 	CHECK(sums.cancelled == expect_cancel, "cancelled %d on rank %d",
@@ -355,6 +392,10 @@ static int run_tree(struct mpi_queue **qp, bool expect_cancel)
 	gather_stats(*qp, all);
 	ran = sum_counts(tr.ran);
 	marked = sum_counts(tr.marked);
+	made = sum_counts(tr.made);
+	marks_made = sum_counts(tr.marks_made);
+	ranc = sum_counts(tr.ran_cancelled);
+	markc = sum_counts(tr.marked_cancelled);
 	if (rank == 0) {
 		print_stats("tree", all);
 		if (!expect_cancel) {
@@ -363,20 +404,31 @@ static int run_tree(struct mpi_queue **qp, bool expect_cancel)
 		} else {
 			for (i = 0; i < tr.total; i++) {
 				once += ran[i] == 1;
-				twice += ran[i] > 1;
+				/* Every task and mark made was handed over
+				 * exactly once, run or cancelled. */
+				unbalanced += made[i] != ran[i] + ranc[i] ||
+				    ran[i] > 1 ||
+				    marks_made[i] != marked[i] + markc[i];
+				handed += ranc[i] + markc[i];
 			}
-			CHECK(twice == 0, "%" PRIu64 " tasks ran twice", twice);
-			/* Cancelled after 300 tasks on one rank: the others
-			 * stop within a poll, far from the whole tree. */
-			CHECK(once < tr.total / 2, "%" PRIu64 " of %" PRIu64
-			    " tasks ran despite the cancel", once, tr.total);
+			CHECK(unbalanced == 0, "%" PRIu64 " tasks not handed "
+			    "over exactly once", unbalanced);
+			/* Work was left when the cancel came: it was handed
+			 * over marked, and the tree was never completed. */
+			CHECK(handed > 0, "no task was handed over cancelled");
+			CHECK(once < tr.total, "every task ran despite the "
+			    "cancel");
 		}
-		printf("%s ranks=%d tasks=%" PRIu64 " in %.3f s\n",
-		    expect_cancel ? "cancel" : "tree", nranks, tr.total,
-		    now() - t0);
+		printf("%s ranks=%d tasks=%" PRIu64 " ran=%" PRIu64
+		    " in %.3f s\n", expect_cancel ? "cancel" : "tree", nranks,
+		    tr.total, expect_cancel ? once : tr.total, now() - t0);
 	}
 	free(ran);
 	free(marked);
+	free(made);
+	free(marks_made);
+	free(ranc);
+	free(markc);
 	free(all);
 	return 0;
 }
