@@ -1,7 +1,7 @@
 #!/bin/bash
 # t4060: --lock keeps runs apart.  While a (slowed-down) run holds the lock:
 # a second run exits 27 within 1 s and names the holder's pid;
-# --lock-wait=5 waits for it and then succeeds.  --lock=FILE locks FILE
+# --lock-wait=60 waits for it and then succeeds.  --lock=FILE locks FILE
 # instead of DEST.  The lock goes with the process: after kill -9 of the
 # holder, the next run gets it at once.  (A lock that cannot be taken at
 # all: t4061.)
@@ -39,9 +39,9 @@ if start_holder "$T/dst" --lock; then
 
 	# 2. --lock-wait: waits for the holder, then runs.
 	t0=$(now)
-	ts "$T/o3" "$T/e3" -a --lock --lock-wait=5 "$S/" "$T/dst/"
+	ts "$T/o3" "$T/e3" -a --lock --lock-wait=60 "$S/" "$T/dst/"
 	d=$(elapsed "$t0")
-	[ "$RC" = 0 ] && ok "--lock-wait=5: exit 0 after ${d}s" || { bad "--lock-wait=5: exit $RC after ${d}s"; show "$T/e3"; }
+	[ "$RC" = 0 ] && ok "--lock-wait=60: exit 0 after ${d}s" || { bad "--lock-wait=60: exit $RC after ${d}s"; show "$T/e3"; }
 	wait_pid "$HOLDER" 30
 	[ "$WRC" = 0 ] && ok "the holder finished normally" || bad "the holder: exit $WRC"
 	fle 0.2 "$d" && ok "--lock-wait really waited (${d}s)" || note "--lock-wait returned in ${d}s (holder already gone?)"

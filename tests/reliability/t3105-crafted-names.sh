@@ -67,7 +67,11 @@ data = open(sys.argv[1], 'rb').read()
 utf8 = sys.argv[2] == 'utf8'
 bad = []
 ok_line = re.compile(rb'^([<>ch.][fdLDS][.+?a-zA-Z ]{9} |\*deleting   |created directory |deleting |cannot delete |skipping |treesync: |rsync: |rsync error|sent |total size|\S)')
-for no, line in enumerate(data.split(b'\n')[:-1], 1):
+lines = data.split(b'\n')[:-1]
+for no, line in enumerate(lines, 1):
+    # rsync -v's blank line before its 'sent ... bytes' trailer
+    if line == b'' and no < len(lines) and lines[no].startswith(b'sent '):
+        continue
     for b in line:
         if (b < 0x20 and b != 0x09) or (not utf8 and b >= 0x80):
             bad.append('line %d: raw byte 0x%02x: %r' % (no, b, line[:80]))
