@@ -90,7 +90,7 @@ complete -c treesync -l 'inc-recursive' -d 'accepted: treesync always recurses i
 complete -c treesync -l 'no-inc-recursive' -d 'accepted and ignored (no file list is built up front)'
 complete -c treesync -s 'e' -l 'rsh' -x -d 'accepted and ignored (no remote shell)'
 complete -c treesync -l 'rsync-path' -x -d 'accepted and ignored (no remote side)'
-complete -c treesync -s 'M' -l 'remote-option' -x -d 'accepted and ignored (no remote side)'
+complete -c treesync -s 'M' -l 'remote-option' -x -d 'an option for the receiving side: this process'
 complete -c treesync -l 'blocking-io' -d 'accepted and ignored (no remote shell)'
 complete -c treesync -l 'protocol' -x -d 'accepted (20-32) and ignored (no protocol stream)'
 complete -c treesync -s 'z' -l 'compress' -d 'accepted and ignored (no stream to compress)'

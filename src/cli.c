@@ -330,6 +330,35 @@ static bool opt_choice(struct parse_ctx *p, enum cli_opt_id id,
 	return true;
 }
 
+static bool parse_long(struct parse_ctx *p, int argc, char **argv, int *i);
+static bool parse_shorts(struct parse_ctx *p, int argc, char **argv, int *i);
+
+/*
+ * -M OPT, --remote-option=OPT: rsync hands OPT to the receiving side, which
+ * in a local copy is the same machine (rsync -M--fake-super changes what a
+ * local copy makes): here it is this process, so OPT is taken as an
+ * option of its own, one word ("-M--log-file=x", not "-M --log-file x").
+ */
+static bool opt_remote(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	struct cli *c = p->c;
+	char *word[2];
+	int i = 0;
+
+	(void)id;
+	if (arg[0] != '-' || !arg[1] || strcmp(arg, "--") == 0) {
+		usage_error("--remote-option=%s: not an option", arg);
+		return false;
+	}
+	/* A copy of its own: the options keep pointers into it. */
+	c->words = xrealloc(c->words, (c->nwords + 1) * sizeof(*c->words));
+	word[0] = c->words[c->nwords++] = xstrdup(arg);
+	word[1] = NULL;
+	return arg[1] == '-' ? parse_long(p, 1, word, &i) :
+	    parse_shorts(p, 1, word, &i);
+}
+
 static bool opt_version(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {
@@ -819,5 +848,9 @@ void cli_free(struct cli *c)
 	c->chmods = NULL;
 	free(c->operands);
 	c->operands = NULL;
+	while (c->nwords > 0)
+		free(c->words[--c->nwords]);
+	free(c->words);
+	c->words = NULL;
 }
 

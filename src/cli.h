@@ -42,6 +42,8 @@ struct cli {
 	size_t noperands;
 	struct ts_filter *filters;	/* owned; opts.filters points here */
 	const char **chmods;	/* owned array of argv pointers */
+	char **words;		/* owned: -M options, parsed as options */
+	size_t nwords;
 };
 
 /* The ids of the options, CLI_OPT_<ID> for each OPT row of options.def. */

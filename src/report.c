@@ -475,10 +475,13 @@ static void log_line(struct report *r, const struct fmt_item *it)
 	const char *fmt = r->log_fmt;
 	char line[LINE_MAX_BYTES];
 
-	if (!r->log_fp || !fmt || !*fmt)
+	if (!r->log_fp || !fmt)
 		return;
+	/* rsync: an empty format logs no items, but still the deletions. */
 	if (it->deleted && !r->log_has_o_or_i)
 		fmt = "deleting %n";
+	else if (!*fmt)
+		return;
 	report_format(r, fmt, it, line, sizeof(line));
 	report_log(r, "%s", line);
 }
@@ -544,7 +547,7 @@ static void item_lines(struct report *r, const struct fmt_item *fi,
 			pthread_mutex_lock(&r->lock);
 			report_delta_locked(r);
 			report_emit_locked(r, TS_OUT_STDOUT, line, n);
-			report_progress_file_locked(r, x->bytes);
+			report_progress_file_locked(r, x->bytes, fi->xfer);
 			pthread_mutex_unlock(&r->lock);
 			return;
 		}
@@ -554,7 +557,7 @@ static void item_lines(struct report *r, const struct fmt_item *fi,
 	    r->info[TS_INFO_PROGRESS] > 0 && !report_progress_live(r)) {
 		pthread_mutex_lock(&r->lock);
 		report_delta_locked(r);
-		report_progress_file_locked(r, x->bytes);
+		report_progress_file_locked(r, x->bytes, fi->xfer);
 		pthread_mutex_unlock(&r->lock);
 	}
 }
@@ -592,7 +595,7 @@ void report_item_src(struct report *r, uint32_t iflags,
 		fi.sum = src->sum;
 	}
 	if (iflags & IT_TRANSFER) {
-		atomic_fetch_add(&r->xfers, 1);
+		fi.xfer = atomic_fetch_add(&r->xfers, 1) + 1;
 		atomic_fetch_add(&r->xfer_bytes, x ? x->bytes : 0);
 	}
 	if (iflags & (IT_TRANSFER | IT_LOCAL_CHANGE | IT_IS_NEW |

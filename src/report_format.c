@@ -112,30 +112,34 @@ static void clean_path(char *s)
 	*w = '\0';
 }
 
-/* %f: the item's source path, without a leading '/'. */
+/*
+ * %f: the item's source path, without a leading '/'.  With one operand it
+ * is the operand's path and the item's ("dir/" names its contents, "dir"
+ * the directory itself, whose name starts every item's path; the root of
+ * "dir/" is "dir/.", as rsync prints it).  With several, the source
+ * directory messages name, and the entry's name.
+ */
 static void full_name(const struct report *r, const struct fmt_item *it,
     char *buf, size_t size)
 {
-	const char *b;
+	if (r->o->nsrcs == 1 && !it->deleted) {
+		const char *op = r->o->srcs[0], *b;
+		const char *path = strcmp(it->path, "./") == 0 ? "." :
+		    it->path;
+		size_t n = strlen(op);
 
-	if (it->src_dir && it->src_name) {
+		if (n && op[n - 1] == '/') {
+			snprintf(buf, size, "%s%s", op, path);
+		} else {
+			b = strrchr(op, '/');
+			snprintf(buf, size, "%.*s%s",
+			    b ? (int)(b - op + 1) : 0, op, path);
+		}
+	} else if (it->src_dir && it->src_name) {
 		snprintf(buf, size, "%s%s%s", it->src_dir,
 		    *it->src_dir ? "/" : "", it->src_name);
 	} else if (it->src_dir && *it->src_dir) {
 		snprintf(buf, size, "%s", it->src_dir);
-	} else if (r->o->nsrcs == 1 && !it->deleted) {
-		/* One operand: "dir/" names its contents, "dir" the
-		 * directory itself (whose name starts every path). */
-		const char *op = r->o->srcs[0];
-		size_t n = strlen(op);
-
-		if (n && op[n - 1] == '/') {
-			snprintf(buf, size, "%s%s", op, it->path);
-		} else {
-			b = strrchr(op, '/');
-			snprintf(buf, size, "%.*s%s",
-			    b ? (int)(b - op + 1) : 0, op, it->path);
-		}
 	} else {
 		snprintf(buf, size, "%s", it->path);
 	}
@@ -187,31 +191,26 @@ static const char *expand(const struct report *r, const struct fmt_item *it,
 
 	switch (ch) {
 	case 'n': {
-		size_t n = report_escape(r, buf, size - 2, it->path);
+		size_t n = (size_t)snprintf(buf, size - 2, "%s", it->path);
 
+		if (n >= size - 2)
+			n = size - 3;
 		if (S_ISDIR(it->mode) && !(n && buf[n - 1] == '/')) {
 			buf[n++] = '/';
 			buf[n] = '\0';
 		}
 		return buf;
 	}
-	case 'f': {
-		char raw[LINE_MAX_BYTES / 4];
-
-		full_name(r, it, raw, sizeof(raw));
-		report_escape(r, buf, size, raw);
+	case 'f':
+		full_name(r, it, buf, size);
 		return buf;
-	}
 	case 'L': {
 		/* The target alone; the caller puts " -> ", " => " or, with
 		 * a width and no target, four spaces before it. */
 		const char *t = it->hlink ? it->hlink :
 		    S_ISLNK(it->mode) && !it->deleted ? it->target : NULL;
 
-		if (!t)
-			return "";
-		report_escape(r, buf, size, t);
-		return buf;
+		return t ? t : "";
 	}
 	case 'i':
 		return it->itemize;
@@ -226,9 +225,12 @@ static const char *expand(const struct report *r, const struct fmt_item *it,
 		return report_num(buf, size, ch == 'b' ? (int64_t)it->bytes : 0,
 		    human);
 	case 'U':
-		snprintf(buf, size, "%u", it->uid);
+		/* rsync: 0 when owners are not kept, DEFAULT for groups. */
+		snprintf(buf, size, "%u", r->o->owner ? it->uid : 0);
 		return buf;
 	case 'G':
+		if (!r->o->group)
+			return "DEFAULT";
 		snprintf(buf, size, "%u", it->gid);
 		return buf;
 	case 'p':
@@ -265,15 +267,15 @@ static const char *expand(const struct report *r, const struct fmt_item *it,
 	}
 }
 
-size_t report_format(const struct report *r, const char *fmt,
+/* The line with every escape expanded, names raw (widths count their
+ * bytes, as rsync's do); report_format() escapes it whole. */
+static size_t format_raw(const struct report *r, const char *fmt,
     const struct fmt_item *it, char *out, size_t size)
 {
 	char val[LINE_MAX_BYTES], spec[FMT_WIDTH + 2];
 	const char *p = fmt;
 	size_t o = 0;
 
-	if (size == 0)
-		return 0;
 	while (*p && o + 1 < size) {
 		const char *s = p, *text;
 		int humanize = 0, c = 1;
@@ -337,4 +339,16 @@ size_t report_format(const struct report *r, const char *fmt,
 	}
 	out[o] = '\0';
 	return o;
+}
+
+size_t report_format(const struct report *r, const char *fmt,
+    const struct fmt_item *it, char *out, size_t size)
+{
+	char raw[LINE_MAX_BYTES];
+
+	if (size == 0)
+		return 0;
+	/* rsync escapes the finished line, literal text included. */
+	format_raw(r, fmt, it, raw, sizeof(raw));
+	return report_escape(r, out, size, raw);
 }

@@ -76,10 +76,11 @@ void report_progress_free(struct report *r);
  * than rsync's per-file lines on stdout. */
 bool report_progress_live(const struct report *r);
 
-/* --progress off a terminal: rsync's line for a copied file of SIZE
- * bytes (per file), or the whole run's so far (progress2).  r->lock
- * held. */
-void report_progress_file_locked(struct report *r, uint64_t size);
+/* --progress off a terminal: rsync's line for the XFER-th copied file,
+ * of SIZE bytes (per file), or the whole run's so far (progress2).
+ * r->lock held. */
+void report_progress_file_locked(struct report *r, uint64_t size,
+    uint64_t xfer);
 
 /* What an --out-format escape may show of one item (report_format.c). */
 struct fmt_item {
@@ -94,6 +95,7 @@ struct fmt_item {
 	const char *src_dir;	/* %f: the source directory, or NULL */
 	const char *src_name;
 	const char *sum;	/* %C: the checksum in hex, or NULL */
+	uint64_t xfer;		/* a transfer: its number in the run (xfr#) */
 	bool deleted;
 };
 

@@ -190,7 +190,8 @@ static const char *rate_units(double *rate)
  * incremental recursion).  --info=progress2: the run's bytes against what
  * is known to be copied, on one line redrawn with '\r'.
  */
-void report_progress_file_locked(struct report *r, uint64_t size)
+void report_progress_file_locked(struct report *r, uint64_t size,
+    uint64_t xfer)
 {
 	struct report_progress c = { 0 };
 	double el = util_now() - r->t0, rate;
@@ -205,8 +206,11 @@ void report_progress_file_locked(struct report *r, uint64_t size)
 	rate = el > 0.001 ? (double)done / el : 0;
 	units = rate_units(&rate);
 	if (r->info[TS_INFO_PROGRESS] >= 2) {
+		/* The run's: what is copied and counted by now (lines come
+		 * in lock order, so these never go back). */
 		total = c.bytes_todo > done ? c.bytes_todo : done;
 		pos = done;
+		xfer = atomic_load(&r->xfers);
 	} else {
 		total = pos = size;
 	}
@@ -215,7 +219,7 @@ void report_progress_file_locked(struct report *r, uint64_t size)
 	    "(xfr#%llu, ir-chk=%llu/%llu)%s",
 	    report_num(num, sizeof(num), (int64_t)pos, r->human), pct, rate,
 	    units, secs / 3600, secs / 60 % 60, secs % 60,
-	    (unsigned long long)atomic_load(&r->xfers),
+	    (unsigned long long)xfer,
 	    (unsigned long long)(c.files_seen > c.files_done ?
 	    c.files_seen - c.files_done : 0),
 	    (unsigned long long)c.files_seen,
