@@ -68,7 +68,7 @@ _treesync()
 				COMPREPLY=($(compgen -u -- "$cur"))
 			fi
 			return ;;
-		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
+		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
 			return ;;
 	esac
 	$split && return
@@ -78,7 +78,7 @@ _treesync()
 		    --out-format= --8-bit-output -8 --progress --progress= --info=
 		    --debug= --stderr= --outbuf= -P --json --json-items --log-file=
 		    --log-file-format= --check --lock --lock= --lock-wait=
-		    --timeout= --contimeout= --stop-after= --stop-at=
+		    --timeout= --contimeout= --bwlimit= --stop-after= --stop-at=
 		    --human-readable -h --archive -a --recursive -r --dirs -d
 		    --filter= -f -F --exclude= --exclude-from= --include=
 		    --include-from= --cvs-exclude -C --delete-excluded --files-from=
@@ -98,18 +98,19 @@ _treesync()
 		    --skip-compress= --help --version -V --no-verbose --no-v
 		    --no-itemize-changes --no-i --log-format= --no-8-bit-output
 		    --no-8 --no-progress --msgs2stderr --no-msgs2stderr --no-timeout
-		    --no-contimeout --time-limit= --no-human-readable --no-h
-		    --no-recursive --no-r --no-dirs --no-d --no-from0 --no-links
-		    --no-l --no-hard-links --no-H --no-perms --no-p --no-times
-		    --no-t --no-omit-dir-times --no-O --no-omit-link-times --no-J
-		    --no-numeric-ids --no-group --no-g --no-acls --no-A --no-xattrs
-		    --no-X --no-owner --no-o --no-D --no-devices --no-specials
-		    --no-checksum --no-c --cc= --ignore-non-existing --del
-		    --delete-before --delete-during --delete-delay --delete-after
-		    --no-force --no-ignore-errors --no-one-file-system --no-x
-		    --no-insecure-links --no-whole-file --no-W --no-sparse --no-S
-		    --i-r --no-i-r --no-blocking-io --no-compress --no-z
-		    --old-compress --new-compress --zc= --zl= --zt=' -- "$cur"))
+		    --no-contimeout --no-bwlimit --time-limit= --no-human-readable
+		    --no-h --no-recursive --no-r --no-dirs --no-d --no-from0
+		    --no-links --no-l --no-hard-links --no-H --no-perms --no-p
+		    --no-times --no-t --no-omit-dir-times --no-O
+		    --no-omit-link-times --no-J --no-numeric-ids --no-group --no-g
+		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-D
+		    --no-devices --no-specials --no-checksum --no-c --cc=
+		    --ignore-non-existing --del --delete-before --delete-during
+		    --delete-delay --delete-after --no-force --no-ignore-errors
+		    --no-one-file-system --no-x --no-insecure-links --no-whole-file
+		    --no-W --no-sparse --no-S --i-r --no-i-r --no-blocking-io
+		    --no-compress --no-z --old-compress --new-compress --zc= --zl=
+		    --zt=' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

@@ -260,7 +260,8 @@ static bool opt_max_alloc(struct parse_ctx *p, enum cli_opt_id id,
 
 	(void)p;
 	(void)id;
-	v = cli_parse_alloc(arg, err, sizeof(err));
+	v = cli_parse_size_arg(arg, 'B', "max-alloc", 1024 * 1024, err,
+	    sizeof(err));
 	if (v < 0) {
 		usage_error("%s", err);
 		return false;
@@ -269,6 +270,25 @@ static bool opt_max_alloc(struct parse_ctx *p, enum cli_opt_id id,
 		usage_error("%s", "max-alloc must be greater than zero");
 		return false;
 	}
+	return true;
+}
+
+/* --bwlimit=RATE: rsync's units (KiB a second unless a suffix says
+ * otherwise, at least 512 bytes, 0 for none), rounded to whole KiB as
+ * rsync rounds them. */
+static bool opt_bwlimit(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	char err[160];
+	long long v;
+
+	(void)id;
+	v = cli_parse_size_arg(arg, 'K', "bwlimit", 512, err, sizeof(err));
+	if (v < 0) {
+		usage_error("%s", err);
+		return false;
+	}
+	p->o->bwlimit = (uint64_t)(v + 512) / 1024 * 1024;
 	return true;
 }
 

@@ -158,9 +158,11 @@ void cli_out_verbosity(struct cli_out *o, int level, int priority);
 /* rsync's --info=help or (DEBUG) --debug=help text. */
 void cli_out_help(FILE *f, bool debug);
 
-/* cli_values.c: rsync's parse_size_arg() for --max-alloc: the size, or -1
- * with rsync's message in ERR. */
-long long cli_parse_alloc(const char *s, char *err, size_t errlen);
+/* cli_values.c: rsync's parse_size_arg() (--max-alloc, --bwlimit): the
+ * size in bytes, DEF the unit when none is written ('B', 'K', ...), at
+ * least MIN or 0; or -1 with rsync's message (naming --NAME) in ERR. */
+long long cli_parse_size_arg(const char *s, char def, const char *name,
+    long long min, char *err, size_t errlen);
 
 /* rsync's --stop-at times ("y-m-dTh:m", "h:m", "m-dT", ...), resolved
  * against NOW in local time: the next such moment, or (time_t)-1. */

@@ -214,11 +214,13 @@ static void big_1024(char *buf, size_t size, long long v)
 }
 
 /*
- * rsync's parse_size_arg() for --max-alloc: digits with an optional
- * fraction, a unit (default bytes; K M G T P, "KB" powers of 1000, "KiB"
- * powers of 1024), an optional "+1" or "-1"; at least 1 MiB, or 0.
+ * rsync's parse_size_arg(): digits with an optional fraction, a unit (DEF
+ * when none is written; B K M G T P, "KB" powers of 1000, "KiB" powers of
+ * 1024), an optional "+1" or "-1"; at least MIN, or 0.  NAME is the
+ * option's, for the message.
  */
-long long cli_parse_alloc(const char *s, char *err, size_t errlen)
+long long cli_parse_size_arg(const char *s, char def, const char *name,
+    long long min, char *err, size_t errlen)
 {
 	static const char units[] = "BKMGTP";
 	const char *a = s, *u;
@@ -231,15 +233,11 @@ long long cli_parse_alloc(const char *s, char *err, size_t errlen)
 	if (*a == '.')
 		for (a++; isdigit((unsigned char)*a); a++)
 			;
-	if (*a && *a != '+' && *a != '-') {
-		u = strchr(units, toupper((unsigned char)*a));
-		if (!u)
-			goto invalid;
-		reps = (int)(u - units);
-		a++;
-	} else {
-		reps = 0;
-	}
+	u = strchr(units, toupper((unsigned char)(*a && *a != '+' &&
+	    *a != '-' ? *a++ : def)));
+	if (!u || !*u)
+		goto invalid;
+	reps = (int)(u - units);
 	if (*a == 'b' || *a == 'B') {
 		mult = 1000;
 		a++;
@@ -264,20 +262,20 @@ long long cli_parse_alloc(const char *s, char *err, size_t errlen)
 	}
 	if (*a)
 		goto invalid;
-	if (size < 1024 * 1024 && size != 0) {
+	if (size < min && size != 0) {
 		char m[32];
 
-		big_1024(m, sizeof(m), 1024 * 1024);
-		snprintf(err, errlen, "--max-alloc=%s is too small (min: %s or 0 "
-		    "for unlimited)", s, m);
+		big_1024(m, sizeof(m), min);
+		snprintf(err, errlen, "--%s=%s is too small (min: %s or 0 "
+		    "for unlimited)", name, s, m);
 		return -1;
 	}
 	return size;
 invalid:
-	snprintf(err, errlen, "--max-alloc=%s is invalid", s);
+	snprintf(err, errlen, "--%s=%s is invalid", name, s);
 	return -1;
 too_large:
-	snprintf(err, errlen, "--max-alloc=%s is too large", s);
+	snprintf(err, errlen, "--%s=%s is too large", name, s);
 	return -1;
 }
 

@@ -60,11 +60,13 @@ void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
 	pthread_mutex_init(&c->pair_lock, NULL);
 	c->tmp = xmalloc(sizeof(*c->tmp));
 	tmpfile_init(c->tmp);
+	bwlimit_init(&c->bw, o->bwlimit);
 }
 
 void copy_ctx_destroy(struct copy_ctx *c)
 {
 	pthread_mutex_destroy(&c->pair_lock);
+	bwlimit_destroy(&c->bw);
 	free(c->tmp);
 	c->tmp = NULL;
 }

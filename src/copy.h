@@ -18,6 +18,8 @@
 
 #include <treesync/treesync.h>
 
+#include "bwlimit.h"
+
 struct meta_target;
 struct ts_entry;
 struct tmpfile_reg;
@@ -43,6 +45,7 @@ struct copy_ctx {
 	} pairs[COPY_PAIR_SLOTS];
 	unsigned npairs;
 	struct tmpfile_reg *tmp;	/* the run's temps in flight (owned) */
+	struct bwlimit bw;		/* --bwlimit, shared by every copy */
 };
 
 /* Which side an error is on.  A source error means the source was not

@@ -203,7 +203,7 @@ static ssize_t pwrite_all(int fd, const char *buf, size_t n, off_t pos)
 
 /* One call of method M at POS; >0 bytes, 0, or -1 with errno.  Sets
  * *WHAT for errors that can only be one side's. */
-static ssize_t step(struct chain *ch, int m, off_t pos, size_t want,
+static ssize_t call_method(struct chain *ch, int m, off_t pos, size_t want,
     const char **what, enum copy_side *side)
 {
 	off_t ip = pos, op = pos;
@@ -236,6 +236,19 @@ static ssize_t step(struct chain *ch, int m, off_t pos, size_t want,
 		}
 		return r;
 	}
+}
+
+/* call_method() within --bwlimit: a call moves at most the limit's
+ * share, and the worker waits for the run's schedule after it. */
+static ssize_t step(struct chain *ch, int m, off_t pos, size_t want,
+    const char **what, enum copy_side *side)
+{
+	ssize_t r = call_method(ch, m, pos, bwlimit_clamp(&ch->c->bw, want),
+	    what, side);
+
+	if (r > 0)
+		bwlimit_take(&ch->c->bw, (uint64_t)r, &ch->c->abort);
+	return r;
 }
 
 /*

@@ -222,6 +222,8 @@ struct ts_options {
 				 * once; 'B' or 0 buffer standard output */
 	time_t stop_at;		/* --stop-at/--stop-after: stop cleanly (exit
 				 * 30) at this time; 0 never */
+	uint64_t bwlimit;	/* --bwlimit: bytes a second the whole run's
+				 * copies move at most; 0 no limit */
 };
 
 struct ts_stats {

@@ -281,7 +281,7 @@ static void test_no_names_are_rsyncs(void **state)
 		"no-insecure-links", "no-8-bit-output", "no-8",
 		"no-msgs2stderr", "no-timeout", "no-contimeout",
 		"no-inc-recursive", "no-i-r", "no-blocking-io", "no-compress",
-		"no-z",
+		"no-z", "no-bwlimit",
 	};
 	size_t i, j, n = sizeof(rsyncs) / sizeof(rsyncs[0]), table = 0;
 
@@ -305,6 +305,37 @@ static void test_no_names_are_rsyncs(void **state)
 		struct cli c;
 
 		assert_int_equal(parse_opts(&c, opts), CLI_ERROR);
+		cli_free(&c);
+	}
+}
+
+/* --bwlimit: rsync's units, rounded to whole KiB a second. */
+static void test_bwlimit(void **state)
+{
+	static const struct {
+		const char *arg;
+		long long want;	/* bytes a second; -1: refused */
+	} v[] = {
+		{ "--bwlimit=100", 100 * 1024 }, { "--bwlimit=1.5m", 1536 * 1024 },
+		{ "--bwlimit=1000KB", 977 * 1024 }, { "--bwlimit=512b", 1024 },
+		{ "--bwlimit=1g", 1024LL * 1024 * 1024 }, { "--bwlimit=0", 0 },
+		{ "--bwlimit=", 0 }, { "--bwlimit=511b", -1 },
+		{ "--bwlimit=1x", -1 }, { "--bwlimit=-5", -1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		const char *opts[] = { v[i].arg, NULL };
+		struct cli c;
+		enum cli_action r = parse_opts(&c, opts);
+
+		if (v[i].want < 0) {
+			assert_int_equal(r, CLI_ERROR);
+		} else {
+			assert_int_equal(r, CLI_RUN);
+			assert_int_equal(c.opts.bwlimit, v[i].want);
+		}
 		cli_free(&c);
 	}
 }
@@ -724,6 +755,7 @@ int main(void)
 		cmocka_unit_test(test_xx),
 		cmocka_unit_test(test_no_forms),
 		cmocka_unit_test(test_no_names_are_rsyncs),
+		cmocka_unit_test(test_bwlimit),
 		cmocka_unit_test(test_argument_forms),
 		cmocka_unit_test(test_bundles_and_operands),
 		cmocka_unit_test(test_posixly_correct),
