@@ -26,6 +26,18 @@ struct tmpfile_reg;
 
 #define COPY_PAIR_SLOTS 16
 
+/* What the chain knows of one (source device, destination device) pair
+ * (copy_pair.c): whether copy_file_range is refused there, and the
+ * methods' measured speed until one is chosen. */
+struct copy_pair {
+	uint64_t sdev, ddev;
+	bool cfr_no;			/* EXDEV/EOPNOTSUPP seen on this pair */
+	int8_t best;			/* the method chosen; -1: measuring */
+	uint64_t bytes[TS_METHOD_COUNT];	/* timed calls: bytes, */
+	uint64_t ns[TS_METHOD_COUNT];		/* time, */
+	unsigned calls[TS_METHOD_COUNT];	/* and how many */
+};
+
 /* Shared by every copy of one run: which methods still work. */
 struct copy_ctx {
 	atomic_bool abort;		/* a signal: stop copying, clean up */
@@ -38,11 +50,8 @@ struct copy_ctx {
 	bool check_reflink;		/* FIEMAP after copy_file_range */
 	atomic_bool cfr_off;		/* ENOSYS or seccomp: off for the process */
 	atomic_bool sendfile_off;
-	pthread_mutex_t pair_lock;	/* guards pairs[] */
-	struct {
-		uint64_t sdev, ddev;
-		bool cfr_no;		/* EXDEV/EOPNOTSUPP seen on this pair */
-	} pairs[COPY_PAIR_SLOTS];
+	pthread_mutex_t pair_lock;	/* guards pairs[], npairs */
+	struct copy_pair pairs[COPY_PAIR_SLOTS];
 	unsigned npairs;
 	struct tmpfile_reg *tmp;	/* the run's temps in flight (owned) */
 	struct bwlimit bw;		/* --bwlimit, shared by every copy */

@@ -13,8 +13,9 @@
  * by copy.c's fstat after the copy, and the file is retried.
  *
  * Owns the method table (copy_methods[]: every spelling of a method comes
- * from it) and the per-(source device, destination device) memory of what
- * works.  Knows nothing of temps, names or metadata: copy.c does.
+ * from it) and each call's choice of method; what works and what is
+ * fastest per (source device, destination device) pair is copy_pair.c's.
+ * Knows nothing of temps, names or metadata: copy.c does.
  */
 #define _GNU_SOURCE
 #include "copy_int.h"
@@ -39,6 +40,7 @@
  * fraction of a second (the flag is checked between calls). */
 #define CHUNK ((size_t)8 << 20)	/* nfsd copies <= 4 MiB synchronously */
 #define SENDFILE_MAX ((size_t)0x7ffff000)
+#define MEASURE_CHUNK ((size_t)4 << 20)	/* a timed call (copy_pair.c) */
 #define MAX_ATTEMPTS 3			/* tries for a source that keeps changing */
 #define COPY_CHANGED 1			/* copy_once(): the source changed */
 
@@ -51,50 +53,18 @@ const struct copy_method copy_methods[TS_METHOD_COUNT] = {
 		TS_COPY_RW },
 };
 
-static bool pair_cfr_no(struct copy_ctx *c, uint64_t sdev, uint64_t ddev)
-{
-	bool no = false;
-	unsigned i;
-
-	pthread_mutex_lock(&c->pair_lock);
-	for (i = 0; i < c->npairs; i++)
-		if (c->pairs[i].sdev == sdev && c->pairs[i].ddev == ddev)
-			no = c->pairs[i].cfr_no;
-	pthread_mutex_unlock(&c->pair_lock);
-	return no;
-}
-
-static void pair_set_cfr_no(struct copy_ctx *c, uint64_t sdev, uint64_t ddev)
-{
-	unsigned i;
-
-	pthread_mutex_lock(&c->pair_lock);
-	for (i = 0; i < c->npairs; i++)
-		if (c->pairs[i].sdev == sdev && c->pairs[i].ddev == ddev)
-			break;
-	if (i == c->npairs && c->npairs < COPY_PAIR_SLOTS)
-		c->npairs++;
-	if (i < c->npairs) {
-		c->pairs[i].sdev = sdev;
-		c->pairs[i].ddev = ddev;
-		c->pairs[i].cfr_no = true;
-	}
-	pthread_mutex_unlock(&c->pair_lock);
-}
-
-static bool method_usable(struct chain *ch, int m)
+/* Can method M work on this pair (this file's own failures aside)? */
+static bool pair_usable(struct chain *ch, int m)
 {
 	struct copy_ctx *c = ch->c;
 
-	if (ch->disabled & (1u << m))
-		return false;
 	switch (m) {
 	case TS_METHOD_CFR:
 		if (c->method != TS_COPY_AUTO && c->method != TS_COPY_CFR)
 			return false;
 		return ch->forced || (c->reflink != TS_REFLINK_NEVER &&
 		    !atomic_load(&c->cfr_off) &&
-		    !pair_cfr_no(c, ch->sdev, ch->ddev));
+		    !copy_pair_cfr_no(c, ch->sdev, ch->ddev));
 	case TS_METHOD_SENDFILE:
 		if (c->method != TS_COPY_AUTO && c->method != TS_COPY_SENDFILE)
 			return false;
@@ -102,6 +72,23 @@ static bool method_usable(struct chain *ch, int m)
 	default:
 		return c->method == TS_COPY_AUTO || c->method == TS_COPY_RW;
 	}
+}
+
+static bool method_usable(struct chain *ch, int m)
+{
+	return !(ch->disabled & (1u << m)) && pair_usable(ch, m);
+}
+
+/* A bit per method usable on the pair. */
+static unsigned pair_mask(struct chain *ch)
+{
+	unsigned mask = 0;
+	int m;
+
+	for (m = 0; m < TS_METHOD_COUNT; m++)
+		if (pair_usable(ch, m))
+			mask |= 1u << m;
+	return mask;
 }
 
 /* The first usable method after FROM (-1: the first of all); -1 if none. */
@@ -176,7 +163,7 @@ static void leave_method(struct chain *ch, int m, int e)
 	if (m == TS_METHOD_CFR && e == EPERM && cfr_blocked())
 		atomic_store(&ch->c->cfr_off, true);
 	if (m == TS_METHOD_CFR && (e == EXDEV || e == EOPNOTSUPP))
-		pair_set_cfr_no(ch->c, ch->sdev, ch->ddev);
+		copy_pair_set_cfr_no(ch->c, ch->sdev, ch->ddev);
 }
 
 static ssize_t pwrite_all(int fd, const char *buf, size_t n, off_t pos)
@@ -266,22 +253,51 @@ static void blame(struct chain *ch, off_t pos)
 		copy_fail(ch->res, "cannot copy to", COPY_DST);
 }
 
+/* The method for the next call: the forced one, or what the pair has
+ * learned (copy_pair.c); -1 if none is left.  *MEASURE: time the call. */
+static int pick_method(struct chain *ch, bool *measure)
+{
+	unsigned pair;
+	int m;
+
+	*measure = false;
+	if (ch->forced)
+		return next_method(ch, -1);
+	pair = pair_mask(ch);
+	m = copy_pair_pick(ch->c, ch->sdev, ch->ddev, pair,
+	    pair & ~ch->disabled, measure);
+	return m >= 0 && method_usable(ch, m) ? m : next_method(ch, -1);
+}
+
+/* Errno E from method M, which had moved MOVED bytes of this range: true
+ * if the chain may go on with another method (M is left for the file). */
+static bool may_fall_back(struct chain *ch, int m, int e, uint64_t moved)
+{
+	if (copy_is_fatal(e) || m == TS_METHOD_RW || ch->forced ||
+	    !is_unsupported(e) || (moved > 0 && e != EOVERFLOW && e != EFBIG))
+		return false;
+	leave_method(ch, m, e);
+	return true;
+}
+
 /*
  * Copies [off, off + len) with the chain.  Returns the bytes copied (less
- * than LEN if the source ended early: *SHORT is set) or -errno.
+ * than LEN if the source ended early: *SHORT is set) or -errno.  While
+ * the pair is being measured, calls are at most MEASURE_CHUNK and timed.
  */
 static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
     bool *shortened)
 {
-	uint64_t done = 0, moved = 0;
-	int m = next_method(ch, -1);
+	uint64_t done = 0, moved[TS_METHOD_COUNT] = { 0 };
 
 	while (done < len) {
 		size_t want = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
 		const char *what = NULL;
 		enum copy_side side = COPY_DST;
+		bool measure;
+		uint64_t t0 = 0;
 		ssize_t r;
-		int e;
+		int e, m = pick_method(ch, &measure);
 
 		if (m < 0)
 			return -EOPNOTSUPP;
@@ -289,10 +305,18 @@ static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
 			copy_fail(ch->res, "interrupted while copying", COPY_DST);
 			return -EINTR;
 		}
+		if (measure) {
+			want = want < MEASURE_CHUNK ? want : MEASURE_CHUNK;
+			t0 = copy_now_ns();
+		}
 		r = step(ch, m, off + (off_t)done, want, &what, &side);
 		if (r > 0) {
+			if (measure)
+				copy_pair_sample(ch->c, ch->sdev, ch->ddev, m,
+				    (uint64_t)r, copy_now_ns() - t0,
+				    pair_mask(ch));
 			done += (uint64_t)r;
-			moved += (uint64_t)r;
+			moved[m] += (uint64_t)r;
 			ch->res->bytes[m] += (uint64_t)r;
 			atomic_fetch_add_explicit(&ch->c->moved, (uint64_t)r,
 			    memory_order_relaxed);
@@ -301,9 +325,8 @@ static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
 		if (r == 0) {
 			/* Before any data this is the "0 but not EOF" of
 			 * pseudo and overlay files: ask the next method. */
-			if (moved == 0 && m != TS_METHOD_RW && !ch->forced) {
+			if (moved[m] == 0 && m != TS_METHOD_RW && !ch->forced) {
 				leave_method(ch, m, 0);
-				m = next_method(ch, m);
 				continue;
 			}
 			*shortened = true;
@@ -312,18 +335,13 @@ static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
 		e = errno;
 		if (e == EINTR)
 			continue;
-		if (copy_is_fatal(e) || m == TS_METHOD_RW || ch->forced ||
-		    !is_unsupported(e) ||
-		    (moved > 0 && e != EOVERFLOW && e != EFBIG)) {
+		if (!may_fall_back(ch, m, e, moved[m])) {
 			if (what)
 				copy_fail(ch->res, what, side);
 			else
 				blame(ch, off + (off_t)done);
 			return -e;
 		}
-		leave_method(ch, m, e);
-		m = next_method(ch, m);
-		moved = 0;
 	}
 	return (int64_t)done;
 }

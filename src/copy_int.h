@@ -38,6 +38,37 @@ int chain_verify_copy(struct chain *ch);
 /* FIEMAP says FD's extents are shared (a reflink, a server-side clone). */
 bool chain_extents_shared(int fd);
 
+/* --- copy_pair.c: per (source device, destination device) ------------ */
+
+/* Is copy_file_range refused (EXDEV, EOPNOTSUPP) on this pair?  Say so. */
+bool copy_pair_cfr_no(struct copy_ctx *c, uint64_t sdev, uint64_t ddev);
+void copy_pair_set_cfr_no(struct copy_ctx *c, uint64_t sdev, uint64_t ddev);
+
+/*
+ * The method for the next call on this pair: on one device the first of
+ * FILE (the chain's order); on two, the one chosen, or, while the pair is
+ * being measured, the candidate whose turn it is (*MEASURE is then set:
+ * time the call and report it with copy_pair_sample()).  USABLE: the
+ * methods that work on the pair; FILE: those still usable for this file
+ * (a subset).  -1 when FILE is empty.  Thread-safe.
+ */
+int copy_pair_pick(struct copy_ctx *c, uint64_t sdev, uint64_t ddev,
+    unsigned usable, unsigned file, bool *measure);
+
+/* One timed call of method M: BYTES in NS nanoseconds.  Thread-safe. */
+void copy_pair_sample(struct copy_ctx *c, uint64_t sdev, uint64_t ddev,
+    int m, uint64_t bytes, uint64_t ns, unsigned usable);
+
+/* The method chosen for the pair, or -1 while measuring.  Thread-safe. */
+int copy_pair_best(struct copy_ctx *c, uint64_t sdev, uint64_t ddev);
+
+/* Pure: the method P's measurements choose among USABLE (a bit per enum
+ * ts_method), or -1 when some usable method is not measured enough. */
+int copy_pair_decide(const struct copy_pair *p, unsigned usable);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t copy_now_ns(void);
+
 /* Errors that say the destination cannot take more: stop the run with
  * exit 11.  (EROFS stops it too, but is rsync's 23: run_read_only().) */
 bool copy_is_fatal(int e);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "copy.h"
+#include "copy_int.h"
 #include "meta.h"
 #include "pool.h"
 #include "sys.h"
@@ -430,6 +431,96 @@ static void test_temp_names(void **state)
 	assert_true(tmpfile_is_name(tmp));
 }
 
+/*
+ * copy_pair.c: feeds one pair's timed calls (NS_PER_MIB[method] ns per
+ * MiB) until it chooses, as copy_range() would; returns the choice.
+ * *MEASURED: bytes timed per method on the way.
+ */
+static int learn(struct copy_ctx *c, uint64_t sdev, uint64_t ddev,
+    const uint64_t ns_per_mib[TS_METHOD_COUNT], unsigned usable,
+    uint64_t measured[TS_METHOD_COUNT])
+{
+	int i, m;
+	bool measure;
+
+	memset(measured, 0, TS_METHOD_COUNT * sizeof(*measured));
+	for (i = 0; i < 100 && copy_pair_best(c, sdev, ddev) < 0; i++) {
+		uint64_t mib;
+
+		m = copy_pair_pick(c, sdev, ddev, usable, usable, &measure);
+		assert_true(measure);
+		assert_true(usable & (1u << m));
+		mib = m == TS_METHOD_RW ? 1 : 4;	/* the chain's call sizes */
+		copy_pair_sample(c, sdev, ddev, m, mib << 20,
+		    mib * ns_per_mib[m], usable);
+		measured[m] += mib << 20;
+	}
+	m = copy_pair_best(c, sdev, ddev);
+	assert_true(m >= 0);
+	/* Decided: every later call takes it, untimed. */
+	assert_int_equal(copy_pair_pick(c, sdev, ddev, usable, usable,
+	    &measure), m);
+	assert_false(measure);
+	return m;
+}
+
+static void test_pair_learning(void **state)
+{
+	const unsigned all = 7, no_cfr = 6;
+	/* ns per MiB: a splice across two FUSE mounts (~150 MB/s) against
+	 * read/write (~500 MB/s); an inter-server copy; nearly equal. */
+	const uint64_t fuse2[] = { 6500000, 6700000, 2000000 };
+	const uint64_t offload[] = { 20000, 6700000, 2000000 };
+	const uint64_t close_[] = { 2000000, 2100000, 1800000 };
+	uint64_t got[TS_METHOD_COUNT];
+	struct copy_ctx c;
+	struct ts_options o;
+	struct copy_pair p = { .best = -1 };
+	bool measure;
+
+	(void)state;
+	ts_options_init(&o);
+	copy_ctx_init(&c, &o, false);
+	/* Two mounts: copy_file_range against read/write (sendfile is the
+	 * same splice), then read/write for good. */
+	assert_int_equal(learn(&c, 1, 2, fuse2, all, got), TS_METHOD_RW);
+	assert_true(got[TS_METHOD_CFR] >= (8u << 20));
+	assert_true(got[TS_METHOD_RW] >= (8u << 20));
+	assert_int_equal(got[TS_METHOD_SENDFILE], 0);
+	assert_true(got[TS_METHOD_CFR] + got[TS_METHOD_RW] <= (20u << 20));
+	/* An offloaded copy_file_range wins. */
+	assert_int_equal(learn(&c, 3, 4, offload, all, got), TS_METHOD_CFR);
+	/* Within 25%: copy_file_range stays, it may offload. */
+	assert_int_equal(learn(&c, 5, 6, close_, all, got), TS_METHOD_CFR);
+	/* copy_file_range refused (EXDEV): sendfile against read/write. */
+	copy_pair_set_cfr_no(&c, 7, 8);
+	assert_true(copy_pair_cfr_no(&c, 7, 8));
+	assert_int_equal(learn(&c, 7, 8, fuse2, no_cfr, got), TS_METHOD_RW);
+	assert_int_equal(got[TS_METHOD_CFR], 0);
+	assert_true(got[TS_METHOD_SENDFILE] >= (8u << 20));
+	/* One device: the chain's order, nothing measured (a reflink or a
+	 * server's copy must not be unshared to find out). */
+	assert_int_equal(copy_pair_pick(&c, 9, 9, all, all, &measure),
+	    TS_METHOD_CFR);
+	assert_false(measure);
+	/* A method the file cannot use is never picked. */
+	assert_int_equal(copy_pair_pick(&c, 9, 10, all, 1u << TS_METHOD_RW,
+	    &measure), TS_METHOD_RW);
+	/* Small calls are not evidence. */
+	copy_pair_sample(&c, 9, 10, TS_METHOD_CFR, 4096, 1, all);
+	assert_int_equal(copy_pair_best(&c, 9, 10), -1);
+	/* The pure rule: not enough measured yet. */
+	p.bytes[TS_METHOD_RW] = p.bytes[TS_METHOD_CFR] = 8u << 20;
+	p.ns[TS_METHOD_RW] = 1000000;
+	p.calls[TS_METHOD_RW] = 8;
+	p.calls[TS_METHOD_CFR] = 1;
+	p.ns[TS_METHOD_CFR] = 9000000;
+	assert_int_equal(copy_pair_decide(&p, 5), -1);
+	p.calls[TS_METHOD_CFR] = 2;
+	assert_int_equal(copy_pair_decide(&p, 5), TS_METHOD_RW);
+	copy_ctx_destroy(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_seam_failures_keep_old),
 		cmocka_unit_test(test_empty_new_file_failures),
 		cmocka_unit_test(test_temp_names),
+		cmocka_unit_test(test_pair_learning),
 	};
 	int failed = cmocka_run_group_tests(tests, setup, teardown);
 
