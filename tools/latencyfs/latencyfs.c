@@ -119,6 +119,7 @@ struct lfs_dir {
 	struct dirent *entry;	/* read but not yet returned */
 	off_t offset;
 	bool eio;		/* readdir_eio matched this directory */
+	bool hang;		/* readdir_hang matched it */
 };
 
 /* Options (-o ...); the strings are owned by fuse_opt. */
@@ -147,6 +148,7 @@ struct lfs_config {
 	char *flush_errno_s;
 	char *fsync_errno_s;
 	char *readdir_eio;
+	char *readdir_hang;
 	int bitflip;
 	int quiet;
 };
@@ -1107,9 +1109,12 @@ static void lfs_opendir(fuse_req_t req, fuse_ino_t ino,
 		free(d);
 		return (void)fuse_reply_err(req, err);
 	}
-	if (lfs.cfg.readdir_eio) {
+	if (lfs.cfg.readdir_eio || lfs.cfg.readdir_hang) {
 		mount_path(fd, path);
-		d->eio = strstr(path, lfs.cfg.readdir_eio) != NULL;
+		d->eio = lfs.cfg.readdir_eio &&
+		    strstr(path, lfs.cfg.readdir_eio) != NULL;
+		d->hang = lfs.cfg.readdir_hang &&
+		    strstr(path, lfs.cfg.readdir_hang) != NULL;
 	}
 	fi->fh = (uint64_t)(uintptr_t)d;
 	if (fuse_reply_open(req, fi) != 0) {
@@ -1137,6 +1142,12 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 	if (d->eio) {
 		note_fault();
 		return (void)fuse_reply_err(req, EIO);
+	}
+	if (d->hang) {
+		/* A server that stopped answering, met in a listing. */
+		note_fault();
+		hang_forever(req);
+		return;
 	}
 	buf = malloc(size);
 	if (!buf)
@@ -1472,6 +1483,7 @@ static const struct fuse_opt lfs_opts[] = {
 	OPT("flush_errno=%s", flush_errno_s, 0),
 	OPT("fsync_errno=%s", fsync_errno_s, 0),
 	OPT("readdir_eio=%s", readdir_eio, 0),
+	OPT("readdir_hang=%s", readdir_hang, 0),
 	OPT("bitflip", bitflip, 1),
 	OPT("quiet", quiet, 1),
 	FUSE_OPT_END
@@ -1524,6 +1536,7 @@ static void usage(const char *prog)
 	    "    -o flush_errno=E       close (flush) of a written file fails: E\n"
 	    "    -o fsync_errno=E       fsync fails with E\n"
 	    "    -o readdir_eio=SUBSTR  listing dirs whose path has SUBSTR: EIO\n"
+	    "    -o readdir_hang=SUBSTR listing them never answers (dead server)\n"
 	    "    -o bitflip             flip one bit of each written file\n"
 	    "    -o quiet               no start-up line on stderr\n"
 	    "\n", prog);
