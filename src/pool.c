@@ -51,6 +51,7 @@ int pool_start(struct pool *p, int n)
 
 	if (n < 1)
 		n = 1;
+	p->ext = NULL;
 	p->top = NULL;
 	p->pending = 0;
 	p->stopping = false;
@@ -78,8 +79,39 @@ int pool_start(struct pool *p, int n)
 	return 0;
 }
 
+int pool_start_external(struct pool *p, int n, const struct pool_ext *ext)
+{
+	int i;
+
+	if (n < 1)
+		n = 1;
+	memset(p, 0, sizeof(*p));
+	p->ext = ext;
+	atomic_init(&p->cancelled, false);
+	p->workers = xcalloc((size_t)n, sizeof(*p->workers));
+	for (i = 0; i < n; i++) {
+		p->workers[i].pool = p;
+		p->workers[i].index = i;
+		p->workers[i].buf = xmalloc(POOL_BUF_SIZE);
+	}
+	p->nthreads = n;
+	return 0;
+}
+
+void pool_run(struct pool *p, struct pool_task *t, int w)
+{
+	struct pool_worker *pw = &p->workers[w];
+
+	t->fn(t, pw);	/* may free t */
+	pool_worker_busy(pw, NULL);
+}
+
 void pool_submit(struct pool *p, struct pool_task *t)
 {
+	if (p->ext) {
+		p->ext->submit(p->ext->arg, t);
+		return;
+	}
 	pthread_mutex_lock(&p->lock);
 	t->next = p->top;
 	p->top = t;
@@ -120,6 +152,8 @@ bool pool_wait_for(struct pool *p, double seconds)
 void pool_cancel(struct pool *p)
 {
 	atomic_store(&p->cancelled, true);
+	if (p->ext && p->ext->cancel)
+		p->ext->cancel(p->ext->arg);
 }
 
 bool pool_cancelled(struct pool *p)
@@ -131,6 +165,13 @@ void pool_stop(struct pool *p)
 {
 	int i;
 
+	if (p->ext) {
+		for (i = 0; i < p->nthreads; i++)
+			free(p->workers[i].buf);
+		free(p->workers);
+		p->workers = NULL;
+		return;
+	}
 	pthread_mutex_lock(&p->lock);
 	p->stopping = true;
 	pthread_cond_broadcast(&p->work);

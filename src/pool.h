@@ -44,7 +44,20 @@ struct pool_task {
 	void (*fn)(struct pool_task *t, struct pool_worker *w);
 };
 
+/*
+ * Another executor in place of the threads (treesync-mpi: the MPI work
+ * queue, docs/mpi.md): every pool_submit() goes to SUBMIT, which hands
+ * the task to pool_run() on one of the executor's threads, and
+ * pool_cancel() also calls CANCEL (which must be async-signal-safe).
+ */
+struct pool_ext {
+	void *arg;
+	void (*submit)(void *arg, struct pool_task *t);
+	void (*cancel)(void *arg);
+};
+
 struct pool {
+	const struct pool_ext *ext;	/* NULL: the pool's own threads */
 	pthread_mutex_t lock;
 	pthread_cond_t work;	/* signalled when a task is pushed or stop */
 	pthread_cond_t idle;	/* signalled when pending reaches 0 */
@@ -59,6 +72,13 @@ struct pool {
 
 /* Starts N (>= 1) workers.  0 or -errno. */
 int pool_start(struct pool *p, int n);
+
+/* Makes P a pool of N workers (their buffers, no threads) whose tasks
+ * EXT runs.  0 or -errno.  pool_stop() frees it; pool_wait() is EXT's. */
+int pool_start_external(struct pool *p, int n, const struct pool_ext *ext);
+
+/* Runs T on worker W (0..N-1) of an external pool: for EXT's threads. */
+void pool_run(struct pool *p, struct pool_task *t, int w);
 
 /* Queues T; thread-safe, callable from tasks. */
 void pool_submit(struct pool *p, struct pool_task *t);
