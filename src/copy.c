@@ -63,6 +63,11 @@ void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
 	bwlimit_init(&c->bw, o->bwlimit);
 }
 
+void copy_ctx_set_helpers(struct copy_ctx *c, struct pool *p)
+{
+	c->helpers = p;
+}
+
 void copy_ctx_destroy(struct copy_ctx *c)
 {
 	pthread_mutex_destroy(&c->pair_lock);
@@ -92,6 +97,9 @@ void copy_describe(const struct copy_result *r, char *buf, size_t size)
 	if (r->holes && o < size)
 		o += (size_t)snprintf(buf + o, size - o, ", %llu bytes of holes",
 		    (unsigned long long)r->holes);
+	if (r->workers && o < size)
+		o += (size_t)snprintf(buf + o, size - o, ", %u workers",
+		    r->workers);
 	if (r->verified && o < size)
 		o += (size_t)snprintf(buf + o, size - o, ", verified");
 	if (r->retries && o < size)

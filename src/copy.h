@@ -21,6 +21,7 @@
 #include "bwlimit.h"
 
 struct meta_target;
+struct pool;
 struct ts_entry;
 struct tmpfile_reg;
 
@@ -33,6 +34,8 @@ struct copy_pair {
 	uint64_t sdev, ddev;
 	bool cfr_no;			/* EXDEV/EOPNOTSUPP seen on this pair */
 	int8_t best;			/* the method chosen; -1: measuring */
+	int8_t concurrent;		/* a network fs on either side: 1;
+					 * local: 0; not asked yet: -1 */
 	uint64_t bytes[TS_METHOD_COUNT];	/* timed calls: bytes, */
 	uint64_t ns[TS_METHOD_COUNT];		/* time, */
 	unsigned calls[TS_METHOD_COUNT];	/* and how many */
@@ -55,6 +58,8 @@ struct copy_ctx {
 	unsigned npairs;
 	struct tmpfile_reg *tmp;	/* the run's temps in flight (owned) */
 	struct bwlimit bw;		/* --bwlimit, shared by every copy */
+	struct pool *helpers;		/* idle workers for the pieces of a big
+					 * file (copy_split.c); NULL: none */
 };
 
 /* Which side an error is on.  A source error means the source was not
@@ -81,6 +86,8 @@ struct copy_result {
 	uint64_t dst_dev, dst_ino;	/* the new file, for -H */
 	bool verified;			/* --verify read both and they agree */
 	uint64_t holes;			/* -S: bytes left as holes */
+	unsigned workers;		/* copy_split.c: workers that copied
+					 * pieces of it; 0 not split */
 	char fallbacks[160];		/* "copy_file_range:EXDEV ..." for -vv */
 };
 
@@ -99,6 +106,11 @@ extern const struct copy_method copy_methods[TS_METHOD_COUNT];
  * --verify; CHECK_REFLINK asks for a FIEMAP after each offloaded copy). */
 void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
     bool check_reflink);
+
+/* Lets copies hand pieces of a big file to the idle workers of P, whose
+ * tasks must run in this process (they share the file's fds; see
+ * copy_split.c); NULL: every file is copied by its own worker only. */
+void copy_ctx_set_helpers(struct copy_ctx *c, struct pool *p);
 
 /* "copy_file_range 1234 bytes, reflinked" for -vv; into BUF. */
 void copy_describe(const struct copy_result *r, char *buf, size_t size);

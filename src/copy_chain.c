@@ -285,7 +285,7 @@ static bool may_fall_back(struct chain *ch, int m, int e, uint64_t moved)
  * than LEN if the source ended early: *SHORT is set) or -errno.  While
  * the pair is being measured, calls are at most MEASURE_CHUNK and timed.
  */
-static int64_t copy_range(struct chain *ch, off_t off, uint64_t len,
+int64_t chain_copy_range(struct chain *ch, off_t off, uint64_t len,
     bool *shortened)
 {
 	uint64_t done = 0, moved[TS_METHOD_COUNT] = { 0 };
@@ -399,7 +399,8 @@ static int64_t copy_sparse(struct chain *ch, uint64_t size, bool *shortened)
 		}
 		if ((uint64_t)data >= size)
 			break;
-		n = copy_range(ch, data, (uint64_t)(hole - data), shortened);
+		n = chain_copy_range(ch, data, (uint64_t)(hole - data),
+		    shortened);
 		if (n < 0)
 			return n;
 		end = (uint64_t)data + (uint64_t)n;
@@ -418,6 +419,16 @@ static int64_t copy_sparse(struct chain *ch, uint64_t size, bool *shortened)
 	return (int64_t)size;
 }
 
+/* Pieces by several workers (copy_split.c), unless copy_file_range on one
+ * device may be the file system's own copy: that moves no data through
+ * the client, and one call at a time keeps it one server-side copy. */
+static bool split_wanted(struct chain *ch, uint64_t size)
+{
+	if (ch->sdev == ch->ddev && method_usable(ch, TS_METHOD_CFR))
+		return false;
+	return copy_split_wanted(ch, size);
+}
+
 /*
  * Copies the data of IN (whose size at open was SIZE) into OUT: the
  * range [0, SIZE) through the chain (or its data segments with -S), or,
@@ -432,8 +443,10 @@ int chain_copy_data(struct chain *ch, const struct stat *st, bool *shortened)
 		n = copy_to_eof(ch, 0);
 	else if (ch->c->sparse && (uint64_t)st->st_blocks * 512 < size)
 		n = copy_sparse(ch, size, shortened);
+	else if (split_wanted(ch, size))
+		n = copy_split(ch, size, shortened);
 	else
-		n = copy_range(ch, 0, size, shortened);
+		n = chain_copy_range(ch, 0, size, shortened);
 	if (n < 0)
 		return (int)n;
 	ch->res->size = (uint64_t)n;

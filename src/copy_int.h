@@ -29,6 +29,11 @@ struct chain {
  */
 int chain_copy_data(struct chain *ch, const struct stat *st, bool *shortened);
 
+/* Copies [OFF, OFF + LEN) of CH's file with the chain: the bytes copied
+ * (fewer if the source ended early: *SHORTENED) or -errno. */
+int64_t chain_copy_range(struct chain *ch, off_t off, uint64_t len,
+    bool *shortened);
+
 /* --reflink=always: one FICLONE of the whole file, or -errno. */
 int chain_clone_whole(struct chain *ch, uint64_t size);
 
@@ -65,6 +70,20 @@ int copy_pair_best(struct copy_ctx *c, uint64_t sdev, uint64_t ddev);
 /* Pure: the method P's measurements choose among USABLE (a bit per enum
  * ts_method), or -1 when some usable method is not measured enough. */
 int copy_pair_decide(const struct copy_pair *p, unsigned usable);
+
+/* Does the pair reward concurrent requests (a network file system on
+ * either side, asked of IN and OUT once per pair)?  Thread-safe. */
+bool copy_pair_concurrent(struct copy_ctx *c, uint64_t sdev, uint64_t ddev,
+    int in, int out);
+
+/* --- copy_split.c: one big file, several workers ---------------------- */
+
+/* Should [0, SIZE) of CH's file be copied in pieces by several workers? */
+bool copy_split_wanted(struct chain *ch, uint64_t size);
+
+/* Copies [0, SIZE) in pieces with the idle workers of ch->c->helpers:
+ * as chain_copy_range(). */
+int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t copy_now_ns(void);

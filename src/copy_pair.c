@@ -37,6 +37,8 @@
  */
 #include "copy_int.h"
 
+#include "util.h"
+
 #include <string.h>
 #include <time.h>
 
@@ -69,6 +71,7 @@ static struct copy_pair *slot(struct copy_ctx *c, uint64_t sdev, uint64_t ddev)
 	c->pairs[i].sdev = sdev;
 	c->pairs[i].ddev = ddev;
 	c->pairs[i].best = -1;
+	c->pairs[i].concurrent = -1;
 	c->npairs++;
 	return &c->pairs[i];
 }
@@ -211,4 +214,26 @@ int copy_pair_best(struct copy_ctx *c, uint64_t sdev, uint64_t ddev)
 	best = p ? p->best : -1;
 	pthread_mutex_unlock(&c->pair_lock);
 	return best;
+}
+
+bool copy_pair_concurrent(struct copy_ctx *c, uint64_t sdev, uint64_t ddev,
+    int in, int out)
+{
+	struct copy_pair *p;
+	int8_t known;
+	bool net;
+
+	pthread_mutex_lock(&c->pair_lock);
+	p = slot(c, sdev, ddev);
+	known = p ? p->concurrent : -1;
+	pthread_mutex_unlock(&c->pair_lock);
+	if (known >= 0)
+		return known;
+	net = util_fd_is_network(in) || util_fd_is_network(out);
+	pthread_mutex_lock(&c->pair_lock);
+	p = slot(c, sdev, ddev);
+	if (p)
+		p->concurrent = net;
+	pthread_mutex_unlock(&c->pair_lock);
+	return net;
 }

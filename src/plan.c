@@ -21,50 +21,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <treesync/treesync.h>
-
-#ifndef FUSE_SUPER_MAGIC
-#define FUSE_SUPER_MAGIC 0x65735546
-#endif
-#ifndef CIFS_SUPER_MAGIC
-#define CIFS_SUPER_MAGIC 0xff534d42
-#endif
-#ifndef SMB2_SUPER_MAGIC
-#define SMB2_SUPER_MAGIC 0xfe534d42
-#endif
-#ifndef CEPH_SUPER_MAGIC
-#define CEPH_SUPER_MAGIC 0x00c36400
-#endif
-#ifndef V9FS_MAGIC
-#define V9FS_MAGIC 0x01021997
-#endif
-
-static bool is_network_fd(int fd)
-{
-	struct statfs sf;
-
-	if (fd < 0 || fstatfs(fd, &sf) < 0)
-		return false;
-	switch ((unsigned long)sf.f_type) {
-	case NFS_SUPER_MAGIC:
-	case FUSE_SUPER_MAGIC:
-	case CIFS_SUPER_MAGIC:
-	case SMB2_SUPER_MAGIC:
-	case CEPH_SUPER_MAGIC:
-	case V9FS_MAGIC:
-		return true;
-	default:
-		return false;
-	}
-}
 
 static bool ends_with_slash(const char *s)
 {
@@ -368,9 +331,9 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 		if (r)
 			return r;
 	}
-	p->network_fs = is_network_fd(p->dst_fd);
+	p->network_fs = util_fd_is_network(p->dst_fd);
 	for (i = 0; i < p->nsrcs && !p->network_fs; i++)
-		p->network_fs = is_network_fd(p->srcs[i].fd);
+		p->network_fs = util_fd_is_network(p->srcs[i].fd);
 	p->overlap = dest_inside_source(p);
 	return 0;
 }

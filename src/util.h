@@ -5,6 +5,7 @@
 #ifndef TS_UTIL_H
 #define TS_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,10 @@ int util_read_fd(int fd, char **data, size_t *len);
  * file is ready to read) or -errno.  Thread-safe.
  */
 int util_open_data(int dirfd, const char *name);
+
+/* FD is on a network file system (NFS, FUSE, SMB, Ceph, 9p): latency,
+ * not the device, bounds its requests.  Thread-safe. */
+bool util_fd_is_network(int fd);
 
 
 #endif /* TS_UTIL_H */

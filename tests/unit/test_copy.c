@@ -521,6 +521,87 @@ static void test_pair_learning(void **state)
 	copy_ctx_destroy(&c);
 }
 
+/*
+ * copy_split.c: one file in pieces by the caller and a pool's workers,
+ * with each method; a failing piece fails the file; a source that ends
+ * early stops it short.
+ */
+static int64_t split_once(struct pool *p, enum ts_copy_method m,
+    const char *faults, uint64_t size, struct copy_result *res,
+    bool *shortened)
+{
+	struct copy_ctx c;
+	struct chain ch;
+	int64_t n;
+
+	ctx_init(&c, m, false);
+	copy_ctx_set_helpers(&c, p);
+	memset(res, 0, sizeof(*res));
+	memset(&ch, 0, sizeof(ch));
+	ch.c = &c;
+	ch.in = openat(dfd, "split-src", O_RDONLY);
+	ch.out = openat(dfd, "split-dst", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(ch.in >= 0 && ch.out >= 0);
+	ch.sdev = 1;
+	ch.ddev = 2;
+	ch.forced = m != TS_COPY_AUTO;
+	ch.res = res;
+	ch.buf = buf;
+	sys_reset();
+	if (faults)
+		assert_int_equal(sys_inject(faults), 0);
+	*shortened = false;
+	n = copy_split(&ch, size, shortened);
+	sys_reset();
+	close(ch.in);
+	close(ch.out);
+	copy_ctx_destroy(&c);
+	return n;
+}
+
+static void test_split_pieces(void **state)
+{
+	static const enum ts_copy_method methods[] = { TS_COPY_AUTO,
+		TS_COPY_CFR, TS_COPY_SENDFILE, TS_COPY_RW };
+	const uint64_t size = (72u << 20) + 4099;	/* 3 pieces */
+	struct copy_result res;
+	struct pool p;
+	bool shortened;
+	size_t i;
+	int m;
+
+	(void)state;
+	write_file("split-src", (size_t)size, 7);
+	assert_int_equal(pool_start(&p, 4), 0);
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		uint64_t sum = 0;
+
+		assert_int_equal(split_once(&p, methods[i], NULL, size, &res,
+		    &shortened), (int64_t)size);
+		assert_false(shortened);
+		assert_same("split-src", "split-dst");
+		for (m = 0; m < TS_METHOD_COUNT; m++)
+			sum += res.bytes[m];
+		assert_int_equal(sum, size);
+		assert_true(res.workers >= 1 && res.workers <= 3);
+		pool_wait(&p);
+	}
+	/* A read error in some piece: the file fails, on the source side. */
+	assert_int_equal(split_once(&p, TS_COPY_RW, "pread@40=EIO", size,
+	    &res, &shortened), -EIO);
+	assert_int_equal(res.side, COPY_SRC);
+	assert_non_null(res.what);
+	pool_wait(&p);
+	/* The source "ends" at some read: short, no error. */
+	assert_true(split_once(&p, TS_COPY_RW, "pread@30=zero", size, &res,
+	    &shortened) < (int64_t)size);
+	assert_true(shortened);
+	pool_wait(&p);
+	pool_stop(&p);
+	unlinkat(dfd, "split-src", 0);
+	unlinkat(dfd, "split-dst", 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_empty_new_file_failures),
 		cmocka_unit_test(test_temp_names),
 		cmocka_unit_test(test_pair_learning),
+		cmocka_unit_test(test_split_pieces),
 	};
 	int failed = cmocka_run_group_tests(tests, setup, teardown);
 

@@ -90,6 +90,22 @@ struct lfs_stats {
 	atomic_uint_least64_t fault_bytes;	/* counted for enospc_after */
 };
 
+/*
+ * Callers with a READ (or a WRITE) being served: how many distinct
+ * threads (the request's pid) had file data in flight at once, at most.
+ * A file copied by one worker shows 1 (its readahead runs in its own
+ * name); one copied in pieces by several workers, more.  Writeback from
+ * the page cache (profile=nfs) is the kernel's, pid 0, counted as one.
+ */
+#define CALLER_SLOTS 128
+
+struct lfs_callers {
+	pthread_mutex_t lock;
+	unsigned n;				/* distinct callers now */
+	struct { pid_t pid; unsigned reqs; } c[CALLER_SLOTS];
+	atomic_uint_least64_t peak;		/* the most at once */
+};
+
 /* --- state --------------------------------------------------------------- */
 
 struct lfs_inode {
@@ -168,6 +184,7 @@ struct lfs {
 	pthread_mutex_t lock;		/* the hash table and nlookup counts */
 	struct lfs_inode **hash;
 	struct lfs_stats st;
+	struct lfs_callers readers, writers;
 	atomic_uint_least64_t generation;	/* stats file writes */
 	pthread_mutex_t stats_lock;	/* one writer of the stats file */
 };
@@ -201,6 +218,29 @@ static void begin(enum lfs_op op)
 static void count(atomic_uint_least64_t *c, uint64_t n)
 {
 	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+/* REQ's caller starts (or ends: LEAVE) a request counted in K. */
+static void caller_track(struct lfs_callers *k, fuse_req_t req, bool leave)
+{
+	pid_t pid = fuse_req_ctx(req)->pid;
+	unsigned i;
+
+	pthread_mutex_lock(&k->lock);
+	for (i = 0; i < k->n && k->c[i].pid != pid; i++)
+		;
+	if (leave) {
+		if (i < k->n && --k->c[i].reqs == 0)
+			k->c[i] = k->c[--k->n];
+	} else if (i < k->n) {
+		k->c[i].reqs++;
+	} else if (k->n < CALLER_SLOTS) {
+		k->c[k->n].pid = pid;
+		k->c[k->n++].reqs = 1;
+		if (k->n > atomic_load(&k->peak))
+			atomic_store(&k->peak, k->n);
+	}
+	pthread_mutex_unlock(&k->lock);
 }
 
 static struct lfs_inode *inode_of(fuse_ino_t ino)
@@ -844,7 +884,7 @@ static void hang_forever(fuse_req_t req)
 	fuse_reply_err(req, EINTR);
 }
 
-static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+static void read_served(fuse_req_t req, size_t size, off_t off,
     struct fuse_file_info *fi)
 {
 	struct lfs_file *f = file_of(fi);
@@ -852,8 +892,6 @@ static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	ssize_t n;
 	int err;
 
-	(void)ino;
-	count_op(OP_READ);
 	if (f->fault && lfs.cfg.hang_read_set &&
 	    (uint64_t)off + size > lfs.cfg.hang_read_after) {
 		/* A server that stopped answering: the request is never
@@ -885,6 +923,16 @@ static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_buf(req, buf, (size_t)n);
 	}
 	free(buf);
+}
+
+static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	(void)ino;
+	count_op(OP_READ);
+	caller_track(&lfs.readers, req, false);
+	read_served(req, size, off, fi);
+	caller_track(&lfs.readers, req, true);
 }
 
 /*
@@ -921,16 +969,14 @@ static bool take_flip(struct lfs_file *f)
 	return true;
 }
 
-static void lfs_write(fuse_req_t req, fuse_ino_t ino, const char *data,
-    size_t size, off_t off, struct fuse_file_info *fi)
+static void write_served(fuse_req_t req, const char *data, size_t size,
+    off_t off, struct fuse_file_info *fi)
 {
 	struct lfs_file *f = file_of(fi);
 	char *copy = NULL;
 	size_t n;
 	ssize_t w;
 
-	(void)ino;
-	count_op(OP_WRITE);
 	net_wait(NET_TO_SERVER, size);
 	n = space_for(f, size);
 	if (n == 0 && size > 0)
@@ -949,6 +995,16 @@ static void lfs_write(fuse_req_t req, fuse_ino_t ino, const char *data,
 		return (void)fuse_reply_err(req, errno);
 	count(&lfs.st.write_bytes, (uint64_t)w);
 	fuse_reply_write(req, (size_t)w);
+}
+
+static void lfs_write(fuse_req_t req, fuse_ino_t ino, const char *data,
+    size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)ino;
+	count_op(OP_WRITE);
+	caller_track(&lfs.writers, req, false);
+	write_served(req, data, size, off, fi);
+	caller_track(&lfs.writers, req, true);
 }
 
 static void lfs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
@@ -1412,6 +1468,10 @@ static void stats_write(void)
 	fprintf(f, "copy_file_range_bytes %" PRIu64 "\n",
 	    (uint64_t)lfs.st.cfr_bytes);
 	fprintf(f, "faults_injected %" PRIu64 "\n", (uint64_t)lfs.st.faults);
+	fprintf(f, "read_callers_peak %" PRIu64 "\n",
+	    (uint64_t)lfs.readers.peak);
+	fprintf(f, "write_callers_peak %" PRIu64 "\n",
+	    (uint64_t)lfs.writers.peak);
 	for (i = 0; i < OP_COUNT; i++)
 		fprintf(f, "op.%s %" PRIu64 "\n", op_names[i],
 		    (uint64_t)lfs.st.ops[i]);
@@ -1430,6 +1490,8 @@ static void stats_reset(void)
 	atomic_store(&lfs.st.write_bytes, 0);
 	atomic_store(&lfs.st.cfr_bytes, 0);
 	atomic_store(&lfs.st.faults, 0);
+	atomic_store(&lfs.readers.peak, 0);
+	atomic_store(&lfs.writers.peak, 0);
 	net_stats_reset();
 	for (i = 0; i < OP_COUNT; i++)
 		atomic_store(&lfs.st.ops[i], 0);
@@ -1716,6 +1778,8 @@ int main(int argc, char *argv[])
 	lfs.cfg.timeout = 1.0;
 	pthread_mutex_init(&lfs.lock, NULL);
 	pthread_mutex_init(&lfs.stats_lock, NULL);
+	pthread_mutex_init(&lfs.readers.lock, NULL);
+	pthread_mutex_init(&lfs.writers.lock, NULL);
 	/* Modes arrive already masked by the caller's umask. */
 	umask(0);
 

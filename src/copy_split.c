@@ -1,0 +1,227 @@
+/*
+ * copy_split.c -- one big file copied by several workers at once.
+ *
+ * A network file system answers one request at a time per caller: a
+ * single worker copying a big file waits a round trip for every READ it
+ * is not handed ahead by readahead and for every WRITE the client does
+ * not gather, and leaves the link and the server's RPC slots mostly idle.
+ * So a file of at least SPLIT_MIN bytes whose pair (source device,
+ * destination device) has a network file system on either side is cut
+ * into pieces of PIECE bytes, and up to SPLIT_WAYS workers copy them into
+ * the file's one temp at their own offsets (every method of the chain
+ * takes explicit offsets), each piece through the chain as a whole file
+ * would go.  The temp is renamed by copy.c once every piece is in, as for
+ * any file.
+ *
+ * Who copies: the file's own worker (the owner) and helpers, tasks
+ * queued on the run's pool (copy_ctx.helpers) that idle workers pick up.
+ * Every participant claims the next piece until none is left, so the
+ * owner never waits for a helper that has not started: a helper that
+ * runs late finds nothing to claim and only drops its reference.  The
+ * owner waits for the pieces in flight, then the fds may close.  No
+ * pool: one worker, as for any file.
+ *
+ * Not split: sparse copies (-S) and --reflink=always (copy_chain.c
+ * decides), and a pair on one device where copy_file_range may be the
+ * server's own copy, which moves no data through the client.
+ *
+ * A piece that fails stops the claiming; the first error is the file's
+ * (its message and side, as from one worker).  A source that ends early
+ * also stops it: the copy is then short and copy.c's fstat sees the
+ * change and retries the file.
+ */
+#include "copy_int.h"
+
+#include "pool.h"
+#include "util.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SPLIT_MIN ((uint64_t)64 << 20)	/* smaller: one worker */
+#define PIECE ((uint64_t)32 << 20)	/* what a worker claims at a time */
+#define SPLIT_WAYS 8			/* workers on one file at most */
+
+struct split;
+
+struct helper {
+	struct pool_task t;
+	struct split *s;
+};
+
+struct split {
+	pthread_mutex_t lock;		/* guards everything below */
+	pthread_cond_t idle;		/* inflight dropped to 0 */
+	unsigned refs;			/* the owner and each helper not done */
+	uint64_t next, size;		/* the next piece's start; the end */
+	unsigned inflight;		/* pieces being copied */
+	unsigned workers;		/* participants that claimed a piece */
+	bool stop;			/* an error or a short source */
+	uint64_t short_end;		/* where the source ended early */
+	struct chain proto;		/* the file's chain (no res, no buf) */
+	struct copy_result res;		/* merged: bytes, first error, -vv */
+	int err;			/* the first piece's -errno */
+	struct helper h[];		/* the helpers' tasks */
+};
+
+static void split_unref(struct split *s)
+{
+	bool last;
+
+	pthread_mutex_lock(&s->lock);
+	last = --s->refs == 0;
+	pthread_mutex_unlock(&s->lock);
+	if (last) {
+		pthread_mutex_destroy(&s->lock);
+		pthread_cond_destroy(&s->idle);
+		free(s);
+	}
+}
+
+/* The next piece for CH (set up from the file's chain): true and *OFF,
+ * *LEN; false when there is none left or the copy stopped. */
+static bool claim(struct split *s, struct chain *ch, uint64_t *off,
+    uint64_t *len)
+{
+	bool got = false;
+
+	pthread_mutex_lock(&s->lock);
+	if (!s->stop && s->next < s->size &&
+	    !atomic_load(&s->proto.c->abort)) {
+		*off = s->next;
+		*len = s->size - s->next < PIECE ? s->size - s->next : PIECE;
+		s->next += *len;
+		s->inflight++;
+		ch->disabled = s->proto.disabled;
+		got = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return got;
+}
+
+/* Merges one piece's result R (N: bytes or -errno) into S; FIRST: the
+ * participant's first piece. */
+static void piece_done(struct split *s, const struct chain *ch,
+    const struct copy_result *r, int64_t n, uint64_t off, bool shortened,
+    bool first)
+{
+	int m;
+
+	pthread_mutex_lock(&s->lock);
+	s->workers += first;
+	for (m = 0; m < TS_METHOD_COUNT; m++)
+		s->res.bytes[m] += r->bytes[m];
+	s->proto.disabled |= ch->disabled;
+	if (r->fallbacks[0] && !s->res.fallbacks[0])
+		memcpy(s->res.fallbacks, r->fallbacks, sizeof(r->fallbacks));
+	if (n < 0 && s->err == 0) {
+		s->err = (int)n;
+		s->res.what = r->what;
+		s->res.side = r->side;
+		s->res.fatal = r->fatal;
+		s->res.vanished = r->vanished;
+	}
+	if (n >= 0 && shortened && off + (uint64_t)n < s->short_end)
+		s->short_end = off + (uint64_t)n;
+	if (n < 0 || shortened)
+		s->stop = true;
+	if (--s->inflight == 0)
+		pthread_cond_broadcast(&s->idle);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Copies pieces until none is left, with scratch buffer BUF. */
+static void copy_pieces(struct split *s, char *buf)
+{
+	struct copy_result r;
+	struct chain ch;
+	uint64_t off, len;
+	bool counted = false;
+
+	pthread_mutex_lock(&s->lock);
+	ch = s->proto;
+	pthread_mutex_unlock(&s->lock);
+	ch.buf = buf;
+	ch.res = &r;
+	while (claim(s, &ch, &off, &len)) {
+		bool shortened = false;
+		int64_t n;
+
+		memset(&r, 0, sizeof(r));
+		n = chain_copy_range(&ch, (off_t)off, len, &shortened);
+		piece_done(s, &ch, &r, n, off, shortened, !counted);
+		counted = true;
+	}
+}
+
+static void helper_run(struct pool_task *t, struct pool_worker *w)
+{
+	struct split *s = ((struct helper *)t)->s;
+
+	if (!pool_cancelled(w->pool))
+		copy_pieces(s, w->buf);
+	split_unref(s);
+}
+
+bool copy_split_wanted(struct chain *ch, uint64_t size)
+{
+	struct copy_ctx *c = ch->c;
+
+	return c->helpers && c->helpers->nthreads > 1 && size >= SPLIT_MIN &&
+	    copy_pair_concurrent(c, ch->sdev, ch->ddev, ch->in, ch->out);
+}
+
+int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
+{
+	struct pool *p = ch->c->helpers;
+	unsigned ways = (unsigned)p->nthreads, i, n;
+	uint64_t pieces = (size + PIECE - 1) / PIECE;
+	struct split *s;
+	int m, err;
+	uint64_t end;
+
+	if (ways > SPLIT_WAYS)
+		ways = SPLIT_WAYS;
+	if (ways > pieces)
+		ways = (unsigned)pieces;
+	n = ways - 1;
+	s = xcalloc(1, sizeof(*s) + n * sizeof(s->h[0]));
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->idle, NULL);
+	s->refs = 1 + n;
+	s->size = s->short_end = size;
+	s->proto = *ch;
+	s->proto.res = NULL;
+	s->proto.buf = NULL;
+	for (i = 0; i < n; i++) {
+		s->h[i].t.fn = helper_run;
+		s->h[i].s = s;
+		pool_submit(p, &s->h[i].t);
+	}
+	copy_pieces(s, ch->buf);
+	pthread_mutex_lock(&s->lock);
+	while (s->inflight > 0)
+		pthread_cond_wait(&s->idle, &s->lock);
+	/* Nothing is claimed from here on: next == size, or stop. */
+	s->stop = true;
+	pthread_mutex_unlock(&s->lock);
+
+	for (m = 0; m < TS_METHOD_COUNT; m++)
+		ch->res->bytes[m] += s->res.bytes[m];
+	if (s->res.fallbacks[0] && !ch->res->fallbacks[0])
+		memcpy(ch->res->fallbacks, s->res.fallbacks,
+		    sizeof(s->res.fallbacks));
+	ch->disabled |= s->proto.disabled;
+	err = s->err;
+	if (err < 0) {
+		copy_fail(ch->res, s->res.what, s->res.side);
+		ch->res->fatal = s->res.fatal;
+		ch->res->vanished = s->res.vanished;
+	}
+	ch->res->workers = s->workers;
+	end = s->short_end;
+	*shortened = end < size;
+	split_unref(s);
+	return err < 0 ? err : (int64_t)end;
+}
