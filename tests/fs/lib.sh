@@ -184,6 +184,23 @@ ts_show() {     # ts_show NAME: what treesync printed
     note "stderr:"; note_file "$T/$1.err" 20
 }
 
+# stop_run SIG PID WHAT: sends SIG to a treesync run (this shell's child)
+# whose I/O is stuck; fails unless it ends within 5 s.  Sets STOP_RC (its
+# exit status) and STOP_SECS (from the signal to its end).
+stop_run() {
+    local sig=$1 pid=$2 what=$3 t0
+    t0=$(now)
+    kill "-$sig" "$pid"
+    for _ in $(seq 100); do alive "$pid" || break; sleep 0.05; done
+    if alive "$pid"; then
+        kill -KILL "$pid"; wait "$pid" 2>/dev/null
+        fail "$what: SIG$sig did not end the run within 5 s (the stuck call held it)"
+    fi
+    wait "$pid"; STOP_RC=$?
+    STOP_SECS=$(elapsed "$t0")
+    note "$what: SIG$sig -> exit $STOP_RC after ${STOP_SECS}s"
+}
+
 # ts_bytes NAME METHOD: bytes from "Copied by METHOD: N bytes in N files".
 ts_bytes() {
     local v

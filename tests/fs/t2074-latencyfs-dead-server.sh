@@ -34,18 +34,9 @@ for m in auto readwrite; do
 		sleep 0.05
 	done
 	sleep 0.3
-	t0=$(now)
-	kill -INT "$pid"
-	for _ in $(seq 100); do alive "$pid" || break; sleep 0.05; done
-	if alive "$pid"; then
-		kill -KILL "$pid"; wait "$pid" 2>/dev/null
-		fail "$m: SIGINT did not end the run within 5 s (the stuck read held it)"
-	fi
-	wait "$pid"; rc=$?
-	secs=$(elapsed "$t0")
-	note "$m: SIGINT -> exit $rc after ${secs}s"
-	[ "$rc" = 20 ] || { note_file "$T/int.$m.err"; fail "$m: exit $rc after SIGINT, want 20"; }
-	awk -v s="$secs" 'BEGIN { exit !(s <= 2.5) }' || fail "$m: the run took ${secs}s to end after SIGINT (want ~1 s)"
+	stop_run INT "$pid" "$m"
+	[ "$STOP_RC" = 20 ] || { note_file "$T/int.$m.err"; fail "$m: exit $STOP_RC after SIGINT, want 20"; }
+	fle "$STOP_SECS" 2.5 || fail "$m: the run took ${STOP_SECS}s to end after SIGINT (want ~1 s)"
 	no_temps "$D"
 done
 

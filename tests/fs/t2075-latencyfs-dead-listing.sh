@@ -52,17 +52,8 @@ for _ in $(seq 200); do
 done
 sleep 0.5
 alive "$pid" || { note_file "$T/term.err"; fail "harness: the run ended before SIGTERM (the listing did not hang)"; }
-t0=$(now)
-kill -TERM "$pid"
-for _ in $(seq 100); do alive "$pid" || break; sleep 0.05; done
-if alive "$pid"; then
-	kill -KILL "$pid"; wait "$pid" 2>/dev/null
-	fail "SIGTERM did not end the run within 5 s (the stuck listing held it)"
-fi
-wait "$pid"; rc=$?
-secs=$(elapsed "$t0")
-note "SIGTERM -> exit $rc after ${secs}s"
-[ "$rc" = 20 ] || { note_file "$T/term.err"; fail "exit $rc after SIGTERM, want 20"; }
-fle "$secs" 2.5 || fail "the run took ${secs}s to end after SIGTERM (want ~1 s)"
+stop_run TERM "$pid" "stuck listing"
+[ "$STOP_RC" = 20 ] || { note_file "$T/term.err"; fail "exit $STOP_RC after SIGTERM, want 20"; }
+fle "$STOP_SECS" 2.5 || fail "the run took ${STOP_SECS}s to end after SIGTERM (want ~1 s)"
 no_temps "$D"
 pass
