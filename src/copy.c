@@ -38,6 +38,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,6 +117,38 @@ static bool same_stat(const struct stat *a, const struct stat *b)
 	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/*
+ * fstat() of OUT, the temp this process has just created (O_EXCL), with
+ * the attributes its creation brought: a network file system would
+ * otherwise ask the server again for what it answered a moment ago (FUSE
+ * and NFS revalidate an expired attribute cache on every fstat).  Only
+ * what decides owner, mode and the device is used; no change detection
+ * rests on it.
+ */
+static int fstat_created(int fd, struct stat *st)
+{
+	struct statx sx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
+	    STATX_BASIC_STATS, &sx) < 0)
+		return fstat(fd, st);
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	st->st_ino = sx.stx_ino;
+	st->st_mode = sx.stx_mode;
+	st->st_nlink = sx.stx_nlink;
+	st->st_uid = sx.stx_uid;
+	st->st_gid = sx.stx_gid;
+	st->st_size = (off_t)sx.stx_size;
+	st->st_blocks = (blkcnt_t)sx.stx_blocks;
+	st->st_blksize = (blksize_t)sx.stx_blksize;
+	st->st_mtim.tv_sec = sx.stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = sx.stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = sx.stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = sx.stx_ctime.tv_nsec;
+	return 0;
+}
+
 /* MODE: the permission bits the file will have; the temp starts with
  * them (less the umask and any set-id bit), which spares a chmod for most
  * files and shows nothing more than the finished file will. */
@@ -158,7 +191,7 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 		copy_fail(res, "cannot create", COPY_DST);
 		return r;
 	}
-	if (fstat(out, &sto) < 0 || fstat(in, &st1) < 0 ||
+	if (fstat_created(out, &sto) < 0 || fstat(in, &st1) < 0 ||
 	    st1.st_size != 0 || st1.st_mtim.tv_sec != st0->st_mtim.tv_sec ||
 	    st1.st_mtim.tv_nsec != st0->st_mtim.tv_nsec) {
 		close(out);
@@ -188,7 +221,6 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	return r;
 }
 
-/* One attempt: 0, COPY_CHANGED, or -errno (res->what says what failed). */
 /* Opens NAME below SFD for copying: 0 and *IN, *ST0; COPY_CHANGED if it
  * is no longer a regular file; or -errno (res says what failed). */
 static int open_checked(int sfd, const char *name, int *in,
@@ -196,17 +228,11 @@ static int open_checked(int sfd, const char *name, int *in,
 {
 	int r;
 
-	*in = util_open_data(sfd, name);
+	*in = util_open_data_st(sfd, name, st0);
 	if (*in < 0) {
 		r = *in;
 		res->vanished = r == -ENOENT;
 		copy_fail(res, "cannot open", COPY_SRC);
-		return r;
-	}
-	if (fstat(*in, st0) < 0) {
-		r = -errno;
-		close(*in);
-		copy_fail(res, "cannot stat", COPY_SRC);
 		return r;
 	}
 	if (!S_ISREG(st0->st_mode)) {
@@ -315,7 +341,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	ch.in = in;
 	ch.out = out;
 	ch.sdev = st0.st_dev;
-	ch.ddev = fstat(out, &sto) == 0 ? sto.st_dev : 0;
+	ch.ddev = fstat_created(out, &sto) == 0 ? sto.st_dev : 0;
 	res->dst_dev = ch.ddev;
 	res->dst_ino = sto.st_ino;
 	r = copy_bytes(&ch, &st0);

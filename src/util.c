@@ -186,23 +186,34 @@ int util_read_fd(int fd, char **data, size_t *len)
 	return 0;
 }
 
-int util_open_data(int dirfd, const char *name)
+int util_open_data_st(int dirfd, const char *name, struct stat *st)
 {
 	const int fl = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK;
-	struct stat st;
 	/* Opens source files and, for -c, destination files: through the
 	 * seam. */
-	int fd = sys.openat(dirfd, name, fl | O_NOATIME, 0);
+	int fd = sys.openat(dirfd, name, fl | O_NOATIME, 0), e;
 
 	/* O_NOATIME needs ownership (or CAP_FOWNER). */
 	if (fd < 0 && errno == EPERM)
 		fd = sys.openat(dirfd, name, fl, 0);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+	if (fstat(fd, st) < 0) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	if (S_ISREG(st->st_mode))
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
+}
+
+int util_open_data(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return util_open_data_st(dirfd, name, &st);
 }
 
 #ifndef FUSE_SUPER_MAGIC

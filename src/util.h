@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #define TS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -55,6 +56,10 @@ int util_read_fd(int fd, char **data, size_t *len);
  * file is ready to read) or -errno.  Thread-safe.
  */
 int util_open_data(int dirfd, const char *name);
+
+/* util_open_data() with the open file's fstat in *ST (its one request for
+ * attributes on a network file system); -errno if either fails. */
+int util_open_data_st(int dirfd, const char *name, struct stat *st);
 
 /* FD is on a network file system (NFS, FUSE, SMB, Ceph, 9p): latency,
  * not the device, bounds its requests.  Thread-safe. */
