@@ -24,8 +24,8 @@ pkgs=(
 	# tests/ops: man page, completions (tmux drives zsh), JSON, pty,
 	# col(1); tests/reliability: pgrep, /usr/bin/time (peak RSS)
 	mandoc bash-completion zsh fish tmux jq bsdextrautils procps time
-	# bench/: run.py (time, git for its report), profile.sh
-	git valgrind linux-perf
+	# bench/: run.py (time, git for its report), profile.sh, plot.py
+	git valgrind linux-perf gnuplot-nox
 	# MPI (issue 14): Open MPI for src/mpi and tests/mpi (mpicc, mpirun;
 	# TREESYNC_MPI builds nothing without it and tests/mpi skips);
 	# tools/build-dsync.sh builds the dsync oracle for bench/mpi from git
