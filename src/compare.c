@@ -11,6 +11,8 @@
  */
 #include "compare.h"
 
+#include "meta.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,7 +70,8 @@ static uint32_t attr_flags(const struct ts_options *o, const struct cmp_in *in,
 		iflags |= IT_REPORT_PERMS;
 	if (o->owner && in->am_root && s->uid != d->uid)
 		iflags |= IT_REPORT_OWNER;
-	if (o->group && s->gid != d->gid)
+	if (o->group && s->gid != d->gid &&
+	    meta_may_set_group(s->gid, in->am_root))
 		iflags |= IT_REPORT_GROUP;
 	if (in->xattr_differs)
 		iflags |= IT_REPORT_XATTR;

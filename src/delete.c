@@ -16,7 +16,7 @@
  *    it: the C stack used is the same at any depth.  (Recursion, two
  *    frames per level, overflowed a 1 MiB stack at about 5,000 levels.)
  *  - At most FD_WINDOW directory fds of our own are open: the deepest
- *    levels'.  A level that falls out of the window is closed; its
+ *    levels' (fewer, down to one, when the process runs out of fds).  A level that falls out of the window is closed; its
  *    (dev, ino), taken when it was opened, stays.  Going back up to it,
  *    it is re-opened as ".." of its child and must be that same (dev, ino).
  *    If it is not, the child was renamed away while we were inside: we
@@ -33,6 +33,7 @@
 #define _GNU_SOURCE
 #include "delete.h"
 
+#include "meta.h"
 #include "report.h"
 #include "sys.h"
 #include "util.h"
@@ -261,6 +262,16 @@ static struct level *push_level(struct deleter *d, int fd,
 	return l;
 }
 
+/* A plain user's read-only directory (0555) is emptied as rsync does:
+ * u+w first (it is removed next, or, for delete_dir_contents(), replaced). */
+static void make_writable(const struct deleter *d, int fd)
+{
+	mode_t before;
+
+	if (!d->o->dry_run)
+		(void)meta_make_writable(fd, &before);
+}
+
 /*
  * Enters the directory NAME of the deepest level (its path is d->path):
  * 1 when it is the new deepest level, else the entry's result (0 when it
@@ -273,6 +284,15 @@ static int descend(struct deleter *d, const char *name, size_t name_off,
 	struct stat st;
 	int fd = sys.openat(p->fd, name, DIR_FLAGS, 0);
 
+	/* Out of fds (a low limit, the run's other fds): a narrower window,
+	 * down to the deepest level alone, rather than an error. */
+	while (fd < 0 && (errno == EMFILE || errno == ENFILE) &&
+	    d->lo < d->depth) {
+		close(d->lv[d->lo].fd);
+		d->lv[d->lo].fd = -1;
+		d->lo++;
+		fd = sys.openat(p->fd, name, DIR_FLAGS, 0);
+	}
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -291,6 +311,7 @@ static int descend(struct deleter *d, const char *name, size_t name_off,
 		close(fd);
 		return -EXDEV;
 	}
+	make_writable(d, fd);
 	read_level(d, push_level(d, fd, &st, name_off, plen), d->path);
 	return 1;
 }
@@ -401,6 +422,7 @@ static int delete_below(struct deleter *d, int fd, const struct stat *st,
 	struct level *top;
 	int r;
 
+	make_writable(d, fd);
 	d->cap = 64;
 	d->lv = xcalloc(d->cap, sizeof(*d->lv));
 	d->depth = 0;

@@ -21,9 +21,41 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+
 /* --- file tasks ---------------------------------------------------------- */
 
 static void file_task(struct pool_task *t, struct pool_worker *w);
+
+/* The file's source directory fd and path, while its node is entered. */
+static int ftask_sfd(const struct ftask *f)
+{
+	return f->from->slot.fd;
+}
+
+/* Copies F's file into its directory.  Out of fds (a low limit), the
+ * directories kept open for later are closed and the copy is tried once
+ * more: a low limit makes a run slower, not fail. */
+static int copy_to(struct ftask *f, const struct meta_target *m,
+    struct pool_worker *w, struct copy_result *res)
+{
+	struct dnode *d = f->dir;
+	struct ts_run *run = d->run;
+	int (*copy)(struct copy_ctx *, int, const char *, int, const char *,
+	    const struct meta_target *, char *, struct copy_result *) =
+	    f->has_dst ? copy_file : copy_file_new;
+	int r = copy(&run->copy, ftask_sfd(f), f->src_name, d->dslot.fd,
+	    f->name, m, w->buf, res);
+
+	if ((r == -EMFILE || r == -ENFILE) && dslot_relieve(&run->slots))
+		r = copy(&run->copy, ftask_sfd(f), f->src_name, d->dslot.fd,
+		    f->name, m, w->buf, res);
+	return r;
+}
+
+static const char *ftask_src_disp(const struct ftask *f)
+{
+	return f->from->disp ? f->from->disp : "";
+}
 
 /*
  * Queues a file task on LATER, D's scan's pending list (NULL: straight to
@@ -42,8 +74,7 @@ void ftask_submit(struct dnode *d, const struct srcitem *it,
 	memset(f, 0, sizeof(*f));
 	f->task.fn = file_task;
 	f->dir = d;
-	f->sfd = it->sfd;
-	f->src_disp = it->src_disp;
+	f->from = it->from;
 	f->src = *it->ent;
 	if (dst) {
 		f->dst = *dst;
@@ -79,24 +110,24 @@ static bool settle_checksum(struct ftask *f, struct pool_worker *w,
 	struct cmp_out out;
 	int r;
 
-	r = hash_at(f->sfd, f->src_name, w->buf, POOL_BUF_SIZE, &a);
+	r = hash_at(ftask_sfd(f), f->src_name, w->buf, POOL_BUF_SIZE, &a);
 	if (r < 0) {
 		if (r == -ENOENT) {
 			add(&run->vanished, 1);
-			report_vanished(run->rep, f->src_disp, f->src_name);
+			report_vanished(run->rep, ftask_src_disp(f), f->src_name);
 		} else {
-			report_errno_at(run->rep, -r, "cannot read", f->src_disp,
+			report_errno_at(run->rep, -r, "cannot read", ftask_src_disp(f),
 			    f->src_name);
 			run_item_failed(run);
 		}
 		return false;
 	}
-	r = hash_at(d->dfd, f->name, w->buf, POOL_BUF_SIZE, &b);
+	r = hash_at(d->dslot.fd, f->name, w->buf, POOL_BUF_SIZE, &b);
 	in.content_differs = r < 0 || a.lo != b.lo || a.hi != b.hi;
 	cmp_decide(run->o, &in, &out);
 	if (out.action == CMP_ATTRS) {
 		struct xattr_set xa = { 0 };
-		bool have = run->xa_which && xattr_read(f->sfd, f->src_name, -1,
+		bool have = run->xa_which && xattr_read(ftask_sfd(f), f->src_name, -1,
 		    run->xa_which, run->am_root, &xa) == 0;
 
 		item_apply_attrs(d, f->name, rel, &f->src, &f->dst,
@@ -158,7 +189,7 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 
 	if (res->vanished) {
 		add(&run->vanished, 1);
-		report_vanished(run->rep, f->src_disp, f->src_name);
+		report_vanished(run->rep, ftask_src_disp(f), f->src_name);
 		return;
 	}
 	/* Abandoned because of a signal: not an error of its own (the run
@@ -166,7 +197,7 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 	if (res->err == -EINTR && run_cancelled(run))
 		return;
 	if (res->side == COPY_SRC) {
-		report_errno_at(run->rep, -res->err, w, f->src_disp, f->src_name);
+		report_errno_at(run->rep, -res->err, w, ftask_src_disp(f), f->src_name);
 		run_source_failed(run);	/* a source I/O error: no deletion */
 	} else {
 		run_report_dest(run, -res->err, w, rel);
@@ -185,14 +216,19 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	struct ftask *f = container_of(t, struct ftask, task);
 	struct dnode *d = f->dir;
 	struct ts_run *run = d->run;
-	char *rel = util_path_join(d->rel, f->disp_name);
+	char *rel = NULL;
 	struct meta_target m;
 	struct copy_result res;
 	bool ok = false;
 	uint64_t dst_dev = f->dst.dev, dst_ino = f->dst.ino;
+	bool entered = false;
 
 	if (pool_cancelled(&run->pool))
 		goto done;
+	entered = true;
+	if (dnode_enter(d) < 0)
+		goto done;
+	rel = util_path_join(d->rel, f->disp_name);
 	report_set_current(run->rep, rel);
 	pool_worker_busy(w, rel);
 	if (f->need_checksum && !settle_checksum(f, w, rel)) {
@@ -210,8 +246,7 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	}
 	meta_plan(run->o, run->am_root, &f->src, f->has_dst ? &f->dst : NULL,
 	    d->dflt, &m);
-	if ((f->has_dst ? copy_file : copy_file_new)(&run->copy, f->sfd,
-	    f->src_name, d->dfd, f->name, &m, w->buf, &res) < 0) {
+	if (copy_to(f, &m, w, &res) < 0) {
 		copy_failed(f, &res, rel);
 	} else {
 		copy_done(f, &res, rel);
@@ -220,6 +255,8 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 		dst_ino = res.dst_ino;
 	}
 done:
+	if (entered)
+		dnode_leave(d);
 	if (f->hl)
 		hl_master_done(run, f->hl, ok, dst_dev, dst_ino);
 	free(rel);
@@ -232,13 +269,20 @@ done:
 static void batch_task(struct pool_task *t, struct pool_worker *w)
 {
 	struct ftask *f = container_of(t, struct ftask, task);
+	struct dnode *d = f->dir;
 
+	/* Entered once for the batch (every file is in D), under a
+	 * reference of its own: the last file may finish D. */
+	atomic_fetch_add(&d->pending, 1);
+	dnode_enter(d);
 	while (f) {
 		struct ftask *next = f->batch_next;
 
 		file_task(&f->task, w);	/* frees f */
 		f = next;
 	}
+	dnode_leave(d);
+	dnode_release(d);
 }
 
 /*

@@ -203,9 +203,9 @@ static uint64_t count_one(struct ts_run *run, struct defer *df)
 
 	if (!S_ISDIR(df->dst.mode))
 		return 1;
-	if (d->dfd < 0 || (fd = open_in_way(d->dfd, df->it.name)) < 0)
+	if (d->dslot.fd < 0 || (fd = open_in_way(d->dslot.fd, df->it.name)) < 0)
 		return 1;
-	if (run->o->one_fs && other_fs(d->dfd, fd)) {
+	if (run->o->one_fs && other_fs(d->dslot.fd, fd)) {
 		close(fd);
 		df->blocked = true;
 		return 0;
@@ -230,7 +230,11 @@ uint64_t gate_count_deferred(struct ts_run *run)
 	uint64_t n = 0;
 
 	for (df = run->deferred; df; df = df->next) {
-		df->removals = count_one(run, df);
+		if (dnode_enter(df->dir) == 0)
+			df->removals = count_one(run, df);
+		else
+			df->blocked = true;	/* reported */
+		dnode_leave(df->dir);
 		n += df->removals;
 	}
 	return n;
@@ -271,7 +275,7 @@ static int clear_dir(struct ts_run *run, struct defer *df)
 	struct del_counts c = { 0 };
 	int fd, r;
 
-	fd = open_in_way(d->dfd, df->it.name);
+	fd = open_in_way(d->dslot.fd, df->it.name);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;	/* gone meanwhile: the way is clear */
@@ -292,7 +296,7 @@ static int clear_dir(struct ts_run *run, struct defer *df)
 		return refuse(run, df, "cannot delete non-empty directory: %s");
 	}
 	if (r == 0 && !dry &&
-	    sys.unlinkat(d->dfd, df->it.name, AT_REMOVEDIR) < 0) {
+	    sys.unlinkat(d->dslot.fd, df->it.name, AT_REMOVEDIR) < 0) {
 		r = -errno;
 		run_report_dest(run, -r, "cannot remove directory", df->rel);
 	}
@@ -311,12 +315,12 @@ static int clear_way(struct ts_run *run, struct defer *df)
 	struct dnode *d = df->dir;
 	int r;
 
-	if (d->dfd < 0)
+	if (d->dslot.fd < 0)
 		return 0;	/* a dry run below a new directory */
 	if (S_ISDIR(df->dst.mode))
 		return clear_dir(run, df);
 	if (S_ISDIR(df->src.mode) && !run->o->dry_run &&
-	    sys.unlinkat(d->dfd, df->it.name, 0) < 0 && errno != ENOENT) {
+	    sys.unlinkat(d->dslot.fd, df->it.name, 0) < 0 && errno != ENOENT) {
 		/* A directory cannot be renamed over a non-directory. */
 		r = -errno;
 		run_report_dest(run, -r, "cannot remove", df->rel);
@@ -334,13 +338,21 @@ static void defer_task(struct pool_task *t, struct pool_worker *w)
 	struct ts_run *run = d->run;
 
 	(void)w;
-	if (run->replace_ok && !pool_cancelled(&run->pool) &&
-	    clear_way(run, df) == 0) {
+	if (dnode_enter(d) == 0 && run->replace_ok &&
+	    !pool_cancelled(&run->pool) && clear_way(run, df) == 0) {
+		size_t i;
+
+		/* The fds the items were listed with may have been closed
+		 * since: those of the node now entered. */
+		dnode_src_fields(&df->it);
+		for (i = 0; i < df->it.nmerge; i++)
+			dnode_src_fields(&df->merge[i]);
 		/* A directory in the way is gone; a non-directory stays until
 		 * the new entry is renamed over it. */
 		item_act(d, &df->it, S_ISDIR(df->dst.mode) ||
 		    S_ISDIR(df->src.mode) ? NULL : &df->dst);
 	}
+	dnode_leave(d);
 	free_defer(df);
 	dnode_release(d);
 }

@@ -93,7 +93,7 @@ static int hl_master_dir(struct dnode *d, const char *master_rel,
 	    xstrdup("");
 	if (strcmp(dir, d->rel) == 0) {
 		free(dir);
-		return fcntl(d->dfd, F_DUPFD_CLOEXEC, 0);
+		return fcntl(d->dslot.fd, F_DUPFD_CLOEXEC, 0);
 	}
 	fd = delete_open_beneath(d->run->plan.dst_fd, dir);
 	free(dir);
@@ -146,14 +146,14 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 		}
 		ls.mfd = mfd;
 		ls.base = base;
-		r = tmpfile_make(run->copy.tmp, d->dfd, name, tmp, make_link,
+		r = tmpfile_make(run->copy.tmp, d->dslot.fd, name, tmp, make_link,
 		    &ls);
 		if (r == -EINTR) {
 			close(mfd);
 			goto out;
 		}
 		if (r >= 0)
-			r = tmpfile_commit(run->copy.tmp, d->dfd, tmp, name);
+			r = tmpfile_commit(run->copy.tmp, d->dslot.fd, tmp, name);
 		close(mfd);
 		if (r < 0) {
 			run_report_dest(run, -r, "cannot hard-link", rel);
@@ -214,17 +214,21 @@ static void hl_waiter_run(struct ts_run *run, struct hl_entry *h,
 	struct dnode *d = w->dir;
 
 	(void)run;
-	if (h->state == HL_DONE) {
+	if (dnode_enter(d) < 0) {
+		/* Reported: D cannot be worked in any more. */
+	} else if (h->state == HL_DONE) {
 		hl_link(d, h, w->name, w->disp_name, &w->src,
 		    w->has_dst ? &w->dst : NULL);
 	} else {
-		struct srcitem it = { .ent = &w->src, .sfd = w->sfd,
+		struct srcitem it = { .ent = &w->src, .from = w->from,
 			.src_name = w->src_name, .name = w->name,
-			.disp_name = w->disp_name, .src_disp = w->src_disp };
+			.disp_name = w->disp_name };
 
 		/* From another thread than D's scan: submitted directly. */
+		dnode_src_fields(&it);
 		alone(d, &it, w->has_dst ? &w->dst : NULL, NULL);
 	}
+	dnode_leave(d);
 	free(w->name);
 	free(w->src_name);
 	free(w->disp_name);
@@ -251,8 +255,7 @@ void hl_follow(struct dnode *d, struct hl_entry *h,
 			w->dst = *dst;
 			w->has_dst = true;
 		}
-		w->sfd = it->sfd;
-		w->src_disp = it->src_disp;	/* kept by the node */
+		w->from = it->from;
 		w->name = xstrdup(it->name);
 		w->src_name = xstrdup(it->src_name);
 		w->disp_name = xstrdup(it->disp_name);

@@ -67,13 +67,13 @@ void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
 	const char *what = NULL;
 	int r;
 
-	if (run->o->dry_run || d->dfd < 0)
+	if (run->o->dry_run || d->dslot.fd < 0)
 		return;
 	meta_plan(run->o, run->am_root, src, dst, d->dflt, &m);
 	m.xattrs = xa;
 	if (!xa)
 		m.xa_which = 0;
-	r = meta_apply_at(d->dfd, name, S_ISLNK(src->mode), &m, &what);
+	r = meta_apply_at(d->dslot.fd, name, S_ISLNK(src->mode), &m, &what);
 	if (r < 0) {
 		run_report_dest(run, -r, what, rel);
 		run_item_failed(run);
@@ -110,7 +110,7 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 	const char *what = NULL;
 	int r;
 
-	r = tmpfile_make(run->copy.tmp, d->dfd, it->name, tmp, make_node_temp,
+	r = tmpfile_make(run->copy.tmp, d->dslot.fd, it->name, tmp, make_node_temp,
 	    &spec);
 	if (r < 0) {
 		if (r != -EINTR)
@@ -121,14 +121,14 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 	if (run->xa_which && xattr_read(it->sfd, it->src_name, -1, run->xa_which,
 	    run->am_root, &xa) == 0)
 		m.xattrs = &xa;
-	r = meta_apply_at(d->dfd, tmp, S_ISLNK(src->mode), &m, &what);
+	r = meta_apply_at(d->dslot.fd, tmp, S_ISLNK(src->mode), &m, &what);
 	xattr_set_free(&xa);
 	if (r < 0) {
-		tmpfile_discard(run->copy.tmp, d->dfd, tmp);
+		tmpfile_discard(run->copy.tmp, d->dslot.fd, tmp);
 		run_report_dest(run, -r, what, rel);
 		return r;
 	}
-	r = tmpfile_commit(run->copy.tmp, d->dfd, tmp, it->name);
+	r = tmpfile_commit(run->copy.tmp, d->dslot.fd, tmp, it->name);
 	if (r < 0)
 		run_report_dest(run, -r, "cannot rename into place", rel);
 	return r;
@@ -148,7 +148,7 @@ bool item_make(struct dnode *d, const struct srcitem *it,
 			return false;
 		}
 		atomic_store(&d->touched, true);
-		if (made && walk_stat(d->dfd, it->name, false, made) < 0)
+		if (made && walk_stat(d->dslot.fd, it->name, false, made) < 0)
 			memset(made, 0, sizeof(*made));
 	}
 	item_count_created(run, iflags, it->ent->mode);
@@ -191,10 +191,9 @@ static void add_source(struct dnode *c, const struct srcitem *it)
 {
 	struct dsrc *s = &c->srcs[c->nsrcs++];
 
-	s->parent_fd = it->sfd;
-	s->fd = -1;
+	s->up = it->from;
 	s->name = xstrdup(it->src_name);
-	s->disp = util_path_join(it->src_disp, it->src_name);
+	dslot_init(&s->slot, &it->from->slot, s->name);
 	s->dev_limit = it->dev_limit;
 	s->rank = c->nsrcs - 1;
 	s->list = it->list;
@@ -203,8 +202,7 @@ static void add_source(struct dnode *c, const struct srcitem *it)
 }
 
 void item_submit_dir(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, enum cmp_action what, uint32_t iflags,
-    const char *rel)
+    const struct ts_entry *dst, enum cmp_action what, uint32_t iflags)
 {
 	struct ts_run *run = d->run;
 	struct dnode *c = dnode_new(run, d);
@@ -219,7 +217,7 @@ void item_submit_dir(struct dnode *d, const struct srcitem *it,
 		    it->merge[i]->ent->dev == it->merge[i]->dev_limit)
 			add_source(c, it->merge[i]);
 	c->name = xstrdup(it->name);
-	c->rel = xstrdup(rel);
+	c->dslot.name = c->name;
 	c->src = *it->ent;
 	c->create = what == CMP_MKDIR;
 	c->blocked = what == CMP_BLOCKED;
@@ -256,7 +254,7 @@ static void compare_xattrs(struct dnode *d, const struct srcitem *it,
 
 	if (xattr_read(it->sfd, it->src_name, -1, run->xa_which, run->am_root,
 	    sxa) < 0 ||
-	    xattr_read(d->dfd, it->name, -1, run->xa_which, run->am_root, &dxa) < 0) {
+	    xattr_read(d->dslot.fd, it->name, -1, run->xa_which, run->am_root, &dxa) < 0) {
 		xattr_set_free(&dxa);
 		return;
 	}
@@ -402,8 +400,8 @@ static bool read_targets(struct dnode *d, const struct srcitem *it,
 		}
 		return false;
 	}
-	if (dst && S_ISLNK(dst->mode) && d->dfd >= 0)
-		*dtarget = read_link(d->dfd, it->name);
+	if (dst && S_ISLNK(dst->mode) && d->dslot.fd >= 0)
+		*dtarget = read_link(d->dslot.fd, it->name);
 	return true;
 }
 
@@ -466,12 +464,12 @@ static void act(struct dnode *d, const struct srcitem *it,
 		goto out;
 	in.src_target = a.target = starget;
 	in.dst_target = dtarget;
-	if (cmp_needs_checksum(run->o, src, dst) && d->dfd >= 0) {
+	if (cmp_needs_checksum(run->o, src, dst) && d->dslot.fd >= 0) {
 		/* The contents decide: a file task compares them first. */
 		a.checksum = true;
 		a.what = CMP_COPY;
 	} else {
-		if (run->xa_which && dst && d->dfd >= 0 &&
+		if (run->xa_which && dst && d->dslot.fd >= 0 &&
 		    (dst->mode & S_IFMT) == (src->mode & S_IFMT)) {
 			compare_xattrs(d, it, &in, &sxa);
 			a.xattrs = &sxa;

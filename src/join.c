@@ -114,6 +114,14 @@ static void join_finish(struct join *jn)
 	free(jn);
 }
 
+/* The node's directories cannot be opened again: the rest of the
+ * directory is not decided, and nothing in it is taken for extraneous. */
+static void join_abandon(struct join *jn)
+{
+	jn->nex = 0;
+	join_finish(jn);
+}
+
 static void join_task(struct pool_task *t, struct pool_worker *w);
 
 /*
@@ -157,8 +165,14 @@ static void join_task(struct pool_task *t, struct pool_worker *w)
 	struct join *jn = container_of(t, struct join, task);
 	struct dnode *d = jn->d;
 
-	pool_worker_busy(w, d->nsrcs ? d->srcs[0].disp : d->rel);
-	join_chunk(jn);
+	if (dnode_enter(d) == 0) {
+		pool_worker_busy(w, dnode_src_disp(d)[0] ? dnode_src_disp(d) :
+		    d->rel);
+		join_chunk(jn);
+	} else {
+		join_abandon(jn);
+	}
+	dnode_leave(d);
 	dnode_release(d);
 }
 

@@ -15,10 +15,57 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <treesync/treesync.h>
+
+/* The process's groups, read once (a process-wide capability cache). */
+static pthread_once_t groups_once = PTHREAD_ONCE_INIT;
+static gid_t *my_groups;
+static int n_groups;
+
+static void read_groups(void)
+{
+	int n = getgroups(0, NULL);
+	gid_t *g = n > 0 ? calloc((size_t)n, sizeof(*g)) : NULL;
+
+	if (g && (n = getgroups(n, g)) > 0) {
+		my_groups = g;
+		n_groups = n;
+	} else {
+		free(g);
+	}
+}
+
+bool meta_may_set_group(gid_t gid, bool am_root)
+{
+	int i;
+
+	if (am_root || gid == getegid())
+		return true;
+	pthread_once(&groups_once, read_groups);
+	for (i = 0; i < n_groups; i++)
+		if (my_groups[i] == gid)
+			return true;
+	return false;
+}
+
+bool meta_make_writable(int fd, mode_t *before)
+{
+	struct stat st;
+	uid_t me = geteuid();
+
+	if (me == 0 || fstat(fd, &st) < 0 || (st.st_mode & S_IWUSR) ||
+	    st.st_uid != me)
+		return false;
+	if (sys.fchmod(fd, (st.st_mode & 07777) | S_IWUSR) < 0)
+		return false;
+	*before = st.st_mode & 07777;
+	return true;
+}
 
 void meta_plan(const struct ts_options *o, bool am_root,
     const struct ts_entry *src, const struct ts_entry *dst, mode_t dflt,
@@ -28,7 +75,7 @@ void meta_plan(const struct ts_options *o, bool am_root,
 
 	out->set_owner = o->owner && am_root;
 	out->uid = src->uid;
-	out->set_group = o->group;
+	out->set_group = o->group && meta_may_set_group(src->gid, am_root);
 	out->gid = src->gid;
 
 	out->set_mode = true;

@@ -33,12 +33,31 @@ struct xattr_set;
  * one gets the source's mode masked by DFLT (the default permissions of
  * the directory it is made in: xattr_default_perms()), without the
  * special bits;
- * -o (as root) and -g copy ids; -t copies mtime (directories unless -O).
- * DST is the existing destination entry or NULL.  Pure.
+ * -o (as root) and -g (a group we may give: meta_may_set_group()) copy
+ * ids; -t copies mtime (directories unless -O).
+ * DST is the existing destination entry or NULL.
  */
 void meta_plan(const struct ts_options *o, bool am_root,
     const struct ts_entry *src, const struct ts_entry *dst, mode_t dflt,
     struct meta_target *out);
+
+/*
+ * Whether this process may give a file group GID: root may give any, a
+ * plain user only its own groups (effective and supplementary).  rsync's
+ * rule for -g: a group the user is not in is left alone, silently -- the
+ * file keeps the group it is made with, and no change is reported.
+ * Thread-safe (the group list is read once per process).
+ */
+bool meta_may_set_group(gid_t gid, bool am_root);
+
+/*
+ * A plain user cannot create or remove entries in its own directory of
+ * mode 0555: rsync adds u+w for as long as it works in it.  Adds u+w to
+ * the directory FD when the process is not root, owns it and lacks the
+ * bit: true, with the mode to put back in *BEFORE; false when nothing was
+ * (or could be) changed.
+ */
+bool meta_make_writable(int fd, mode_t *before);
 
 /*
  * Applies M to the open FD: owner first (chown clears set-id bits), then

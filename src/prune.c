@@ -86,6 +86,8 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 	const char *what = NULL;
 	size_t i;
 	int fd = delete_open_beneath(run->plan.dst_fd, g->rel);
+	mode_t before = 0;
+	bool writable;
 
 	if (fd < 0) {
 		run_report_dest(run, -fd, "cannot open directory for deletion",
@@ -93,11 +95,16 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 		c->errors++;
 		return;
 	}
+	writable = !run->o->dry_run && meta_make_writable(fd, &before);
 	for (i = 0; i < g->n; i++) {
 		char *rel = util_path_join(g->rel, g->names[i]);
 
 		delete_entry(&dopts, fd, g->names[i], rel, g->modes[i], c);
 		free(rel);
+	}
+	if (writable && sys.fchmod(fd, before) < 0) {
+		run_report_dest(run, errno, "cannot change mode of", g->rel);
+		c->errors++;
 	}
 	/* Removing entries bumped the directory's mtime: restore it. */
 	if (!run->o->dry_run && g->meta.set_times) {

@@ -68,7 +68,7 @@ static void join_named(struct dnode *root, struct scan_lists *sc)
 		struct ts_entry de;
 
 		if (join_take(root, sc, &merge) == TAKE_SEND) {
-			if (walk_stat(root->dfd, it->name, false, &de) == 0) {
+			if (walk_stat(root->dslot.fd, it->name, false, &de) == 0) {
 				de.name = it->name;
 				item_handle(root, it, &de);
 			} else {
@@ -117,7 +117,8 @@ void root_scan(struct dnode *root)
 		s->st.name = s->name;
 		item_adjust_source(run, &s->st);
 		/* Messages name the operand as the user typed it. */
-		named[nn] = (struct srcitem){ .ent = &s->st, .sfd = s->fd,
+		named[nn] = (struct srcitem){ .ent = &s->st,
+			.from = &run->opdirs[i], .sfd = s->fd,
 			.src_name = s->name,
 			.name = p->single_name ? p->single_name : s->name,
 			.disp_name = s->name, .src_disp = "",
@@ -127,7 +128,7 @@ void root_scan(struct dnode *root)
 	}
 	scan_collect(root, named, nn, &sc);
 
-	if (root->dfd >= 0 && p->any_contents)
+	if (root->dslot.fd >= 0 && p->any_contents)
 		dest_ok = scan_read_dest(root, &dl);
 	if (p->any_contents && run->o->del && sc.complete &&
 	    !scan_peek(root, &sc) && dl.n > 0 && !run->o->allow_empty_source) {
@@ -135,7 +136,7 @@ void root_scan(struct dnode *root)
 		run->refuse_delete = true;
 		root->apply_meta = false;
 	}
-	if (p->any_contents || root->dfd < 0) {
+	if (p->any_contents || root->dslot.fd < 0) {
 		join_start(root, &sc, &dl,
 		    p->any_contents && run->o->del && dest_ok && sc.complete &&
 		    (!run->o->files_from || root->nsrcs > 0));
@@ -155,9 +156,8 @@ static struct dsrc *root_add(struct dnode *root, int fd, bool borrowed,
 {
 	struct dsrc *s = &root->srcs[root->nsrcs++];
 
-	s->parent_fd = -1;
-	s->fd = fd;
-	s->borrowed = borrowed;
+	dslot_init_fixed(&s->slot, fd);
+	s->owned = !borrowed;
 	s->name = xstrdup(".");
 	s->disp = xstrdup(disp);
 	s->dev_limit = ps->st.dev;
@@ -196,8 +196,8 @@ static void root_sources(struct ts_run *run, struct dnode *root)
 				fd = openat(ps->fd, l->prefix, O_RDONLY |
 				    O_DIRECTORY | O_CLOEXEC);
 				if (fd < 0) {
-					report_errno(run->rep, errno, "cannot open "
-					    "directory", disp);
+					report_errno_side(run->rep, TS_SIDE_SRC,
+					    errno, "cannot open directory", disp);
 					run_source_failed(run);
 					free(disp);
 					continue;
@@ -220,9 +220,9 @@ static mode_t root_parent_perms(const struct ts_run *run,
 	mode_t perms = 0777 & ~run->umask;
 	int pfd;
 
-	if (run->o->perms || !run->plan.dst_new || root->dfd < 0)
+	if (run->o->perms || !run->plan.dst_new || root->dslot.fd < 0)
 		return perms;
-	pfd = openat(root->dfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pfd = openat(root->dslot.fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pfd >= 0) {
 		perms = xattr_default_perms(pfd, run->umask);
 		close(pfd);
@@ -239,10 +239,17 @@ struct dnode *root_make(struct ts_run *run)
 
 	root->is_root = true;
 	root->rel = xstrdup("");
-	root->dfd = p->dst_fd;
-	if (root->dfd >= 0 && walk_stat(root->dfd, "", false, &root->dst) == 0)
+	dslot_init_fixed(&root->dslot, p->dst_fd);
+	/* The directories holding entry operands: where their items are. */
+	run->opdirs = xcalloc(p->nsrcs + 1, sizeof(*run->opdirs));
+	for (i = 0; i < p->nsrcs; i++) {
+		dslot_init_fixed(&run->opdirs[i].slot, p->srcs[i].fd);
+		run->opdirs[i].disp = xstrdup("");
+	}
+	if (root->dslot.fd >= 0 && walk_stat(root->dslot.fd, "", false, &root->dst) == 0)
 		root->has_dst = true;
 	root_sources(run, root);
+	dnode_make_writable(root);
 	scan_inherit(root);
 	/* The root is an item of the transfer when a "dir/" operand names
 	 * it: its attributes come from the first such operand. */

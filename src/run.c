@@ -17,6 +17,7 @@
 #include "util.h"
 #include "xattr.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -378,6 +380,8 @@ void ts_run_free(struct ts_run *run)
 	select_free(run);
 	select_free_rules(run);
 	made_free(run);
+	if (run->slots_ready)
+		dslot_cache_destroy(&run->slots);
 	hl_free(run);
 	prune_free(run);
 	plan_free(&run->plan);
@@ -404,6 +408,62 @@ static int start_pool(struct ts_run *run, int jobs)
 	r = pool_start(&run->pool, jobs);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+/*
+ * fds a worker holds outside the directory slots: the source file, the
+ * temp, the destination file (-c, compare), one for attributes.
+ */
+#define FDS_PER_WORKER 4
+#define FDS_RESERVE 4		/* the log, a lock, the progress line */
+
+/* Open fds of the process now (a host may hold many). */
+static size_t fds_in_use(size_t limit)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!dir)
+		return 16;	/* no /proc: a guess on the safe side */
+	/* An fd inherited above the limit (a shell's 255, say) takes no
+	 * number the run could use. */
+	while ((e = readdir(dir)) != NULL)
+		n += e->d_name[0] != '.' && strtoull(e->d_name, NULL, 10) < limit;
+	closedir(dir);
+	return n ? n - 1 : 0;	/* not the listing's own */
+}
+
+/*
+ * The fds the run may use, from RLIMIT_NOFILE: how many workers fit
+ * (*JOBS may shrink, said once) and how many directory fds stay open
+ * beyond those in use (the slot cache's budget).  A low limit makes the
+ * run slower -- fewer workers, directories opened again -- never fail.
+ */
+static size_t fd_budget(struct ts_run *run, int *jobs)
+{
+	struct rlimit rl;
+	size_t limit = 1u << 20, used, avail, fit, budget;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		limit = (size_t)rl.rlim_cur;
+	used = fds_in_use(limit);
+	avail = limit > used + FDS_RESERVE ? limit - used - FDS_RESERVE : 0;
+	/* A worker needs its own fds and pins about two directories. */
+	fit = avail / (FDS_PER_WORKER + 2);
+	if (fit < 1)
+		fit = 1;
+	if ((size_t)*jobs > fit) {
+		report_error(run->rep, "warning: the open-file limit (%zu, %zu "
+		    "in use) leaves room for %zu worker%s, not %d", limit, used,
+		    fit, fit == 1 ? "" : "s", *jobs);
+		*jobs = (int)fit;
+	}
+	budget = avail > (size_t)*jobs * FDS_PER_WORKER ?
+	    avail - (size_t)*jobs * FDS_PER_WORKER : 0;
+	if (budget < 2 * (size_t)*jobs + 2)
+		budget = 2 * (size_t)*jobs + 2;
+	return budget;
 }
 
 /* The opening line of --log-file. */
@@ -480,6 +540,8 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 	if (code)
 		goto out;
 	jobs = o->jobs > 0 ? o->jobs : ts_default_jobs(run->plan.network_fs);
+	dslot_cache_init(&run->slots, fd_budget(run, &jobs));
+	run->slots_ready = true;
 	if ((r = start_pool(run, jobs)) < 0) {
 		report_errno(run->rep, -r, "cannot start worker threads", "");
 		code = TS_EXIT_IPC;

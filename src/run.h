@@ -76,8 +76,7 @@ struct hl_waiter {
 	struct dnode *dir;	/* holds a reference */
 	struct ts_entry src, dst;
 	bool has_dst;
-	int sfd;
-	const char *src_disp;	/* borrowed from the node (referenced) */
+	struct dsrc *from;	/* the source directory */
 	char *name, *src_name, *disp_name;
 };
 
@@ -130,6 +129,57 @@ struct made_set {
 	size_t n, cap;
 };
 
+/*
+ * dirslot.c: a directory fd that may be closed while nobody uses it and
+ * opened again, from the slot above it, when next needed (checked to be
+ * the same directory).  Every field is guarded by the cache's lock.
+ */
+struct dslot {
+	int fd;			/* -1 while closed */
+	unsigned pins;		/* users of fd now */
+	bool fixed;		/* the plan's (or the root's own): never closed */
+	bool known;		/* opened once: DEV and INO are what it is */
+	int failed;		/* errno of a failed opening again, or 0 */
+	uint64_t dev, ino;
+	struct dslot *up;	/* opened from (NULL when fixed) */
+	const char *name;	/* its name in UP (owned by the holder) */
+	struct dslot *prev, *next;	/* the LRU list while open, unpinned */
+};
+
+/* The run's directory fds: a budget of open ones, the rest closed. */
+struct dslot_cache {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;	/* a slot finished opening */
+	size_t budget;		/* unpinned open slots beyond it are closed */
+	size_t nopen;		/* open slots (not fixed ones) */
+	uint64_t reopened, closed;	/* for --stats -vv and tests */
+	struct dslot lru;	/* list head: most recently used first */
+};
+
+void dslot_init(struct dslot *s, struct dslot *up, const char *name);
+void dslot_init_fixed(struct dslot *s, int fd);
+void dslot_cache_init(struct dslot_cache *c, size_t budget);
+void dslot_cache_destroy(struct dslot_cache *c);
+/* S's fd, pinned (opened again if it was closed, with every closed slot
+ * above it); -errno: never opened (EBADF), or not the directory it was
+ * (ESTALE), or the open's error.  Thread-safe; the _locked forms are for
+ * a caller holding the cache lock. */
+int dslot_pin(struct dslot_cache *c, struct dslot *s);
+void dslot_unpin(struct dslot_cache *c, struct dslot *s);
+int dslot_pin_locked(struct dslot_cache *c, struct dslot *s);
+void dslot_unpin_locked(struct dslot_cache *c, struct dslot *s);
+/* Opens the directory NAME in PFD (O_NOFOLLOW; out of fds, unpinned
+ * slots are closed and it is tried again): an fd or -1 with errno. */
+int dslot_open_name(struct dslot_cache *c, int pfd, const char *name);
+/* Makes FD (just opened by the caller) S's first fd, pinned once. */
+int dslot_adopt(struct dslot_cache *c, struct dslot *s, int fd);
+/* Closes S for good (at the end of its node). */
+void dslot_close(struct dslot_cache *c, struct dslot *s);
+/* The process is out of fds (EMFILE): closes every unpinned slot, for a
+ * caller to try again.  Returns how many it closed (0: retrying is
+ * useless). */
+size_t dslot_relieve(struct dslot_cache *c);
+
 struct ts_run {
 	const struct ts_options *o;	/* == &opts */
 	struct ts_options opts;		/* the caller's, adjusted (see ts_sync) */
@@ -141,6 +191,11 @@ struct ts_run {
 	size_t nsels;
 	struct plan plan;
 	struct pool pool;
+	struct dslot_cache slots;	/* every directory fd below the roots */
+	bool slots_ready;	/* slots initialised */
+	/* The directories holding the entry operands (the plan's fds): the
+	 * sources their items are listed in. */
+	struct dsrc *opdirs;
 	struct copy_ctx copy;
 	struct report *rep;	/* every byte the run prints */
 	struct filter_list *filters;	/* the options' rules, or NULL */
@@ -200,14 +255,20 @@ struct ts_run {
  * wins per name, directories merge); most nodes have one.
  */
 struct dsrc {
-	int parent_fd;		/* borrowed: where fd is opened from */
-	int fd;			/* -1 until opened; closed at the end */
-	bool borrowed;		/* fd belongs to the plan (the root) */
+	struct dslot slot;	/* the directory (the root's: the plan's) */
+	struct dsrc *up;	/* the source directory it is in (NULL: a
+				 * root source or an operand's directory) */
+	bool owned;		/* a root source's fd opened for it (closed at
+				 * the end), not the plan's */
 	size_t rank;		/* operand order: the first one wins a name */
 	const struct sel_list *list;	/* --files-from, or NULL */
 	enum sel sel;		/* how much of it is selected */
-	char *name;		/* in parent_fd */
-	char *disp;		/* path for messages */
+	char *name;		/* in UP */
+	/* Path for messages: a root source's always; any other's only while
+	 * its node is entered (built from the names above it, so that a
+	 * deep tree does not hold every path at once). */
+	char *disp;
+	bool pinned;		/* its slot is pinned by the node's entry */
 	uint64_t dev_limit;	/* -x: its operand's device */
 	struct filter_layer *parent_layer;	/* rules above it (a reference) */
 	struct filter_layer *layer;	/* rules for its entries (a reference) */
@@ -219,11 +280,21 @@ struct dnode {
 	struct ts_run *run;
 	struct dnode *parent;
 	atomic_int pending;	/* 1 for the scan + 1 per unfinished child */
-	int dfd;		/* -1 when absent; closed at the end */
+	struct dslot dslot;	/* the destination directory; its fd is
+				 * dslot.fd while the node is entered (-1:
+				 * absent) */
+	/* dnode_enter(): guarded by the slot cache's lock. */
+	unsigned views;		/* tasks that entered it */
+	bool entering;		/* one of them is opening its slots */
+	bool pinned_dst;	/* dslot is pinned by the entry */
+	int enter_err;		/* -errno: its directories cannot be opened
+				 * again */
 	struct dsrc *srcs;	/* srcs[0] gives the attributes */
 	size_t nsrcs;
-	char *name;		/* name in the parent's dfd */
-	char *rel;		/* below the destination root; "" = root */
+	char *name;		/* name in the parent's directory */
+	/* Below the destination root ("" = root): while the node is entered
+	 * (built from the names above, like dsrc.disp), else NULL. */
+	char *rel;
 	struct ts_entry src;	/* the source directory, as scanned */
 	struct ts_entry dst;	/* the destination directory before */
 	bool has_dst;
@@ -237,6 +308,9 @@ struct dnode {
 	bool attrs_differ;
 	uint32_t iflags;	/* its itemize flags, reported by its scan */
 	atomic_bool touched;	/* an entry was created, replaced or removed */
+	bool made_writable;	/* u+w added for the run (a plain user's
+				 * read-only directory), mode_before restored */
+	mode_t mode_before;
 	struct meta_target meta;
 	mode_t dflt;		/* without -p: what new entries in it may have
 				 * (xattr_default_perms), set by its scan */
@@ -246,7 +320,7 @@ struct dnode {
 /* The winning source's fd and display path (-1 and "" without one). */
 static inline int dnode_sfd(const struct dnode *d)
 {
-	return d->nsrcs ? d->srcs[0].fd : -1;
+	return d->nsrcs ? d->srcs[0].slot.fd : -1;
 }
 
 static inline const char *dnode_src_disp(const struct dnode *d)
@@ -264,14 +338,14 @@ static inline struct filter_layer *dnode_layer(const struct dnode *d)
 struct ftask {
 	struct pool_task task;
 	struct dnode *dir;
-	int sfd;		/* borrowed from dir (or the plan, at the root) */
+	struct dsrc *from;	/* the source directory (dir's, or an
+				 * operand's directory) */
 	struct ts_entry src, dst;
 	bool has_dst;
 	bool need_checksum;
 	struct hl_entry *hl;	/* -H: this file is the master of a group */
 	struct ftask *batch_next;	/* the rest of its batch, or NULL */
 	uint32_t iflags;
-	const char *src_disp;	/* borrowed: the source directory, messages */
 	const char *src_name;	/* in the same allocation */
 	const char *disp_name;	/* the name printed */
 	char name[];		/* the name in the destination */
@@ -287,11 +361,12 @@ struct pending {
 /* A source item of a directory listing, wherever it comes from. */
 struct srcitem {
 	const struct ts_entry *ent;
-	int sfd;
+	struct dsrc *from;	/* the source directory it is listed in */
+	int sfd;		/* from's fd, while its node is entered */
 	const char *src_name;	/* name in sfd */
 	const char *name;	/* name in the destination directory */
 	const char *disp_name;	/* name printed (the source's) */
-	const char *src_disp;	/* source directory, for messages */
+	const char *src_disp;	/* from's disp, while its node is entered */
 	uint64_t dev_limit;
 	uint64_t order;		/* operand rank << 32 | position: duplicates */
 	const struct sel_list *list;	/* its source's --files-from list */
@@ -365,6 +440,26 @@ void run_report_dest(struct ts_run *run, int err, const char *what,
 /* dnode.c: directory nodes, post-order metadata. */
 struct dnode *dnode_new(struct ts_run *run, struct dnode *parent);
 void dnode_release(struct dnode *d);
+/*
+ * A task that works in D enters it first and leaves it when done: the
+ * node's directories are then open (pinned; opened again if the budget
+ * had closed them) and its paths (rel, each source's disp) are built.
+ * 0, or -errno when a directory cannot be opened again (reported here,
+ * once per node; the caller still leaves).  Thread-safe.
+ */
+int dnode_enter(struct dnode *d);
+void dnode_leave(struct dnode *d);
+/*
+ * A plain user cannot create or remove entries in its own directory of
+ * mode 0555 (an rsync -a copy of a read-only tree makes such directories):
+ * as rsync, D's destination directory (open) gets u+w for the run, and
+ * its mode is put back when D is finished.  Root, dry runs, directories
+ * we do not own: nothing.
+ */
+void dnode_make_writable(struct dnode *d);
+/* The item ITEM's srcitem fields that hold while FROM's node is entered
+ * (sfd, src_disp), set again after an enter. */
+void dnode_src_fields(struct srcitem *it);
 
 /* gate.c: every removal of a destination entry (see gate.c). */
 /* Defers item IT of D, whose destination entry DST is of another type,
@@ -403,8 +498,7 @@ const char *item_rel(const struct dnode *d, const struct srcitem *it,
     char **rel);
 /* A directory task for IT (WHAT: CMP_MKDIR, CMP_DIR or CMP_BLOCKED). */
 void item_submit_dir(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, enum cmp_action what, uint32_t iflags,
-    const char *rel);
+    const struct ts_entry *dst, enum cmp_action what, uint32_t iflags);
 /* Makes the symlink or node IT over DST (a temp, then a rename); *MADE
  * (may be NULL) receives the new entry.  False if it failed (reported). */
 bool item_make(struct dnode *d, const struct srcitem *it,

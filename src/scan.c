@@ -77,46 +77,83 @@ size_t scan_settle_duplicates(struct srcitem *items, size_t n,
 	return nm;
 }
 
-/* Opens (or creates) the destination directory of a non-root node.  The
- * gate has removed whatever was in the way of a new one. */
+/* D's new destination fd FD (-1 and ERRNO set: none), as its slot's first. */
+static bool adopt_dest(struct dnode *d, int fd)
+{
+	struct ts_run *run = d->run;
+	int r;
+
+	if (fd < 0)
+		return false;
+	r = dslot_adopt(&run->slots, &d->dslot, fd);
+	if (r < 0) {
+		close(fd);
+		errno = -r;
+		return false;
+	}
+	d->pinned_dst = true;
+	return true;
+}
+
+/* Makes the directory D (the gate has removed whatever was in the way). */
+static bool make_dest_dir(struct dnode *d, int pfd)
+{
+	struct ts_run *run = d->run;
+	int err;
+
+	if (sys.mkdirat(pfd, d->name, 0700) == 0 || errno == EEXIST) {
+		atomic_store(&d->parent->touched, true);
+		return true;
+	}
+	err = errno;
+	run_report_dest(run, err, "cannot create directory", d->rel);
+	run_item_failed(run);
+	if (err == ENOSPC || err == EDQUOT) {
+		atomic_store(&run->fatal, true);
+		pool_cancel(&run->pool);
+	} else if (err == EROFS) {
+		run_read_only(run);
+	}
+	return false;
+}
+
+/* Opens (or creates) the destination directory of a non-root node, in
+ * its parent's (pinned meanwhile; opened again if it had been closed). */
 static bool open_dest_dir(struct dnode *d)
 {
 	struct ts_run *run = d->run;
-	int pfd = d->parent->dfd;
+	struct dslot *up = &d->parent->dslot;
+	int pfd = dslot_pin(&run->slots, up);
+	bool ok = true;
 
-	if (run->o->dry_run) {
-		if (!d->create && pfd >= 0)
-			d->dfd = sys.openat(pfd, d->name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-		return true;
-	}
-	if (d->create) {
-		if (sys.mkdirat(pfd, d->name, 0700) < 0 && errno != EEXIST) {
-			int err = errno;
-
-			run_report_dest(run, err, "cannot create directory",
-			    d->rel);
-			run_item_failed(run);
-			if (err == ENOSPC || err == EDQUOT) {
-				atomic_store(&run->fatal, true);
-				pool_cancel(&run->pool);
-			} else if (err == EROFS) {
-				run_read_only(run);
-			}
-			return false;
-		}
-		atomic_store(&d->parent->touched, true);
-	}
-	d->dfd = sys.openat(pfd, d->name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-	if (d->dfd < 0) {
-		/* ELOOP/ENOTDIR: something not a directory was planted. */
-		run_report_dest(run, errno, "cannot open directory", d->rel);
+	if (pfd < 0 && pfd != -EBADF) {
+		run_report_dest(run, -pfd, "cannot open directory again",
+		    d->parent->rel ? d->parent->rel : d->rel);
 		run_item_failed(run);
 		return false;
 	}
+	if (run->o->dry_run) {
+		/* Nothing is made: an absent directory stays absent. */
+		if (!d->create && pfd >= 0)
+			adopt_dest(d, dslot_open_name(&run->slots, pfd,
+			    d->name));
+	} else if (d->create && !make_dest_dir(d, pfd)) {
+		ok = false;
+	} else if (!adopt_dest(d, dslot_open_name(&run->slots, pfd,
+	    d->name))) {
+		/* ELOOP/ENOTDIR: something not a directory was planted. */
+		run_report_dest(run, errno, "cannot open directory", d->rel);
+		run_item_failed(run);
+		ok = false;
+	}
+	if (pfd >= 0)
+		dslot_unpin(&run->slots, up);
+	if (!ok || d->dslot.fd < 0)
+		return ok;
 	if (d->create)
-		made_add_fd(run, d->dfd);
+		made_add_fd(run, d->dslot.fd);
+	else
+		dnode_make_writable(d);
 	scan_inherit(d);
 	return true;
 }
@@ -126,13 +163,13 @@ void scan_inherit(struct dnode *d)
 	const struct ts_run *run = d->run;
 	struct stat st;
 
-	if (run->o->perms || d->dfd < 0)
+	if (run->o->perms || d->dslot.fd < 0)
 		return;
 	/* Without -p, what the destination directory says goes: its default
 	 * ACL for the entries made in it, and the setgid bit a new one got
 	 * from its parent (rsync keeps both). */
-	d->dflt = xattr_default_perms(d->dfd, run->umask);
-	if (d->create && fstat(d->dfd, &st) == 0 && (st.st_mode & S_ISGID))
+	d->dflt = xattr_default_perms(d->dslot.fd, run->umask);
+	if (d->create && fstat(d->dslot.fd, &st) == 0 && (st.st_mode & S_ISGID))
 		d->meta.mode |= S_ISGID;
 }
 
@@ -149,7 +186,7 @@ static bool keep_non_temp(void *arg, const char *name, uint32_t mode)
 
 	if (S_ISDIR(mode) || !tmpfile_is_name(name))
 		return true;
-	if (!run->o->dry_run && sys.unlinkat(d->dfd, name, 0) == 0) {
+	if (!run->o->dry_run && sys.unlinkat(d->dslot.fd, name, 0) == 0) {
 		add(&run->stale_temps, 1);
 		if (run->o->verbose >= 2) {
 			char *rel = util_path_join(d->rel, name);
@@ -172,12 +209,12 @@ bool scan_read_dest(struct dnode *d, struct dirlist *dl)
 	struct walk_result wr;
 	char *disp;
 
-	if (d->dfd < 0)
+	if (d->dslot.fd < 0)
 		return true;
 	disp = run_dest_path(run, d->rel);
 	/* A name gone between getdents and statx on this side is not a
 	 * vanished source file (another run renamed its temp, say). */
-	wr = walk_dir(run->rep, d->dfd, disp, run->need | WALK_DEST,
+	wr = walk_dir(run->rep, d->dslot.fd, disp, run->need | WALK_DEST,
 	    dl);
 	if (wr.err)
 		report_errno_side(run->rep, TS_SIDE_DST, -wr.err,
@@ -194,20 +231,35 @@ bool scan_read_dest(struct dnode *d, struct dirlist *dl)
 }
 
 /*
- * Opens source S of D.  False when it cannot be read (reported: a source
- * error, so nothing is deleted).
+ * Opens source S of D, in the source directory it was listed in (pinned
+ * meanwhile).  False when it cannot be read (reported: a source error, so
+ * nothing is deleted).
  */
 static bool open_source(struct dnode *d, struct dsrc *s)
 {
 	struct ts_run *run = d->run;
+	int pfd, fd, err;
 
-	if (s->fd >= 0)
-		return true;	/* the root's, held by the plan */
-	s->fd = openat(s->parent_fd, s->name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (s->fd >= 0)
-		return true;
-	if (errno == ENOENT) {
+	if (s->slot.fd >= 0)
+		return true;	/* the root's, or pinned by dnode_enter() */
+	pfd = dslot_pin(&run->slots, &s->up->slot);
+	if (pfd < 0) {
+		report_errno_side(run->rep, TS_SIDE_SRC, -pfd,
+		    "cannot open directory again", s->disp);
+		run_source_failed(run);
+		return false;
+	}
+	fd = dslot_open_name(&run->slots, pfd, s->name);
+	err = errno;
+	dslot_unpin(&run->slots, &s->up->slot);
+	if (fd >= 0) {
+		if ((err = -dslot_adopt(&run->slots, &s->slot, fd)) == 0) {
+			s->pinned = true;
+			return true;
+		}
+		close(fd);
+	}
+	if (err == ENOENT) {
 		/* Gone since its parent was listed: rsync's "vanished",
 		 * exit 24; its name was listed, so nothing of it is taken
 		 * for extraneous, and deletion elsewhere goes on. */
@@ -216,7 +268,8 @@ static bool open_source(struct dnode *d, struct dsrc *s)
 		    s->disp);
 		return false;
 	}
-	report_errno(run->rep, errno, "cannot open directory", s->disp);
+	report_errno_side(run->rep, TS_SIDE_SRC, err, "cannot open directory",
+	    s->disp);
 	run_source_failed(run);
 	return false;
 }
@@ -255,16 +308,17 @@ void scan_collect(struct dnode *d, const struct srcitem *extra,
 		struct walk_result wr;
 
 		dirlist_init(&sc->lists[k]);
-		if (s->fd < 0 || !select_push_layer(d, s)) {
+		if (s->slot.fd < 0 || !select_push_layer(d, s)) {
 			sc->complete = false;
 			continue;
 		}
-		wr = walk_dir(run->rep, s->fd, s->disp, run->need, &sc->lists[k]);
+		wr = walk_dir(run->rep, s->slot.fd, s->disp, run->need,
+		    &sc->lists[k]);
 		add(&run->vanished, wr.vanished);
 		if (wr.err || wr.stat_errors) {
 			if (wr.err)
-				report_errno(run->rep, -wr.err, "cannot read directory",
-				    s->disp);
+				report_errno_side(run->rep, TS_SIDE_SRC,
+				    -wr.err, "cannot read directory", s->disp);
 			run_source_failed(run);
 			sc->complete = false;
 		}
@@ -320,7 +374,8 @@ static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
 	item_adjust_source(run, e);
 	memset(it, 0, sizeof(*it));
 	it->ent = e;
-	it->sfd = s->fd;
+	it->from = s;
+	it->sfd = s->slot.fd;
 	it->src_name = it->name = it->disp_name = e->name;
 	it->src_disp = s->disp;
 	it->dev_limit = s->dev_limit;
@@ -444,12 +499,16 @@ void scan_task(struct pool_task *t, struct pool_worker *w)
 {
 	struct dnode *d = container_of(t, struct dnode, task);
 
-	pool_worker_busy(w, d->nsrcs ? d->srcs[0].disp : d->rel);
 	if (!pool_cancelled(&d->run->pool)) {
-		if (d->is_root)
-			root_scan(d);
-		else
-			scan_dir(d);
+		if (dnode_enter(d) == 0) {
+			pool_worker_busy(w, dnode_src_disp(d)[0] ?
+			    dnode_src_disp(d) : d->rel);
+			if (d->is_root)
+				root_scan(d);
+			else
+				scan_dir(d);
+		}
+		dnode_leave(d);
 	}
 	dnode_release(d);
 }

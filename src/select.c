@@ -30,6 +30,7 @@ struct rule_src {
 	unsigned opts;		/* enum oppath_opts */
 	int err;		/* a per-directory file that could not be read */
 	char *err_name;
+	struct dslot_cache *slots;	/* out of fds: closes some, or NULL */
 };
 
 /*
@@ -74,6 +75,9 @@ static int read_rule(void *arg, const char *path, bool in_dir, char **data,
 	struct rule_src *rs = arg;
 	int r = read_rule_file(arg, path, in_dir, data, len);
 
+	if ((r == -EMFILE || r == -ENFILE) && rs->slots &&
+	    dslot_relieve(rs->slots))
+		r = read_rule_file(arg, path, in_dir, data, len);
 	if (r >= 0 || !in_dir || r == -ENOENT || r == -ENOTDIR)
 		return r;
 	if (!rs->err) {
@@ -199,8 +203,8 @@ bool select_pushed(struct ts_run *run, int r, char *err)
 bool select_push_layer(struct dnode *d, struct dsrc *s)
 {
 	struct ts_run *run = d->run;
-	struct rule_src src = { s->fd, run->o->insecure_links ?
-		OPPATH_INSECURE : 0, 0, NULL };
+	struct rule_src src = { s->slot.fd, run->o->insecure_links ?
+		OPPATH_INSECURE : 0, 0, NULL, &run->slots };
 	struct filter_reader rd = { read_rule, &src };
 	char *err = NULL;
 	int r;

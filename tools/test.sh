@@ -91,10 +91,16 @@ fi
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit, functional and filter tests"
 # (The fs, reliability and ops tests test the kernel's and the process's
-# behaviour; the normal build runs them.)
+# behaviour; the normal build runs them, and the ASan build the few that
+# push the process to its limits.)
 if built asan "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_SANITIZE=ON; then
 	run asan env ASAN_OPTIONS=detect_leaks=1 ctest --test-dir "$top/build-asan" \
 	    --output-on-failure -j"$jobs" -LE '^(fs|reliability|ops|fuzz)$'
+	# The reliability and ops tests that drive the process to its
+	# limits: deep trees and deletion, FIFO swaps, low fd limits, plain
+	# users, signals.
+	run asan-limits env ASAN_OPTIONS=detect_leaks=1 ctest --test-dir "$top/build-asan" \
+	    --output-on-failure -R '^(t3013|t3015|t3021|t3022|t3023|t408[0-6])-'
 fi
 
 echo "== ThreadSanitizer: unit tests and the parallel functional tests"

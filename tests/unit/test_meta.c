@@ -157,10 +157,20 @@ static void test_plan_owner_group(void **state)
 
 	o.owner = false;
 	o.group = true;
-	meta_plan(&o, false, &src, NULL, 0755, &m);
+	meta_plan(&o, true, &src, NULL, 0755, &m);
 	assert_false(m.set_owner);
 	assert_true(m.set_group);
 	assert_int_equal(m.gid, 2002);
+	/* A plain user gives only a group it is in (rsync: the others are
+	 * left alone, silently). */
+	meta_plan(&o, false, &src, NULL, 0755, &m);
+	assert_false(m.set_group);
+	assert_false(meta_may_set_group(2002, false));
+	assert_true(meta_may_set_group(2002, true));
+	src.gid = getegid();
+	meta_plan(&o, false, &src, NULL, 0755, &m);
+	assert_true(m.set_group);
+	assert_int_equal(m.gid, getegid());
 }
 
 /* -t copies mtime, except directories with -O and links with -J. */
