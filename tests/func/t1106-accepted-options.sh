@@ -57,6 +57,7 @@ done <<'EOF'
 --msgs2stderr --no-msgs2stderr
 --timeout=60 --no-timeout
 --no-contimeout
+--contimeout=5
 EOF
 
 # Refused, with rsync's exit codes; nothing is made.
