@@ -96,6 +96,20 @@ ts_nobody() {
     RC=$?
 }
 
+# fdlimit N CMD...: CMD with RLIMIT_NOFILE N and only fds 0-2 inherited
+# (bash's own 255 is above any such limit and takes no number).
+fdlimit() {
+    local n=$1
+    shift
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ] && eval "exec $fd>&-"
+        done
+        ulimit -n "$n" && exec "$@"
+    )
+}
+
 snap() { H snap "$@"; }
 # same_tree A B [snap options]: snapshots equal except the root line's
 # own name; prints a short diff when not.

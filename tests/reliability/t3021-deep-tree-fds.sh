@@ -62,21 +62,9 @@ mkdir -p "$T/tiny" && echo x >"$T/tiny/f"
 asan=0
 ldd "$TREESYNC" 2>/dev/null | grep -q libasan && asan=1
 
-# lim N CMD...: CMD with RLIMIT_NOFILE N and only fds 0-2 inherited.
-lim() {
-    local n=$1
-    shift
-    (
-        for fd in /proc/$BASHPID/fd/*; do
-            fd=${fd##*/}
-            [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ] && eval "exec $fd>&-"
-        done
-        ulimit -n "$n" && exec "$@"
-    )
-}
 # peak ARGS...: treesync under /usr/bin/time at 64 fds; $RC, $PEAK (KiB).
 peak() {
-    lim 64 /usr/bin/time -f '%M' -o "$T/rss" "$TREESYNC" "$@" >"$T/out" 2>"$T/err" </dev/null
+    fdlimit 64 /usr/bin/time -f '%M' -o "$T/rss" "$TREESYNC" "$@" >"$T/out" 2>"$T/err" </dev/null
     RC=$?
     PEAK=$(tail -n1 "$T/rss")
 }
@@ -107,7 +95,7 @@ entries=$(( DEPTH + DEPTH / 100 + 1 ))
 if [ "$asan" = 1 ]; then
     note "an AddressSanitizer build: openat calls not counted"
 else
-    lim 64 strace -f -c -e trace=openat,open,openat2 -o "$T/strace" \
+    fdlimit 64 strace -f -c -e trace=openat,open,openat2 -o "$T/strace" \
         "$TREESYNC" -a "$T/src/" "$T/dst2/" >/dev/null 2>"$T/err2" </dev/null
     rc2=$?
     opens=$(awk '$NF ~ /^open/ { n += $4 } END { print n + 0 }' "$T/strace")
@@ -117,7 +105,7 @@ else
 fi
 
 # 4.
-lim 64 "$TREESYNC" -a -i "$T/src/" "$T/dst/" >"$T/out3" 2>"$T/err3" </dev/null
+fdlimit 64 "$TREESYNC" -a -i "$T/src/" "$T/dst/" >"$T/out3" 2>"$T/err3" </dev/null
 rc3=$?
 [ "$rc3" = 0 ] && [ ! -s "$T/out3" ] ||
     { check_fail "up-to-date rerun: exit $rc3, $(wc -l <"$T/out3") -i lines"; note_file "$T/out3" 3; note_file "$T/err3" 3; }
@@ -137,7 +125,7 @@ os.write(f, b"changed\n")
 os.close(f)
 os.utime("f", dir_fd=fd, ns=(1, st.st_mtime_ns + 10**9))
 EOF
-lim 64 "$TREESYNC" -a -i "$T/src/" "$T/dst/" >"$T/out4" 2>"$T/err4" </dev/null
+fdlimit 64 "$TREESYNC" -a -i "$T/src/" "$T/dst/" >"$T/out4" 2>"$T/err4" </dev/null
 rc4=$?
 [ "$rc4" = 0 ] && [ "$(grep -c '^>f' "$T/out4")" = 1 ] ||
     { check_fail "bottom file changed: exit $rc4, $(grep -c '^>f' "$T/out4") '>f' lines (want 1)"; note_file "$T/err4" 3; }
@@ -145,7 +133,7 @@ same_tree "$T/src" "$T/dst" || check_fail "DEST differs from SRC after the botto
 
 # 5.
 mkdir -p "$T/other" && echo keep >"$T/other/keep"
-lim 16 "$TREESYNC" -a --delete "$T/other/" "$T/dst/" >"$T/out5" 2>"$T/err5" </dev/null
+fdlimit 16 "$TREESYNC" -a --delete "$T/other/" "$T/dst/" >"$T/out5" 2>"$T/err5" </dev/null
 rc5=$?
 left=$(ls -A "$T/dst" | tr '\n' ' ')
 [ "$rc5" = 0 ] && [ "$left" = "keep " ] ||

@@ -40,18 +40,6 @@ setfattr -n user.rt22 -v yes "$S/d05/f2"
 # the second its run starts with the time of its own writes.
 find "$S" -type d -exec touch -d @1700000000 {} +
 
-# lim N CMD...: CMD with RLIMIT_NOFILE N and only fds 0-2 inherited.
-lim() {
-    local n=$1
-    shift
-    (
-        for fd in /proc/$BASHPID/fd/*; do
-            fd=${fd##*/}
-            [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ] && eval "exec $fd>&-"
-        done
-        ulimit -n "$n" && exec "$@"
-    )
-}
 # extraneous DIR: files the --delete runs must remove.
 extraneous() {
     mkdir -p "$1/gone/deeper" "$1/d03"
@@ -67,7 +55,7 @@ runs=0 bad_runs=0
 for n in 10 16 32 64; do
     D=$T/dst$n
     extraneous "$D"
-    lim "$n" "$TREESYNC" -aHX -F --delete "$S/" "$D/" >"$T/o$n.1" 2>"$T/e$n.1" </dev/null
+    fdlimit "$n" "$TREESYNC" -aHX -F --delete "$S/" "$D/" >"$T/o$n.1" 2>"$T/e$n.1" </dev/null
     rc1=$?
     runs=$((runs + 1))
     if [ "$rc1" != 0 ]; then
@@ -89,9 +77,9 @@ printf 'changed\n' >>"$S/d17/sub/g3"
 rsync -aHX -F --delete "$S/" "$T/ref/" >/dev/null 2>&1 </dev/null
 for n in 10 16 32 64; do
     D=$T/dst$n
-    lim "$n" "$TREESYNC" -aHXc -F --delete -i "$S/" "$D/" >"$T/o$n.2" 2>"$T/e$n.2" </dev/null
+    fdlimit "$n" "$TREESYNC" -aHXc -F --delete -i "$S/" "$D/" >"$T/o$n.2" 2>"$T/e$n.2" </dev/null
     rc2=$?
-    lim "$n" "$TREESYNC" -aHX -F -i "$S/" "$D/" >"$T/o$n.3" 2>"$T/e$n.3" </dev/null
+    fdlimit "$n" "$TREESYNC" -aHX -F -i "$S/" "$D/" >"$T/o$n.3" 2>"$T/e$n.3" </dev/null
     rc3=$?
     runs=$((runs + 2))
     [ "$rc2" = 0 ] && [ "$(grep -c '^>f' "$T/o$n.2")" = 1 ] ||
