@@ -26,7 +26,7 @@ complete -c treesync -l 'check' -d 'compare only (implies -n); exit 28 if the tr
 complete -c treesync -l 'lock' -F -d 'one run at a time: flock DEST (or FILE); exit 27 if held (treesync)'
 complete -c treesync -l 'lock-wait' -x -d 'with --lock, wait up to SECONDS for the lock (treesync)'
 complete -c treesync -l 'timeout' -x -d 'end the run (exit 30) when its I/O makes no progress for SECONDS'
-complete -c treesync -l 'contimeout' -x -d 'accepted and ignored (daemon connections only)'
+complete -c treesync -l 'contimeout' -x -d 'daemon connections only: 0 accepted, another value an error'
 complete -c treesync -l 'bwlimit' -x -d 'limit I/O bandwidth; KBytes per second, the whole run'
 complete -c treesync -l 'stop-after' -x -d 'stop cleanly (exit 30) after MINS minutes have elapsed'
 complete -c treesync -l 'stop-at' -x -d 'stop cleanly (exit 30) at the specified point in time'

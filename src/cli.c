@@ -60,6 +60,7 @@ struct parse_ctx {
 	struct cli *c;		/* where filters and --chmod values go */
 	int progress;		/* --progress (1, =always 2), -P, --no-progress */
 	int version;		/* -V count */
+	int contimeout;		/* --contimeout, --no-contimeout */
 	struct cli_out out;	/* --info and --debug levels, with priorities */
 };
 
@@ -388,6 +389,15 @@ static bool opt_version(struct parse_ctx *p, enum cli_opt_id id,
 	return true;
 }
 
+static bool opt_no_contimeout(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	(void)id;
+	(void)arg;
+	p->contimeout = 0;
+	return true;
+}
+
 static bool opt_int(struct parse_ctx *p, enum cli_opt_id id, const char *arg)
 {
 	switch (id) {
@@ -412,9 +422,9 @@ static bool opt_int(struct parse_ctx *p, enum cli_opt_id id, const char *arg)
 		usage_error("invalid --timeout value '%s'", arg);
 		return false;
 	case CLI_OPT_CONTIMEOUT:
-		/* A daemon connection's: nothing to wait for locally (rsync
-		 * takes and ignores it likewise). */
-		return cli_parse_int(arg, 0, INT_MAX, &(int){ 0 }) ||
+		/* A daemon connection's: checked once every option is read
+		 * (finish()), as rsync checks it. */
+		return cli_parse_int(arg, INT_MIN, INT_MAX, &p->contimeout) ||
 		    (usage_error("invalid --contimeout value '%s'", arg), false);
 	case CLI_OPT_CHECKSUM_SEED:
 	case CLI_OPT_COMPRESS_LEVEL:
@@ -793,6 +803,13 @@ static bool finish(struct parse_ctx *p)
 	if (o->files_from && !p->explicit_r)
 		o->recursive = false;	/* -a's -r is not implied */
 	finish_levels(p);
+	/* rsync: 0 (or --no-contimeout) passes, another value is an error
+	 * without a daemon to connect to. */
+	if (p->contimeout) {
+		usage_error("%s", "the --contimeout option may only be used "
+		    "when connecting to an rsync daemon");
+		return false;
+	}
 	if (o->lock_wait && !o->lock_file) {
 		usage_error("%s", "--lock-wait needs --lock");
 		return false;

@@ -57,7 +57,8 @@ done <<'EOF'
 --msgs2stderr --no-msgs2stderr
 --timeout=60 --no-timeout
 --no-contimeout
---contimeout=5
+--contimeout=0
+--contimeout=5 --no-contimeout
 EOF
 
 # Refused, with rsync's exit codes; nothing is made.
@@ -88,6 +89,9 @@ done <<'EOF'
 1 --stop-at=2000-01-01T00:00
 1 --stop-at=25:61
 1 --stop-at=soon
+1 --contimeout=5
+1 --contimeout=-1
+1 --contimeout=x
 EOF
 
 # Where treesync differs on purpose (README): --max-alloc=0 is refused (as
