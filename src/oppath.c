@@ -154,3 +154,24 @@ int oppath_open(int dirfd, const char *path, int flags, mode_t mode,
 	return resolve(dirfd, path, flags, mode, opts, &links,
 	    bad_uid ? bad_uid : &dummy);
 }
+
+int oppath_read_file(int dirfd, const char *path, unsigned opts,
+    char **data, size_t *len)
+{
+	uid_t bad = (uid_t)-1;
+	struct stat st;
+	int fd, r;
+
+	fd = oppath_open(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0,
+	    opts, &bad);
+	if (fd < 0)
+		return fd == -ELOOP && bad != (uid_t)-1 ? -EPERM : fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return OPPATH_NOT_REGULAR;
+	}
+	fcntl(fd, F_SETFL, 0);	/* a regular file: blocking reads again */
+	r = util_read_fd(fd, data, len);
+	close(fd);
+	return r;
+}

@@ -28,6 +28,16 @@ int oppath_open(int dirfd, const char *path, int flags, mode_t mode,
  * would block). */
 #define OPPATH_NOT_REGULAR (-EBADFD)
 
+/*
+ * Reads the whole of PATH (relative to DIRFD, as oppath_open() resolves
+ * it) into a malloc'ed *DATA of *LEN bytes: a rule file.  Returns 0,
+ * -EPERM for a symlink owned by an untrusted user, OPPATH_NOT_REGULAR for
+ * anything but a regular file (never opened for a blocking read), or
+ * another -errno.  Thread-safe.
+ */
+int oppath_read_file(int dirfd, const char *path, unsigned opts,
+    char **data, size_t *len);
+
 /* The message for an -ELOOP of oppath_open() caused by BAD_UID. */
 #define OPPATH_REFUSED_FMT \
 	"refusing to follow a symlink owned by an untrusted user (uid %u) " \

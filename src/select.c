@@ -38,28 +38,16 @@ struct rule_src {
  * (IN_DIR: PATH is below the source directory) or one named by a rule.
  * Either way a symlink is followed only when root or the effective uid
  * owns it (rsync 3.5), and only a regular file is read: a FIFO planted
- * under a merge file's name is an error, not a hang.
+ * under a merge file's name is an error, not a hang
+ * (oppath_read_file()).
  */
 static int read_rule_file(void *arg, const char *path, bool in_dir,
     char **data, size_t *len)
 {
 	const struct rule_src *rs = arg;
-	uid_t bad = (uid_t)-1;
-	struct stat st;
-	int fd, r;
 
-	fd = oppath_open(in_dir ? rs->dirfd : AT_FDCWD, path,
-	    O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, rs->opts, &bad);
-	if (fd < 0)
-		return fd == -ELOOP && bad != (uid_t)-1 ? -EPERM : fd;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return OPPATH_NOT_REGULAR;
-	}
-	fcntl(fd, F_SETFL, 0);	/* a regular file: blocking reads again */
-	r = util_read_fd(fd, data, len);
-	close(fd);
-	return r;
+	return oppath_read_file(in_dir ? rs->dirfd : AT_FDCWD, path,
+	    rs->opts, data, len);
 }
 
 /*
