@@ -212,7 +212,8 @@ bool select_push_layer(struct dnode *d, struct dsrc *s)
 			    "untrusted user (--insecure-links follows it)" :
 			    "not a regular file");
 		} else {
-			report_errno(run->rep, -src.err, "cannot read merge file", p);
+			report_errno_side(run->rep, TS_SIDE_SRC, -src.err,
+			    "cannot read merge file", p);
 		}
 		free(p);
 		free(src.err_name);
@@ -494,7 +495,8 @@ void select_report_unlisted(struct ts_run *run)
 				continue;
 			p = *l->prefix ? util_path_join(l->prefix,
 			    l->v[i].path) : xstrdup(l->v[i].path);
-			report_errno(run->rep, ENOENT, "cannot stat listed source", p);
+			report_errno_side(run->rep, TS_SIDE_SRC, ENOENT,
+			    "cannot stat listed source", p);
 			free(p);
 			run_source_failed(run);
 		}
