@@ -418,6 +418,11 @@ static int start_pool(struct ts_run *run, int jobs)
 #define FDS_RESERVE 4		/* the log, a lock, the progress line */
 
 /* Open fds of the process now (a host may hold many). */
+/* Workers at most: the CLI's --jobs limit, and what the registry of temps
+ * in flight has room for (TMPFILE_SLOTS, one per thread). */
+#define MAX_JOBS 1024
+_Static_assert(MAX_JOBS < TMPFILE_SLOTS, "a temp slot for every worker");
+
 static size_t fds_in_use(size_t limit)
 {
 	DIR *dir = opendir("/proc/self/fd");
@@ -540,6 +545,8 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 	if (code)
 		goto out;
 	jobs = o->jobs > 0 ? o->jobs : ts_default_jobs(run->plan.network_fs);
+	if (jobs > MAX_JOBS)
+		jobs = MAX_JOBS;	/* a library caller's ts_options */
 	dslot_cache_init(&run->slots, fd_budget(run, &jobs));
 	run->slots_ready = true;
 	if ((r = start_pool(run, jobs)) < 0) {
