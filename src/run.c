@@ -417,12 +417,12 @@ static int start_pool(struct ts_run *run, int jobs)
 #define FDS_PER_WORKER 4
 #define FDS_RESERVE 4		/* the log, a lock, the progress line */
 
-/* Open fds of the process now (a host may hold many). */
 /* Workers at most: the CLI's --jobs limit, and what the registry of temps
  * in flight has room for (TMPFILE_SLOTS, one per thread). */
 #define MAX_JOBS 1024
 _Static_assert(MAX_JOBS < TMPFILE_SLOTS, "a temp slot for every worker");
 
+/* Open fds of the process now (a host may hold many). */
 static size_t fds_in_use(size_t limit)
 {
 	DIR *dir = opendir("/proc/self/fd");
