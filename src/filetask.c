@@ -108,6 +108,7 @@ static bool settle_checksum(struct ftask *f, struct pool_worker *w,
 	struct cmp_in in = { .src = &f->src, .dst = &f->dst,
 		.am_root = run->am_root };
 	struct cmp_out out;
+	struct xattr_set xa = { 0 };
 	int r;
 
 	r = hash_at(ftask_sfd(f), f->src_name, w->buf, POOL_BUF_SIZE, &a);
@@ -124,17 +125,18 @@ static bool settle_checksum(struct ftask *f, struct pool_worker *w,
 	}
 	r = hash_at(d->dslot.fd, f->name, w->buf, POOL_BUF_SIZE, &b);
 	in.content_differs = r < 0 || a.lo != b.lo || a.hi != b.hi;
+	/* The attributes are compared as for any other pair (the walk left
+	 * them to this task with the contents). */
+	if (run->xa_which)
+		item_compare_xattrs(d, ftask_sfd(f), f->src_name, f->name, &in,
+		    &xa);
 	cmp_decide(run->o, &in, &out);
 	if (out.action == CMP_ATTRS) {
-		struct xattr_set xa = { 0 };
-		bool have = run->xa_which && xattr_read(ftask_sfd(f), f->src_name, -1,
-		    run->xa_which, run->am_root, &xa) == 0;
-
 		item_apply_attrs(d, f->name, rel, &f->src, &f->dst,
-		    have ? &xa : NULL);
-		xattr_set_free(&xa);
+		    run->xa_which ? &xa : NULL);
 		report_item(run->rep, out.iflags, f->src.mode, rel, NULL, NULL);
 	}
+	xattr_set_free(&xa);
 	f->iflags = out.iflags;
 	return out.action == CMP_COPY;
 }

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "altdest.h"
 #include "chmod.h"
 #include "copy.h"
 #include "tmpfile.h"
@@ -243,18 +244,16 @@ void item_submit_dir(struct dnode *d, const struct srcitem *it,
 	d->later->dirs = &c->task;
 }
 
-/* -X/-A: compares the two sides' attributes into IN's differs flags;
- * *SXA receives the source's (for applying). */
-static void compare_xattrs(struct dnode *d, const struct srcitem *it,
-    struct cmp_in *in, struct xattr_set *sxa)
+void item_compare_xattrs(struct dnode *d, int sfd, const char *src_name,
+    const char *name, struct cmp_in *in, struct xattr_set *sxa)
 {
 	struct ts_run *run = d->run;
 	struct xattr_set dxa = { 0 };
 	size_t i;
 
-	if (xattr_read(it->sfd, it->src_name, -1, run->xa_which, run->am_root,
+	if (xattr_read(sfd, src_name, -1, run->xa_which, run->am_root,
 	    sxa) < 0 ||
-	    xattr_read(d->dslot.fd, it->name, -1, run->xa_which, run->am_root, &dxa) < 0) {
+	    xattr_read(d->dslot.fd, name, -1, run->xa_which, run->am_root, &dxa) < 0) {
 		xattr_set_free(&dxa);
 		return;
 	}
@@ -471,13 +470,16 @@ static void act(struct dnode *d, const struct srcitem *it,
 	} else {
 		if (run->xa_which && dst && d->dslot.fd >= 0 &&
 		    (dst->mode & S_IFMT) == (src->mode & S_IFMT)) {
-			compare_xattrs(d, it, &in, &sxa);
+			item_compare_xattrs(d, it->sfd, it->src_name,
+			    it->name, &in, &sxa);
 			a.xattrs = &sxa;
 		}
 		cmp_decide(run->o, &in, &out);
 		a.what = out.action;
 		a.iflags = out.iflags;
 	}
+	if (run->o->alt_dest && altdest_apply(d, &a, &rel))
+		goto out;
 	action_run(d, &a, &rel);
 out:
 	xattr_set_free(&sxa);

@@ -507,6 +507,10 @@ bool item_make(struct dnode *d, const struct srcitem *it,
 void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
     const struct ts_entry *src, const struct ts_entry *dst,
     const struct xattr_set *xa);
+/* -X/-A: compares the xattrs/ACLs of SRC_NAME in SFD and NAME in D into
+ * IN's differs flags; *SXA receives the source's (for applying). */
+void item_compare_xattrs(struct dnode *d, int sfd, const char *src_name,
+    const char *name, struct cmp_in *in, struct xattr_set *sxa);
 /* Makes IT as a new symlink or node of its own (over DST): -H when its
  * group's first link could not be made.  Thread-safe. */
 void item_make_node(struct dnode *d, const struct srcitem *it,

@@ -1,6 +1,6 @@
 #!/bin/bash
 . "$(dirname "$0")/lib.sh"
-describe "-X/-A: user.* and trusted.* xattrs, access and default ACLs created, changed and removed like rsync; no xattr syscalls without -X/-A"
+describe "-X/-A: user.* and trusted.* xattrs, access and default ACLs created, changed and removed like rsync, with -c too; no xattr syscalls without -X/-A"
 need_treesync
 need_root
 command -v setfattr >/dev/null && command -v setfacl >/dev/null || skip "needs setfattr/setfacl (attr, acl packages)"
@@ -37,6 +37,18 @@ assert_same_output
 [ "$(attrs "$RS_DST")" = "$(attrs "$TS_DST")" ] ||
 	fail "attributes differ after changes: $(diff <(attrs "$RS_DST") <(attrs "$TS_DST"))"
 run_both_again -aiXA -- "$SRC/" "$DST"
+expect_no_output treesync
+
+# -c: the contents are compared in the file's task, the attributes still
+# are (an xattr and an ACL changed, contents and times not).
+setfattr -n user.color -v green "$SRC/f"
+setfacl -m u:4321:r "$SRC/plain"
+touch -d @1500000000 "$SRC/f" "$SRC/plain"
+run_both_again -aiXAc -- "$SRC/" "$DST"
+assert_same_output
+[ "$(attrs "$RS_DST")" = "$(attrs "$TS_DST")" ] ||
+	fail "attributes differ after -c: $(diff <(attrs "$RS_DST") <(attrs "$TS_DST"))"
+run_both_again -aiXAc -- "$SRC/" "$DST"
 expect_no_output treesync
 
 # The fast path pays nothing for -X/-A when they are not asked for.
