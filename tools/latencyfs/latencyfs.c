@@ -220,10 +220,10 @@ static void count(atomic_uint_least64_t *c, uint64_t n)
 	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
 }
 
-/* REQ's caller starts (or ends: LEAVE) a request counted in K. */
-static void caller_track(struct lfs_callers *k, fuse_req_t req, bool leave)
+/* Caller PID (fuse_req_ctx()'s: read it before the reply, which frees
+ * the request) starts (or ends: LEAVE) a request counted in K. */
+static void caller_track(struct lfs_callers *k, pid_t pid, bool leave)
 {
-	pid_t pid = fuse_req_ctx(req)->pid;
 	unsigned i;
 
 	pthread_mutex_lock(&k->lock);
@@ -928,11 +928,13 @@ static void read_served(fuse_req_t req, size_t size, off_t off,
 static void lfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     struct fuse_file_info *fi)
 {
+	pid_t pid = fuse_req_ctx(req)->pid;
+
 	(void)ino;
 	count_op(OP_READ);
-	caller_track(&lfs.readers, req, false);
+	caller_track(&lfs.readers, pid, false);
 	read_served(req, size, off, fi);
-	caller_track(&lfs.readers, req, true);
+	caller_track(&lfs.readers, pid, true);
 }
 
 /*
@@ -1000,11 +1002,13 @@ static void write_served(fuse_req_t req, const char *data, size_t size,
 static void lfs_write(fuse_req_t req, fuse_ino_t ino, const char *data,
     size_t size, off_t off, struct fuse_file_info *fi)
 {
+	pid_t pid = fuse_req_ctx(req)->pid;
+
 	(void)ino;
 	count_op(OP_WRITE);
-	caller_track(&lfs.writers, req, false);
+	caller_track(&lfs.writers, pid, false);
 	write_served(req, data, size, off, fi);
-	caller_track(&lfs.writers, req, true);
+	caller_track(&lfs.writers, pid, true);
 }
 
 static void lfs_copy_file_range(fuse_req_t req, fuse_ino_t ino_in,
