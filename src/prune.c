@@ -199,8 +199,12 @@ static bool within_max_delete(struct ts_run *run, uint64_t want,
  */
 static bool removal_allowed(struct ts_run *run)
 {
-	if ((atomic_load(&run->src_error) && !run->o->ignore_errors) ||
-	    atomic_load(&run->other_error)) {
+	/* Any I/O error stops every removal -- a source listing error, and
+	 * also an item that failed -- unless --ignore-errors (rsync's "go
+	 * ahead and delete even when there are I/O errors"); directories
+	 * whose own listing failed recorded nothing to delete anyway. */
+	if ((atomic_load(&run->src_error) || atomic_load(&run->other_error)) &&
+	    !run->o->ignore_errors) {
 		if (run->groups)
 			report_error(run->rep, "IO error encountered -- skipping file "
 			    "deletion");

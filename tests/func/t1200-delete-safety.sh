@@ -1,7 +1,7 @@
 #!/bin/bash
 # treesync-only: the deletion safety rules of DESIGN.md (rsync differs).
 . "$(dirname "$0")/lib.sh"
-describe "--delete safety: source errors delete nothing, empty source refused (26), --max-delete all-or-nothing (25), killed runs' temps swept"
+describe "--delete safety: source errors and failed items delete nothing (--ignore-errors does), empty source refused (26), --max-delete all-or-nothing (25), killed runs' temps swept"
 need_treesync
 ts_is_rsync && skip "treesync-only behaviour (rsync deletes in these cases)"
 
@@ -42,6 +42,25 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 755 "$SRC/locked"
 	[ -f "$DST/locked/backup" ] || fail "--ignore-errors deleted inside the unreadable directory"
 	[ ! -e "$DST/extra" ] || fail "--ignore-errors did not delete in a clean directory"
+	chown -R root "$T"
+
+	# An item that fails (a new file in a DEST directory nobody cannot
+	# write to) stops deletion too -- unless --ignore-errors.
+	mk
+	mkdir -p "$SRC/ro" "$DST/ro"; echo new >"$SRC/ro/new"
+	chown -R nobody "$T"; chmod 755 "$T"; chown root "$DST/ro"; chmod 555 "$DST/ro"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$TREESYNC" -rt --delete "$SRC/" "$DST/" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc = 23 ] || fail "a failed item: exit $rc, want 23 ($(cat "$T/err"))"
+	[ "$(count)" = 3 ] || fail "a failed item: extras deleted ($(count) of 3 left)"
+	grep -q "skipping file deletion" "$T/err" || fail "a failed item: no 'skipping file deletion': $(cat "$T/err")"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$TREESYNC" -rt --delete --ignore-errors "$SRC/" "$DST/" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc = 23 ] || fail "a failed item, --ignore-errors: exit $rc, want 23 ($(cat "$T/err"))"
+	[ "$(count)" = 0 ] || fail "a failed item, --ignore-errors: $(count) extras left, want 0"
+	chmod 755 "$DST/ro"
 	chown -R root "$T"
 fi
 
