@@ -31,20 +31,24 @@
  * when a task enters it, and freed when the last one leaves.  A tree
  * 10,000 levels deep then holds 10,000 names, not 10,000 paths.
  */
-static char *dest_path(const struct dnode *d)
+char *dnode_path(const struct dnode *d)
 {
 	const struct dnode *p;
 	size_t len = 0, at;
 	char *s;
 
+	/* A stolen task's parent (dtask.c) has no parent: its name is its
+	 * whole path, "" for the destination root. */
 	for (p = d; p && !p->is_root; p = p->parent)
-		len += strlen(p->name) + 1;
+		len += *p->name ? strlen(p->name) + 1 : 0;
 	s = xmalloc(len + 1);
 	at = len ? len - 1 : 0;	/* no trailing '/' */
 	s[at] = '\0';
 	for (p = d; p && !p->is_root; p = p->parent) {
 		size_t n = strlen(p->name);
 
+		if (!n)
+			continue;
 		at -= n;
 		memcpy(s + at, p->name, n);
 		if (at > 0)
@@ -122,7 +126,7 @@ int dnode_enter(struct dnode *d)
 	}
 	d->entering = true;
 	if (!d->is_root)
-		d->rel = dest_path(d);
+		d->rel = dnode_path(d);
 	r = pin_known(c, &d->dslot, &d->pinned_dst);
 	for (k = 0; k < d->nsrcs; k++) {
 		struct dsrc *s = &d->srcs[k];
@@ -261,6 +265,8 @@ static void dnode_finish(struct dnode *d)
 		free(s->name);
 		free(s->disp);
 	}
+	if (d->on_finish)
+		d->on_finish(d);
 	free(d->srcs);
 	free(d->name);
 	free(d->rel);

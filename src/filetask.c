@@ -287,6 +287,18 @@ static void batch_task(struct pool_task *t, struct pool_worker *w)
 	dnode_release(d);
 }
 
+struct ftask *ftask_of(struct pool_task *t)
+{
+	if (t->fn != file_task && t->fn != batch_task)
+		return NULL;
+	return container_of(t, struct ftask, task);
+}
+
+void ftask_batch(struct ftask *first)
+{
+	first->task.fn = first->batch_next ? batch_task : file_task;
+}
+
 /*
  * Submits a directory's file tasks in batches: small files are cheap and
  * share their directory's locks, so one worker takes several of them

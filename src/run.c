@@ -11,6 +11,7 @@
 #include "oppath.h"
 #include "plan.h"
 #include "pool.h"
+#include "dtask.h"
 #include "report.h"
 #include "sys.h"
 #include "tmpfile.h"
@@ -486,11 +487,13 @@ static void log_start(struct ts_run *run)
 static int prepare(struct ts_run *run, int *lock_fd)
 {
 	const struct ts_options *o = run->o;
+	/* treesync-mpi: rank 0 holds --lock for every rank. */
+	bool lock = o->lock_file && (!run->exec || run->exec->rank == 0);
 	struct stat dst_st;
 	int code;
 
 	/* A named lock file is taken before anything is looked at. */
-	if (o->lock_file && *o->lock_file && (*lock_fd = lock_take(run)) < 0)
+	if (lock && *o->lock_file && (*lock_fd = lock_take(run)) < 0)
 		return lock_exit_code(*lock_fd);
 	if (o->files_from && (code = select_load(run)) != 0)
 		return code;
@@ -498,7 +501,7 @@ static int prepare(struct ts_run *run, int *lock_fd)
 	if (code)
 		return code;
 	/* A dry run into a DEST that does not exist has nothing to lock. */
-	if (o->lock_file && !*o->lock_file && run->plan.dst_fd >= 0 &&
+	if (lock && !*o->lock_file && run->plan.dst_fd >= 0 &&
 	    (*lock_fd = lock_take(run)) < 0)
 		return lock_exit_code(*lock_fd);
 	/* A source operand that could not be used is a source error: its
@@ -511,6 +514,123 @@ static int prepare(struct ts_run *run, int *lock_fd)
 	if (run->plan.overlap)
 		run->need |= WALK_NEED_INO;	/* made_has() compares inodes */
 	return 0;
+}
+
+/* --- one rank of several (treesync-mpi) ------------------------------------ */
+
+void run_set_exec(struct ts_run *run, const struct run_exec *x)
+{
+	run->exec = x;
+}
+
+/*
+ * Everything before the walk, on every rank: rank 0 first (it makes DEST
+ * and takes the lock), then the others, which find DEST made; the ranks
+ * agree on the outcome (a rank that failed gives its code to all) and
+ * on what cannot be spread across ranks yet.  0 or an exit code.
+ */
+static int exec_prepare(struct ts_run *run, int code, int *lock_fd)
+{
+	const struct run_exec *x = run->exec;
+	const char *no;
+	uint64_t v[1] = { 0 };
+
+	if (x->rank == 0 && !code)
+		code = prepare(run, lock_fd);
+	v[0] = (uint64_t)code;
+	x->combine(x->arg, v, 0, 0, 1);		/* rank 0 is done */
+	if (x->rank != 0 && !code && !v[0])
+		code = prepare(run, lock_fd);
+	v[0] = (uint64_t)code;
+	x->combine(x->arg, v, 0, 0, 1);
+	if (v[0])
+		return (int)v[0];
+	if (x->nranks > 1 && (no = dtask_unsupported(run)) != NULL) {
+		if (x->rank == 0)
+			report_error(run->rep, "%s is not supported across "
+			    "several ranks yet: run treesync-mpi with one rank, "
+			    "or treesync", no);
+		return TS_EXIT_SYNTAX;
+	}
+	return 0;
+}
+
+/*
+ * After the walk of every rank: the engine's own threads take over (the
+ * deletion pass and the deferred type changes run on each rank alone),
+ * and every rank learns what every other one met, so that all delete or
+ * none does.
+ */
+static void exec_after_walk(struct ts_run *run, int jobs)
+{
+	const struct run_exec *x = run->exec;
+	bool cancelled = pool_cancelled(&run->pool);
+	uint64_t v[9] = {
+		atomic_load(&run->src_error), atomic_load(&run->other_error),
+		atomic_load(&run->fatal), atomic_load(&run->read_only),
+		run->refuse_delete, cancelled, run_cancelled(run),
+		run->groups != NULL, run->ndeferred,
+	};
+	int r;
+
+	pool_stop(&run->pool);
+	r = start_pool(run, jobs);
+	x->combine(x->arg, v, 7, 2, 0);
+	run->exec_groups = v[7];
+	run->exec_deferred = v[8];
+	if (r < 0) {
+		report_errno(run->rep, -r, "cannot start worker threads", "");
+		v[1] = true;	/* nothing deleted here: none anywhere is
+				 * not promised, but nothing is left half */
+	}
+	atomic_store(&run->src_error, v[0] != 0);
+	atomic_store(&run->other_error, v[1] != 0);
+	atomic_store(&run->fatal, v[2] != 0);
+	atomic_store(&run->read_only, v[3] != 0);
+	run->refuse_delete = v[4] != 0;
+	if (v[5] || v[6])
+		atomic_store(&run->pool.cancelled, true);
+}
+
+/* The exit codes in the order they win (exit_code()'s). */
+static const int code_order[] = {
+	TS_EXIT_TIMEOUT, TS_EXIT_SIGNAL, TS_EXIT_SYNTAX, TS_EXIT_FILEIO,
+	TS_EXIT_REFUSED, TS_EXIT_PARTIAL, TS_EXIT_VANISHED, TS_EXIT_DEL_LIMIT,
+	TS_EXIT_DIFFERENT,
+};
+#define NCODES (sizeof(code_order) / sizeof(code_order[0]))
+#define NSTATSUM (offsetof(struct ts_stats, walk_seconds) / sizeof(uint64_t))
+
+/*
+ * Every rank's statistics summed (times: the longest) and its exit code
+ * combined with exit_code()'s precedence; the same on every rank.
+ */
+static int exec_combine_end(struct ts_run *run, struct ts_stats *st,
+    int code)
+{
+	const struct run_exec *x = run->exec;
+	uint64_t v[1 + NSTATSUM + 1 + 3];
+	size_t i;
+
+	v[0] = 0;
+	for (i = 0; i < NCODES; i++)
+		if (code == code_order[i])
+			v[0] |= 1u << i;
+	memcpy(&v[1], st, NSTATSUM * sizeof(uint64_t));
+	v[1 + NSTATSUM] = (uint64_t)st->jobs;
+	v[2 + NSTATSUM] = (uint64_t)(st->walk_seconds * 1e6);
+	v[3 + NSTATSUM] = (uint64_t)(st->delete_seconds * 1e6);
+	/* Codes outside the list (none reach here today): the largest. */
+	v[4 + NSTATSUM] = v[0] || code == 0 ? 0 : (uint64_t)code;
+	x->combine(x->arg, v, 1, NSTATSUM + 1, 3);
+	memcpy(st, &v[1], NSTATSUM * sizeof(uint64_t));
+	st->jobs = (int)v[1 + NSTATSUM];
+	st->walk_seconds = (double)v[2 + NSTATSUM] / 1e6;
+	st->delete_seconds = (double)v[3 + NSTATSUM] / 1e6;
+	for (i = 0; i < NCODES; i++)
+		if (v[0] & (1u << i))
+			return code_order[i];
+	return (int)v[4 + NSTATSUM];
 }
 
 int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
@@ -540,7 +660,9 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 		    "file setting)", o->log_file);
 	log_start(run);
 	code = select_build_rules(run);
-	if (!code)
+	if (run->exec)
+		code = exec_prepare(run, code, &lock_fd);
+	else if (!code)
 		code = prepare(run, &lock_fd);
 	if (code)
 		goto out;
@@ -549,19 +671,30 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 		jobs = MAX_JOBS;	/* a library caller's ts_options */
 	dslot_cache_init(&run->slots, fd_budget(run, &jobs));
 	run->slots_ready = true;
-	if ((r = start_pool(run, jobs)) < 0) {
+	if (run->exec && (r = run->exec->start(run->exec->arg, jobs)) == 0)
+		r = pool_start_external(&run->pool, jobs, run->exec->pool);
+	else if (!run->exec)
+		r = start_pool(run, jobs);
+	if (r < 0) {
 		report_errno(run->rep, -r, "cannot start worker threads", "");
 		code = TS_EXIT_IPC;
 		goto out;
 	}
 	if (o->progress)
 		report_progress_start(run->rep, progress_snapshot, run, o->progress > 1);
-	pool_submit(&run->pool, &root_make(run)->task);
-	if (run_wait(run) && o->files_from && !run_cancelled(run))
+	if (!run->exec || run->exec->rank == 0)
+		pool_submit(&run->pool, &root_make(run)->task);
+	if (run->exec) {
+		run->exec->walk(run->exec->arg);
+		exec_after_walk(run, jobs);
+	} else if (run_wait(run) && o->files_from && !run_cancelled(run)) {
 		select_report_unlisted(run);
+	}
 	t1 = util_now();
 	if (!run->abandoned)
 		prune_run(run);
+	if (run->exec)
+		run->exec->settle(run->exec->arg);
 	t2 = util_now();
 	if (run->abandoned) {
 		/* Threads stuck in the kernel cannot be joined: what they
@@ -579,10 +712,20 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 	stats->walk_seconds = t1 - t0;
 	stats->delete_seconds = t2 - t1;
 	code = exit_code(run);
-	if (run_cancelled(run) && !run->timed_out)
+	if (run->exec)
+		code = exec_combine_end(run, stats, code);
+	if (run_cancelled(run) && !run->timed_out &&
+	    (!run->exec || run->exec->rank == 0))
 		report_cancelled(run, stats);
 out:
 	stats->total_seconds = util_now() - t0;
+	if (run->exec) {
+		/* One voice: rank 0 prints every rank's output, then the
+		 * summary of all. */
+		run->exec->gather(run->exec->arg);
+		if (run->exec->rank != 0)
+			goto quiet;
+	}
 	report_log(run->rep, "treesync finished: exit %d, %llu changed, %llu copied "
 	    "(%llu bytes), %llu deleted, %llu errors", code,
 	    (unsigned long long)stats->changes,
@@ -591,6 +734,7 @@ out:
 	    (unsigned long long)stats->deleted,
 	    (unsigned long long)stats->errors);
 	report_summary(run->rep, stats, code);
+quiet:
 	report_close_log(run->rep);
 	if (lock_fd >= 0)
 		close(lock_fd);

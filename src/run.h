@@ -247,6 +247,13 @@ struct ts_run {
 	 * order: hl_lock is never held while another lock is taken. */
 	pthread_mutex_t hl_lock;
 	struct hl_entry **hl;	/* HL_BUCKETS chains, guarded by hl_lock */
+
+	/* treesync-mpi: the run is one rank's part of a run over several
+	 * (run_set_exec()), or NULL; once the walk is over, how many
+	 * directories with extraneous entries and deferred items all ranks
+	 * hold (the deletion messages are said once, by rank 0). */
+	const struct run_exec *exec;
+	uint64_t exec_groups, exec_deferred;
 };
 
 /*
@@ -315,6 +322,12 @@ struct dnode {
 	mode_t dflt;		/* without -p: what new entries in it may have
 				 * (xattr_default_perms), set by its scan */
 	struct pending *later;	/* during its scan, used by that thread only */
+	/* treesync-mpi (dtask.c): a node standing for a directory that
+	 * another rank owns, the parent of a task stolen from there.  Its
+	 * name is that directory's whole path below the destination root.
+	 * ON_FINISH is called by its last reference, before it is freed. */
+	void (*on_finish)(struct dnode *d);
+	void *ext;
 };
 
 /* The winning source's fd and display path (-1 and "" without one). */
@@ -417,6 +430,41 @@ static inline void add(_Atomic uint64_t *c, uint64_t v)
 	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
 }
 
+/*
+ * treesync-mpi: how one rank's run takes part in a run over several
+ * ranks (src/mpi/tsm_exec.c; docs/mpi.md).  ts_run_exec() then runs the
+ * walk's tasks through POOL (directory tasks may move between ranks:
+ * dtask.c), seeds the root on rank 0 only, waits with WALK, combines the
+ * outcome of every rank before deciding deletion and the exit code, and
+ * lets rank 0 alone print the summary.
+ */
+struct run_exec {
+	void *arg;
+	int rank, nranks;
+	const struct pool_ext *pool;	/* the walk's executor */
+	/* Starts POOL with JOBS threads on this rank (collective, main
+	 * thread, after the ranks agreed on the operands).  0 or -errno. */
+	int (*start)(void *arg, int jobs);
+	/* A dtask message to RANK, run there by dtask_exec(); from a
+	 * worker.  0 or -errno. */
+	int (*send)(void *arg, int rank, const void *buf, size_t len);
+	/* Runs every task of every rank to the end (main thread). */
+	void (*walk)(void *arg);
+	/* In place, the same on every rank: V[0..NOR) ORed, the next NSUM
+	 * summed, the next NMAX the largest.  Main thread. */
+	void (*combine)(void *arg, uint64_t *v, size_t nor, size_t nsum,
+	    size_t nmax);
+	/* After the deletion pass and the deferred items (which may
+	 * finish directories whose parents are on other ranks): delivers
+	 * the messages sent since the walk ended, until no rank has any
+	 * left.  Collective, main thread. */
+	void (*settle)(void *arg);
+	/* Every rank's held output to rank 0, which prints it (main
+	 * thread, before the summary). */
+	void (*gather)(void *arg);
+};
+void run_set_exec(struct ts_run *run, const struct run_exec *x);
+
 /* run.c: true once ts_run_cancel() was called.  Thread-safe. */
 bool run_cancelled(const struct ts_run *run);
 /* Waits for the pool's tasks like pool_wait(), watching for --timeout and
@@ -439,6 +487,9 @@ void run_report_dest(struct ts_run *run, int err, const char *what,
 
 /* dnode.c: directory nodes, post-order metadata. */
 struct dnode *dnode_new(struct ts_run *run, struct dnode *parent);
+/* D's path below the destination root, built from the names above it
+ * (malloc'ed; "" for the root). */
+char *dnode_path(const struct dnode *d);
 void dnode_release(struct dnode *d);
 /*
  * A task that works in D enters it first and leaves it when done: the
@@ -523,6 +574,10 @@ void ftask_submit(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
     struct hl_entry *hl, struct pending *later);
 void ftask_submit_batches(struct ts_run *run, struct pool_task *t);
+/* treesync-mpi (dtask.c): the first file of T when T is a file task or a
+ * batch of them, else NULL; and F..batch_next made one task again. */
+struct ftask *ftask_of(struct pool_task *t);
+void ftask_batch(struct ftask *first);
 
 /* hardlink.c: -H. */
 struct hl_entry *hl_get(struct ts_run *run, const struct ts_entry *src,

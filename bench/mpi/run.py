@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""bench/mpi/run.py -- one sync spread over simulated hosts: dsync (and, once
-it exists, treesync-mpi) at 1/2/4/8 ranks against rsync and treesync on one
-host, over latencyfs mounts (python3 stdlib only; run as root).
+"""bench/mpi/run.py -- one sync spread over simulated hosts: dsync and
+treesync-mpi at 1/2/4/8 ranks against rsync and treesync on one host, over
+latencyfs mounts (python3 stdlib only; run as root).
 
     bench/mpi/run.py                      # every workload, ranks 1,2,4,8
     bench/mpi/run.py --ranks 1,2 small-initial
@@ -15,8 +15,8 @@ run, so every tool starts with cold client caches on every "host" and a warm
 "server" (the backing ext4's page cache).  Tools that are not MPI programs
 (rsync, treesync) run as one rank.  A tool that is missing is skipped with a
 message: dsync comes from tools/build-dsync.sh (DSYNC, default
-/work/mpi/install/bin/dsync), treesync-mpi from TREESYNC_MPI_BIN (not built
-yet: the column is ready for it).
+/work/mpi/install/bin/dsync), treesync-mpi from TREESYNC_MPI_BIN (default:
+build*/src/mpi/treesync-mpi, built by CMake where Open MPI is installed).
 
 Time is the job's: from the first rank starting the tool to the last rank
 finishing it (mount set-up excluded, MPI start-up included); CPU is the
@@ -56,9 +56,9 @@ def first_exe(*paths):
     return None
 
 
-def find_build(name):
-    cands = [os.path.join(REPO, d, name) for d in ("build-mpi", "build-bench", "build")]
-    cands += sorted(os.path.join(REPO, d, name) for d in os.listdir(REPO)
+def find_build(name, sub=""):
+    cands = [os.path.join(REPO, d, sub, name) for d in ("build-mpi", "build-bench", "build")]
+    cands += sorted(os.path.join(REPO, d, sub, name) for d in os.listdir(REPO)
                     if d.startswith("build"))
     return first_exe(*cands)
 
@@ -83,7 +83,8 @@ class Tool:
 def tools(a):
     ts = first_exe(os.environ.get("TREESYNC"), find_build("treesync"))
     dsync = first_exe(os.environ.get("DSYNC"), "/work/mpi/install/bin/dsync")
-    tsm = first_exe(os.environ.get("TREESYNC_MPI_BIN"), find_build("treesync-mpi"))
+    tsm = first_exe(os.environ.get("TREESYNC_MPI_BIN"),
+                    find_build("treesync-mpi", os.path.join("src", "mpi")))
     rsync = shutil.which("rsync")
     return [
         Tool("rsync", lambda s, d: [rsync, "-a", "--delete", s + "/", d + "/"],
@@ -94,7 +95,7 @@ def tools(a):
         Tool("dsync", lambda s, d: [dsync, "-q", "-D", s, d],
              True, dsync, "dsync not built (tools/build-dsync.sh, or DSYNC=)"),
         Tool("treesync-mpi", lambda s, d: [tsm, "-a", "--delete", s + "/", d + "/"],
-             True, tsm, "treesync-mpi not built yet (TREESYNC_MPI_BIN=)"),
+             True, tsm, "treesync-mpi not built (TREESYNC_MPI_BIN=, or cmake with libopenmpi-dev)"),
     ]
 
 

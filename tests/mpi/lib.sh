@@ -10,6 +10,8 @@
 #   MPIEXEC         mpirun to use (default: mpirun on PATH)
 #   MPI_QUEUE_TEST  the test_mpi_queue program (default: build*/tests/mpi/)
 #   LATENCYFS       latencyfs (default: build*/latencyfs)
+#   TREESYNC_MPI_BIN  treesync-mpi (default: build*/src/mpi/treesync-mpi)
+#   TREESYNC        treesync, to compare with (default: build*/treesync)
 #   MPI_TIMEOUT     seconds allowed for one mpirun (default 120)
 #   KEEP_TMP=1      keep the test's temp dir
 #
@@ -18,6 +20,7 @@
 #   need_mpi                skip (77) without mpirun
 #   need_queue_test         skip (77) without the test_mpi_queue program
 #   need_simhost            skip (77) unless root, unshare, /dev/fuse, latencyfs
+#   need_tsm                skip (77) without treesync-mpi and treesync
 #   mpi NP CMD ARGS...      runs CMD on NP ranks of this machine; output
 #                           in $T/mpi.out, status in MPI_RC
 #   pass/fail/skip/note     as in tests/fs
@@ -57,7 +60,15 @@ if [ -z "${LATENCYFS:-}" ]; then
 	LATENCYFS=$(first_exe "$REPO"/build-mpi/latencyfs "$REPO"/build/latencyfs \
 		"$REPO"/build*/latencyfs) || true
 fi
-export MPIEXEC MPI_QUEUE_TEST LATENCYFS
+if [ -z "${TREESYNC_MPI_BIN:-}" ]; then
+	TREESYNC_MPI_BIN=$(first_exe "$REPO"/build-mpi/src/mpi/treesync-mpi \
+		"$REPO"/build/src/mpi/treesync-mpi "$REPO"/build*/src/mpi/treesync-mpi) || true
+fi
+if [ -z "${TREESYNC:-}" ]; then
+	TREESYNC=$(first_exe "$REPO"/build-mpi/treesync "$REPO"/build/treesync \
+		"$REPO"/build*/treesync) || true
+fi
+export MPIEXEC MPI_QUEUE_TEST LATENCYFS TREESYNC_MPI_BIN TREESYNC
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/tsmpi.$TEST_NAME.XXXXXX") || {
 	echo "FAIL: $TEST_NAME: cannot create a temp dir"
@@ -95,6 +106,39 @@ need_simhost() {
 	unshare -m true 2>/dev/null || skip "cannot unshare a mount namespace here"
 }
 
+need_tsm() {
+	need_mpi
+	[ -n "$TREESYNC_MPI_BIN" ] && [ -x "$TREESYNC_MPI_BIN" ] ||
+		skip "treesync-mpi not built (cmake with TREESYNC_MPI=ON, which needs libopenmpi-dev)"
+	[ -n "$TREESYNC" ] && [ -x "$TREESYNC" ] || skip "treesync not built"
+}
+
+# A tree's state, one line per entry, sorted: path, type, mode, size,
+# mtime (ns; directories too), link target or content digest.
+tree_state() {
+	python3 - "$1" <<'PY'
+import hashlib, os, stat, sys
+root = sys.argv[1]
+out = []
+for dirpath, dirs, files in os.walk(root):
+    for n in dirs + files:
+        p = os.path.join(dirpath, n)
+        st = os.lstat(p)
+        extra = ""
+        if stat.S_ISLNK(st.st_mode):
+            extra = os.readlink(p)
+        elif stat.S_ISREG(st.st_mode):
+            with open(p, "rb") as f:
+                extra = hashlib.md5(f.read()).hexdigest()
+        size = st.st_size if not stat.S_ISDIR(st.st_mode) else 0
+        mt = st.st_mtime_ns if not stat.S_ISLNK(st.st_mode) else 0
+        out.append("%s %o %d %d %s" % (os.path.relpath(p, root), st.st_mode, size, mt, extra))
+st = os.lstat(root)
+out.append(". %o 0 %d" % (st.st_mode, st.st_mtime_ns))
+print("\n".join(sorted(out)))
+PY
+}
+
 # Open MPI on one machine, as root, more ranks than cores, quiet: the
 # shared-memory transport only (no network probing), no CPU binding (ranks
 # share the cores with their worker threads), no cross-memory attach
@@ -122,4 +166,109 @@ queue() {
 	mpi "$np" "$MPI_QUEUE_TEST" "$@"
 	grep -E '^[a-z]+ ranks=|cpu/wall' "$T/mpi.out" | sed 's/^/    /'
 	[ "$MPI_RC" = 0 ] || { note_file "$T/mpi.out" 60; fail "$np ranks, $* exited $MPI_RC"; }
+}
+
+# treesync-mpi's tests: the scenario trees and how to run on them.
+# tsm_setup: $B/src (the source: 40 directories, 160 files, links, an
+# empty directory, type changes to make), $T/tmpl (an older copy: a
+# changed, a missing and extraneous files, a whole extraneous subtree,
+# the retyped entries), the mount points $M/src and $M/dst of the
+# simulated hosts over $B/src and $B/dst; LFS, their latencyfs options.
+# Then:
+#   run NP ARGS...     treesync-mpi -j 2 ARGS $M/src/ $M/dst/ on NP simulated
+#                      hosts (more simhost options in SIMHOST_OPTS, e.g. a
+#                      fault on one rank); output in $T/mpi.out, status in
+#                      MPI_RC, how the work spread in $T/spread.rankN.  Two
+#                      workers a rank: a rank's idle workers take its new
+#                      tasks before any thief can, and the tree is small
+#   reset_dst empty|tmpl   $B/dst made empty, or a copy of $T/tmpl
+#   items FILE         the itemized lines of FILE, sorted
+#   stolen_by_others   tasks (directories, batches of files) ranks 1.. stole
+#   rank_stat R FIELD  one counter of rank R in the last run
+#   rank_codes         the exit code of each rank in the last run
+tsm_setup() {
+	B=$T/b M=$T/m
+	LFS=${LFS:-latency_us=1000,timeout=0}
+	mkdir -p "$B/src" "$B/dst" "$M/src" "$M/dst" "$T/tmpl"
+	python3 - "$B/src" "$T/tmpl" <<-'PY'
+	import os, sys
+	src, tmpl = sys.argv[1], sys.argv[2]
+	t0 = 1600000000
+	def mk(root, d, depth, seed):
+	    os.makedirs(os.path.join(root, d), exist_ok=True)
+	    for i in range(4):
+	        p = os.path.join(root, d, "f%d.txt" % i)
+	        with open(p, "w") as f:
+	            f.write(("%s-%d-%d\n" % (d, i, seed)) * (i * 300 + 1))
+	        os.utime(p, (t0 + i, t0 + i))
+	    if depth < 3:
+	        for i in range(3):
+	            mk(root, os.path.join(d, "d%d" % i), depth + 1, seed)
+	mk(src, "", 0, 1)
+	os.symlink("f0.txt", os.path.join(src, "d0/ln"))
+	os.symlink("../nowhere", os.path.join(src, "d1/d1/dangling"))
+	os.makedirs(os.path.join(src, "d2/empty"))
+	os.chmod(os.path.join(src, "d1/f1.txt"), 0o600)
+	os.makedirs(os.path.join(src, "d2/d0/now_dir"))
+	with open(os.path.join(src, "d1/d2/now_file"), "w") as f:
+	    f.write("file\n")
+	# The old destination: the same tree as of an earlier run, then changed.
+	mk(tmpl, "", 0, 1)
+	os.symlink("f0.txt", os.path.join(tmpl, "d0/ln"))
+	with open(os.path.join(tmpl, "d0/d1/f2.txt"), "w") as f:
+	    f.write("stale\n")
+	os.utime(os.path.join(tmpl, "d0/d1/f2.txt"), (t0, t0))
+	os.remove(os.path.join(tmpl, "d2/d2/d1/f3.txt"))
+	for p in ("extra.txt", "d1/d0/extra.txt", "d2/d1/d2/extra.txt"):
+	    with open(os.path.join(tmpl, p), "w") as f:
+	        f.write("extraneous\n")
+	os.makedirs(os.path.join(tmpl, "d0/d2/gone/deeper"))
+	with open(os.path.join(tmpl, "d0/d2/gone/deeper/x"), "w") as f:
+	    f.write("x\n")
+	with open(os.path.join(tmpl, "d2/d0/now_dir"), "w") as f:
+	    f.write("was a file\n")
+	os.makedirs(os.path.join(tmpl, "d1/d2/now_file"))
+	# Directory times from the past, bottom up (a directory made in the same
+	# second as a run's DEST would otherwise compare equal or not by chance).
+	for root in (src, tmpl):
+	    for dirpath, dirs, files in os.walk(root, topdown=False):
+	        os.utime(dirpath, (t0 - 50, t0 - 50 - len(dirpath)), follow_symlinks=False)
+	PY
+}
+
+run() {
+	local np=$1
+	shift
+	rm -f "$T"/spread.rank* "$T"/rc.rank*
+	TREESYNC_MPI_STATS=$T/spread mpi "$np" "$MPI_DIR/simhost.sh" -m "$B/src:$M/src:$LFS" \
+		-m "$B/dst:$M/dst:$LFS" ${SIMHOST_OPTS:-} -- bash -c \
+		'"$@"; rc=$?; echo $rc >"$0/rc.rank$OMPI_COMM_WORLD_RANK"; exit $rc' "$T" \
+		"$TREESYNC_MPI_BIN" -j 2 "$@" "$M/src/" "$M/dst/"
+}
+
+# The exit codes of the last run's ranks, in rank order ("23 23 23").
+rank_codes() {
+	local f out=
+	for f in $(ls "$T"/rc.rank* 2>/dev/null | sort -V); do
+		out="$out${out:+ }$(cat "$f")"
+	done
+	echo "$out"
+}
+
+reset_dst() {
+	rm -rf "$B/dst" && mkdir "$B/dst" && { [ "$1" = empty ] || cp -a "$T/tmpl/." "$B/dst/"; }
+}
+
+items() { grep -E '^[.<>ch*][fdLDS ]|^\*deleting' "$1" | sort; }
+
+# rank_stat R FIELD: FIELD of rank R's line in the last run's spread
+# counters (tasks, stolen, dirs_stolen, batches_stolen, copied, errors...).
+rank_stat() {
+	awk -v f="$2" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }' \
+		"$T/spread.rank$1" 2>/dev/null
+}
+
+stolen_by_others() {
+	cat "$T"/spread.rank[1-9] 2>/dev/null |
+		awk '{ for (i = 1; i <= NF; i++) if ($i == "stolen") s += $(i + 1) } END { print s + 0 }'
 }

@@ -8,10 +8,12 @@
 # them see the same files.
 #
 #   mpirun -np 4 tests/mpi/simhost.sh [-m BACKING:MOUNT[:OPTS]]... \
-#       [-s STATSDIR] [-l LOGDIR] -- COMMAND [ARGS...]
+#       [-R RANK:MOUNT:OPTS]... [-s STATSDIR] [-l LOGDIR] -- COMMAND [ARGS...]
 #
 #   -m  a latencyfs over BACKING on MOUNT (both made if missing), with the
 #       latencyfs -o OPTS (e.g. latency_us=500,timeout=0); repeatable
+#   -R  more OPTS for MOUNT on rank RANK only (a fault on one "host":
+#       readdir_eio=/d, enospc_after=0...); repeatable
 #   -s  each daemon writes its counters to STATSDIR/rankN.MOUNTNAME.stats
 #       (at unmount, and on SIGUSR1)
 #   -l  each daemon's log goes to LOGDIR/rankN.MOUNTNAME.log (default:
@@ -49,15 +51,17 @@ if [ -z "${LATENCYFS:-}" ]; then
 fi
 
 specs=()
+extras=()
 stats_dir=
 log_dir=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-m) specs+=("$2"); shift 2 ;;
+	-R) extras+=("$2"); shift 2 ;;
 	-s) stats_dir=$2; shift 2 ;;
 	-l) log_dir=$2; shift 2 ;;
 	--) shift; break ;;
-	*) die "unknown option $1 (simhost.sh [-m BACKING:MOUNT[:OPTS]]... [-s DIR] [-l DIR] -- CMD)" ;;
+	*) die "unknown option $1 (simhost.sh [-m BACKING:MOUNT[:OPTS]]... [-R RANK:MOUNT:OPTS]... [-s DIR] [-l DIR] -- CMD)" ;;
 	esac
 done
 [ $# -gt 0 ] || die "no command"
@@ -117,6 +121,11 @@ mount_one() {
 for spec in "${specs[@]+"${specs[@]}"}"; do
 	IFS=: read -r backing mnt opts <<<"$spec"
 	[ -n "$backing" ] && [ -n "$mnt" ] || die "bad -m $spec (BACKING:MOUNT[:OPTS])"
+	for extra in "${extras[@]+"${extras[@]}"}"; do
+		IFS=: read -r xrank xmnt xopts <<<"$extra"
+		[ -n "$xrank" ] && [ -n "$xmnt" ] || die "bad -R $extra (RANK:MOUNT:OPTS)"
+		[ "$xrank" = "$rank" ] && [ "$xmnt" = "$mnt" ] && opts=${opts:+$opts,}$xopts
+	done
 	mount_one "$backing" "$mnt" "${opts:-}"
 done
 

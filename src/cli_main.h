@@ -1,0 +1,26 @@
+/*
+ * cli_main.h -- the command-line program around the engine: parse, run,
+ * map signals to a cancel.  main.c is it; treesync-mpi (src/mpi/) is it
+ * with a run that is one rank of several.
+ */
+#ifndef TS_CLI_MAIN_H
+#define TS_CLI_MAIN_H
+
+#include <treesync/treesync.h>
+
+struct cli_main_ops {
+	void *arg;
+	/* The run's host (NULL: output to fds 1 and 2). */
+	const struct ts_host *host;
+	/* Called with the parsed options before the run is made, or NULL. */
+	void (*options)(void *arg, struct ts_options *o);
+	/* Called once the options are parsed and the run made, before it
+	 * runs; non-zero: exit with that code without running it. */
+	int (*prepare)(void *arg, struct ts_run *run);
+};
+
+/* Parses ARGV, runs what it asks for; the process's exit code.  OPS may
+ * be NULL (treesync). */
+int cli_main(int argc, char **argv, const struct cli_main_ops *ops);
+
+#endif /* TS_CLI_MAIN_H */

@@ -1,0 +1,906 @@
+/*
+ * dtask.c -- directory tasks as bytes, for treesync-mpi (see dtask.h and
+ * docs/mpi.md).
+ *
+ * A message (host byte order: every rank runs the same build):
+ *
+ *   DIR	u8 kind, u8 version, u16 0, u64 node (on the origin rank),
+ *		str parent (below DEST), u8 parent_known, u64 parent_ino,
+ *		str name, entry src, entry dst, u8 flags (enum dir_flag),
+ *		u32 iflags, u32 dflt, meta, u32 nups, per up: u32 operand,
+ *		str rel (below the operand's fd), str disp, u64 ino;
+ *		u32 nsrcs, per source: u32 up, str name
+ *   FILES	u8 kind, u8 version, u16 0, u64 first file (on the origin),
+ *		str dir (below DEST), u8 dir_known, u64 dir_ino, u32 dflt,
+ *		u32 nups, the ups as in DIR (the file's source directories),
+ *		u32 nfiles, per file: u32 up, str name, str src_name,
+ *		str disp_name, entry src, entry dst, u8 flags (FF_*), u32 iflags
+ *   DONE	u8 kind, u8 version, u16 0, u64 node or first file, u8 touched,
+ *		u8 what (DONE_DIR, DONE_FILES)
+ *
+ * "str" is a u32 length and the bytes; "entry" a struct ts_entry and
+ * "meta" a struct meta_target as stored, their pointers cleared.
+ */
+#define _GNU_SOURCE
+#include "dtask.h"
+
+#include "delete.h"
+#include "filter.h"
+#include "filter_int.h"
+#include "report.h"
+#include "run.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { DT_DIR = 1, DT_DONE = 2, DT_FILES = 3, DT_VERSION = 1 };
+enum { DONE_DIR, DONE_FILES };
+enum { FF_HAS_DST = 1 << 0, FF_CHECKSUM = 1 << 1 };
+#define MAX_UPS 64
+#define MAX_FILES 4096
+
+enum dir_flag {
+	DF_HAS_DST = 1 << 0,
+	DF_CREATE = 1 << 1,
+	DF_BLOCKED = 1 << 2,
+	DF_NO_DESCEND = 1 << 3,
+	DF_APPLY_META = 1 << 4,
+	DF_ATTRS_DIFFER = 1 << 5,
+	DF_DST_ROOT_DEV = 1 << 6,	/* DEST entry on DEST's file system */
+};
+
+/* A directory of another rank: what its sources are below the operands. */
+struct proxy {
+	int origin;		/* the rank waiting for DONE */
+	uint64_t node;		/* its node there (DONE_FILES: the first file) */
+	uint8_t what;		/* DONE_DIR, DONE_FILES */
+	int dst_fd;		/* closed at the end (a fixed slot is not) */
+	size_t nups;
+	uint32_t *op;		/* per source of the proxy: its operand */
+	char **rel;		/* and its path below the operand's fd */
+};
+
+/* Tasks of other ranks run here (for treesync-mpi's counters). */
+static _Atomic uint64_t stolen_dirs, stolen_batches;
+
+void dtask_stolen(uint64_t *dirs, uint64_t *batches)
+{
+	*dirs = atomic_load(&stolen_dirs);
+	*batches = atomic_load(&stolen_batches);
+}
+
+/* --- bytes ---------------------------------------------------------------- */
+
+void dtask_buf_free(struct dtask_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static void put(struct dtask_buf *b, const void *v, size_t n)
+{
+	if (b->n + n > b->cap) {
+		b->cap = (b->n + n) * 2 + 256;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->n, v, n);
+	b->n += n;
+}
+
+static void put_u8(struct dtask_buf *b, uint8_t v)
+{
+	put(b, &v, 1);
+}
+
+static void put_u32(struct dtask_buf *b, uint32_t v)
+{
+	put(b, &v, 4);
+}
+
+static void put_u64(struct dtask_buf *b, uint64_t v)
+{
+	put(b, &v, 8);
+}
+
+static void put_str(struct dtask_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	put_u32(b, (uint32_t)n);
+	put(b, s, n);
+}
+
+static void put_entry(struct dtask_buf *b, const struct ts_entry *e)
+{
+	struct ts_entry c = *e;
+
+	c.name = NULL;
+	put(b, &c, sizeof(c));
+}
+
+/* A bounded reader: every get fails once past the end. */
+struct rd {
+	const unsigned char *p;
+	size_t n, at;
+	bool bad;
+};
+
+static bool get(struct rd *r, void *v, size_t n)
+{
+	if (r->bad || r->n - r->at < n) {
+		r->bad = true;
+		memset(v, 0, n);
+		return false;
+	}
+	memcpy(v, r->p + r->at, n);
+	r->at += n;
+	return true;
+}
+
+static uint8_t get_u8(struct rd *r)
+{
+	uint8_t v;
+
+	get(r, &v, 1);
+	return v;
+}
+
+static uint32_t get_u32(struct rd *r)
+{
+	uint32_t v;
+
+	get(r, &v, 4);
+	return v;
+}
+
+static uint64_t get_u64(struct rd *r)
+{
+	uint64_t v;
+
+	get(r, &v, 8);
+	return v;
+}
+
+/* A malloc'ed copy of the next string ("" once the reader failed). */
+static char *get_str(struct rd *r)
+{
+	uint32_t n = get_u32(r);
+	char *s;
+
+	if (r->bad || r->n - r->at < n || memchr(r->p + r->at, 0, n)) {
+		r->bad = true;
+		return xstrdup("");
+	}
+	s = xmalloc((size_t)n + 1);
+	memcpy(s, r->p + r->at, n);
+	s[n] = '\0';
+	r->at += n;
+	return s;
+}
+
+/* --- the origin's side ------------------------------------------------------ */
+
+/* Joins NAMES[0..n) (innermost first) below BASE; malloc'ed. */
+static char *join_names(const char *base, const char **names, size_t n)
+{
+	char *s = xstrdup(base), *t;
+
+	while (n-- > 0) {
+		t = util_path_join(s, names[n]);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* BASE (a display path) without its trailing slashes, as src_path()
+ * joins below it. */
+static char *trim_slashes(const char *base)
+{
+	size_t n = strlen(base);
+
+	while (n > 1 && base[n - 1] == '/')
+		n--;
+	return strndup(base, n);
+}
+
+/*
+ * Where source directory S (a source of one of D's ancestors, or an
+ * operand's directory) is: its operand, its path below the operand's fd
+ * and its path for messages.  False when it cannot be told (the task
+ * then stays on this rank).
+ */
+static bool locate_src(const struct ts_run *run, const struct dnode *d,
+    const struct dsrc *s, uint32_t *op, char **rel, char **disp)
+{
+	const char *names[256];
+	size_t n = 0;
+	const struct dnode *p;
+	const struct dsrc *base = s;
+	char *brel, *bdisp;
+
+	for (; base->up; base = base->up) {
+		if (n == sizeof(names) / sizeof(names[0]))
+			return false;
+		names[n++] = base->name;
+	}
+	if (run->opdirs && base >= run->opdirs &&
+	    base < run->opdirs + run->plan.nsrcs) {
+		*op = (uint32_t)(base - run->opdirs);
+		brel = xstrdup("");
+		bdisp = xstrdup("");
+	} else {
+		for (p = d; p; p = p->parent)
+			if (base >= p->srcs && base < p->srcs + p->nsrcs)
+				break;
+		if (!p)
+			return false;
+		if (p->is_root) {
+			*op = (uint32_t)base->rank;
+			brel = xstrdup("");
+		} else if (p->ext) {
+			const struct proxy *x = p->ext;
+			size_t m = (size_t)(base - p->srcs);
+
+			*op = x->op[m];
+			brel = xstrdup(x->rel[m]);
+		} else {
+			return false;
+		}
+		bdisp = trim_slashes(base->disp ? base->disp : "");
+	}
+	if (*op >= run->plan.nsrcs) {
+		free(brel);
+		free(bdisp);
+		return false;
+	}
+	*rel = join_names(brel, names, n);
+	*disp = join_names(bdisp, names, n);
+	free(brel);
+	free(bdisp);
+	return true;
+}
+
+/* The source directories UPS[0..n) of tasks of node D: where each is. */
+static bool put_ups(struct dtask_buf *out, const struct ts_run *run,
+    const struct dnode *d, const struct dsrc *const *ups, size_t n)
+{
+	size_t j;
+
+	put_u32(out, (uint32_t)n);
+	for (j = 0; j < n; j++) {
+		uint32_t op;
+		char *rel, *disp;
+
+		if (!locate_src(run, d, ups[j], &op, &rel, &disp))
+			return false;
+		put_u32(out, op);
+		put_str(out, rel);
+		put_str(out, disp);
+		put_u64(out, !ups[j]->slot.fixed && ups[j]->slot.known ?
+		    ups[j]->slot.ino : 0);
+		free(rel);
+		free(disp);
+	}
+	return true;
+}
+
+/* The index of S in UPS[0..*n), added when new; false past MAX_UPS. */
+static bool up_index(const struct dsrc **ups, size_t *n, const struct dsrc *s,
+    uint32_t *idx)
+{
+	size_t j;
+
+	for (j = 0; j < *n && ups[j] != s; j++)
+		;
+	if (j == *n) {
+		if (*n == MAX_UPS)
+			return false;
+		ups[(*n)++] = s;
+	}
+	*idx = (uint32_t)j;
+	return true;
+}
+
+static void put_head(struct dtask_buf *out, uint8_t kind, const void *p)
+{
+	out->n = 0;
+	put_u8(out, kind);
+	put_u8(out, DT_VERSION);
+	put_u8(out, 0);
+	put_u8(out, 0);
+	put_u64(out, (uint64_t)(uintptr_t)p);
+}
+
+/* Whether directory D exists in DEST (a dry run makes nothing), and which
+ * one it is when that is known (not for the fixed slots: the root's, a
+ * proxy's). */
+static void put_dest_dir(struct dtask_buf *out, const struct dnode *d)
+{
+	char *rel = dnode_path(d);
+
+	put_str(out, rel);
+	free(rel);
+	put_u8(out, d->dslot.fixed ? d->dslot.fd >= 0 : d->dslot.known);
+	put_u64(out, !d->dslot.fixed && d->dslot.known ? d->dslot.ino : 0);
+}
+
+static bool encode_dir(struct ts_run *run, struct dnode *c,
+    struct dtask_buf *out)
+{
+	struct dnode *d = c->parent;
+	const struct dsrc *ups[MAX_UPS];
+	uint32_t upi[MAX_UPS];
+	size_t nups = 0, k;
+	uint8_t flags = 0;
+	struct meta_target m = c->meta;
+
+	if (c->is_root || !d || c->nsrcs == 0 || c->nsrcs > MAX_UPS)
+		return false;
+	for (k = 0; k < c->nsrcs; k++)
+		if (c->srcs[k].list || !c->srcs[k].up ||
+		    !up_index(ups, &nups, c->srcs[k].up, &upi[k]))
+			return false;
+	put_head(out, DT_DIR, c);
+	put_dest_dir(out, d);
+	put_str(out, c->name);
+	put_entry(out, &c->src);
+	put_entry(out, &c->dst);
+	flags |= c->has_dst ? DF_HAS_DST : 0;
+	flags |= c->create ? DF_CREATE : 0;
+	flags |= c->blocked ? DF_BLOCKED : 0;
+	flags |= c->no_descend ? DF_NO_DESCEND : 0;
+	flags |= c->apply_meta ? DF_APPLY_META : 0;
+	flags |= c->attrs_differ ? DF_ATTRS_DIFFER : 0;
+	flags |= c->has_dst && c->dst.dev == run->dst_dev ? DF_DST_ROOT_DEV : 0;
+	put_u8(out, flags);
+	put_u32(out, c->iflags);
+	put_u32(out, (uint32_t)c->dflt);
+	m.xattrs = NULL;
+	put(out, &m, sizeof(m));
+	if (!put_ups(out, run, c, ups, nups))
+		return false;
+	put_u32(out, (uint32_t)c->nsrcs);
+	for (k = 0; k < c->nsrcs; k++) {
+		put_u32(out, upi[k]);
+		put_str(out, c->srcs[k].name);
+	}
+	return true;
+}
+
+static bool encode_files(struct ts_run *run, struct ftask *first,
+    struct dtask_buf *out)
+{
+	struct dnode *d = first->dir;
+	const struct dsrc *ups[MAX_UPS];
+	size_t nups = 0, n = 0;
+	struct ftask *f;
+	uint32_t idx;
+
+	for (f = first; f; f = f->batch_next, n++)
+		if (f->hl || f->dir != d || n == MAX_FILES ||
+		    !up_index(ups, &nups, f->from, &idx))
+			return false;
+	put_head(out, DT_FILES, first);
+	put_dest_dir(out, d);
+	put_u32(out, (uint32_t)d->dflt);
+	if (!put_ups(out, run, d, ups, nups))
+		return false;
+	put_u32(out, (uint32_t)n);
+	for (f = first; f; f = f->batch_next) {
+		up_index(ups, &nups, f->from, &idx);
+		put_u32(out, idx);
+		put_str(out, f->name);
+		put_str(out, f->src_name);
+		put_str(out, f->disp_name);
+		put_entry(out, &f->src);
+		put_entry(out, &f->dst);
+		put_u8(out, (f->has_dst ? FF_HAS_DST : 0) |
+		    (f->need_checksum ? FF_CHECKSUM : 0));
+		put_u32(out, f->iflags);
+	}
+	return true;
+}
+
+bool dtask_encode(struct ts_run *run, struct pool_task *t,
+    struct dtask_buf *out)
+{
+	struct ftask *f;
+
+	if (t->fn == scan_task)
+		return encode_dir(run, container_of(t, struct dnode, task),
+		    out);
+	if ((f = ftask_of(t)) != NULL)
+		return encode_files(run, f, out);
+	return false;
+}
+
+/* DONE on the origin: the task of C (a directory node, or the first of a
+ * batch of files) ran elsewhere, wholly.  A directory's node was never
+ * scanned here: it is finished without its metadata (the other rank
+ * applied it) and releases its parent; files release their directory.
+ * TOUCHED: the other rank made, replaced or removed entries in that
+ * parent or directory (its mtime is set again when it finishes). */
+static void done_here(uint64_t node, uint8_t what, bool touched)
+{
+	if (what == DONE_DIR) {
+		struct dnode *c = (struct dnode *)(uintptr_t)node;
+
+		if (touched)
+			atomic_store(&c->parent->touched, true);
+		c->apply_meta = false;
+		c->create = false;
+		atomic_store(&c->touched, false);
+		dnode_release(c);
+	} else {
+		struct ftask *f = (struct ftask *)(uintptr_t)node, *next;
+		struct dnode *d = f->dir;
+
+		if (touched)
+			atomic_store(&d->touched, true);
+		for (; f; f = next) {
+			next = f->batch_next;
+			free(f);
+			dnode_release(d);
+		}
+	}
+}
+
+/* --- the thief's side ------------------------------------------------------- */
+
+static void send_done(struct ts_run *run, int origin, uint64_t node,
+    uint8_t what, bool touched)
+{
+	struct dtask_buf b = { 0 };
+
+	put_head(&b, DT_DONE, (const void *)(uintptr_t)node);
+	put_u8(&b, touched);
+	put_u8(&b, what);
+	if (run->exec->send(run->exec->arg, origin, b.p, b.n) < 0) {
+		/* The origin never releases its node: the run cannot end
+		 * well.  Said, and nothing is deleted. */
+		report_error(run->rep, "cannot tell rank %d that a directory "
+		    "is done", origin);
+		atomic_store(&run->other_error, true);
+		pool_cancel(&run->pool);
+	}
+	dtask_buf_free(&b);
+}
+
+static void proxy_finish(struct dnode *d)
+{
+	struct proxy *x = d->ext;
+	size_t i;
+
+	send_done(d->run, x->origin, x->node, x->what,
+	    atomic_load(&d->touched));
+	if (x->dst_fd >= 0)
+		close(x->dst_fd);
+	for (i = 0; i < x->nups; i++)
+		free(x->rel[i]);
+	free(x->rel);
+	free(x->op);
+	free(x);
+	d->ext = NULL;
+}
+
+/* Opens REL below ROOT (RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS), checked to
+ * be inode INO when INO is known: an fd or -errno (-ESTALE: another
+ * directory). */
+static int open_checked(int root, const char *rel, uint64_t ino)
+{
+	struct stat st;
+	int fd;
+
+	if (root < 0)
+		return -EBADF;
+	fd = delete_open_beneath(root, rel);
+	if (fd < 0)
+		return fd;
+	if (ino && (fstat(fd, &st) < 0 || (uint64_t)st.st_ino != ino)) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* The filter layer of the entries of a directory of operand OP: the
+ * operand's (no per-directory rules spread, see dtask_unsupported()). */
+static struct filter_layer *operand_top(struct ts_run *run, uint32_t op)
+{
+	const struct plan_src *s = &run->plan.srcs[op];
+	struct filter_layer *l;
+	char *abs, *dir;
+
+	if (!run->filters)
+		return NULL;
+	if (s->contents) {
+		dir = xstrdup(s->operand);
+	} else {
+		const char *slash = strrchr(s->operand, '/');
+
+		dir = slash ? strndup(s->operand, (size_t)(slash - s->operand) +
+		    (slash == s->operand)) : xstrdup(".");
+	}
+	abs = realpath(dir, NULL);
+	free(dir);
+	l = filter_layer_root(run->filters, abs ? abs : "/");
+	free(abs);
+	return l;
+}
+
+/* A directory of another rank, as a message names it. */
+struct mdir {
+	char *rel;		/* below DEST */
+	bool exists;		/* in DEST */
+	uint64_t ino;
+	uint32_t dflt;
+	uint32_t nups;		/* its source directories */
+	uint32_t *up_op;
+	char **up_rel, **up_disp;
+	uint64_t *up_ino;
+};
+
+static void mdir_free(struct mdir *m)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nups; i++) {
+		free(m->up_rel[i]);
+		free(m->up_disp[i]);
+	}
+	free(m->rel);
+	free(m->up_op);
+	free(m->up_rel);
+	free(m->up_disp);
+	free(m->up_ino);
+}
+
+static void read_dest_dir(struct rd *r, struct mdir *m)
+{
+	m->rel = get_str(r);
+	m->exists = get_u8(r);
+	m->ino = get_u64(r);
+}
+
+static void read_ups(struct rd *r, size_t nops, struct mdir *m)
+{
+	uint32_t i;
+
+	m->nups = get_u32(r);
+	if (r->bad || m->nups == 0 || m->nups > MAX_UPS) {
+		m->nups = 0;
+		r->bad = true;
+		return;
+	}
+	m->up_op = xcalloc(m->nups, sizeof(*m->up_op));
+	m->up_rel = xcalloc(m->nups, sizeof(*m->up_rel));
+	m->up_disp = xcalloc(m->nups, sizeof(*m->up_disp));
+	m->up_ino = xcalloc(m->nups, sizeof(*m->up_ino));
+	for (i = 0; i < m->nups; i++) {
+		m->up_op[i] = get_u32(r);
+		m->up_rel[i] = get_str(r);
+		m->up_disp[i] = get_str(r);
+		m->up_ino[i] = get_u64(r);
+		if (m->up_op[i] >= nops)
+			r->bad = true;
+	}
+}
+
+/* A name within one directory: not empty, no '/', not "." or "..". */
+static bool plain_name(const char *s)
+{
+	return *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
+/*
+ * A proxy node for directory M of rank ORIGIN (which waits for DONE of
+ * NODE, WHAT): its DEST directory and its sources opened below this
+ * rank's roots, identity checked.  NULL when one cannot be opened
+ * (reported: a source error or a destination error, so nothing is
+ * deleted), after DONE was sent.
+ */
+static struct dnode *proxy_open(struct ts_run *run, int origin, uint64_t node,
+    uint8_t what, const struct mdir *m)
+{
+	struct dnode *px = dnode_new(run, NULL);
+	struct proxy *x = xcalloc(1, sizeof(*x));
+	bool ok = true;
+	uint32_t i;
+	int fd;
+
+	x->origin = origin;
+	x->node = node;
+	x->what = what;
+	x->dst_fd = -1;
+	x->nups = m->nups;
+	x->op = xcalloc(m->nups, sizeof(*x->op));
+	x->rel = xcalloc(m->nups, sizeof(*x->rel));
+	px->ext = x;
+	px->on_finish = proxy_finish;
+	px->name = xstrdup(m->rel);
+	px->dflt = (mode_t)m->dflt;
+	if (m->exists) {
+		fd = open_checked(run->plan.dst_fd, m->rel, m->ino);
+		if (fd < 0) {
+			run_report_dest(run, -fd, "cannot open directory", m->rel);
+			run_item_failed(run);
+			ok = false;
+		}
+		x->dst_fd = fd < 0 ? -1 : fd;
+	}
+	dslot_init_fixed(&px->dslot, x->dst_fd);
+	px->srcs = xcalloc(m->nups, sizeof(*px->srcs));
+	for (i = 0; i < m->nups; i++) {
+		struct dsrc *s = &px->srcs[px->nsrcs++];
+		const struct plan_src *ps = &run->plan.srcs[m->up_op[i]];
+
+		x->op[i] = m->up_op[i];
+		x->rel[i] = xstrdup(m->up_rel[i]);
+		fd = ok ? open_checked(ps->fd, m->up_rel[i], m->up_ino[i]) : -1;
+		if (ok && fd < 0) {
+			report_errno_side(run->rep, TS_SIDE_SRC, -fd,
+			    "cannot open directory", m->up_disp[i]);
+			run_source_failed(run);
+			ok = false;
+		}
+		dslot_init_fixed(&s->slot, fd);
+		s->owned = true;
+		s->name = xstrdup(".");
+		s->disp = xstrdup(m->up_disp[i]);
+		s->rank = i;
+		s->sel = SEL_ALL;
+		s->dev_limit = ps->st.dev;
+		s->layer = operand_top(run, m->up_op[i]);
+	}
+	if (!ok) {
+		/* The subtree is not synchronised here; the origin hears
+		 * of it as done (its errors keep every rank from deleting). */
+		dnode_release(px);
+		return NULL;
+	}
+	return px;
+}
+
+/* A stolen directory task: its parent's proxy and its node below it,
+ * scanned now on worker W. */
+static int run_dir(struct ts_run *run, int origin, bool cancelled,
+    struct rd *r, int w)
+{
+	uint64_t node = get_u64(r);
+	struct mdir md = { 0 };
+	struct ts_entry src, dst;
+	struct meta_target meta;
+	char *name, **src_name = NULL;
+	uint32_t *src_up = NULL, nsrcs = 0, iflags, i;
+	uint8_t flags;
+	struct dnode *px, *c;
+	int rc = 0;
+
+	read_dest_dir(r, &md);
+	name = get_str(r);
+	get(r, &src, sizeof(src));
+	get(r, &dst, sizeof(dst));
+	flags = get_u8(r);
+	iflags = get_u32(r);
+	md.dflt = get_u32(r);
+	get(r, &meta, sizeof(meta));
+	meta.xattrs = NULL;
+	read_ups(r, run->plan.nsrcs, &md);
+	nsrcs = r->bad ? 0 : get_u32(r);
+	if (nsrcs == 0 || nsrcs > MAX_UPS)
+		r->bad = true;
+	else {
+		src_up = xcalloc(nsrcs, sizeof(*src_up));
+		src_name = xcalloc(nsrcs, sizeof(*src_name));
+	}
+	for (i = 0; !r->bad && i < nsrcs; i++) {
+		src_up[i] = get_u32(r);
+		src_name[i] = get_str(r);
+		if (src_up[i] >= md.nups || !plain_name(src_name[i]))
+			r->bad = true;
+	}
+	if (r->bad || r->at != r->n || !node || !plain_name(name)) {
+		rc = -EPROTO;
+	} else if (cancelled) {
+		send_done(run, origin, node, DONE_DIR, false);
+	} else if ((px = proxy_open(run, origin, node, DONE_DIR, &md)) != NULL) {
+		atomic_fetch_add(&stolen_dirs, 1);
+		c = dnode_new(run, px);
+		c->srcs = xcalloc(nsrcs, sizeof(*c->srcs));
+		for (i = 0; i < nsrcs; i++) {
+			struct dsrc *s = &c->srcs[c->nsrcs++];
+			struct dsrc *up = &px->srcs[src_up[i]];
+
+			s->up = up;
+			s->name = xstrdup(src_name[i]);
+			dslot_init(&s->slot, &up->slot, s->name);
+			s->dev_limit = up->dev_limit;
+			s->rank = i;
+			s->sel = SEL_ALL;
+			s->parent_layer = up->layer ?
+			    filter_layer_ref(up->layer) : NULL;
+		}
+		c->name = xstrdup(name);
+		c->dslot.name = c->name;
+		c->src = src;
+		c->src.name = c->name;
+		/* Device numbers are this host's: the directory is on its
+		 * operand's file system (else -x would not descend). */
+		c->src.dev = c->srcs[0].dev_limit;
+		c->has_dst = flags & DF_HAS_DST;
+		if (c->has_dst) {
+			c->dst = dst;
+			c->dst.name = c->name;
+			if (flags & DF_DST_ROOT_DEV)
+				c->dst.dev = run->dst_dev;
+			else if (c->dst.dev == run->dst_dev)
+				c->dst.dev = ~run->dst_dev;
+		}
+		c->create = flags & DF_CREATE;
+		c->blocked = flags & DF_BLOCKED;
+		c->no_descend = flags & DF_NO_DESCEND;
+		c->apply_meta = flags & DF_APPLY_META;
+		c->attrs_differ = flags & DF_ATTRS_DIFFER;
+		c->iflags = iflags;
+		c->meta = meta;
+		c->dflt = (mode_t)md.dflt;
+		dnode_release(px);	/* its own reference: C holds it */
+		pool_run(&run->pool, &c->task, w);
+	}
+	for (i = 0; src_name && i < nsrcs; i++)
+		free(src_name[i]);
+	free(src_name);
+	free(src_up);
+	free(name);
+	mdir_free(&md);
+	return rc;
+}
+
+/* A stolen batch of files: their directory's proxy, and the files copied
+ * into it now on worker W. */
+static int run_files(struct ts_run *run, int origin, bool cancelled,
+    struct rd *r, int w)
+{
+	uint64_t node = get_u64(r);
+	struct mdir md = { 0 };
+	struct ftask *first = NULL, **tail = &first, *f;
+	struct dnode *px = NULL;
+	uint32_t n, i;
+	int rc = 0;
+
+	read_dest_dir(r, &md);
+	md.dflt = get_u32(r);
+	read_ups(r, run->plan.nsrcs, &md);
+	n = r->bad ? 0 : get_u32(r);
+	if (n == 0 || n > MAX_FILES)
+		r->bad = true;
+	for (i = 0; !r->bad && i < n; i++) {
+		uint32_t up = get_u32(r);
+		char *name = get_str(r), *sname = get_str(r),
+		    *dname = get_str(r);
+		size_t nl = strlen(name) + 1, sl = strlen(sname) + 1,
+		    dl = strlen(dname) + 1;
+		uint8_t flags;
+
+		f = xcalloc(1, sizeof(*f) + nl + sl + dl);
+		memcpy(f->name, name, nl);
+		f->src_name = memcpy(f->name + nl, sname, sl);
+		f->disp_name = memcpy(f->name + nl + sl, dname, dl);
+		get(r, &f->src, sizeof(f->src));
+		get(r, &f->dst, sizeof(f->dst));
+		f->src.name = f->dst.name = f->name;
+		flags = get_u8(r);
+		f->has_dst = flags & FF_HAS_DST;
+		f->need_checksum = flags & FF_CHECKSUM;
+		f->iflags = get_u32(r);
+		f->from = (void *)(uintptr_t)up;	/* an index until the
+							 * proxy is made */
+		if (up >= md.nups || !plain_name(name) || !plain_name(sname))
+			r->bad = true;
+		*tail = f;
+		tail = &f->batch_next;
+		free(name);
+		free(sname);
+		free(dname);
+	}
+	if (r->bad || r->at != r->n || !node)
+		rc = -EPROTO;
+	else if (cancelled)
+		send_done(run, origin, node, DONE_FILES, false);
+	else
+		px = proxy_open(run, origin, node, DONE_FILES, &md);
+	if (!px) {
+		for (; first; first = f) {
+			f = first->batch_next;
+			free(first);
+		}
+		mdir_free(&md);
+		return rc;
+	}
+	atomic_fetch_add(&stolen_batches, 1);
+	for (f = first; f; f = f->batch_next) {
+		f->dir = px;
+		f->from = &px->srcs[(uintptr_t)f->from];
+		atomic_fetch_add(&px->pending, 1);	/* each file's */
+	}
+	dnode_release(px);	/* its own reference: the files hold it */
+	ftask_batch(first);
+	pool_run(&run->pool, &first->task, w);
+	mdir_free(&md);
+	return 0;
+}
+
+int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
+    bool cancelled, int w)
+{
+	struct rd r = { buf, len, 0, false };
+	uint8_t kind = get_u8(&r), version = get_u8(&r);
+
+	get_u8(&r);
+	get_u8(&r);
+	if (r.bad || version != DT_VERSION)
+		return -EPROTO;
+	if (cancelled && !pool_cancelled(&run->pool))
+		pool_cancel(&run->pool);
+	if (kind == DT_DONE) {
+		uint64_t node = get_u64(&r);
+		bool touched = get_u8(&r);
+		uint8_t what = get_u8(&r);
+
+		if (r.bad || r.at != r.n || !node || what > DONE_FILES)
+			return -EPROTO;
+		done_here(node, what, touched);
+		return 0;
+	}
+	if (kind != DT_DIR && kind != DT_FILES)
+		return -EPROTO;
+	if (origin == run->exec->rank) {
+		/* Not moved: the task is here, as the engine made it (a
+		 * directory node, or the first of a batch of files). */
+		uint64_t node = get_u64(&r);
+
+		if (r.bad || !node)
+			return -EPROTO;
+		pool_run(&run->pool, kind == DT_DIR ?
+		    &((struct dnode *)(uintptr_t)node)->task :
+		    &((struct ftask *)(uintptr_t)node)->task, w);
+		return 0;
+	}
+	return kind == DT_DIR ? run_dir(run, origin, cancelled, &r, w) :
+	    run_files(run, origin, cancelled, &r, w);
+}
+
+const char *dtask_unsupported(const struct ts_run *run)
+{
+	const struct ts_options *o = run->o;
+	size_t i;
+
+	for (i = 0; run->filters && i < run->filters->rules.n; i++)
+		if (run->filters->rules.v[i].flags & R_PERDIR)
+			return "per-directory filter rules (dir-merge, -F)";
+	if (run->plan.overlap)
+		return "a destination inside a source";
+	if (o->files_from)
+		return "--files-from";
+	if (o->hard_links)
+		return "-H (--hard-links)";
+	if (o->max_delete >= 0)
+		return "--max-delete";
+	if (o->timeout)
+		return "--timeout";
+	if (o->stop_at)
+		return "--stop-at/--stop-after";
+	if (o->progress)
+		return "--progress";
+	if (o->log_file)
+		return "--log-file";
+	return NULL;
+}

@@ -1,0 +1,60 @@
+/*
+ * dtask.h -- directory tasks as bytes, for treesync-mpi (docs/mpi.md).
+ *
+ * A directory task (the scan of one directory pair, not yet started) is
+ * written as a message that another rank can run: the paths below the
+ * operands, the entries as listed, the decisions already taken.  Never an
+ * fd or a device number; the rank that made the task keeps its node (and
+ * with it the reference on the parent directory) until the rank that ran
+ * the task says the whole subtree is done (DIR_DONE), so a directory's
+ * mtime is still set after all of its children, wherever they ran.
+ *
+ * A thief re-opens the parent directories from its own roots with
+ * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS (delete_open_beneath()), checks
+ * they are the directories the task names (their inodes), and scans the
+ * task's directory below them as any other.  The engine knows nothing of
+ * MPI: messages leave through run->exec->send.
+ */
+#ifndef TS_DTASK_H
+#define TS_DTASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pool_task;
+struct ts_run;
+
+/* A growable byte buffer. */
+struct dtask_buf {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+void dtask_buf_free(struct dtask_buf *b);
+
+/*
+ * T, a task the engine submits: when it is a directory task that may run
+ * on another rank, its message into OUT (replacing what was there) and
+ * true; T then belongs to the message (run it with dtask_exec()).
+ */
+bool dtask_encode(struct ts_run *run, struct pool_task *t,
+    struct dtask_buf *out);
+
+/*
+ * Runs message BUF (from dtask_encode() or a DIR_DONE) on worker W.
+ * ORIGIN: the rank that made it; CANCELLED: the run is cancelled, only
+ * release what the task holds.  0, or -EPROTO for a malformed message.
+ */
+int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
+    bool cancelled, int w);
+
+/* Directory tasks and batches of files of other ranks this process ran
+ * (re-opened here). */
+void dtask_stolen(uint64_t *dirs, uint64_t *batches);
+
+/* What treesync-mpi does not spread across ranks yet (an option, for
+ * the message), or NULL; once the rules and the plan are made. */
+const char *dtask_unsupported(const struct ts_run *run);
+
+#endif /* TS_DTASK_H */

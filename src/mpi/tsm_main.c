@@ -1,0 +1,460 @@
+/*
+ * tsm_main.c -- treesync-mpi: treesync's program with its run spread over
+ * the ranks of an MPI job (docs/mpi.md).
+ *
+ * Started without a launcher it is treesync.  Under mpirun or srun every
+ * rank parses the same command line and runs the engine with the work
+ * queue of mpi_queue.h as its executor: directory tasks are portable
+ * (dtask.c: stolen by idle ranks, re-opened from the thief's roots), all
+ * other tasks stay on their rank.  Only rank 0 writes: the other ranks
+ * hold their output until the end and hand it over (gather).  The
+ * deletion decision and the exit code are combined over all ranks by the
+ * engine (run.c, struct run_exec); every rank returns the same code, so
+ * mpirun's status is treesync's.
+ *
+ * Threads: the main thread makes every MPI call (MPI_THREAD_FUNNELED);
+ * the queue's workers run the engine's tasks and never call MPI.
+ */
+#include "cli_main.h"
+#include "dtask.h"
+#include "mpi_queue.h"
+#include "pool.h"
+#include "report.h"
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
+struct tsm {
+	int rank, nranks;
+	struct mpi_queue *q;
+	struct ts_run *run;
+	struct pool_ext pext;
+	struct run_exec x;
+	struct ts_host host;	/* ranks other than 0 */
+	pthread_mutex_t out_lock;
+	struct dtask_buf out[2];	/* their stdout and stderr, held */
+	_Atomic int malformed;
+	/* Messages sent once the walk is over (the queue has stopped):
+	 * per rank, each a u32 length and its bytes; delivered by
+	 * tsm_settle(). */
+	atomic_bool walk_over;
+	pthread_mutex_t late_lock;
+	struct dtask_buf *late;
+};
+
+/* --- output: rank 0 writes, the others hold ---------------------------- */
+
+static void held_write(void *arg, enum ts_out out, const char *text,
+    size_t len)
+{
+	struct tsm *m = arg;
+	struct dtask_buf *b;
+
+	if (out == TS_OUT_PROGRESS)
+		return;
+	b = &m->out[out == TS_OUT_STDERR];
+	pthread_mutex_lock(&m->out_lock);
+	if (b->n + len > b->cap) {
+		size_t cap = (b->n + len) * 2 + 4096;
+		unsigned char *p = realloc(b->p, cap);
+
+		if (!p) {
+			pthread_mutex_unlock(&m->out_lock);
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, text, len);
+	b->n += len;
+	pthread_mutex_unlock(&m->out_lock);
+}
+
+static bool held_is_terminal(void *arg, enum ts_out out)
+{
+	(void)arg;
+	(void)out;
+	return false;
+}
+
+static void write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* TREESYNC_MPI_STATS=PREFIX: how the work spread, one line a rank in
+ * PREFIX.rankN (for the tests and the benchmark). */
+static void write_stats(const struct tsm *m, const char *prefix)
+{
+	struct mpi_queue_stats st;
+	uint64_t dirs, batches;
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.rank%d", prefix, m->rank);
+	f = fopen(path, "we");
+	if (!f)
+		return;
+	mpi_queue_stats(m->q, &st);
+	dtask_stolen(&dirs, &batches);
+	fprintf(f, "rank %d of %d: tasks %llu local %llu stolen %llu given "
+	    "%llu sent %llu received %llu dirs_stolen %llu batches_stolen %llu "
+	    "copied %llu errors %llu\n", m->rank, m->nranks,
+	    (unsigned long long)st.executed, (unsigned long long)st.local_run,
+	    (unsigned long long)st.stolen, (unsigned long long)st.given,
+	    (unsigned long long)st.sent, (unsigned long long)st.received,
+	    (unsigned long long)dirs, (unsigned long long)batches,
+	    (unsigned long long)m->run->reg_transferred,
+	    (unsigned long long)m->run->errors);
+	fclose(f);
+}
+
+/* Every other rank's held output to rank 0, which writes it, rank by
+ * rank (stdout, then stderr). */
+static void tsm_gather(void *arg)
+{
+	struct tsm *m = arg;
+	int k, r;
+
+	if (m->q && getenv("TREESYNC_MPI_STATS"))
+		write_stats(m, getenv("TREESYNC_MPI_STATS"));
+	for (k = 0; k < 2; k++) {
+		int len = m->rank ? (int)m->out[k].n : 0;
+		int *lens = NULL, *offs = NULL, total = 0;
+		unsigned char *all = NULL;
+
+		if (m->rank == 0) {
+			lens = calloc((size_t)m->nranks, sizeof(*lens));
+			offs = calloc((size_t)m->nranks, sizeof(*offs));
+		}
+		MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0,
+		    MPI_COMM_WORLD);
+		if (m->rank == 0) {
+			for (r = 0; r < m->nranks; r++) {
+				offs[r] = total;
+				total += lens[r];
+			}
+			all = malloc(total ? (size_t)total : 1);
+		}
+		MPI_Gatherv(m->out[k].p, len, MPI_BYTE, all, lens, offs,
+		    MPI_BYTE, 0, MPI_COMM_WORLD);
+		if (m->rank == 0 && total)
+			write_all(k ? STDERR_FILENO : STDOUT_FILENO, all,
+			    (size_t)total);
+		free(all);
+		free(lens);
+		free(offs);
+		dtask_buf_free(&m->out[k]);
+	}
+}
+
+/* --- the executor ------------------------------------------------------- */
+
+static struct tsm *the;		/* the one of this process */
+
+static void local_task(struct mpi_queue *q, void *arg, int worker)
+{
+	struct ts_run *run = the->run;
+
+	if (mpi_queue_cancelled(q) && !pool_cancelled(&run->pool))
+		pool_cancel(&run->pool);
+	pool_run(&run->pool, arg, worker);
+}
+
+static void tsm_submit(void *arg, struct pool_task *t)
+{
+	struct tsm *m = arg;
+	struct dtask_buf b = { 0 };
+
+	if (m->nranks > 1 && dtask_encode(m->run, t, &b) &&
+	    mpi_queue_push(m->q, b.p, b.n) == 0) {
+		dtask_buf_free(&b);
+		return;
+	}
+	dtask_buf_free(&b);
+	if (mpi_queue_push_local(m->q, local_task, t) < 0) {
+		/* Out of memory: run it here and now (this is a worker, or
+		 * the main thread before the walk). */
+		pool_run(&m->run->pool, t, 0);
+	}
+}
+
+static void tsm_cancel(void *arg)
+{
+	struct tsm *m = arg;
+
+	if (m->q)
+		mpi_queue_cancel(m->q);
+}
+
+static void tsm_exec(struct mpi_queue *q, const struct mpi_queue_task *t,
+    void *user)
+{
+	struct tsm *m = user;
+
+	if (dtask_exec(m->run, t->data, t->len, t->origin,
+	    (t->flags & MPI_QUEUE_CANCELLED) != 0, t->worker) < 0) {
+		if (atomic_fetch_add(&m->malformed, 1) == 0)
+			report_error(m->run->rep, "malformed task from rank %d: "
+			    "the run stops, nothing is deleted", t->origin);
+		atomic_store(&m->run->other_error, true);
+		pool_cancel(&m->run->pool);
+	}
+	(void)q;
+}
+
+static int tsm_send(void *arg, int rank, const void *buf, size_t len)
+{
+	struct tsm *m = arg;
+	struct dtask_buf *b;
+	uint32_t n = (uint32_t)len;
+
+	if (!atomic_load(&m->walk_over))
+		return mpi_queue_send(m->q, rank, buf, len);
+	if (rank < 0 || rank >= m->nranks || len > INT32_MAX / 2)
+		return -EINVAL;
+	pthread_mutex_lock(&m->late_lock);
+	b = &m->late[rank];
+	if (b->n + 4 + len > b->cap) {
+		size_t cap = (b->n + 4 + len) * 2 + 256;
+		unsigned char *p = realloc(b->p, cap);
+
+		if (!p) {
+			pthread_mutex_unlock(&m->late_lock);
+			return -ENOMEM;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, &n, 4);
+	memcpy(b->p + b->n + 4, buf, len);
+	b->n += 4 + len;
+	pthread_mutex_unlock(&m->late_lock);
+	return 0;
+}
+
+/* Rounds of MPI_Alltoallv until no rank has a late message left; each
+ * received one is run here (releasing a directory may finish its parent
+ * on this rank, and send the next round's). */
+static void tsm_settle(void *arg)
+{
+	struct tsm *m = arg;
+	int P = m->nranks, r;
+	int *scount = calloc((size_t)P, sizeof(int)), *rcount = calloc((size_t)P, sizeof(int));
+	int *sdisp = calloc((size_t)P, sizeof(int)), *rdisp = calloc((size_t)P, sizeof(int));
+	uint64_t any;
+
+	for (;;) {
+		unsigned char *sbuf, *rbuf;
+		int stotal = 0, rtotal = 0;
+		size_t at;
+
+		pthread_mutex_lock(&m->late_lock);
+		for (r = 0; r < P; r++) {
+			scount[r] = (int)m->late[r].n;
+			sdisp[r] = stotal;
+			stotal += scount[r];
+		}
+		any = stotal > 0;
+		MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_UINT64_T, MPI_MAX,
+		    MPI_COMM_WORLD);
+		if (!any) {
+			pthread_mutex_unlock(&m->late_lock);
+			break;
+		}
+		sbuf = malloc(stotal ? (size_t)stotal : 1);
+		for (r = 0; r < P; r++) {
+			if (scount[r])
+				memcpy(sbuf + sdisp[r], m->late[r].p,
+				    (size_t)scount[r]);
+			m->late[r].n = 0;
+		}
+		pthread_mutex_unlock(&m->late_lock);
+		MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT,
+		    MPI_COMM_WORLD);
+		for (r = 0; r < P; r++) {
+			rdisp[r] = rtotal;
+			rtotal += rcount[r];
+		}
+		rbuf = malloc(rtotal ? (size_t)rtotal : 1);
+		MPI_Alltoallv(sbuf, scount, sdisp, MPI_BYTE, rbuf, rcount,
+		    rdisp, MPI_BYTE, MPI_COMM_WORLD);
+		for (r = 0; r < P; r++)
+			for (at = (size_t)rdisp[r];
+			    at + 4 <= (size_t)rdisp[r] + (size_t)rcount[r];) {
+				uint32_t n;
+
+				memcpy(&n, rbuf + at, 4);
+				at += 4;
+				if (at + n > (size_t)rdisp[r] + (size_t)rcount[r] ||
+				    dtask_exec(m->run, rbuf + at, n, r, false, 0) < 0) {
+					report_error(m->run->rep, "malformed message "
+					    "from rank %d after the walk", r);
+					atomic_store(&m->run->other_error, true);
+					break;
+				}
+				at += n;
+			}
+		free(sbuf);
+		free(rbuf);
+	}
+	free(scount);
+	free(rcount);
+	free(sdisp);
+	free(rdisp);
+}
+
+static int tsm_start(void *arg, int jobs)
+{
+	struct tsm *m = arg;
+	struct mpi_queue_config c;
+
+	mpi_queue_config_init(&c);
+	c.workers = jobs;
+	c.exec = tsm_exec;
+	c.user = m;
+	return mpi_queue_new(&c, MPI_COMM_WORLD, &m->q);
+}
+
+static void tsm_walk(void *arg)
+{
+	struct tsm *m = arg;
+	int r = mpi_queue_run(m->q);
+
+	/* Every task of every rank is done: from now on messages wait for
+	 * tsm_settle(). */
+	atomic_store(&m->walk_over, true);
+	if (r < 0) {
+		report_error(m->run->rep, "malformed message between ranks: "
+		    "nothing is deleted");
+		atomic_store(&m->run->other_error, true);
+	}
+}
+
+static void tsm_combine(void *arg, uint64_t *v, size_t nor, size_t nsum,
+    size_t nmax)
+{
+	(void)arg;
+	if (nor)
+		MPI_Allreduce(MPI_IN_PLACE, v, (int)nor, MPI_UINT64_T, MPI_BOR,
+		    MPI_COMM_WORLD);
+	if (nsum)
+		MPI_Allreduce(MPI_IN_PLACE, v + nor, (int)nsum, MPI_UINT64_T,
+		    MPI_SUM, MPI_COMM_WORLD);
+	if (nmax)
+		MPI_Allreduce(MPI_IN_PLACE, v + nor + nsum, (int)nmax,
+		    MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+}
+
+/* Ranks other than 0: rsync's "sending incremental file list" is rank
+ * 0's to say, once. */
+static void tsm_options(void *arg, struct ts_options *o)
+{
+	struct tsm *m = arg;
+
+	if (m->rank != 0)
+		o->info[TS_INFO_FLIST] = 0;
+}
+
+static int tsm_prepare(void *arg, struct ts_run *run)
+{
+	struct tsm *m = arg;
+
+	m->run = run;
+	run_set_exec(run, &m->x);
+	return 0;
+}
+
+/* --- the program -------------------------------------------------------- */
+
+/* Whether a launcher started this process as a rank. */
+static bool launched(void)
+{
+	static const char *const vars[] = {
+		"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (getenv(vars[i]))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	static struct tsm m;
+	struct cli_main_ops ops = { 0 };
+	int code, saved_err = -1, null;
+
+	if (!launched())
+		return cli_main(argc, argv, NULL);
+	if (mpi_queue_init_mpi(&argc, &argv) < 0) {
+		fprintf(stderr, "treesync-mpi: MPI cannot give "
+		    "MPI_THREAD_FUNNELED\n");
+		return TS_EXIT_IPC;
+	}
+	MPI_Comm_rank(MPI_COMM_WORLD, &m.rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &m.nranks);
+	the = &m;
+	pthread_mutex_init(&m.out_lock, NULL);
+	pthread_mutex_init(&m.late_lock, NULL);
+	m.late = calloc((size_t)m.nranks, sizeof(*m.late));
+	m.pext = (struct pool_ext){ &m, tsm_submit, tsm_cancel };
+	m.x = (struct run_exec){ .arg = &m, .rank = m.rank,
+		.nranks = m.nranks, .pool = &m.pext, .start = tsm_start,
+		.send = tsm_send, .walk = tsm_walk, .combine = tsm_combine,
+		.settle = tsm_settle, .gather = tsm_gather };
+	ops.arg = &m;
+	ops.prepare = tsm_prepare;
+	ops.options = tsm_options;
+	if (m.rank != 0) {
+		/* One voice: what the other ranks print goes to rank 0
+		 * through the host; their usage errors, --help and
+		 * --version are rank 0's too. */
+		m.host = (struct ts_host){ .arg = &m, .write = held_write,
+			.is_terminal = held_is_terminal };
+		ops.host = &m.host;
+		null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		saved_err = dup(STDERR_FILENO);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			close(null);
+		}
+	}
+	code = cli_main(argc, argv, &ops);
+	if (saved_err >= 0) {
+		dup2(saved_err, STDERR_FILENO);
+		close(saved_err);
+	}
+	mpi_queue_free(m.q);
+#if defined(__SANITIZE_ADDRESS__)
+	/* Leaks are looked for now, while Open MPI's components are still
+	 * loaded: MPI_Finalize() unloads them, and what they keep would be
+	 * reported from modules no suppression can name (as in
+	 * tests/mpi/test_mpi_queue.c). */
+	__lsan_do_leak_check();
+#endif
+	mpi_queue_finalize_mpi();
+	return code;
+}

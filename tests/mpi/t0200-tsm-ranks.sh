@@ -1,0 +1,85 @@
+#!/bin/bash
+# treesync-mpi on 1, 2, 3 and 4 simulated hosts gives what treesync gives:
+# the same destination tree (names, types, modes, sizes, contents, link
+# targets, mtimes of files and directories) and the same itemized lines,
+# sorted, for the differential suite's core scenarios -- an initial copy,
+# a resync with changed, new, extraneous and retyped entries under
+# --delete, a no-op resync, and a dry run (-n, nothing touched).  With
+# several ranks the directories really are spread (ranks other than 0
+# stole tasks).  Without a launcher it is treesync; an option it cannot
+# spread yet is refused once, exit 1, on every rank count above 1.
+. "$(dirname "$0")/lib.sh"
+need_simhost
+need_tsm
+describe "treesync-mpi on 1-4 ranks"
+
+tsm_setup
+
+# The reference: plain treesync, one process, on the backing directories.
+declare -A REF_TREE
+ref() {
+	local name=$1 kind=$2
+	shift 2
+	reset_dst "$kind"
+	"$TREESYNC" "$@" "$B/src/" "$B/dst/" >"$T/ref.out" 2>&1 ||
+		{ note_file "$T/ref.out"; fail "treesync $* exited $?"; }
+	REF_TREE[$name]=$(tree_state "$B/dst")
+	items "$T/ref.out" >"$T/ref.$name.items"
+}
+ref initial empty -a -i
+ref resync tmpl -a -i --delete
+ref dryrun tmpl -a -i -n --delete
+[ "$(grep -c deleting "$T/ref.resync.items")" -ge 4 ] || fail "the reference deleted nothing"
+
+spread=0
+for np in 1 2 3 4; do
+	for sc in initial resync dryrun noop; do
+		case $sc in
+		initial) reset_dst empty; args=(-a -i) ;;
+		resync) reset_dst tmpl; args=(-a -i --delete) ;;
+		dryrun) reset_dst tmpl; args=(-a -i -n --delete) ;;
+		noop) args=(-a -i --delete) ;;	# after resync's run: in sync
+		esac
+		[ "$sc" = noop ] && { reset_dst tmpl; run "$np" -a --delete >/dev/null; }
+		run "$np" "${args[@]}"
+		[ "$MPI_RC" = 0 ] || { note_file "$T/mpi.out" 60; fail "$np ranks, $sc: exit $MPI_RC"; }
+		want=${REF_TREE[$sc]:-${REF_TREE[resync]}}
+		got=$(tree_state "$B/dst")
+		[ "$got" = "$want" ] || {
+			diff <(echo "$want") <(echo "$got") | head -20 | sed 's/^/    /'
+			fail "$np ranks, $sc: the tree differs from treesync's"
+		}
+		if [ "$sc" = noop ]; then
+			[ -z "$(items "$T/mpi.out")" ] || { items "$T/mpi.out" | head; fail "$np ranks: a no-op resync itemized changes"; }
+		else
+			items "$T/mpi.out" >"$T/got.items"
+			diff "$T/ref.$sc.items" "$T/got.items" >"$T/items.diff" || {
+				note_file "$T/items.diff" 20
+				fail "$np ranks, $sc: the -i lines differ from treesync's"
+			}
+		fi
+		if [ "$np" -gt 1 ] && [ "$sc" = initial ]; then
+			stole=$(stolen_by_others)
+			note "$np ranks, initial copy: ranks 1.. stole $stole tasks"
+			[ "$stole" -gt 0 ] && spread=$((spread + 1))
+		fi
+	done
+	note "$np ranks: initial, resync, dry run, no-op as treesync ($(wc -l <"$T/ref.resync.items") lines)"
+done
+[ "$spread" = 3 ] || fail "the work was not spread: other ranks stole nothing in $((3 - spread)) of 3 runs"
+
+# Without a launcher: treesync.
+reset_dst tmpl
+env -u OMPI_COMM_WORLD_SIZE "$TREESYNC_MPI_BIN" -a -i --delete "$B/src/" "$B/dst/" >"$T/plain.out" 2>&1 ||
+	{ note_file "$T/plain.out"; fail "treesync-mpi without mpirun exited $?"; }
+[ "$(tree_state "$B/dst")" = "${REF_TREE[resync]}" ] || fail "treesync-mpi without mpirun: another tree"
+items "$T/plain.out" | diff -q "$T/ref.resync.items" - >/dev/null || fail "treesync-mpi without mpirun: other -i lines"
+
+# What is not spread yet is refused, said once.
+reset_dst tmpl
+run 2 -a -H --delete
+[ "$MPI_RC" = 1 ] || { note_file "$T/mpi.out"; fail "-H on 2 ranks: exit $MPI_RC, not 1"; }
+[ "$(grep -c 'not supported across several ranks' "$T/mpi.out")" = 1 ] ||
+	{ note_file "$T/mpi.out"; fail "-H on 2 ranks: not said once"; }
+[ "$(tree_state "$B/dst")" = "$(tree_state "$T/tmpl")" ] || fail "-H on 2 ranks: DEST was changed"
+pass "1-4 ranks: trees and sorted -i lines as treesync's; work spread; -H refused"
