@@ -132,8 +132,8 @@ static uint64_t count_deletions(struct ts_run *run, struct del_group **v,
 	struct protect_arg pa = { run, NULL };
 	struct del_opts dopts = { .rep = run->rep, .dry_run = true,
 		.one_fs = run->o->one_fs > 0,
-		.quiet_report = true, .protect = select_protect_inside,
-		.protect_arg = &pa };
+		.quiet_report = true, .silent = true,
+		.protect = select_protect_inside, .protect_arg = &pa };
 	struct del_counts c = { 0 };
 	size_t i, k;
 
@@ -199,25 +199,34 @@ static bool within_max_delete(struct ts_run *run, uint64_t want,
  */
 static bool removal_allowed(struct ts_run *run)
 {
+	/* treesync-mpi: every rank takes the decision, rank 0 says it once
+	 * for all of them (run.c combined what they hold). */
+	bool groups = run->exec ? run->exec_groups > 0 : run->groups != NULL;
+	uint64_t ndeferred = run->exec ? run->exec_deferred : run->ndeferred;
+	bool voice = !run->exec || run->exec->rank == 0;
+
 	/* Any I/O error stops every removal -- a source listing error, and
 	 * also an item that failed -- unless --ignore-errors (rsync's "go
 	 * ahead and delete even when there are I/O errors"); directories
 	 * whose own listing failed recorded nothing to delete anyway. */
 	if ((atomic_load(&run->src_error) || atomic_load(&run->other_error)) &&
 	    !run->o->ignore_errors) {
-		if (run->groups)
+		if (groups && voice)
 			report_error(run->rep, "IO error encountered -- skipping file "
 			    "deletion");
-		if (run->deferred)
+		if (ndeferred && voice)
 			report_error(run->rep, "IO error encountered -- not replacing "
-			    "%zu entr%s by another type", run->ndeferred,
-			    run->ndeferred == 1 ? "y" : "ies");
+			    "%llu entr%s by another type",
+			    (unsigned long long)ndeferred,
+			    ndeferred == 1 ? "y" : "ies");
 		return false;
 	}
 	if (atomic_load(&run->fatal) || pool_cancelled(&run->pool) ||
 	    run_cancelled(run))
 		return false;
-	if (run->refuse_delete && run->groups) {
+	if (run->refuse_delete && groups) {
+		if (!voice)
+			return false;
 		report_error(run->rep, "refusing to delete: source is empty and "
 		    "destination '%s' is not (an unmounted source?); "
 		    "use --allow-empty-source if this is meant",
@@ -239,7 +248,8 @@ void prune_run(struct ts_run *run)
 	/* From here on, the plan is fixed: a type change met now is not
 	 * deferred again (gate_unplanned). */
 	run->after_walk = true;
-	if (!run->groups && !run->deferred)
+	if (!run->groups && !run->deferred &&
+	    !(run->exec && (run->exec_groups || run->exec_deferred)))
 		return;
 	allowed = removal_allowed(run);
 	for (g = run->groups; g; g = g->next)
