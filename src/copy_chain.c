@@ -269,6 +269,14 @@ static int pick_method(struct chain *ch, bool *measure)
 	return m >= 0 && method_usable(ch, m) ? m : next_method(ch, -1);
 }
 
+bool chain_measuring(struct chain *ch)
+{
+	bool measure;
+
+	pick_method(ch, &measure);
+	return measure;
+}
+
 /* Errno E from method M, which had moved MOVED bytes of this range: true
  * if the chain may go on with another method (M is left for the file). */
 static bool may_fall_back(struct chain *ch, int m, int e, uint64_t moved)

@@ -34,6 +34,10 @@ int chain_copy_data(struct chain *ch, const struct stat *st, bool *shortened);
 int64_t chain_copy_range(struct chain *ch, off_t off, uint64_t len,
     bool *shortened);
 
+/* Is CH's pair still measuring its methods (its next call would be
+ * timed)? */
+bool chain_measuring(struct chain *ch);
+
 /* --reflink=always: one FICLONE of the whole file, or -errno. */
 int chain_clone_whole(struct chain *ch, uint64_t size);
 

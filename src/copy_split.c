@@ -21,6 +21,12 @@
  * owner waits for the pieces in flight, then the fds may close.  No
  * pool: one worker, as for any file.
  *
+ * While the pair is still measuring its methods (copy_pair.c), the owner
+ * copies alone from the start of the file until the pair has chosen:
+ * calls timed while other workers write the same file would time the
+ * lock they share (a FUSE client takes a file's writes one at a time;
+ * a 4 MiB splice holds it for a hundred 64 KiB WRITEs), not the method.
+ *
  * Not split: sparse copies (-S) and --reflink=always (copy_chain.c
  * decides), and a pair on one device where copy_file_range may be the
  * server's own copy, which moves no data through the client.
@@ -42,6 +48,7 @@
 #define SPLIT_MIN ((uint64_t)64 << 20)	/* smaller: one worker */
 #define PIECE ((uint64_t)32 << 20)	/* what a worker claims at a time */
 #define SPLIT_WAYS 8			/* workers on one file at most */
+#define SOLO_STEP ((uint64_t)8 << 20)	/* measured alone, at a time */
 
 struct split;
 
@@ -176,11 +183,21 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 {
 	struct pool *p = ch->c->helpers;
 	unsigned ways = (unsigned)p->nthreads, i, n;
-	uint64_t pieces = (size + PIECE - 1) / PIECE;
+	uint64_t pieces, start = 0, end;
 	struct split *s;
 	int m, err;
-	uint64_t end;
 
+	while (start < size && chain_measuring(ch)) {
+		uint64_t len = size - start < SOLO_STEP ? size - start : SOLO_STEP;
+		int64_t r = chain_copy_range(ch, (off_t)start, len, shortened);
+
+		if (r < 0 || *shortened)
+			return r < 0 ? r : (int64_t)start + r;
+		start += (uint64_t)r;
+	}
+	if (start == size)
+		return (int64_t)size;
+	pieces = (size - start + PIECE - 1) / PIECE;
 	if (ways > SPLIT_WAYS)
 		ways = SPLIT_WAYS;
 	if (ways > pieces)
@@ -190,6 +207,7 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->idle, NULL);
 	s->refs = 1 + n;
+	s->next = start;
 	s->size = s->short_end = size;
 	s->proto = *ch;
 	s->proto.res = NULL;

@@ -396,7 +396,9 @@ void ts_run_free(struct ts_run *run)
 /* Starts the workers with SIGPIPE and SIGXFSZ blocked in them: a closed
  * pipe or a file-size limit is an error (EPIPE, EFBIG) for the file at
  * hand, not the end of the host process, and the host's own signal
- * dispositions are left alone. */
+ * dispositions are left alone.  Idle workers may take pieces of a big
+ * file on a network file system (copy_split.c): they are this process's
+ * threads, as the pieces' fds need. */
 static int start_pool(struct ts_run *run, int jobs)
 {
 	sigset_t block, old;
@@ -408,6 +410,8 @@ static int start_pool(struct ts_run *run, int jobs)
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	r = pool_start(&run->pool, jobs);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r == 0)
+		copy_ctx_set_helpers(&run->copy, &run->pool);
 	return r;
 }
 
