@@ -185,6 +185,8 @@ queue() {
 #   items FILE         the itemized lines of FILE, sorted
 #   stolen_by_others   tasks (directories, batches of files) ranks 1.. stole
 #   rank_stat R FIELD  one counter of rank R in the last run
+#   until_rank1 FIELD NP ARGS...   run until rank 1 did the faulty work
+#   same_codes NP CODE every rank of the last run exited CODE
 #   rank_codes         the exit code of each rank in the last run
 tsm_setup() {
 	B=$T/b M=$T/m
@@ -266,6 +268,30 @@ items() { grep -E '^[.<>ch*][fdLDS ]|^\*deleting' "$1" | sort; }
 rank_stat() {
 	awk -v f="$2" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }' \
 		"$T/spread.rank$1" 2>/dev/null
+}
+
+# until_rank1 FIELD NP ARGS...: a fault on rank 1 only shows when rank 1
+# gets the work it applies to, and stealing decides that: runs
+# prepare_dst (the test's) then run NP ARGS, up to 3 times, until rank 1's
+# FIELD (rank_stat) is above 0; fails when it never is.
+until_rank1() {
+	local field=$1 np=$2 attempt v
+	shift 2
+	for attempt in 1 2 3; do
+		prepare_dst
+		run "$np" "$@"
+		v=$(rank_stat 1 "$field")
+		[ "${v:-0}" -gt 0 ] && return 0
+		note "$np ranks, attempt $attempt: rank 1's $field is 0 (exit $MPI_RC); again"
+	done
+	fail "$np ranks: rank 1's $field stayed 0 in 3 runs"
+}
+
+# same_codes NP CODE: every one of the NP ranks exited CODE.
+same_codes() {
+	local want
+	want=$(printf "$2 %.0s" $(seq "$1"))
+	[ "$(rank_codes)" = "${want% }" ] || fail "$1 ranks: the ranks exited $(rank_codes), not ${want% }"
 }
 
 stolen_by_others() {

@@ -12,20 +12,12 @@ need_tsm
 describe "treesync-mpi, a listing error on one rank"
 tsm_setup
 
+prepare_dst() { reset_dst tmpl; }
 for np in 2 4; do
-	hit=
-	for attempt in 1 2 3; do
-		reset_dst tmpl
-		SIMHOST_OPTS="-R 1:$M/src:readdir_eio=/d" run "$np" -a -i --delete
-		stole=$(rank_stat 1 dirs_stolen)
-		[ "${stole:-0}" -gt 0 ] && { hit=1; break; }
-		note "$np ranks, attempt $attempt: rank 1 listed no directory (exit $MPI_RC); again"
-	done
-	[ -n "$hit" ] || fail "$np ranks: rank 1 never got a directory to list"
-	note "$np ranks: rank 1 stole $stole directories; exit $MPI_RC"
+	SIMHOST_OPTS="-R 1:$M/src:readdir_eio=/d" until_rank1 dirs_stolen "$np" -a -i --delete
+	note "$np ranks: rank 1 stole $(rank_stat 1 dirs_stolen) directories; exit $MPI_RC"
 	[ "$MPI_RC" = 23 ] || { note_file "$T/mpi.out" 40; fail "$np ranks: exit $MPI_RC, not 23"; }
-	want=$(printf '23 %.0s' $(seq "$np")); want=${want% }
-	[ "$(rank_codes)" = "$want" ] || fail "$np ranks: the ranks exited $(rank_codes), not $want"
+	same_codes "$np" 23
 	grep -q "cannot read directory" "$T/mpi.out" ||
 		{ note_file "$T/mpi.out" 40; fail "$np ranks: the listing error was not said"; }
 	grep -q '^\*deleting' "$T/mpi.out" && { grep '^\*deleting' "$T/mpi.out" | head -5; fail "$np ranks: deletions were itemized"; }

@@ -16,20 +16,12 @@ tsm_setup
 mkdir -p "$T/extra/d1/d0" "$T/extra/d2/d1/d2" "$T/extra/d0/d2"
 for p in extra.txt d1/d0/extra.txt d2/d1/d2/extra.txt; do cp -p "$T/tmpl/$p" "$T/extra/$p"; done
 cp -a "$T/tmpl/d0/d2/gone" "$T/extra/d0/d2/"
+prepare_dst() { rm -rf "$B/dst" && cp -a "$T/extra" "$B/dst"; }
 for np in 2 3; do
-	hit=
-	for attempt in 1 2 3; do
-		rm -rf "$B/dst" && cp -a "$T/extra" "$B/dst"
-		SIMHOST_OPTS="-R 1:$M/dst:enospc_after=0" run "$np" -a -i --delete
-		errs=$(rank_stat 1 errors)
-		[ "${errs:-0}" -gt 0 ] && { hit=1; break; }
-		note "$np ranks, attempt $attempt: rank 1 copied nothing (exit $MPI_RC); again"
-	done
-	[ -n "$hit" ] || fail "$np ranks: rank 1 never got a file to copy"
-	note "$np ranks: rank 1 failed $errs copies (stole $(rank_stat 1 dirs_stolen) directories, $(rank_stat 1 batches_stolen) batches); exit $MPI_RC"
+	SIMHOST_OPTS="-R 1:$M/dst:enospc_after=0" until_rank1 errors "$np" -a -i --delete
+	note "$np ranks: rank 1 failed $(rank_stat 1 errors) copies (stole $(rank_stat 1 dirs_stolen) directories, $(rank_stat 1 batches_stolen) batches); exit $MPI_RC"
 	[ "$MPI_RC" = 11 ] || { note_file "$T/mpi.out" 40; fail "$np ranks: exit $MPI_RC, not 11"; }
-	want=$(printf '11 %.0s' $(seq "$np")); want=${want% }
-	[ "$(rank_codes)" = "$want" ] || fail "$np ranks: the ranks exited $(rank_codes), not $want"
+	same_codes "$np" 11
 	grep -q "No space left on device" "$T/mpi.out" || { note_file "$T/mpi.out" 40; fail "$np ranks: ENOSPC was not said"; }
 	grep -q '^\*deleting' "$T/mpi.out" && fail "$np ranks: deletions were itemized"
 	for p in extra.txt d1/d0/extra.txt d2/d1/d2/extra.txt d0/d2/gone/deeper/x; do
