@@ -502,6 +502,34 @@ static bool opt_filter(struct parse_ctx *p, enum cli_opt_id id,
 	return true;
 }
 
+/* --link-dest, --compare-dest, --copy-dest: up to 20 directories of one
+ * kind (rsync's checks and messages). */
+static bool opt_alt_dest(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	static const char *const names[] = { [TS_ALT_COMPARE] = "compare-dest",
+		[TS_ALT_COPY] = "copy-dest", [TS_ALT_LINK] = "link-dest" };
+	struct ts_options *o = p->o;
+	enum ts_alt_dest kind = id == CLI_OPT_LINK_DEST ? TS_ALT_LINK :
+	    id == CLI_OPT_COPY_DEST ? TS_ALT_COPY : TS_ALT_COMPARE;
+
+	if (o->alt_dest != TS_ALT_NONE && o->alt_dest != kind) {
+		usage_error("ERROR: the --%s option conflicts with the --%s "
+		    "option", names[kind], names[o->alt_dest]);
+		return false;
+	}
+	if (o->nalt_dirs >= TS_MAX_ALT_DEST) {
+		usage_error("ERROR: at most %d %s args may be specified",
+		    TS_MAX_ALT_DEST, kind == TS_ALT_LINK ? "--link-dest" :
+		    kind == TS_ALT_COPY ? "--copy-dest" : "--compare-dest");
+		return false;
+	}
+	o->alt_dest = kind;
+	p->c->alt_dirs[o->nalt_dirs++] = arg;
+	o->alt_dirs = p->c->alt_dirs;
+	return true;
+}
+
 /* --chmod: checked here (a usage error), applied by the run. */
 static bool opt_chmod(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)

@@ -43,6 +43,7 @@ struct cli {
 	struct ts_filter *filters;	/* owned; opts.filters points here */
 	const char **chmods;	/* owned array of argv pointers */
 	char **words;		/* owned: -M options, parsed as options */
+	const char *alt_dirs[TS_MAX_ALT_DEST];	/* --link-dest... (argv) */
 	size_t nwords;
 };
 

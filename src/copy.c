@@ -242,9 +242,21 @@ static int open_checked(int sfd, const char *name, int *in,
 	return 0;
 }
 
+/* --copy-dest: a file of the destination's own tree is the source, so
+ * one FICLONE shares its extents where the file system can; true if it
+ * did.  Any refusal leaves the chain to copy (it may still reflink). */
+static bool clone_basis(struct chain *ch, const struct stat *st0)
+{
+	if (ch->c->reflink == TS_REFLINK_NEVER || st0->st_size == 0 ||
+	    sys.ficlone(ch->out, ch->in) < 0)
+		return false;
+	ch->res->reflinked = true;
+	return true;
+}
+
 /* The bytes, through the chain (or one clone); checked against the source
  * as it was at open: 0, COPY_CHANGED, or -errno. */
-static int copy_bytes(struct chain *ch, const struct stat *st0)
+static int copy_bytes(struct chain *ch, const struct stat *st0, bool basis)
 {
 	struct copy_ctx *c = ch->c;
 	struct copy_result *res = ch->res;
@@ -254,6 +266,8 @@ static int copy_bytes(struct chain *ch, const struct stat *st0)
 
 	if (c->reflink == TS_REFLINK_ALWAYS && st0->st_size > 0)
 		r = chain_clone_whole(ch, (uint64_t)st0->st_size);
+	else if (basis && clone_basis(ch, st0))
+		r = 0;
 	else
 		r = chain_copy_data(ch, st0, &shortened);
 	if (r == 0 && c->check_reflink && res->bytes[TS_METHOD_CFR])
@@ -276,14 +290,16 @@ static int copy_bytes(struct chain *ch, const struct stat *st0)
  * is closed either way).  0 or -errno. */
 static int finish_temp(struct copy_ctx *c, int in, int out, const char *name,
     const struct meta_target *meta, const struct stat *st0,
-    const struct stat *sto, struct copy_result *res)
+    const struct stat *sto, struct copy_result *res, bool basis)
 {
 	struct meta_target m = *meta;
 	struct xattr_set xa = { 0 };
 	int r = 0;
 
-	/* The content copied is the file as of st0: give it st0's time. */
-	m.mtime = st0->st_mtim;
+	/* The content copied is the file as of st0: give it st0's time (a
+	 * basis file's content is the source's: META's time). */
+	if (!basis)
+		m.mtime = st0->st_mtim;
 	if (m.xa_which && !m.xattrs) {
 		r = xattr_read(-1, name, in, m.xa_which, m.am_root, &xa);
 		if (r < 0)
@@ -310,7 +326,7 @@ static int finish_temp(struct copy_ctx *c, int in, int out, const char *name,
 /* One attempt: 0, COPY_CHANGED, or -errno (res->what says what failed). */
 static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
     const char *dname, const struct meta_target *meta, char *buf,
-    struct copy_result *res, bool dst_absent)
+    struct copy_result *res, bool dst_absent, bool basis)
 {
 	char tmp[NAME_MAX + 1];
 	struct stat st0, sto;
@@ -322,7 +338,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	r = open_checked(sfd, name, &in, &st0, res);
 	if (r != 0)
 		return r;
-	if (dst_absent && st0.st_size == 0) {
+	if (dst_absent && !basis && st0.st_size == 0) {
 		r = create_empty(c, in, &st0, dfd, dname, meta, res);
 		if (r <= 0) {
 			close(in);
@@ -344,9 +360,9 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	ch.ddev = fstat_created(out, &sto) == 0 ? sto.st_dev : 0;
 	res->dst_dev = ch.ddev;
 	res->dst_ino = sto.st_ino;
-	r = copy_bytes(&ch, &st0);
+	r = copy_bytes(&ch, &st0, basis);
 	if (r == 0) {
-		r = finish_temp(c, in, out, name, meta, &st0, &sto, res);
+		r = finish_temp(c, in, out, name, meta, &st0, &sto, res, basis);
 		out = -1;
 	}
 	if (r == 0) {
@@ -366,7 +382,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 
 static int copy_any(struct copy_ctx *c, int src_dirfd, const char *name,
     int dst_dirfd, const char *dst_name, const struct meta_target *meta,
-    char *buf, struct copy_result *res, bool dst_absent)
+    char *buf, struct copy_result *res, bool dst_absent, bool basis)
 {
 	int attempt, r = 0;
 
@@ -376,7 +392,7 @@ static int copy_any(struct copy_ctx *c, int src_dirfd, const char *name,
 
 		memcpy(keep, res->bytes, sizeof(keep));
 		r = copy_once(c, src_dirfd, name, dst_dirfd, dst_name, meta,
-		    buf, res, dst_absent);
+		    buf, res, dst_absent, basis);
 		if (r != COPY_CHANGED)
 			break;
 		res->retries++;
@@ -397,7 +413,7 @@ int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
     char *buf, struct copy_result *res)
 {
 	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
-	    res, false);
+	    res, false, false);
 }
 
 int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
@@ -405,5 +421,13 @@ int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
     char *buf, struct copy_result *res)
 {
 	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
-	    res, true);
+	    res, true, false);
+}
+
+int copy_file_basis(struct copy_ctx *c, int basis_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res)
+{
+	return copy_any(c, basis_dirfd, name, dst_dirfd, dst_name, meta, buf,
+	    res, false, true);
 }

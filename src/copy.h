@@ -137,4 +137,15 @@ int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
     int dst_dirfd, const char *dst_name, const struct meta_target *meta,
     char *buf, struct copy_result *res);
 
+/*
+ * --copy-dest (and --link-dest where a link fails): copies NAME, a file
+ * of an alternate destination directory BASIS_DIRFD whose content is the
+ * source's, to DST_NAME the same way, but FICLONE first (shared extents
+ * where the file system can; the chain otherwise), and with META's mtime
+ * (the source's), not the basis file's.  Same returns as copy_file().
+ */
+int copy_file_basis(struct copy_ctx *c, int basis_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res);
+
 #endif /* TS_COPY_H */

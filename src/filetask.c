@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "altdest.h"
 #include "copy.h"
 #include "hash.h"
 #include "meta.h"
@@ -32,6 +33,36 @@ static int ftask_sfd(const struct ftask *f)
 	return f->from->slot.fd;
 }
 
+/*
+ * --copy-dest (or a --link-dest match that cannot be linked): F's data
+ * is its match's in the alternate directory F->basis, copied from there;
+ * the source's attributes (xattrs included) are the ones given.
+ */
+static int copy_from_basis(struct ftask *f, const struct meta_target *m,
+    struct pool_worker *w, struct copy_result *res)
+{
+	struct dnode *d = f->dir;
+	struct ts_run *run = d->run;
+	struct meta_target mm = *m;
+	struct xattr_set xa = { 0 };
+	int bfd = altdest_open_dir(run, (size_t)f->basis, d->rel), r;
+
+	if (bfd < 0) {
+		memset(res, 0, sizeof(*res));
+		res->what = "cannot open the alternate directory of";
+		res->side = COPY_SRC;
+		return res->err = bfd;
+	}
+	if (mm.xa_which && xattr_read(ftask_sfd(f), f->src_name, -1,
+	    mm.xa_which, mm.am_root, &xa) == 0)
+		mm.xattrs = &xa;
+	r = copy_file_basis(&run->copy, bfd, f->name, d->dslot.fd, f->name,
+	    &mm, w->buf, res);
+	xattr_set_free(&xa);
+	close(bfd);
+	return r;
+}
+
 /* Copies F's file into its directory.  Out of fds (a low limit), the
  * directories kept open for later are closed and the copy is tried once
  * more: a low limit makes a run slower, not fail. */
@@ -43,9 +74,12 @@ static int copy_to(struct ftask *f, const struct meta_target *m,
 	int (*copy)(struct copy_ctx *, int, const char *, int, const char *,
 	    const struct meta_target *, char *, struct copy_result *) =
 	    f->has_dst ? copy_file : copy_file_new;
-	int r = copy(&run->copy, ftask_sfd(f), f->src_name, d->dslot.fd,
-	    f->name, m, w->buf, res);
+	int r;
 
+	if (f->basis >= 0)
+		return copy_from_basis(f, m, w, res);
+	r = copy(&run->copy, ftask_sfd(f), f->src_name, d->dslot.fd,
+	    f->name, m, w->buf, res);
 	if ((r == -EMFILE || r == -ENFILE) && dslot_relieve(&run->slots))
 		r = copy(&run->copy, ftask_sfd(f), f->src_name, d->dslot.fd,
 		    f->name, m, w->buf, res);
@@ -63,9 +97,9 @@ static const char *ftask_src_disp(const struct ftask *f)
  * group this file is the first link of, or NULL.  The task belongs to the
  * pool at once (it may already be done when this returns).
  */
-void ftask_submit(struct dnode *d, const struct srcitem *it,
+static struct ftask *ftask_new(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
-    struct hl_entry *hl, struct pending *later)
+    struct hl_entry *hl)
 {
 	size_t nl = strlen(it->name) + 1, sl = strlen(it->src_name) + 1;
 	size_t dl = strlen(it->disp_name) + 1;
@@ -73,6 +107,7 @@ void ftask_submit(struct dnode *d, const struct srcitem *it,
 
 	memset(f, 0, sizeof(*f));
 	f->task.fn = file_task;
+	f->basis = -1;
 	f->dir = d;
 	f->from = it->from;
 	f->src = *it->ent;
@@ -88,6 +123,13 @@ void ftask_submit(struct dnode *d, const struct srcitem *it,
 	memcpy(f->name, it->name, nl);
 	f->src_name = memcpy(f->name + nl, it->src_name, sl);
 	f->disp_name = memcpy(f->name + nl + sl, it->disp_name, dl);
+	return f;
+}
+
+/* Queues F, a file task of D, on LATER (or the pool). */
+static void ftask_queue(struct dnode *d, struct ftask *f,
+    struct pending *later)
+{
 	atomic_fetch_add(&d->pending, 1);
 	if (!later) {
 		pool_submit(&d->run->pool, &f->task);
@@ -95,6 +137,23 @@ void ftask_submit(struct dnode *d, const struct srcitem *it,
 	}
 	f->task.next = later->files;
 	later->files = &f->task;
+}
+
+void ftask_submit(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
+    struct hl_entry *hl, struct pending *later)
+{
+	ftask_queue(d, ftask_new(d, it, dst, out, checksum, hl), later);
+}
+
+void ftask_submit_basis(struct dnode *d, const struct srcitem *it,
+    const struct cmp_out *out, size_t j, struct hl_entry *hl,
+    struct pending *later)
+{
+	struct ftask *f = ftask_new(d, it, NULL, out, false, hl);
+
+	f->basis = (int)j;
+	ftask_queue(d, f, later);
 }
 
 /* -c: compares contents, then decides again.  False when nothing more is

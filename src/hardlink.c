@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "altdest.h"
+
 #include "copy.h"
 #include "tmpfile.h"
 #include "delete.h"
@@ -114,6 +116,19 @@ static int make_link(int dirfd, const char *tmp, void *arg)
 	return sys.linkat(ls->mfd, ls->base, dirfd, tmp, 0);
 }
 
+int hl_make(struct ts_run *run, int dfd, const char *name, int from_fd,
+    const char *from_name)
+{
+	struct link_spec ls = { from_fd, from_name };
+	char tmp[NAME_MAX + 1];
+	int r;
+
+	r = tmpfile_make(run->copy.tmp, dfd, name, tmp, make_link, &ls);
+	if (r >= 0)
+		r = tmpfile_commit(run->copy.tmp, dfd, tmp, name);
+	return r;
+}
+
 /* Makes NAME in D a hard link to the group's master, atomically (a
  * symlink, a device or a FIFO is linked as itself, never followed). */
 static void hl_link(struct dnode *d, const struct hl_entry *h,
@@ -124,9 +139,7 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	char *rel = util_path_join(d->rel, disp_name);
 	struct cmp_in in = { .src = src, .dst = dst, .am_root = run->am_root };
 	struct cmp_out out;
-	char tmp[NAME_MAX + 1];
 	const char *base;
-	struct link_spec ls;
 	uint32_t iflags;
 	int mfd, r = 0;
 	bool same_type = dst && (dst->mode & S_IFMT) == (src->mode & S_IFMT);
@@ -144,17 +157,10 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 			run_item_failed(run);
 			goto out;
 		}
-		ls.mfd = mfd;
-		ls.base = base;
-		r = tmpfile_make(run->copy.tmp, d->dslot.fd, name, tmp, make_link,
-		    &ls);
-		if (r == -EINTR) {
-			close(mfd);
-			goto out;
-		}
-		if (r >= 0)
-			r = tmpfile_commit(run->copy.tmp, d->dslot.fd, tmp, name);
+		r = hl_make(run, d->dslot.fd, name, mfd, base);
 		close(mfd);
+		if (r == -EINTR)
+			goto out;
 		if (r < 0) {
 			run_report_dest(run, -r, "cannot hard-link", rel);
 			run_item_failed(run);
@@ -164,6 +170,10 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	}
 	if (iflags & IT_IS_NEW)
 		add(&run->created[type_index(src->mode)], 1);
+	/* --link-dest: a link that repeats the snapshot is not news. */
+	if (!same_type && run->o->alt_dest == TS_ALT_LINK &&
+	    altdest_same_inode(d, name, h->dst_dev, h->dst_ino))
+		iflags = 0;
 	report_item(run->rep, iflags, src->mode, rel, h->master_rel, NULL);
 out:
 	free(rel);

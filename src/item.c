@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "altdest.h"
 #include "chmod.h"
 #include "copy.h"
 #include "tmpfile.h"
@@ -477,6 +478,8 @@ static void act(struct dnode *d, const struct srcitem *it,
 		a.what = out.action;
 		a.iflags = out.iflags;
 	}
+	if (run->o->alt_dest && altdest_apply(d, &a, &rel))
+		goto out;
 	action_run(d, &a, &rel);
 out:
 	xattr_set_free(&sxa);

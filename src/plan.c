@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include "plan.h"
 
+#include "altdest.h"
 #include "oppath.h"
 #include "report.h"
 #include "sys.h"
@@ -335,6 +336,7 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 	for (i = 0; i < p->nsrcs && !p->network_fs; i++)
 		p->network_fs = util_fd_is_network(p->srcs[i].fd);
 	p->overlap = dest_inside_source(p);
+	altdest_open_roots(o, p);
 	return 0;
 }
 
@@ -421,6 +423,9 @@ void plan_free(struct plan *p)
 	free(p->srcs);
 	if (p->dst_fd >= 0)
 		close(p->dst_fd);
+	for (i = 0; i < p->nalt; i++)
+		if (p->alt_fd[i] >= 0)
+			close(p->alt_fd[i]);
 	free(p->single_name);
 	memset(p, 0, sizeof(*p));
 	p->dst_fd = -1;

@@ -8,6 +8,8 @@
 
 #include "walk.h"
 
+#include <treesync/treesync.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -35,6 +37,10 @@ struct plan {
 	bool network_fs;	/* source or destination is NFS, FUSE, SMB... */
 	bool overlap;		/* DEST lies inside a source directory */
 	unsigned missing;	/* operands that could not be used */
+	/* --link-dest, --compare-dest, --copy-dest: each directory, opened
+	 * (altdest.c), or -1 where it cannot be used (said so). */
+	int alt_fd[TS_MAX_ALT_DEST];
+	size_t nalt;
 };
 
 /*

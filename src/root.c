@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "altdest.h"
+
 #include "meta.h"
 #include "report.h"
 #include "util.h"
@@ -273,6 +275,9 @@ struct dnode *root_make(struct ts_run *run)
 		in.src = &root->src;
 		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;
 		cmp_decide(run->o, &in, &out);
+		if (p->dst_new && out.action == CMP_MKDIR)
+			out.iflags = altdest_root_iflags(run, &root->src,
+			    out.iflags);
 		add(&run->files[TY_DIR], 1);
 		add(&run->entries_done, 1);
 		if (out.action != CMP_MKDIR && out.action != CMP_DIR)

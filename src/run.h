@@ -357,6 +357,8 @@ struct ftask {
 	bool has_dst;
 	bool need_checksum;
 	struct hl_entry *hl;	/* -H: this file is the master of a group */
+	int basis;		/* --copy-dest...: copied from this alternate
+				 * directory's file of its name; -1 source */
 	struct ftask *batch_next;	/* the rest of its batch, or NULL */
 	uint32_t iflags;
 	const char *src_name;	/* in the same allocation */
@@ -574,6 +576,11 @@ void ftask_submit(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
     struct hl_entry *hl, struct pending *later);
 void ftask_submit_batches(struct ts_run *run, struct pool_task *t);
+/* A new file IT of D copied from its match in the alternate directory J
+ * (altdest.c), reported with OUT's flags. */
+void ftask_submit_basis(struct dnode *d, const struct srcitem *it,
+    const struct cmp_out *out, size_t j, struct hl_entry *hl,
+    struct pending *later);
 /* treesync-mpi (dtask.c): the first file of T when T is a file task or a
  * batch of them, else NULL; and F..batch_next made one task again. */
 struct ftask *ftask_of(struct pool_task *t);
@@ -587,6 +594,10 @@ void hl_follow(struct dnode *d, struct hl_entry *h, const struct srcitem *it,
 void hl_master_done(struct ts_run *run, struct hl_entry *h, bool ok,
     uint64_t dst_dev, uint64_t dst_ino);
 void hl_free(struct ts_run *run);
+/* NAME in DFD made a hard link to FROM_NAME in FROM_FD (never followed),
+ * under a temp name renamed into place: 0 or -errno. */
+int hl_make(struct ts_run *run, int dfd, const char *name, int from_fd,
+    const char *from_name);
 
 /* select.c: filter rules and --files-from. */
 struct protect_arg {

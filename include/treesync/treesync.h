@@ -65,6 +65,17 @@ enum ts_method {
 	TS_METHOD_COUNT
 };
 
+/* --link-dest, --compare-dest, --copy-dest: what a match in an alternate
+ * directory means (one kind per run, as in rsync). */
+enum ts_alt_dest {
+	TS_ALT_NONE = 0,
+	TS_ALT_COMPARE,		/* a matching file is not copied */
+	TS_ALT_COPY,		/* ... it is copied from there, locally */
+	TS_ALT_LINK,		/* ... it is hard-linked to it */
+};
+
+#define TS_MAX_ALT_DEST 20	/* rsync's MAX_BASIS_DIRS */
+
 /*
  * rsync's --info flags, in rsync's order (rsync --info=help).  Each has a
  * level, 0 (silent) to 4; what the levels show is rsync's.
@@ -161,6 +172,12 @@ struct ts_options {
 	bool ignore_errors;	/* delete even after source I/O errors */
 	bool allow_empty_source;	/* --delete from an empty source root */
 	long max_delete;	/* -1: no limit; all-or-nothing above it */
+
+	/* Alternate destination directories (rsync's basis dirs), relative
+	 * to DEST unless absolute, in the order given. */
+	enum ts_alt_dest alt_dest;
+	const char *const *alt_dirs;
+	size_t nalt_dirs;
 	bool max_delete_pct;	/* max_delete is a percentage of DEST */
 
 	int one_fs;		/* -x count: 1 stays on each file system, 2 also

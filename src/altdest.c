@@ -1,0 +1,520 @@
+/*
+ * altdest.c -- --link-dest, --compare-dest and --copy-dest: alternate
+ * destination directories, rsync's "basis dirs" (up to 20, one kind).
+ *
+ * The nightly snapshot is the reason they exist:
+ *
+ *	treesync -a --delete --link-dest=../2026-12-01 SRC/ 2026-12-02/
+ *
+ * makes 2026-12-02 a whole copy of SRC in which every file that has not
+ * changed since yesterday is a hard link to yesterday's, so that a
+ * snapshot costs only what changed.
+ *
+ * rsync's rules (its generator's try_dests_reg() and try_dests_non()),
+ * applied here to an entry whose DEST entry is absent: each directory is
+ * looked at in the order given for the entry's path below it, and the
+ * closest match wins -- 1, an entry of the same type; 2, the same data
+ * (the quick check: size and mtime, or -c's checksum; a symlink's
+ * target, a device's number); 3, the same data and the same attributes
+ * the options keep (the first of these ends the search).  A match of 3
+ * is hard-linked (--link-dest), left out (--compare-dest) or copied
+ * (--copy-dest), and is not reported: DEST is then as good as the
+ * snapshot.  A regular file matching 2 (or 3 for --copy-dest) is copied
+ * from the match, locally (FICLONE first: shared extents where the file
+ * system can), and reported as a local change ("cf...p....."); other
+ * matches leave the entry to be made as usual, but its line describes
+ * the change against the match, as rsync's does (">f..t......" where
+ * yesterday's file was only touched).  --link-dest and --compare-dest
+ * also look for a match of 3 when DEST holds a regular file: --link-dest
+ * then replaces it by a link to the match (unless it is one already).
+ *
+ * Safety: the directories themselves are operator paths, opened once at
+ * plan time relative to DEST's fd (oppath.c: a symlink on the way only
+ * when root or the user owns it); below them every directory is opened
+ * with RESOLVE_BENEATH and no symlinks (delete_open_beneath()), and
+ * entries are looked at with AT_SYMLINK_NOFOLLOW.  A match is linked or
+ * copied under a temp name in DEST and renamed into place: a final name
+ * only ever holds a complete entry.  Nothing here removes anything.
+ *
+ * Known differences from rsync 3.5.0 (README, "Deliberate differences"):
+ * a symlink to a directory below an alternate directory is never
+ * followed (rsync follows one that the user owns); --compare-dest does
+ * not remove a DEST file that equals its match.
+ */
+#define _GNU_SOURCE
+#include "altdest.h"
+
+#include "run.h"
+
+#include "delete.h"
+#include "hash.h"
+#include "oppath.h"
+#include "report.h"
+#include "util.h"
+#include "xattr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *kind_name(enum ts_alt_dest k)
+{
+	return k == TS_ALT_LINK ? "--link-dest" : k == TS_ALT_COPY ?
+	    "--copy-dest" : "--compare-dest";
+}
+
+/*
+ * PATH with "NAME/.." pairs taken out, as text: DEST is not made in a dry
+ * run, yet "DEST/../yesterday" names yesterday's snapshot (rsync's dry
+ * run finds it too).
+ */
+static char *lexical(const char *path)
+{
+	char *out = xmalloc(strlen(path) + 2), *o = out;
+	const char *p = path;
+
+	if (*p == '/')
+		*o++ = *p++;
+	while (*p) {
+		const char *e = strchrnul(p, '/');
+		size_t n = (size_t)(e - p);
+		char *last = o > out && o[-1] == '/' ? o - 1 : o;
+
+		while (last > out && last[-1] != '/')
+			last--;
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.' && o > out &&
+		    !(o - last == 3 && strncmp(last, "../", 3) == 0) &&
+		    !(o == out + 1 && out[0] == '/')) {
+			o = last;	/* drop the previous component */
+		} else {
+			memcpy(o, p, n);
+			o += n;
+			*o++ = '/';
+		}
+		p = *e ? e + 1 : e;
+	}
+	if (o == out)
+		*o++ = '.';
+	else if (o > out + 1 && o[-1] == '/')
+		o--;
+	*o = '\0';
+	return out;
+}
+
+/* DEST's directory as rsync names it in messages: absolute, no trailing
+ * slash (malloc'ed). */
+static char *dest_dir_path(const struct ts_options *o, const struct plan *p)
+{
+	char cwd[4096];
+	char *d = xstrdup(o->dest), *r;
+	size_t n = strlen(d);
+
+	while (n > 1 && d[n - 1] == '/')
+		d[--n] = '\0';
+	if (p->single_name) {
+		char *slash = strrchr(d, '/');
+
+		if (slash)
+			*slash = '\0';
+		else
+			strcpy(d, ".");
+	}
+	if (d[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return d;
+	r = util_path_join(cwd, strcmp(d, ".") == 0 ? "" : d);
+	free(d);
+	return r;
+}
+
+void altdest_open_roots(const struct ts_options *o, struct plan *p)
+{
+	unsigned opts = o->insecure_links ? OPPATH_INSECURE : 0;
+	char *base = NULL;
+	size_t j;
+
+	for (j = 0; j < o->nalt_dirs && j < TS_MAX_ALT_DEST; j++) {
+		const char *arg = o->alt_dirs[j];
+		char *full, *msg;
+		struct stat st;
+		int fd;
+
+		if (!base)
+			base = dest_dir_path(o, p);
+		full = arg[0] == '/' ? xstrdup(arg) : util_path_join(base, arg);
+		if (arg[0] == '/') {
+			fd = oppath_open(AT_FDCWD, arg, O_RDONLY, 0, opts, NULL);
+		} else if (p->dst_fd >= 0) {
+			fd = oppath_open(p->dst_fd, arg, O_RDONLY, 0, opts, NULL);
+		} else {
+			char *lex = lexical(full);
+
+			fd = oppath_open(AT_FDCWD, lex, O_RDONLY, 0, opts, NULL);
+			free(lex);
+		}
+		msg = NULL;
+		if (fd < 0) {
+			if (asprintf(&msg, "%s arg does not exist: %s\n",
+			    kind_name(o->alt_dest), full) < 0)
+				msg = NULL;
+		} else if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			close(fd);
+			fd = -1;
+			if (asprintf(&msg, "%s arg is not a dir: %s\n",
+			    kind_name(o->alt_dest), full) < 0)
+				msg = NULL;
+		}
+		if (msg) {
+			report_emit(p->rep, TS_OUT_STDERR, msg, strlen(msg));
+			free(msg);
+		}
+		free(full);
+		p->alt_fd[j] = fd;
+		p->nalt = j + 1;
+	}
+	free(base);
+}
+
+int altdest_open_dir(struct ts_run *run, size_t j, const char *rel)
+{
+	if (j >= run->plan.nalt || run->plan.alt_fd[j] < 0)
+		return -ENOENT;
+	return delete_open_beneath(run->plan.alt_fd[j], rel);
+}
+
+/* --- matching ----------------------------------------------------------- */
+
+/* The closest match of one entry. */
+struct alt_match {
+	int level;		/* 0 none, 1 type, 2 data, 3 data and attributes */
+	size_t j;		/* its directory */
+	int dirfd;		/* the directory it is in (owned), or -1 */
+	struct ts_entry ent;	/* as listed */
+	struct cmp_out out;	/* the source against it */
+};
+
+/* The symlink target of NAME below FD (malloc'ed), or NULL. */
+static char *target_of(int fd, const char *name)
+{
+	char buf[4096];
+	ssize_t n = readlinkat(fd, name, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+/* -c: whether the regular files SRC and BASIS (same size) differ. */
+static int contents_differ(const struct srcitem *it, int fd,
+    const char *name)
+{
+	char *buf = xmalloc(1 << 20);
+	struct hash128 a, b;
+	int r = hash_at(it->sfd, it->src_name, buf, 1 << 20, &a) < 0 ||
+	    hash_at(fd, name, buf, 1 << 20, &b) < 0 || a.lo != b.lo ||
+	    a.hi != b.hi;
+
+	free(buf);
+	return r;
+}
+
+/* -X/-A: whether the source's extended attributes or ACLs differ from
+ * those of its match, IT's name below FD (which of the two, rsync's 'x'
+ * or 'a' column, is not told apart: the match is not the DEST entry). */
+static bool xattrs_differ(struct ts_run *run, const struct srcitem *it,
+    int fd)
+{
+	struct xattr_set a = { 0 }, b = { 0 };
+	bool differ = xattr_read(it->sfd, it->src_name, -1, run->xa_which,
+	    run->am_root, &a) < 0 || xattr_read(fd, it->name, -1,
+	    run->xa_which, run->am_root, &b) < 0 || !xattr_equal(&a, &b);
+
+	xattr_set_free(&a);
+	xattr_set_free(&b);
+	return differ;
+}
+
+/* How closely ENT (NAME below FD) matches the source of IT: 0 to 3, and
+ * the decision against it in *OUT. */
+static int level_of(struct dnode *d, const struct srcitem *it,
+    const char *starget, int fd, const struct ts_entry *ent,
+    struct cmp_out *out)
+{
+	struct ts_run *run = d->run;
+	const struct ts_entry *src = it->ent;
+	struct ts_options plain = *run->o;
+	struct cmp_in in = { .src = src, .dst = ent, .content_differs = -1,
+		.am_root = run->am_root, .src_target = starget };
+	char *dtarget = NULL;
+	bool same_data;
+
+	if ((ent->mode & S_IFMT) != (src->mode & S_IFMT))
+		return 0;
+	/* What decides is the match, not what -u and --existing skip. */
+	plain.update = plain.existing = plain.ignore_existing = false;
+	if (S_ISLNK(src->mode))
+		in.dst_target = dtarget = target_of(fd, it->name);
+	if (cmp_needs_checksum(&plain, src, ent))
+		in.content_differs = contents_differ(it, fd, it->name);
+	if (run->xa_which)
+		in.xattr_differs = xattrs_differ(run, it, fd);
+	cmp_decide(&plain, &in, out);
+	free(dtarget);
+	switch (src->mode & S_IFMT) {
+	case S_IFREG:
+		same_data = out->action != CMP_COPY;
+		break;
+	case S_IFLNK:
+		same_data = out->action != CMP_SYMLINK;
+		break;
+	case S_IFDIR:
+		same_data = true;
+		break;
+	default:
+		same_data = out->action != CMP_MKNOD;
+		break;
+	}
+	if (!same_data)
+		return 1;
+	if (out->action == CMP_NONE ||
+	    (out->action == CMP_DIR && !(out->iflags & IT_REPORT_ANY)))
+		return 3;
+	return 2;
+}
+
+/* Looks for IT of D in every alternate directory: the closest match in
+ * *M (M->level 0: none). */
+static void find(struct dnode *d, const struct srcitem *it,
+    const char *starget, struct alt_match *m)
+{
+	struct ts_run *run = d->run;
+	size_t j;
+
+	memset(m, 0, sizeof(*m));
+	m->dirfd = -1;
+	for (j = 0; j < run->plan.nalt && m->level < 3; j++) {
+		struct ts_entry ent;
+		struct cmp_out out;
+		int fd = altdest_open_dir(run, j, d->rel), lv;
+
+		if (fd < 0)
+			continue;
+		if (walk_stat(fd, it->name, false, &ent) < 0 ||
+		    (lv = level_of(d, it, starget, fd, &ent, &out)) <= m->level) {
+			close(fd);
+			continue;
+		}
+		if (m->dirfd >= 0)
+			close(m->dirfd);
+		m->level = lv;
+		m->j = j;
+		m->dirfd = fd;
+		m->ent = ent;
+		m->out = out;
+	}
+}
+
+bool altdest_same_inode(struct dnode *d, const char *name, uint64_t dev,
+    uint64_t ino)
+{
+	struct ts_run *run = d->run;
+	size_t j;
+
+	for (j = 0; j < run->plan.nalt; j++) {
+		struct ts_entry ent;
+		int fd = altdest_open_dir(run, j, d->rel);
+		bool same;
+
+		if (fd < 0)
+			continue;
+		same = walk_stat(fd, name, false, &ent) == 0 &&
+		    ent.dev == dev && ent.ino == ino;
+		close(fd);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+uint32_t altdest_root_iflags(struct ts_run *run, const struct ts_entry *src,
+    uint32_t iflags)
+{
+	struct cmp_in in = { .src = src, .content_differs = -1,
+		.am_root = run->am_root };
+	struct cmp_out out;
+	bool found = false;
+	size_t j;
+
+	for (j = 0; j < run->plan.nalt; j++) {
+		struct ts_entry ent;
+
+		if (run->plan.alt_fd[j] < 0 ||
+		    walk_stat(run->plan.alt_fd[j], ".", false, &ent) < 0)
+			continue;
+		in.dst = &ent;
+		cmp_decide(run->o, &in, &out);
+		if (!(out.iflags & IT_REPORT_ANY))
+			return 0;	/* the same: made, not reported */
+		if (!found)
+			iflags = out.iflags | IT_LOCAL_CHANGE;
+		found = true;
+	}
+	return iflags;
+}
+
+/* --- carrying a match out ------------------------------------------------ */
+
+/* --link-dest: NAME of D becomes a link to the match (a temp, renamed
+ * over whatever is there).  True if it did (or, in a dry run, would). */
+static bool link_match(struct dnode *d, const struct action *a,
+    const struct alt_match *m)
+{
+	struct ts_run *run = d->run;
+
+	if (run->o->dry_run)
+		return true;
+	if (d->dslot.fd < 0 ||
+	    hl_make(run, d->dslot.fd, a->it->name, m->dirfd, a->it->name) < 0)
+		return false;	/* another file system, EMLINK...: copied */
+	atomic_store(&d->touched, true);
+	return true;
+}
+
+/* The first link of a -H group stands as the match's inode (or was made
+ * as a copy of it, or failed). */
+static void group_done(struct ts_run *run, const struct action *a, bool ok,
+    const struct ts_entry *as)
+{
+	if (a->hl)
+		hl_master_done(run, a->hl, ok, as ? as->dev : 0,
+		    as ? as->ino : 0);
+}
+
+/* A regular file whose DEST name is absent (or cleared). */
+static bool apply_reg(struct dnode *d, struct action *a,
+    const struct alt_match *m)
+{
+	struct ts_run *run = d->run;
+	enum ts_alt_dest kind = run->o->alt_dest;
+	struct cmp_out out;
+
+	if (m->level == 3 && kind == TS_ALT_LINK && link_match(d, a, m)) {
+		add(&run->entries_done, 1);
+		group_done(run, a, true, &m->ent);
+		return true;
+	}
+	if (m->level == 3 && kind == TS_ALT_COMPARE) {
+		add(&run->entries_done, 1);
+		/* Nothing is made: later links are made as files of their
+		 * own, or left out by their own match. */
+		group_done(run, a, false, NULL);
+		return true;
+	}
+	if (m->level >= 2) {
+		/* The same data: copied from the match, locally. */
+		out.action = CMP_COPY;
+		out.iflags = m->level == 3 ? 0 : (m->out.iflags &
+		    ~(uint32_t)(IT_TRANSFER | IT_IS_NEW)) | IT_LOCAL_CHANGE;
+		ftask_submit_basis(d, a->it, &out, m->j, a->hl, d->later);
+		return true;
+	}
+	/* Another version of the file: copied from the source, and said as
+	 * a change of the match. */
+	a->iflags = m->out.iflags;
+	return false;
+}
+
+/* A directory, symlink, device or special whose DEST name is absent. */
+static bool apply_other(struct dnode *d, struct action *a,
+    const struct alt_match *m)
+{
+	struct ts_run *run = d->run;
+	enum ts_alt_dest kind = run->o->alt_dest;
+	bool is_dir = a->what == CMP_MKDIR;
+
+	if (m->level < 3) {
+		/* Made as usual, said as a change of the match. */
+		a->iflags = (m->out.iflags & ~(uint32_t)IT_IS_NEW) |
+		    IT_LOCAL_CHANGE | (is_dir ? 0 : IT_REPORT_CHANGE);
+		return false;
+	}
+	if (is_dir || kind == TS_ALT_COPY) {
+		a->iflags = 0;	/* made, and not reported */
+		return false;
+	}
+	if (kind == TS_ALT_LINK && link_match(d, a, m)) {
+		add(&run->entries_done, 1);
+		group_done(run, a, true, &m->ent);
+		return true;
+	}
+	if (kind == TS_ALT_COMPARE) {
+		add(&run->entries_done, 1);
+		group_done(run, a, false, NULL);
+		return true;
+	}
+	a->iflags = 0;	/* it could not be linked: made, silently */
+	return false;
+}
+
+/* A regular file in DEST, of the source's type: under --link-dest and
+ * --compare-dest an exact match may take its place. */
+static bool apply_existing(struct dnode *d, struct action *a,
+    const struct alt_match *m)
+{
+	struct ts_run *run = d->run;
+
+	if (m->level < 3 || run->o->alt_dest != TS_ALT_LINK)
+		return false;
+	if (a->dst->dev == m->ent.dev && a->dst->ino == m->ent.ino)
+		return false;	/* a link to it already */
+	if (!link_match(d, a, m))
+		return false;
+	add(&run->entries_done, 1);
+	group_done(run, a, true, &m->ent);
+	return true;
+}
+
+bool altdest_apply(struct dnode *d, struct action *a, char **rel)
+{
+	struct ts_run *run = d->run;
+	const struct ts_entry *src = a->it->ent, *dst = a->dst;
+	bool same_type = dst && (dst->mode & S_IFMT) == (src->mode & S_IFMT);
+	struct alt_match m;
+	bool done;
+
+	(void)rel;
+	if (!run->plan.nalt || a->checksum)
+		return false;
+	if (same_type) {
+		if (!S_ISREG(src->mode) || run->o->alt_dest == TS_ALT_COPY)
+			return false;
+	} else {
+		switch (a->what) {
+		case CMP_COPY:
+		case CMP_MKDIR:
+		case CMP_SYMLINK:
+		case CMP_MKNOD:
+			break;
+		default:
+			return false;
+		}
+	}
+	find(d, a->it, a->target, &m);
+	if (m.level == 0)
+		return false;
+	if (same_type)
+		done = apply_existing(d, a, &m);
+	else if (S_ISREG(src->mode))
+		done = apply_reg(d, a, &m);
+	else
+		done = apply_other(d, a, &m);
+	if (m.dirfd >= 0)
+		close(m.dirfd);
+	return done;
+}

@@ -1,0 +1,59 @@
+/*
+ * altdest.h -- --link-dest, --compare-dest, --copy-dest: the alternate
+ * destination directories (rsync's basis dirs), see altdest.c.
+ */
+#ifndef TS_ALTDEST_H
+#define TS_ALTDEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct action;
+struct dnode;
+struct plan;
+struct ts_options;
+struct ts_run;
+
+/*
+ * Opens each directory of O's alternate list into P->alt_fd (relative to
+ * DEST unless absolute, an operator path: oppath.c's rule for symlinks).
+ * One that does not exist or is not a directory is said so on stderr, as
+ * rsync says it, and left out (-1).  Not thread-safe (plan time).
+ */
+void altdest_open_roots(const struct ts_options *o, struct plan *p);
+
+/*
+ * Decides the item of A (in D, whose node is entered) against the
+ * alternate directories, as rsync does when its DEST entry is absent (or
+ * of another type and cleared), and, under --link-dest and
+ * --compare-dest, when DEST holds a regular file of another inode.
+ * Returns true when the item was carried out here (hard-linked to a
+ * match, left out as unchanged, or queued as a local copy of one); false
+ * when the caller carries A out, whose itemize flags may now describe
+ * the change against the closest match (rsync's lines).  *REL caches
+ * the item's path.  Thread-safe.
+ */
+bool altdest_apply(struct dnode *d, struct action *a, char **rel);
+
+/*
+ * -H under --link-dest: true when NAME of D is, in one of the alternate
+ * directories, the inode (DEV, INO) its group's first link was made as:
+ * the link then repeats the snapshot and is not reported (rsync).
+ */
+bool altdest_same_inode(struct dnode *d, const char *name, uint64_t dev,
+    uint64_t ino);
+
+/* DEST made by this run: the itemize flags of its root "." for SRC
+ * (IFLAGS without alternate directories), told against the closest of
+ * the alternate directories themselves as rsync tells them (none when
+ * one matches exactly). */
+struct ts_entry;
+uint32_t altdest_root_iflags(struct ts_run *run, const struct ts_entry *src,
+    uint32_t iflags);
+
+/* The alternate directory J's REL (below it): an fd or -errno.  Never
+ * follows a symlink below the alternate directory itself. */
+int altdest_open_dir(struct ts_run *run, size_t j, const char *rel);
+
+#endif /* TS_ALTDEST_H */
