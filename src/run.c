@@ -528,6 +528,44 @@ void run_set_exec(struct ts_run *run, const struct run_exec *x)
 }
 
 /*
+ * Whether every rank sees the same operands and DEST: the same inode for
+ * each (what a network file system's clients share; device numbers
+ * differ between hosts).  A host whose mount is missing or another one
+ * would list other trees, and a task it steals would be decided on them.
+ * Collective; rank 0 says it.
+ */
+static bool exec_same_trees(struct ts_run *run)
+{
+	const struct run_exec *x = run->exec;
+	size_t n = run->plan.nsrcs + 1, i;
+	uint64_t *v = xcalloc(2 * n, sizeof(*v));
+	struct stat st;
+	bool same = true;
+
+	for (i = 0; i < run->plan.nsrcs; i++)
+		v[i] = run->plan.srcs[i].fd >= 0 ? run->plan.srcs[i].st.ino : 0;
+	v[n - 1] = run->plan.dst_fd >= 0 && fstat(run->plan.dst_fd, &st) == 0 ?
+	    (uint64_t)st.st_ino : 0;
+	for (i = 0; i < n; i++)
+		v[n + i] = ~v[i];
+	x->combine(x->arg, v, 0, 0, 2 * n);	/* the largest and smallest */
+	for (i = 0; i < n; i++)
+		if (v[i] != ~v[n + i]) {
+			same = false;
+			if (x->rank == 0)
+				report_error(run->rep, "the ranks do not see the "
+				    "same %s '%s' (its inode differs between "
+				    "hosts): every host must mount the same "
+				    "trees at the same paths", i + 1 < n ?
+				    "source" : "destination", i + 1 < n ?
+				    run->plan.srcs[i].operand :
+				    run->plan.dst_operand);
+		}
+	free(v);
+	return same;
+}
+
+/*
  * Everything before the walk, on every rank: rank 0 first (it makes DEST
  * and takes the lock), then the others, which find DEST made; the ranks
  * agree on the outcome (a rank that failed gives its code to all) and
@@ -549,6 +587,8 @@ static int exec_prepare(struct ts_run *run, int code, int *lock_fd)
 	x->combine(x->arg, v, 0, 0, 1);
 	if (v[0])
 		return (int)v[0];
+	if (x->nranks > 1 && !exec_same_trees(run))
+		return TS_EXIT_SELECT;
 	if (x->nranks > 1 && (no = dtask_unsupported(run)) != NULL) {
 		if (x->rank == 0)
 			report_error(run->rep, "%s is not supported across "
