@@ -113,7 +113,8 @@ static void count(struct del_counts *c, uint32_t mode)
 static int failed(struct deleter *d, int err, const char *what,
     const char *relpath)
 {
-	report_errno_side(d->o->rep, TS_SIDE_DST, err, what, relpath);
+	if (!d->o->silent)
+		report_errno_side(d->o->rep, TS_SIDE_DST, err, what, relpath);
 	d->counts->errors++;
 	return -err;
 }
@@ -202,8 +203,8 @@ static void drop_kids(struct level *l)
 static void read_level(struct deleter *d, struct level *l,
     const char *relpath)
 {
-	struct walk_result wr = walk_dir(d->o->rep, l->fd, relpath, WALK_DEST,
-	    &d->scratch);
+	struct walk_result wr = walk_dir(d->o->silent ? NULL : d->o->rep,
+	    l->fd, relpath, WALK_DEST, &d->scratch);
 
 	if (wr.err) {
 		l->first = failed(d, -wr.err, "cannot read directory",

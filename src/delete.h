@@ -28,6 +28,9 @@ struct del_opts {
 	bool dry_run;
 	bool one_fs;		/* -x: do not descend into other file systems */
 	bool quiet_report;	/* no "deleting" lines (type replacement) */
+	bool silent;		/* a counting pass (--max-delete): no line at
+				 * all, errors only counted -- the removal
+				 * itself says them, once */
 	/* Filter rules: true keeps an entry inside a directory being deleted
 	 * (so that directory stays too).  NULL: nothing is protected. */
 	bool (*protect)(void *arg, const char *relpath, bool is_dir);

@@ -201,6 +201,8 @@ static uint64_t count_one(struct ts_run *run, struct defer *df)
 	struct dirlist l;
 	int fd;
 
+	o.silent = true;	/* counting: the removal reports, once */
+
 	if (!S_ISDIR(df->dst.mode))
 		return 1;
 	if (d->dslot.fd < 0 || (fd = open_in_way(d->dslot.fd, df->it.name)) < 0)
@@ -211,7 +213,7 @@ static uint64_t count_one(struct ts_run *run, struct defer *df)
 		return 0;
 	}
 	dirlist_init(&l);
-	walk_dir(run->rep, fd, df->rel, WALK_DEST, &l);
+	walk_dir(NULL, fd, df->rel, WALK_DEST, &l);
 	if (l.n && !run->o->del && !run->o->force) {
 		dirlist_free(&l);
 		close(fd);

@@ -132,8 +132,8 @@ static uint64_t count_deletions(struct ts_run *run, struct del_group **v,
 	struct protect_arg pa = { run, NULL };
 	struct del_opts dopts = { .rep = run->rep, .dry_run = true,
 		.one_fs = run->o->one_fs > 0,
-		.quiet_report = true, .protect = select_protect_inside,
-		.protect_arg = &pa };
+		.quiet_report = true, .silent = true,
+		.protect = select_protect_inside, .protect_arg = &pa };
 	struct del_counts c = { 0 };
 	size_t i, k;
 

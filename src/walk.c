@@ -398,10 +398,13 @@ static int take_names(struct report *rep, int dirfd, const char *reldir,
 				continue;
 			} else if (errno == ENOENT) {
 				res->vanished++;
-				report_vanished(rep, reldir, nm);
+				if (rep)
+					report_vanished(rep, reldir, nm);
 			} else {
 				res->stat_errors++;
-				stat_error(rep, need, errno, reldir, nm);
+				if (rep)
+					stat_error(rep, need, errno, reldir,
+					    nm);
 			}
 			continue;
 		}

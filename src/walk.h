@@ -93,7 +93,8 @@ struct walk_result {
  * statx'ing each name relative to DIRFD with AT_SYMLINK_NOFOLLOW as soon
  * as getdents returned it (while a network file system's attribute cache
  * still holds it).  RELDIR is used in error messages only ("" for the
- * root), which go to REP.  Entries whose statx fails are left out: ENOENT
+ * root), which go to REP (NULL: none are said).  Entries whose statx
+ * fails are left out: ENOENT
  * counts as vanished, other errors are reported with the path.  A
  * directory too big for 32-bit name offsets fails with -EOVERFLOW.
  * Thread-safe.

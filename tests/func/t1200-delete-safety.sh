@@ -62,6 +62,26 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	[ "$(count)" = 0 ] || fail "a failed item, --ignore-errors: $(count) extras left, want 0"
 	chmod 755 "$DST/ro"
 	chown -R root "$T"
+
+	# An unreadable directory inside an extraneous one (x/locked) and
+	# inside a directory that a file replaces (y/locked): with
+	# --max-delete the plan is counted first, and each error is still
+	# said once, by the removal.
+	mk
+	echo 1 >"$SRC/y"
+	mkdir -p "$DST/x/locked" "$DST/y/locked"; echo f >"$DST/x/locked/f"; echo g >"$DST/y/locked/g"
+	chown -R nobody "$T"; chmod 755 "$T"
+	chown root "$DST/x/locked" "$DST/y/locked"; chmod 000 "$DST/x/locked" "$DST/y/locked"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$TREESYNC" -a --delete --max-delete=100 "$SRC/" "$DST/" >"$T/out" 2>"$T/err"
+	rc=$?
+	chmod 755 "$DST/x/locked" "$DST/y/locked"
+	[ $rc = 23 ] || fail "unreadable extraneous dirs: exit $rc, want 23 ($(cat "$T/err"))"
+	for p in x/locked y/locked; do
+		n=$(grep -c "'$p'" "$T/err")
+		[ "$n" = 1 ] || fail "the error about $p said $n times (want once): $(cat "$T/err")"
+	done
+	chown -R root "$T"
 fi
 
 # An empty source root must not wipe a mirror (unmounted NFS).
