@@ -586,6 +586,9 @@ static void test_split_pieces(void **state)
 		assert_true(res.workers >= 1 && res.workers <= 3);
 		pool_wait(&p);
 	}
+#ifdef TS_FAULT_INJECTION
+	/* Only where faults exist: sys_inject()'s skip() would leave this
+	 * frame while the pool's workers still use it (and abort later). */
 	/* A read error in some piece: the file fails, on the source side. */
 	assert_int_equal(split_once(&p, TS_COPY_RW, "pread@40=EIO", size,
 	    &res, &shortened), -EIO);
@@ -597,6 +600,7 @@ static void test_split_pieces(void **state)
 	    &shortened) < (int64_t)size);
 	assert_true(shortened);
 	pool_wait(&p);
+#endif
 	pool_stop(&p);
 	unlinkat(dfd, "split-src", 0);
 	unlinkat(dfd, "split-dst", 0);
