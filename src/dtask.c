@@ -14,7 +14,8 @@
  *		str dir (below DEST), u8 dir_known, u64 dir_ino, u32 dflt,
  *		u32 nups, the ups as in DIR (the file's source directories),
  *		u32 nfiles, per file: u32 up, str name, str src_name,
- *		str disp_name, entry src, entry dst, u8 flags (FF_*), u32 iflags
+ *		str disp_name, entry src, entry dst, u8 flags (FF_*), u32 iflags,
+ *		i32 basis (an alternate directory's index, -1: the source)
  *   DONE	u8 kind, u8 version, u16 0, u64 node or first file, u8 touched,
  *		u8 what (DONE_DIR, DONE_FILES)
  *
@@ -405,6 +406,7 @@ static bool encode_files(struct ts_run *run, struct ftask *first,
 		put_u8(out, (f->has_dst ? FF_HAS_DST : 0) |
 		    (f->need_checksum ? FF_CHECKSUM : 0));
 		put_u32(out, f->iflags);
+		put_u32(out, (uint32_t)f->basis);
 	}
 	return true;
 }
@@ -801,9 +803,11 @@ static int run_files(struct ts_run *run, int origin, bool cancelled,
 		f->has_dst = flags & FF_HAS_DST;
 		f->need_checksum = flags & FF_CHECKSUM;
 		f->iflags = get_u32(r);
+		f->basis = (int)get_u32(r);	/* -1: the source */
 		f->from = (void *)(uintptr_t)up;	/* an index until the
 							 * proxy is made */
-		if (up >= md.nups || !plain_name(name) || !plain_name(sname))
+		if (up >= md.nups || !plain_name(name) || !plain_name(sname) ||
+		    f->basis < -1 || (f->basis >= 0 && !run->o->alt_dest))
 			r->bad = true;
 		*tail = f;
 		tail = &f->batch_next;
@@ -890,6 +894,8 @@ const char *dtask_unsupported(const struct ts_run *run)
 		return "a destination inside a source";
 	if (o->files_from)
 		return "--files-from";
+	if (o->alt_dest)
+		return "--link-dest/--compare-dest/--copy-dest";
 	if (o->hard_links)
 		return "-H (--hard-links)";
 	if (o->max_delete >= 0)
