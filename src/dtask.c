@@ -788,14 +788,9 @@ static int run_files(struct ts_run *run, int origin, bool cancelled,
 		uint32_t up = get_u32(r);
 		char *name = get_str(r), *sname = get_str(r),
 		    *dname = get_str(r);
-		size_t nl = strlen(name) + 1, sl = strlen(sname) + 1,
-		    dl = strlen(dname) + 1;
 		uint8_t flags;
 
-		f = xcalloc(1, sizeof(*f) + nl + sl + dl);
-		memcpy(f->name, name, nl);
-		f->src_name = memcpy(f->name + nl, sname, sl);
-		f->disp_name = memcpy(f->name + nl + sl, dname, dl);
+		f = ftask_alloc(name, sname, dname);
 		get(r, &f->src, sizeof(f->src));
 		get(r, &f->dst, sizeof(f->dst));
 		f->src.name = f->dst.name = f->name;

@@ -97,17 +97,28 @@ static const char *ftask_src_disp(const struct ftask *f)
  * group this file is the first link of, or NULL.  The task belongs to the
  * pool at once (it may already be done when this returns).
  */
-static struct ftask *ftask_new(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
-    struct hl_entry *hl)
+struct ftask *ftask_alloc(const char *name, const char *src_name,
+    const char *disp_name)
 {
-	size_t nl = strlen(it->name) + 1, sl = strlen(it->src_name) + 1;
-	size_t dl = strlen(it->disp_name) + 1;
+	size_t nl = strlen(name) + 1, sl = strlen(src_name) + 1;
+	size_t dl = strlen(disp_name) + 1;
 	struct ftask *f = xmalloc(sizeof(*f) + nl + sl + dl);
 
 	memset(f, 0, sizeof(*f));
 	f->task.fn = file_task;
 	f->basis = -1;
+	memcpy(f->name, name, nl);
+	f->src_name = memcpy(f->name + nl, src_name, sl);
+	f->disp_name = memcpy(f->name + nl + sl, disp_name, dl);
+	return f;
+}
+
+static struct ftask *ftask_new(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const struct cmp_out *out, bool checksum,
+    struct hl_entry *hl)
+{
+	struct ftask *f = ftask_alloc(it->name, it->src_name, it->disp_name);
+
 	f->dir = d;
 	f->from = it->from;
 	f->src = *it->ent;
@@ -120,9 +131,6 @@ static struct ftask *ftask_new(struct dnode *d, const struct srcitem *it,
 	if (out)
 		f->iflags = out->iflags;
 	add(&d->run->bytes_todo, it->ent->size);
-	memcpy(f->name, it->name, nl);
-	f->src_name = memcpy(f->name + nl, it->src_name, sl);
-	f->disp_name = memcpy(f->name + nl + sl, it->disp_name, dl);
 	return f;
 }
 

@@ -584,6 +584,10 @@ void ftask_submit_basis(struct dnode *d, const struct srcitem *it,
 /* treesync-mpi (dtask.c): the first file of T when T is a file task or a
  * batch of them, else NULL; and F..batch_next made one task again. */
 struct ftask *ftask_of(struct pool_task *t);
+/* A file task with its names and every field at its default (no
+ * directory, source or entries yet). */
+struct ftask *ftask_alloc(const char *name, const char *src_name,
+    const char *disp_name);
 void ftask_batch(struct ftask *first);
 
 /* hardlink.c: -H. */
