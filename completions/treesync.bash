@@ -86,8 +86,8 @@ _treesync()
 		    --omit-dir-times -O --omit-link-times -J --chmod= --chown=
 		    --numeric-ids --min-size= --max-size= --group -g --acls -A
 		    --xattrs -X --owner -o -D --devices --specials --dry-run -n
-		    --checksum -c --checksum-choice= --checksum-seed= --size-only
-		    --ignore-times -I --modify-window= -@ --update -u
+		    --list-only --checksum -c --checksum-choice= --checksum-seed=
+		    --size-only --ignore-times -I --modify-window= -@ --update -u
 		    --ignore-existing --existing --delete --force --ignore-errors
 		    --max-delete= --allow-empty-source --compare-dest= --copy-dest=
 		    --link-dest= --one-file-system -x --insecure-links --whole-file

@@ -889,15 +889,20 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 		return p.done;
 	if (p.version)
 		return p.version > 1 ? CLI_VERSION_JSON : CLI_VERSION;
-	if (c->noperands < 2) {
-		usage_error("%s", c->noperands == 0
-		    ? "missing source and destination operands"
-		    : "missing destination operand (SRC... DEST)");
+	if (c->noperands == 0) {
+		usage_error("%s", "missing source and destination operands");
 		return CLI_ERROR;
 	}
 	if (!finish(&p) || !check_local(c) || !check_operands(c))
 		return CLI_ERROR;
 	c->opts.srcs = c->operands;
+	/* rsync: one operand is a source to list. */
+	if (c->noperands == 1) {
+		c->opts.list_only = true;
+		c->opts.nsrcs = 1;
+		c->opts.dest = NULL;
+		return CLI_RUN;
+	}
 	c->opts.nsrcs = c->noperands - 1;
 	c->opts.dest = c->operands[c->noperands - 1];
 	return CLI_RUN;

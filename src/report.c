@@ -228,14 +228,20 @@ static void put_out(struct report *r, const char *text, size_t len)
 void report_header_locked(struct report *r)
 {
 	static const char header[] = "sending incremental file list\n";
+	static const char list_header[] = "building file list ... done\n";
 
 	if (r->header_done)
 		return;
 	r->header_done = true;
 	/* rsync's client says it at --info=flist1 (-v); treesync always
-	 * reads the trees incrementally, one directory at a time. */
-	if (r->info[TS_INFO_FLIST] >= 1 && human_output(r))
-		put_out(r, header, sizeof(header) - 1);
+	 * reads the trees incrementally, one directory at a time.  A
+	 * listing is built whole first (rsync: no incremental recursion). */
+	if (r->info[TS_INFO_FLIST] >= 1 && human_output(r)) {
+		if (r->listing)
+			put_out(r, list_header, sizeof(list_header) - 1);
+		else
+			put_out(r, header, sizeof(header) - 1);
+	}
 }
 
 void report_emit(struct report *r, enum ts_out stream, const char *text,
@@ -843,4 +849,9 @@ void report_close_log(struct report *r)
 		fclose(r->log_fp);
 		r->log_fp = NULL;
 	}
+}
+
+void report_set_listing(struct report *r)
+{
+	r->listing = true;
 }

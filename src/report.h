@@ -135,6 +135,15 @@ void report_summary(struct report *r, const struct ts_stats *st,
 void report_info(struct report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* --list-only: the header becomes rsync's "building file list ... done".
+ * Call before the first line.  Not thread-safe. */
+void report_set_listing(struct report *r);
+
+/* --list-only's line for entry E at REL (TARGET: a symlink's, shown with
+ * " -> ", or NULL), in rsync's layout.  Nothing with -q.  Thread-safe. */
+void report_list_entry(struct report *r, const char *rel,
+    const struct ts_entry *e, const char *target);
+
 /* An informational line with one path: FMT has exactly one %s, which
  * receives PATH escaped.  Nothing with -q.  Thread-safe. */
 void report_note(struct report *r, const char *fmt, const char *path);

@@ -16,6 +16,7 @@
 #include "report_int.h"
 
 #include "util.h"
+#include "walk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,4 +352,26 @@ size_t report_format(const struct report *r, const char *fmt,
 	/* rsync escapes the finished line, literal text included. */
 	format_raw(r, fmt, it, raw, sizeof(raw));
 	return report_escape(r, out, size, raw);
+}
+
+/*
+ * --list-only's line, as rsync's list_file_entry(): type and permissions,
+ * the size (14 wide, 11 with --no-h), the mtime, the name and, with -l, a
+ * symlink's target.
+ */
+void report_list_entry(struct report *r, const char *rel,
+    const struct ts_entry *e, const char *target)
+{
+	char perm[11], num[32], when[32], line[LINE_MAX_BYTES];
+	char c = S_ISDIR(e->mode) ? 'd' : S_ISLNK(e->mode) ? 'l' :
+	    S_ISBLK(e->mode) ? 'b' : S_ISCHR(e->mode) ? 'c' :
+	    S_ISSOCK(e->mode) ? 's' : S_ISFIFO(e->mode) ? 'p' : '-';
+
+	perm[0] = c;
+	permstring(perm + 1, e->mode);
+	timestring(when, sizeof(when), (time_t)e->mtime_sec);
+	snprintf(line, sizeof(line), "%s %*s %s %s%s%s", perm,
+	    r->human ? 14 : 11, report_num(num, sizeof(num), (int64_t)e->size,
+	    r->human), when, rel, target ? " -> " : "", target ? target : "");
+	report_note(r, "%s", line);
 }

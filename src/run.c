@@ -7,6 +7,7 @@
 
 #include "copy.h"
 #include "delete.h"
+#include "list.h"
 #include "meta.h"
 #include "oppath.h"
 #include "plan.h"
@@ -482,6 +483,11 @@ static void log_start(struct ts_run *run)
 	const struct ts_options *o = run->o;
 	char esc[PATH_MAX * 2];
 
+	if (o->list_only) {
+		report_log(run->rep, "treesync %s starting: listing %zu "
+		    "source(s)", TS_VERSION_STRING, o->nsrcs);
+		return;
+	}
 	util_escape_name(esc, sizeof(esc), o->dest);
 	report_log(run->rep, "treesync %s starting: %zu source(s) -> %s%s",
 	    TS_VERSION_STRING, o->nsrcs, esc, o->dry_run ? " (dry run)" : "");
@@ -704,6 +710,13 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 		    "file setting)", o->log_file);
 	log_start(run);
 	code = select_build_rules(run);
+	if (!code && o->list_only) {
+		/* rsync's --list-only: nothing copied, DEST not looked at
+		 * (under MPI, rank 0 lists). */
+		if (!run->exec || run->exec->rank == 0)
+			code = list_run(run, stats);
+		goto out;
+	}
 	if (run->exec)
 		code = exec_prepare(run, code, &lock_fd);
 	else if (!code)

@@ -241,6 +241,8 @@ struct ts_options {
 				 * 30) at this time; 0 never */
 	uint64_t bwlimit;	/* --bwlimit: bytes a second the whole run's
 				 * copies move at most; 0 no limit */
+	bool list_only;		/* --list-only: list the sources as rsync
+				 * does, copy nothing; DEST may be NULL */
 };
 
 struct ts_stats {

@@ -74,7 +74,7 @@ static void test_values(void **state)
 static void test_errors(void **state)
 {
 	const char *unknown[] = { "treesync", "--bogus", "a", "b", NULL };
-	const char *nodest[] = { "treesync", "-a", "a", NULL };
+	const char *none[] = { "treesync", "-a", NULL };
 	const char *badj[] = { "treesync", "-j", "0", "a", "b", NULL };
 	const char *conflict[] = { "treesync", "-c", "--size-only", "a", "b",
 		NULL };
@@ -83,11 +83,31 @@ static void test_errors(void **state)
 	(void)state;
 	assert_int_equal(parse(&c, ARGC(unknown), unknown), CLI_ERROR);
 	cli_free(&c);
-	assert_int_equal(parse(&c, ARGC(nodest), nodest), CLI_ERROR);
+	assert_int_equal(parse(&c, ARGC(none), none), CLI_ERROR);
 	cli_free(&c);
 	assert_int_equal(parse(&c, ARGC(badj), badj), CLI_ERROR);
 	cli_free(&c);
 	assert_int_equal(parse(&c, ARGC(conflict), conflict), CLI_ERROR);
+	cli_free(&c);
+}
+
+/* rsync: one operand is a source to list; --list-only lists with DEST. */
+static void test_list_only(void **state)
+{
+	const char *one[] = { "treesync", "-a", "a/", NULL };
+	const char *two[] = { "treesync", "--list-only", "a/", "b", NULL };
+	struct cli c;
+
+	(void)state;
+	assert_int_equal(parse(&c, ARGC(one), one), CLI_RUN);
+	assert_true(c.opts.list_only);
+	assert_int_equal(c.opts.nsrcs, 1);
+	assert_null(c.opts.dest);
+	cli_free(&c);
+	assert_int_equal(parse(&c, ARGC(two), two), CLI_RUN);
+	assert_true(c.opts.list_only);
+	assert_int_equal(c.opts.nsrcs, 1);
+	assert_string_equal(c.opts.dest, "b");
 	cli_free(&c);
 }
 
@@ -749,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_archive_and_no),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_list_only),
 		cmocka_unit_test(test_h),
 		cmocka_unit_test(test_prefixes_rejected),
 		cmocka_unit_test(test_no_x_no_h),
