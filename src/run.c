@@ -728,10 +728,15 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 		jobs = MAX_JOBS;	/* a library caller's ts_options */
 	dslot_cache_init(&run->slots, fd_budget(run, &jobs));
 	run->slots_ready = true;
-	if (run->exec && (r = run->exec->start(run->exec->arg, jobs)) == 0)
-		r = pool_start_external(&run->pool, jobs, run->exec->pool);
-	else if (!run->exec)
+	if (!run->exec) {
 		r = start_pool(run, jobs);
+	} else if ((r = run->exec->start(run->exec->arg, jobs)) == 0 &&
+	    (r = pool_start_external(&run->pool, jobs, run->exec->pool)) == 0) {
+		/* The pieces of a big file (copy_split.c) are local
+		 * closures of this rank's queue: never sent elsewhere,
+		 * their fds are this process's. */
+		copy_ctx_set_helpers(&run->copy, &run->pool);
+	}
 	if (r < 0) {
 		report_errno(run->rep, -r, "cannot start worker threads", "");
 		code = TS_EXIT_IPC;
