@@ -69,6 +69,11 @@ void copy_ctx_set_helpers(struct copy_ctx *c, struct pool *p)
 	c->helpers = p;
 }
 
+void copy_ctx_set_remote(struct copy_ctx *c, const struct copy_remote *r)
+{
+	c->remote = r;
+}
+
 void copy_ctx_destroy(struct copy_ctx *c)
 {
 	pthread_mutex_destroy(&c->pair_lock);

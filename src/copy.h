@@ -60,6 +60,8 @@ struct copy_ctx {
 	struct bwlimit bw;		/* --bwlimit, shared by every copy */
 	struct pool *helpers;		/* idle workers for the pieces of a big
 					 * file (copy_split.c); NULL: none */
+	const struct copy_remote *remote;	/* other processes for the
+					 * pieces (treesync-mpi); NULL: none */
 };
 
 /* Which side an error is on.  A source error means the source was not
@@ -111,6 +113,25 @@ void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
  * tasks must run in this process (they share the file's fds; see
  * copy_split.c); NULL: every file is copied by its own worker only. */
 void copy_ctx_set_helpers(struct copy_ctx *c, struct pool *p);
+
+/*
+ * Other processes for the pieces of a big file (treesync-mpi: other
+ * ranks, src/dtask.c).  BEGIN is told the file being split (its open
+ * source IN and temp OUT, SIZE bytes, [START, SIZE) still to copy) and
+ * returns where this process's pieces end: it has handed [that, SIZE) to
+ * the others (*HANDLE set), or returns SIZE.  WAIT blocks until the
+ * others are done with HANDLE's ranges (never while they still write
+ * into OUT), adds their bytes to RES, and returns 0 or -errno with
+ * RES's what and side set; *END is lowered where the source ended early.
+ */
+struct copy_remote {
+	void *arg;
+	uint64_t (*begin)(void *arg, int in, int out, uint64_t start,
+	    uint64_t size, void **handle);
+	int (*wait)(void *arg, void *handle, struct copy_result *res,
+	    uint64_t *end);
+};
+void copy_ctx_set_remote(struct copy_ctx *c, const struct copy_remote *r);
 
 /* "copy_file_range 1234 bytes, reflinked" for -vv; into BUF. */
 void copy_describe(const struct copy_result *r, char *buf, size_t size);

@@ -184,6 +184,8 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 	struct pool *p = ch->c->helpers;
 	unsigned ways = (unsigned)p->nthreads, i, n;
 	uint64_t pieces, start = 0, end;
+	uint64_t local_end = size;
+	void *remote = NULL;
 	struct split *s;
 	int m, err;
 
@@ -197,18 +199,24 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 	}
 	if (start == size)
 		return (int64_t)size;
-	pieces = (size - start + PIECE - 1) / PIECE;
+	/* treesync-mpi: the tail to other ranks; this rank's pieces end
+	 * where theirs begin. */
+	if (ch->c->remote)
+		local_end = ch->c->remote->begin(ch->c->remote->arg, ch->in,
+		    ch->out, start, size, &remote);
+	pieces = (local_end - start + PIECE - 1) / PIECE;
 	if (ways > SPLIT_WAYS)
 		ways = SPLIT_WAYS;
 	if (ways > pieces)
 		ways = (unsigned)pieces;
-	n = ways - 1;
+	n = ways ? ways - 1 : 0;
 	s = xcalloc(1, sizeof(*s) + n * sizeof(s->h[0]));
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->idle, NULL);
 	s->refs = 1 + n;
 	s->next = start;
-	s->size = s->short_end = size;
+	s->size = local_end;
+	s->short_end = size;
 	s->proto = *ch;
 	s->proto.res = NULL;
 	s->proto.buf = NULL;
@@ -239,6 +247,23 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 	}
 	ch->res->workers = s->workers;
 	end = s->short_end;
+	if (remote) {
+		/* Every other rank is done with the temp before it may be
+		 * finished or removed. */
+		struct copy_result rr;
+		int rerr;
+
+		memset(&rr, 0, sizeof(rr));
+		rerr = ch->c->remote->wait(ch->c->remote->arg, remote, &rr,
+		    &end);
+		for (m = 0; m < TS_METHOD_COUNT; m++)
+			ch->res->bytes[m] += rr.bytes[m];
+		if (rerr < 0 && err >= 0) {
+			err = rerr;
+			copy_fail(ch->res, rr.what, rr.side);
+			ch->res->fatal = rr.fatal;
+		}
+	}
 	*shortened = end < size;
 	split_unref(s);
 	return err < 0 ? err : (int64_t)end;

@@ -16,6 +16,13 @@
  *		u32 nfiles, per file: u32 up, str name, str src_name,
  *		str disp_name, entry src, entry dst, u8 flags (FF_*), u32 iflags,
  *		i32 basis (an alternate directory's index, -1: the source)
+ *   CHUNK	u8 kind, u8 version, u16 0, u64 split (on the origin), u32
+ *		operand, str source directory (below it), str name, str disp,
+ *		u64 ino, size, mtime s, mtime ns; str DEST directory, str temp,
+ *		u64 temp ino; u64 off, len; u8 fsync
+ *   CDONE	u8 kind, u8 version, u16 0, u64 split, i64 bytes or -errno,
+ *		u64 end of the source if it ended early (else ~0), u8 side,
+ *		u8 fatal, u8 what (enum chunk_what)
  *   DONE	u8 kind, u8 version, u16 0, u64 node or first file, u8 touched,
  *		u8 what (DONE_DIR, DONE_FILES)
  *
@@ -25,6 +32,7 @@
 #define _GNU_SOURCE
 #include "dtask.h"
 
+#include "copy.h"
 #include "delete.h"
 #include "filter.h"
 #include "filter_int.h"
@@ -35,13 +43,16 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { DT_DIR = 1, DT_DONE = 2, DT_FILES = 3, DT_VERSION = 1 };
+enum { DT_DIR = 1, DT_DONE = 2, DT_FILES = 3, DT_CHUNK = 4, DT_CDONE = 5,
+	DT_VERSION = 1 };
 enum { DONE_DIR, DONE_FILES };
 enum { FF_HAS_DST = 1 << 0, FF_CHECKSUM = 1 << 1 };
 #define MAX_UPS 64
@@ -69,12 +80,13 @@ struct proxy {
 };
 
 /* Tasks of other ranks run here (for treesync-mpi's counters). */
-static _Atomic uint64_t stolen_dirs, stolen_batches;
+static _Atomic uint64_t stolen_dirs, stolen_batches, chunks_run;
 
-void dtask_stolen(uint64_t *dirs, uint64_t *batches)
+void dtask_stolen(uint64_t *dirs, uint64_t *batches, uint64_t *chunks)
 {
 	*dirs = atomic_load(&stolen_dirs);
 	*batches = atomic_load(&stolen_batches);
+	*chunks = atomic_load(&chunks_run);
 }
 
 /* --- bytes ---------------------------------------------------------------- */
@@ -411,11 +423,27 @@ static bool encode_files(struct ts_run *run, struct ftask *first,
 	return true;
 }
 
+/* A chunk of a big file, queued as a task until it is a message. */
+struct chunk_task {
+	struct pool_task t;
+	struct ts_run *run;
+	struct dtask_buf msg;
+};
+
+static void chunk_task_run(struct pool_task *t, struct pool_worker *w);
+
 bool dtask_encode(struct ts_run *run, struct pool_task *t,
     struct dtask_buf *out)
 {
 	struct ftask *f;
 
+	if (t->fn == chunk_task_run) {
+		struct chunk_task *k = (struct chunk_task *)t;
+
+		out->n = 0;
+		put(out, k->msg.p, k->msg.n);
+		return true;
+	}
 	if (t->fn == scan_task)
 		return encode_dir(run, container_of(t, struct dnode, task),
 		    out);
@@ -837,6 +865,376 @@ static int run_files(struct ts_run *run, int origin, bool cancelled,
 	return 0;
 }
 
+/* --- a big file's chunks on other ranks ------------------------------------ */
+
+#define CHUNK ((uint64_t)64 << 20)	/* a chunk task's range */
+
+enum chunk_what { CW_NONE, CW_OPEN, CW_CHANGED, CW_READ, CW_WRITE, CW_CLOSE,
+	CW_CANCELLED };
+static const char *const chunk_whats[] = {
+	"", "cannot open", "source changed or replaced while copying",
+	"cannot read", "cannot write", "cannot close", "cancelled",
+};
+
+/* One split file on its owner: the chunks other ranks copy. */
+struct rsplit {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	unsigned remaining;	/* chunks not reported */
+	int err;		/* the first chunk's -errno */
+	enum copy_side side;
+	bool fatal;
+	uint8_t what;		/* enum chunk_what */
+	uint64_t bytes;		/* copied by read/write */
+	uint64_t end;		/* where the source ended early, or ~0 */
+};
+
+static _Atomic unsigned splits_active;
+
+/* PATH as read from /proc/self/fd/FD, into BUF; false if unknown. */
+static bool fd_path(int fd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, size - 1);
+	if (n <= 0 || (size_t)n >= size - 1)
+		return false;
+	buf[n] = '\0';
+	return buf[0] == '/' && !strstr(buf, " (deleted)");
+}
+
+/* The path of FILE below the directory open as DIRFD ("a/b/f"), or NULL
+ * when it is not below it. */
+static const char *below(int dirfd, const char *file, char *buf, size_t size)
+{
+	size_t n;
+
+	if (!fd_path(dirfd, buf, size))
+		return NULL;
+	n = strlen(buf);
+	if (n == 1)
+		n = 0;		/* "/" */
+	if (strncmp(file, buf, n) || file[n] != '/')
+		return NULL;
+	return file + n + 1;
+}
+
+/* Splits "a/b/f" into "a/b" (malloc'ed; "" at the top) and "f". */
+static char *split_dir(const char *rel, const char **name)
+{
+	const char *slash = strrchr(rel, '/');
+
+	*name = slash ? slash + 1 : rel;
+	return slash ? strndup(rel, (size_t)(slash - rel)) : xstrdup("");
+}
+
+static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
+    uint64_t size, void **handle)
+{
+	struct ts_run *run = arg;
+	int n = run->exec ? run->exec->nranks : 1;
+	char spath[PATH_MAX], dpath[PATH_MAX], base[PATH_MAX];
+	const char *srel = NULL, *drel, *sname, *tname;
+	struct stat sst, tst;
+	uint64_t share, from, off;
+	struct rsplit *rs;
+	char *sdir, *ddir;
+	size_t op;
+
+	*handle = NULL;
+	/* A rank's owners wait for their chunks: at most half its workers
+	 * (the others run chunks and their replies). */
+	if (n < 2 || run->pool.nthreads < 2 ||
+	    atomic_fetch_add(&splits_active, 1) >= (unsigned)run->pool.nthreads / 2) {
+		if (n >= 2 && run->pool.nthreads >= 2)
+			atomic_fetch_sub(&splits_active, 1);
+		return size;
+	}
+	share = (size - start) / (uint64_t)n;
+	share = (share + CHUNK / 2 - 1) / (CHUNK / 2) * (CHUNK / 2);
+	from = start + share;
+	for (op = 0; op < run->plan.nsrcs && from < size; op++)
+		if (fd_path(in, spath, sizeof(spath)) &&
+		    (srel = below(run->plan.srcs[op].fd, spath, base,
+		    sizeof(base))) != NULL)
+			break;
+	if (from >= size || !srel || !fd_path(out, dpath, sizeof(dpath)) ||
+	    !(drel = below(run->plan.dst_fd, dpath, base, sizeof(base))) ||
+	    fstat(in, &sst) < 0 || fstat(out, &tst) < 0) {
+		atomic_fetch_sub(&splits_active, 1);
+		return size;
+	}
+	rs = xcalloc(1, sizeof(*rs));
+	pthread_mutex_init(&rs->lock, NULL);
+	pthread_cond_init(&rs->done, NULL);
+	rs->end = ~(uint64_t)0;
+	sdir = split_dir(srel, &sname);
+	ddir = split_dir(drel, &tname);
+	for (off = from; off < size; off += CHUNK) {
+		struct chunk_task *k = xcalloc(1, sizeof(*k));
+		char *disp = util_path_join(run->plan.srcs[op].operand, srel);
+		struct dtask_buf *b = &k->msg;
+
+		k->t.fn = chunk_task_run;
+		k->run = run;
+		put_head(b, DT_CHUNK, rs);
+		put_u32(b, (uint32_t)op);
+		put_str(b, sdir);
+		put_str(b, sname);
+		put_str(b, disp);
+		put_u64(b, (uint64_t)sst.st_ino);
+		put_u64(b, (uint64_t)sst.st_size);
+		put_u64(b, (uint64_t)sst.st_mtim.tv_sec);
+		put_u64(b, (uint64_t)sst.st_mtim.tv_nsec);
+		put_str(b, ddir);
+		put_str(b, tname);
+		put_u64(b, (uint64_t)tst.st_ino);
+		put_u64(b, off);
+		put_u64(b, size - off < CHUNK ? size - off : CHUNK);
+		put_u8(b, run->o->fsync);
+		free(disp);
+		pthread_mutex_lock(&rs->lock);
+		rs->remaining++;
+		pthread_mutex_unlock(&rs->lock);
+		pool_submit(&run->pool, &k->t);	/* portable: any rank */
+	}
+	free(sdir);
+	free(ddir);
+	*handle = rs;
+	return from;
+}
+
+static int remote_wait(void *arg, void *handle, struct copy_result *res,
+    uint64_t *end)
+{
+	struct rsplit *rs = handle;
+	int err;
+
+	(void)arg;
+	pthread_mutex_lock(&rs->lock);
+	while (rs->remaining > 0)
+		pthread_cond_wait(&rs->done, &rs->lock);
+	pthread_mutex_unlock(&rs->lock);
+	res->bytes[TS_METHOD_RW] += rs->bytes;
+	if ((err = rs->err) < 0) {
+		res->what = chunk_whats[rs->what];
+		res->side = rs->side;
+		res->fatal = rs->fatal;
+	}
+	if (rs->end < *end)
+		*end = rs->end;
+	pthread_mutex_destroy(&rs->lock);
+	pthread_cond_destroy(&rs->done);
+	free(rs);
+	atomic_fetch_sub(&splits_active, 1);
+	return err;
+}
+
+static const struct copy_remote remote_ops_proto = {
+	NULL, remote_begin, remote_wait,
+};
+
+void dtask_set_remote(struct ts_run *run)
+{
+	static struct copy_remote ops;
+
+	ops = remote_ops_proto;
+	ops.arg = run;
+	copy_ctx_set_remote(&run->copy, &ops);
+}
+
+/* One chunk reported to its owner (this rank). */
+static void chunk_report(uint64_t split, int64_t n, uint64_t end,
+    uint8_t side, bool fatal, uint8_t what)
+{
+	struct rsplit *rs = (struct rsplit *)(uintptr_t)split;
+
+	pthread_mutex_lock(&rs->lock);
+	if (n >= 0)
+		rs->bytes += (uint64_t)n;
+	else if (rs->err == 0) {
+		rs->err = (int)n;
+		rs->side = side ? COPY_SRC : COPY_DST;
+		rs->fatal = fatal;
+		rs->what = what;
+	}
+	if (end < rs->end)
+		rs->end = end;
+	if (--rs->remaining == 0)
+		pthread_cond_broadcast(&rs->done);
+	pthread_mutex_unlock(&rs->lock);
+}
+
+/* Copies one chunk (read/write through BUF), opened below this rank's
+ * roots: the bytes, or -errno with *SIDE (1: the source), *WHAT and
+ * *FATAL; *END where the source ended early. */
+static int64_t chunk_copy(struct ts_run *run, struct rd *r, char *buf,
+    uint8_t *side, uint8_t *what, bool *fatal, uint64_t *end)
+{
+	uint32_t op = get_u32(r);
+	char *sdir = get_str(r), *sname = get_str(r), *disp = get_str(r);
+	uint64_t ino = get_u64(r), size = get_u64(r), ms = get_u64(r),
+	    mns = get_u64(r);
+	char *ddir = get_str(r), *tname = get_str(r);
+	uint64_t tino = get_u64(r), off = get_u64(r), len = get_u64(r), done = 0;
+	bool sync = get_u8(r);
+	int sd = -1, sfd = -1, dd = -1, tfd = -1;
+	int64_t rc = 0;
+	struct stat st;
+
+	(void)disp;
+	*end = ~(uint64_t)0;
+	if (r->bad || r->at != r->n || op >= run->plan.nsrcs ||
+	    !plain_name(sname) || !plain_name(tname)) {
+		rc = -EPROTO;
+		goto out;
+	}
+	*side = 1;
+	*what = CW_OPEN;
+	sd = open_checked(run->plan.srcs[op].fd, sdir, 0);
+	if (sd < 0 || (sfd = openat(sd, sname, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0) {
+		rc = sd < 0 ? sd : -errno;
+		goto out;
+	}
+	if (fstat(sfd, &st) < 0 || (uint64_t)st.st_ino != ino ||
+	    (uint64_t)st.st_size != size || (uint64_t)st.st_mtim.tv_sec != ms ||
+	    (uint64_t)st.st_mtim.tv_nsec != mns) {
+		*what = CW_CHANGED;
+		rc = -ESTALE;
+		goto out;
+	}
+	*side = 0;
+	dd = open_checked(run->plan.dst_fd, ddir, 0);
+	if (dd < 0 || (tfd = openat(dd, tname, O_WRONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0) {
+		rc = dd < 0 ? dd : -errno;
+		goto out;
+	}
+	if (fstat(tfd, &st) < 0 || (uint64_t)st.st_ino != tino) {
+		*what = CW_CHANGED;
+		rc = -ESTALE;
+		goto out;
+	}
+	while (done < len && !pool_cancelled(&run->pool)) {
+		size_t want = len - done < POOL_BUF_SIZE ? len - done :
+		    POOL_BUF_SIZE;
+		ssize_t n = pread(sfd, buf, want, (off_t)(off + done)), w;
+		size_t put_n = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*side = 1;
+			*what = CW_READ;
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0) {
+			*end = off + done;	/* the source ended early */
+			break;
+		}
+		while (put_n < (size_t)n) {
+			w = pwrite(tfd, buf + put_n, (size_t)n - put_n,
+			    (off_t)(off + done + put_n));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				*what = CW_WRITE;
+				rc = w < 0 ? -errno : -EIO;
+				goto out;
+			}
+			put_n += (size_t)w;
+		}
+		done += (uint64_t)n;
+	}
+	if (pool_cancelled(&run->pool)) {
+		*what = CW_CANCELLED;
+		rc = -ECANCELED;
+		goto out;
+	}
+	if (sync && fdatasync(tfd) < 0) {
+		*what = CW_WRITE;
+		rc = -errno;
+		goto out;
+	}
+	/* NFS reports write errors at close. */
+	*what = CW_CLOSE;
+	rc = close(tfd) < 0 ? -errno : (int64_t)done;
+	tfd = -1;
+out:
+	if (rc < 0 && *side == 0)
+		*fatal = rc == -ENOSPC || rc == -EDQUOT || rc == -EIO ||
+		    rc == -EROFS;
+	if (tfd >= 0)
+		close(tfd);
+	if (dd >= 0)
+		close(dd);
+	if (sfd >= 0)
+		close(sfd);
+	if (sd >= 0)
+		close(sd);
+	free(sdir);
+	free(sname);
+	free(disp);
+	free(ddir);
+	free(tname);
+	return rc;
+}
+
+/* A chunk: copied here, reported to its owner (here, or a message). */
+static int run_chunk(struct ts_run *run, int origin, bool cancelled,
+    struct rd *r, int w)
+{
+	uint64_t split = get_u64(r), end = ~(uint64_t)0;
+	uint8_t side = 0, what = CW_CANCELLED;
+	bool fatal = false;
+	int64_t n = -ECANCELED;
+	struct dtask_buf b = { 0 };
+
+	if (r->bad || !split)
+		return -EPROTO;
+	if (!cancelled) {
+		n = chunk_copy(run, r, run->pool.workers[w].buf, &side, &what,
+		    &fatal, &end);
+		if (n == -EPROTO)
+			return -EPROTO;
+		atomic_fetch_add(&chunks_run, 1);
+	}
+	if (origin == run->exec->rank) {
+		chunk_report(split, n, end, side, fatal, what);
+		return 0;
+	}
+	put_head(&b, DT_CDONE, (const void *)(uintptr_t)split);
+	put_u64(&b, (uint64_t)n);
+	put_u64(&b, end);
+	put_u8(&b, side);
+	put_u8(&b, fatal);
+	put_u8(&b, what);
+	if (run->exec->send(run->exec->arg, origin, b.p, b.n) < 0) {
+		report_error(run->rep, "cannot tell rank %d that a chunk is "
+		    "done", origin);
+		atomic_store(&run->other_error, true);
+		pool_cancel(&run->pool);
+	}
+	dtask_buf_free(&b);
+	return 0;
+}
+
+/* Only when the queue could not take it: the chunk runs here. */
+static void chunk_task_run(struct pool_task *t, struct pool_worker *w)
+{
+	struct chunk_task *k = (struct chunk_task *)t;
+	struct rd r = { k->msg.p, k->msg.n, 4, false };
+
+	run_chunk(k->run, k->run->exec->rank, pool_cancelled(&k->run->pool),
+	    &r, w->index);
+	dtask_buf_free(&k->msg);
+	free(k);
+}
+
 int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
     bool cancelled, int w)
 {
@@ -859,6 +1257,17 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
 		done_here(node, what, touched);
 		return 0;
 	}
+	if (kind == DT_CHUNK)
+		return run_chunk(run, origin, cancelled, &r, w);
+	if (kind == DT_CDONE) {
+		uint64_t split = get_u64(&r), n = get_u64(&r), end = get_u64(&r);
+		uint8_t side = get_u8(&r), fatal = get_u8(&r), what = get_u8(&r);
+
+		if (r.bad || r.at != r.n || !split || what > CW_CANCELLED)
+			return -EPROTO;
+		chunk_report(split, (int64_t)n, end, side, fatal, what);
+		return 0;
+	}
 	if (kind != DT_DIR && kind != DT_FILES)
 		return -EPROTO;
 	if (origin == run->exec->rank) {
@@ -875,6 +1284,14 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
 	}
 	return kind == DT_DIR ? run_dir(run, origin, cancelled, &r, w) :
 	    run_files(run, origin, cancelled, &r, w);
+}
+
+void dtask_pushed(struct pool_task *t)
+{
+	if (t->fn == chunk_task_run) {
+		dtask_buf_free(&((struct chunk_task *)t)->msg);
+		free(t);
+	}
 }
 
 const char *dtask_unsupported(const struct ts_run *run)

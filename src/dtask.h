@@ -50,8 +50,16 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
     bool cancelled, int w);
 
 /* Directory tasks and batches of files of other ranks this process ran
- * (re-opened here). */
-void dtask_stolen(uint64_t *dirs, uint64_t *batches);
+ * (re-opened here), and chunks of big files it copied. */
+void dtask_stolen(uint64_t *dirs, uint64_t *batches, uint64_t *chunks);
+
+/* T was queued as a message (dtask_encode()): what it still held goes. */
+void dtask_pushed(struct pool_task *t);
+
+/* A big file's pieces (copy_split.c) are shared with the other ranks:
+ * its tail in chunks of 64 MiB, portable tasks that any rank copies
+ * below its own roots, while the owner waits for them. */
+void dtask_set_remote(struct ts_run *run);
 
 /* What treesync-mpi does not spread across ranks yet (an option, for
  * the message), or NULL; once the rules and the plan are made. */

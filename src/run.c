@@ -356,6 +356,10 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	run->recurse = o->recursive;
 	if (o->dirs || o->files_from)
 		run->opts.recursive = true;
+	/* rsync: backups beside the files change their directories' times,
+	 * so -b without --backup-dir implies -O. */
+	if (o->backup && !o->backup_dir)
+		run->opts.omit_dir_times = true;
 	run->o = o = &run->opts;
 	run->am_root = geteuid() == 0;
 	run->umask = read_umask();
@@ -624,6 +628,7 @@ static void exec_after_walk(struct ts_run *run, int jobs)
 	int r;
 
 	pool_stop(&run->pool);
+	copy_ctx_set_remote(&run->copy, NULL);	/* the queue is over */
 	r = start_pool(run, jobs);
 	x->combine(x->arg, v, 7, 2, 0);
 	run->exec_groups = v[7];
@@ -736,6 +741,8 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 		 * closures of this rank's queue: never sent elsewhere,
 		 * their fds are this process's. */
 		copy_ctx_set_helpers(&run->copy, &run->pool);
+		if (run->exec->nranks > 1)
+			dtask_set_remote(run);
 	}
 	if (r < 0) {
 		report_errno(run->rep, -r, "cannot start worker threads", "");

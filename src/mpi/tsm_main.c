@@ -106,7 +106,7 @@ static void write_all(int fd, const unsigned char *p, size_t n)
 static void write_stats(const struct tsm *m, const char *prefix)
 {
 	struct mpi_queue_stats st;
-	uint64_t dirs, batches;
+	uint64_t dirs, batches, chunks;
 	char path[4096];
 	FILE *f;
 
@@ -115,14 +115,15 @@ static void write_stats(const struct tsm *m, const char *prefix)
 	if (!f)
 		return;
 	mpi_queue_stats(m->q, &st);
-	dtask_stolen(&dirs, &batches);
+	dtask_stolen(&dirs, &batches, &chunks);
 	fprintf(f, "rank %d of %d: tasks %llu local %llu stolen %llu given "
 	    "%llu sent %llu received %llu dirs_stolen %llu batches_stolen %llu "
-	    "copied %llu errors %llu\n", m->rank, m->nranks,
+	    "chunks %llu copied %llu errors %llu\n", m->rank, m->nranks,
 	    (unsigned long long)st.executed, (unsigned long long)st.local_run,
 	    (unsigned long long)st.stolen, (unsigned long long)st.given,
 	    (unsigned long long)st.sent, (unsigned long long)st.received,
 	    (unsigned long long)dirs, (unsigned long long)batches,
+	    (unsigned long long)chunks,
 	    (unsigned long long)m->run->reg_transferred,
 	    (unsigned long long)m->run->errors);
 	fclose(f);
@@ -188,6 +189,7 @@ static void tsm_submit(void *arg, struct pool_task *t)
 	if (m->nranks > 1 && dtask_encode(m->run, t, &b) &&
 	    mpi_queue_push(m->q, b.p, b.n) == 0) {
 		dtask_buf_free(&b);
+		dtask_pushed(t);
 		return;
 	}
 	dtask_buf_free(&b);
