@@ -208,8 +208,18 @@ static bool settle_checksum(struct ftask *f, struct pool_worker *w,
 	return out.action == CMP_COPY;
 }
 
+/* %C: the new file's XXH3-128 in hex into HEX (rsync's sender computes
+ * what it sends); left empty if it cannot be read. */
+static void copied_sum(struct ftask *f, struct pool_worker *w, char *hex)
+{
+	struct hash128 h;
+
+	if (hash_at(f->dir->dslot.fd, f->name, w->buf, POOL_BUF_SIZE, &h) == 0)
+		hash_hex(&h, hex);
+}
+
 static void copy_done(struct ftask *f, const struct copy_result *res,
-    const char *rel)
+    const char *rel, const char *sum)
 {
 	struct ts_run *run = f->dir->run;
 	struct report_xfer x;
@@ -236,6 +246,7 @@ static void copy_done(struct ftask *f, const struct copy_result *res,
 		copy_describe(res, how, sizeof(how));
 	x.bytes = res->size;
 	x.methods = how;
+	x.sum = sum;
 	report_item(run->rep, f->iflags, f->src.mode, rel, NULL, &x);
 	if (run->o->verbose >= 2) {
 		char *line;
@@ -318,7 +329,11 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	if (copy_to(f, &m, w, &res) < 0) {
 		copy_failed(f, &res, rel);
 	} else {
-		copy_done(f, &res, rel);
+		char sum[HASH_HEX_SIZE] = "";
+
+		if (report_wants_sum(run->rep))
+			copied_sum(f, w, sum);
+		copy_done(f, &res, rel, sum[0] ? sum : NULL);
 		ok = true;
 		dst_dev = res.dst_dev;
 		dst_ino = res.dst_ino;

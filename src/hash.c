@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -80,4 +81,10 @@ int hash_at(int dirfd, const char *name, char *buf, size_t size,
 	r = hash_fd(fd, buf, size, out);
 	close(fd);
 	return r;
+}
+
+void hash_hex(const struct hash128 *h, char *hex)
+{
+	snprintf(hex, HASH_HEX_SIZE, "%016llx%016llx",
+	    (unsigned long long)h->hi, (unsigned long long)h->lo);
 }

@@ -18,6 +18,11 @@ struct hash128 {
  */
 int hash_fd(int fd, char *buf, size_t size, struct hash128 *out);
 
+/* The hex of H as rsync prints an xxh128 sum (%C): the high half first,
+ * 32 digits.  HEX holds HASH_HEX_SIZE bytes. */
+#define HASH_HEX_SIZE 33
+void hash_hex(const struct hash128 *h, char *hex);
+
 /* Opens NAME below DIRFD (no symlinks followed) and hashes it. */
 int hash_at(int dirfd, const char *name, char *buf, size_t size,
     struct hash128 *out);

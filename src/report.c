@@ -133,6 +133,8 @@ static void settle_output(struct report *r)
 	r->log_fmt = o->log_format ? o->log_format : "%i %n%L";
 	r->log_has_i = report_format_has(r->log_fmt, 'i');
 	r->log_has_o_or_i = r->log_has_i || report_format_has(r->log_fmt, 'o');
+	r->want_sum = report_format_has(r->out_fmt, 'C') ||
+	    (o->log_file && report_format_has(r->log_fmt, 'C'));
 }
 
 struct report *report_new(const struct ts_options *o,
@@ -600,6 +602,9 @@ void report_item_src(struct report *r, uint32_t iflags,
 		fi.src_name = src->name;
 		fi.sum = src->sum;
 	}
+	if (x && x->sum) {
+		fi.sum = x->sum;
+	}
 	if (iflags & IT_TRANSFER) {
 		fi.xfer = atomic_fetch_add(&r->xfers, 1) + 1;
 		atomic_fetch_add(&r->xfer_bytes, x ? x->bytes : 0);
@@ -854,4 +859,9 @@ void report_close_log(struct report *r)
 void report_set_listing(struct report *r)
 {
 	r->listing = true;
+}
+
+bool report_wants_sum(const struct report *r)
+{
+	return r->want_sum;
 }

@@ -46,6 +46,7 @@ void report_free(struct report *r);
 struct report_xfer {
 	uint64_t bytes;
 	const char *methods;	/* "copy_file_range 1234 bytes, reflinked" */
+	const char *sum;	/* %C: the copy's XXH3-128 in hex, or NULL */
 };
 
 /*
@@ -134,6 +135,10 @@ void report_summary(struct report *r, const struct ts_stats *st,
 /* An informational line on stdout unless -q ("skipping ..."). */
 void report_info(struct report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Does an output's format show %C (the file's checksum), so that a copy
+ * must compute it?  Thread-safe. */
+bool report_wants_sum(const struct report *r);
 
 /* --list-only: the header becomes rsync's "building file list ... done".
  * Call before the first line.  Not thread-safe. */

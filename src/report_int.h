@@ -57,6 +57,7 @@ struct report {
 	int progress_shown;	/* width of the progress line now shown */
 	bool header_done;	/* "sending incremental file list" said */
 	bool listing;		/* --list-only: rsync's other header */
+	bool want_sum;		/* a format shows %C: copies hash the file */
 	bool delta_done;	/* -vv's "delta-transmission disabled" said */
 	bool total_line;	/* --info=progress2 lines end without '\n' */
 

@@ -4,7 +4,7 @@
 # changes and changed directories always), deletions ("deleting %n" unless
 # the format has %i or %o), "%%" and "%%i" (ki58).
 . "$(dirname "$0")/lib.sh"
-describe "--out-format lines equal rsync's: escapes %o %i %n %L %l %B %M %U %G %f %% with widths and ' flags; which items print; deletions"
+describe "--out-format lines equal rsync's: escapes %o %i %n %L %l %B %M %U %G %f %C %% with widths and ' flags; which items print; deletions"
 
 make_mixed_tree "$SRC"
 mkdir -p "$DST"
@@ -62,4 +62,28 @@ printf 'changed\n' >"$DST/src/a/b/mid.txt"
 run_both -a --out-format='100%% done %f' -- "$SRC" "$DST/"
 expect_line rsync "100% done ${SRC#/}/a/b/mid.txt"
 assert_same_result
+
+# 6. %C: a copied file's checksum (rsync's xxh128 of what it sent), with
+# and without -c, also after an over-wide escape (ki58); 32 blanks for
+# the items that are not copied; in the log file too.
+for opts in -a "-a -c"; do
+    # shellcheck disable=SC2086
+    run_both $opts --out-format='%C %n' -- "$SRC/" "$DST"
+    grep -qE '^[0-9a-f]{32} a/top.txt$' "$T/rsync.out" ||
+        fail "harness: rsync $opts printed no sum for a/top.txt"
+    expect_line rsync "                                 a/"
+    assert_same_result
+done
+run_both -a --out-format='%0000000000000000000000000000%C %n' -- "$SRC/" "$DST"
+assert_same_result
+rm -rf "$RS_DST" "$TS_DST"
+run_rs -a --log-file="$T/sum.rsync.log" --log-file-format='%C %n' -- "$SRC/" "$DST"
+run_ts -a --log-file="$T/sum.treesync.log" --log-file-format='%C %n' -- "$SRC/" "$DST"
+for tag in rsync treesync; do
+    grep -aoE '[0-9a-f]{32} (a/top.txt|big_1MiB_13)$' "$T/sum.$tag.log" |
+        sort >"$T/$tag.logsums"
+done
+[ "$(wc -l <"$T/rsync.logsums")" = 2 ] || fail "harness: rsync logged no %C sums"
+cmp -s "$T/rsync.logsums" "$T/treesync.logsums" ||
+    { note_file "$T/treesync.logsums"; fail "--log-file-format=%C: the logged sums differ"; }
 pass
