@@ -263,18 +263,26 @@ static int pick_method(struct chain *ch, bool *measure)
 	*measure = false;
 	if (ch->forced)
 		return next_method(ch, -1);
+	if (ch->round > 0 && method_usable(ch, ch->round - 1))
+		return ch->round - 1;
 	pair = pair_mask(ch);
 	m = copy_pair_pick(ch->c, ch->sdev, ch->ddev, pair,
 	    pair & ~ch->disabled, measure);
 	return m >= 0 && method_usable(ch, m) ? m : next_method(ch, -1);
 }
 
-bool chain_measuring(struct chain *ch)
+int chain_probe(struct chain *ch)
 {
 	bool measure;
+	int m = pick_method(ch, &measure);
 
-	pick_method(ch, &measure);
-	return measure;
+	return measure ? m : -1;
+}
+
+void chain_probe_done(struct chain *ch, int m, uint64_t bytes, uint64_t ns)
+{
+	copy_pair_sample(ch->c, ch->sdev, ch->ddev, m, bytes, ns,
+	    pair_mask(ch));
 }
 
 /* Errno E from method M, which had moved MOVED bytes of this range: true

@@ -18,6 +18,8 @@ struct chain {
 	uint64_t sdev, ddev;
 	unsigned disabled;	/* bit per enum ts_method: failed for this file */
 	bool forced;		/* --copy-method other than auto: no fallback */
+	int round;		/* copy_split.c's probe round: its method + 1;
+				 * 0 none (so a zeroed chain has none) */
 	struct copy_result *res;
 	char *buf;		/* POOL_BUF_SIZE bytes */
 };
@@ -34,9 +36,13 @@ int chain_copy_data(struct chain *ch, const struct stat *st, bool *shortened);
 int64_t chain_copy_range(struct chain *ch, off_t off, uint64_t len,
     bool *shortened);
 
-/* Is CH's pair still measuring its methods (its next call would be
- * timed)? */
-bool chain_measuring(struct chain *ch);
+/* The method CH's pair wants measured next (its next call would be
+ * timed), or -1 when the pair has chosen or has nothing to choose. */
+int chain_probe(struct chain *ch);
+
+/* Reports a probe round of method M: BYTES in NS nanoseconds, to CH's
+ * pair (copy_pair_sample()). */
+void chain_probe_done(struct chain *ch, int m, uint64_t bytes, uint64_t ns);
 
 /* --reflink=always: one FICLONE of the whole file, or -errno. */
 int chain_clone_whole(struct chain *ch, uint64_t size);

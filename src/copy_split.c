@@ -21,11 +21,18 @@
  * owner waits for the pieces in flight, then the fds may close.  No
  * pool: one worker, as for any file.
  *
- * While the pair is still measuring its methods (copy_pair.c), the owner
- * copies alone from the start of the file until the pair has chosen:
- * calls timed while other workers write the same file would time the
- * lock they share (a FUSE client takes a file's writes one at a time;
- * a 4 MiB splice holds it for a hundred 64 KiB WRITEs), not the method.
+ * While the pair is still measuring its methods (copy_pair.c), the file
+ * starts in probe rounds: ROUND bytes in as many pieces as there are
+ * workers, all with the one method the pair wants measured next, timed
+ * from the round's start to its last piece, and reported to the pair as
+ * one sample; the next round begins once every piece of the last is in.
+ * A method is so measured as it will be used, by several workers at
+ * once, and never against another method's calls: timed side by side
+ * they would time the lock they share (a FUSE client takes a file's
+ * writes one at a time; a 4 MiB splice holds it for a hundred 64 KiB
+ * WRITEs).  One worker alone ranks the methods differently: over FUSE
+ * with a writeback cache, read/write beat the splice alone and lost to
+ * it 2 to 1 in pieces.
  *
  * Not split: sparse copies (-S) and --reflink=always (copy_chain.c
  * decides), and a pair on one device where copy_file_range may be the
@@ -48,7 +55,8 @@
 #define SPLIT_MIN ((uint64_t)64 << 20)	/* smaller: one worker */
 #define PIECE ((uint64_t)32 << 20)	/* what a worker claims at a time */
 #define SPLIT_WAYS 8			/* workers on one file at most */
-#define SOLO_STEP ((uint64_t)8 << 20)	/* measured alone, at a time */
+#define ROUND ((uint64_t)8 << 20)	/* a probe round, all workers */
+#define ROUND_PIECE_MIN ((uint64_t)1 << 20)
 
 struct split;
 
@@ -66,6 +74,11 @@ struct split {
 	unsigned workers;		/* participants that claimed a piece */
 	bool stop;			/* an error or a short source */
 	uint64_t short_end;		/* where the source ended early */
+	int round;			/* the probe round's method + 1; 0 */
+	uint64_t round_end;		/* where the round ends */
+	uint64_t round_piece;		/* its pieces' size */
+	uint64_t round_t0, round_bytes;	/* its start, the bytes it moved */
+	unsigned ways;			/* participants at most */
 	struct chain proto;		/* the file's chain (no res, no buf) */
 	struct copy_result res;		/* merged: bytes, first error, -vv */
 	int err;			/* the first piece's -errno */
@@ -86,21 +99,47 @@ static void split_unref(struct split *s)
 	}
 }
 
+/* Starts the next probe round at s->next if the pair wants one (else
+ * no round: the pair has chosen).  Under s->lock. */
+static void next_round(struct split *s)
+{
+	uint64_t left = s->size - s->next;
+	int m = s->proto.forced || left == 0 ? -1 : chain_probe(&s->proto);
+
+	s->round = m + 1;
+	if (m < 0)
+		return;
+	s->round_end = s->next + (left < ROUND ? left : ROUND);
+	s->round_piece = ROUND / s->ways;
+	if (s->round_piece < ROUND_PIECE_MIN)
+		s->round_piece = ROUND_PIECE_MIN;
+	s->round_t0 = copy_now_ns();
+	s->round_bytes = 0;
+}
+
 /* The next piece for CH (set up from the file's chain): true and *OFF,
- * *LEN; false when there is none left or the copy stopped. */
+ * *LEN; false when there is none left or the copy stopped.  Within a
+ * probe round, waits for the round's last pieces before the next. */
 static bool claim(struct split *s, struct chain *ch, uint64_t *off,
     uint64_t *len)
 {
 	bool got = false;
+	uint64_t end, most;
 
 	pthread_mutex_lock(&s->lock);
+	while (s->round && s->next >= s->round_end && s->inflight > 0 &&
+	    !s->stop)
+		pthread_cond_wait(&s->idle, &s->lock);
 	if (!s->stop && s->next < s->size &&
 	    !atomic_load(&s->proto.c->abort)) {
+		end = s->round ? s->round_end : s->size;
+		most = s->round ? s->round_piece : PIECE;
 		*off = s->next;
-		*len = s->size - s->next < PIECE ? s->size - s->next : PIECE;
+		*len = end - s->next < most ? end - s->next : most;
 		s->next += *len;
 		s->inflight++;
 		ch->disabled = s->proto.disabled;
+		ch->round = s->round;
 		got = true;
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -133,8 +172,16 @@ static void piece_done(struct split *s, const struct chain *ch,
 		s->short_end = off + (uint64_t)n;
 	if (n < 0 || shortened)
 		s->stop = true;
-	if (--s->inflight == 0)
+	if (s->round && n > 0)
+		s->round_bytes += (uint64_t)n;
+	if (--s->inflight == 0) {
+		if (s->round && s->next >= s->round_end && !s->stop) {
+			chain_probe_done(&s->proto, s->round - 1,
+			    s->round_bytes, copy_now_ns() - s->round_t0);
+			next_round(s);
+		}
 		pthread_cond_broadcast(&s->idle);
+	}
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -189,16 +236,6 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 	struct split *s;
 	int m, err;
 
-	while (start < size && chain_measuring(ch)) {
-		uint64_t len = size - start < SOLO_STEP ? size - start : SOLO_STEP;
-		int64_t r = chain_copy_range(ch, (off_t)start, len, shortened);
-
-		if (r < 0 || *shortened)
-			return r < 0 ? r : (int64_t)start + r;
-		start += (uint64_t)r;
-	}
-	if (start == size)
-		return (int64_t)size;
 	/* treesync-mpi: the tail to other ranks; this rank's pieces end
 	 * where theirs begin. */
 	if (ch->c->remote)
@@ -220,6 +257,9 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 	s->proto = *ch;
 	s->proto.res = NULL;
 	s->proto.buf = NULL;
+	s->proto.round = 0;
+	s->ways = ways ? ways : 1;
+	next_round(s);
 	for (i = 0; i < n; i++) {
 		s->h[i].t.fn = helper_run;
 		s->h[i].s = s;
