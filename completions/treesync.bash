@@ -56,7 +56,7 @@ _treesync()
 		--log-file|--lock|--exclude-from|--include-from|--files-from)
 			_filedir
 			return ;;
-		--compare-dest|--copy-dest|--link-dest)
+		--compare-dest|--copy-dest|--link-dest|--backup-dir)
 			_filedir -d
 			return ;;
 		--chown)
@@ -68,7 +68,7 @@ _treesync()
 				COMPREPLY=($(compgen -u -- "$cur"))
 			fi
 			return ;;
-		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
+		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--suffix|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
 			return ;;
 	esac
 	$split && return
@@ -90,10 +90,11 @@ _treesync()
 		    --size-only --ignore-times -I --modify-window= -@ --update -u
 		    --ignore-existing --existing --delete --force --ignore-errors
 		    --max-delete= --allow-empty-source --compare-dest= --copy-dest=
-		    --link-dest= --one-file-system -x --insecure-links --whole-file
-		    -W --jobs= -j --copy-method= --fsync --sparse -S --reflink=
-		    --verify --max-alloc= --inc-recursive --no-inc-recursive --rsh=
-		    -e --rsync-path= --remote-option= -M --blocking-io --protocol=
+		    --link-dest= --backup -b --backup-dir= --suffix=
+		    --one-file-system -x --insecure-links --whole-file -W --jobs= -j
+		    --copy-method= --fsync --sparse -S --reflink= --verify
+		    --max-alloc= --inc-recursive --no-inc-recursive --rsh= -e
+		    --rsync-path= --remote-option= -M --blocking-io --protocol=
 		    --compress -z --compress-choice= --compress-level=
 		    --compress-threads= --skip-compress= --help --version -V
 		    --no-verbose --no-v --no-itemize-changes --no-i --log-format=
@@ -107,10 +108,10 @@ _treesync()
 		    --no-D --no-devices --no-specials --no-checksum --no-c --cc=
 		    --ignore-non-existing --del --delete-before --delete-during
 		    --delete-delay --delete-after --no-force --no-ignore-errors
-		    --no-one-file-system --no-x --no-insecure-links --no-whole-file
-		    --no-W --no-sparse --no-S --i-r --no-i-r --no-blocking-io
-		    --no-compress --no-z --old-compress --new-compress --zc= --zl=
-		    --zt=' -- "$cur"))
+		    --no-backup --no-one-file-system --no-x --no-insecure-links
+		    --no-whole-file --no-W --no-sparse --no-S --i-r --no-i-r
+		    --no-blocking-io --no-compress --no-z --old-compress
+		    --new-compress --zc= --zl= --zt=' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

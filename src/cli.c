@@ -824,6 +824,30 @@ static void finish_levels(struct parse_ctx *p)
 
 /* What can only be decided once every option is in; false on an error
  * (reported). */
+/* -b, --backup-dir, --suffix: rsync's checks (its messages). */
+static bool finish_backup(const struct ts_options *o)
+{
+	const char *suffix = o->backup_suffix;
+
+	if (suffix && strchr(suffix, '/')) {
+		usage_error("--suffix cannot contain slashes: %s", suffix);
+		return false;
+	}
+	if (!o->backup || (suffix ? *suffix : !o->backup_dir))
+		return true;
+	if (!o->backup_dir) {
+		usage_error("%s", "--suffix cannot be empty without a "
+		    "--backup-dir");
+		return false;
+	}
+	if (!*o->backup_dir || strcmp(o->backup_dir, ".") == 0) {
+		usage_error("%s", "--suffix cannot be empty when --backup-dir "
+		    "is the same as the dest dir");
+		return false;
+	}
+	return true;
+}
+
 static bool finish(struct parse_ctx *p)
 {
 	struct ts_options *o = p->o;
@@ -846,7 +870,7 @@ static bool finish(struct parse_ctx *p)
 		usage_error("%s", "--size-only and --checksum conflict");
 		return false;
 	}
-	return true;
+	return finish_backup(o);
 }
 
 enum cli_action cli_parse(int argc, char **argv, struct cli *c)

@@ -124,10 +124,28 @@ static int failed(struct deleter *d, int err, const char *what,
 static int remove_name(struct deleter *d, int dirfd, const char *name,
     const char *relpath, uint32_t mode)
 {
-	if (!d->o->dry_run &&
+	if (!d->o->dry_run && !S_ISDIR(mode) && d->o->backup) {
+		int r = d->o->backup(d->o->backup_arg, dirfd, name, relpath,
+		    mode);
+
+		if (r == -ENOENT)
+			return 0;
+		if (r < 0) {
+			d->counts->errors++;	/* reported by the hook */
+			return r;
+		}
+	} else if (!d->o->dry_run &&
 	    sys.unlinkat(dirfd, name, S_ISDIR(mode) ? AT_REMOVEDIR : 0) < 0) {
 		if (errno == ENOENT)
 			return 0;
+		/* -b: the backups made beside its files keep a directory
+		 * (rsync says so, and it is no error). */
+		if (errno == ENOTEMPTY && S_ISDIR(mode) && d->o->backup) {
+			if (!d->o->quiet_report && !d->o->silent)
+				report_note(d->o->rep, "cannot delete non-empty "
+				    "directory: %s", relpath);
+			return -ENOTEMPTY;
+		}
 		return failed(d, errno, "cannot delete", relpath);
 	}
 	count(d->counts, mode);

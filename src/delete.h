@@ -35,6 +35,11 @@ struct del_opts {
 	 * (so that directory stays too).  NULL: nothing is protected. */
 	bool (*protect)(void *arg, const char *relpath, bool is_dir);
 	void *protect_arg;
+	/* -b: instead of unlinking a non-directory, BACKUP keeps it aside
+	 * (moves it: 0 or -errno, reported).  NULL: unlinked. */
+	int (*backup)(void *arg, int dirfd, const char *name,
+	    const char *relpath, uint32_t mode);
+	void *backup_arg;
 };
 
 /*

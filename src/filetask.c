@@ -6,6 +6,7 @@
 #include "run.h"
 
 #include "altdest.h"
+#include "backup.h"
 #include "copy.h"
 #include "hash.h"
 #include "meta.h"
@@ -326,6 +327,12 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	}
 	meta_plan(run->o, run->am_root, &f->src, f->has_dst ? &f->dst : NULL,
 	    d->dflt, &m);
+	/* -b: the file it replaces is kept aside first. */
+	if (f->has_dst && run->plan.bak && backup_entry(run, d->dslot.fd,
+	    f->name, rel, f->dst.mode, true) < 0) {
+		run_item_failed(run);
+		goto done;
+	}
 	if (copy_to(f, &m, w, &res) < 0) {
 		copy_failed(f, &res, rel);
 	} else {

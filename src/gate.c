@@ -30,6 +30,8 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "backup.h"
+
 #include "delete.h"
 #include "report.h"
 #include "sys.h"
@@ -162,9 +164,13 @@ static struct del_opts del_opts_of(const struct ts_run *run,
 
 	pa->run = run;
 	pa->layer = dnode_layer(d);
-	if (pa->layer) {
+	if (pa->layer || run->plan.bak) {
 		o.protect = select_protect_inside;
 		o.protect_arg = pa;
+	}
+	if (run->plan.bak) {
+		o.backup = backup_removed;
+		o.backup_arg = (void *)(uintptr_t)run;
 	}
 	return o;
 }
@@ -321,7 +327,15 @@ static int clear_way(struct ts_run *run, struct defer *df)
 		return 0;	/* a dry run below a new directory */
 	if (S_ISDIR(df->dst.mode))
 		return clear_dir(run, df);
-	if (S_ISDIR(df->src.mode) && !run->o->dry_run &&
+	if (S_ISDIR(df->src.mode) && run->plan.bak) {
+		/* -b: it is moved aside instead (reported if it fails). */
+		r = backup_entry(run, d->dslot.fd, df->it.name, df->rel,
+		    df->dst.mode, false);
+		if (r < 0 && r != -ENOENT) {
+			run_item_failed(run);
+			return r;
+		}
+	} else if (S_ISDIR(df->src.mode) && !run->o->dry_run &&
 	    sys.unlinkat(d->dslot.fd, df->it.name, 0) < 0 && errno != ENOENT) {
 		/* A directory cannot be renamed over a non-directory. */
 		r = -errno;

@@ -7,6 +7,7 @@
 #include "run.h"
 
 #include "altdest.h"
+#include "backup.h"
 
 #include "copy.h"
 #include "tmpfile.h"
@@ -154,6 +155,14 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 		if (mfd < 0) {
 			run_report_dest(run, -mfd, "cannot open the directory of",
 			    h->master_rel);
+			run_item_failed(run);
+			goto out;
+		}
+		/* -b: what it replaces is kept aside first. */
+		if (dst && run->plan.bak && !S_ISDIR(dst->mode) &&
+		    (r = backup_entry(run, d->dslot.fd, name, rel, dst->mode,
+		    true)) < 0) {
+			close(mfd);
 			run_item_failed(run);
 			goto out;
 		}

@@ -7,6 +7,7 @@
 #include "run.h"
 
 #include "altdest.h"
+#include "backup.h"
 #include "chmod.h"
 #include "copy.h"
 #include "tmpfile.h"
@@ -144,6 +145,13 @@ bool item_make(struct dnode *d, const struct srcitem *it,
 	struct ts_run *run = d->run;
 
 	if (!run->o->dry_run) {
+		/* -b: what it replaces is kept aside first. */
+		if (dst && run->plan.bak && !S_ISDIR(dst->mode) &&
+		    backup_entry(run, d->dslot.fd, it->name, rel, dst->mode,
+		    true) < 0) {
+			run_item_failed(run);
+			return false;
+		}
 		if (make_node(d, it, dst, target, rel) < 0) {
 			run_item_failed(run);
 			return false;

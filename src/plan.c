@@ -15,6 +15,7 @@
 #include "plan.h"
 
 #include "altdest.h"
+#include "backup.h"
 #include "oppath.h"
 #include "report.h"
 #include "sys.h"
@@ -337,6 +338,7 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 		p->network_fs = util_fd_is_network(p->srcs[i].fd);
 	p->overlap = dest_inside_source(p);
 	altdest_open_roots(o, p);
+	p->bak = backup_new(o, rep);
 	return 0;
 }
 
@@ -427,6 +429,7 @@ void plan_free(struct plan *p)
 		if (p->alt_fd[i] >= 0)
 			close(p->alt_fd[i]);
 	free(p->single_name);
+	backup_free(p->bak);
 	memset(p, 0, sizeof(*p));
 	p->dst_fd = -1;
 }

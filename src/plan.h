@@ -41,6 +41,7 @@ struct plan {
 	 * (altdest.c), or -1 where it cannot be used (said so). */
 	int alt_fd[TS_MAX_ALT_DEST];
 	size_t nalt;
+	struct backup *bak;	/* -b: backup.c's state, or NULL */
 };
 
 /*

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "backup.h"
+
 #include "delete.h"
 #include "meta.h"
 #include "report.h"
@@ -81,8 +83,10 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 	struct protect_arg pa = { run, g->layer };
 	struct del_opts dopts = { .rep = run->rep,
 		.dry_run = run->o->dry_run,
-		.one_fs = run->o->one_fs > 0, .protect = g->layer ? select_protect_inside :
-		NULL, .protect_arg = &pa };
+		.one_fs = run->o->one_fs > 0, .protect = g->layer ||
+		run->plan.bak ? select_protect_inside : NULL, .protect_arg = &pa,
+		.backup = run->plan.bak ? backup_removed : NULL,
+		.backup_arg = run };
 	const char *what = NULL;
 	size_t i;
 	int fd = delete_open_beneath(run->plan.dst_fd, g->rel);

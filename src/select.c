@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "backup.h"
+
 #include "chmod.h"
 #include "oppath.h"
 #include "plan.h"
@@ -237,6 +239,8 @@ static bool protected_entry(const struct ts_run *run,
 	    (run->o->delete_excluded ? FILTER_DELETE_EXCLUDED : 0) |
 	    (inside ? FILTER_PERISHING : 0);
 
+	if (backup_protects(run, rel))
+		return true;
 	return l && filter_excluded(l, rel, fl);
 }
 
@@ -509,7 +513,7 @@ bool select_protected_dest(struct dnode *d, const struct ts_entry *en)
 	char *rel;
 	bool keep;
 
-	if (!dnode_layer(d))
+	if (!dnode_layer(d) && !d->run->plan.bak)
 		return false;
 	rel = util_path_join(d->rel, en->name);
 	keep = protected_entry(d->run, dnode_layer(d), rel, S_ISDIR(en->mode), false);

@@ -178,6 +178,12 @@ struct ts_options {
 	enum ts_alt_dest alt_dest;
 	const char *const *alt_dirs;
 	size_t nalt_dirs;
+
+	/* -b: what is replaced or removed is kept aside first. */
+	bool backup;
+	const char *backup_dir;	/* --backup-dir (implies -b), or NULL */
+	const char *backup_suffix;	/* --suffix, or NULL: rsync's default
+					 * ("~", "" with --backup-dir) */
 	bool max_delete_pct;	/* max_delete is a percentage of DEST */
 
 	int one_fs;		/* -x count: 1 stays on each file system, 2 also

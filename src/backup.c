@@ -1,0 +1,385 @@
+/*
+ * backup.c -- -b/--backup, --backup-dir=DIR, --suffix=SUFFIX: every
+ * destination entry the run replaces or removes is kept aside first, as
+ * rsync keeps it: NAME~ beside it, or DIR/PATH (the suffix "" by default
+ * there) below a backup directory, relative to DEST unless absolute.
+ *
+ * Who calls: a file task before an update (filetask.c), the makers of
+ * symlinks, nodes and hard links before they rename over an entry
+ * (item.c, hardlink.c), and the gate's removals -- extraneous entries
+ * (prune.c) and what is in the way of another type (gate.c) -- through
+ * delete.c's hook, file by file (a directory is not kept, its files are).
+ *
+ * An entry that is replaced stays under its name until the new one is
+ * renamed over it: its backup is a hard link made under a temp name and
+ * renamed over any older backup of that name, so a final name -- the
+ * entry's and the backup's -- only ever holds a complete entry.  An entry
+ * that is removed is renamed to its backup.  A backup directory on
+ * another file system (EXDEV) gets copies (rsync copies too): a regular
+ * file through the copy chain with its mode, owner and times, a symlink
+ * or node made again; then the removed one is unlinked.
+ *
+ * Nothing here follows a symlink: the backup directory is an operator
+ * path (oppath.c), and below it each directory is opened, or made, one
+ * name at a time with O_NOFOLLOW.  With backups beside the files, names
+ * ending in the suffix are never deleted (rsync's implied "P *SUFFIX"
+ * rule), and a backup directory inside DEST is never deleted either.
+ */
+#define _GNU_SOURCE
+#include "backup.h"
+
+#include "run.h"
+
+#include "copy.h"
+#include "oppath.h"
+#include "report.h"
+#include "sys.h"
+#include "tmpfile.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct backup {
+	const char *dir;	/* --backup-dir as given, or NULL */
+	const char *suffix;
+	char *dir_in_dest;	/* DIR below DEST when it lies inside, or NULL */
+	pthread_mutex_t lock;	/* guards root_fd's opening */
+	int root_fd;		/* DIR, once opened (or made); -1 not yet */
+	int root_err;		/* -errno of a failed opening, or 0 */
+};
+
+/* DIR's path below DEST, from its text, when it stays inside DEST. */
+static char *inside_dest(const char *dir)
+{
+	char *copy = xstrdup(dir), *save = NULL, *tok, *out;
+	size_t o = 0;
+
+	if (dir[0] == '/') {
+		free(copy);
+		return NULL;
+	}
+	out = xcalloc(1, strlen(dir) + 1);
+	for (tok = strtok_r(copy, "/", &save); tok;
+	    tok = strtok_r(NULL, "/", &save)) {
+		if (strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			char *slash;
+
+			if (o == 0) {
+				free(out);
+				out = NULL;
+				break;	/* above DEST */
+			}
+			slash = strrchr(out, '/');
+			o = slash ? (size_t)(slash - out) : 0;
+			out[o] = '\0';
+			continue;
+		}
+		o += (size_t)sprintf(out + o, "%s%s", o ? "/" : "", tok);
+	}
+	free(copy);
+	if (out && !*out) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
+struct backup *backup_new(const struct ts_options *o, struct report *rep)
+{
+	struct backup *b;
+
+	(void)rep;
+	if (!o->backup)
+		return NULL;
+	b = xcalloc(1, sizeof(*b));
+	b->dir = o->backup_dir;
+	b->suffix = o->backup_suffix ? o->backup_suffix :
+	    o->backup_dir ? "" : "~";
+	if (b->dir)
+		b->dir_in_dest = inside_dest(b->dir);
+	pthread_mutex_init(&b->lock, NULL);
+	b->root_fd = -1;
+	return b;
+}
+
+void backup_free(struct backup *b)
+{
+	if (!b)
+		return;
+	if (b->root_fd >= 0)
+		close(b->root_fd);
+	free(b->dir_in_dest);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+bool backup_protects(const struct ts_run *run, const char *rel)
+{
+	const struct backup *b = run->plan.bak;
+	const char *base;
+	size_t n, s;
+
+	if (!b)
+		return false;
+	if (b->dir)
+		return b->dir_in_dest && strcmp(rel, b->dir_in_dest) == 0;
+	base = strrchr(rel, '/');
+	base = base ? base + 1 : rel;
+	n = strlen(base);
+	s = strlen(b->suffix);
+	return n > s && strcmp(base + n - s, b->suffix) == 0;
+}
+
+/* --- the backup directory ----------------------------------------------- */
+
+/* Opens the directory NAME in FD, making it first if it is missing (mode
+ * 0777 less the umask, as rsync makes them).  An fd or -errno. */
+static int open_or_make(int fd, const char *name, bool trusted_links,
+    bool *made)
+{
+	int r;
+
+	for (int tries = 0; tries < 2; tries++) {
+		r = trusted_links ? oppath_open(fd, name, O_RDONLY | O_DIRECTORY,
+		    0, 0, NULL) : sys.openat(fd, name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC, 0);
+		if (!trusted_links && r < 0)
+			r = -errno;
+		if (r != -ENOENT)
+			return r;
+		if (sys.mkdirat(fd, name, 0777) < 0 && errno != EEXIST)
+			return -errno;
+		*made = true;
+	}
+	return r;
+}
+
+/* Opens (making what is missing) DIR, one component at a time from
+ * START: a symlink only where oppath.c would follow one (TRUSTED), else
+ * none.  An fd or -errno. */
+static int open_path(int start, const char *dir, bool trusted, bool *made)
+{
+	char *copy = xstrdup(dir), *save = NULL, *tok;
+	int fd = fcntl(start, F_DUPFD_CLOEXEC, 0);
+
+	for (tok = strtok_r(copy, "/", &save); tok && fd >= 0;
+	    tok = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (strcmp(tok, ".") == 0)
+			continue;
+		next = open_or_make(fd, tok, trusted, made);
+		close(fd);
+		fd = next;
+	}
+	free(copy);
+	return fd;
+}
+
+/* The backup directory's fd, opened (and made) once: an fd or -errno. */
+static int root_fd(struct ts_run *run)
+{
+	struct backup *b = run->plan.bak;
+	bool made = false;
+	int fd;
+
+	pthread_mutex_lock(&b->lock);
+	if (b->root_fd < 0 && !b->root_err) {
+		int start = b->dir[0] == '/' ? open("/", O_RDONLY |
+		    O_DIRECTORY | O_CLOEXEC) : fcntl(run->plan.dst_fd,
+		    F_DUPFD_CLOEXEC, 0);
+
+		fd = start < 0 ? -errno : open_path(start, b->dir, true, &made);
+		if (start >= 0)
+			close(start);
+		if (fd < 0) {
+			b->root_err = fd;
+			run_report_dest(run, -fd, "cannot make the backup directory",
+			    b->dir);
+		} else {
+			b->root_fd = fd;
+			if (made)
+				report_note_info(run->rep, TS_INFO_BACKUP, 1,
+				    "(new) backup_dir is %s", b->dir);
+		}
+	}
+	fd = b->root_fd >= 0 ? b->root_fd : b->root_err;
+	pthread_mutex_unlock(&b->lock);
+	return fd;
+}
+
+/* NAME with SUFFIX (malloc'ed). */
+static char *suffixed(const char *name, const char *suffix)
+{
+	char *s = xmalloc(strlen(name) + strlen(suffix) + 1);
+
+	return strcat(strcpy(s, name), suffix);
+}
+
+/*
+ * Where the backup of REL (whose directory is DFD) goes: *BFD (to close)
+ * and *BNAME (malloc'ed).  0 or -errno (reported).
+ */
+static int target(struct ts_run *run, int dfd, const char *name,
+    const char *rel, int *bfd, char **bname)
+{
+	struct backup *b = run->plan.bak;
+	const char *slash = strrchr(rel, '/');
+	char *dir;
+	bool made = false;
+	int rfd;
+
+	if (!b->dir) {
+		*bfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+		if (*bfd < 0)
+			return -errno;
+		*bname = suffixed(name, b->suffix);
+		return 0;
+	}
+	if ((rfd = root_fd(run)) < 0)
+		return rfd;
+	dir = slash ? strndup(rel, (size_t)(slash - rel)) : xstrdup("");
+	*bfd = open_path(rfd, dir, false, &made);
+	if (*bfd < 0)
+		run_report_dest(run, -*bfd, "cannot make backup directory for",
+		    rel);
+	free(dir);
+	if (*bfd < 0)
+		return *bfd;
+	*bname = suffixed(slash ? slash + 1 : rel, b->suffix);
+	return 0;
+}
+
+/* --- copies across file systems ----------------------------------------- */
+
+struct node_spec {
+	const struct stat *st;
+	const char *target;
+};
+
+static int make_copy_node(int dirfd, const char *tmp, void *arg)
+{
+	const struct node_spec *n = arg;
+
+	if (S_ISLNK(n->st->st_mode))
+		return sys.symlinkat(n->target, dirfd, tmp);
+	return sys.mknodat(dirfd, tmp, n->st->st_mode & (S_IFMT | 07777),
+	    n->st->st_rdev);
+}
+
+/* NAME of DFD copied to BNAME of BFD with its attributes: 0 or -errno. */
+static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
+    const char *bname)
+{
+	struct stat st;
+	struct meta_target m = { 0 };
+	const char *what = NULL;
+	int r;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	m.set_mode = !S_ISLNK(st.st_mode);
+	m.mode = st.st_mode & 07777;
+	m.set_times = true;
+	m.mtime = st.st_mtim;
+	m.set_owner = m.set_group = run->am_root;
+	m.uid = st.st_uid;
+	m.gid = st.st_gid;
+	m.am_root = run->am_root;
+	if (S_ISREG(st.st_mode)) {
+		char *buf = xmalloc(POOL_BUF_SIZE);
+		struct copy_result res;
+
+		r = copy_file(&run->copy, dfd, name, bfd, bname, &m, buf, &res);
+		free(buf);
+		return r;
+	} else {
+		char tmp[NAME_MAX + 1], target[PATH_MAX];
+		struct node_spec spec = { &st, target };
+		ssize_t n = 0;
+
+		if (S_ISLNK(st.st_mode) &&
+		    (n = readlinkat(dfd, name, target, sizeof(target) - 1)) < 0)
+			return -errno;
+		target[n] = '\0';
+		r = tmpfile_make(run->copy.tmp, bfd, bname, tmp, make_copy_node,
+		    &spec);
+		if (r < 0)
+			return r;
+		r = meta_apply_at(bfd, tmp, S_ISLNK(st.st_mode), &m, &what);
+		if (r == 0)
+			r = tmpfile_commit(run->copy.tmp, bfd, tmp, bname);
+		else
+			tmpfile_discard(run->copy.tmp, bfd, tmp);
+		return r;
+	}
+}
+
+/* --- keeping an entry --------------------------------------------------- */
+
+int backup_entry(struct ts_run *run, int dfd, const char *name,
+    const char *rel, uint32_t mode, bool keep)
+{
+	char *bname = NULL;
+	int bfd = -1, r;
+
+	if (!run->plan.bak || run->o->dry_run || S_ISDIR(mode))
+		return 0;
+	r = target(run, dfd, name, rel, &bfd, &bname);
+	if (r < 0)
+		goto out;
+	if (keep)
+		r = hl_make(run, bfd, bname, dfd, name);
+	else
+		r = sys.renameat(dfd, name, bfd, bname) < 0 ? -errno : 0;
+	if (r == -EXDEV) {
+		/* Another file system: a copy, then (a removal) the entry
+		 * goes. */
+		r = copy_aside(run, dfd, name, bfd, bname);
+		if (r == 0 && !keep && sys.unlinkat(dfd, name, 0) < 0 &&
+		    errno != ENOENT)
+			r = -errno;
+	}
+	if (r < 0) {
+		run_report_dest(run, -r, "cannot make a backup of", rel);
+		goto out;
+	}
+	if (report_info_level(run->rep, TS_INFO_BACKUP) >= 1) {
+		char *to = run->plan.bak->dir ? util_path_join(
+		    run->plan.bak->dir, rel) : xstrdup(rel);
+		char *line = xmalloc(2 * (strlen(to) +
+		    strlen(run->plan.bak->suffix)) + 32), *o = line;
+		const char *p;
+
+		/* A format of its own: a '%' of the names is doubled. */
+		o += sprintf(o, "backed up %%s to ");
+		for (p = to; *p; p++)
+			o += sprintf(o, *p == '%' ? "%%%%" : "%c", *p);
+		for (p = run->plan.bak->suffix; *p; p++)
+			o += sprintf(o, *p == '%' ? "%%%%" : "%c", *p);
+		report_note_info(run->rep, TS_INFO_BACKUP, 1, line, rel);
+		free(line);
+		free(to);
+	}
+out:
+	if (bfd >= 0)
+		close(bfd);
+	free(bname);
+	return r;
+}
+
+int backup_removed(void *arg, int dirfd, const char *name,
+    const char *relpath, uint32_t mode)
+{
+	return backup_entry(arg, dirfd, name, relpath, mode, false);
+}
