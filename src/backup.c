@@ -31,6 +31,7 @@
 #include "run.h"
 
 #include "copy.h"
+#include "delete.h"
 #include "oppath.h"
 #include "report.h"
 #include "sys.h"
@@ -145,13 +146,13 @@ bool backup_protects(const struct ts_run *run, const char *rel)
 /* Opens the directory NAME in FD, making it first if it is missing (mode
  * 0777 less the umask, as rsync makes them).  An fd or -errno. */
 static int open_or_make(int fd, const char *name, bool trusted_links,
-    bool *made)
+    unsigned opts, bool *made)
 {
 	int r;
 
 	for (int tries = 0; tries < 2; tries++) {
 		r = trusted_links ? oppath_open(fd, name, O_RDONLY | O_DIRECTORY,
-		    0, 0, NULL) : sys.openat(fd, name, O_RDONLY | O_DIRECTORY |
+		    0, opts, NULL) : sys.openat(fd, name, O_RDONLY | O_DIRECTORY |
 		    O_NOFOLLOW | O_CLOEXEC, 0);
 		if (!trusted_links && r < 0)
 			r = -errno;
@@ -165,9 +166,10 @@ static int open_or_make(int fd, const char *name, bool trusted_links,
 }
 
 /* Opens (making what is missing) DIR, one component at a time from
- * START: a symlink only where oppath.c would follow one (TRUSTED), else
- * none.  An fd or -errno. */
-static int open_path(int start, const char *dir, bool trusted, bool *made)
+ * START: a symlink only where oppath.c would follow one (TRUSTED, with
+ * its OPTS), else none.  An fd or -errno. */
+static int open_path(int start, const char *dir, bool trusted,
+    unsigned opts, bool *made)
 {
 	char *copy = xstrdup(dir), *save = NULL, *tok;
 	int fd = fcntl(start, F_DUPFD_CLOEXEC, 0);
@@ -178,7 +180,7 @@ static int open_path(int start, const char *dir, bool trusted, bool *made)
 
 		if (strcmp(tok, ".") == 0)
 			continue;
-		next = open_or_make(fd, tok, trusted, made);
+		next = open_or_make(fd, tok, trusted, opts, made);
 		close(fd);
 		fd = next;
 	}
@@ -199,7 +201,8 @@ static int root_fd(struct ts_run *run)
 		    O_DIRECTORY | O_CLOEXEC) : fcntl(run->plan.dst_fd,
 		    F_DUPFD_CLOEXEC, 0);
 
-		fd = start < 0 ? -errno : open_path(start, b->dir, true, &made);
+		fd = start < 0 ? -errno : open_path(start, b->dir, true,
+		    run->o->insecure_links ? OPPATH_INSECURE : 0, &made);
 		if (start >= 0)
 			close(start);
 		if (fd < 0) {
@@ -249,7 +252,7 @@ static int target(struct ts_run *run, int dfd, const char *name,
 	if ((rfd = root_fd(run)) < 0)
 		return rfd;
 	dir = slash ? strndup(rel, (size_t)(slash - rel)) : xstrdup("");
-	*bfd = open_path(rfd, dir, false, &made);
+	*bfd = open_path(rfd, dir, false, 0, &made);
 	if (*bfd < 0)
 		run_report_dest(run, -*bfd, "cannot make backup directory for",
 		    rel);
@@ -327,6 +330,38 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 
 /* --- keeping an entry --------------------------------------------------- */
 
+/* A directory where the backup goes is removed first, with what is in
+ * it, whose lines are said as rsync says them (REL names the backup
+ * below DEST, or below --backup-dir); anything else is renamed over. */
+static void clear_target(struct ts_run *run, int bfd, const char *bname,
+    const char *rel)
+{
+	struct del_opts o = { .rep = run->rep };
+	struct del_counts c = { 0 };
+	struct stat st;
+	const char *slash = strrchr(rel, '/'), *dir;
+	char *path;
+	int fd;
+
+	if (fstatat(bfd, bname, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISDIR(st.st_mode))
+		return;
+	fd = sys.openat(bfd, bname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC, 0);
+	if (fd < 0)
+		return;	/* the rename says why */
+	/* Named as rsync names them: through --backup-dir as given. */
+	dir = run->plan.bak->dir;
+	path = xmalloc((dir ? strlen(dir) : 0) + strlen(rel) +
+	    strlen(bname) + 3);
+	sprintf(path, "%s%s%.*s%s%s", dir ? dir : "", dir ? "/" : "",
+	    slash ? (int)(slash - rel) : 0, rel, slash ? "/" : "", bname);
+	delete_dir_contents(&o, fd, path, &c);
+	close(fd);
+	free(path);
+	sys.unlinkat(bfd, bname, AT_REMOVEDIR);
+}
+
 int backup_entry(struct ts_run *run, int dfd, const char *name,
     const char *rel, uint32_t mode, bool keep)
 {
@@ -338,6 +373,7 @@ int backup_entry(struct ts_run *run, int dfd, const char *name,
 	r = target(run, dfd, name, rel, &bfd, &bname);
 	if (r < 0)
 		goto out;
+	clear_target(run, bfd, bname, rel);
 	if (keep)
 		r = hl_make(run, bfd, bname, dfd, name);
 	else

@@ -71,6 +71,25 @@ for where in "$T/bk" /dev/shm; do
 	rm -rf "$rs_bk" "$ts_bk"
 done
 
+# A directory where a backup goes is removed first, with its contents
+# (rsync's "deleting" lines), beside the file and in --backup-dir.
+rm -f "$DST/f~"
+mkdir -p "$DST/f~/in" "$T/bkd.rs/f/in2" "$T/bkd.ts/f/in2"
+printf 'y\n' >"$DST/f~/in/y"
+printf 'q\n' | tee "$T/bkd.rs/f/in2/q" >"$T/bkd.ts/f/in2/q"
+run_both -ai -b -- "$SRC/" "$DST"
+assert_same_result --no-mtime-dirs
+expect_line rsync '*deleting   f~/in/y'
+_reset_outputs
+run_rs -ai --backup-dir=../bkd.rs -- "$SRC/" "$DST"
+run_ts -ai --backup-dir=../bkd.ts -- "$SRC/" "$DST"
+sed 's|bkd\.rs|bkd|' "$T/rsync.out" >"$T/rsync.tmp" && mv "$T/rsync.tmp" "$T/rsync.out"
+sed 's|bkd\.ts|bkd|' "$T/treesync.out" >"$T/treesync.tmp" && mv "$T/treesync.tmp" "$T/treesync.out"
+expect_line rsync '*deleting   ../bkd/f/in2/q'
+assert_same_result --no-mtime-dirs
+assert_same_tree "$T/bkd.rs" "$T/bkd.ts" --no-mtime-dirs
+rm -rf "$DST/f~"
+
 # A dry run prints the same and keeps nothing.
 run_both -ain --delete -b -- "$SRC/" "$DST"
 assert_same_result --no-mtime-dirs
