@@ -265,21 +265,6 @@ static int target(struct ts_run *run, int dfd, const char *name,
 
 /* --- copies across file systems ----------------------------------------- */
 
-struct node_spec {
-	const struct stat *st;
-	const char *target;
-};
-
-static int make_copy_node(int dirfd, const char *tmp, void *arg)
-{
-	const struct node_spec *n = arg;
-
-	if (S_ISLNK(n->st->st_mode))
-		return sys.symlinkat(n->target, dirfd, tmp);
-	return sys.mknodat(dirfd, tmp, n->st->st_mode & (S_IFMT | 07777),
-	    n->st->st_rdev);
-}
-
 /* NAME of DFD copied to BNAME of BFD with its attributes: 0 or -errno. */
 static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
     const char *bname)
@@ -308,14 +293,15 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 		return r;
 	} else {
 		char tmp[NAME_MAX + 1], target[PATH_MAX];
-		struct node_spec spec = { &st, target };
+		struct ts_entry e = { .mode = st.st_mode, .rdev = st.st_rdev };
+		struct item_node spec = { &e, target };
 		ssize_t n = 0;
 
 		if (S_ISLNK(st.st_mode) &&
 		    (n = readlinkat(dfd, name, target, sizeof(target) - 1)) < 0)
 			return -errno;
 		target[n] = '\0';
-		r = tmpfile_make(run->copy.tmp, bfd, bname, tmp, make_copy_node,
+		r = tmpfile_make(run->copy.tmp, bfd, bname, tmp, item_node_temp,
 		    &spec);
 		if (r < 0)
 			return r;

@@ -82,15 +82,9 @@ void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
 	}
 }
 
-/* tmpfile_make()'s MAKE for a symlink or a node. */
-struct node_spec {
-	const struct ts_entry *src;
-	const char *target;
-};
-
-static int make_node_temp(int dirfd, const char *tmp, void *arg)
+int item_node_temp(int dirfd, const char *tmp, void *arg)
 {
-	const struct node_spec *n = arg;
+	const struct item_node *n = arg;
 
 	if (S_ISLNK(n->src->mode))
 		return sys.symlinkat(n->target, dirfd, tmp);
@@ -105,14 +99,14 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 {
 	struct ts_run *run = d->run;
 	const struct ts_entry *src = it->ent;
-	struct node_spec spec = { src, target };
+	struct item_node spec = { src, target };
 	char tmp[NAME_MAX + 1];
 	struct meta_target m;
 	struct xattr_set xa = { 0 };
 	const char *what = NULL;
 	int r;
 
-	r = tmpfile_make(run->copy.tmp, d->dslot.fd, it->name, tmp, make_node_temp,
+	r = tmpfile_make(run->copy.tmp, d->dslot.fd, it->name, tmp, item_node_temp,
 	    &spec);
 	if (r < 0) {
 		if (r != -EINTR)

@@ -570,6 +570,12 @@ void item_make_node(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst);
 /* --chmod and --chown change what the source entry is said to be. */
 void item_adjust_source(const struct ts_run *run, struct ts_entry *en);
+/* tmpfile_make()'s MAKE for the symlink (to TARGET) or node SRC. */
+struct item_node {
+	const struct ts_entry *src;
+	const char *target;
+};
+int item_node_temp(int dirfd, const char *tmp, void *arg);
 
 /* filetask.c: regular files to compare by content and/or copy. */
 void ftask_submit(struct dnode *d, const struct srcitem *it,
