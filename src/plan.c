@@ -92,7 +92,7 @@ static int open_dir(const char *path)
 
 /* Fills one source; false if it cannot be used (reported). */
 static bool plan_source(struct report *rep, const char *operand, bool base,
-    struct plan_src *s)
+    bool ignore_missing, struct plan_src *s)
 {
 	char *copy, *parent, *name;
 	size_t n;
@@ -105,6 +105,10 @@ static bool plan_source(struct report *rep, const char *operand, bool base,
 	s->contents = base || names_contents(operand);
 	if (s->contents) {
 		s->fd = open_dir(operand);
+		if (s->fd < 0 && errno == ENOENT && ignore_missing) {
+			s->ignored = true;	/* --ignore-missing-args */
+			return false;
+		}
 		if (s->fd < 0) {
 			report_errno(rep, errno, errno == ENOTDIR
 			    ? "source is not a directory" : "cannot open source",
@@ -125,6 +129,12 @@ static bool plan_source(struct report *rep, const char *operand, bool base,
 	split_path(copy, &parent, &name);
 	free(copy);
 	s->fd = open_dir(parent);
+	if (s->fd < 0 && errno == ENOENT && ignore_missing) {
+		s->ignored = true;
+		free(parent);
+		free(name);
+		return false;
+	}
 	if (s->fd < 0) {
 		report_errno(rep, errno, "cannot open source directory", parent);
 		free(parent);
@@ -134,6 +144,10 @@ static bool plan_source(struct report *rep, const char *operand, bool base,
 	free(parent);
 	s->name = name;
 	r = walk_stat(s->fd, name, false, &s->st);
+	if (r == -ENOENT && ignore_missing) {
+		s->ignored = true;
+		return false;
+	}
 	if (r < 0) {
 		report_errno(rep, -r, "cannot stat source", operand);
 		return false;
@@ -161,6 +175,83 @@ static int open_dest(struct report *rep, const struct ts_options *o,
 	}
 	errno = -fd;
 	return -1;
+}
+
+/*
+ * --mkpath: makes the missing directories of DEST (every one, when DEST
+ * names a directory: DIR_DEST), or of its parent (one file to a new
+ * name), one component at a time below the longest part that exists (an
+ * operator path: oppath.c's rule for symlinks); rsync's line says how
+ * many.  A dry run makes nothing and goes on as if DEST were missing.
+ * Returns 0, or an exit code after reporting.
+ */
+static int make_path(const struct ts_options *o, struct plan *p,
+    bool dir_dest)
+{
+	unsigned opts = o->insecure_links ? OPPATH_INSECURE : 0;
+	struct stat st;
+	char *path = xstrdup(o->dest), *comps, *save = NULL, *tok, *end;
+	char fmt[64];
+	size_t n = strlen(path);
+	int fd, made = 0;
+	bool missing = false;
+
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	/* One file to a name that is not a directory: only its parent. */
+	if (!dir_dest && !ends_with_slash(o->dest) &&
+	    !(stat(o->dest, &st) == 0 && S_ISDIR(st.st_mode)) &&
+	    p->nsrcs == 1 && !p->srcs[0].contents &&
+	    !S_ISDIR(p->srcs[0].st.mode)) {
+		end = strrchr(path, '/');
+		if (!end || end == path) {
+			free(path);
+			return 0;
+		}
+		*end = '\0';
+	}
+	fd = open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	comps = xstrdup(path);	/* strtok_r cuts it; PATH is said */
+	for (tok = strtok_r(comps, "/", &save);
+	    tok && fd >= 0; tok = strtok_r(NULL, "/", &save)) {
+		int next = -ENOENT;
+
+		if (!missing)
+			next = oppath_open(fd, tok, O_RDONLY | O_DIRECTORY, 0, opts,
+			    NULL);
+		if (next == -ENOENT) {
+			missing = true;
+			made++;
+			if (o->dry_run)
+				continue;
+			if (sys.mkdirat(fd, tok, 0777) < 0 && errno != EEXIST) {
+				next = -errno;
+			} else {
+				next = sys.openat(fd, tok, O_RDONLY | O_DIRECTORY |
+				    O_NOFOLLOW | O_CLOEXEC, 0);
+				if (next < 0)
+					next = -errno;
+			}
+		}
+		close(fd);
+		fd = next;
+	}
+	free(comps);
+	if (fd >= 0)
+		close(fd);
+	else if (fd != -ENOENT || !o->dry_run) {
+		report_errno(p->rep, -fd, "cannot make the path of", o->dest);
+		free(path);
+		return TS_EXIT_FILEIO;
+	}
+	if (made && (o->verbose || o->itemize)) {
+		snprintf(fmt, sizeof(fmt), "created %d director%s for %%s", made,
+		    made == 1 ? "y" : "ies");
+		report_note(p->rep, fmt, path);
+	}
+	free(path);
+	return 0;
 }
 
 /* DEST as a directory: open it, or create its last component. */
@@ -291,7 +382,7 @@ static bool dest_inside_source(const struct plan *p)
 int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 {
 	struct stat dst_st;
-	size_t i, ok = 0;
+	size_t i, ok = 0, ignored = 0;
 	bool dest_is_dir, single;
 
 	memset(p, 0, sizeof(*p));
@@ -302,11 +393,15 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 	for (i = 0; i < o->nsrcs; i++) {
 		struct plan_src *s = &p->srcs[ok];
 
-		if (!plan_source(rep, o->srcs[i], o->files_from != NULL, s)) {
+		if (!plan_source(rep, o->srcs[i], o->files_from != NULL,
+		    o->ignore_missing_args, s)) {
 			if (s->fd >= 0)
 				close(s->fd);
 			free(s->name);
-			p->missing++;
+			if (s->ignored)
+				ignored++;
+			else
+				p->missing++;
 			continue;
 		}
 		if (s->contents)
@@ -314,8 +409,14 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 		ok++;
 	}
 	p->nsrcs = ok;
-	if (ok == 0)
+	if (ok == 0 && !ignored)
 		return TS_EXIT_PARTIAL;	/* nothing to copy: DEST untouched */
+	if (o->mkpath) {
+		int r = make_path(o, p, ok == 0);
+
+		if (r)
+			return r;
+	}
 
 	dest_is_dir = stat(o->dest, &dst_st) == 0 && S_ISDIR(dst_st.st_mode);
 	/* rsync counts the sources it could stat, not the operands. */

@@ -23,6 +23,7 @@ struct plan_src {
 	int fd;			/* contents: the directory; else its parent */
 	char *name;		/* entry operand: its name in fd */
 	struct ts_entry st;	/* lstat of the entry (stat of a contents dir) */
+	bool ignored;		/* missing, and --ignore-missing-args */
 };
 
 struct plan {

@@ -179,6 +179,11 @@ struct ts_options {
 	const char *const *alt_dirs;
 	size_t nalt_dirs;
 
+	/* Operands. */
+	bool mkpath;		/* --mkpath: make DEST's missing parents */
+	bool ignore_missing_args;	/* a missing source operand is no
+					 * error: left out, silently */
+
 	/* -b: what is replaced or removed is kept aside first. */
 	bool backup;
 	const char *backup_dir;	/* --backup-dir (implies -b), or NULL */
