@@ -114,6 +114,10 @@ void action_run(struct dnode *d, const struct action *a, char **rel)
 		    item_rel(d, it, rel), &made);
 		break;
 	}
+	/* DEST holds it now: --remove-source-files. */
+	if (a->what == CMP_NONE || a->what == CMP_ATTRS || made_ok)
+		srcremove(run, it->from, it->src_name, src,
+		    item_rel(d, it, rel));
 	/* A first link that needed no copy: its destination entry stands
 	 * (or it was just made). */
 	if (a->hl && made_ok)

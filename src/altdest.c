@@ -386,18 +386,27 @@ static bool link_match(struct dnode *d, const struct action *a,
 	return true;
 }
 
-/* The first link of a -H group stands as the match's inode (or was made
- * as a copy of it, or failed). */
-static void group_done(struct ts_run *run, const struct action *a, bool ok,
+/*
+ * The item of A is done here: it stands as the match's inode AS (linked),
+ * or was left out (AS NULL).  Its -H group learns it, and
+ * --remove-source-files removes its source (DEST holds it, or its
+ * match does).
+ */
+static void finished(struct dnode *d, const struct action *a, char **rel,
     const struct ts_entry *as)
 {
+	struct ts_run *run = d->run;
+	const struct srcitem *it = a->it;
+
+	add(&run->entries_done, 1);
 	if (a->hl)
-		hl_master_done(run, a->hl, ok, as ? as->dev : 0,
+		hl_master_done(run, a->hl, as != NULL, as ? as->dev : 0,
 		    as ? as->ino : 0);
+	srcremove(run, it->from, it->src_name, it->ent, item_rel(d, it, rel));
 }
 
 /* A regular file whose DEST name is absent (or cleared). */
-static bool apply_reg(struct dnode *d, struct action *a,
+static bool apply_reg(struct dnode *d, struct action *a, char **rel,
     const struct alt_match *m)
 {
 	struct ts_run *run = d->run;
@@ -405,15 +414,13 @@ static bool apply_reg(struct dnode *d, struct action *a,
 	struct cmp_out out;
 
 	if (m->level == 3 && kind == TS_ALT_LINK && link_match(d, a, m)) {
-		add(&run->entries_done, 1);
-		group_done(run, a, true, &m->ent);
+		finished(d, a, rel, &m->ent);
 		return true;
 	}
 	if (m->level == 3 && kind == TS_ALT_COMPARE) {
-		add(&run->entries_done, 1);
 		/* Nothing is made: later links are made as files of their
 		 * own, or left out by their own match. */
-		group_done(run, a, false, NULL);
+		finished(d, a, rel, NULL);
 		return true;
 	}
 	if (m->level >= 2) {
@@ -431,7 +438,7 @@ static bool apply_reg(struct dnode *d, struct action *a,
 }
 
 /* A directory, symlink, device or special whose DEST name is absent. */
-static bool apply_other(struct dnode *d, struct action *a,
+static bool apply_other(struct dnode *d, struct action *a, char **rel,
     const struct alt_match *m)
 {
 	struct ts_run *run = d->run;
@@ -449,13 +456,11 @@ static bool apply_other(struct dnode *d, struct action *a,
 		return false;
 	}
 	if (kind == TS_ALT_LINK && link_match(d, a, m)) {
-		add(&run->entries_done, 1);
-		group_done(run, a, true, &m->ent);
+		finished(d, a, rel, &m->ent);
 		return true;
 	}
 	if (kind == TS_ALT_COMPARE) {
-		add(&run->entries_done, 1);
-		group_done(run, a, false, NULL);
+		finished(d, a, rel, NULL);
 		return true;
 	}
 	a->iflags = 0;	/* it could not be linked: made, silently */
@@ -464,7 +469,7 @@ static bool apply_other(struct dnode *d, struct action *a,
 
 /* A regular file in DEST, of the source's type: under --link-dest and
  * --compare-dest an exact match may take its place. */
-static bool apply_existing(struct dnode *d, struct action *a,
+static bool apply_existing(struct dnode *d, struct action *a, char **rel,
     const struct alt_match *m)
 {
 	struct ts_run *run = d->run;
@@ -475,8 +480,7 @@ static bool apply_existing(struct dnode *d, struct action *a,
 		return false;	/* a link to it already */
 	if (!link_match(d, a, m))
 		return false;
-	add(&run->entries_done, 1);
-	group_done(run, a, true, &m->ent);
+	finished(d, a, rel, &m->ent);
 	return true;
 }
 
@@ -488,7 +492,6 @@ bool altdest_apply(struct dnode *d, struct action *a, char **rel)
 	struct alt_match m;
 	bool done;
 
-	(void)rel;
 	if (!run->plan.nalt || a->checksum)
 		return false;
 	if (same_type) {
@@ -509,11 +512,11 @@ bool altdest_apply(struct dnode *d, struct action *a, char **rel)
 	if (m.level == 0)
 		return false;
 	if (same_type)
-		done = apply_existing(d, a, &m);
+		done = apply_existing(d, a, rel, &m);
 	else if (S_ISREG(src->mode))
-		done = apply_reg(d, a, &m);
+		done = apply_reg(d, a, rel, &m);
 	else
-		done = apply_other(d, a, &m);
+		done = apply_other(d, a, rel, &m);
 	if (m.dirfd >= 0)
 		close(m.dirfd);
 	return done;

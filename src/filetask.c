@@ -165,9 +165,10 @@ void ftask_submit_basis(struct dnode *d, const struct srcitem *it,
 	ftask_queue(d, f, later);
 }
 
-/* -c: compares contents, then decides again.  False when nothing more is
- * to be done with the file. */
-static bool settle_checksum(struct ftask *f, struct pool_worker *w,
+/* -c: compares contents, then decides again.  1: it is to be copied;
+ * 0: DEST's file is up to date (its attributes set); -1: it could not be
+ * read (reported). */
+static int settle_checksum(struct ftask *f, struct pool_worker *w,
     const char *rel)
 {
 	struct dnode *d = f->dir;
@@ -189,7 +190,7 @@ static bool settle_checksum(struct ftask *f, struct pool_worker *w,
 			    f->src_name);
 			run_item_failed(run);
 		}
-		return false;
+		return -1;
 	}
 	r = hash_at(d->dslot.fd, f->name, w->buf, POOL_BUF_SIZE, &b);
 	in.content_differs = r < 0 || a.lo != b.lo || a.hi != b.hi;
@@ -206,7 +207,9 @@ static bool settle_checksum(struct ftask *f, struct pool_worker *w,
 	}
 	xattr_set_free(&xa);
 	f->iflags = out.iflags;
-	return out.action == CMP_COPY;
+	if (out.action == CMP_COPY)
+		return 1;
+	return out.action == CMP_NONE || out.action == CMP_ATTRS ? 0 : -1;
 }
 
 /* %C: the new file's XXH3-128 in hex into HEX (rsync's sender computes
@@ -303,6 +306,7 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	bool ok = false;
 	uint64_t dst_dev = f->dst.dev, dst_ino = f->dst.ino;
 	bool entered = false;
+	int settled;
 
 	if (pool_cancelled(&run->pool))
 		goto done;
@@ -312,9 +316,11 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	rel = util_path_join(d->rel, f->disp_name);
 	report_set_current(run->rep, rel);
 	pool_worker_busy(w, rel);
-	if (f->need_checksum && !settle_checksum(f, w, rel)) {
+	if (f->need_checksum && (settled = settle_checksum(f, w, rel)) <= 0) {
 		/* Up to date (or failed): the destination file stands. */
 		ok = f->has_dst && S_ISREG(f->dst.mode);
+		if (settled == 0)
+			srcremove(run, f->from, f->src_name, &f->src, rel);
 		goto done;
 	}
 	if (run->o->dry_run) {
@@ -344,6 +350,7 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 		ok = true;
 		dst_dev = res.dst_dev;
 		dst_ino = res.dst_ino;
+		srcremove(run, f->from, f->src_name, &f->src, rel);
 	}
 done:
 	if (entered)

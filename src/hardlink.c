@@ -133,10 +133,12 @@ int hl_make(struct ts_run *run, int dfd, const char *name, int from_fd,
 /* Makes NAME in D a hard link to the group's master, atomically (a
  * symlink, a device or a FIFO is linked as itself, never followed). */
 static void hl_link(struct dnode *d, const struct hl_entry *h,
-    const char *name, const char *disp_name, const struct ts_entry *src,
-    const struct ts_entry *dst)
+    const struct srcitem *it, const struct ts_entry *dst)
 {
+	const char *name = it->name, *disp_name = it->disp_name;
+	const struct ts_entry *src = it->ent;
 	struct ts_run *run = d->run;
+	bool linked = false;
 	char *rel = util_path_join(d->rel, disp_name);
 	struct cmp_in in = { .src = src, .dst = dst, .am_root = run->am_root };
 	struct cmp_out out;
@@ -145,8 +147,10 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	int mfd, r = 0;
 	bool same_type = dst && (dst->mode & S_IFMT) == (src->mode & S_IFMT);
 
-	if (same_type && dst->ino == h->dst_ino && dst->dev == h->dst_dev)
-		goto out;	/* already a link to it: nothing to do */
+	if (same_type && dst->ino == h->dst_ino && dst->dev == h->dst_dev) {
+		linked = true;	/* already a link to it: nothing to do */
+		goto out;
+	}
 	cmp_decide(run->o, &in, &out);
 	iflags = IT_LOCAL_CHANGE | IT_HARDLINK |
 	    (same_type ? (out.iflags & IT_REPORT_ANY) : IT_IS_NEW);
@@ -184,7 +188,10 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	    altdest_same_inode(d, name, h->dst_dev, h->dst_ino))
 		iflags = 0;
 	report_item(run->rep, iflags, src->mode, rel, h->master_rel, NULL);
+	linked = true;
 out:
+	if (linked)
+		srcremove(run, it->from, it->src_name, src, rel);
 	free(rel);
 }
 
@@ -231,18 +238,17 @@ static void hl_waiter_run(struct ts_run *run, struct hl_entry *h,
     struct hl_waiter *w)
 {
 	struct dnode *d = w->dir;
+	struct srcitem it = { .ent = &w->src, .from = w->from,
+		.src_name = w->src_name, .name = w->name,
+		.disp_name = w->disp_name };
 
 	(void)run;
 	if (dnode_enter(d) < 0) {
 		/* Reported: D cannot be worked in any more. */
 	} else if (h->state == HL_DONE) {
-		hl_link(d, h, w->name, w->disp_name, &w->src,
-		    w->has_dst ? &w->dst : NULL);
+		dnode_src_fields(&it);
+		hl_link(d, h, &it, w->has_dst ? &w->dst : NULL);
 	} else {
-		struct srcitem it = { .ent = &w->src, .from = w->from,
-			.src_name = w->src_name, .name = w->name,
-			.disp_name = w->disp_name };
-
 		/* From another thread than D's scan: submitted directly. */
 		dnode_src_fields(&it);
 		alone(d, &it, w->has_dst ? &w->dst : NULL, NULL);
@@ -286,7 +292,7 @@ void hl_follow(struct dnode *d, struct hl_entry *h,
 	}
 	pthread_mutex_unlock(&run->hl_lock);
 	if (h->state == HL_DONE)
-		hl_link(d, h, it->name, it->disp_name, it->ent, dst);
+		hl_link(d, h, it, dst);
 	else
 		alone(d, it, dst, d->later);
 }

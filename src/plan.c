@@ -16,6 +16,7 @@
 
 #include "altdest.h"
 #include "backup.h"
+#include "run.h"
 #include "oppath.h"
 #include "report.h"
 #include "sys.h"
@@ -440,6 +441,7 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 	p->overlap = dest_inside_source(p);
 	altdest_open_roots(o, p);
 	p->bak = backup_new(o, rep);
+	p->srm = srcremove_new(o);
 	return 0;
 }
 
@@ -531,6 +533,7 @@ void plan_free(struct plan *p)
 			close(p->alt_fd[i]);
 	free(p->single_name);
 	backup_free(p->bak);
+	srcremove_free(p->srm);
 	memset(p, 0, sizeof(*p));
 	p->dst_fd = -1;
 }

@@ -43,6 +43,8 @@ struct plan {
 	int alt_fd[TS_MAX_ALT_DEST];
 	size_t nalt;
 	struct backup *bak;	/* -b: backup.c's state, or NULL */
+	struct srcremove *srm;	/* --remove-source-files -H: srcremove.c's
+				 * removals after the walk, or NULL */
 };
 
 /*

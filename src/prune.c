@@ -252,6 +252,7 @@ void prune_run(struct ts_run *run)
 	/* From here on, the plan is fixed: a type change met now is not
 	 * deferred again (gate_unplanned). */
 	run->after_walk = true;
+	srcremove_flush(run);	/* -H: the sources with other links */
 	if (!run->groups && !run->deferred &&
 	    !(run->exec && (run->exec_groups || run->exec_deferred)))
 		return;

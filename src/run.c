@@ -368,6 +368,10 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	pthread_mutex_init(&run->defer_lock, NULL);
 	made_init(run);
 	run->xa_which = (o->xattrs ? XA_PLAIN : 0) | (o->acls ? XA_ACL : 0);
+	/* --remove-source-files: a source is removed only if it is still
+	 * the inode listed (srcremove.c). */
+	if (o->remove_source_files)
+		run->need |= WALK_NEED_INO;
 	if (o->hard_links) {
 		run->need |= WALK_NEED_INO;
 		pthread_mutex_init(&run->hl_lock, NULL);

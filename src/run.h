@@ -596,6 +596,16 @@ struct ftask *ftask_alloc(const char *name, const char *src_name,
     const char *disp_name);
 void ftask_batch(struct ftask *first);
 
+/* srcremove.c: --remove-source-files: the source SRC_NAME of FROM (its
+ * node entered), listed as LISTED, removed now that DEST holds it (REL),
+ * if it is unchanged; with -H, one with other links after the walk
+ * (srcremove_flush(), from prune_run()).  Thread-safe. */
+struct srcremove *srcremove_new(const struct ts_options *o);
+void srcremove_free(struct srcremove *s);
+void srcremove(struct ts_run *run, const struct dsrc *from,
+    const char *src_name, const struct ts_entry *listed, const char *rel);
+void srcremove_flush(struct ts_run *run);
+
 /* hardlink.c: -H. */
 struct hl_entry *hl_get(struct ts_run *run, const struct ts_entry *src,
     const char *rel, bool *master);

@@ -183,6 +183,8 @@ struct ts_options {
 	bool mkpath;		/* --mkpath: make DEST's missing parents */
 	bool ignore_missing_args;	/* a missing source operand is no
 					 * error: left out, silently */
+	bool remove_source_files;	/* a synchronised source non-directory
+					 * is removed (if unchanged) */
 
 	/* -b: what is replaced or removed is kept aside first. */
 	bool backup;
