@@ -84,6 +84,8 @@ int cli_main(int argc, char **argv, const struct cli_main_ops *ops)
 	setlocale(LC_CTYPE, "");
 	util_set_utf8(strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
 	act = cli_parse(argc, argv, &c);
+	if (ops && ops->parsed)
+		ops->parsed(ops->arg);
 	switch (act) {
 	case CLI_HELP:
 		cli_help(stdout);

@@ -12,6 +12,9 @@ struct cli_main_ops {
 	void *arg;
 	/* The run's host (NULL: output to fds 1 and 2). */
 	const struct ts_host *host;
+	/* Called once the command line is parsed (whatever it asked), or
+	 * NULL. */
+	void (*parsed)(void *arg);
 	/* Called with the parsed options before the run is made, or NULL. */
 	void (*options)(void *arg, struct ts_options *o);
 	/* Called once the options are parsed and the run made, before it

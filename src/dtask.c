@@ -1286,12 +1286,15 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
 	    run_files(run, origin, cancelled, &r, w);
 }
 
+bool dtask_self_contained(const struct pool_task *t)
+{
+	return t->fn == chunk_task_run;
+}
+
 void dtask_pushed(struct pool_task *t)
 {
-	if (t->fn == chunk_task_run) {
-		dtask_buf_free(&((struct chunk_task *)t)->msg);
-		free(t);
-	}
+	dtask_buf_free(&((struct chunk_task *)t)->msg);
+	free(t);
 }
 
 const char *dtask_unsupported(const struct ts_run *run)

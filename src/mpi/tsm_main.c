@@ -50,6 +50,7 @@ struct tsm {
 	atomic_bool walk_over;
 	pthread_mutex_t late_lock;
 	struct dtask_buf *late;
+	int saved_err;		/* ranks other than 0: stderr while parsing */
 };
 
 /* --- output: rank 0 writes, the others hold ---------------------------- */
@@ -186,11 +187,15 @@ static void tsm_submit(void *arg, struct pool_task *t)
 	struct tsm *m = arg;
 	struct dtask_buf b = { 0 };
 
-	if (m->nranks > 1 && dtask_encode(m->run, t, &b) &&
-	    mpi_queue_push(m->q, b.p, b.n) == 0) {
-		dtask_buf_free(&b);
-		dtask_pushed(t);
-		return;
+	if (m->nranks > 1 && dtask_encode(m->run, t, &b)) {
+		bool own = dtask_self_contained(t);
+
+		if (mpi_queue_push(m->q, b.p, b.n) == 0) {
+			dtask_buf_free(&b);
+			if (own)
+				dtask_pushed(t);
+			return;
+		}
 	}
 	dtask_buf_free(&b);
 	if (mpi_queue_push_local(m->q, local_task, t) < 0) {
@@ -367,6 +372,19 @@ static void tsm_combine(void *arg, uint64_t *v, size_t nor, size_t nsum,
 		    MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
 }
 
+/* Ranks other than 0: their stderr back, once the command line is
+ * parsed. */
+static void tsm_parsed(void *arg)
+{
+	struct tsm *m = arg;
+
+	if (m->saved_err >= 0) {
+		dup2(m->saved_err, STDERR_FILENO);
+		close(m->saved_err);
+		m->saved_err = -1;
+	}
+}
+
 /* Ranks other than 0: rsync's "sending incremental file list" is rank
  * 0's to say, once. */
 static void tsm_options(void *arg, struct ts_options *o)
@@ -429,10 +447,12 @@ int main(int argc, char **argv)
 	ops.arg = &m;
 	ops.prepare = tsm_prepare;
 	ops.options = tsm_options;
+	ops.parsed = tsm_parsed;
 	if (m.rank != 0) {
 		/* One voice: what the other ranks print goes to rank 0
 		 * through the host; their usage errors, --help and
-		 * --version are rank 0's too. */
+		 * --version are rank 0's too (stderr comes back once the
+		 * command line is parsed: a sanitizer's report, a crash). */
 		m.host = (struct ts_host){ .arg = &m, .write = held_write,
 			.is_terminal = held_is_terminal };
 		ops.host = &m.host;
@@ -444,11 +464,9 @@ int main(int argc, char **argv)
 			close(null);
 		}
 	}
+	m.saved_err = saved_err;
 	code = cli_main(argc, argv, &ops);
-	if (saved_err >= 0) {
-		dup2(saved_err, STDERR_FILENO);
-		close(saved_err);
-	}
+	tsm_parsed(&m);
 	mpi_queue_free(m.q);
 #if defined(__SANITIZE_ADDRESS__)
 	/* Leaks are looked for now, while Open MPI's components are still
