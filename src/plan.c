@@ -326,6 +326,13 @@ static int plan_dest_single(const struct ts_options *o, struct plan *p)
 
 	split_path(o->dest, &parent, &name);
 	p->dst_fd = open_dest(rep, o, parent);
+	if (p->dst_fd < 0 && errno == ENOENT && o->mkpath && o->dry_run) {
+		/* --mkpath made nothing in a dry run: the file is new. */
+		free(parent);
+		p->dst_new = true;
+		p->single_name = name;
+		return 0;
+	}
 	if (p->dst_fd < 0) {
 		if (errno != EPERM)
 			report_errno(rep, errno, "cannot open destination directory",

@@ -32,6 +32,9 @@ assert_same_result --no-mtime-dirs
 [ -f "$TS_DST/x/y/newname" ] || fail "--mkpath: no x/y/newname"
 run_both -ai --mkpath -- "$SRC/file" "$DST/x/y/"
 assert_same_result --no-mtime-dirs
+run_both -ain --mkpath -- "$SRC/file" "$DST/x/y/newname"
+assert_same_output
+[ -e "$TS_DST" ] && fail "dry run made a path for one file"
 
 # Into an existing DEST, a path below it.
 mkdir -p "$DST"
