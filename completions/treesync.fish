@@ -80,6 +80,7 @@ complete -c treesync -l 'max-delete' -x -d 'don\'t delete more than NUM files (o
 complete -c treesync -l 'allow-empty-source' -d 'allow --delete when the source root is empty (treesync)'
 complete -c treesync -l 'mkpath' -d 'create destination\'s missing path components'
 complete -c treesync -l 'ignore-missing-args' -d 'ignore missing source args without error'
+complete -c treesync -l 'delete-missing-args' -d 'delete missing source args from destination'
 complete -c treesync -l 'remove-source-files' -d 'sender removes synchronized files (non-dir), if unchanged'
 complete -c treesync -l 'compare-dest' -x -a '(__fish_complete_directories)' -d 'also compare destination files relative to DIR'
 complete -c treesync -l 'copy-dest' -x -a '(__fish_complete_directories)' -d '... and include copies of unchanged files (reflinked where it can)'

@@ -106,10 +106,6 @@ static bool plan_source(struct report *rep, const char *operand, bool base,
 	s->contents = base || names_contents(operand);
 	if (s->contents) {
 		s->fd = open_dir(operand);
-		if (s->fd < 0 && errno == ENOENT && ignore_missing) {
-			s->ignored = true;	/* --ignore-missing-args */
-			return false;
-		}
 		if (s->fd < 0) {
 			report_errno(rep, errno, errno == ENOTDIR
 			    ? "source is not a directory" : "cannot open source",
@@ -176,6 +172,21 @@ static int open_dest(struct report *rep, const struct ts_options *o,
 	}
 	errno = -fd;
 	return -1;
+}
+
+/* --delete-missing-args: the name in DEST of the missing OPERAND. */
+static void add_gone(struct plan *p, const char *operand)
+{
+	char *copy = xstrdup(operand), *parent, *name;
+	size_t n = strlen(copy);
+
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	split_path(copy, &parent, &name);
+	free(copy);
+	free(parent);
+	p->gone = xrealloc(p->gone, (p->ngone + 1) * sizeof(*p->gone));
+	p->gone[p->ngone++] = name;
 }
 
 /*
@@ -410,6 +421,8 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 				ignored++;
 			else
 				p->missing++;
+			if (s->ignored && o->delete_missing_args)
+				add_gone(p, o->srcs[i]);
 			continue;
 		}
 		if (s->contents)
@@ -540,6 +553,9 @@ void plan_free(struct plan *p)
 			close(p->alt_fd[i]);
 	free(p->single_name);
 	backup_free(p->bak);
+	for (i = 0; i < p->ngone; i++)
+		free(p->gone[i]);
+	free(p->gone);
 	srcremove_free(p->srm);
 	memset(p, 0, sizeof(*p));
 	p->dst_fd = -1;

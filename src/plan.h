@@ -45,6 +45,9 @@ struct plan {
 	struct backup *bak;	/* -b: backup.c's state, or NULL */
 	struct srcremove *srm;	/* --remove-source-files -H: srcremove.c's
 				 * removals after the walk, or NULL */
+	char **gone;		/* --delete-missing-args: the names in DEST of
+				 * the missing operands (prune.c deletes) */
+	size_t ngone;
 };
 
 /*

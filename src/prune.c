@@ -50,6 +50,61 @@ void prune_record(struct dnode *d, const struct dirlist *dl,
 	run->groups = g;
 	pthread_mutex_unlock(&run->del_lock);
 }
+/*
+ * --delete-missing-args: the DEST names of the missing operands are
+ * deleted with the extraneous entries (after a clean walk, counted for
+ * --max-delete).  A directory with something in it only with --delete or
+ * --force (rsync's rule and words).
+ */
+static void record_gone(struct ts_run *run)
+{
+	const struct plan *p = &run->plan;
+	struct del_group *g = NULL;
+	size_t i;
+
+	if (!p->ngone || p->dst_fd < 0 || p->single_name)
+		return;
+	for (i = 0; i < p->ngone; i++) {
+		struct ts_entry e;
+		struct dirlist l;
+		bool full = false;
+
+		if (walk_stat(p->dst_fd, p->gone[i], false, &e) < 0)
+			continue;
+		if (S_ISDIR(e.mode) && !run->o->del && !run->o->force) {
+			int fd = openat(p->dst_fd, p->gone[i], O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			dirlist_init(&l);
+			if (fd >= 0) {
+				walk_dir(run->rep, fd, p->gone[i], WALK_DEST, &l);
+				full = l.n > 0;
+				close(fd);
+			}
+			dirlist_free(&l);
+		}
+		if (full) {
+			report_note(run->rep, "cannot delete non-empty directory: "
+			    "%s", p->gone[i]);
+			continue;
+		}
+		if (!g) {
+			g = xcalloc(1, sizeof(*g));
+			g->rel = xstrdup("");
+			g->names = xcalloc(p->ngone, sizeof(*g->names));
+			g->modes = xcalloc(p->ngone, sizeof(*g->modes));
+		}
+		g->names[g->n] = xstrdup(p->gone[i]);
+		g->modes[g->n++] = e.mode;
+	}
+	if (!g)
+		return;
+	pthread_mutex_lock(&run->del_lock);
+	g->next = run->groups;
+	run->groups = g;
+	pthread_mutex_unlock(&run->del_lock);
+}
+
 /* --- deletion ------------------------------------------------------------ */
 
 static int cmp_groups(const void *a, const void *b)
@@ -253,6 +308,7 @@ void prune_run(struct ts_run *run)
 	 * deferred again (gate_unplanned). */
 	run->after_walk = true;
 	srcremove_flush(run);	/* -H: the sources with other links */
+	record_gone(run);
 	if (!run->groups && !run->deferred &&
 	    !(run->exec && (run->exec_groups || run->exec_deferred)))
 		return;

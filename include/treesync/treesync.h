@@ -185,6 +185,8 @@ struct ts_options {
 					 * error: left out, silently */
 	bool remove_source_files;	/* a synchronised source non-directory
 					 * is removed (if unchanged) */
+	bool delete_missing_args;	/* a missing source operand's name is
+					 * deleted from DEST (after the walk) */
 
 	/* -b: what is replaced or removed is kept aside first. */
 	bool backup;

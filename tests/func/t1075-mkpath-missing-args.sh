@@ -1,6 +1,6 @@
 #!/bin/bash
 . "$(dirname "$0")/lib.sh"
-describe "--mkpath and --ignore-missing-args like rsync: DEST's missing parents made (rsync's 'created N directories' line), one file to a new name in a new path, a dry run makes nothing; a missing source operand left out silently (exit 0), alone or with others"
+describe "--mkpath, --ignore-missing-args, --delete-missing-args like rsync: DEST's missing parents made (rsync's 'created N directories' line), one file to a new name in a new path, a dry run makes nothing; a missing source operand left out silently (exit 0), or its DEST name deleted after the walk (a full directory only with --force or --delete); a missing 'dir/' is still an error"
 
 mkdir -p "$SRC/dir/sub"
 printf 'one\n' >"$SRC/dir/one"
@@ -54,4 +54,24 @@ assert_rc treesync 0
 run_both -ai -- "$T/nonexistent" "$SRC/file" "$DST/"
 assert_same_output
 assert_rc treesync 23
+# (rsync makes DEST before it fails; treesync leaves it: t1100.)
+run_both -ai --ignore-missing-args -- "$T/nothere/" "$DST/"
+assert_rc rsync 23
+assert_rc treesync 23
+
+# --delete-missing-args: DEST's names of the missing operands go.
+mkdir -p "$T/gone" "$DST/empty" "$DST/full/x"
+printf 'f\n' >"$DST/file"
+printf 'y\n' >"$DST/full/x/y"
+printf 'z\n' >"$DST/other"
+stamp "$DST" 1400000000
+for extra in "" --force "-n --force" --delete; do
+	# shellcheck disable=SC2086
+	run_both -ai --delete-missing-args $extra -- "$T/gone/file" \
+	    "$T/gone/empty" "$T/gone/full" "$T/gone/absent" "$DST/"
+	assert_same_result --no-mtime-root	# deleting in it: the time then
+done
+expect_line rsync '*deleting   full/x/y'
+[ -e "$TS_DST/other" ] || fail "--delete-missing-args deleted another name"
+[ -e "$TS_DST/file" ] && fail "--delete-missing-args kept file"
 pass
