@@ -51,6 +51,27 @@ static char *read_link(int dirfd, const char *name)
 		size *= 2;
 	}
 }
+
+/* rsync's --munge-links prefix. */
+#define MUNGE_PREFIX "/rsyncd-munged/"
+
+/*
+ * The target of IT's source symlink as the transfer takes it (malloc'ed),
+ * or NULL with errno set.  --munge-links takes rsync's prefix off a
+ * target that has more than it: that is the sending side's half of the
+ * option, and a local rsync does no other (its receiver never munges).
+ */
+static char *read_source_link(const struct ts_run *run,
+    const struct srcitem *it)
+{
+	char *t = read_link(it->sfd, it->src_name);
+	size_t pl = sizeof(MUNGE_PREFIX) - 1;
+
+	if (t && run->o->munge_links && strlen(t) > pl &&
+	    strncmp(t, MUNGE_PREFIX, pl) == 0)
+		memmove(t, t + pl, strlen(t + pl) + 1);
+	return t;
+}
 /* --- items handled inline ------------------------------------------------ */
 
 void item_count_created(struct ts_run *run, uint32_t iflags, uint32_t mode)
@@ -166,7 +187,7 @@ void item_make_node(struct dnode *d, const struct srcitem *it,
 	char *target = NULL;
 
 	if (S_ISLNK(it->ent->mode) &&
-	    !(target = read_link(it->sfd, it->src_name))) {
+	    !(target = read_source_link(d->run, it))) {
 		report_errno_at(d->run->rep, errno, "cannot read symlink",
 		    it->src_disp, it->src_name);
 		run_source_failed(d->run);
@@ -389,7 +410,7 @@ static bool read_targets(struct dnode *d, const struct srcitem *it,
 {
 	struct ts_run *run = d->run;
 
-	*starget = read_link(it->sfd, it->src_name);
+	*starget = read_source_link(run, it);
 	if (!*starget) {
 		if (errno == ENOENT) {
 			add(&run->vanished, 1);
@@ -403,6 +424,32 @@ static bool read_targets(struct dnode *d, const struct srcitem *it,
 	}
 	if (dst && S_ISLNK(dst->mode) && d->dslot.fd >= 0)
 		*dtarget = read_link(d->dslot.fd, it->name);
+	return true;
+}
+
+/*
+ * --safe-links: a symlink to TARGET that is unsafe (util_unsafe_symlink(),
+ * counted from the top of the transfer) is left out, said at
+ * --info=symsafe (-v) as rsync says it.  True if it is.
+ */
+static bool unsafe_skipped(struct dnode *d, const struct srcitem *it,
+    const char *target, char **rel)
+{
+	struct ts_run *run = d->run;
+	char *both;
+
+	if (!run->o->safe_links ||
+	    !util_unsafe_symlink(target, item_rel(d, it, rel)))
+		return false;
+	if (report_info_level(run->rep, TS_INFO_SYMSAFE) >= 1) {
+		/* One %s for both names: each is escaped all the same. */
+		both = xmalloc(strlen(*rel) + strlen(target) + 7);
+		sprintf(both, "%s\" -> \"%s", *rel, target);
+		report_note_info(run->rep, TS_INFO_SYMSAFE, 1,
+		    "ignoring unsafe symlink \"%s\"", both);
+		free(both);
+	}
+	add(&run->entries_done, 1);
 	return true;
 }
 
@@ -454,11 +501,13 @@ static void act(struct dnode *d, const struct srcitem *it,
 	struct action a = { .it = it, .dst = dst };
 	bool followed;
 
-	if (size_skipped(d, it, &rel) ||
-	    (!cleared && deferred(d, it, dst, &rel)))
+	if (size_skipped(d, it, &rel))
 		goto out;
 	if (S_ISLNK(src->mode) && run->o->links &&
-	    !read_targets(d, it, dst, &starget, &dtarget))
+	    (!read_targets(d, it, dst, &starget, &dtarget) ||
+	    unsafe_skipped(d, it, starget, &rel)))
+		goto out;
+	if (!cleared && deferred(d, it, dst, &rel))
 		goto out;
 	a.hl = hard_link(d, it, dst, &followed);
 	if (followed)

@@ -74,6 +74,51 @@ char *util_path_join(const char *dir, const char *name)
 	return p;
 }
 
+/* What one name of a path does to the depth: -1 for "..", 0 for "." or
+ * an empty name (a doubled slash), 1 for any other. */
+static int name_step(const char *name, size_t len)
+{
+	if (len == 0 || (len == 1 && name[0] == '.'))
+		return 0;
+	if (len == 2 && name[0] == '.' && name[1] == '.')
+		return -1;
+	return 1;
+}
+
+bool util_unsafe_symlink(const char *target, const char *path)
+{
+	const char *p, *slash;
+	long depth = 0;
+	size_t len;
+
+	if (!*target || *target == '/')
+		return true;
+	/* rsync 3.5's hardening: a ".." anywhere but in the leading run of
+	 * them, or a last name "..", is unsafe whatever the depth (a name
+	 * it climbs out of may be made a symlink later). */
+	for (p = target; strncmp(p, "../", 3) == 0;)
+		for (p += 3; *p == '/'; p++)
+			;
+	len = strlen(target);
+	if (strstr(p, "/../") ||
+	    (len > 3 && strcmp(target + len - 3, "/..") == 0))
+		return true;
+	/* How deep the link's directory is: a ".." starts over (rsync's
+	 * rule: the names before it are not known to be directories). */
+	for (p = path; (slash = strchr(p, '/')); p = slash + 1) {
+		int step = name_step(p, (size_t)(slash - p));
+
+		depth = step < 0 ? 0 : depth + step;
+	}
+	/* Every name but the last is a directory the target passes. */
+	for (p = target; (slash = strchr(p, '/')); p = slash + 1) {
+		depth += name_step(p, (size_t)(slash - p));
+		if (depth < 0)
+			return true;
+	}
+	return name_step(p, strlen(p)) < 0 && depth == 0;
+}
+
 double util_now(void)
 {
 	struct timespec ts;

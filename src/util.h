@@ -25,6 +25,14 @@ char *xstrdup(const char *s);
  */
 char *util_path_join(const char *dir, const char *name);
 
+/*
+ * rsync's "unsafe" symlink: TARGET is empty or absolute, or its ".."
+ * components climb above the top of the transfer from PATH, the link's
+ * own path below that top.  Counted by name as rsync counts (nothing is
+ * looked up): "." is nothing, a ".." in PATH starts its depth over.
+ */
+bool util_unsafe_symlink(const char *target, const char *path);
+
 /* Seconds from an arbitrary fixed point (CLOCK_MONOTONIC). */
 double util_now(void);
 

@@ -130,6 +130,9 @@ struct ts_options {
 	/* What to transfer and preserve (rsync's -rlptgoD). */
 	bool recursive;
 	bool links;
+	bool safe_links;	/* --safe-links: unsafe symlinks are left out */
+	bool munge_links;	/* --munge-links: "/rsyncd-munged/" is taken
+				 * off source symlink targets */
 	bool hard_links;	/* -H */
 	bool perms;
 	bool times;

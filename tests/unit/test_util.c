@@ -1,4 +1,4 @@
-/* Unit tests for util.c: path joining and name escaping. */
+/* Unit tests for util.c: path joining, name escaping, unsafe symlinks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,11 +56,55 @@ static void test_escape(void **state)
 	assert_string_equal(b, "\\#012");
 }
 
+/* rsync 3.5.0's verdicts (--safe-links -v on these links, at these
+ * depths below the top of the transfer). */
+static void test_unsafe_symlink(void **state)
+{
+	static const struct {
+		const char *target, *path;
+		bool unsafe;
+	} c[] = {
+		{ "x", "l", false },
+		{ "", "l", true },
+		{ "/etc/passwd", "a/b/l", true },
+		{ "../x", "l", true },
+		{ "../x", "a/l", false },
+		{ "../../x", "a/b/l", false },
+		{ "../../x", "b/l", true },
+		{ "../../../x", "s/a/b/l", false },
+		{ "./x", "l", false },
+		{ ".././x", "a/l", false },
+		{ "..", "a/l", false },
+		{ "..", "l", true },
+		{ "..//../x", "a/b/l", false },
+		{ "b//x", "l", false },
+		/* a ".." after another name, or a last "/..": unsafe at
+		 * any depth (rsync 3.5's hardening) */
+		{ "b/../x", "s/a/b/l", true },
+		{ "b/./../x", "s/a/b/l", true },
+		{ "b//../x", "s/a/b/l", true },
+		{ "../b/../x", "s/a/b/l", true },
+		{ "../..", "s/a/b/l", true },
+		{ "b/..", "s/a/b/l", true },
+		/* ".." in the link's own path starts its depth over */
+		{ "../x", "a/../l", true },
+		{ "../x", "./a/l", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (util_unsafe_symlink(c[i].target, c[i].path) != c[i].unsafe)
+			fail_msg("%s in %s: expected %s", c[i].target,
+			    c[i].path, c[i].unsafe ? "unsafe" : "safe");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_unsafe_symlink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

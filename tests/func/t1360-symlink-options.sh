@@ -1,0 +1,67 @@
+#!/bin/bash
+. "$(dirname "$0")/lib.sh"
+describe "--safe-links and --munge-links like rsync 3.5.0: unsafe symlinks (absolute, climbing above the top of the transfer, or with a '..' after another name) left out and said at -v, counted from the transfer's top (SRC/ or SRC); a DEST entry of that name kept, even with --delete; --munge-links takes '/rsyncd-munged/' off source targets"
+
+mkdir -p "$SRC/sub/deep"
+printf 'f\n' >"$SRC/f"
+ln -s f "$SRC/ok"
+ln -s /etc/passwd "$SRC/abs"
+ln -s ../outside "$SRC/up"
+ln -s ../f "$SRC/sub/upok"
+ln -s ../../f "$SRC/sub/out"
+ln -s ../../f "$SRC/sub/deep/twoup"
+ln -s deep/../../f "$SRC/sub/hard"
+ln -s ../.. "$SRC/sub/deep/dotdot"
+ln -s .. "$SRC/sub/dd"
+ln -s ./f "$SRC/dot"
+stamp "$SRC"
+
+run_both -ai --safe-links -- "$SRC/" "$DST/"
+assert_same_result
+[ -L "$TS_DST/ok" ] && [ -L "$TS_DST/sub/deep/twoup" ] ||
+    fail "--safe-links: safe links not made"
+[ -e "$TS_DST/abs" ] || [ -L "$TS_DST/abs" ] && fail "--safe-links: abs made"
+
+# At -v each one is said, as rsync says it.
+run_both -aiv --safe-links -- "$SRC/" "$DST/"
+assert_same_result
+expect_line rsync 'ignoring unsafe symlink "abs" -> "/etc/passwd"'
+expect_line rsync 'ignoring unsafe symlink "sub/hard" -> "deep/../../f"'
+expect_line rsync 'ignoring unsafe symlink "sub/deep/dotdot" -> "../.."'
+
+# SRC without the slash: one level deeper, so "up" and "sub/out" are safe.
+run_both -aiv --safe-links -- "$SRC" "$DST/"
+assert_same_result --no-mtime-root
+expect_line rsync 'ignoring unsafe symlink "src/abs" -> "/etc/passwd"'
+[ -L "$TS_DST/src/up" ] || fail "--safe-links: src/up is safe from SRC"
+
+# A DEST entry where an unsafe link is: left alone, --delete or not.
+mkdir -p "$DST/abs" "$DST/sub"
+printf 'keep\n' >"$DST/abs/keep"
+ln -s /old "$DST/sub/out"
+run_both -ai --safe-links --delete -- "$SRC/" "$DST/"
+assert_same_result
+[ -f "$TS_DST/abs/keep" ] || fail "--safe-links: DEST's abs/keep removed"
+rm -rf "$DST"
+
+# --munge-links: a local run only unmunges what the source holds.
+rm -rf "$SRC"
+mkdir -p "$SRC"
+ln -s /rsyncd-munged/f "$SRC/munged"
+ln -s /rsyncd-munged/ "$SRC/prefixonly"
+ln -s /rsyncd-munged/../../x "$SRC/climb"
+ln -s plain "$SRC/plain"
+stamp "$SRC"
+run_both -ai --munge-links -- "$SRC/" "$DST/"
+assert_same_result
+expect_line rsync 'cL+++++++++ munged -> f'
+# Up to date against the unmunged target.
+run_both_again -ai --munge-links -- "$SRC/" "$DST/"
+assert_same_result
+# Checked for safety as unmunged.
+run_both -aiv --munge-links --safe-links -- "$SRC/" "$DST/"
+assert_same_result
+expect_line rsync 'ignoring unsafe symlink "climb" -> "../../x"'
+run_both -ai --no-munge-links --munge-links --safe-links -- "$SRC/" "$DST/"
+assert_same_result
+pass
