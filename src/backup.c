@@ -348,6 +348,40 @@ static void clear_target(struct ts_run *run, int bfd, const char *bname,
 	sys.unlinkat(bfd, bname, AT_REMOVEDIR);
 }
 
+/*
+ * --safe-links: a DEST symlink that is unsafe (util_unsafe_symlink(), REL
+ * its path), or whose target cannot be read, is not kept, as rsync 3.5
+ * keeps none (said at --info=symsafe).  True if NAME is one: a removed
+ * one is then only removed, *R the result.
+ */
+static bool unsafe_link(struct ts_run *run, int dfd, const char *name,
+    const char *rel, bool keep, int *r)
+{
+	char t[PATH_MAX], *both;
+	ssize_t n = readlinkat(dfd, name, t, sizeof(t) - 1);
+
+	if (n > 0) {
+		t[n] = '\0';
+		if (!util_unsafe_symlink(t, rel))
+			return false;
+		both = xmalloc(strlen(rel) + (size_t)n + 7);
+		sprintf(both, "%s\" -> \"%s", rel, t);
+		report_note_info(run->rep, TS_INFO_SYMSAFE, 1,
+		    "not backing up unsafe symlink \"%s\"", both);
+		free(both);
+	} else {
+		report_note_info(run->rep, TS_INFO_SYMSAFE, 1,
+		    "not backing up symlink with unreadable target \"%s\"",
+		    rel);
+	}
+	*r = 0;
+	if (!keep && sys.unlinkat(dfd, name, 0) < 0 && errno != ENOENT) {
+		*r = -errno;
+		run_report_dest(run, -*r, "cannot delete", rel);
+	}
+	return true;
+}
+
 int backup_entry(struct ts_run *run, int dfd, const char *name,
     const char *rel, uint32_t mode, bool keep)
 {
@@ -356,6 +390,9 @@ int backup_entry(struct ts_run *run, int dfd, const char *name,
 
 	if (!run->plan.bak || run->o->dry_run || S_ISDIR(mode))
 		return 0;
+	if (S_ISLNK(mode) && run->o->links && run->o->safe_links &&
+	    unsafe_link(run, dfd, name, rel, keep, &r))
+		return r;
 	r = target(run, dfd, name, rel, &bfd, &bname);
 	if (r < 0)
 		goto out;

@@ -1,6 +1,6 @@
 #!/bin/bash
 . "$(dirname "$0")/lib.sh"
-describe "--safe-links and --munge-links like rsync 3.5.0: unsafe symlinks (absolute, climbing above the top of the transfer, or with a '..' after another name) left out and said at -v, counted from the transfer's top (SRC/ or SRC); a DEST entry of that name kept, even with --delete; --munge-links takes '/rsyncd-munged/' off source targets"
+describe "--safe-links and --munge-links like rsync 3.5.0: unsafe symlinks (absolute, climbing above the top of the transfer, or with a '..' after another name) left out and said at -v, counted from the transfer's top (SRC/ or SRC); a DEST entry of that name kept, even with --delete; with -b an unsafe DEST symlink is not backed up; --munge-links takes '/rsyncd-munged/' off source targets"
 
 mkdir -p "$SRC/sub/deep"
 printf 'f\n' >"$SRC/f"
@@ -42,6 +42,22 @@ ln -s /old "$DST/sub/out"
 run_both -ai --safe-links --delete -- "$SRC/" "$DST/"
 assert_same_result
 [ -f "$TS_DST/abs/keep" ] || fail "--safe-links: DEST's abs/keep removed"
+rm -rf "$DST"
+
+# -b: an unsafe DEST symlink that is replaced or deleted is not kept.
+mkdir -p "$DST/sub"
+ln -s ../../sensitive "$DST/f"
+ln -s ../../gone "$DST/sub/gone"
+ln -s ../f "$DST/sub/safe"
+run_both -aiv -b --suffix=.bak --safe-links --delete -- "$SRC/" "$DST/"
+assert_same_result --no-mtime-dirs	# (-b implies -O)
+expect_line rsync 'not backing up unsafe symlink "f" -> "../../sensitive"'
+expect_line rsync 'not backing up unsafe symlink "sub/gone" -> "../../gone"'
+[ -L "$TS_DST/sub/safe.bak" ] || fail "-b --safe-links: a safe link not kept"
+# The same into a --backup-dir inside DEST.
+run_both -ai --backup-dir=bk --safe-links --delete -- "$SRC/" "$DST/"
+assert_same_result --no-mtime-dirs
+[ -L "$TS_DST/bk/sub/safe" ] || fail "--backup-dir --safe-links: no bk/sub/safe"
 rm -rf "$DST"
 
 # --munge-links: a local run only unmunges what the source holds.
