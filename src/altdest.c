@@ -36,10 +36,13 @@
  * copied under a temp name in DEST and renamed into place: a final name
  * only ever holds a complete entry.  Nothing here removes anything.
  *
+ * --compare-dest removes a DEST file that equals its match (rsync does,
+ * during its walk): here after the walk, through the gate, silently.
+ *
  * Known differences from rsync 3.5.0 (README, "Deliberate differences"):
  * a symlink to a directory below an alternate directory is never
- * followed (rsync follows one that the user owns); --compare-dest does
- * not remove a DEST file that equals its match.
+ * followed (rsync follows one that the user owns); -H groups whose first
+ * link has no exact match.
  */
 #define _GNU_SOURCE
 #include "altdest.h"
@@ -474,6 +477,13 @@ static bool apply_existing(struct dnode *d, struct action *a, char **rel,
 {
 	struct ts_run *run = d->run;
 
+	if (m->level == 3 && run->o->alt_dest == TS_ALT_COMPARE) {
+		/* DEST need not hold what the match holds: rsync removes
+		 * it (here after the walk, through the gate). */
+		prune_record_quiet(d, a->it->name, a->dst->mode);
+		finished(d, a, rel, NULL);
+		return true;
+	}
 	if (m->level < 3 || run->o->alt_dest != TS_ALT_LINK)
 		return false;
 	if (a->dst->dev == m->ent.dev && a->dst->ino == m->ent.ino)

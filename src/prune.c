@@ -105,6 +105,25 @@ static void record_gone(struct ts_run *run)
 	pthread_mutex_unlock(&run->del_lock);
 }
 
+void prune_record_quiet(struct dnode *d, const char *name, uint32_t mode)
+{
+	struct ts_run *run = d->run;
+	struct del_group *g = xcalloc(1, sizeof(*g));
+
+	g->rel = xstrdup(d->rel);
+	g->meta = d->meta;
+	g->quiet = true;
+	g->n = 1;
+	g->names = xcalloc(1, sizeof(*g->names));
+	g->modes = xcalloc(1, sizeof(*g->modes));
+	g->names[0] = xstrdup(name);
+	g->modes[0] = mode;
+	pthread_mutex_lock(&run->del_lock);
+	g->next = run->groups;
+	run->groups = g;
+	pthread_mutex_unlock(&run->del_lock);
+}
+
 /* --- deletion ------------------------------------------------------------ */
 
 static int cmp_groups(const void *a, const void *b)
@@ -137,7 +156,7 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 {
 	struct protect_arg pa = { run, g->layer };
 	struct del_opts dopts = { .rep = run->rep,
-		.dry_run = run->o->dry_run,
+		.dry_run = run->o->dry_run, .quiet_report = g->quiet,
 		.one_fs = run->o->one_fs > 0, .protect = g->layer ||
 		run->plan.bak ? select_protect_inside : NULL, .protect_arg = &pa,
 		.backup = run->plan.bak ? backup_removed : NULL,

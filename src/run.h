@@ -65,6 +65,7 @@ struct del_group {
 	char *rel;		/* the directory, below the destination root */
 	struct filter_layer *layer;	/* its rules (protect inside), or NULL */
 	struct meta_target meta;	/* times to restore after deleting */
+	bool quiet;		/* no "deleting" lines (--compare-dest) */
 	size_t n;
 	char **names;
 	uint32_t *modes;
@@ -714,6 +715,9 @@ struct dnode *root_make(struct ts_run *run);
 /* Records the extraneous entries EX[0..N) (indices in DL) of D. */
 void prune_record(struct dnode *d, const struct dirlist *dl,
     const uint32_t *ex, size_t n);
+/* --compare-dest: NAME of D (of type MODE), equal to its match, goes
+ * after the walk like an extraneous entry, without a line (rsync). */
+void prune_record_quiet(struct dnode *d, const char *name, uint32_t mode);
 void prune_run(struct ts_run *run);
 void prune_free(struct ts_run *run);
 

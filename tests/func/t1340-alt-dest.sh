@@ -90,6 +90,12 @@ cp -p "$SRC/same2" "$DST/same2"
 run_both -ai --link-dest=../prev -- "$SRC/" "$DST"
 assert_same_result
 assert_same_sharing "--link-dest into an existing DEST"
+# --compare-dest: a DEST file equal to its match goes (rsync's), silently.
+cp -p "$SRC/same2" "$DST/same1"
+run_both -ai --compare-dest=../prev -- "$SRC/" "$DST"
+assert_same_result --no-mtime-root
+[ -e "$RS_DST/same1" ] && fail "scenario: rsync kept same1"
+[ -e "$TS_DST/same1" ] && fail "--compare-dest: DEST's same1 was kept"
 rm -rf "$DST"
 
 # A dry run prints the real run's lines and changes nothing.
