@@ -423,27 +423,11 @@ static bool encode_files(struct ts_run *run, struct ftask *first,
 	return true;
 }
 
-/* A chunk of a big file, queued as a task until it is a message. */
-struct chunk_task {
-	struct pool_task t;
-	struct ts_run *run;
-	struct dtask_buf msg;
-};
-
-static void chunk_task_run(struct pool_task *t, struct pool_worker *w);
-
 bool dtask_encode(struct ts_run *run, struct pool_task *t,
     struct dtask_buf *out)
 {
 	struct ftask *f;
 
-	if (t->fn == chunk_task_run) {
-		struct chunk_task *k = (struct chunk_task *)t;
-
-		out->n = 0;
-		put(out, k->msg.p, k->msg.n);
-		return true;
-	}
 	if (t->fn == scan_task)
 		return encode_dir(run, container_of(t, struct dnode, task),
 		    out);
@@ -870,10 +854,11 @@ static int run_files(struct ts_run *run, int origin, bool cancelled,
 #define CHUNK ((uint64_t)64 << 20)	/* a chunk task's range */
 
 enum chunk_what { CW_NONE, CW_OPEN, CW_CHANGED, CW_READ, CW_WRITE, CW_CLOSE,
-	CW_CANCELLED };
+	CW_HANDOFF, CW_CANCELLED };
 static const char *const chunk_whats[] = {
 	"", "cannot open", "source changed or replaced while copying",
-	"cannot read", "cannot write", "cannot close", "cancelled",
+	"cannot read", "cannot write", "cannot close",
+	"cannot hand a chunk to another rank", "cancelled",
 };
 
 /* One split file on its owner: the chunks other ranks copy. */
@@ -930,6 +915,28 @@ static char *split_dir(const char *rel, const char **name)
 	return slash ? strndup(rel, (size_t)(slash - rel)) : xstrdup("");
 }
 
+/* One chunk reported to its owner (this rank). */
+static void chunk_report(uint64_t split, int64_t n, uint64_t end,
+    uint8_t side, bool fatal, uint8_t what)
+{
+	struct rsplit *rs = (struct rsplit *)(uintptr_t)split;
+
+	pthread_mutex_lock(&rs->lock);
+	if (n >= 0)
+		rs->bytes += (uint64_t)n;
+	else if (rs->err == 0) {
+		rs->err = (int)n;
+		rs->side = side ? COPY_SRC : COPY_DST;
+		rs->fatal = fatal;
+		rs->what = what;
+	}
+	if (end < rs->end)
+		rs->end = end;
+	if (--rs->remaining == 0)
+		pthread_cond_broadcast(&rs->done);
+	pthread_mutex_unlock(&rs->lock);
+}
+
 static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
     uint64_t size, void **handle)
 {
@@ -938,7 +945,7 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 	char spath[PATH_MAX], dpath[PATH_MAX], base[PATH_MAX];
 	const char *srel = NULL, *drel, *sname, *tname;
 	struct stat sst, tst;
-	uint64_t share, from, off;
+	uint64_t share, from, off, i;
 	struct rsplit *rs;
 	char *sdir, *ddir;
 	size_t op;
@@ -972,33 +979,37 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 	rs->end = ~(uint64_t)0;
 	sdir = split_dir(srel, &sname);
 	ddir = split_dir(drel, &tname);
-	for (off = from; off < size; off += CHUNK) {
-		struct chunk_task *k = xcalloc(1, sizeof(*k));
+	/* Each chunk to another rank in turn, pinned there: a rank's own
+	 * idle workers would take every portable task before a thief could
+	 * (and the point is the other hosts' links). */
+	for (off = from, i = 1; off < size; off += CHUNK, i++) {
 		char *disp = util_path_join(run->plan.srcs[op].operand, srel);
-		struct dtask_buf *b = &k->msg;
+		int to = (run->exec->rank + i) % n;
+		struct dtask_buf b = { 0 };
 
-		k->t.fn = chunk_task_run;
-		k->run = run;
-		put_head(b, DT_CHUNK, rs);
-		put_u32(b, (uint32_t)op);
-		put_str(b, sdir);
-		put_str(b, sname);
-		put_str(b, disp);
-		put_u64(b, (uint64_t)sst.st_ino);
-		put_u64(b, (uint64_t)sst.st_size);
-		put_u64(b, (uint64_t)sst.st_mtim.tv_sec);
-		put_u64(b, (uint64_t)sst.st_mtim.tv_nsec);
-		put_str(b, ddir);
-		put_str(b, tname);
-		put_u64(b, (uint64_t)tst.st_ino);
-		put_u64(b, off);
-		put_u64(b, size - off < CHUNK ? size - off : CHUNK);
-		put_u8(b, run->o->fsync);
+		put_head(&b, DT_CHUNK, rs);
+		put_u32(&b, (uint32_t)op);
+		put_str(&b, sdir);
+		put_str(&b, sname);
+		put_str(&b, disp);
+		put_u64(&b, (uint64_t)sst.st_ino);
+		put_u64(&b, (uint64_t)sst.st_size);
+		put_u64(&b, (uint64_t)sst.st_mtim.tv_sec);
+		put_u64(&b, (uint64_t)sst.st_mtim.tv_nsec);
+		put_str(&b, ddir);
+		put_str(&b, tname);
+		put_u64(&b, (uint64_t)tst.st_ino);
+		put_u64(&b, off);
+		put_u64(&b, size - off < CHUNK ? size - off : CHUNK);
+		put_u8(&b, run->o->fsync);
 		free(disp);
 		pthread_mutex_lock(&rs->lock);
 		rs->remaining++;
 		pthread_mutex_unlock(&rs->lock);
-		pool_submit(&run->pool, &k->t);	/* portable: any rank */
+		if (run->exec->send(run->exec->arg, to, b.p, b.n) < 0)
+			chunk_report((uint64_t)(uintptr_t)rs, -ENOMEM, ~(uint64_t)0,
+			    0, false, CW_HANDOFF);
+		dtask_buf_free(&b);
 	}
 	free(sdir);
 	free(ddir);
@@ -1043,28 +1054,6 @@ void dtask_set_remote(struct ts_run *run)
 	ops = remote_ops_proto;
 	ops.arg = run;
 	copy_ctx_set_remote(&run->copy, &ops);
-}
-
-/* One chunk reported to its owner (this rank). */
-static void chunk_report(uint64_t split, int64_t n, uint64_t end,
-    uint8_t side, bool fatal, uint8_t what)
-{
-	struct rsplit *rs = (struct rsplit *)(uintptr_t)split;
-
-	pthread_mutex_lock(&rs->lock);
-	if (n >= 0)
-		rs->bytes += (uint64_t)n;
-	else if (rs->err == 0) {
-		rs->err = (int)n;
-		rs->side = side ? COPY_SRC : COPY_DST;
-		rs->fatal = fatal;
-		rs->what = what;
-	}
-	if (end < rs->end)
-		rs->end = end;
-	if (--rs->remaining == 0)
-		pthread_cond_broadcast(&rs->done);
-	pthread_mutex_unlock(&rs->lock);
 }
 
 /* Copies one chunk (read/write through BUF), opened below this rank's
@@ -1223,18 +1212,6 @@ static int run_chunk(struct ts_run *run, int origin, bool cancelled,
 	return 0;
 }
 
-/* Only when the queue could not take it: the chunk runs here. */
-static void chunk_task_run(struct pool_task *t, struct pool_worker *w)
-{
-	struct chunk_task *k = (struct chunk_task *)t;
-	struct rd r = { k->msg.p, k->msg.n, 4, false };
-
-	run_chunk(k->run, k->run->exec->rank, pool_cancelled(&k->run->pool),
-	    &r, w->index);
-	dtask_buf_free(&k->msg);
-	free(k);
-}
-
 int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
     bool cancelled, int w)
 {
@@ -1284,17 +1261,6 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
 	}
 	return kind == DT_DIR ? run_dir(run, origin, cancelled, &r, w) :
 	    run_files(run, origin, cancelled, &r, w);
-}
-
-bool dtask_self_contained(const struct pool_task *t)
-{
-	return t->fn == chunk_task_run;
-}
-
-void dtask_pushed(struct pool_task *t)
-{
-	dtask_buf_free(&((struct chunk_task *)t)->msg);
-	free(t);
 }
 
 const char *dtask_unsupported(const struct ts_run *run)

@@ -53,15 +53,9 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
  * (re-opened here), and chunks of big files it copied. */
 void dtask_stolen(uint64_t *dirs, uint64_t *batches, uint64_t *chunks);
 
-/* Whether T's message (dtask_encode()) holds all of it, so that T goes
- * once the message is queued (dtask_pushed()); ask before queueing it: a
- * task whose message carries its pointer may run, and be freed, at once. */
-bool dtask_self_contained(const struct pool_task *t);
-void dtask_pushed(struct pool_task *t);
-
 /* A big file's pieces (copy_split.c) are shared with the other ranks:
- * its tail in chunks of 64 MiB, portable tasks that any rank copies
- * below its own roots, while the owner waits for them. */
+ * its tail in chunks of 64 MiB, sent to the other ranks in turn, which
+ * copy them below their own roots while the owner waits for them. */
 void dtask_set_remote(struct ts_run *run);
 
 /* What treesync-mpi does not spread across ranks yet (an option, for

@@ -187,15 +187,10 @@ static void tsm_submit(void *arg, struct pool_task *t)
 	struct tsm *m = arg;
 	struct dtask_buf b = { 0 };
 
-	if (m->nranks > 1 && dtask_encode(m->run, t, &b)) {
-		bool own = dtask_self_contained(t);
-
-		if (mpi_queue_push(m->q, b.p, b.n) == 0) {
-			dtask_buf_free(&b);
-			if (own)
-				dtask_pushed(t);
-			return;
-		}
+	if (m->nranks > 1 && dtask_encode(m->run, t, &b) &&
+	    mpi_queue_push(m->q, b.p, b.n) == 0) {
+		dtask_buf_free(&b);
+		return;
 	}
 	dtask_buf_free(&b);
 	if (mpi_queue_push_local(m->q, local_task, t) < 0) {

@@ -1,8 +1,8 @@
 #!/bin/bash
 # A big file in chunks across ranks: a 256 MiB file on 2 and 3 simulated
-# hosts (1 ms a request, -j 2): its owner keeps the head, the tail goes in
-# 64 MiB chunk tasks that other ranks steal, open below their own roots
-# and copy into the owner's temp; the copy is byte-identical, no temp is
+# hosts (1 ms a request): its owner keeps the head, the tail goes in 64
+# MiB chunk tasks sent to the other ranks in turn, which open the source
+# and the temp below their own roots and copy into the owner's temp; the copy is byte-identical, no temp is
 # left, and rank 1 copied chunks.  Then a read error in a chunk on rank 1
 # (its source mount fails every READ of the file): the old DEST file stays
 # as it was, no temp, exit 23 on every rank, and the extraneous entry is
