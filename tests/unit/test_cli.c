@@ -302,6 +302,7 @@ static void test_no_names_are_rsyncs(void **state)
 		"no-msgs2stderr", "no-timeout", "no-contimeout",
 		"no-inc-recursive", "no-i-r", "no-blocking-io", "no-compress",
 		"no-z", "no-bwlimit", "no-backup", "no-mkpath",
+		"no-munge-links",
 	};
 	size_t i, j, n = sizeof(rsyncs) / sizeof(rsyncs[0]), table = 0;
 
