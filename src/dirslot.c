@@ -117,17 +117,19 @@ size_t dslot_relieve(struct dslot_cache *c)
 
 /* --- opening ------------------------------------------------------------- */
 
-/* Opens NAME in PFD as a directory, never through a symlink.  When the
+/* Opens NAME in PFD as a directory, never through a symlink unless
+ * FOLLOW (a followed source slot, checked by its callers).  When the
  * process is out of fds, closes every unpinned slot and tries again. */
-static int open_dir(struct dslot_cache *c, int pfd, const char *name)
+static int open_dir(struct dslot_cache *c, int pfd, const char *name,
+    bool follow)
 {
-	int fd = sys.openat(pfd, name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	const int fl = O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    (follow ? 0 : O_NOFOLLOW);
+	int fd = sys.openat(pfd, name, fl, 0);
 
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
 		if (dslot_relieve(c)) {
-			fd = sys.openat(pfd, name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+			fd = sys.openat(pfd, name, fl, 0);
 		} else {
 			errno = EMFILE;
 		}
@@ -143,7 +145,7 @@ static int open_again(struct dslot_cache *c, struct dslot *t, int pfd)
 	int fd, err = 0;
 
 	pthread_mutex_unlock(&c->lock);
-	fd = open_dir(c, pfd, t->name);
+	fd = open_dir(c, pfd, t->name, t->follow);
 	if (fd < 0)
 		err = -errno;
 	else if (fstat(fd, &st) < 0)
@@ -300,6 +302,9 @@ int dslot_adopt(struct dslot_cache *c, struct dslot *s, int fd)
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
+	if (s->follow && ((uint64_t)st.st_dev != s->dev ||
+	    (uint64_t)st.st_ino != s->ino))
+		return -ESTALE;	/* the symlink points elsewhere now */
 	pthread_mutex_lock(&c->lock);
 	s->fd = fd;
 	s->dev = st.st_dev;
@@ -313,9 +318,10 @@ int dslot_adopt(struct dslot_cache *c, struct dslot *s, int fd)
 	return 0;
 }
 
-int dslot_open_name(struct dslot_cache *c, int pfd, const char *name)
+int dslot_open_name(struct dslot_cache *c, int pfd, const char *name,
+    bool follow)
 {
-	return open_dir(c, pfd, name);
+	return open_dir(c, pfd, name, follow);
 }
 
 /*

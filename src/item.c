@@ -218,6 +218,12 @@ static void add_source(struct dnode *c, const struct srcitem *it)
 	s->up = it->from;
 	s->name = xstrdup(it->src_name);
 	dslot_init(&s->slot, &it->from->slot, s->name);
+	if (it->follow) {
+		/* -k: the directory listed, and only it. */
+		s->slot.follow = true;
+		s->slot.dev = it->ent->dev;
+		s->slot.ino = it->ent->ino;
+	}
 	s->dev_limit = it->dev_limit;
 	s->rank = c->nsrcs - 1;
 	s->list = it->list;
@@ -247,7 +253,7 @@ void item_submit_dir(struct dnode *d, const struct srcitem *it,
 	c->blocked = what == CMP_BLOCKED;
 	c->attrs_differ = (iflags & IT_REPORT_ANY) != 0;
 	c->no_descend = (run->o->one_fs && it->ent->dev != it->dev_limit) ||
-	    it->child_stop;
+	    it->child_stop || it->too_deep;
 	if (dst && !c->create && !c->blocked) {
 		c->dst = *dst;
 		c->has_dst = true;

@@ -51,6 +51,9 @@ struct lent {
 				 * ("" for the current directory) */
 	uint64_t dev;		/* its operand's file system (-x) */
 	size_t ord;		/* its operand: the first of a name wins */
+	unsigned links;		/* -k: symlinks followed on its path; E is
+				 * the last one's directory when FOLLOW */
+	bool follow;
 };
 
 struct lents {
@@ -154,7 +157,20 @@ static void add_entry(struct lister *ls, struct lents *l, const struct lent *at,
 	n->e = *e;
 	n->layer = at->layer ? filter_layer_ref(at->layer) : NULL;
 	n->target = NULL;
-	if (S_ISLNK(e->mode) && ls->run->o->links) {
+	n->follow = false;
+	if (S_ISLNK(e->mode) && ls->run->o->copy_dirlinks) {
+		/* -k: a link to a directory is listed as it (scan.c). */
+		struct ts_entry t;
+
+		if (walk_stat(n->pfd, name, true, &t) == 0 &&
+		    S_ISDIR(t.mode)) {
+			t.name = n->e.name;
+			n->e = t;
+			n->follow = true;
+			n->links++;
+		}
+	}
+	if (S_ISLNK(n->e.mode) && ls->run->o->links) {
 		char buf[PATH_MAX];
 		ssize_t k = readlinkat(n->pfd, name, buf, sizeof(buf) - 1);
 
@@ -236,12 +252,26 @@ static void list_entries(struct lister *ls, struct lents *l);
 static void descend(struct lister *ls, const struct lent *d)
 {
 	struct lents l = { NULL, 0, 0 };
+	struct stat st;
 	int fd;
 
 	if (ls->run->o->one_fs && d->e.dev != d->dev)
 		return;
-	fd = openat(d->pfd, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	if (d->links > 40) {
+		/* More symlinks than one path may have (scan.c). */
+		failed(ls, ELOOP, "cannot open directory", d->base, d->rel);
+		return;
+	}
+	fd = openat(d->pfd, d->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    (d->follow ? 0 : O_NOFOLLOW));
+	if (fd >= 0 && d->follow && (fstat(fd, &st) < 0 ||
+	    (uint64_t)st.st_dev != d->e.dev ||
+	    (uint64_t)st.st_ino != d->e.ino)) {
+		/* -k: only the directory the link led to when listed. */
+		close(fd);
+		fd = -1;
+		errno = ESTALE;
+	}
 	if (fd < 0) {
 		failed(ls, errno, "cannot open directory", d->base, d->rel);
 		return;

@@ -144,6 +144,11 @@ struct dslot {
 	uint64_t dev, ino;
 	struct dslot *up;	/* opened from (NULL when fixed) */
 	const char *name;	/* its name in UP (owned by the holder) */
+	/* A source directory reached through the symlink of its name (-k):
+	 * opened following it, and only ever as the directory listed (DEV
+	 * and INO set from the start, checked at the first opening too).
+	 * Never a destination's. */
+	bool follow;
 	struct dslot *prev, *next;	/* the LRU list while open, unpinned */
 };
 
@@ -169,10 +174,13 @@ int dslot_pin(struct dslot_cache *c, struct dslot *s);
 void dslot_unpin(struct dslot_cache *c, struct dslot *s);
 int dslot_pin_locked(struct dslot_cache *c, struct dslot *s);
 void dslot_unpin_locked(struct dslot_cache *c, struct dslot *s);
-/* Opens the directory NAME in PFD (O_NOFOLLOW; out of fds, unpinned
- * slots are closed and it is tried again): an fd or -1 with errno. */
-int dslot_open_name(struct dslot_cache *c, int pfd, const char *name);
-/* Makes FD (just opened by the caller) S's first fd, pinned once. */
+/* Opens the directory NAME in PFD (O_NOFOLLOW unless FOLLOW, a source
+ * slot's follow; out of fds, unpinned slots are closed and it is tried
+ * again): an fd or -1 with errno. */
+int dslot_open_name(struct dslot_cache *c, int pfd, const char *name,
+    bool follow);
+/* Makes FD (just opened by the caller) S's first fd, pinned once; a
+ * followed slot's must be the directory it knows (else -ESTALE). */
 int dslot_adopt(struct dslot_cache *c, struct dslot *s, int fd);
 /* Closes S for good (at the end of its node). */
 void dslot_close(struct dslot_cache *c, struct dslot *s);
@@ -390,6 +398,10 @@ struct srcitem {
 	enum sel child_sel;	/* a directory: how much below it is selected */
 	struct filter_layer *layer;	/* the rules it is checked against */
 	bool child_stop;	/* a directory: create it, do not descend */
+	bool follow;		/* ENT is what the symlink SRC_NAME points to
+				 * (-k): a directory */
+	bool too_deep;		/* followed: more symlinks on its path than
+				 * one path may have (made, not read) */
 	/* A directory: the same-named directories of later operands, merged
 	 * into it (borrowed for the duration of the call). */
 	const struct srcitem *const *merge;

@@ -136,11 +136,11 @@ static bool open_dest_dir(struct dnode *d)
 		/* Nothing is made: an absent directory stays absent. */
 		if (!d->create && pfd >= 0)
 			adopt_dest(d, dslot_open_name(&run->slots, pfd,
-			    d->name));
+			    d->name, false));
 	} else if (d->create && !make_dest_dir(d, pfd)) {
 		ok = false;
 	} else if (!adopt_dest(d, dslot_open_name(&run->slots, pfd,
-	    d->name))) {
+	    d->name, false))) {
 		/* ELOOP/ENOTDIR: something not a directory was planted. */
 		run_report_dest(run, errno, "cannot open directory", d->rel);
 		run_item_failed(run);
@@ -249,7 +249,7 @@ static bool open_source(struct dnode *d, struct dsrc *s)
 		run_source_failed(run);
 		return false;
 	}
-	fd = dslot_open_name(&run->slots, pfd, s->name);
+	fd = dslot_open_name(&run->slots, pfd, s->name, s->slot.follow);
 	err = errno;
 	dslot_unpin(&run->slots, &s->up->slot);
 	if (fd >= 0) {
@@ -357,6 +357,38 @@ static const char *next_name(const struct scan_lists *sc)
 	return min;
 }
 
+/* The kernel's limit on symlinks in one path (MAXSYMLINKS). */
+#define PATH_SYMLINKS 40
+
+/*
+ * -k: the symlink IT->ent, listed in source S, is the directory it points
+ * to, if it does point to one (followed once, here: the slot made for it
+ * opens it again only as that very directory).  A directory whose path
+ * from its operand would go through more symlinks than one path may is
+ * made but not read (a source error), as rsync, which opens that path
+ * whole, fails on it (ELOOP) -- and a link to an ancestor ends there.
+ */
+static void follow_dirlink(struct ts_run *run, const struct dsrc *s,
+    struct srcitem *it, struct ts_entry *e)
+{
+	struct ts_entry t;
+	unsigned n = 1;
+
+	if (walk_stat(s->slot.fd, e->name, true, &t) < 0 || !S_ISDIR(t.mode))
+		return;	/* dangling, or not a directory: a link */
+	t.name = e->name;
+	*e = t;
+	it->follow = true;
+	for (; s; s = s->up)
+		n += s->slot.follow;
+	if (n > PATH_SYMLINKS) {
+		report_errno_at(run->rep, ELOOP, "cannot open directory",
+		    it->src_disp, e->name);
+		run_source_failed(run);
+		it->too_deep = true;
+	}
+}
+
 /* Entry I of source K of D as a source item of SC's current name; false
  * when it is not one (DEST, or a directory this run made in it, met
  * again inside the source it lies in: rsync copies such a tree once). */
@@ -371,8 +403,11 @@ static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
 	dirlist_get(&sc->lists[k], i, e);
 	if (made_has(run, e))
 		return false;
-	item_adjust_source(run, e);
 	memset(it, 0, sizeof(*it));
+	it->src_disp = s->disp;
+	if (S_ISLNK(e->mode) && run->o->copy_dirlinks)
+		follow_dirlink(run, s, it, e);
+	item_adjust_source(run, e);
 	it->ent = e;
 	it->from = s;
 	it->sfd = s->slot.fd;

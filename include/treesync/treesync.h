@@ -133,6 +133,8 @@ struct ts_options {
 	bool safe_links;	/* --safe-links: unsafe symlinks are left out */
 	bool munge_links;	/* --munge-links: "/rsyncd-munged/" is taken
 				 * off source symlink targets */
+	bool copy_dirlinks;	/* -k: a source symlink to a directory is
+				 * that directory */
 	bool hard_links;	/* -H */
 	bool perms;
 	bool times;

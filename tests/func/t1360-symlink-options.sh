@@ -1,6 +1,6 @@
 #!/bin/bash
 . "$(dirname "$0")/lib.sh"
-describe "--safe-links and --munge-links like rsync 3.5.0: unsafe symlinks (absolute, climbing above the top of the transfer, or with a '..' after another name) left out and said at -v, counted from the transfer's top (SRC/ or SRC); a DEST entry of that name kept, even with --delete; with -b an unsafe DEST symlink is not backed up; --munge-links takes '/rsyncd-munged/' off source targets"
+describe "--safe-links, --munge-links and -k like rsync 3.5.0: unsafe symlinks (absolute, climbing above the top of the transfer, or with a '..' after another name) left out and said at -v, counted from the transfer's top (SRC/ or SRC); a DEST entry of that name kept, even with --delete; with -b an unsafe DEST symlink is not backed up; --munge-links takes '/rsyncd-munged/' off source targets; -k makes a symlink to a directory (in or outside the tree) that directory, a DEST symlink in its way replaced, a link to an ancestor followed up to 40 links on a path"
 
 mkdir -p "$SRC/sub/deep"
 printf 'f\n' >"$SRC/f"
@@ -80,4 +80,58 @@ assert_same_result
 expect_line rsync 'ignoring unsafe symlink "climb" -> "../../x"'
 run_both -ai --no-munge-links --munge-links --safe-links -- "$SRC/" "$DST/"
 assert_same_result
+# -k: a symlink to a directory is that directory (inside or outside the
+# tree); links to files and dangling ones stay links (with -l).
+rm -rf "$SRC" "$DST" "$T/other"
+mkdir -p "$SRC/real/in" "$T/other"
+printf 'f\n' >"$SRC/real/f"
+printf 'g\n' >"$T/other/g"
+ln -s real "$SRC/ld"
+ln -s ../other "$SRC/lo"
+ln -s real/f "$SRC/lf"
+ln -s nowhere "$SRC/dang"
+ln -s /etc/passwd "$SRC/abs"
+stamp "$SRC"
+stamp "$T/other"
+run_both -aik -- "$SRC/" "$DST/"
+assert_same_result
+[ -d "$TS_DST/ld" ] && [ ! -L "$TS_DST/ld" ] && [ -f "$TS_DST/lo/g" ] ||
+    fail "-k: the links to directories are not directories"
+expect_line rsync 'cd+++++++++ lo/'
+run_both_again -aik -- "$SRC/" "$DST/"
+assert_same_result
+run_both -ik -rt -- "$SRC" "$DST/"
+assert_same_result --no-mtime-root
+# -k goes first: --safe-links leaves out only what stays a link.
+run_both -aik --safe-links -- "$SRC/" "$DST/"
+assert_same_result
+# A DEST symlink where the directory goes is replaced (without -K), and
+# what is in the followed directory alone is deleted.
+mkdir -p "$DST/lo"
+ln -s /tmp "$DST/ld"
+printf 'x\n' >"$DST/lo/extra"
+run_both -aik --delete -- "$SRC/" "$DST/"
+assert_same_result
+expect_line rsync '*deleting   lo/extra'
+# --list-only lists them so too.
+run_both -rlk --list-only -- "$SRC/"
+assert_same_output
+filtered_out rsync | grep ' lo/g$' >/dev/null ||
+    fail "scenario check: rsync -rlk --list-only does not list lo/g"
+run_both -rk --list-only -- "$SRC"
+assert_same_output
+rm -rf "$DST"
+
+# A link to an ancestor: followed until its path holds more symlinks than
+# one path may (40); that directory is made, not read (exit 23).
+rm -rf "$SRC"
+mkdir -p "$SRC/a"
+printf '1\n' >"$SRC/a/f"
+ln -s .. "$SRC/a/up"
+stamp "$SRC"
+run_both -aik -- "$SRC/" "$DST/"
+assert_same_result
+assert_rc treesync 23
+run_both -rk --list-only -- "$SRC/"
+assert_same_output
 pass
