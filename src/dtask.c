@@ -469,6 +469,20 @@ static void done_here(uint64_t node, uint8_t what, bool touched)
 
 /* --- the thief's side ------------------------------------------------------- */
 
+/* Sends reply B (freed) to ORIGIN, which waits for it: when it cannot be
+ * sent the run cannot end well; said, and nothing is deleted. */
+static void send_reply(struct ts_run *run, int origin, struct dtask_buf *b,
+    const char *what)
+{
+	if (run->exec->send(run->exec->arg, origin, b->p, b->n) < 0) {
+		report_error(run->rep, "cannot tell rank %d that %s is done",
+		    origin, what);
+		atomic_store(&run->other_error, true);
+		pool_cancel(&run->pool);
+	}
+	dtask_buf_free(b);
+}
+
 static void send_done(struct ts_run *run, int origin, uint64_t node,
     uint8_t what, bool touched)
 {
@@ -477,15 +491,7 @@ static void send_done(struct ts_run *run, int origin, uint64_t node,
 	put_head(&b, DT_DONE, (const void *)(uintptr_t)node);
 	put_u8(&b, touched);
 	put_u8(&b, what);
-	if (run->exec->send(run->exec->arg, origin, b.p, b.n) < 0) {
-		/* The origin never releases its node: the run cannot end
-		 * well.  Said, and nothing is deleted. */
-		report_error(run->rep, "cannot tell rank %d that a directory "
-		    "is done", origin);
-		atomic_store(&run->other_error, true);
-		pool_cancel(&run->pool);
-	}
-	dtask_buf_free(&b);
+	send_reply(run, origin, &b, "a directory");
 }
 
 static void proxy_finish(struct dnode *d)
@@ -1202,13 +1208,7 @@ static int run_chunk(struct ts_run *run, int origin, bool cancelled,
 	put_u8(&b, side);
 	put_u8(&b, fatal);
 	put_u8(&b, what);
-	if (run->exec->send(run->exec->arg, origin, b.p, b.n) < 0) {
-		report_error(run->rep, "cannot tell rank %d that a chunk is "
-		    "done", origin);
-		atomic_store(&run->other_error, true);
-		pool_cancel(&run->pool);
-	}
-	dtask_buf_free(&b);
+	send_reply(run, origin, &b, "a chunk");
 	return 0;
 }
 
