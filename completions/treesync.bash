@@ -90,27 +90,28 @@ _treesync()
 		    --checksum-choice= --checksum-seed= --size-only --ignore-times
 		    -I --modify-window= -@ --update -u --ignore-existing --existing
 		    --delete --force --ignore-errors --max-delete=
-		    --allow-empty-source --mkpath --ignore-missing-args
-		    --delete-missing-args --remove-source-files --compare-dest=
-		    --copy-dest= --link-dest= --backup -b --backup-dir= --suffix=
-		    --one-file-system -x --insecure-links --whole-file -W --jobs= -j
-		    --copy-method= --fsync --sparse -S --reflink= --verify
-		    --max-alloc= --inc-recursive --no-inc-recursive --rsh= -e
-		    --rsync-path= --remote-option= -M --blocking-io --protocol=
-		    --compress -z --compress-choice= --compress-level=
-		    --compress-threads= --skip-compress= --help --version -V
-		    --no-verbose --no-v --no-itemize-changes --no-i --log-format=
-		    --no-8-bit-output --no-8 --no-progress --msgs2stderr
-		    --no-msgs2stderr --no-timeout --no-contimeout --no-bwlimit
-		    --time-limit= --no-human-readable --no-h --no-recursive --no-r
-		    --no-dirs --no-d --no-from0 --no-links --no-l --no-munge-links
-		    --no-hard-links --no-H --no-perms --no-p --no-times --no-t
-		    --no-omit-dir-times --no-O --no-omit-link-times --no-J
-		    --no-numeric-ids --no-group --no-g --no-acls --no-A --no-xattrs
-		    --no-X --no-owner --no-o --no-D --no-devices --no-specials
-		    --no-checksum --no-c --cc= --ignore-non-existing --del
-		    --delete-before --delete-during --delete-delay --delete-after
-		    --no-force --no-ignore-errors --no-mkpath --no-backup
+		    --allow-empty-source --relative -R --mkpath
+		    --ignore-missing-args --delete-missing-args
+		    --remove-source-files --compare-dest= --copy-dest= --link-dest=
+		    --backup -b --backup-dir= --suffix= --one-file-system -x
+		    --insecure-links --whole-file -W --jobs= -j --copy-method=
+		    --fsync --sparse -S --reflink= --verify --max-alloc=
+		    --inc-recursive --no-inc-recursive --rsh= -e --rsync-path=
+		    --remote-option= -M --blocking-io --protocol= --compress -z
+		    --compress-choice= --compress-level= --compress-threads=
+		    --skip-compress= --help --version -V --no-verbose --no-v
+		    --no-itemize-changes --no-i --log-format= --no-8-bit-output
+		    --no-8 --no-progress --msgs2stderr --no-msgs2stderr --no-timeout
+		    --no-contimeout --no-bwlimit --time-limit= --no-human-readable
+		    --no-h --no-recursive --no-r --no-dirs --no-d --no-from0
+		    --no-links --no-l --no-munge-links --no-hard-links --no-H
+		    --no-perms --no-p --no-times --no-t --no-omit-dir-times --no-O
+		    --no-omit-link-times --no-J --no-numeric-ids --no-group --no-g
+		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-D
+		    --no-devices --no-specials --no-checksum --no-c --cc=
+		    --ignore-non-existing --del --delete-before --delete-during
+		    --delete-delay --delete-after --no-force --no-ignore-errors
+		    --no-relative --no-R --no-mkpath --no-backup
 		    --no-one-file-system --no-x --no-insecure-links --no-whole-file
 		    --no-W --no-sparse --no-S --i-r --no-i-r --no-blocking-io
 		    --no-compress --no-z --old-compress --new-compress --zc= --zl=

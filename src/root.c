@@ -232,6 +232,21 @@ static mode_t root_parent_perms(const struct ts_run *run,
 	return perms;
 }
 
+/* --files-from (and -R): the root source whose list sends "." itself,
+ * or NULL. */
+static const struct dsrc *root_sender(const struct ts_run *run,
+    const struct dnode *root)
+{
+	size_t k;
+
+	for (k = 0; k < root->nsrcs; k++)
+		if (root->srcs[k].list &&
+		    select_list_sends_root(root->srcs[k].list))
+			return &root->srcs[k];
+	(void)run;
+	return NULL;
+}
+
 /* Builds the root node: the destination directory itself. */
 struct dnode *root_make(struct ts_run *run)
 {
@@ -258,11 +273,11 @@ struct dnode *root_make(struct ts_run *run)
 	for (i = 0; i < p->nsrcs; i++) {
 		struct cmp_in in = { .am_root = run->am_root };
 		struct cmp_out out;
+		const struct dsrc *sends = root_sender(run, root);
 
 		if (!p->srcs[i].contents)
 			continue;
-		if (run->o->files_from && (!root->nsrcs || !root->srcs[0].list ||
-		    !select_list_sends_root(root->srcs[0].list)))
+		if (run->o->files_from && !sends)
 			break;
 		if (!run->o->recursive) {
 			/* "dir/" without -r names the directory "." only. */
@@ -271,6 +286,10 @@ struct dnode *root_make(struct ts_run *run)
 			break;
 		}
 		root->src = p->srcs[i].st;
+		/* A list's "PREFIX/./" sends PREFIX as ".": its attributes. */
+		if (sends && sends->list && *sends->list->prefix &&
+		    walk_stat(sends->slot.fd, "", false, &root->src) < 0)
+			root->src = p->srcs[i].st;
 		item_adjust_source(run, &root->src);
 		in.src = &root->src;
 		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;

@@ -356,6 +356,18 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	run->recurse = o->recursive;
 	if (o->dirs || o->files_from)
 		run->opts.recursive = true;
+	/* -R is --files-from's selection with the operands as its lines,
+	 * below "/" (select.c select_load()). */
+	if (o->relative && !o->files_from && o->nsrcs) {
+		static const char *const root_operand[] = { "/" };
+
+		run->rel_srcs = o->srcs;
+		run->nrel_srcs = o->nsrcs;
+		run->opts.srcs = root_operand;
+		run->opts.nsrcs = 1;
+		run->opts.files_from = "";
+		run->opts.recursive = true;	/* as for --files-from */
+	}
 	/* rsync: backups beside the files change their directories' times,
 	 * so -b without --backup-dir implies -O. */
 	if (o->backup && !o->backup_dir)

@@ -194,6 +194,10 @@ struct ts_run {
 	struct ts_options opts;		/* the caller's, adjusted (see ts_sync) */
 	bool recurse;		/* -r as given: descend into directories */
 
+	/* -R without --files-from: the operands as given (the run's one
+	 * operand is then "/", and each of these a line of a list). */
+	const char *const *rel_srcs;
+	size_t nrel_srcs;
 	/* --files-from: the lists, one per "/./" prefix, in the order of
 	 * their first line. */
 	struct sel_list *sels;

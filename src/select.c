@@ -342,13 +342,44 @@ static void add_line(struct ts_run *run, char *line, size_t *cap,
 	l->n++;
 }
 
+/*
+ * -R: the operands as lines below "/": an absolute one as it is, a
+ * relative one below the current directory, whose path is then marked
+ * off ("CWD/./OPERAND") so that only the operand's path is kept below
+ * DEST, as an operand's own "/./" marks off what comes before it.
+ */
+static char **relative_lines(struct ts_run *run, size_t *n)
+{
+	char cwd[PATH_MAX], **v = xcalloc(run->nrel_srcs + 1, sizeof(*v));
+	size_t i;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		strcpy(cwd, ".");
+	for (i = 0; i < run->nrel_srcs; i++) {
+		const char *op = run->rel_srcs[i];
+
+		/* "./PATH" sends the current directory too (add_line()). */
+		if (op[0] == '/')
+			v[i] = xstrdup(op + 1);
+		else if (strstr(op, "/./") && strncmp(op, "./", 2) != 0)
+			v[i] = util_path_join(cwd + 1, op);
+		else if (asprintf(&v[i], "%s/./%s", cwd + 1, op) < 0)
+			v[i] = xstrdup(op);
+	}
+	*n = run->nrel_srcs;
+	return v;
+}
+
 int select_load(struct ts_run *run)
 {
 	char **lines = NULL;
 	size_t n = 0, i, k, cap = 0, *caps;
 
-	if (plan_read_files_from(run->rep, run->o->files_from, run->o->from0,
-	    run->o->insecure_links ? OPPATH_INSECURE : 0, &lines, &n) < 0)
+	if (run->rel_srcs)
+		lines = relative_lines(run, &n);
+	else if (plan_read_files_from(run->rep, run->o->files_from,
+	    run->o->from0, run->o->insecure_links ? OPPATH_INSECURE : 0,
+	    &lines, &n) < 0)
 		return TS_EXIT_SYNTAX;	/* as rsync: code 1 */
 	caps = xcalloc(n + 1, sizeof(*caps));
 	for (i = 0; i < n; i++) {
@@ -458,8 +489,17 @@ bool select_item(struct dnode *d, struct srcitem *it)
 
 	it->child_sel = SEL_ALL;
 	it->child_stop = !run->recurse;
-	if (it->sel == SEL_ALL || !it->list)
+	if (!it->list)
 		return true;
+	if (it->sel == SEL_ALL) {
+		/* Below a listed directory: a path listed too is met. */
+		path = util_path_join(d->rel, it->name);
+		idx = list_find(it->list, path);
+		if (idx >= 0)
+			atomic_store(&it->list->seen[idx], true);
+		free(path);
+		return true;
+	}
 	path = util_path_join(d->rel, it->name);
 	idx = list_find(it->list, path);
 	if (is_dir)
@@ -467,6 +507,16 @@ bool select_item(struct dnode *d, struct srcitem *it)
 	free(path);
 	if (idx >= 0) {
 		atomic_store(&it->list->seen[idx], true);
+		/* -R without -r or -d: an operand that is a directory is
+		 * not sent (rsync); directories on the way to one are. */
+		if (is_dir && run->rel_srcs && !run->recurse && !run->o->dirs &&
+		    !below) {
+			char *rel = util_path_join(d->rel, it->disp_name);
+
+			report_note(run->rep, "skipping directory %s", rel);
+			free(rel);
+			return false;
+		}
 		if (is_dir && !run->recurse &&
 		    (it->list->v[idx].contents || below)) {
 			it->child_sel = it->list->v[idx].contents ?

@@ -192,6 +192,8 @@ struct ts_options {
 					 * is removed (if unchanged) */
 	bool delete_missing_args;	/* a missing source operand's name is
 					 * deleted from DEST (after the walk) */
+	bool relative;		/* -R: each operand's path (after a "/./"
+				 * marker) is kept below DEST */
 
 	/* -b: what is replaced or removed is kept aside first. */
 	bool backup;

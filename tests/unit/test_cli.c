@@ -301,7 +301,8 @@ static void test_no_names_are_rsyncs(void **state)
 		"no-insecure-links", "no-8-bit-output", "no-8",
 		"no-msgs2stderr", "no-timeout", "no-contimeout",
 		"no-inc-recursive", "no-i-r", "no-blocking-io", "no-compress",
-		"no-z", "no-bwlimit", "no-backup", "no-mkpath",
+		"no-z", "no-bwlimit", "no-backup", "no-mkpath", "no-relative",
+		"no-R",
 		"no-munge-links",
 	};
 	size_t i, j, n = sizeof(rsyncs) / sizeof(rsyncs[0]), table = 0;
