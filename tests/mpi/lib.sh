@@ -190,7 +190,7 @@ queue() {
 #   rank_codes         the exit code of each rank in the last run
 tsm_setup() {
 	B=$T/b M=$T/m
-	LFS=${LFS:-latency_us=1000,timeout=0}
+	LFS=${LFS:-latency_us=500,timeout=0}
 	mkdir -p "$B/src" "$B/dst" "$M/src" "$M/dst" "$T/tmpl"
 	python3 - "$B/src" "$T/tmpl" <<-'PY'
 	import os, sys

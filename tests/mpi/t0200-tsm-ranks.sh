@@ -33,14 +33,13 @@ ref dryrun tmpl -a -i -n --delete
 
 spread=0
 for np in 1 2 3 4; do
-	for sc in initial resync dryrun noop; do
+	for sc in initial resync noop dryrun; do
 		case $sc in
 		initial) reset_dst empty; args=(-a -i) ;;
 		resync) reset_dst tmpl; args=(-a -i --delete) ;;
+		noop) args=(-a -i --delete) ;;	# on resync's result: in sync
 		dryrun) reset_dst tmpl; args=(-a -i -n --delete) ;;
-		noop) args=(-a -i --delete) ;;	# after resync's run: in sync
 		esac
-		[ "$sc" = noop ] && { reset_dst tmpl; run "$np" -a --delete >/dev/null; }
 		run "$np" "${args[@]}"
 		[ "$MPI_RC" = 0 ] || { note_file "$T/mpi.out" 60; fail "$np ranks, $sc: exit $MPI_RC"; }
 		want=${REF_TREE[$sc]:-${REF_TREE[resync]}}

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A big file in chunks across ranks: a 256 MiB file on 2 and 3 simulated
+# A big file in chunks across ranks: a 160 MiB file on 2 and 3 simulated
 # hosts (1 ms a request): its owner keeps the head, the tail goes in 64
 # MiB chunk tasks sent to the other ranks in turn, which open the source
 # and the temp below their own roots and copy into the owner's temp; the copy is byte-identical, no temp is
@@ -14,7 +14,7 @@ describe "treesync-mpi, a big file in chunks"
 LFS=latency_us=1000,timeout=1
 B=$T/b M=$T/m
 mkdir -p "$B/src" "$B/dst" "$M/src" "$M/dst" "$T/old"
-head -c $((256 << 20)) /dev/urandom >"$B/src/big"
+head -c $((160 << 20)) /dev/urandom >"$B/src/big"
 echo small >"$B/src/small"
 printf 'old contents\n' >"$T/old/big"
 echo extraneous >"$T/old/extra"
@@ -38,4 +38,4 @@ grep -q "Input/output error" "$T/mpi.out" || { note_file "$T/mpi.out"; fail "the
 [ "$(cat "$B/dst/big")" = "old contents" ] || fail "the old DEST file was changed"
 [ -e "$B/dst/extra" ] || fail "the extraneous file was deleted after a read error"
 [ -z "$(find "$B/dst" -name '*.tstmp')" ] || fail "a temp is left after the read error"
-pass "256 MiB in chunks over 2 and 3 ranks: identical; a read error in a chunk: old file kept, no temp, exit 23"
+pass "160 MiB in chunks over 2 and 3 ranks: identical; a read error in a chunk: old file kept, no temp, exit 23"
