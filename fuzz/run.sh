@@ -37,8 +37,8 @@ if ! command -v "$CLANG" >/dev/null; then
 fi
 mkdir -p "$build/obj" "$build/work" "$build/artifacts" || exit 2
 
-pc=$(pkg-config --cflags libarchive libxxhash jansson 2>/dev/null || pkg-config --cflags libarchive libxxhash)
-pl=$(pkg-config --libs libarchive libxxhash jansson 2>/dev/null || pkg-config --libs libarchive libxxhash)
+pc=$(pkg-config --cflags libxxhash jansson)
+pl=$(pkg-config --libs libxxhash jansson)
 # shellcheck disable=SC2206
 cflags=(-g -O1 -std=gnu11 -fno-omit-frame-pointer -fsanitize=address,undefined
         -fno-sanitize-recover=undefined -I "$repo/include" -I "$repo/src" $pc
