@@ -286,7 +286,8 @@ static void list_entries(struct lister *ls, struct lents *l)
 {
 	size_t i;
 
-	qsort(l->v, l->n, sizeof(*l->v), lent_cmp);
+	if (l->n > 1)	/* an empty list may have no array (UBSan) */
+		qsort(l->v, l->n, sizeof(*l->v), lent_cmp);
 	for (i = 0; i < l->n; i++) {
 		struct lent *e = &l->v[i];
 

@@ -392,7 +392,8 @@ int select_load(struct ts_run *run)
 		struct sel_list *l = &run->sels[k];
 		size_t o = 0;
 
-		qsort(l->v, l->n, sizeof(*l->v), cmp_sel_paths);
+		if (l->n > 1)	/* an empty list may have no array */
+			qsort(l->v, l->n, sizeof(*l->v), cmp_sel_paths);
 		for (i = 0; i < l->n; i++) {
 			if (o > 0 && strcmp(l->v[o - 1].path, l->v[i].path) == 0) {
 				l->v[o - 1].contents |= l->v[i].contents;
