@@ -98,9 +98,10 @@ if built asan "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug -DTREESYNC_SANITIZE=ON;
 	    --output-on-failure -j"$jobs" -LE '^(fs|reliability|ops|fuzz)$'
 	# The reliability and ops tests that drive the process to its
 	# limits: deep trees and deletion, FIFO swaps, low fd limits, plain
-	# users, signals.
+	# users, signals (not t4086: it measures how soon an abort lands,
+	# which a Debug build under ASan cannot promise).
 	run asan-limits env ASAN_OPTIONS=detect_leaks=1 ctest --test-dir "$top/build-asan" \
-	    --output-on-failure -R '^(t3013|t3015|t3021|t3022|t3023|t408[0-6])-'
+	    --output-on-failure -R '^(t3013|t3015|t3021|t3022|t3023|t408[0-5])-'
 fi
 
 echo "== ThreadSanitizer: unit tests and the parallel functional tests"
