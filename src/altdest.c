@@ -363,7 +363,8 @@ uint32_t altdest_root_iflags(struct ts_run *run, const struct ts_entry *src,
 		in.dst = &ent;
 		cmp_decide(run->o, &in, &out);
 		if (!(out.iflags & IT_REPORT_ANY))
-			return 0;	/* the same: made, not reported */
+			/* The same: "cd          ./" at -ii */
+			return IT_LOCAL_CHANGE | IT_ALT_MATCH;
 		if (!found)
 			iflags = out.iflags | IT_LOCAL_CHANGE;
 		found = true;
@@ -408,6 +409,20 @@ static void finished(struct dnode *d, const struct action *a, char **rel,
 	srcremove(run, it->from, it->src_name, it->ent, item_rel(d, it, rel));
 }
 
+/*
+ * An entry made as its match (linked, left out or copied from it) is an
+ * item without a change: rsync says it only at -ii or -vv, 'h' when
+ * linked ("hf          f"), '.' when left out, 'c' when copied.
+ */
+static void say_match(struct dnode *d, const struct action *a, char **rel,
+    uint32_t iflags)
+{
+	report_item(d->run->rep, iflags, a->it->ent->mode,
+	    item_rel(d, a->it, rel), a->target, NULL);
+}
+
+#define SAY_LINKED (IT_LOCAL_CHANGE | IT_HARDLINK | IT_ALT_MATCH)
+
 /* A regular file whose DEST name is absent (or cleared). */
 static bool apply_reg(struct dnode *d, struct action *a, char **rel,
     const struct alt_match *m)
@@ -417,19 +432,22 @@ static bool apply_reg(struct dnode *d, struct action *a, char **rel,
 	struct cmp_out out;
 
 	if (m->level == 3 && kind == TS_ALT_LINK && link_match(d, a, m)) {
+		say_match(d, a, rel, SAY_LINKED);
 		finished(d, a, rel, &m->ent);
 		return true;
 	}
 	if (m->level == 3 && kind == TS_ALT_COMPARE) {
 		/* Nothing is made: later links are made as files of their
 		 * own, or left out by their own match. */
+		say_match(d, a, rel, 0);
 		finished(d, a, rel, NULL);
 		return true;
 	}
 	if (m->level >= 2) {
 		/* The same data: copied from the match, locally. */
 		out.action = CMP_COPY;
-		out.iflags = m->level == 3 ? 0 : (m->out.iflags &
+		out.iflags = m->level == 3 ? IT_LOCAL_CHANGE | IT_ALT_MATCH :
+		    (m->out.iflags &
 		    ~(uint32_t)(IT_TRANSFER | IT_IS_NEW)) | IT_LOCAL_CHANGE;
 		ftask_submit_basis(d, a->it, &out, m->j, a->hl, d->later);
 		return true;
@@ -455,14 +473,18 @@ static bool apply_other(struct dnode *d, struct action *a, char **rel,
 		return false;
 	}
 	if (is_dir || kind == TS_ALT_COPY) {
-		a->iflags = 0;	/* made, and not reported */
+		/* Made, and said only at -ii ("cd          d/") and -vv
+		 * ("d/ is uptodate"). */
+		a->iflags = IT_LOCAL_CHANGE | IT_ALT_MATCH;
 		return false;
 	}
 	if (kind == TS_ALT_LINK && link_match(d, a, m)) {
+		say_match(d, a, rel, SAY_LINKED);
 		finished(d, a, rel, &m->ent);
 		return true;
 	}
 	if (kind == TS_ALT_COMPARE) {
+		say_match(d, a, rel, 0);
 		finished(d, a, rel, NULL);
 		return true;
 	}

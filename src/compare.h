@@ -31,6 +31,9 @@ enum item_flags {
 	IT_REPORT_ATIME = 1 << 11,	/* u */
 	IT_REPORT_ACL = 1 << 12,	/* a */
 	IT_REPORT_XATTR = 1 << 13,	/* x */
+	IT_ALT_MATCH = 1 << 14,		/* made as its match in an alternate
+					 * dir (--link-dest ...): no link name,
+					 * said at -ii and -vv only, as rsync */
 };
 
 #define IT_REPORT_ANY                                                       \

@@ -503,7 +503,7 @@ static bool shows_unsent(const struct report *r, uint32_t iflags,
     uint32_t mode)
 {
 	uint32_t significant = iflags & (IT_IS_NEW | IT_REPORT_ANY);
-	bool hl = iflags & IT_HARDLINK;
+	bool hl = (iflags & IT_HARDLINK) && !(iflags & IT_ALT_MATCH);
 	bool see = r->out_has_i && (significant || hl || r->out_has_i > 1 ||
 	    r->info[TS_INFO_NAME] >= 2);
 
@@ -519,14 +519,19 @@ static void uptodate_line(struct report *r, const struct fmt_item *it,
 {
 	char line[LINE_MAX_BYTES];
 	size_t n;
+	/* An entry made as its match in an alternate directory is up to
+	 * date for rsync, a directory too. */
+	bool alt = iflags & IT_ALT_MATCH;
 
 	if (r->out_has_i || r->info[TS_INFO_NAME] < 2 || !human_output(r) ||
-	    S_ISDIR(it->mode) ||
-	    (iflags & (IT_TRANSFER | IT_IS_NEW | IT_LOCAL_CHANGE)))
+	    (!alt && (S_ISDIR(it->mode) ||
+	    (iflags & (IT_TRANSFER | IT_IS_NEW | IT_LOCAL_CHANGE)))))
 		return;
 	n = report_escape(r, line, sizeof(line) - 16, it->path);
+	if (S_ISDIR(it->mode) && n > 0 && line[n - 1] != '/')
+		line[n++] = '/';	/* "d/ is uptodate" */
 	n += (size_t)snprintf(line + n, sizeof(line) - n, "%s\n",
-	    (iflags & IT_REPORT_ANY) ? "" : " is uptodate");
+	    (iflags & IT_REPORT_ANY) && !alt ? "" : " is uptodate");
 	emit_item(r, it->path, line, n);
 }
 
@@ -584,7 +589,7 @@ void report_item_src(struct report *r, uint32_t iflags,
 		.bytes = x ? x->bytes : 0 };
 
 	cmp_itemize_string(r->o, iflags, mode, it.itemize);
-	if (iflags & IT_HARDLINK)
+	if ((iflags & IT_HARDLINK) && !(iflags & IT_ALT_MATCH))
 		fi.hlink = target;
 	else
 		fi.target = target;

@@ -307,8 +307,9 @@ struct dnode *root_make(struct ts_run *run)
 		meta_plan(run->o, run->am_root, &root->src, in.dst,
 		    root_parent_perms(run, root), &root->meta);
 		scan_inherit(root);
-		if (out.iflags & (IT_REPORT_ANY | IT_IS_NEW))
-			report_item(run->rep, out.iflags, S_IFDIR, ".", NULL, NULL);
+		/* Unchanged too: -ii lists it (".d          ./"), -vv says
+		 * "./ is uptodate"; the report decides what each shows. */
+		report_item(run->rep, out.iflags, S_IFDIR, ".", NULL, NULL);
 		if (p->dst_new)
 			add(&run->created[TY_DIR], 1);
 		break;

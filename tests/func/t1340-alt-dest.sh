@@ -103,6 +103,18 @@ run_both -ain --link-dest=../prev -- "$SRC/" "$DST"
 assert_same_output
 [ -e "$TS_DST" ] && fail "dry run made DEST"
 
+# -ii and --info=name2 (-vv's) list what was made as its match, as rsync:
+# 'hf'/'hL' linked, '.f' left out, 'cf' copied, 'cd' for directories and
+# './'; "X is uptodate" (and "d/ is uptodate").
+for kind in link-dest compare-dest copy-dest; do
+	for v in -ii --info=name2; do
+		rm -rf "$DST"
+		COMPARE_CREATED_DIR=0 run_both -a "$v" --"$kind"=../prev -- "$SRC/" "$DST"
+		COMPARE_CREATED_DIR=0 assert_same_output
+	done
+done
+rm -rf "$DST"
+
 # Usage errors: two kinds, more than 20 dirs.
 run_both -a --link-dest=../prev --compare-dest=../prev -- "$SRC/" "$DST"
 assert_rc treesync 1
