@@ -35,6 +35,11 @@ done <<'EOF'
 --remote-option=-t
 --blocking-io
 --no-blocking-io
+-s
+-avse ssh
+--secluded-args --no-secluded-args
+--protect-args --no-protect-args --no-s
+--old-args --no-old-args
 --protocol=31
 --protocol=32
 --cc=xxh128

@@ -303,7 +303,8 @@ static void test_no_names_are_rsyncs(void **state)
 		"no-inc-recursive", "no-i-r", "no-blocking-io", "no-compress",
 		"no-z", "no-bwlimit", "no-backup", "no-mkpath", "no-relative",
 		"no-R",
-		"no-munge-links",
+		"no-munge-links", "no-secluded-args", "no-protect-args",
+		"no-s", "no-old-args",
 	};
 	size_t i, j, n = sizeof(rsyncs) / sizeof(rsyncs[0]), table = 0;
 
