@@ -135,7 +135,7 @@ static const struct {
 	{ "ACLs", NULL, true },
 	{ "ACL_at", "ACL-at", true },		/* through fds, never paths */
 	{ "xattrs", NULL, true },
-	{ "secluded_args", "secluded-args", false },
+	{ "secluded_args", "secluded-args", true },	/* -s: accepted */
 	{ "iconv", NULL, false },
 	{ "prealloc", NULL, false },
 	{ "stop_at", "stop-at", true },
