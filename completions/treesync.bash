@@ -76,11 +76,11 @@ _treesync()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--verbose -v --quiet -q --itemize-changes -i --stats
 		    --out-format= --8-bit-output -8 --progress --progress= --info=
-		    --debug= --stderr= --outbuf= -P --json --json-items --log-file=
-		    --log-file-format= --check --lock --lock= --lock-wait=
-		    --timeout= --contimeout= --bwlimit= --stop-after= --stop-at=
-		    --human-readable -h --archive -a --recursive -r --dirs -d
-		    --filter= -f -F --exclude= --exclude-from= --include=
+		    --debug= --stderr= --outbuf= -P --partial --json --json-items
+		    --log-file= --log-file-format= --check --lock --lock=
+		    --lock-wait= --timeout= --contimeout= --bwlimit= --stop-after=
+		    --stop-at= --human-readable -h --archive -a --recursive -r
+		    --dirs -d --filter= -f -F --exclude= --exclude-from= --include=
 		    --include-from= --cvs-exclude -C --delete-excluded --files-from=
 		    --from0 -0 --links -l --safe-links --munge-links --copy-dirlinks
 		    -k --hard-links -H --perms -p --times -t --omit-dir-times -O
@@ -102,21 +102,22 @@ _treesync()
 		    --compress-threads= --skip-compress= --help --version -V
 		    --no-verbose --no-v --no-itemize-changes --no-i --log-format=
 		    --no-8-bit-output --no-8 --no-progress --msgs2stderr
-		    --no-msgs2stderr --no-timeout --no-contimeout --no-bwlimit
-		    --time-limit= --no-human-readable --no-h --no-recursive --no-r
-		    --no-dirs --no-d --no-from0 --no-links --no-l --no-munge-links
-		    --no-hard-links --no-H --no-perms --no-p --no-times --no-t
-		    --no-omit-dir-times --no-O --no-omit-link-times --no-J
-		    --no-numeric-ids --no-group --no-g --no-acls --no-A --no-xattrs
-		    --no-X --no-owner --no-o --no-D --no-devices --no-specials
-		    --no-checksum --no-c --cc= --ignore-non-existing --del
-		    --delete-before --delete-during --delete-delay --delete-after
-		    --no-force --no-ignore-errors --no-relative --no-R --no-mkpath
-		    --no-backup --no-one-file-system --no-x --no-insecure-links
-		    --no-whole-file --no-W --no-sparse --no-S --i-r --no-i-r
-		    --no-blocking-io --protect-args --no-secluded-args
-		    --no-protect-args --no-s --no-old-args --no-compress --no-z
-		    --old-compress --new-compress --zc= --zl= --zt=' -- "$cur"))
+		    --no-msgs2stderr --no-partial --no-timeout --no-contimeout
+		    --no-bwlimit --time-limit= --no-human-readable --no-h
+		    --no-recursive --no-r --no-dirs --no-d --no-from0 --no-links
+		    --no-l --no-munge-links --no-hard-links --no-H --no-perms --no-p
+		    --no-times --no-t --no-omit-dir-times --no-O
+		    --no-omit-link-times --no-J --no-numeric-ids --no-group --no-g
+		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-D
+		    --no-devices --no-specials --no-checksum --no-c --cc=
+		    --ignore-non-existing --del --delete-before --delete-during
+		    --delete-delay --delete-after --no-force --no-ignore-errors
+		    --no-relative --no-R --no-mkpath --no-backup
+		    --no-one-file-system --no-x --no-insecure-links --no-whole-file
+		    --no-W --no-sparse --no-S --i-r --no-i-r --no-blocking-io
+		    --protect-args --no-secluded-args --no-protect-args --no-s
+		    --no-old-args --no-compress --no-z --old-compress --new-compress
+		    --zc= --zl= --zt=' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

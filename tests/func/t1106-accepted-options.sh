@@ -40,6 +40,8 @@ done <<'EOF'
 --secluded-args --no-secluded-args
 --protect-args --no-protect-args --no-s
 --old-args --no-old-args
+--partial
+--partial --no-partial
 --protocol=31
 --protocol=32
 --cc=xxh128
