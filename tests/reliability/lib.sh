@@ -96,6 +96,19 @@ ts_nobody() {
     RC=$?
 }
 
+# need_fault_injection: skips unless $TREESYNC honours TREESYNC_FAULTS (a
+# build with -DTREESYNC_FAULT_INJECTION=ON): without it the injected cases
+# would test nothing.  Another tool under test (the self-test's wrong
+# ones) is run as it is.
+need_fault_injection() {
+    "$TREESYNC" --version 2>/dev/null | head -n1 | grep -q '^treesync ' || return 0
+    mkdir -p "$T/probe/src"
+    if TREESYNC_FAULTS='no_such_call@1=EIO' "$TREESYNC" -n -r "$T/probe/src/" "$T/probe/dst/" \
+        >/dev/null 2>"$T/probe/err" || ! grep -q TREESYNC_FAULTS "$T/probe/err"; then
+        skip "$TREESYNC ignores TREESYNC_FAULTS (built without -DTREESYNC_FAULT_INJECTION=ON): no fault can be injected"
+    fi
+}
+
 # fdlimit N CMD...: CMD with RLIMIT_NOFILE N and only fds 0-2 inherited
 # (bash's own 255 is above any such limit and takes no number).
 fdlimit() {

@@ -27,17 +27,6 @@ need_cmd python3
 need_treesync
 build_helpers
 
-# TREESYNC_FAULTS is read only by a treesync built with fault injection:
-# without it every case here would test nothing.  (Another tool under
-# test, such as the self-test's wrong ones, is run as it is.)
-need_fault_injection() {
-    "$TREESYNC" --version 2>/dev/null | head -n1 | grep -q '^treesync ' || return 0
-    mkdir -p "$T/probe/src"
-    if TREESYNC_FAULTS='no_such_call@1=EIO' "$TREESYNC" -n -r "$T/probe/src/" "$T/probe/dst/" \
-        >/dev/null 2>"$T/probe/err" || ! grep -q TREESYNC_FAULTS "$T/probe/err"; then
-        skip "$TREESYNC ignores TREESYNC_FAULTS (built without -DTREESYNC_FAULT_INJECTION=ON): no fault can be injected"
-    fi
-}
 need_fault_injection
 
 setx() { python3 -c 'import os, sys; os.setxattr(sys.argv[1], sys.argv[2], sys.argv[3].encode())' "$@"; }
