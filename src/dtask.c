@@ -1089,12 +1089,13 @@ static int64_t chunk_copy(struct ts_run *run, struct rd *r, char *buf,
 	*side = 1;
 	*what = CW_OPEN;
 	sd = open_checked(run->plan.srcs[op].fd, sdir, 0);
-	if (sd < 0 || (sfd = openat(sd, sname, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0) {
-		rc = sd < 0 ? sd : -errno;
+	/* Never blocking on a FIFO swapped in for the file. */
+	if (sd < 0 || (sfd = util_open_data_st(sd, sname, &st)) < 0) {
+		rc = sd < 0 ? sd : sfd;
+		sfd = -1;
 		goto out;
 	}
-	if (fstat(sfd, &st) < 0 || (uint64_t)st.st_ino != ino ||
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_ino != ino ||
 	    (uint64_t)st.st_size != size || (uint64_t)st.st_mtim.tv_sec != ms ||
 	    (uint64_t)st.st_mtim.tv_nsec != mns) {
 		*what = CW_CHANGED;
@@ -1103,8 +1104,10 @@ static int64_t chunk_copy(struct ts_run *run, struct rd *r, char *buf,
 	}
 	*side = 0;
 	dd = open_checked(run->plan.dst_fd, ddir, 0);
+	/* O_NONBLOCK: a FIFO put in the temp's place fails (ENXIO) or is
+	 * told by its inode below, never waited on. */
 	if (dd < 0 || (tfd = openat(dd, tname, O_WRONLY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0) {
+	    O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0) {
 		rc = dd < 0 ? dd : -errno;
 		goto out;
 	}
