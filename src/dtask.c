@@ -17,8 +17,8 @@
  *		str disp_name, entry src, entry dst, u8 flags (FF_*), u32 iflags,
  *		i32 basis (an alternate directory's index, -1: the source)
  *   CHUNK	u8 kind, u8 version, u16 0, u64 split (on the origin), u32
- *		operand, str source directory (below it), str name, str disp,
- *		u64 ino, size, mtime s, mtime ns; str DEST directory, str temp,
+ *		operand, str source directory (below it), str name, u64
+ *		ino, size, mtime s, mtime ns; str DEST directory, str temp,
  *		u64 temp ino; u64 off, len; u8 fsync
  *   CDONE	u8 kind, u8 version, u16 0, u64 split, i64 bytes or -errno,
  *		u64 end of the source if it ended early (else ~0), u8 side,
@@ -52,7 +52,7 @@
 #include <unistd.h>
 
 enum { DT_DIR = 1, DT_DONE = 2, DT_FILES = 3, DT_CHUNK = 4, DT_CDONE = 5,
-	DT_VERSION = 1 };
+	DT_VERSION = 2 };
 enum { DONE_DIR, DONE_FILES };
 enum { FF_HAS_DST = 1 << 0, FF_CHECKSUM = 1 << 1 };
 #define MAX_UPS 64
@@ -989,7 +989,6 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 	 * idle workers would take every portable task before a thief could
 	 * (and the point is the other hosts' links). */
 	for (off = from, i = 1; off < size; off += CHUNK, i++) {
-		char *disp = util_path_join(run->plan.srcs[op].operand, srel);
 		int to = (run->exec->rank + i) % n;
 		struct dtask_buf b = { 0 };
 
@@ -997,7 +996,6 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 		put_u32(&b, (uint32_t)op);
 		put_str(&b, sdir);
 		put_str(&b, sname);
-		put_str(&b, disp);
 		put_u64(&b, (uint64_t)sst.st_ino);
 		put_u64(&b, (uint64_t)sst.st_size);
 		put_u64(&b, (uint64_t)sst.st_mtim.tv_sec);
@@ -1008,7 +1006,6 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 		put_u64(&b, off);
 		put_u64(&b, size - off < CHUNK ? size - off : CHUNK);
 		put_u8(&b, run->o->fsync);
-		free(disp);
 		pthread_mutex_lock(&rs->lock);
 		rs->remaining++;
 		pthread_mutex_unlock(&rs->lock);
@@ -1069,7 +1066,7 @@ static int64_t chunk_copy(struct ts_run *run, struct rd *r, char *buf,
     uint8_t *side, uint8_t *what, bool *fatal, uint64_t *end)
 {
 	uint32_t op = get_u32(r);
-	char *sdir = get_str(r), *sname = get_str(r), *disp = get_str(r);
+	char *sdir = get_str(r), *sname = get_str(r);
 	uint64_t ino = get_u64(r), size = get_u64(r), ms = get_u64(r),
 	    mns = get_u64(r);
 	char *ddir = get_str(r), *tname = get_str(r);
@@ -1079,7 +1076,6 @@ static int64_t chunk_copy(struct ts_run *run, struct rd *r, char *buf,
 	int64_t rc = 0;
 	struct stat st;
 
-	(void)disp;
 	*end = ~(uint64_t)0;
 	if (r->bad || r->at != r->n || op >= run->plan.nsrcs ||
 	    !plain_name(sname) || !plain_name(tname)) {
@@ -1176,7 +1172,6 @@ out:
 		close(sd);
 	free(sdir);
 	free(sname);
-	free(disp);
 	free(ddir);
 	free(tname);
 	return rc;
