@@ -156,6 +156,7 @@ struct report *report_new(const struct ts_options *o,
 	atomic_init(&r->xfer_bytes, 0);
 	r->out = xmalloc(OUT_BUF);
 	r->t0 = util_now();
+	r->pid = (long)getpid();
 	settle_output(r);
 	return r;
 }
@@ -845,7 +846,7 @@ void report_log(struct report *r, const char *fmt, ...)
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y/%m/%d %H:%M:%S", &tm);
 	pthread_mutex_lock(&r->log_lock);
-	fprintf(r->log_fp, "%s [%ld] ", stamp, (long)getpid());
+	fprintf(r->log_fp, "%s [%ld] ", stamp, r->pid);
 	va_start(ap, fmt);
 	vfprintf(r->log_fp, fmt, ap);
 	va_end(ap);

@@ -23,7 +23,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #define FMT_WIDTH 32	/* rsync's LOG_FMT_SIZE: the "%-123x" scratch size */
 
@@ -235,7 +234,7 @@ static const char *expand(const struct report *r, const struct fmt_item *it,
 		snprintf(buf, size, "%u", it->gid);
 		return buf;
 	case 'p':
-		snprintf(buf, size, "%d", (int)getpid());
+		snprintf(buf, size, "%ld", r->pid);
 		return buf;
 	case 'M': {
 		char *c;

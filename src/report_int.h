@@ -41,6 +41,7 @@ struct report {
 	const char *log_fmt;	/* an item's --log-file line, or NULL */
 	bool log_has_i, log_has_o_or_i;
 	double t0;		/* when the run started (rates) */
+	long pid;		/* getpid(), once: log lines and %p */
 
 	/* Counts for --progress's per-file lines (off a terminal). */
 	atomic_uint_fast64_t xfers;	/* files copied so far: xfr#N */
