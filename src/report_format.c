@@ -184,11 +184,10 @@ const char *report_num(char *buf, size_t size, int64_t v, int human)
 /* The text of one escape CH, or NULL (the escape is left as written).
  * BUF is scratch space. */
 static const char *expand(const struct report *r, const struct fmt_item *it,
-    char ch, int humanize, char *buf, size_t size)
+    char ch, int human, char *buf, size_t size)
 {
-	int human = humanize;	/* rsync: one quote separators, two
-				 * powers of 1000, three of 1024 */
-
+	/* HUMAN: rsync's quotes, one for separators, two for powers of
+	 * 1000, three of 1024. */
 	switch (ch) {
 	case 'n': {
 		size_t n = (size_t)snprintf(buf, size - 2, "%s", it->path);
@@ -321,19 +320,13 @@ static size_t format_raw(const struct report *r, const char *fmt,
 				out[o++] = *s++;
 			continue;
 		}
-		if (c > 1) {
-			char padded[LINE_MAX_BYTES];
-
-			spec[c] = 's';
-			spec[c + 1] = '\0';
+		/* "%-10s" for a width, else "%s". */
+		spec[c] = 's';
+		spec[c + 1] = '\0';
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-			snprintf(padded, sizeof(padded), spec, text);
+		o += (size_t)snprintf(out + o, size - o, spec, text);
 #pragma GCC diagnostic pop
-			o += (size_t)snprintf(out + o, size - o, "%s", padded);
-		} else {
-			o += (size_t)snprintf(out + o, size - o, "%s", text);
-		}
 		if (o >= size)
 			o = size - 1;
 	}
