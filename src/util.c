@@ -237,11 +237,14 @@ int util_open_data_st(int dirfd, const char *name, struct stat *st)
 	    O_NONBLOCK;
 	/* Opens source files and, for -c, destination files: through the
 	 * seam. */
-	int fd = sys.openat(dirfd, name, fl | O_NOATIME, 0), e;
+	int noatime = O_NOATIME, e;
+	int fd = sys.openat(dirfd, name, fl | noatime, 0);
 
 	/* O_NOATIME needs ownership (or CAP_FOWNER). */
-	if (fd < 0 && errno == EPERM)
+	if (fd < 0 && errno == EPERM) {
+		noatime = 0;
 		fd = sys.openat(dirfd, name, fl, 0);
+	}
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, st) < 0) {
@@ -249,8 +252,10 @@ int util_open_data_st(int dirfd, const char *name, struct stat *st)
 		close(fd);
 		return -e;
 	}
+	/* The status flags are known (those opened with): one F_SETFL
+	 * clears O_NONBLOCK, no F_GETFL first -- a call less per file. */
 	if (S_ISREG(st->st_mode))
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		fcntl(fd, F_SETFL, noatime);
 	return fd;
 }
 
