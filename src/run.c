@@ -704,20 +704,17 @@ static int exec_combine_end(struct ts_run *run, struct ts_stats *st,
 	return (int)v[4 + NSTATSUM];
 }
 
-int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
+/*
+ * Before anything is looked at: TREESYNC_FAULTS (fault-injection builds),
+ * the log file and its opening line.  0 or an exit code.
+ */
+static int exec_open(struct ts_run *run)
 {
 	const struct ts_options *o = run->o;
-	struct ts_stats local;
-	double t0 = util_now(), t1, t2;
-	int code, jobs = 0, lock_fd = -1, r;
+	int r;
 #ifdef TS_FAULT_INJECTION
 	const char *faults = getenv("TREESYNC_FAULTS");
-#endif
 
-	if (!stats)
-		stats = &local;
-	memset(stats, 0, sizeof(*stats));
-#ifdef TS_FAULT_INJECTION
 	if (faults && *faults && sys_inject(faults) < 0) {
 		report_error(run->rep, "bad TREESYNC_FAULTS specification '%s'", faults);
 		return TS_EXIT_SYNTAX;
@@ -730,29 +727,28 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 		report_errno(run->rep, -r, "cannot open log file (ignoring the log "
 		    "file setting)", o->log_file);
 	log_start(run);
-	code = select_build_rules(run);
-	if (!code && o->list_only) {
-		/* rsync's --list-only: nothing copied, DEST not looked at
-		 * (under MPI, rank 0 lists). */
-		if (!run->exec || run->exec->rank == 0)
-			code = list_run(run, stats);
-		goto out;
-	}
-	if (run->exec)
-		code = exec_prepare(run, code, &lock_fd);
-	else if (!code)
-		code = prepare(run, &lock_fd);
-	if (code)
-		goto out;
-	jobs = o->jobs > 0 ? o->jobs : ts_default_jobs(run->plan.network_fs);
-	if (jobs > MAX_JOBS)
-		jobs = MAX_JOBS;	/* a library caller's ts_options */
-	dslot_cache_init(&run->slots, fd_budget(run, &jobs));
+	return 0;
+}
+
+/*
+ * The directory slots and the workers: this process's, or its rank's
+ * (treesync-mpi).  *JOBS is how many (the fd limit may lower it).  0 or
+ * -errno.
+ */
+static int start_workers(struct ts_run *run, int *jobs)
+{
+	const struct ts_options *o = run->o;
+	int r;
+
+	*jobs = o->jobs > 0 ? o->jobs : ts_default_jobs(run->plan.network_fs);
+	if (*jobs > MAX_JOBS)
+		*jobs = MAX_JOBS;	/* a library caller's ts_options */
+	dslot_cache_init(&run->slots, fd_budget(run, jobs));
 	run->slots_ready = true;
-	if (!run->exec) {
-		r = start_pool(run, jobs);
-	} else if ((r = run->exec->start(run->exec->arg, jobs)) == 0 &&
-	    (r = pool_start_external(&run->pool, jobs, run->exec->pool)) == 0) {
+	if (!run->exec)
+		return start_pool(run, *jobs);
+	if ((r = run->exec->start(run->exec->arg, *jobs)) == 0 &&
+	    (r = pool_start_external(&run->pool, *jobs, run->exec->pool)) == 0) {
 		/* The pieces of a big file (copy_split.c) are local
 		 * closures of this rank's queue: never sent elsewhere,
 		 * their fds are this process's. */
@@ -760,11 +756,15 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 		if (run->exec->nranks > 1)
 			dtask_set_remote(run);
 	}
-	if (r < 0) {
-		report_errno(run->rep, -r, "cannot start worker threads", "");
-		code = TS_EXIT_IPC;
-		goto out;
-	}
+	return r;
+}
+
+/* The walk from the root, then the deletion pass; *T1: when the walk
+ * ended. */
+static void walk_and_prune(struct ts_run *run, int jobs, double *t1)
+{
+	const struct ts_options *o = run->o;
+
 	if (o->progress)
 		report_progress_start(run->rep, progress_snapshot, run, o->progress > 1);
 	if (!run->exec || run->exec->rank == 0)
@@ -775,12 +775,16 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 	} else if (run_wait(run) && o->files_from && !run_cancelled(run)) {
 		select_report_unlisted(run);
 	}
-	t1 = util_now();
+	*t1 = util_now();
 	if (!run->abandoned)
 		prune_run(run);
 	if (run->exec)
 		run->exec->settle(run->exec->arg);
-	t2 = util_now();
+}
+
+/* The workers stopped, and every line of the report out. */
+static void stop_workers(struct ts_run *run)
+{
 	if (run->abandoned) {
 		/* Threads stuck in the kernel cannot be joined: what they
 		 * write to is removed, and the run is left to the process's
@@ -791,19 +795,13 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 	}
 	report_progress_stop(run->rep);
 	report_flush(run->rep);
+}
 
-	fill_stats(run, stats);
-	stats->jobs = run->pool.nthreads ? run->pool.nthreads : jobs;
-	stats->walk_seconds = t1 - t0;
-	stats->delete_seconds = t2 - t1;
-	code = exit_code(run);
-	if (run->exec)
-		code = exec_combine_end(run, stats, code);
-	if (run_cancelled(run) && !run->timed_out &&
-	    (!run->exec || run->exec->rank == 0))
-		report_cancelled(run, stats);
-out:
-	stats->total_seconds = util_now() - t0;
+/* The last line of --log-file and the summary (under treesync-mpi, rank
+ * 0 speaks for every rank), and the lock let go. */
+static void exec_close(struct ts_run *run, const struct ts_stats *stats,
+    int code, int lock_fd)
+{
 	if (run->exec) {
 		/* One voice: rank 0 prints every rank's output, then the
 		 * summary of all. */
@@ -823,6 +821,56 @@ quiet:
 	report_close_log(run->rep);
 	if (lock_fd >= 0)
 		close(lock_fd);
+}
+
+int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
+{
+	const struct ts_options *o = run->o;
+	struct ts_stats local;
+	double t0 = util_now(), t1, t2;
+	int code, jobs = 0, lock_fd = -1, r;
+
+	if (!stats)
+		stats = &local;
+	memset(stats, 0, sizeof(*stats));
+	if ((code = exec_open(run)) != 0)
+		return code;
+	code = select_build_rules(run);
+	if (!code && o->list_only) {
+		/* rsync's --list-only: nothing copied, DEST not looked at
+		 * (under MPI, rank 0 lists). */
+		if (!run->exec || run->exec->rank == 0)
+			code = list_run(run, stats);
+		goto out;
+	}
+	if (run->exec)
+		code = exec_prepare(run, code, &lock_fd);
+	else if (!code)
+		code = prepare(run, &lock_fd);
+	if (code)
+		goto out;
+	if ((r = start_workers(run, &jobs)) < 0) {
+		report_errno(run->rep, -r, "cannot start worker threads", "");
+		code = TS_EXIT_IPC;
+		goto out;
+	}
+	walk_and_prune(run, jobs, &t1);
+	t2 = util_now();
+	stop_workers(run);
+
+	fill_stats(run, stats);
+	stats->jobs = run->pool.nthreads ? run->pool.nthreads : jobs;
+	stats->walk_seconds = t1 - t0;
+	stats->delete_seconds = t2 - t1;
+	code = exit_code(run);
+	if (run->exec)
+		code = exec_combine_end(run, stats, code);
+	if (run_cancelled(run) && !run->timed_out &&
+	    (!run->exec || run->exec->rank == 0))
+		report_cancelled(run, stats);
+out:
+	stats->total_seconds = util_now() - t0;
+	exec_close(run, stats, code, lock_fd);
 	return code;
 }
 
