@@ -404,7 +404,7 @@ static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
 	if (made_has(run, e))
 		return false;
 	memset(it, 0, sizeof(*it));
-	it->src_disp = s->disp;
+	it->src_disp = s->disp;		/* follow_dirlink()'s messages */
 	if (S_ISLNK(e->mode) && run->o->copy_dirlinks)
 		follow_dirlink(run, s, it, e);
 	item_adjust_source(run, e);
@@ -412,7 +412,6 @@ static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
 	it->from = s;
 	it->sfd = s->slot.fd;
 	it->src_name = it->name = it->disp_name = e->name;
-	it->src_disp = s->disp;
 	it->dev_limit = s->dev_limit;
 	it->order = ((uint64_t)s->rank << 32) | i;
 	it->layer = s->layer;
