@@ -234,8 +234,7 @@ static mode_t root_parent_perms(const struct ts_run *run,
 
 /* --files-from (and -R): the root source whose list sends "." itself,
  * or NULL. */
-static const struct dsrc *root_sender(const struct ts_run *run,
-    const struct dnode *root)
+static const struct dsrc *root_sender(const struct dnode *root)
 {
 	size_t k;
 
@@ -243,7 +242,6 @@ static const struct dsrc *root_sender(const struct ts_run *run,
 		if (root->srcs[k].list &&
 		    select_list_sends_root(root->srcs[k].list))
 			return &root->srcs[k];
-	(void)run;
 	return NULL;
 }
 
@@ -252,6 +250,7 @@ struct dnode *root_make(struct ts_run *run)
 {
 	struct plan *p = &run->plan;
 	struct dnode *root = dnode_new(run, NULL);
+	const struct dsrc *sends;
 	size_t i;
 
 	root->is_root = true;
@@ -266,6 +265,7 @@ struct dnode *root_make(struct ts_run *run)
 	if (root->dslot.fd >= 0 && walk_stat(root->dslot.fd, "", false, &root->dst) == 0)
 		root->has_dst = true;
 	root_sources(run, root);
+	sends = root_sender(root);
 	dnode_make_writable(root);
 	scan_inherit(root);
 	/* The root is an item of the transfer when a "dir/" operand names
@@ -273,7 +273,6 @@ struct dnode *root_make(struct ts_run *run)
 	for (i = 0; i < p->nsrcs; i++) {
 		struct cmp_in in = { .am_root = run->am_root };
 		struct cmp_out out;
-		const struct dsrc *sends = root_sender(run, root);
 
 		if (!p->srcs[i].contents)
 			continue;
