@@ -65,10 +65,16 @@ static void record_gone(struct ts_run *run)
 	if (!p->ngone || p->dst_fd < 0 || p->single_name)
 		return;
 	for (i = 0; i < p->ngone; i++) {
+		const char *name = p->gone[i];
 		struct ts_entry e;
 		struct dirlist l;
 		bool full = false;
 
+		/* Only a name in DEST: the "." or ".." of an operand such as
+		 * "missing/.." names DEST itself or its parent. */
+		if (!name[0] || strcmp(name, ".") == 0 ||
+		    strcmp(name, "..") == 0 || strchr(name, '/'))
+			continue;
 		if (walk_stat(p->dst_fd, p->gone[i], false, &e) < 0)
 			continue;
 		if (S_ISDIR(e.mode) && !run->o->del && !run->o->force) {
