@@ -22,8 +22,10 @@
 
 #include <treesync/treesync.h>
 
-/* The process's groups, read once (a process-wide capability cache). */
+/* The process's groups, read once (a process-wide capability cache):
+ * asked per file by meta_plan(), so no getegid() call per file either. */
 static pthread_once_t groups_once = PTHREAD_ONCE_INIT;
+static gid_t my_egid;
 static gid_t *my_groups;
 static int n_groups;
 
@@ -32,6 +34,7 @@ static void read_groups(void)
 	int n = getgroups(0, NULL);
 	gid_t *g = n > 0 ? calloc((size_t)n, sizeof(*g)) : NULL;
 
+	my_egid = getegid();
 	if (g && (n = getgroups(n, g)) > 0) {
 		my_groups = g;
 		n_groups = n;
@@ -44,9 +47,11 @@ bool meta_may_set_group(gid_t gid, bool am_root)
 {
 	int i;
 
-	if (am_root || gid == getegid())
+	if (am_root)
 		return true;
 	pthread_once(&groups_once, read_groups);
+	if (gid == my_egid)
+		return true;
 	for (i = 0; i < n_groups; i++)
 		if (my_groups[i] == gid)
 			return true;
