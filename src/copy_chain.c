@@ -261,7 +261,10 @@ static int pick_method(struct chain *ch, bool *measure)
 	int m;
 
 	*measure = false;
-	if (ch->forced)
+	/* Forced, or one device (the chain's order stands there, nothing is
+	 * measured, no probe round): the first usable method, without a look
+	 * at the pair's table (its lock) at every call. */
+	if (ch->forced || ch->sdev == ch->ddev)
 		return next_method(ch, -1);
 	if (ch->round > 0 && method_usable(ch, ch->round - 1))
 		return ch->round - 1;
@@ -440,9 +443,10 @@ static int64_t copy_sparse(struct chain *ch, uint64_t size, bool *shortened)
  * the client, and one call at a time keeps it one server-side copy. */
 static bool split_wanted(struct chain *ch, uint64_t size)
 {
-	if (ch->sdev == ch->ddev && method_usable(ch, TS_METHOD_CFR))
-		return false;
-	return copy_split_wanted(ch, size);
+	/* The size first: most files are small, and asking whether
+	 * copy_file_range works on the pair takes its lock. */
+	return copy_split_wanted(ch, size) &&
+	    !(ch->sdev == ch->ddev && method_usable(ch, TS_METHOD_CFR));
 }
 
 /*
