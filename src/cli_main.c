@@ -87,33 +87,32 @@ int cli_main(int argc, char **argv, const struct cli_main_ops *ops)
 	if (ops && ops->parsed)
 		ops->parsed(ops->arg);
 	switch (act) {
+	case CLI_RUN:
+		break;
 	case CLI_HELP:
 		cli_help(stdout);
-		cli_free(&c);
-		return TS_EXIT_OK;
+		break;
 	case CLI_VERSION:
 		cli_version(stdout);
-		cli_free(&c);
-		return TS_EXIT_OK;
+		break;
 	case CLI_VERSION_JSON:
 		cli_version_json(stdout);
-		cli_free(&c);
-		return TS_EXIT_OK;
+		break;
 	case CLI_INFO_HELP:
 	case CLI_DEBUG_HELP:
 		cli_out_help(stdout, act == CLI_DEBUG_HELP);
-		cli_free(&c);
-		return TS_EXIT_OK;
+		break;
 	case CLI_COMPLETION:
 		cli_completion_list(stdout);
-		cli_free(&c);
-		return TS_EXIT_OK;
+		break;
 	case CLI_ERROR:
-		code = c.code;
+		break;
+	}
+	if (act != CLI_RUN) {
+		/* What the command line asked for is printed, or its error. */
+		code = act == CLI_ERROR ? c.code : TS_EXIT_OK;
 		cli_free(&c);
 		return code;
-	case CLI_RUN:
-		break;
 	}
 	raise_nofile();
 	if (ops && ops->options)
