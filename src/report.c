@@ -695,6 +695,8 @@ void report_note(struct report *r, const char *fmt, const char *path)
 {
 	char esc[LINE_MAX_BYTES / 2];
 
+	if (r->o->quiet || machine_output(r))
+		return;		/* report_info() would print nothing */
 	report_escape(r, esc, sizeof(esc), path);
 	/* FMT is always one of this program's literals with one %s. */
 #pragma GCC diagnostic push
