@@ -968,11 +968,11 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 	share = (size - start) / (uint64_t)n;
 	share = (share + CHUNK / 2 - 1) / (CHUNK / 2) * (CHUNK / 2);
 	from = start + share;
-	for (op = 0; op < run->plan.nsrcs && from < size; op++)
-		if (fd_path(in, spath, sizeof(spath)) &&
-		    (srel = below(run->plan.srcs[op].fd, spath, base,
-		    sizeof(base))) != NULL)
-			break;
+	if (from < size && fd_path(in, spath, sizeof(spath)))
+		for (op = 0; op < run->plan.nsrcs; op++)
+			if ((srel = below(run->plan.srcs[op].fd, spath, base,
+			    sizeof(base))) != NULL)
+				break;
 	if (from >= size || !srel || !fd_path(out, dpath, sizeof(dpath)) ||
 	    !(drel = below(run->plan.dst_fd, dpath, base, sizeof(base))) ||
 	    fstat(in, &sst) < 0 || fstat(out, &tst) < 0) {
