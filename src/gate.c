@@ -151,10 +151,10 @@ static void free_defer(struct defer *df)
 	free(df);
 }
 
-/* The options every removal of this run is made with. */
-/* The removal of a directory in the way of an entry of D: protect rules
- * (-f 'P ...', excluded names without --delete-excluded) keep what they
- * name inside it, as they do for --delete; PA must outlive the options. */
+/* The options of a removal in the way of an entry of D: protect rules
+ * (-f 'P ...', excluded names without --delete-excluded, -b's implied
+ * "P *SUFFIX") keep what they name inside it, as they do for --delete;
+ * -b keeps the files it removes aside.  PA must outlive the options. */
 static struct del_opts del_opts_of(const struct ts_run *run,
     const struct dnode *d, bool dry, bool quiet, struct protect_arg *pa)
 {

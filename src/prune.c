@@ -24,32 +24,46 @@
 
 /* --- directory scans ----------------------------------------------------- */
 
-/* Remembers the extraneous entries of D for the deletion pass. */
-void prune_record(struct dnode *d, const struct dirlist *dl,
-    const uint32_t *ex, size_t n)
+/* A group of the directory REL with room for N names (none yet). */
+static struct del_group *new_group(const char *rel, size_t n)
 {
-	struct ts_run *run = d->run;
-	struct del_group *g;
-	size_t i;
+	struct del_group *g = xcalloc(1, sizeof(*g));
 
-	if (n == 0)
-		return;
-	g = xcalloc(1, sizeof(*g));
-	g->rel = xstrdup(d->rel);
-	g->layer = dnode_layer(d) ? filter_layer_ref(dnode_layer(d)) : NULL;
-	g->meta = d->meta;
-	g->n = n;
+	g->rel = xstrdup(rel);
 	g->names = xcalloc(n, sizeof(*g->names));
 	g->modes = xcalloc(n, sizeof(*g->modes));
-	for (i = 0; i < n; i++) {
-		g->names[i] = xstrdup(dirlist_name(dl, ex[i]));
-		g->modes[i] = dirlist_mode(dl, ex[i]);
-	}
+	return g;
+}
+
+/* Hands G to the deletion pass.  Thread-safe. */
+static void push_group(struct ts_run *run, struct del_group *g)
+{
 	pthread_mutex_lock(&run->del_lock);
 	g->next = run->groups;
 	run->groups = g;
 	pthread_mutex_unlock(&run->del_lock);
 }
+
+/* Remembers the extraneous entries of D for the deletion pass. */
+void prune_record(struct dnode *d, const struct dirlist *dl,
+    const uint32_t *ex, size_t n)
+{
+	struct del_group *g;
+	size_t i;
+
+	if (n == 0)
+		return;
+	g = new_group(d->rel, n);
+	g->layer = dnode_layer(d) ? filter_layer_ref(dnode_layer(d)) : NULL;
+	g->meta = d->meta;
+	g->n = n;
+	for (i = 0; i < n; i++) {
+		g->names[i] = xstrdup(dirlist_name(dl, ex[i]));
+		g->modes[i] = dirlist_mode(dl, ex[i]);
+	}
+	push_group(d->run, g);
+}
+
 /*
  * --delete-missing-args: the DEST names of the missing operands are
  * deleted with the extraneous entries (after a clean walk, counted for
@@ -94,40 +108,25 @@ static void record_gone(struct ts_run *run)
 			    "%s", p->gone[i]);
 			continue;
 		}
-		if (!g) {
-			g = xcalloc(1, sizeof(*g));
-			g->rel = xstrdup("");
-			g->names = xcalloc(p->ngone, sizeof(*g->names));
-			g->modes = xcalloc(p->ngone, sizeof(*g->modes));
-		}
+		if (!g)
+			g = new_group("", p->ngone);
 		g->names[g->n] = xstrdup(p->gone[i]);
 		g->modes[g->n++] = e.mode;
 	}
-	if (!g)
-		return;
-	pthread_mutex_lock(&run->del_lock);
-	g->next = run->groups;
-	run->groups = g;
-	pthread_mutex_unlock(&run->del_lock);
+	if (g)
+		push_group(run, g);
 }
 
 void prune_record_quiet(struct dnode *d, const char *name, uint32_t mode)
 {
-	struct ts_run *run = d->run;
-	struct del_group *g = xcalloc(1, sizeof(*g));
+	struct del_group *g = new_group(d->rel, 1);
 
-	g->rel = xstrdup(d->rel);
 	g->meta = d->meta;
 	g->quiet = true;
 	g->n = 1;
-	g->names = xcalloc(1, sizeof(*g->names));
-	g->modes = xcalloc(1, sizeof(*g->modes));
 	g->names[0] = xstrdup(name);
 	g->modes[0] = mode;
-	pthread_mutex_lock(&run->del_lock);
-	g->next = run->groups;
-	run->groups = g;
-	pthread_mutex_unlock(&run->del_lock);
+	push_group(d->run, g);
 }
 
 /* --- deletion ------------------------------------------------------------ */
