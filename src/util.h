@@ -60,8 +60,9 @@ int util_read_fd(int fd, char **data, size_t *len);
  * a device swapped in for a regular file would make open(2) wait forever
  * (for a writer, for a modem...).  Opens with O_NONBLOCK, O_NOFOLLOW,
  * O_NOATIME where allowed; a regular file then reads blocking again.
- * Returns the fd (the caller checks the type with fstat: only a regular
- * file is ready to read) or -errno.  Thread-safe.
+ * Returns the fd or -errno.  Only a regular file is ready to read: a
+ * caller that must know the type takes util_open_data_st(), whose fstat
+ * is the one already made here (not a second).  Thread-safe.
  */
 int util_open_data(int dirfd, const char *name);
 
