@@ -125,6 +125,11 @@ static bool plan_source(struct report *rep, const char *operand, bool base,
 		copy[--n] = '\0';
 	split_path(copy, &parent, &name);
 	free(copy);
+	/* "missing/..": not a name that can be missing -- its directory is
+	 * (rsync: change_dir fails, exit 23), never an ignored argument, and
+	 * never a name to delete in DEST. */
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		ignore_missing = false;
 	s->fd = open_dir(parent);
 	if (s->fd < 0 && errno == ENOENT && ignore_missing) {
 		s->ignored = true;

@@ -74,4 +74,20 @@ done
 expect_line rsync '*deleting   full/x/y'
 [ -e "$TS_DST/other" ] || fail "--delete-missing-args deleted another name"
 [ -e "$TS_DST/file" ] && fail "--delete-missing-args kept file"
+
+# A missing operand ending in '..' names no entry of DEST: its directory
+# is missing (rsync: exit 23, nothing deleted) -- never DEST's parent.
+for tool in rsync treesync; do
+	bin=rsync
+	[ "$tool" = treesync ] && bin=$TREESYNC
+	rm -rf "$T/sand"
+	mkdir -p "$T/sand/DEST" "$T/sand/keep"
+	printf 'k\n' >"$T/sand/keep/k"
+	"$bin" -r --delete --delete-missing-args "$SRC/file" "$T/sand/missing/.." \
+	    "$T/sand/DEST/" >"$T/sand.out" 2>"$T/sand.err"
+	rc=$?
+	[ "$rc" = 23 ] || fail "$tool: a missing 'x/..' operand: exit $rc, want 23 ($(cat "$T/sand.err"))"
+	[ -e "$T/sand/keep/k" ] && [ -d "$T/sand/DEST" ] ||
+		fail "$tool: a missing 'x/..' operand deleted in DEST's parent"
+done
 pass
