@@ -295,41 +295,36 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 	}
 }
 
-static void file_task(struct pool_task *t, struct pool_worker *w)
+/*
+ * Copies F's file (D entered): true when DEST holds it afterwards, with
+ * its inode in DEV and INO (for -H); RELP gets the path made for the
+ * messages.
+ */
+static bool file_copy(struct ftask *f, struct pool_worker *w, char **relp,
+    uint64_t *dev, uint64_t *ino)
 {
-	struct ftask *f = container_of(t, struct ftask, task);
 	struct dnode *d = f->dir;
 	struct ts_run *run = d->run;
-	char *rel = NULL;
+	char *rel;
 	struct meta_target m;
 	struct copy_result res;
-	bool ok = false;
-	uint64_t dst_dev = f->dst.dev, dst_ino = f->dst.ino;
-	bool entered = false;
 	int settled;
 
-	if (pool_cancelled(&run->pool))
-		goto done;
-	entered = true;
-	if (dnode_enter(d) < 0)
-		goto done;
-	rel = util_path_join(d->rel, f->disp_name);
+	rel = *relp = util_path_join(d->rel, f->disp_name);
 	report_set_current(run->rep, rel);
 	pool_worker_busy(w, rel);
 	if (f->need_checksum && (settled = settle_checksum(f, w, rel)) <= 0) {
 		/* Up to date (or failed): the destination file stands. */
-		ok = f->has_dst && S_ISREG(f->dst.mode);
 		if (settled == 0)
 			srcremove(run, f->from, f->src_name, &f->src, rel);
-		goto done;
+		return f->has_dst && S_ISREG(f->dst.mode);
 	}
 	if (run->o->dry_run) {
 		add(&run->reg_transferred, 1);
 		add(&run->transferred_size, f->src.size);
 		item_count_created(run, f->iflags, f->src.mode);
 		report_item(run->rep, f->iflags, f->src.mode, rel, NULL, NULL);
-		ok = true;
-		goto done;
+		return true;
 	}
 	meta_plan(run->o, run->am_root, &f->src, f->has_dst ? &f->dst : NULL,
 	    d->dflt, &m);
@@ -337,46 +332,74 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	if (f->has_dst && run->plan.bak && backup_entry(run, d->dslot.fd,
 	    f->name, rel, f->dst.mode, true) < 0) {
 		run_item_failed(run);
-		goto done;
+		return false;
 	}
 	if (copy_to(f, &m, w, &res) < 0) {
 		copy_failed(f, &res, rel);
+		return false;
 	} else {
 		char sum[HASH_HEX_SIZE] = "";
 
 		if (report_wants_sum(run->rep))
 			copied_sum(f, w, sum);
 		copy_done(f, &res, rel, sum[0] ? sum : NULL);
-		ok = true;
-		dst_dev = res.dst_dev;
-		dst_ino = res.dst_ino;
+		*dev = res.dst_dev;
+		*ino = res.dst_ino;
 		srcremove(run, f->from, f->src_name, &f->src, rel);
+		return true;
 	}
-done:
-	if (entered)
-		dnode_leave(d);
+}
+
+/* After F's file (D left): its -H group learns the outcome, F and its
+ * reference on D go. */
+static void file_end(struct ftask *f, char *rel, bool ok, uint64_t dev,
+    uint64_t ino)
+{
+	struct dnode *d = f->dir;
+
 	if (f->hl)
-		hl_master_done(run, f->hl, ok, dst_dev, dst_ino);
+		hl_master_done(d->run, f->hl, ok, dev, ino);
 	free(rel);
 	free(f);
 	dnode_release(d);
 }
 
+static void file_task(struct pool_task *t, struct pool_worker *w)
+{
+	struct ftask *f = container_of(t, struct ftask, task);
+	struct dnode *d = f->dir;
+	uint64_t dev = f->dst.dev, ino = f->dst.ino;
+	char *rel = NULL;
+	bool ok = false;
 
-/* Runs a batch of file tasks, one after the other, on one worker. */
+	if (!pool_cancelled(&d->run->pool)) {
+		if (dnode_enter(d) == 0)
+			ok = file_copy(f, w, &rel, &dev, &ino);
+		dnode_leave(d);
+	}
+	file_end(f, rel, ok, dev, ino);
+}
+
+/* Runs a batch of file tasks, one after the other, on one worker: D is
+ * entered once for them all (every file is in D), under a reference of
+ * its own -- the last file may finish D. */
 static void batch_task(struct pool_task *t, struct pool_worker *w)
 {
 	struct ftask *f = container_of(t, struct ftask, task);
 	struct dnode *d = f->dir;
+	int entered;
 
-	/* Entered once for the batch (every file is in D), under a
-	 * reference of its own: the last file may finish D. */
 	atomic_fetch_add(&d->pending, 1);
-	dnode_enter(d);
+	entered = dnode_enter(d);
 	while (f) {
 		struct ftask *next = f->batch_next;
+		uint64_t dev = f->dst.dev, ino = f->dst.ino;
+		char *rel = NULL;
+		bool ok = false;
 
-		file_task(&f->task, w);	/* frees f */
+		if (entered == 0 && !pool_cancelled(&d->run->pool))
+			ok = file_copy(f, w, &rel, &dev, &ino);
+		file_end(f, rel, ok, dev, ino);	/* frees f */
 		f = next;
 	}
 	dnode_leave(d);

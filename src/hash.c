@@ -67,14 +67,14 @@ int hash_fd(int fd, char *buf, size_t size, struct hash128 *out)
 int hash_at(int dirfd, const char *name, char *buf, size_t size,
     struct hash128 *out)
 {
-	int fd = util_open_data(dirfd, name);
 	struct stat st;
+	int fd = util_open_data_st(dirfd, name, &st);
 	int r;
 
 	if (fd < 0)
 		return fd;
 	/* Only a regular file is read (a FIFO would block the read). */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
 	}
