@@ -183,11 +183,81 @@ void altdest_open_roots(const struct ts_options *o, struct plan *p)
 	free(base);
 }
 
-int altdest_open_dir(struct ts_run *run, size_t j, const char *rel)
+/* --- a node's directory below each alternate directory ------------------ */
+
+void altdest_node_init(struct dnode *d)
 {
+	struct ts_run *run = d->run;
+	size_t j;
+
+	if (!run->plan.nalt)
+		return;
+	d->alt = xcalloc(run->plan.nalt, sizeof(*d->alt));
+	for (j = 0; j < run->plan.nalt; j++) {
+		if (d->parent)
+			dslot_init(&d->alt[j], &d->parent->alt[j], NULL);
+		else
+			dslot_init_fixed(&d->alt[j], run->plan.alt_fd[j]);
+	}
+}
+
+void altdest_node_open(struct dnode *d)
+{
+	struct ts_run *run = d->run;
+	size_t j;
+
+	if (!d->alt || !d->parent)
+		return;	/* none, or the root's: the plan's */
+	for (j = 0; j < run->plan.nalt; j++) {
+		struct dslot *s = &d->alt[j];
+		int pfd = dslot_pin(&run->slots, s->up), fd;
+
+		if (pfd < 0)
+			continue;	/* the parent is absent there */
+		s->name = d->name;
+		fd = dslot_open_name(&run->slots, pfd, d->name, false);
+		if (fd >= 0) {
+			if (dslot_adopt(&run->slots, s, fd) == 0)
+				dslot_unpin(&run->slots, s);
+			else
+				close(fd);
+		}
+		dslot_unpin(&run->slots, s->up);
+	}
+}
+
+void altdest_node_close(struct dnode *d)
+{
+	size_t j;
+
+	if (!d->alt)
+		return;
+	for (j = 0; j < d->run->plan.nalt; j++)
+		dslot_close(&d->run->slots, &d->alt[j]);
+	free(d->alt);
+	d->alt = NULL;
+}
+
+int altdest_get(struct dnode *d, size_t j)
+{
+	struct ts_run *run = d->run;
+
 	if (j >= run->plan.nalt || run->plan.alt_fd[j] < 0)
 		return -ENOENT;
-	return delete_open_beneath(run->plan.alt_fd[j], rel);
+	if (d->alt)
+		return dslot_pin(&run->slots, &d->alt[j]);
+	/* A node of another rank's directory (treesync-mpi): by path. */
+	return delete_open_beneath(run->plan.alt_fd[j], d->rel);
+}
+
+void altdest_put(struct dnode *d, size_t j, int fd)
+{
+	if (fd < 0)
+		return;
+	if (d->alt)
+		dslot_unpin(&d->run->slots, &d->alt[j]);
+	else
+		close(fd);
 }
 
 /* --- matching ----------------------------------------------------------- */
@@ -196,7 +266,7 @@ int altdest_open_dir(struct ts_run *run, size_t j, const char *rel)
 struct alt_match {
 	int level;		/* 0 none, 1 type, 2 data, 3 data and attributes */
 	size_t j;		/* its directory */
-	int dirfd;		/* the directory it is in (owned), or -1 */
+	int dirfd;		/* the directory it is in (altdest_get()), or -1 */
 	struct ts_entry ent;	/* as listed */
 	struct cmp_out out;	/* the source against it */
 };
@@ -304,17 +374,16 @@ static void find(struct dnode *d, const struct srcitem *it,
 	for (j = 0; j < run->plan.nalt && m->level < 3; j++) {
 		struct ts_entry ent;
 		struct cmp_out out;
-		int fd = altdest_open_dir(run, j, d->rel), lv;
+		int fd = altdest_get(d, j), lv;
 
 		if (fd < 0)
 			continue;
 		if (walk_stat(fd, it->name, false, &ent) < 0 ||
 		    (lv = level_of(d, it, starget, fd, &ent, &out)) <= m->level) {
-			close(fd);
+			altdest_put(d, j, fd);
 			continue;
 		}
-		if (m->dirfd >= 0)
-			close(m->dirfd);
+		altdest_put(d, m->j, m->dirfd);
 		m->level = lv;
 		m->j = j;
 		m->dirfd = fd;
@@ -331,14 +400,14 @@ bool altdest_same_inode(struct dnode *d, const char *name, uint64_t dev,
 
 	for (j = 0; j < run->plan.nalt; j++) {
 		struct ts_entry ent;
-		int fd = altdest_open_dir(run, j, d->rel);
+		int fd = altdest_get(d, j);
 		bool same;
 
 		if (fd < 0)
 			continue;
 		same = walk_stat(fd, name, false, &ent) == 0 &&
 		    ent.dev == dev && ent.ino == ino;
-		close(fd);
+		altdest_put(d, j, fd);
 		if (same)
 			return true;
 	}
@@ -512,6 +581,7 @@ static bool apply_existing(struct dnode *d, struct action *a, char **rel,
 		return false;	/* a link to it already */
 	if (!link_match(d, a, m))
 		return false;
+	say_match(d, a, rel, SAY_LINKED);
 	finished(d, a, rel, &m->ent);
 	return true;
 }
@@ -549,7 +619,6 @@ bool altdest_apply(struct dnode *d, struct action *a, char **rel)
 		done = apply_reg(d, a, rel, &m);
 	else
 		done = apply_other(d, a, rel, &m);
-	if (m.dirfd >= 0)
-		close(m.dirfd);
+	altdest_put(d, m.j, m.dirfd);
 	return done;
 }

@@ -52,8 +52,24 @@ struct ts_entry;
 uint32_t altdest_root_iflags(struct ts_run *run, const struct ts_entry *src,
     uint32_t iflags);
 
-/* The alternate directory J's REL (below it): an fd or -errno.  Never
- * follows a symlink below the alternate directory itself. */
-int altdest_open_dir(struct ts_run *run, size_t j, const char *rel);
+/*
+ * The directory of node D below each alternate directory, as a slot of
+ * the run's directory fds (dirslot.c: closed when the budget needs it,
+ * opened again from the slot above, never through a symlink).  Init
+ * sets D's slots up (the root's are the plan's fds; a child's hang below
+ * its parent's), from dnode_new() and the root; open gives each its first
+ * fd, in D's scan, before any entry of D is decided (a directory absent
+ * in an alternate directory stays unopened: its subtree is not looked
+ * for there); close is for the end of D.  No-ops without alternate
+ * directories.
+ */
+void altdest_node_init(struct dnode *d);
+void altdest_node_open(struct dnode *d);
+void altdest_node_close(struct dnode *d);
+
+/* D's directory below the alternate directory J: an fd, pinned until
+ * altdest_put(), or -errno (absent there).  Thread-safe. */
+int altdest_get(struct dnode *d, size_t j);
+void altdest_put(struct dnode *d, size_t j, int fd);
 
 #endif /* TS_ALTDEST_H */

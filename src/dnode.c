@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "altdest.h"
 #include "meta.h"
 #include "report.h"
 #include "sys.h"
@@ -253,6 +254,7 @@ static void dnode_finish(struct dnode *d)
 		dnode_leave(d);
 	}
 	dslot_close(&run->slots, &d->dslot);
+	altdest_node_close(d);
 	for (i = 0; i < d->nsrcs; i++) {
 		struct dsrc *s = &d->srcs[i];
 
@@ -297,6 +299,8 @@ struct dnode *dnode_new(struct ts_run *run, struct dnode *parent)
 	d->run = run;
 	d->parent = parent;
 	dslot_init(&d->dslot, parent ? &parent->dslot : NULL, NULL);
+	if (parent && parent->alt)
+		altdest_node_init(d);
 	d->dflt = parent ? parent->dflt : 0777 & ~run->umask;
 	atomic_init(&d->pending, 1);
 	atomic_init(&d->touched, false);

@@ -46,7 +46,7 @@ static int copy_from_basis(struct ftask *f, const struct meta_target *m,
 	struct ts_run *run = d->run;
 	struct meta_target mm = *m;
 	struct xattr_set xa = { 0 };
-	int bfd = altdest_open_dir(run, (size_t)f->basis, d->rel), r;
+	int bfd = altdest_get(d, (size_t)f->basis), r;
 
 	if (bfd < 0) {
 		memset(res, 0, sizeof(*res));
@@ -60,7 +60,7 @@ static int copy_from_basis(struct ftask *f, const struct meta_target *m,
 	r = copy_file_basis(&run->copy, bfd, f->name, d->dslot.fd, f->name,
 	    &mm, w->buf, res);
 	xattr_set_free(&xa);
-	close(bfd);
+	altdest_put(d, (size_t)f->basis, bfd);
 	return r;
 }
 

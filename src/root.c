@@ -256,6 +256,7 @@ struct dnode *root_make(struct ts_run *run)
 	root->is_root = true;
 	root->rel = xstrdup("");
 	dslot_init_fixed(&root->dslot, p->dst_fd);
+	altdest_node_init(root);
 	/* The directories holding entry operands: where their items are. */
 	run->opdirs = xcalloc(p->nsrcs + 1, sizeof(*run->opdirs));
 	for (i = 0; i < p->nsrcs; i++) {

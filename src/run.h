@@ -300,6 +300,10 @@ struct dnode {
 	struct ts_run *run;
 	struct dnode *parent;
 	atomic_int pending;	/* 1 for the scan + 1 per unfinished child */
+	/* --link-dest/--copy-dest/--compare-dest: the same directory below
+	 * each alternate directory (plan.nalt slots, opened by its scan;
+	 * one never opened is absent there), or NULL (altdest.c). */
+	struct dslot *alt;
 	struct dslot dslot;	/* the destination directory; its fd is
 				 * dslot.fd while the node is entered (-1:
 				 * absent) */

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "altdest.h"
 #include "copy.h"
 #include "tmpfile.h"
 #include "report.h"
@@ -513,6 +514,7 @@ static void scan_dir(struct dnode *d)
 	report_dir(d);
 	if (d->no_descend)
 		return;
+	altdest_node_open(d);
 	dirlist_init(&dl);
 	scan_collect(d, NULL, 0, &sc);
 	if (d->blocked) {

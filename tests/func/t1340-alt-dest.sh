@@ -90,6 +90,13 @@ cp -p "$SRC/same2" "$DST/same2"
 run_both -ai --link-dest=../prev -- "$SRC/" "$DST"
 assert_same_result
 assert_same_sharing "--link-dest into an existing DEST"
+# -ii says each DEST file it replaced by a link ("hf          same2").
+cp -p "$SRC/same1" "$DST/same1"
+cp -p "$SRC/same2" "$DST/same2"
+run_both -aii --link-dest=../prev -- "$SRC/" "$DST"
+assert_same_result
+assert_same_sharing "--link-dest -ii into an existing DEST"
+expect_line rsync 'hf          same2'
 # --compare-dest: a DEST file equal to its match goes (rsync's), silently.
 cp -p "$SRC/same2" "$DST/same1"
 run_both -ai --compare-dest=../prev -- "$SRC/" "$DST"
