@@ -1277,8 +1277,6 @@ const char *dtask_unsupported(const struct ts_run *run)
 		return "--link-dest/--compare-dest/--copy-dest";
 	if (o->hard_links)
 		return "-H (--hard-links)";
-	if (o->max_delete >= 0)
-		return "--max-delete";
 	if (o->timeout)
 		return "--timeout";
 	if (o->stop_at)

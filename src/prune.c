@@ -243,21 +243,40 @@ static uint64_t count_deletions(struct ts_run *run, struct del_group **v,
  * what replacements by another type remove -- is counted first, and over
  * the limit nothing at all is removed (rsync deletes up to the limit and
  * stops, leaving a half-pruned mirror).  Exit 25 either way.
+ *
+ * treesync-mpi: each rank counts what it listed, the counts are summed
+ * over every rank (the same decision everywhere, said by rank 0), and each
+ * rank's stats keep its own share of what was not deleted.  Every rank
+ * takes part in the sum, also one that may not remove anything (ALLOWED
+ * false: a signal that reached it alone), which then says nothing.
  */
-static bool within_max_delete(struct ts_run *run, uint64_t want,
-    uint64_t replacing, uint64_t tops)
+static bool within_max_delete(struct ts_run *run, bool allowed,
+    uint64_t want, uint64_t replacing, uint64_t tops)
 {
 	uint64_t limit = (uint64_t)run->o->max_delete;
-	uint64_t total;
+	uint64_t mine = want, entries = run->dst_entries, total;
 	char also[96] = "";
 
+	if (run->exec) {
+		uint64_t v[4] = { want, replacing, tops, entries };
+
+		run->exec->combine(run->exec->arg, v, 0, 4, 0);
+		want = v[0];
+		replacing = v[1];
+		tops = v[2];
+		entries = v[3];
+	}
+	if (!allowed)
+		return false;
 	/* The listed entries plus what lies inside extraneous directories. */
-	total = run->dst_entries + (want > tops ? want - tops : 0);
+	total = entries + (want > tops ? want - tops : 0);
 	if (run->o->max_delete_pct)
 		limit = total * (uint64_t)run->o->max_delete / 100;
 	if (want <= limit && !(run->o->max_delete == 0 && want > 0))
 		return true;
-	run->delete_skipped = want;
+	run->delete_skipped = mine;
+	if (run->exec && run->exec->rank != 0)
+		return false;
 	if (replacing)
 		snprintf(also, sizeof(also), " (%llu to replace entries by "
 		    "another type)", (unsigned long long)replacing);
@@ -325,7 +344,7 @@ void prune_run(struct ts_run *run)
 	struct del_group *g;
 	struct del_counts c = { 0 };
 	size_t n = 0, i;
-	uint64_t tops = 0;
+	uint64_t tops = 0, want = 0, replacing = 0;
 	bool allowed;
 
 	/* From here on, the plan is fixed: a type change met now is not
@@ -350,14 +369,13 @@ void prune_run(struct ts_run *run)
 	if (allowed) {
 		/* Counting also tells the gate which replacements are
 		 * blocked: it must run before any of them. */
-		uint64_t replacing = gate_count_deferred(run);
-
+		replacing = gate_count_deferred(run);
 		tops += run->ndeferred;	/* each replaced entry was listed */
-
 		if (run->o->max_delete >= 0)
-			allowed = within_max_delete(run, (v ? count_deletions(
-			    run, v, n) : 0) + replacing, replacing, tops);
+			want = (v ? count_deletions(run, v, n) : 0) + replacing;
 	}
+	if (run->o->max_delete >= 0 && (allowed || run->exec))
+		allowed = within_max_delete(run, allowed, want, replacing, tops);
 	for (i = 0; allowed && v && i < n && !run_cancelled(run); i++)
 		delete_group(run, v[i], &c);
 	free(v);
