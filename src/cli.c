@@ -57,6 +57,7 @@ struct parse_ctx {
 	enum cli_action done;	/* CLI_RUN, or what ends the parse */
 	bool explicit_r;	/* -r itself, not only through -a: with
 				 * --files-from, -a does not imply -r (rsync) */
+	bool old_dirs;		/* --old-dirs, not undone by -d/--no-d */
 	struct cli *c;		/* where filters and --chmod values go */
 	int progress;		/* --progress (1, =always 2), -P, --no-progress */
 	int version;		/* -V count */
@@ -854,6 +855,13 @@ static bool finish(struct parse_ctx *p)
 
 	if (o->files_from && !p->explicit_r)
 		o->recursive = false;	/* -a's -r is not implied */
+	if (p->old_dirs) {
+		/* rsync's -d for a remote rsync older than 2.6.9: a
+		 * recursion that leaves out everything below the top
+		 * level, with a rule after every other one. */
+		o->recursive = true;
+		opt_filter(p, CLI_OPT_EXCLUDE, "/*/*");
+	}
 	finish_levels(p);
 	/* rsync: 0 (or --no-contimeout) passes, another value is an error
 	 * without a daemon to connect to. */

@@ -35,6 +35,13 @@ done <<'EOF'
 --remote-option=-t
 --blocking-io
 --no-blocking-io
+--no-motd
+--trust-sender
+--old-dirs
+--old-d --delete
+--old-dirs --include=/a/b
+--old-dirs --no-d
+-d --old-d
 -s
 -avse ssh
 --secluded-args --no-secluded-args
