@@ -68,7 +68,7 @@ _treesync()
 				COMPREPLY=($(compgen -u -- "$cur"))
 			fi
 			return ;;
-		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--suffix|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
+		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--suffix|--block-size|-B|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
 			return ;;
 	esac
 	$split && return
@@ -94,7 +94,8 @@ _treesync()
 		    --ignore-missing-args --delete-missing-args
 		    --remove-source-files --compare-dest= --copy-dest= --link-dest=
 		    --backup -b --backup-dir= --suffix= --one-file-system -x
-		    --insecure-links --whole-file -W --jobs= -j --copy-method=
+		    --insecure-links --whole-file -W --block-size= -B --inplace
+		    --append --append-verify --preallocate --jobs= -j --copy-method=
 		    --fsync --sparse -S --reflink= --verify --max-alloc=
 		    --inc-recursive --no-inc-recursive --rsh= -e --rsync-path=
 		    --remote-option= -M --blocking-io --no-motd --trust-sender
@@ -114,10 +115,11 @@ _treesync()
 		    --delete-before --delete-during --delete-delay --delete-after
 		    --no-force --no-ignore-errors --no-relative --no-R --no-mkpath
 		    --no-backup --no-one-file-system --no-x --no-insecure-links
-		    --no-whole-file --no-W --no-sparse --no-S --i-r --no-i-r
-		    --no-blocking-io --protect-args --no-secluded-args
-		    --no-protect-args --no-s --no-old-args --no-compress --no-z
-		    --old-compress --new-compress --zc= --zl= --zt=' -- "$cur"))
+		    --no-whole-file --no-W --no-inplace --no-append --no-sparse
+		    --no-S --i-r --no-i-r --no-blocking-io --protect-args
+		    --no-secluded-args --no-protect-args --no-s --no-old-args
+		    --no-compress --no-z --old-compress --new-compress --zc= --zl=
+		    --zt=' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

@@ -382,9 +382,18 @@ static bool unsafe_link(struct ts_run *run, int dfd, const char *name,
 	return true;
 }
 
-int backup_entry(struct ts_run *run, int dfd, const char *name,
-    const char *rel, uint32_t mode, bool keep)
+/* How an entry is kept: a link to it (it is replaced by a rename), a
+ * copy (it is written in place), or the entry itself (it is removed). */
+enum keep_how {
+	KEEP_LINK,
+	KEEP_COPY,
+	KEEP_MOVE,
+};
+
+static int keep_entry(struct ts_run *run, int dfd, const char *name,
+    const char *rel, uint32_t mode, enum keep_how how)
 {
+	bool keep = how != KEEP_MOVE;
 	char *bname = NULL;
 	int bfd = -1, r;
 
@@ -397,7 +406,9 @@ int backup_entry(struct ts_run *run, int dfd, const char *name,
 	if (r < 0)
 		goto out;
 	clear_target(run, bfd, bname, rel);
-	if (keep)
+	if (how == KEEP_COPY)
+		r = -EXDEV;	/* as across file systems */
+	else if (keep)
 		r = hl_make(run, bfd, bname, dfd, name);
 	else
 		r = sys.renameat(dfd, name, bfd, bname) < 0 ? -errno : 0;
@@ -435,6 +446,19 @@ out:
 		close(bfd);
 	free(bname);
 	return r;
+}
+
+int backup_entry(struct ts_run *run, int dfd, const char *name,
+    const char *rel, uint32_t mode, bool keep)
+{
+	return keep_entry(run, dfd, name, rel, mode, keep ? KEEP_LINK :
+	    KEEP_MOVE);
+}
+
+int backup_copy(struct ts_run *run, int dfd, const char *name,
+    const char *rel, uint32_t mode)
+{
+	return keep_entry(run, dfd, name, rel, mode, KEEP_COPY);
 }
 
 int backup_removed(void *arg, int dirfd, const char *name,

@@ -29,6 +29,11 @@ void backup_free(struct backup *b);
 int backup_entry(struct ts_run *run, int dfd, const char *name,
     const char *rel, uint32_t mode, bool keep);
 
+/* backup_entry() of NAME, about to be written in place (--inplace): its
+ * backup is a copy (a link would change with it).  Thread-safe. */
+int backup_copy(struct ts_run *run, int dfd, const char *name,
+    const char *rel, uint32_t mode);
+
 /* delete.c's backup hook (struct del_opts): ARG is the run. */
 int backup_removed(void *arg, int dirfd, const char *name,
     const char *relpath, uint32_t mode);

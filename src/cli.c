@@ -63,6 +63,7 @@ struct parse_ctx {
 	int version;		/* -V count */
 	int contimeout;		/* --contimeout, --no-contimeout */
 	struct cli_out out;	/* --info and --debug levels, with priorities */
+	int whole_file;		/* -W 1, --no-W -1, neither 0 */
 };
 
 size_t cli_table_len(void)
@@ -270,6 +271,28 @@ static bool opt_max_alloc(struct parse_ctx *p, enum cli_opt_id id,
 	}
 	if (v == 0) {
 		usage_error("%s", "max-alloc must be greater than zero");
+		return false;
+	}
+	return true;
+}
+
+/* -B/--block-size: checked as rsync checks it (at most 128 KiB); there
+ * is no delta transfer, so the value changes nothing. */
+static bool opt_block_size(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	char err[160];
+	long long v;
+
+	(void)p;
+	(void)id;
+	v = cli_parse_size_arg(arg, 'B', "block-size", 0, err, sizeof(err));
+	if (v > 128 * 1024) {
+		usage_error("--block-size=%s is too large (max: 128.00K)", arg);
+		return false;
+	}
+	if (v < 0) {
+		usage_error("%s", err);
 		return false;
 	}
 	return true;
@@ -849,6 +872,22 @@ static bool finish_backup(const struct ts_options *o)
 	return true;
 }
 
+/* --append, --append-verify: rsync's check against an explicit -W, and
+ * the --inplace they imply. */
+static bool finish_inplace(struct parse_ctx *p)
+{
+	struct ts_options *o = p->o;
+
+	if (!o->append)
+		return true;
+	if (p->whole_file > 0) {
+		usage_error("%s", "--append cannot be used with --whole-file");
+		return false;
+	}
+	o->inplace = true;
+	return true;
+}
+
 static bool finish(struct parse_ctx *p)
 {
 	struct ts_options *o = p->o;
@@ -878,7 +917,7 @@ static bool finish(struct parse_ctx *p)
 		usage_error("%s", "--size-only and --checksum conflict");
 		return false;
 	}
-	return finish_backup(o);
+	return finish_backup(o) && finish_inplace(p);
 }
 
 enum cli_action cli_parse(int argc, char **argv, struct cli *c)

@@ -130,14 +130,14 @@ static const struct {
 	{ "IPv6", NULL, false },		/* no network */
 	{ "atimes", NULL, false },		/* no -U */
 	{ "batchfiles", NULL, false },
-	{ "inplace", NULL, false },		/* a file is always whole */
-	{ "append", NULL, false },
+	{ "inplace", NULL, true },		/* --inplace (inplace.c) */
+	{ "append", NULL, true },
 	{ "ACLs", NULL, true },
 	{ "ACL_at", "ACL-at", true },		/* through fds, never paths */
 	{ "xattrs", NULL, true },
 	{ "secluded_args", "secluded-args", true },	/* -s: accepted */
 	{ "iconv", NULL, false },
-	{ "prealloc", NULL, false },
+	{ "prealloc", NULL, true },		/* --preallocate */
 	{ "stop_at", "stop-at", true },
 	{ "crtimes", NULL, false },
 };

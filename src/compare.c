@@ -133,6 +133,12 @@ static void decide_reg(const struct ts_options *o, const struct cmp_in *in,
 		}
 		return;
 	}
+	/* --append: a file that is not shorter is left alone, attributes
+	 * and all (rsync). */
+	if (o->append && d->size >= s->size) {
+		out->action = CMP_NONE;
+		return;
+	}
 	out->action = CMP_COPY;
 	out->iflags = attr_flags(o, in,
 	    IT_TRANSFER | (o->checksum ? IT_REPORT_CHANGE : 0));

@@ -43,7 +43,6 @@
 #include <unistd.h>
 
 #define MAX_ATTEMPTS 3			/* tries for a source that keeps changing */
-#define COPY_CHANGED 1			/* copy_once(): the source changed */
 
 void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
     bool check_reflink)
@@ -54,6 +53,11 @@ void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
 	c->fsync = o->fsync;
 	c->sparse = o->sparse;
 	c->verify = o->verify;
+	c->preallocate = o->preallocate;
+	c->append = o->append;
+	atomic_init(&c->prealloc_said, false);
+	for (int i = 0; i < COPY_INODE_LOCKS; i++)
+		pthread_mutex_init(&c->inode_locks[i], NULL);
 	c->check_reflink = check_reflink;
 	atomic_init(&c->cfr_off, false);
 	atomic_init(&c->abort, false);
@@ -77,6 +81,8 @@ void copy_ctx_set_remote(struct copy_ctx *c, const struct copy_remote *r)
 void copy_ctx_destroy(struct copy_ctx *c)
 {
 	pthread_mutex_destroy(&c->pair_lock);
+	for (int i = 0; i < COPY_INODE_LOCKS; i++)
+		pthread_mutex_destroy(&c->inode_locks[i]);
 	bwlimit_destroy(&c->bw);
 	free(c->tmp);
 	c->tmp = NULL;
@@ -112,7 +118,7 @@ void copy_describe(const struct copy_result *r, char *buf, size_t size)
 		snprintf(buf + o, size - o, ", %d retries", r->retries);
 }
 
-static bool same_stat(const struct stat *a, const struct stat *b)
+bool copy_same_stat(const struct stat *a, const struct stat *b)
 {
 	return a->st_size == b->st_size && a->st_ino == b->st_ino &&
 	    a->st_dev == b->st_dev &&
@@ -226,10 +232,8 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	return r;
 }
 
-/* Opens NAME below SFD for copying: 0 and *IN, *ST0; COPY_CHANGED if it
- * is no longer a regular file; or -errno (res says what failed). */
-static int open_checked(int sfd, const char *name, int *in,
-    struct stat *st0, struct copy_result *res)
+int copy_open_source(int sfd, const char *name, int *in, struct stat *st0,
+    struct copy_result *res)
 {
 	int r;
 
@@ -256,12 +260,11 @@ static bool clone_basis(struct chain *ch, const struct stat *st0)
 	    sys.ficlone(ch->out, ch->in) < 0)
 		return false;
 	ch->res->reflinked = true;
+	ch->res->size = (uint64_t)st0->st_size;
 	return true;
 }
 
-/* The bytes, through the chain (or one clone); checked against the source
- * as it was at open: 0, COPY_CHANGED, or -errno. */
-static int copy_bytes(struct chain *ch, const struct stat *st0, bool basis)
+int copy_chain_bytes(struct chain *ch, const struct stat *st0, bool basis)
 {
 	struct copy_ctx *c = ch->c;
 	struct copy_result *res = ch->res;
@@ -275,6 +278,12 @@ static int copy_bytes(struct chain *ch, const struct stat *st0, bool basis)
 		r = 0;
 	else
 		r = chain_copy_data(ch, st0, &shortened);
+	/* Written over a longer file (in place, or preallocated): cut. */
+	if (r == 0 && ch->old_size > res->size &&
+	    sys.ftruncate(ch->out, (off_t)res->size) < 0) {
+		r = -errno;
+		copy_fail(res, "cannot truncate", COPY_DST);
+	}
 	if (r == 0 && c->check_reflink && res->bytes[TS_METHOD_CFR])
 		res->reflinked = chain_extents_shared(ch->out);
 	if (r == 0 && c->verify)
@@ -288,12 +297,10 @@ static int copy_bytes(struct chain *ch, const struct stat *st0, bool basis)
 		copy_fail(res, "cannot stat", COPY_SRC);
 		return r;
 	}
-	return same_stat(st0, &st1) ? 0 : COPY_CHANGED;
+	return copy_same_stat(st0, &st1) ? 0 : COPY_CHANGED;
 }
 
-/* Metadata on the finished temp OUT, then fsync (--fsync) and close (OUT
- * is closed either way).  0 or -errno. */
-static int finish_temp(struct copy_ctx *c, int in, int out, const char *name,
+int copy_finish_out(struct copy_ctx *c, int in, int out, const char *name,
     const struct meta_target *meta, const struct stat *st0,
     const struct stat *sto, struct copy_result *res, bool basis)
 {
@@ -340,7 +347,7 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	mode_t mode = meta->set_mode ? meta->mode : 0600;
 	int in, out, r;
 
-	r = open_checked(sfd, name, &in, &st0, res);
+	r = copy_open_source(sfd, name, &in, &st0, res);
 	if (r != 0)
 		return r;
 	if (dst_absent && !basis && st0.st_size == 0) {
@@ -365,11 +372,18 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	ch.ddev = fstat_created(out, &sto) == 0 ? sto.st_dev : 0;
 	res->dst_dev = ch.ddev;
 	res->dst_ino = sto.st_ino;
-	r = copy_bytes(&ch, &st0, basis);
+	if (c->preallocate && st0.st_size > 0) {
+		r = chain_preallocate(&ch, (uint64_t)st0.st_size, c->sparse);
+		if (r < 0)
+			goto out;
+	}
+	r = copy_chain_bytes(&ch, &st0, basis);
 	if (r == 0) {
-		r = finish_temp(c, in, out, name, meta, &st0, &sto, res, basis);
+		r = copy_finish_out(c, in, out, name, meta, &st0, &sto, res,
+		    basis);
 		out = -1;
 	}
+out:
 	if (r == 0) {
 		r = tmpfile_commit(c->tmp, dfd, tmp, dname);
 		if (r < 0) {
@@ -385,9 +399,15 @@ static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	return r;
 }
 
+/* One attempt at a file: copy_once() or inplace_once(). */
+typedef int copy_attempt_fn(struct copy_ctx *, int, const char *, int,
+    const char *, const struct meta_target *, char *, struct copy_result *,
+    bool, bool);
+
 static int copy_any(struct copy_ctx *c, int src_dirfd, const char *name,
     int dst_dirfd, const char *dst_name, const struct meta_target *meta,
-    char *buf, struct copy_result *res, bool dst_absent, bool basis)
+    char *buf, struct copy_result *res, bool dst_absent, bool basis,
+    copy_attempt_fn *once)
 {
 	int attempt, r = 0;
 
@@ -396,8 +416,8 @@ static int copy_any(struct copy_ctx *c, int src_dirfd, const char *name,
 		uint64_t keep[TS_METHOD_COUNT];
 
 		memcpy(keep, res->bytes, sizeof(keep));
-		r = copy_once(c, src_dirfd, name, dst_dirfd, dst_name, meta,
-		    buf, res, dst_absent, basis);
+		r = once(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
+		    res, dst_absent, basis);
 		if (r != COPY_CHANGED)
 			break;
 		res->retries++;
@@ -418,7 +438,7 @@ int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
     char *buf, struct copy_result *res)
 {
 	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
-	    res, false, false);
+	    res, false, false, copy_once);
 }
 
 int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
@@ -426,7 +446,7 @@ int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
     char *buf, struct copy_result *res)
 {
 	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
-	    res, true, false);
+	    res, true, false, copy_once);
 }
 
 int copy_file_basis(struct copy_ctx *c, int basis_dirfd, const char *name,
@@ -434,5 +454,13 @@ int copy_file_basis(struct copy_ctx *c, int basis_dirfd, const char *name,
     char *buf, struct copy_result *res)
 {
 	return copy_any(c, basis_dirfd, name, dst_dirfd, dst_name, meta, buf,
-	    res, false, true);
+	    res, false, true, copy_once);
+}
+
+int copy_file_inplace(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res, bool basis)
+{
+	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
+	    res, false, basis, inplace_once);
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <treesync/treesync.h>
 
@@ -26,6 +27,7 @@ struct ts_entry;
 struct tmpfile_reg;
 
 #define COPY_PAIR_SLOTS 16
+#define COPY_INODE_LOCKS 16
 
 /* What the chain knows of one (source device, destination device) pair
  * (copy_pair.c): whether copy_file_range is refused there, and the
@@ -50,6 +52,12 @@ struct copy_ctx {
 	bool fsync;
 	bool sparse;
 	bool verify;
+	bool preallocate;		/* --preallocate */
+	int append;			/* --append 1, --append-verify 2 */
+	atomic_bool prealloc_said;	/* "not supported" said once */
+	pthread_mutex_t inode_locks[COPY_INODE_LOCKS];	/* inplace.c: one
+					 * update at a time per multiply-linked
+					 * inode (by inode number) */
 	bool check_reflink;		/* FIEMAP after copy_file_range */
 	atomic_bool cfr_off;		/* ENOSYS or seccomp: off for the process */
 	atomic_bool sendfile_off;
@@ -87,6 +95,11 @@ struct copy_result {
 	bool reflinked;			/* FIEMAP says the extents are shared */
 	uint64_t dst_dev, dst_ino;	/* the new file, for -H */
 	bool verified;			/* --verify read both and they agree */
+	bool redone;			/* --append-verify: the appended file
+					 * differed, and was written whole */
+	struct timespec redone_mtime;	/* its mtime when found wrong */
+	bool prealloc_unsupported;	/* --preallocate: the file system
+					 * said EOPNOTSUPP (first time only) */
 	uint64_t holes;			/* -S: bytes left as holes */
 	unsigned workers;		/* copy_split.c: workers that copied
 					 * pieces of it; 0 not split */
@@ -168,5 +181,16 @@ int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
 int copy_file_basis(struct copy_ctx *c, int basis_dirfd, const char *name,
     int dst_dirfd, const char *dst_name, const struct meta_target *meta,
     char *buf, struct copy_result *res);
+
+/*
+ * --inplace, --append, --append-verify (inplace.c): copies NAME below
+ * SRC_DIRFD into DST_NAME below DST_DIRFD itself, not through a temp: the
+ * destination keeps its inode (and its other links see the new data).
+ * A failure leaves it partly written (see inplace.c).  BASIS: NAME is a
+ * --copy-dest match, as copy_file_basis().  Same returns as copy_file().
+ */
+int copy_file_inplace(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res, bool basis);
 
 #endif /* TS_COPY_H */

@@ -41,8 +41,6 @@
 #define CHUNK ((size_t)8 << 20)	/* nfsd copies <= 4 MiB synchronously */
 #define SENDFILE_MAX ((size_t)0x7ffff000)
 #define MEASURE_CHUNK ((size_t)4 << 20)	/* a timed call (copy_pair.c) */
-#define MAX_ATTEMPTS 3			/* tries for a source that keeps changing */
-#define COPY_CHANGED 1			/* copy_once(): the source changed */
 
 const struct copy_method copy_methods[TS_METHOD_COUNT] = {
 	[TS_METHOD_CFR] = { "copy_file_range", "copy_file_range",
@@ -393,6 +391,20 @@ static int64_t copy_to_eof(struct chain *ch, uint64_t pos)
 	return (int64_t)(pos - start);
 }
 
+/* -S: [FROM, TO) is left unwritten; where it may hold blocks (a file
+ * preallocated at full size) they are punched out.  A file system that
+ * cannot punch keeps them: they read as zeros either way.  0 or -errno. */
+static int punch_gap(struct chain *ch, uint64_t from, uint64_t to)
+{
+	if (!ch->punch || to <= from)
+		return 0;
+	if (sys.fallocate(ch->out, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	    (off_t)from, (off_t)(to - from)) == 0 || errno == EOPNOTSUPP)
+		return 0;
+	copy_fail(ch->res, "cannot punch a hole in", COPY_DST);
+	return -errno;
+}
+
 /*
  * -S: copies only the data segments SEEK_DATA/SEEK_HOLE report, each with
  * explicit offsets, so the gaps stay holes in the new file; the trailing
@@ -425,17 +437,49 @@ static int64_t copy_sparse(struct chain *ch, uint64_t size, bool *shortened)
 		end = (uint64_t)data + (uint64_t)n;
 		if (*shortened)
 			return (int64_t)end;
+		if ((n = punch_gap(ch, pos, (uint64_t)data)) < 0)
+			return n;
 		ch->res->holes += (uint64_t)data - pos;
 		pos = (uint64_t)hole;
 	}
 	if (end < size) {
-		ch->res->holes += size - (end > pos ? end : pos);
+		uint64_t from = end > pos ? end : pos;
+		int e;
+
+		ch->res->holes += size - from;
 		if (sys.ftruncate(ch->out, (off_t)size) < 0) {
 			copy_fail(ch->res, "cannot extend", COPY_DST);
 			return -errno;
 		}
+		if ((e = punch_gap(ch, from, size)) < 0)
+			return e;
 	}
 	return (int64_t)size;
+}
+
+int chain_preallocate(struct chain *ch, uint64_t size, bool full)
+{
+	struct copy_ctx *c = ch->c;
+
+	if (sys.fallocate(ch->out, full ? 0 : FALLOC_FL_KEEP_SIZE, 0,
+	    (off_t)size) == 0) {
+		if (full) {
+			ch->punch = true;
+			if (size > ch->old_size)
+				ch->old_size = size;
+		}
+		return 0;
+	}
+	if (errno == EOPNOTSUPP || errno == ENOSYS) {
+		/* rsync warns and writes the file anyway: so do we, said
+		 * once a run rather than once a file. */
+		ch->res->prealloc_unsupported =
+		    !atomic_exchange(&c->prealloc_said, true);
+		return 0;
+	}
+	copy_fail(ch->res, "cannot preallocate", COPY_DST);
+	ch->res->fatal = copy_is_fatal(errno);
+	return -errno;
 }
 
 /* Pieces by several workers (copy_split.c), unless copy_file_range on one

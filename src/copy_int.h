@@ -22,6 +22,10 @@ struct chain {
 				 * 0 none (so a zeroed chain has none) */
 	struct copy_result *res;
 	char *buf;		/* POOL_BUF_SIZE bytes */
+	bool punch;		/* -S: what is not written may hold blocks
+				 * (preallocated at full size): punch it */
+	uint64_t old_size;	/* OUT's size before the copy (in place, or
+				 * preallocated): cut to the new size after */
 };
 
 /*
@@ -105,5 +109,42 @@ bool copy_is_fatal(int e);
 /* Records what failed, and on which side (see enum copy_side). */
 void copy_fail(struct copy_result *res, const char *what,
     enum copy_side side);
+
+/* --- copy.c's steps that inplace.c takes too ------------------------- */
+
+#define COPY_CHANGED 1		/* an attempt saw the source change */
+
+/* Opens NAME below SFD for copying: 0 and *IN, *ST0; COPY_CHANGED if it
+ * is no longer a regular file; or -errno (RES says what failed). */
+int copy_open_source(int sfd, const char *name, int *in, struct stat *st0,
+    struct copy_result *res);
+
+/* A and B are one file with the same size, times and inode. */
+bool copy_same_stat(const struct stat *a, const struct stat *b);
+
+/* The bytes of CH through the chain (or one clone), then --verify;
+ * checked against the source as it was at open (ST0): 0, COPY_CHANGED,
+ * or -errno. */
+int copy_chain_bytes(struct chain *ch, const struct stat *st0, bool basis);
+
+/* Metadata on the written file OUT (as STO was; xattrs read from IN,
+ * NAME), then --fsync and close (OUT is closed either way).  0 or
+ * -errno. */
+int copy_finish_out(struct copy_ctx *c, int in, int out, const char *name,
+    const struct meta_target *meta, const struct stat *st0,
+    const struct stat *sto, struct copy_result *res, bool basis);
+
+/* --preallocate: reserves SIZE bytes for OUT (FULL: the file takes that
+ * size at once, so that -S can punch its holes inside it; else its size
+ * stays).  EOPNOTSUPP is not an error (res->prealloc_unsupported, once a
+ * run).  0 or -errno. */
+int chain_preallocate(struct chain *ch, uint64_t size, bool full);
+
+/* --- inplace.c -------------------------------------------------------- */
+
+/* One attempt of copy_file_inplace(): 0, COPY_CHANGED, or -errno. */
+int inplace_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
+    const char *dname, const struct meta_target *meta, char *buf,
+    struct copy_result *res, bool dst_absent, bool basis);
 
 #endif /* TS_COPY_INT_H */

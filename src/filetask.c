@@ -57,11 +57,29 @@ static int copy_from_basis(struct ftask *f, const struct meta_target *m,
 	if (mm.xa_which && xattr_read(ftask_sfd(f), f->src_name, -1,
 	    mm.xa_which, mm.am_root, &xa) == 0)
 		mm.xattrs = &xa;
-	r = copy_file_basis(&run->copy, bfd, f->name, d->dslot.fd, f->name,
+	r = run->o->inplace ? copy_file_inplace(&run->copy, bfd, f->name,
+	    d->dslot.fd, f->name, &mm, w->buf, res, true) :
+	    copy_file_basis(&run->copy, bfd, f->name, d->dslot.fd, f->name,
 	    &mm, w->buf, res);
 	xattr_set_free(&xa);
 	altdest_put(d, (size_t)f->basis, bfd);
 	return r;
+}
+
+/* --inplace, and F's DEST entry is a file or absent: it is written in
+ * place (another type is replaced by a rename, as without --inplace). */
+static bool ftask_inplace(const struct ftask *f)
+{
+	return f->dir->run->o->inplace && (!f->has_dst ||
+	    S_ISREG(f->dst.mode));
+}
+
+/* --inplace: copy_file()'s signature. */
+static int copy_inplace(struct copy_ctx *c, int sfd, const char *name,
+    int dfd, const char *dname, const struct meta_target *m, char *buf,
+    struct copy_result *res)
+{
+	return copy_file_inplace(c, sfd, name, dfd, dname, m, buf, res, false);
 }
 
 /* Copies F's file into its directory.  Out of fds (a low limit), the
@@ -74,7 +92,8 @@ static int copy_to(struct ftask *f, const struct meta_target *m,
 	struct ts_run *run = d->run;
 	int (*copy)(struct copy_ctx *, int, const char *, int, const char *,
 	    const struct meta_target *, char *, struct copy_result *) =
-	    f->has_dst ? copy_file : copy_file_new;
+	    ftask_inplace(f) ? copy_inplace : f->has_dst ? copy_file :
+	    copy_file_new;
 	int r;
 
 	if (f->basis >= 0)
@@ -264,6 +283,40 @@ static void copy_done(struct ftask *f, const struct copy_result *res,
 	}
 }
 
+/*
+ * What rsync says of a file that the copy had more to say about:
+ * --append-verify found the appended file wrong and wrote it again whole
+ * (rsync's warning, at -v or -i, and the second pass's item line), or
+ * --preallocate met a file system that cannot (said once a run).
+ */
+static void copy_aftermath(struct ftask *f, const struct copy_result *res,
+    const char *rel)
+{
+	struct ts_run *run = f->dir->run;
+	char name[PATH_MAX * 4 + 1];
+	struct ts_entry was;
+
+	util_escape_name(name, sizeof(name), rel);
+	if (res->prealloc_unsupported)
+		report_error(run->rep, "warning: --preallocate: the file "
+		    "system of %s cannot preallocate; files are written "
+		    "without it", name);
+	if (!res->redone)
+		return;
+	if (!run->o->quiet && (run->o->itemize ||
+	    report_info_level(run->rep, TS_INFO_NAME) >= 1))
+		report_error(run->rep, "WARNING: %s failed verification -- "
+		    "update retained (will try again).", name);
+	/* rsync's second pass compares again: the first pass set all but
+	 * the time. */
+	was = f->src;
+	was.mtime_sec = res->redone_mtime.tv_sec;
+	was.mtime_nsec = (uint32_t)res->redone_mtime.tv_nsec;
+	report_item(run->rep, IT_TRANSFER | (run->o->times &&
+	    !cmp_same_mtime(run->o, &f->src, &was) ? IT_REPORT_TIME : 0),
+	    f->src.mode, rel, NULL, NULL);
+}
+
 static void copy_failed(struct ftask *f, const struct copy_result *res,
     const char *rel)
 {
@@ -328,9 +381,12 @@ static bool file_copy(struct ftask *f, struct pool_worker *w, char **relp,
 	}
 	meta_plan(run->o, run->am_root, &f->src, f->has_dst ? &f->dst : NULL,
 	    d->dflt, &m);
-	/* -b: the file it replaces is kept aside first. */
-	if (f->has_dst && run->plan.bak && backup_entry(run, d->dslot.fd,
-	    f->name, rel, f->dst.mode, true) < 0) {
+	/* -b: the file it replaces is kept aside first (a copy when it is
+	 * to be written in place). */
+	if (f->has_dst && run->plan.bak && (ftask_inplace(f) ?
+	    backup_copy(run, d->dslot.fd, f->name, rel, f->dst.mode) :
+	    backup_entry(run, d->dslot.fd, f->name, rel, f->dst.mode,
+	    true)) < 0) {
 		run_item_failed(run);
 		return false;
 	}
@@ -343,6 +399,7 @@ static bool file_copy(struct ftask *f, struct pool_worker *w, char **relp,
 		if (report_wants_sum(run->rep))
 			copied_sum(f, w, sum);
 		copy_done(f, &res, rel, sum[0] ? sum : NULL);
+		copy_aftermath(f, &res, rel);
 		*dev = res.dst_dev;
 		*ino = res.dst_ino;
 		srcremove(run, f->from, f->src_name, &f->src, rel);
@@ -427,9 +484,29 @@ void ftask_batch(struct ftask *first)
  */
 #define BATCH_BYTES (8u << 20)
 
+/* The list the scan built (last name first) in name order. */
+static struct pool_task *name_order(struct pool_task *t)
+{
+	struct pool_task *out = NULL;
+
+	while (t) {
+		struct pool_task *next = t->next;
+
+		t->next = out;
+		out = t;
+		t = next;
+	}
+	return out;
+}
+
 void ftask_submit_batches(struct ts_run *run, struct pool_task *t)
 {
 	unsigned max = run->plan.network_fs ? 4 : 32;
+
+	/* A batch copies its files in rsync's order: where two of them
+	 * write into one inode (--inplace onto hard links), the last name
+	 * wins, as in rsync. */
+	t = name_order(t);
 
 	while (t) {
 		struct ftask *head = container_of(t, struct ftask, task), *tail;

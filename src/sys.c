@@ -102,6 +102,7 @@ static int real_removexattrat(int dirfd, const char *name, int at_flags,
 	.pread = pread, \
 	.pwrite = pwrite, \
 	.ftruncate = ftruncate, \
+	.fallocate = fallocate, \
 	.ficlone = real_ficlone, \
 	.fsync = fsync, \
 	.close = close, \
@@ -148,7 +149,8 @@ static const struct sys_ops real_ops = REAL_OPS;
  */
 #define SYS_CALLS(X) \
 	X(copy_file_range, true) X(sendfile, true) X(pread, true) \
-	X(pwrite, true) X(ftruncate, false) X(ficlone, false) \
+	X(pwrite, true) X(ftruncate, false) X(fallocate, false) \
+	X(ficlone, false) \
 	X(fsync, false) X(close, false) X(openat, false) X(openat2, false) \
 	X(mkdirat, false) X(mknodat, false) X(symlinkat, false) \
 	X(linkat, false) X(renameat, false) X(unlinkat, false) \
@@ -336,6 +338,8 @@ static int f_close(int fd)
 	}
 
 ERRNO_ONLY(ftruncate, (int fd, off_t len), (fd, len), fd, NULL, NULL)
+ERRNO_ONLY(fallocate, (int fd, int mode, off_t off, off_t len),
+    (fd, mode, off, len), fd, NULL, NULL)
 ERRNO_ONLY(ficlone, (int out, int in), (out, in), out, NULL, NULL)
 ERRNO_ONLY(fsync, (int fd), (fd), fd, NULL, NULL)
 ERRNO_ONLY(openat, (int d, const char *n, int fl, mode_t m), (d, n, fl, m),

@@ -10,7 +10,7 @@
  * name, 0700)` where it would read `mkdirat(dfd, name, 0700)`.
  *
  * What goes through the table: writes to a destination file (pwrite,
- * copy_file_range, sendfile, ftruncate, FICLONE, fsync, close), every name
+ * copy_file_range, sendfile, ftruncate, fallocate, FICLONE, fsync, close), every name
  * made, renamed or removed below a destination directory fd, every owner,
  * mode, time and xattr set on a destination entry, and every open below
  * a destination directory fd -- including the helpers that open on both
@@ -53,6 +53,7 @@ struct sys_ops {
 	ssize_t (*pread)(int fd, void *buf, size_t n, off_t off);
 	ssize_t (*pwrite)(int fd, const void *buf, size_t n, off_t off);
 	int (*ftruncate)(int fd, off_t len);
+	int (*fallocate)(int fd, int mode, off_t off, off_t len);
 	int (*ficlone)(int out, int in);	/* ioctl(out, FICLONE, in) */
 	int (*fsync)(int fd);
 	int (*close)(int fd);

@@ -233,7 +233,11 @@ struct ts_options {
 	enum ts_copy_method copy_method;
 	enum ts_reflink reflink;
 	bool fsync;		/* fsync files and touched directories */
-	bool sparse;		/* -S: keep holes (SEEK_DATA/SEEK_HOLE) */
+	bool sparse;		/* -S: keep holes, make runs of zeros holes */
+	bool inplace;		/* --inplace: write into the destination file
+				 * (no temp; see inplace.c); --append sets it */
+	int append;		/* 0; 1 --append; 2 --append-verify */
+	bool preallocate;	/* --preallocate: fallocate before writing */
 	bool verify;		/* re-read each new file, compare XXH3-128 */
 
 	/* Operands: the sources and the destination, as given. */

@@ -304,7 +304,8 @@ static void test_no_names_are_rsyncs(void **state)
 		"no-z", "no-bwlimit", "no-backup", "no-mkpath", "no-relative",
 		"no-R",
 		"no-munge-links", "no-secluded-args", "no-protect-args",
-		"no-s", "no-old-args", "no-partial",
+		"no-s", "no-old-args", "no-partial", "no-inplace",
+		"no-append",
 		"no-motd",	/* an option of its own, not a --no form */
 	};
 	size_t i, j, n = sizeof(rsyncs) / sizeof(rsyncs[0]), table = 0;

@@ -149,7 +149,7 @@ static void test_every_call_named(void **state)
 {
 	static const char *const names[] = {
 		"copy_file_range", "sendfile", "pread", "pwrite", "ftruncate",
-		"ficlone", "fsync", "close", "openat", "openat2", "mkdirat",
+		"fallocate", "ficlone", "fsync", "close", "openat", "openat2", "mkdirat",
 		"mknodat", "symlinkat", "linkat", "renameat", "unlinkat",
 		"fchown", "fchownat", "fchmod", "fchmodat", "futimens",
 		"utimensat", "fsetxattr", "fremovexattr", "setxattrat",
