@@ -1277,10 +1277,6 @@ const char *dtask_unsupported(const struct ts_run *run)
 		return "--link-dest/--compare-dest/--copy-dest";
 	if (o->hard_links)
 		return "-H (--hard-links)";
-	if (o->timeout)
-		return "--timeout";
-	if (o->stop_at)
-		return "--stop-at/--stop-after";
 	if (o->progress)
 		return "--progress";
 	if (o->log_file)

@@ -135,11 +135,52 @@ static void stop_limit(struct ts_run *run)
 	ts_run_cancel(run, 0);
 }
 
+/* Whether a worker is in a task now (on a path it said). */
+static bool any_busy(struct ts_run *run)
+{
+	int i;
+
+	for (i = 0; i < run->pool.nthreads; i++)
+		if (atomic_load(&run->pool.workers[i].busy_len) > 0)
+			return true;
+	return false;
+}
+
+void run_watch_start(struct ts_run *run, struct run_watch *w,
+    bool idle_is_progress)
+{
+	w->seen = progress_of(run);
+	w->moved_at = util_now();
+	w->idle_is_progress = idle_is_progress;
+}
+
+bool run_watch_step(struct ts_run *run, struct run_watch *w, double now)
+{
+	uint64_t p;
+
+	if (run->o->stop_at && time(NULL) >= run->o->stop_at) {
+		stop_limit(run);
+		return true;
+	}
+	if (!run->o->timeout)
+		return false;
+	p = progress_of(run);
+	if (p != w->seen || (w->idle_is_progress && !any_busy(run))) {
+		w->seen = p;
+		w->moved_at = now;
+	} else if (now - w->moved_at >= run->o->timeout) {
+		time_out(run);
+		return true;
+	}
+	return false;
+}
+
 bool run_wait(struct ts_run *run)
 {
-	uint64_t seen = progress_of(run);
-	double now, moved_at = util_now(), cancelled_at = 0;
+	struct run_watch w;
+	double now, cancelled_at = 0;
 
+	run_watch_start(run, &w, false);
 	while (!pool_wait_for(&run->pool, 0.1)) {
 		now = util_now();
 		if (run_cancelled(run)) {
@@ -154,20 +195,8 @@ bool run_wait(struct ts_run *run)
 			}
 			continue;
 		}
-		if (run->o->stop_at && time(NULL) >= run->o->stop_at) {
-			stop_limit(run);
+		if (run_watch_step(run, &w, now))
 			cancelled_at = now;
-			continue;
-		}
-		if (!run->o->timeout)
-			continue;
-		if (progress_of(run) != seen) {
-			seen = progress_of(run);
-			moved_at = now;
-		} else if (now - moved_at >= run->o->timeout) {
-			time_out(run);
-			cancelled_at = now;
-		}
 	}
 	return true;
 }

@@ -495,6 +495,22 @@ bool run_cancelled(const struct ts_run *run);
  * be abandoned (run->abandoned). */
 bool run_wait(struct ts_run *run);
 
+/*
+ * --timeout and --stop-at/--stop-after, looked at every 0.1 s or so while
+ * the walk goes (run_wait(); treesync-mpi's watchdog, whose rank may be
+ * idle without being stuck: IDLE_IS_PROGRESS, no worker in a task counts
+ * as progress).  A step says the message, cancels the run and returns
+ * true when the time is up.
+ */
+struct run_watch {
+	uint64_t seen;		/* the progress count of the last look */
+	double moved_at;	/* when it last moved */
+	bool idle_is_progress;
+};
+void run_watch_start(struct ts_run *run, struct run_watch *w,
+    bool idle_is_progress);
+bool run_watch_step(struct ts_run *run, struct run_watch *w, double now);
+
 /* A per-item failure: counted, reported by the caller, exit 23. */
 void run_item_failed(struct ts_run *run);
 /* A source could not be read completely: no deletion (--ignore-errors:

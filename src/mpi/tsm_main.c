@@ -21,6 +21,7 @@
 #include "pool.h"
 #include "report.h"
 #include "run.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +52,10 @@ struct tsm {
 	pthread_mutex_t late_lock;
 	struct dtask_buf *late;
 	int saved_err;		/* ranks other than 0: stderr while parsing */
+	/* --timeout, --stop-at: the watchdog of this rank's walk. */
+	pthread_t watchdog;
+	bool watching;
+	atomic_bool walked;	/* mpi_queue_run() returned */
 };
 
 /* --- output: rank 0 writes, the others hold ---------------------------- */
@@ -337,10 +342,70 @@ static int tsm_start(void *arg, int jobs)
 	return mpi_queue_new(&c, MPI_COMM_WORLD, &m->q);
 }
 
+/* How long a cancelled walk may take to end before the rank gives up on
+ * its workers (stuck in a call that never returns: a dead server). */
+#define WATCHDOG_GRACE 5.0
+
+/*
+ * --timeout and --stop-at on this rank, while its walk goes: the engine's
+ * own watch (run_watch_step(); a rank with no task in hand is idle, not
+ * stuck).  When the time is up the run is cancelled, and every rank's
+ * walk ends with nothing deleted and exit 30 (the cancel reaches the
+ * others through the queue, the flags through the combine).  A worker
+ * stuck in the kernel keeps the walk from ever ending, on every rank: after
+ * WATCHDOG_GRACE the rank removes its temps, says why on its own stderr
+ * (what it held is lost) and exits 30, and mpirun ends the other ranks --
+ * as a rank that dies, nothing is deleted anywhere.
+ */
+static void *watchdog_main(void *arg)
+{
+	struct tsm *m = arg;
+	struct run_watch w;
+	double stopped = 0;
+
+	run_watch_start(m->run, &w, true);
+	while (!atomic_load(&m->walked)) {
+		double now;
+
+		usleep(100000);
+		now = util_now();
+		if (!stopped && (run_watch_step(m->run, &w, now) ||
+		    run_cancelled(m->run)))
+			stopped = now;
+		else if (stopped && now - stopped > WATCHDOG_GRACE &&
+		    !atomic_load(&m->walked)) {
+			int code = m->run->timed_out ? TS_EXIT_TIMEOUT :
+			    TS_EXIT_SIGNAL;
+
+			ts_run_remove_temps(m->run);
+			pthread_mutex_lock(&m->out_lock);
+			if (m->rank != 0)
+				write_all(STDERR_FILENO, m->out[1].p, m->out[1].n);
+			dprintf(STDERR_FILENO, "treesync-mpi: rank %d: workers "
+			    "stuck for %.0f s after the run was stopped: "
+			    "exiting, nothing deleted (code %d)\n", m->rank,
+			    WATCHDOG_GRACE, code);
+			_exit(code);
+		}
+	}
+	return NULL;
+}
+
 static void tsm_walk(void *arg)
 {
 	struct tsm *m = arg;
-	int r = mpi_queue_run(m->q);
+	const struct ts_options *o = m->run->o;
+	int r;
+
+	if ((o->timeout || o->stop_at) &&
+	    pthread_create(&m->watchdog, NULL, watchdog_main, m) == 0)
+		m->watching = true;
+	r = mpi_queue_run(m->q);
+	atomic_store(&m->walked, true);
+	if (m->watching) {
+		pthread_join(m->watchdog, NULL);
+		m->watching = false;
+	}
 
 	/* Every task of every rank is done: from now on messages wait for
 	 * tsm_settle(). */
