@@ -105,7 +105,7 @@ complete -c treesync -l 'preallocate' -d 'allocate dest files before writing the
 complete -c treesync -s 'j' -l 'jobs' -x -d 'worker threads (default: 4 per CPU, 4..16; 64 on NFS/FUSE/SMB) (treesync)'
 complete -c treesync -l 'copy-method' -x -a 'auto copy_file_range sendfile readwrite' -d 'auto|copy_file_range|sendfile|readwrite (treesync)'
 complete -c treesync -l 'fsync' -d 'fsync every written file and each changed directory'
-complete -c treesync -s 'S' -l 'sparse' -d 'turn sequences of nulls into sparse blocks (keep holes)'
+complete -c treesync -s 'S' -l 'sparse' -d 'turn sequences of nulls into sparse blocks'
 complete -c treesync -l 'reflink' -x -a 'auto always never' -d 'auto|always|never: share extents on btrfs/XFS (treesync)'
 complete -c treesync -l 'verify' -d 're-read each written file and compare its XXH3-128 (treesync)'
 complete -c treesync -l 'max-alloc' -x -d 'checked as rsync does; no single allocation comes near it'

@@ -164,7 +164,7 @@ static void leave_method(struct chain *ch, int m, int e)
 		copy_pair_set_cfr_no(ch->c, ch->sdev, ch->ddev);
 }
 
-static ssize_t pwrite_all(int fd, const char *buf, size_t n, off_t pos)
+ssize_t chain_pwrite_all(int fd, const char *buf, size_t n, off_t pos)
 {
 	size_t done = 0;
 
@@ -211,7 +211,7 @@ static ssize_t call_method(struct chain *ch, int m, off_t pos, size_t want,
 			*side = COPY_SRC;
 			return -1;
 		}
-		if (r > 0 && pwrite_all(ch->out, ch->buf, (size_t)r, pos) < 0) {
+		if (r > 0 && chain_pwrite_all(ch->out, ch->buf, (size_t)r, pos) < 0) {
 			*what = "cannot write";
 			*side = COPY_DST;
 			/* EIO writing the destination: the device, not this
@@ -380,7 +380,7 @@ static int64_t copy_to_eof(struct chain *ch, uint64_t pos)
 		}
 		if (r == 0)
 			break;
-		if (pwrite_all(ch->out, ch->buf, (size_t)r, (off_t)pos) < 0) {
+		if (chain_pwrite_all(ch->out, ch->buf, (size_t)r, (off_t)pos) < 0) {
 			copy_fail(ch->res, "cannot write", COPY_DST);
 			ch->res->fatal = errno == EIO;	/* as in step() */
 			return -errno;
@@ -389,72 +389,6 @@ static int64_t copy_to_eof(struct chain *ch, uint64_t pos)
 		ch->res->bytes[TS_METHOD_RW] += (uint64_t)r;
 	}
 	return (int64_t)(pos - start);
-}
-
-/* -S: [FROM, TO) is left unwritten; where it may hold blocks (a file
- * preallocated at full size) they are punched out.  A file system that
- * cannot punch keeps them: they read as zeros either way.  0 or -errno. */
-static int punch_gap(struct chain *ch, uint64_t from, uint64_t to)
-{
-	if (!ch->punch || to <= from)
-		return 0;
-	if (sys.fallocate(ch->out, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-	    (off_t)from, (off_t)(to - from)) == 0 || errno == EOPNOTSUPP)
-		return 0;
-	copy_fail(ch->res, "cannot punch a hole in", COPY_DST);
-	return -errno;
-}
-
-/*
- * -S: copies only the data segments SEEK_DATA/SEEK_HOLE report, each with
- * explicit offsets, so the gaps stay holes in the new file; the trailing
- * hole is made by ftruncate.  Returns the file's length or -errno.
- */
-static int64_t copy_sparse(struct chain *ch, uint64_t size, bool *shortened)
-{
-	uint64_t pos = 0, end = 0;
-
-	while (pos < size) {
-		off_t data = lseek(ch->in, (off_t)pos, SEEK_DATA), hole;
-		int64_t n;
-
-		if (data < 0) {
-			if (errno == ENXIO)
-				break;		/* only a hole remains */
-			data = (off_t)pos;	/* no SEEK_DATA here: copy all */
-			hole = (off_t)size;
-		} else {
-			hole = lseek(ch->in, data, SEEK_HOLE);
-			if (hole < 0 || (uint64_t)hole > size)
-				hole = (off_t)size;
-		}
-		if ((uint64_t)data >= size)
-			break;
-		n = chain_copy_range(ch, data, (uint64_t)(hole - data),
-		    shortened);
-		if (n < 0)
-			return n;
-		end = (uint64_t)data + (uint64_t)n;
-		if (*shortened)
-			return (int64_t)end;
-		if ((n = punch_gap(ch, pos, (uint64_t)data)) < 0)
-			return n;
-		ch->res->holes += (uint64_t)data - pos;
-		pos = (uint64_t)hole;
-	}
-	if (end < size) {
-		uint64_t from = end > pos ? end : pos;
-		int e;
-
-		ch->res->holes += size - from;
-		if (sys.ftruncate(ch->out, (off_t)size) < 0) {
-			copy_fail(ch->res, "cannot extend", COPY_DST);
-			return -errno;
-		}
-		if ((e = punch_gap(ch, from, size)) < 0)
-			return e;
-	}
-	return (int64_t)size;
 }
 
 int chain_preallocate(struct chain *ch, uint64_t size, bool full)
@@ -505,8 +439,9 @@ int chain_copy_data(struct chain *ch, const struct stat *st, bool *shortened)
 
 	if (size == 0)
 		n = copy_to_eof(ch, 0);
-	else if (ch->c->sparse && (uint64_t)st->st_blocks * 512 < size)
-		n = copy_sparse(ch, size, shortened);
+	else if (ch->c->sparse && (chain_sparse_scans(ch) ||
+	    (uint64_t)st->st_blocks * 512 < size))
+		n = chain_copy_sparse(ch, size, shortened);
 	else if (split_wanted(ch, size))
 		n = copy_split(ch, size, shortened);
 	else

@@ -54,6 +54,21 @@ int chain_clone_whole(struct chain *ch, uint64_t size);
 /* --verify: both files read back and their XXH3-128 compared. */
 int chain_verify_copy(struct chain *ch);
 
+/* pwrite of all N bytes of BUF at POS (EINTR retried, a write of 0 is
+ * EIO): N, or -1 with errno. */
+ssize_t chain_pwrite_all(int fd, const char *buf, size_t n, off_t pos);
+
+/* --- copy_sparse.c: -S ----------------------------------------------- */
+
+/* Does -S look for runs of zeros in CH's data (the method allows
+ * reading it: auto or readwrite)? */
+bool chain_sparse_scans(const struct chain *ch);
+
+/* -S: [0, SIZE) without its holes and (when scanning) its blocks of
+ * zeros, the length set last: the length or -errno (*SHORTENED: the
+ * source ended early). */
+int64_t chain_copy_sparse(struct chain *ch, uint64_t size, bool *shortened);
+
 /* FIEMAP says FD's extents are shared (a reflink, a server-side clone). */
 bool chain_extents_shared(int fd);
 
