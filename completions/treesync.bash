@@ -56,7 +56,7 @@ _treesync()
 		--log-file|--lock|--exclude-from|--include-from|--files-from)
 			_filedir
 			return ;;
-		--compare-dest|--copy-dest|--link-dest|--backup-dir)
+		--compare-dest|--copy-dest|--link-dest|--backup-dir|--partial-dir|--temp-dir|-T)
 			_filedir -d
 			return ;;
 		--chown)
@@ -76,24 +76,25 @@ _treesync()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--verbose -v --quiet -q --itemize-changes -i --stats
 		    --out-format= --8-bit-output -8 --progress --progress= --info=
-		    --debug= --stderr= --outbuf= -P --partial --json --json-items
-		    --log-file= --log-file-format= --check --lock --lock=
-		    --lock-wait= --timeout= --contimeout= --bwlimit= --stop-after=
-		    --stop-at= --human-readable -h --archive -a --recursive -r
-		    --dirs -d --old-dirs --filter= -f -F --exclude= --exclude-from=
-		    --include= --include-from= --cvs-exclude -C --delete-excluded
-		    --files-from= --from0 -0 --links -l --safe-links --munge-links
-		    --copy-dirlinks -k --hard-links -H --perms -p --times -t
-		    --omit-dir-times -O --omit-link-times -J --chmod= --chown=
-		    --numeric-ids --min-size= --max-size= --group -g --acls -A
-		    --xattrs -X --owner -o -D --devices --specials --dry-run -n
-		    --list-only --checksum -c --checksum-choice= --checksum-seed=
-		    --size-only --ignore-times -I --modify-window= -@ --update -u
-		    --ignore-existing --existing --delete --force --ignore-errors
-		    --max-delete= --allow-empty-source --relative -R --mkpath
+		    --debug= --stderr= --outbuf= -P --json --json-items --log-file=
+		    --log-file-format= --check --lock --lock= --lock-wait=
+		    --timeout= --contimeout= --bwlimit= --stop-after= --stop-at=
+		    --human-readable -h --archive -a --recursive -r --dirs -d
+		    --old-dirs --filter= -f -F --exclude= --exclude-from= --include=
+		    --include-from= --cvs-exclude -C --delete-excluded --files-from=
+		    --from0 -0 --links -l --safe-links --munge-links --copy-dirlinks
+		    -k --hard-links -H --perms -p --times -t --omit-dir-times -O
+		    --omit-link-times -J --chmod= --chown= --numeric-ids --min-size=
+		    --max-size= --group -g --acls -A --xattrs -X --owner -o -D
+		    --devices --specials --dry-run -n --list-only --checksum -c
+		    --checksum-choice= --checksum-seed= --size-only --ignore-times
+		    -I --modify-window= -@ --update -u --ignore-existing --existing
+		    --delete --force --ignore-errors --max-delete=
+		    --allow-empty-source --relative -R --mkpath
 		    --ignore-missing-args --delete-missing-args
 		    --remove-source-files --compare-dest= --copy-dest= --link-dest=
-		    --backup -b --backup-dir= --suffix= --one-file-system -x
+		    --backup -b --backup-dir= --suffix= --partial --partial-dir=
+		    --delay-updates --temp-dir= -T --one-file-system -x
 		    --insecure-links --whole-file -W --block-size= -B --inplace
 		    --append --append-verify --preallocate --jobs= -j --copy-method=
 		    --fsync --sparse -S --reflink= --verify --max-alloc=
@@ -103,23 +104,23 @@ _treesync()
 		    --compress-choice= --compress-level= --compress-threads=
 		    --skip-compress= --help --version -V --no-verbose --no-v
 		    --no-itemize-changes --no-i --log-format= --no-8-bit-output
-		    --no-8 --no-progress --msgs2stderr --no-msgs2stderr --no-partial
-		    --no-timeout --no-contimeout --no-bwlimit --time-limit=
-		    --no-human-readable --no-h --no-recursive --no-r --no-dirs
-		    --no-d --old-d --no-from0 --no-links --no-l --no-munge-links
-		    --no-hard-links --no-H --no-perms --no-p --no-times --no-t
-		    --no-omit-dir-times --no-O --no-omit-link-times --no-J
-		    --no-numeric-ids --no-group --no-g --no-acls --no-A --no-xattrs
-		    --no-X --no-owner --no-o --no-D --no-devices --no-specials
-		    --no-checksum --no-c --cc= --ignore-non-existing --del
-		    --delete-before --delete-during --delete-delay --delete-after
-		    --no-force --no-ignore-errors --no-relative --no-R --no-mkpath
-		    --no-backup --no-one-file-system --no-x --no-insecure-links
-		    --no-whole-file --no-W --no-inplace --no-append --no-sparse
-		    --no-S --i-r --no-i-r --no-blocking-io --protect-args
-		    --no-secluded-args --no-protect-args --no-s --no-old-args
-		    --no-compress --no-z --old-compress --new-compress --zc= --zl=
-		    --zt=' -- "$cur"))
+		    --no-8 --no-progress --msgs2stderr --no-msgs2stderr --no-timeout
+		    --no-contimeout --no-bwlimit --time-limit= --no-human-readable
+		    --no-h --no-recursive --no-r --no-dirs --no-d --old-d --no-from0
+		    --no-links --no-l --no-munge-links --no-hard-links --no-H
+		    --no-perms --no-p --no-times --no-t --no-omit-dir-times --no-O
+		    --no-omit-link-times --no-J --no-numeric-ids --no-group --no-g
+		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-D
+		    --no-devices --no-specials --no-checksum --no-c --cc=
+		    --ignore-non-existing --del --delete-before --delete-during
+		    --delete-delay --delete-after --no-force --no-ignore-errors
+		    --no-relative --no-R --no-mkpath --no-backup --no-partial
+		    --no-delay-updates --no-one-file-system --no-x
+		    --no-insecure-links --no-whole-file --no-W --no-inplace
+		    --no-append --no-sparse --no-S --i-r --no-i-r --no-blocking-io
+		    --protect-args --no-secluded-args --no-protect-args --no-s
+		    --no-old-args --no-compress --no-z --old-compress --new-compress
+		    --zc= --zl= --zt=' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "partial.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -114,6 +115,10 @@ void action_run(struct dnode *d, const struct action *a, char **rel)
 		    item_rel(d, it, rel), &made);
 		break;
 	}
+	/* An up-to-date file's partial is of no more use (rsync). */
+	if ((a->what == CMP_NONE || a->what == CMP_ATTRS) &&
+	    S_ISREG(src->mode) && partial_may_hold(run->copy.part, d->has_pdir))
+		partial_done(run->copy.part, d->dslot.fd, it->name);
 	/* DEST holds it now: --remove-source-files. */
 	if (a->what == CMP_NONE || a->what == CMP_ATTRS || made_ok)
 		srcremove(run, it->from, it->src_name, src,

@@ -288,7 +288,8 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 		char *buf = xmalloc(POOL_BUF_SIZE);
 		struct copy_result res;
 
-		r = copy_file(&run->copy, dfd, name, bfd, bname, &m, buf, &res);
+		r = copy_file_plain(&run->copy, dfd, name, bfd, bname, &m, buf,
+		    &res);
 		free(buf);
 		return r;
 	} else {

@@ -888,6 +888,47 @@ static bool finish_inplace(struct parse_ctx *p)
 	return true;
 }
 
+/*
+ * --partial, --partial-dir, --delay-updates: rsync's resolution.
+ * --delay-updates stages in a partial dir (".~tmp~" unless one is
+ * given); --partial takes $RSYNC_PARTIAL_DIR when no dir is given; a dir
+ * "" or "." is none; a partial dir implies --partial.
+ */
+static bool finish_partial(struct ts_options *o)
+{
+	const char *env;
+
+	if (o->delay_updates && !o->partial_dir)
+		o->partial_dir = ".~tmp~";
+	if (o->inplace) {
+		/* rsync: no partial dir with it, and no partial to keep (the
+		 * file is written in place). */
+		if (o->partial_dir) {
+			usage_error("--%s cannot be used with --%s",
+			    o->append ? "append" : "inplace",
+			    o->delay_updates ? "delay-updates" : "partial-dir");
+			return false;
+		}
+		o->partial = false;
+		return true;
+	}
+	if (o->partial && !o->partial_dir &&
+	    (env = getenv("RSYNC_PARTIAL_DIR")) && *env)
+		o->partial_dir = env;
+	if (o->partial_dir && (!*o->partial_dir ||
+	    strcmp(o->partial_dir, ".") == 0))
+		o->partial_dir = NULL;
+	if (o->partial_dir)
+		o->partial = true;
+	/* The links of a group are made once its first file is in place,
+	 * which --delay-updates puts off to the end. */
+	if (o->delay_updates && o->hard_links) {
+		usage_error("%s", "--delay-updates cannot be used with -H yet");
+		return false;
+	}
+	return true;
+}
+
 static bool finish(struct parse_ctx *p)
 {
 	struct ts_options *o = p->o;
@@ -917,7 +958,7 @@ static bool finish(struct parse_ctx *p)
 		usage_error("%s", "--size-only and --checksum conflict");
 		return false;
 	}
-	return finish_backup(o) && finish_inplace(p);
+	return finish_backup(o) && finish_inplace(p) && finish_partial(o);
 }
 
 enum cli_action cli_parse(int argc, char **argv, struct cli *c)

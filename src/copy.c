@@ -21,6 +21,7 @@
 
 #include "hash.h"
 #include "meta.h"
+#include "partial.h"
 #include "pool.h"
 #include "sys.h"
 #include "tmpfile.h"
@@ -335,68 +336,190 @@ int copy_finish_out(struct copy_ctx *c, int in, int out, const char *name,
 	return r;
 }
 
+/* How copy_any() copies (flags). */
+enum copy_flags {
+	COPY_ABSENT = 1 << 0,	/* the destination name is known absent */
+	COPY_BASIS = 1 << 1,	/* the source is a basis file (--copy-dest) */
+	COPY_PLAIN = 1 << 2,	/* a backup: no -T, --partial, staging */
+	COPY_RELAY = 1 << 3,	/* the source is a finished -T temp */
+};
+
+/* One attempt at one file, its source open. */
+struct job {
+	struct copy_ctx *c;
+	int in;			/* the source */
+	struct stat st0;	/* its fstat at open */
+	const char *name;	/* its name, for messages */
+	int dfd;		/* the destination directory */
+	const char *dname;	/* the name in it */
+	const struct meta_target *meta;
+	char *buf;
+	struct copy_result *res;
+	unsigned flags;		/* enum copy_flags */
+};
+
+static int copy_into(struct job *j);
+
+/* The partial state (partial.c) a copy with FLAGS uses, or NULL. */
+static struct partial *part_of(const struct job *j)
+{
+	return j->flags & COPY_PLAIN ? NULL : j->c->part;
+}
+
+/*
+ * -T on another file system than the destination: the finished temp TMP
+ * below TFD is the source of a second copy into a temp beside its final
+ * name, so the final name still only ever receives a complete file.
+ * The first temp is removed at once (its fd is the source).
+ */
+static int relay(struct job *j, int tfd, const char *tmp)
+{
+	struct copy_result *res = j->res;
+	struct job r = *j;
+	uint64_t keep[TS_METHOD_COUNT];
+	int e;
+
+	r.in = openat(tfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	e = r.in < 0 ? -errno : 0;
+	tmpfile_discard(j->c->tmp, tfd, tmp);
+	if (e == 0 && fstat(r.in, &r.st0) < 0)
+		e = -errno;
+	if (e < 0) {
+		copy_fail(res, "cannot reopen temp file for", COPY_DST);
+		if (r.in >= 0)
+			close(r.in);
+		return e;
+	}
+	r.flags |= COPY_RELAY;
+	memcpy(keep, res->bytes, sizeof(keep));
+	e = copy_into(&r);
+	memcpy(res->bytes, keep, sizeof(keep));	/* the source's bytes once */
+	close(r.in);
+	return e;
+}
+
+/* The finished temp TMP below TFD to its final place (over NAME, or
+ * staged by --delay-updates); STO: its fstat at creation. */
+static int place(struct job *j, int tfd, const char *tmp,
+    const struct stat *sto)
+{
+	struct partial *p = part_of(j);
+	struct copy_result *res = j->res;
+	struct stat dst;
+	int r;
+
+	if (tfd != j->dfd && fstat(j->dfd, &dst) == 0 &&
+	    dst.st_dev != sto->st_dev)
+		return relay(j, tfd, tmp);
+	if (p && p->delay) {
+		r = partial_stage(p, j->c->tmp, tfd, tmp, j->dfd, j->dname);
+		res->staged = r == 0;
+	} else {
+		r = tmpfile_commit_at(j->c->tmp, tfd, tmp, j->dfd, j->dname);
+		if (r == 0)
+			partial_done(p, j->dfd, j->dname);
+	}
+	if (r < 0) {
+		copy_fail(res, "cannot rename temp file to", COPY_DST);
+		res->fatal = copy_is_fatal(-r);
+	}
+	return r;
+}
+
+/* A temp, the bytes, the metadata, then place(): 0, COPY_CHANGED, or
+ * -errno (res->what says what failed). */
+static int copy_into(struct job *j)
+{
+	struct copy_ctx *c = j->c;
+	struct copy_result *res = j->res;
+	char tmp[NAME_MAX + 1];
+	struct stat sto;
+	struct chain ch = { .c = c, .buf = j->buf, .res = res,
+		.forced = c->method != TS_COPY_AUTO, .in = j->in };
+	mode_t mode = j->meta->set_mode ? j->meta->mode : 0600;
+	bool basis = j->flags & COPY_BASIS;
+	int tfd = j->flags & COPY_RELAY ? j->dfd :
+	    partial_temp_dir(part_of(j), j->dfd);
+	int out, r;
+
+	out = tmpfile_make(c->tmp, tfd, j->dname, tmp, make_temp, &mode);
+	if (out < 0) {
+		copy_fail(res, "cannot create temp file for", COPY_DST);
+		res->fatal = copy_is_fatal(-out);
+		return out;
+	}
+	ch.out = out;
+	ch.sdev = j->st0.st_dev;
+	ch.ddev = fstat_created(out, &sto) == 0 ? sto.st_dev : 0;
+	res->dst_dev = ch.ddev;
+	res->dst_ino = sto.st_ino;
+	r = 0;
+	if (c->preallocate && j->st0.st_size > 0)
+		r = chain_preallocate(&ch, (uint64_t)j->st0.st_size, c->sparse);
+	if (r == 0)
+		r = copy_chain_bytes(&ch, &j->st0, basis);
+	if (r == 0) {
+		r = copy_finish_out(c, j->in, out, j->name, j->meta, &j->st0, &sto,
+		    res, basis);
+		out = -1;
+	}
+	if (r == 0)
+		return place(j, tfd, tmp, &sto);
+	if (r != COPY_CHANGED && !res->vanished && !(j->flags & COPY_RELAY))
+		partial_keep(part_of(j), c->tmp, tfd, tmp, out, j->dfd,
+		    j->dname);
+	else
+		tmpfile_discard(c->tmp, tfd, tmp);
+	if (out >= 0)
+		close(out);
+	return r;
+}
+
 /* One attempt: 0, COPY_CHANGED, or -errno (res->what says what failed). */
+static int copy_once_with(struct copy_ctx *c, int sfd, const char *name,
+    int dfd, const char *dname, const struct meta_target *meta, char *buf,
+    struct copy_result *res, unsigned flags)
+{
+	struct job j = { .c = c, .name = name, .dfd = dfd, .dname = dname,
+		.meta = meta, .buf = buf, .res = res, .flags = flags };
+	struct partial *p = part_of(&j);
+	int r;
+
+	r = copy_open_source(sfd, name, &j.in, &j.st0, res);
+	if (r != 0)
+		return r;
+	/* --delay-updates stages empty files too. */
+	if ((flags & (COPY_ABSENT | COPY_BASIS)) == COPY_ABSENT &&
+	    j.st0.st_size == 0 && !(p && p->delay)) {
+		r = create_empty(c, j.in, &j.st0, dfd, dname, meta, res);
+		if (r <= 0) {
+			close(j.in);
+			return r;
+		}
+	}
+	if (j.st0.st_size >= (1 << 20))
+		posix_fadvise(j.in, 0, 0, POSIX_FADV_SEQUENTIAL);
+	r = copy_into(&j);
+	close(j.in);
+	return r;
+}
+
 static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
     const char *dname, const struct meta_target *meta, char *buf,
     struct copy_result *res, bool dst_absent, bool basis)
 {
-	char tmp[NAME_MAX + 1];
-	struct stat st0, sto;
-	struct chain ch = { .c = c, .buf = buf, .res = res,
-		.forced = c->method != TS_COPY_AUTO };
-	mode_t mode = meta->set_mode ? meta->mode : 0600;
-	int in, out, r;
+	return copy_once_with(c, sfd, name, dfd, dname, meta, buf, res,
+	    (dst_absent ? COPY_ABSENT : 0) | (basis ? COPY_BASIS : 0));
+}
 
-	r = copy_open_source(sfd, name, &in, &st0, res);
-	if (r != 0)
-		return r;
-	if (dst_absent && !basis && st0.st_size == 0) {
-		r = create_empty(c, in, &st0, dfd, dname, meta, res);
-		if (r <= 0) {
-			close(in);
-			return r;
-		}
-	}
-	if (st0.st_size >= (1 << 20))
-		posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-	out = tmpfile_make(c->tmp, dfd, dname, tmp, make_temp, &mode);
-	if (out < 0) {
-		copy_fail(res, "cannot create temp file for", COPY_DST);
-		res->fatal = copy_is_fatal(-out);
-		close(in);
-		return out;
-	}
-	ch.in = in;
-	ch.out = out;
-	ch.sdev = st0.st_dev;
-	ch.ddev = fstat_created(out, &sto) == 0 ? sto.st_dev : 0;
-	res->dst_dev = ch.ddev;
-	res->dst_ino = sto.st_ino;
-	if (c->preallocate && st0.st_size > 0) {
-		r = chain_preallocate(&ch, (uint64_t)st0.st_size, c->sparse);
-		if (r < 0)
-			goto out;
-	}
-	r = copy_chain_bytes(&ch, &st0, basis);
-	if (r == 0) {
-		r = copy_finish_out(c, in, out, name, meta, &st0, &sto, res,
-		    basis);
-		out = -1;
-	}
-out:
-	if (r == 0) {
-		r = tmpfile_commit(c->tmp, dfd, tmp, dname);
-		if (r < 0) {
-			copy_fail(res, "cannot rename temp file to", COPY_DST);
-			res->fatal = copy_is_fatal(-r);
-		}
-	} else {
-		if (out >= 0)
-			close(out);
-		tmpfile_discard(c->tmp, dfd, tmp);
-	}
-	close(in);
-	return r;
+/* A backup's copy (backup.c): beside its name, no -T, --partial, staging. */
+static int copy_once_plain(struct copy_ctx *c, int sfd, const char *name,
+    int dfd, const char *dname, const struct meta_target *meta, char *buf,
+    struct copy_result *res, bool dst_absent, bool basis)
+{
+	return copy_once_with(c, sfd, name, dfd, dname, meta, buf, res,
+	    COPY_PLAIN | (dst_absent ? COPY_ABSENT : 0) |
+	    (basis ? COPY_BASIS : 0));
 }
 
 /* One attempt at a file: copy_once() or inplace_once(). */
@@ -439,6 +562,14 @@ int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
 {
 	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
 	    res, false, false, copy_once);
+}
+
+int copy_file_plain(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res)
+{
+	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
+	    res, false, false, copy_once_plain);
 }
 
 int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,

@@ -22,6 +22,7 @@
 #include "bwlimit.h"
 
 struct meta_target;
+struct partial;
 struct pool;
 struct ts_entry;
 struct tmpfile_reg;
@@ -70,6 +71,8 @@ struct copy_ctx {
 					 * file (copy_split.c); NULL: none */
 	const struct copy_remote *remote;	/* other processes for the
 					 * pieces (treesync-mpi); NULL: none */
+	struct partial *part;	/* -T, --partial, --partial-dir,
+				 * --delay-updates (partial.c); NULL: none */
 };
 
 /* Which side an error is on.  A source error means the source was not
@@ -104,6 +107,8 @@ struct copy_result {
 	unsigned workers;		/* copy_split.c: workers that copied
 					 * pieces of it; 0 not split */
 	char fallbacks[160];		/* "copy_file_range:EXDEV ..." for -vv */
+	bool staged;			/* --delay-updates: in its directory's
+					 * partial dir, renamed at the end */
 };
 
 /* One method of the chain: every spelling of it comes from here. */
@@ -155,9 +160,20 @@ void copy_ctx_destroy(struct copy_ctx *c);
  * which attributes to give it (mode and times are taken from the source's
  * own fstat at copy time, not from the scan, so a file that changed since
  * the scan is copied consistently).  BUF (POOL_BUF_SIZE bytes) is scratch.
+ * With C->part (partial.c): the temp is made in -T's directory, a failed
+ * copy's temp kept by --partial, and the finished file staged by
+ * --delay-updates (RES->staged) instead of renamed over DST_NAME.
  * Returns 0 or -errno; *RES says what moved and what failed.  Thread-safe.
  */
 int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res);
+
+/*
+ * copy_file() for a backup (backup.c): -T, --partial and --delay-updates
+ * do not apply; the temp is beside DST_NAME and renamed over it.
+ */
+int copy_file_plain(struct copy_ctx *c, int src_dirfd, const char *name,
     int dst_dirfd, const char *dst_name, const struct meta_target *meta,
     char *buf, struct copy_result *res);
 

@@ -1281,5 +1281,9 @@ const char *dtask_unsupported(const struct ts_run *run)
 		return "--progress";
 	if (o->log_file)
 		return "--log-file";
+	if (o->delay_updates)
+		return "--delay-updates";
+	if (o->temp_dir)
+		return "-T (--temp-dir)";
 	return NULL;
 }

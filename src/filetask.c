@@ -10,6 +10,7 @@
 #include "copy.h"
 #include "hash.h"
 #include "meta.h"
+#include "partial.h"
 #include "report.h"
 #include "util.h"
 #include "xattr.h"
@@ -61,6 +62,8 @@ static int copy_from_basis(struct ftask *f, const struct meta_target *m,
 	    d->dslot.fd, f->name, &mm, w->buf, res, true) :
 	    copy_file_basis(&run->copy, bfd, f->name, d->dslot.fd, f->name,
 	    &mm, w->buf, res);
+	if (r == 0 && res->staged)
+		partial_delay_add(run->copy.part, d->rel, f->name);
 	xattr_set_free(&xa);
 	altdest_put(d, (size_t)f->basis, bfd);
 	return r;
@@ -103,6 +106,8 @@ static int copy_to(struct ftask *f, const struct meta_target *m,
 	if ((r == -EMFILE || r == -ENFILE) && dslot_relieve(&run->slots))
 		r = copy(&run->copy, ftask_sfd(f), f->src_name, d->dslot.fd,
 		    f->name, m, w->buf, res);
+	if (r == 0 && res->staged)
+		partial_delay_add(run->copy.part, d->rel, f->name);
 	return r;
 }
 

@@ -10,6 +10,7 @@
 #include "list.h"
 #include "meta.h"
 #include "oppath.h"
+#include "partial.h"
 #include "plan.h"
 #include "pool.h"
 #include "dtask.h"
@@ -436,6 +437,7 @@ void ts_run_free(struct ts_run *run)
 	hl_free(run);
 	prune_free(run);
 	plan_free(&run->plan);
+	partial_free(run->copy.part);
 	copy_ctx_destroy(&run->copy);
 	report_free(run->rep);
 	pthread_mutex_destroy(&run->del_lock);
@@ -557,6 +559,9 @@ static int prepare(struct ts_run *run, int *lock_fd)
 	if (o->files_from && (code = select_load(run)) != 0)
 		return code;
 	code = plan_build(o, run->rep, &run->plan);
+	if (code)
+		return code;
+	run->copy.part = partial_new(o, run->plan.dst_fd, run->rep, &code);
 	if (code)
 		return code;
 	/* A dry run into a DEST that does not exist has nothing to lock. */
@@ -805,8 +810,10 @@ static void walk_and_prune(struct ts_run *run, int jobs, double *t1)
 		select_report_unlisted(run);
 	}
 	*t1 = util_now();
-	if (!run->abandoned)
+	if (!run->abandoned) {
 		prune_run(run);
+		partial_delay_finish(run);
+	}
 	if (run->exec)
 		run->exec->settle(run->exec->arg);
 }

@@ -327,6 +327,8 @@ struct dnode {
 	bool blocked;		/* a non-directory is in the way and stays
 				 * (--ignore-existing): its entries fail */
 	bool is_root;
+	bool has_pdir;		/* DEST's directory holds a relative
+				 * --partial-dir (partial.c) */
 	bool skip_contents;	/* the root: "dir/" operands without -r */
 	bool apply_meta;	/* set attributes when all children are done */
 	bool attrs_differ;

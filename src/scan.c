@@ -8,6 +8,7 @@
 #include "altdest.h"
 #include "copy.h"
 #include "tmpfile.h"
+#include "partial.h"
 #include "report.h"
 #include "sys.h"
 #include "xattr.h"
@@ -185,6 +186,8 @@ static bool keep_non_temp(void *arg, const char *name, uint32_t mode)
 	struct dnode *d = arg;
 	struct ts_run *run = d->run;
 
+	if (S_ISDIR(mode) && partial_dir_listed(run->copy.part, name))
+		d->has_pdir = true;
 	if (S_ISDIR(mode) || !tmpfile_is_name(name))
 		return true;
 	if (!run->o->dry_run && sys.unlinkat(d->dslot.fd, name, 0) == 0) {

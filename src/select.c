@@ -10,6 +10,7 @@
 
 #include "chmod.h"
 #include "oppath.h"
+#include "partial.h"
 #include "plan.h"
 #include "report.h"
 #include "util.h"
@@ -120,6 +121,34 @@ static int add_filter(struct ts_run *run, struct filter_list *fl,
 	return r == -EINVAL ? TS_EXIT_SYNTAX : TS_EXIT_FILEIO;
 }
 
+/* A relative --partial-dir (also --delay-updates' ".~tmp~"). */
+static bool relative_partial_dir(const struct ts_options *o)
+{
+	return o->partial_dir && o->partial_dir[0] != '/';
+}
+
+/* rsync's implied rule for a relative partial dir: "-p DIR/", after every
+ * other rule (never transferred; kept from deletion unless
+ * --delete-excluded, and inside a directory being deleted). */
+static int add_partial_rule(struct ts_run *run)
+{
+	char *rule, *err = NULL;
+	int r;
+
+	if (!relative_partial_dir(run->o))
+		return 0;
+	if (asprintf(&rule, "-p %s/", run->o->partial_dir) < 0)
+		return TS_EXIT_SYNTAX;
+	r = filter_add(run->filters, rule, FILTER_RULE, "--partial-dir", &err);
+	free(rule);
+	if (r < 0) {
+		report_error(run->rep, "%s", err ? err : "bad --partial-dir");
+		free(err);
+		return TS_EXIT_SYNTAX;
+	}
+	return 0;
+}
+
 int select_build_rules(struct ts_run *run)
 {
 	const struct ts_options *o = run->o;
@@ -135,7 +164,7 @@ int select_build_rules(struct ts_run *run)
 			return TS_EXIT_SYNTAX;
 		}
 	}
-	if (!o->nfilters && !o->cvs_exclude)
+	if (!o->nfilters && !o->cvs_exclude && !relative_partial_dir(o))
 		return 0;
 	run->filters = filter_list_new();
 	filter_set_from0(run->filters, o->from0);
@@ -154,7 +183,7 @@ int select_build_rules(struct ts_run *run)
 			return TS_EXIT_SYNTAX;
 		}
 	}
-	return 0;
+	return add_partial_rule(run);
 }
 
 void select_free_rules(struct ts_run *run)
@@ -239,7 +268,8 @@ static bool protected_entry(const struct ts_run *run,
 	    (run->o->delete_excluded ? FILTER_DELETE_EXCLUDED : 0) |
 	    (inside ? FILTER_PERISHING : 0);
 
-	if (backup_protects(run, rel))
+	if (backup_protects(run, rel) ||
+	    partial_protects(run->copy.part, rel, is_dir))
 		return true;
 	return l && filter_excluded(l, rel, fl);
 }

@@ -167,15 +167,21 @@ int tmpfile_make(struct tmpfile_reg *reg, int dirfd, const char *name,
 	return r;
 }
 
-int tmpfile_commit(struct tmpfile_reg *reg, int dirfd, const char *tmp,
-    const char *name)
+int tmpfile_commit_at(struct tmpfile_reg *reg, int tdirfd, const char *tmp,
+    int dirfd, const char *name)
 {
-	int r = sys.renameat(dirfd, tmp, dirfd, name) < 0 ? -errno : 0;
+	int r = sys.renameat(tdirfd, tmp, dirfd, name) < 0 ? -errno : 0;
 
 	forget(reg);
 	if (r < 0)
-		sys.unlinkat(dirfd, tmp, 0);
+		sys.unlinkat(tdirfd, tmp, 0);
 	return r;
+}
+
+int tmpfile_commit(struct tmpfile_reg *reg, int dirfd, const char *tmp,
+    const char *name)
+{
+	return tmpfile_commit_at(reg, dirfd, tmp, dirfd, name);
 }
 
 void tmpfile_discard(struct tmpfile_reg *reg, int dirfd, const char *tmp)

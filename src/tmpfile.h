@@ -58,6 +58,11 @@ int tmpfile_make(struct tmpfile_reg *reg, int dirfd, const char *name,
 int tmpfile_commit(struct tmpfile_reg *reg, int dirfd, const char *tmp,
     const char *name);
 
+/* tmpfile_commit() of a temp made below another directory TDIRFD (-T,
+ * or a partial dir): renamed over NAME below DIRFD. */
+int tmpfile_commit_at(struct tmpfile_reg *reg, int tdirfd, const char *tmp,
+    int dirfd, const char *name);
+
 /* Removes the unfinished temp TMP and forgets it.  Thread-safe. */
 void tmpfile_discard(struct tmpfile_reg *reg, int dirfd, const char *tmp);
 

@@ -202,6 +202,16 @@ struct ts_options {
 					 * ("~", "" with --backup-dir) */
 	bool max_delete_pct;	/* max_delete is a percentage of DEST */
 
+	/* Where temps live, and what an interrupted copy leaves. */
+	const char *temp_dir;	/* -T: temps made there (relative to DEST),
+				 * or NULL: in each file's directory */
+	bool partial;		/* --partial: an interrupted file is kept */
+	const char *partial_dir;	/* --partial-dir (relative: in each
+					 * directory), or NULL: the file's
+					 * own name */
+	bool delay_updates;	/* --delay-updates: new files are renamed
+				 * into place at the end of the run */
+
 	int one_fs;		/* -x count: 1 stays on each file system, 2 also
 				 * leaves mount points out */
 	bool dry_run;		/* -n */

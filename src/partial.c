@@ -1,0 +1,420 @@
+/*
+ * partial.c -- -T/--temp-dir, --partial, --partial-dir, --delay-updates:
+ * where a copy's temp lives, what a copy that does not finish leaves, and
+ * the staged files put in place at the end of the run.
+ *
+ * Every directory is held by an fd: -T's and an absolute --partial-dir
+ * are operator paths, opened once (oppath.c: a symlink on the way only if
+ * root or the user owns it); a relative --partial-dir is opened below each
+ * destination directory one component at a time with O_NOFOLLOW, and a
+ * non-directory in its place is removed first (rsync does so too).  A
+ * temp is renamed from its held directory to a held directory, so a
+ * directory flipped to a symlink meanwhile redirects nothing.
+ *
+ * What a final name holds: a complete file, except with --partial and no
+ * --partial-dir, where an interrupted file is renamed over its name (what
+ * the option asks for, as in rsync; its mtime is the epoch, so the next
+ * run copies it again).  With --delay-updates the finished files wait in
+ * each directory's partial dir (".~tmp~") and are renamed into place one
+ * after the other once the whole run is done; a cancelled run renames
+ * none (they stay in the partial dirs, complete, and the next run copies
+ * over them).
+ */
+#define _GNU_SOURCE
+#include "partial.h"
+
+#include "delete.h"
+#include "oppath.h"
+#include "report.h"
+#include "run.h"
+#include "sys.h"
+#include "tmpfile.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A file staged by --delay-updates. */
+struct staged {
+	char *rel;		/* its directory below DEST */
+	char *name;
+};
+
+/* -T DIR: relative to DEST (rsync's receiver works from there). */
+static int open_temp_dir(struct partial *p, const struct ts_options *o,
+    int dst_fd, int *code)
+{
+	uid_t bad = (uid_t)-1;
+	struct stat st;
+	int fd;
+
+	if (o->temp_dir[0] != '/' && dst_fd < 0)
+		return 0;	/* a dry run into a missing DEST */
+	fd = oppath_open(o->temp_dir[0] == '/' ? AT_FDCWD : dst_fd,
+	    o->temp_dir, O_RDONLY | O_DIRECTORY, 0, p->opts, &bad);
+	if (fd == -ELOOP && bad != (uid_t)-1) {
+		report_error(p->rep, OPPATH_REFUSED_FMT, (unsigned)bad,
+		    o->temp_dir);
+	} else if (fd < 0) {
+		report_error(p->rep, "The temp-dir does not exist: %s",
+		    o->temp_dir);
+	} else if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		report_error(p->rep, "The temp-dir is not a directory: %s",
+		    o->temp_dir);
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		*code = TS_EXIT_SYNTAX;
+		return -1;
+	}
+	p->tmp_fd = fd;
+	return 0;
+}
+
+struct partial *partial_new(const struct ts_options *o, int dst_fd,
+    struct report *rep, int *code)
+{
+	struct partial *p;
+	size_t n;
+
+	*code = 0;
+	if (!o->temp_dir && !o->partial && !o->partial_dir && !o->delay_updates)
+		return NULL;
+	p = xcalloc(1, sizeof(*p));
+	p->tmp_fd = -1;
+	p->abs_fd = -1;
+	p->rep = rep;
+	p->keep = o->partial || o->partial_dir;
+	p->delay = o->delay_updates && o->partial_dir;
+	p->opts = o->insecure_links ? OPPATH_INSECURE : 0;
+	pthread_mutex_init(&p->lock, NULL);
+	if (o->partial_dir) {
+		p->dir = xstrdup(o->partial_dir);
+		n = strlen(p->dir);
+		while (n > 1 && p->dir[n - 1] == '/')
+			p->dir[--n] = '\0';
+		p->abs = p->dir[0] == '/';
+	}
+	if (o->temp_dir && open_temp_dir(p, o, dst_fd, code) < 0) {
+		partial_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void partial_free(struct partial *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	if (p->tmp_fd >= 0)
+		close(p->tmp_fd);
+	if (p->abs_fd >= 0)
+		close(p->abs_fd);
+	for (i = 0; i < p->nstaged; i++) {
+		free(p->staged[i].rel);
+		free(p->staged[i].name);
+	}
+	free(p->staged);
+	free(p->dir);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+int partial_temp_dir(const struct partial *p, int dfd)
+{
+	return p && p->tmp_fd >= 0 ? p->tmp_fd : dfd;
+}
+
+/* The directory PATH below DFD, one component at a time, never through a
+ * symlink; with CREATE its last component is made (0700) when missing,
+ * and a non-directory there removed first.  An fd or -errno. */
+static int open_rel(int dfd, const char *path, bool create)
+{
+	char buf[PATH_MAX], *save = NULL, *tok, *next;
+	int fd = dfd, nfd;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (tok = strtok_r(buf, "/", &save); tok; tok = next) {
+		next = strtok_r(NULL, "/", &save);
+		if (strcmp(tok, "..") == 0) {
+			nfd = -EINVAL;	/* never above the directory */
+			goto out;
+		}
+		nfd = openat(fd, tok, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (nfd < 0 && create && !next) {
+			if (errno == ENOTDIR || errno == ELOOP)
+				sys.unlinkat(fd, tok, 0);
+			if (mkdirat(fd, tok, 0700) < 0 && errno != EEXIST) {
+				nfd = -errno;
+				goto out;
+			}
+			nfd = openat(fd, tok, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (nfd < 0)
+			nfd = -errno;
+out:
+		if (fd != dfd)
+			close(fd);
+		if (nfd < 0)
+			return nfd;
+		fd = nfd;
+	}
+	return fd == dfd ? fcntl(dfd, F_DUPFD_CLOEXEC, 0) : fd;
+}
+
+/* The absolute partial dir, made (0700, below its parent as oppath.c
+ * resolves it) when missing and CREATE.  Called with p->lock held. */
+static int open_abs_locked(struct partial *p, bool create)
+{
+	const char *leaf;
+	char *parent;
+	uid_t bad = (uid_t)-1;
+	int fd, pfd;
+
+	if (p->abs_fd >= 0 || (p->abs_tried && !create))
+		return p->abs_fd;
+	p->abs_tried = true;
+	fd = oppath_open(AT_FDCWD, p->dir, O_RDONLY | O_DIRECTORY, 0,
+	    p->opts, &bad);
+	if (fd == -ENOENT && create) {
+		leaf = strrchr(p->dir, '/') + 1;
+		parent = leaf - 1 == p->dir ? xstrdup("/") :
+		    strndup(p->dir, (size_t)(leaf - 1 - p->dir));
+		pfd = parent ? oppath_open(AT_FDCWD, parent, O_RDONLY |
+		    O_DIRECTORY, 0, p->opts, &bad) : -ENOMEM;
+		fd = pfd;
+		if (pfd >= 0) {
+			if (mkdirat(pfd, leaf, 0700) < 0 && errno != EEXIST)
+				fd = -errno;
+			else
+				fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY |
+				    O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0 && fd != -errno)
+				fd = -errno;
+			close(pfd);
+		}
+		free(parent);
+	}
+	if (fd == -ELOOP && bad != (uid_t)-1)
+		report_error(p->rep, OPPATH_REFUSED_FMT, (unsigned)bad, p->dir);
+	p->abs_fd = fd >= 0 ? fd : -1;
+	return fd;
+}
+
+/* DFD's partial dir (an fd of the caller's), or -errno. */
+static int pdir_open(struct partial *p, int dfd, bool create)
+{
+	int fd;
+
+	if (!p->abs)
+		return open_rel(dfd, p->dir, create);
+	pthread_mutex_lock(&p->lock);
+	fd = open_abs_locked(p, create);
+	if (fd >= 0)
+		fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&p->lock);
+	return fd;
+}
+
+/* A relative partial dir of DFD, removed if it is empty (rsync). */
+static void pdir_remove(const struct partial *p, int dfd)
+{
+	const char *slash = strrchr(p->dir, '/');
+	char *parent;
+	int pfd;
+
+	if (p->abs)
+		return;
+	if (!slash) {
+		unlinkat(dfd, p->dir, AT_REMOVEDIR);
+		return;
+	}
+	parent = strndup(p->dir, (size_t)(slash - p->dir));
+	pfd = parent ? open_rel(dfd, parent, false) : -ENOMEM;
+	free(parent);
+	if (pfd >= 0) {
+		unlinkat(pfd, slash + 1, AT_REMOVEDIR);
+		close(pfd);
+	}
+}
+
+void partial_keep(struct partial *p, struct tmpfile_reg *reg, int tfd,
+    const char *tmp, int out, int dfd, const char *name)
+{
+	static const struct timespec epoch[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+	struct stat st;
+	int pfd;
+
+	if (!p || !p->keep || fstatat(tfd, tmp, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    st.st_size == 0) {
+		tmpfile_discard(reg, tfd, tmp);
+		return;
+	}
+	if (!p->dir) {
+		/* rsync's mark of a partial file under its final name. */
+		if (out >= 0)
+			futimens(out, epoch);
+		else
+			utimensat(tfd, tmp, epoch, AT_SYMLINK_NOFOLLOW);
+		tmpfile_commit_at(reg, tfd, tmp, dfd, name);
+		return;
+	}
+	pfd = pdir_open(p, dfd, true);
+	if (pfd < 0) {
+		tmpfile_discard(reg, tfd, tmp);
+		return;
+	}
+	tmpfile_commit_at(reg, tfd, tmp, pfd, name);
+	close(pfd);
+}
+
+int partial_stage(struct partial *p, struct tmpfile_reg *reg, int tfd,
+    const char *tmp, int dfd, const char *name)
+{
+	int pfd = pdir_open(p, dfd, true), r;
+
+	if (pfd < 0) {
+		tmpfile_discard(reg, tfd, tmp);
+		return pfd;
+	}
+	r = tmpfile_commit_at(reg, tfd, tmp, pfd, name);
+	close(pfd);
+	return r;
+}
+
+void partial_delay_add(struct partial *p, const char *rel, const char *name)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->nstaged == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 64;
+		p->staged = xrealloc(p->staged, p->cap * sizeof(*p->staged));
+	}
+	p->staged[p->nstaged].rel = xstrdup(rel);
+	p->staged[p->nstaged].name = xstrdup(name);
+	p->nstaged++;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void partial_done(struct partial *p, int dfd, const char *name)
+{
+	int pfd;
+
+	if (!p || !p->dir)
+		return;
+	pfd = pdir_open(p, dfd, false);
+	if (pfd < 0)
+		return;
+	/* Only a regular file is one of ours to consume. */
+	if (unlinkat(pfd, name, 0) == 0 || errno != ENOENT)
+		pdir_remove(p, dfd);
+	close(pfd);
+}
+
+bool partial_dir_listed(const struct partial *p, const char *name)
+{
+	size_t n;
+
+	if (!p || !p->dir || p->abs)
+		return false;
+	n = strcspn(p->dir, "/");
+	return strncmp(p->dir, name, n) == 0 && name[n] == '\0';
+}
+
+bool partial_may_hold(const struct partial *p, bool has_pdir)
+{
+	return p && p->dir && (p->abs || has_pdir);
+}
+
+bool partial_protects(const struct partial *p, const char *rel, bool is_dir)
+{
+	size_t n, d;
+
+	if (!p || !p->delay || p->abs || !is_dir)
+		return false;
+	n = strlen(rel);
+	d = strlen(p->dir);
+	return n >= d && strcmp(rel + n - d, p->dir) == 0 &&
+	    (n == d || rel[n - d - 1] == '/');
+}
+
+static int cmp_staged(const void *a, const void *b)
+{
+	const struct staged *x = a, *y = b;
+	int c = strcmp(x->rel, y->rel);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* The staged files [I, END) of one directory into place. */
+static void finish_dir(struct ts_run *run, struct partial *p, size_t i,
+    size_t end)
+{
+	const struct ts_options *o = run->o;
+	const char *rel = p->staged[i].rel;
+	struct stat st;
+	char *path;
+	int dfd = delete_open_beneath(run->plan.dst_fd, rel), sfd = -1;
+	bool restore;
+
+	if (dfd >= 0 && (sfd = pdir_open(p, dfd, false)) < 0) {
+		close(dfd);
+		dfd = sfd;
+	}
+	if (dfd < 0) {
+		for (; i < end; i++) {
+			path = util_path_join(rel, p->staged[i].name);
+			run_report_dest(run, -dfd, "cannot rename into place",
+			    path);
+			free(path);
+			run_item_failed(run);
+		}
+		return;
+	}
+	restore = o->times && !o->omit_dir_times && fstat(dfd, &st) == 0;
+	for (; i < end; i++) {
+		const char *name = p->staged[i].name;
+
+		if (sys.renameat(sfd, name, dfd, name) == 0)
+			continue;
+		path = util_path_join(rel, name);
+		run_report_dest(run, errno, "cannot rename into place", path);
+		free(path);
+		run_item_failed(run);
+	}
+	close(sfd);
+	pdir_remove(p, dfd);
+	if (restore) {
+		struct timespec t[2] = { { 0, UTIME_OMIT }, st.st_mtim };
+
+		futimens(dfd, t);
+	}
+	close(dfd);
+}
+
+void partial_delay_finish(struct ts_run *run)
+{
+	struct partial *p = run->copy.part;
+	size_t i, j;
+
+	if (!p || !p->delay || !p->nstaged || run_cancelled(run))
+		return;
+	qsort(p->staged, p->nstaged, sizeof(*p->staged), cmp_staged);
+	for (i = 0; i < p->nstaged; i = j) {
+		for (j = i + 1; j < p->nstaged &&
+		    strcmp(p->staged[j].rel, p->staged[i].rel) == 0; j++)
+			;
+		finish_dir(run, p, i, j);
+	}
+}

@@ -1,0 +1,104 @@
+/*
+ * partial.h -- where a copy's temp lives and what a copy that does not
+ * finish leaves: -T/--temp-dir, --partial, --partial-dir, --delay-updates
+ * (partial.c).
+ *
+ * The copy (copy.c) asks three things of it: which directory to make the
+ * temp in (partial_temp_dir), where to put a temp that will not be
+ * finished (partial_keep), and where a finished one goes under
+ * --delay-updates (partial_stage).  The run renames the staged files into
+ * place at its end (partial_delay_finish).
+ */
+#ifndef TS_PARTIAL_H
+#define TS_PARTIAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ts_options;
+struct ts_run;
+struct tmpfile_reg;
+struct report;
+
+/* One run's choices; see partial_new(). */
+struct partial {
+	int tmp_fd;		/* -T's directory, or -1: each file's own */
+	char *dir;		/* --partial-dir, trailing '/' cut, or NULL */
+	bool abs;		/* dir is absolute: one directory for all */
+	bool keep;		/* --partial (also implied by a dir) */
+	bool delay;		/* --delay-updates: staged in dir */
+	unsigned opts;		/* enum oppath_opts for an absolute dir */
+	struct report *rep;
+	pthread_mutex_t lock;	/* guards abs_fd, abs_tried, staged */
+	int abs_fd;		/* the absolute dir, opened on first use */
+	bool abs_tried;
+	struct staged *staged;	/* --delay-updates: what waits for the end */
+	size_t nstaged, cap;
+};
+
+/*
+ * The run's partial state for options O, with DST_FD (DEST, or -1 in a
+ * dry run into a missing DEST) the directory a relative -T is relative
+ * to; NULL when no option of this file is given.  *CODE: 0, or the exit
+ * code for a -T that cannot be used (reported, as rsync: "The temp-dir
+ * does not exist").  Not thread-safe.
+ */
+struct partial *partial_new(const struct ts_options *o, int dst_fd,
+    struct report *rep, int *code);
+void partial_free(struct partial *p);
+
+/* The directory a temp for a file of DFD is made in.  Thread-safe. */
+int partial_temp_dir(const struct partial *p, int dfd);
+
+/*
+ * A copy into DFD/NAME failed with its temp TMP (below TFD) unfinished:
+ * with --partial it is kept -- renamed over NAME (its mtime set to the
+ * epoch first, through OUT when still open, so that no quick check takes
+ * it for the source), or into the partial dir; otherwise, or if it holds
+ * no data, it is removed.  Thread-safe.
+ */
+void partial_keep(struct partial *p, struct tmpfile_reg *reg, int tfd,
+    const char *tmp, int out, int dfd, const char *name);
+
+/*
+ * --delay-updates: renames the finished temp TMP (below TFD) to NAME in
+ * DFD's partial dir (made if missing).  Returns 0 or -errno (the temp is
+ * removed then).  The caller records it with partial_delay_add().
+ * Thread-safe.
+ */
+int partial_stage(struct partial *p, struct tmpfile_reg *reg, int tfd,
+    const char *tmp, int dfd, const char *name);
+
+/* A file of directory REL (below DEST) was staged as NAME.  Thread-safe. */
+void partial_delay_add(struct partial *p, const char *rel, const char *name);
+
+/*
+ * After a copy of NAME into DFD succeeded: a partial of it in the partial
+ * dir is removed (it has been used), and a relative partial dir left
+ * empty with it.  Thread-safe.
+ */
+void partial_done(struct partial *p, int dfd, const char *name);
+
+/* Is NAME, a directory DEST lists, (the first component of) the relative
+ * partial dir?  Thread-safe. */
+bool partial_dir_listed(const struct partial *p, const char *name);
+
+/* May a directory hold a partial of its files: HAS_PDIR, its listing had
+ * the relative partial dir (partial_dir_listed()), or the partial dir is
+ * absolute.  Thread-safe. */
+bool partial_may_hold(const struct partial *p, bool has_pdir);
+
+/* Is REL (below DEST) the partial dir of its directory, which must not be
+ * deleted while staged files wait in it?  Thread-safe. */
+bool partial_protects(const struct partial *p, const char *rel, bool is_dir);
+
+/*
+ * --delay-updates, at the end of a run that was not cancelled: every
+ * staged file is renamed into place, directory by directory, and the
+ * directories' times put back as they were.  A rename that fails is
+ * reported and counted (exit 23).  Not thread-safe (the workers are idle).
+ */
+void partial_delay_finish(struct ts_run *run);
+
+#endif /* TS_PARTIAL_H */
