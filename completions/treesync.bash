@@ -85,8 +85,8 @@ _treesync()
 		    --from0 -0 --links -l --safe-links --munge-links --copy-dirlinks
 		    -k --hard-links -H --perms -p --times -t --omit-dir-times -O
 		    --omit-link-times -J --chmod= --chown= --numeric-ids --min-size=
-		    --max-size= --group -g --acls -A --xattrs -X --owner -o -D
-		    --devices --specials --dry-run -n --list-only --checksum -c
+		    --max-size= --group -g --acls -A --xattrs -X --owner -o --super
+		    -D --devices --specials --dry-run -n --list-only --checksum -c
 		    --checksum-choice= --checksum-seed= --size-only --ignore-times
 		    -I --modify-window= -@ --update -u --ignore-existing --existing
 		    --delete --force --ignore-errors --max-delete=
@@ -110,8 +110,8 @@ _treesync()
 		    --no-links --no-l --no-munge-links --no-hard-links --no-H
 		    --no-perms --no-p --no-times --no-t --no-omit-dir-times --no-O
 		    --no-omit-link-times --no-J --no-numeric-ids --no-group --no-g
-		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-D
-		    --no-devices --no-specials --no-checksum --no-c --cc=
+		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-super
+		    --no-D --no-devices --no-specials --no-checksum --no-c --cc=
 		    --ignore-non-existing --del --delete-before --delete-during
 		    --delete-delay --delete-after --no-force --no-ignore-errors
 		    --no-relative --no-R --no-mkpath --no-backup --no-partial

@@ -323,7 +323,7 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 static void clear_target(struct ts_run *run, int bfd, const char *bname,
     const char *rel)
 {
-	struct del_opts o = { .rep = run->rep };
+	struct del_opts o = { .rep = run->rep, .am_root = run->am_root };
 	struct del_counts c = { 0 };
 	struct stat st;
 	const char *slash = strrchr(rel, '/'), *dir;

@@ -62,6 +62,7 @@ struct parse_ctx {
 	int progress;		/* --progress (1, =always 2), -P, --no-progress */
 	int version;		/* -V count */
 	int contimeout;		/* --contimeout, --no-contimeout */
+	bool remote;		/* parsing an -M option: the receiving side's */
 	struct cli_out out;	/* --info and --debug levels, with priorities */
 	int whole_file;		/* -W 1, --no-W -1, neither 0 */
 };
@@ -390,6 +391,7 @@ static bool opt_remote(struct parse_ctx *p, enum cli_opt_id id,
 	struct cli *c = p->c;
 	char *word[2];
 	int i = 0;
+	bool ok;
 
 	(void)id;
 	if (arg[0] != '-' || !arg[1] || strcmp(arg, "--") == 0) {
@@ -400,8 +402,22 @@ static bool opt_remote(struct parse_ctx *p, enum cli_opt_id id,
 	c->words = xrealloc(c->words, (c->nwords + 1) * sizeof(*c->words));
 	word[0] = c->words[c->nwords++] = xstrdup(arg);
 	word[1] = NULL;
-	return arg[1] == '-' ? parse_long(p, 1, word, &i) :
+	p->remote = true;
+	ok = arg[1] == '-' ? parse_long(p, 1, word, &i) :
 	    parse_shorts(p, 1, word, &i);
+	p->remote = false;
+	return ok;
+}
+
+/* --super, --no-super, --fake-super: the receiving side's privileges;
+ * the sending side reads user.rsync.%stat only with a --fake-super of its
+ * own (not one given with -M). */
+static bool opt_super(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	(void)arg;
+	p->o->super = id == CLI_OPT_SUPER ? TS_SUPER_ON : TS_SUPER_OFF;
+	return true;
 }
 
 static bool opt_version(struct parse_ctx *p, enum cli_opt_id id,

@@ -189,8 +189,10 @@ void cmp_decide(const struct ts_options *o, const struct cmp_in *in,
 
 	memset(out, 0, sizeof(*out));
 
+	/* Devices only as root (rsync's am_root: --super, --no-super). */
 	if ((st == S_IFLNK && !o->links) ||
-	    ((st == S_IFCHR || st == S_IFBLK) && !o->devices) ||
+	    ((st == S_IFCHR || st == S_IFBLK) &&
+	    !(o->devices && in->am_root)) ||
 	    ((st == S_IFIFO || st == S_IFSOCK) && !o->specials)) {
 		out->action = CMP_SKIP_TYPE;
 		return;

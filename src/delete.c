@@ -288,7 +288,7 @@ static void make_writable(const struct deleter *d, int fd)
 	mode_t before;
 
 	if (!d->o->dry_run)
-		(void)meta_make_writable(fd, &before);
+		(void)meta_make_writable(fd, &before, d->o->am_root);
 }
 
 /*

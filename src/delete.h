@@ -26,6 +26,7 @@ struct del_counts {
 struct del_opts {
 	struct report *rep;	/* where lines and errors go */
 	bool dry_run;
+	bool am_root;		/* the run acts as root: no u+w added */
 	bool one_fs;		/* -x: do not descend into other file systems */
 	bool quiet_report;	/* no "deleting" lines (type replacement) */
 	bool silent;		/* a counting pass (--max-delete): no line at

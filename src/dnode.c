@@ -221,7 +221,7 @@ void dnode_make_writable(struct dnode *d)
 	struct ts_run *run = d->run;
 
 	if (!run->am_root && !run->o->dry_run && d->dslot.fd >= 0 &&
-	    meta_make_writable(d->dslot.fd, &d->mode_before))
+	    meta_make_writable(d->dslot.fd, &d->mode_before, run->am_root))
 		d->made_writable = true;
 }
 

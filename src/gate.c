@@ -159,6 +159,7 @@ static struct del_opts del_opts_of(const struct ts_run *run,
     const struct dnode *d, bool dry, bool quiet, struct protect_arg *pa)
 {
 	struct del_opts o = { .rep = run->rep, .dry_run = dry,
+		.am_root = run->am_root,
 		.one_fs = run->o->one_fs > 0,
 		.quiet_report = quiet };
 

@@ -329,7 +329,8 @@ const char *item_rel(const struct dnode *d, const struct srcitem *it,
 
 /* -H: the types whose hard links are kept -- every one the options
  * transfer but directories (rsync links symlinks, devices and FIFOs too). */
-static bool hard_linkable(const struct ts_options *o, uint32_t mode)
+static bool hard_linkable(const struct ts_options *o, bool am_root,
+    uint32_t mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFREG:
@@ -338,7 +339,7 @@ static bool hard_linkable(const struct ts_options *o, uint32_t mode)
 		return o->links;
 	case S_IFCHR:
 	case S_IFBLK:
-		return o->devices;
+		return o->devices && am_root;
 	case S_IFIFO:
 	case S_IFSOCK:
 		return o->specials;
@@ -475,7 +476,7 @@ static struct hl_entry *hard_link(struct dnode *d, const struct srcitem *it,
 
 	*followed = false;
 	if (!run->hl || it->ent->nlink < 2 ||
-	    !hard_linkable(run->o, it->ent->mode))
+	    !hard_linkable(run->o, run->am_root, it->ent->mode))
 		return NULL;
 	mrel = util_path_join(d->rel, it->name);
 	hl = hl_get(run, it->ent, mrel, &master);

@@ -58,12 +58,24 @@ bool meta_may_set_group(gid_t gid, bool am_root)
 	return false;
 }
 
-bool meta_make_writable(int fd, mode_t *before)
+bool meta_am_root(const struct ts_options *o)
+{
+	switch (o->super) {
+	case TS_SUPER_ON:
+		return true;
+	case TS_SUPER_OFF:
+		return false;
+	default:
+		return geteuid() == 0;
+	}
+}
+
+bool meta_make_writable(int fd, mode_t *before, bool am_root)
 {
 	struct stat st;
 	uid_t me = geteuid();
 
-	if (me == 0 || fstat(fd, &st) < 0 || (st.st_mode & S_IWUSR) ||
+	if (am_root || fstat(fd, &st) < 0 || (st.st_mode & S_IWUSR) ||
 	    st.st_uid != me)
 		return false;
 	if (sys.fchmod(fd, (st.st_mode & 07777) | S_IWUSR) < 0)

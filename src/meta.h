@@ -51,13 +51,21 @@ void meta_plan(const struct ts_options *o, bool am_root,
 bool meta_may_set_group(gid_t gid, bool am_root);
 
 /*
+ * Whether the receiving side acts as the super-user (rsync's am_root):
+ * --super says yes, --no-super no, otherwise the effective uid decides.
+ * Thread-safe.
+ */
+bool meta_am_root(const struct ts_options *o);
+
+/*
  * A plain user cannot create or remove entries in its own directory of
  * mode 0555: rsync adds u+w for as long as it works in it.  Adds u+w to
- * the directory FD when the process is not root, owns it and lacks the
- * bit: true, with the mode to put back in *BEFORE; false when nothing was
- * (or could be) changed.
+ * the directory FD when the run does not act as root (AM_ROOT: see
+ * meta_am_root()), the process owns it and it lacks the bit: true, with
+ * the mode to put back in *BEFORE; false when nothing was (or could be)
+ * changed.
  */
-bool meta_make_writable(int fd, mode_t *before);
+bool meta_make_writable(int fd, mode_t *before, bool am_root);
 
 /*
  * Applies M to the open FD: owner first (chown clears set-id bits), then

@@ -161,7 +161,7 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 {
 	struct protect_arg pa = { run, g->layer };
 	struct del_opts dopts = { .rep = run->rep,
-		.dry_run = run->o->dry_run, .quiet_report = g->quiet,
+		.dry_run = run->o->dry_run, .am_root = run->am_root, .quiet_report = g->quiet,
 		.one_fs = run->o->one_fs > 0, .protect = g->layer ||
 		run->plan.bak ? select_protect_inside : NULL, .protect_arg = &pa,
 		.backup = run->plan.bak ? backup_removed : NULL,
@@ -178,7 +178,8 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 		c->errors++;
 		return;
 	}
-	writable = !run->o->dry_run && meta_make_writable(fd, &before);
+	writable = !run->o->dry_run &&
+	    meta_make_writable(fd, &before, run->am_root);
 	for (i = 0; i < g->n; i++) {
 		char *rel = util_path_join(g->rel, g->names[i]);
 
@@ -214,6 +215,7 @@ static uint64_t count_deletions(struct ts_run *run, struct del_group **v,
 {
 	struct protect_arg pa = { run, NULL };
 	struct del_opts dopts = { .rep = run->rep, .dry_run = true,
+		.am_root = run->am_root,
 		.one_fs = run->o->one_fs > 0,
 		.quiet_report = true, .silent = true,
 		.protect = select_protect_inside, .protect_arg = &pa };

@@ -403,7 +403,7 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	if (o->backup && !o->backup_dir)
 		run->opts.omit_dir_times = true;
 	run->o = o = &run->opts;
-	run->am_root = geteuid() == 0;
+	run->am_root = meta_am_root(o);
 	run->umask = read_umask();
 	run->need = (o->owner || o->group) ? WALK_NEED_OWNER : 0;
 	pthread_mutex_init(&run->del_lock, NULL);

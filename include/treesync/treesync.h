@@ -57,6 +57,18 @@ enum ts_reflink {
 	TS_REFLINK_NEVER,	/* no copy_file_range: it may reflink */
 };
 
+/* --super, --no-super, --fake-super: how privileged the receiving side
+ * acts (rsync's am_root). */
+enum ts_super {
+	TS_SUPER_AUTO = 0,	/* as the process is: root or not */
+	TS_SUPER_ON,		/* --super: try owners, devices, every xattr
+				 * namespace even when not root */
+	TS_SUPER_OFF,		/* --no-super: act as a plain user, even as
+				 * root */
+	TS_SUPER_FAKE,		/* --fake-super: owner, mode, devices and
+				 * specials kept in the user.rsync.%stat xattr */
+};
+
 /* The methods that can move bytes, as counted in struct ts_stats. */
 enum ts_method {
 	TS_METHOD_CFR = 0,
@@ -161,6 +173,9 @@ struct ts_options {
 	bool acls;		/* -A (implies -p) */
 	bool devices;
 	bool specials;
+	enum ts_super super;	/* the receiving side (also -M--fake-super) */
+	bool fake_super_src;	/* --fake-super on the sending side too:
+				 * source metadata read from user.rsync.%stat */
 
 	/* How to decide that a file needs a transfer. */
 	bool checksum;		/* -c: XXH3-128 of both sides */
