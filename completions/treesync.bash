@@ -86,11 +86,11 @@ _treesync()
 		    -k --hard-links -H --perms -p --times -t --omit-dir-times -O
 		    --omit-link-times -J --chmod= --chown= --numeric-ids --min-size=
 		    --max-size= --group -g --acls -A --xattrs -X --owner -o --super
-		    -D --devices --specials --dry-run -n --list-only --checksum -c
-		    --checksum-choice= --checksum-seed= --size-only --ignore-times
-		    -I --modify-window= -@ --update -u --ignore-existing --existing
-		    --delete --force --ignore-errors --max-delete=
-		    --allow-empty-source --relative -R --mkpath
+		    --fake-super -D --devices --specials --dry-run -n --list-only
+		    --checksum -c --checksum-choice= --checksum-seed= --size-only
+		    --ignore-times -I --modify-window= -@ --update -u
+		    --ignore-existing --existing --delete --force --ignore-errors
+		    --max-delete= --allow-empty-source --relative -R --mkpath
 		    --ignore-missing-args --delete-missing-args
 		    --remove-source-files --compare-dest= --copy-dest= --link-dest=
 		    --backup -b --backup-dir= --suffix= --partial --partial-dir=

@@ -50,6 +50,7 @@
 #include "run.h"
 
 #include "delete.h"
+#include "fakesuper.h"
 #include "hash.h"
 #include "oppath.h"
 #include "report.h"
@@ -271,11 +272,20 @@ struct alt_match {
 	struct cmp_out out;	/* the source against it */
 };
 
-/* The symlink target of NAME below FD (malloc'ed), or NULL. */
-static char *target_of(int fd, const char *name)
+/* The symlink target of NAME below FD (malloc'ed), or NULL; with
+ * --fake-super a placeholder's content. */
+static char *target_of(const struct ts_run *run, int fd, const char *name)
 {
 	char buf[4096];
-	ssize_t n = readlinkat(fd, name, buf, sizeof(buf) - 1);
+	ssize_t n;
+
+	if (run->fake_super) {
+		char *t = fakesuper_read_link(fd, name);
+
+		if (t || errno != ELOOP)
+			return t;
+	}
+	n = readlinkat(fd, name, buf, sizeof(buf) - 1);
 
 	if (n < 0)
 		return NULL;
@@ -304,7 +314,7 @@ static bool xattrs_differ(struct ts_run *run, const struct srcitem *it,
     int fd)
 {
 	struct xattr_set a = { 0 }, b = { 0 };
-	bool differ = xattr_read(it->sfd, it->src_name, -1, run->xa_which,
+	bool differ = xattr_read(it->sfd, it->src_name, -1, run->xa_src,
 	    run->am_root, &a) < 0 || xattr_read(fd, it->name, -1,
 	    run->xa_which, run->am_root, &b) < 0 || !xattr_equal(&a, &b);
 
@@ -332,7 +342,7 @@ static int level_of(struct dnode *d, const struct srcitem *it,
 	/* What decides is the match, not what -u and --existing skip. */
 	plain.update = plain.existing = plain.ignore_existing = false;
 	if (S_ISLNK(src->mode))
-		in.dst_target = dtarget = target_of(fd, it->name);
+		in.dst_target = dtarget = target_of(run, fd, it->name);
 	if (cmp_needs_checksum(&plain, src, ent))
 		in.content_differs = contents_differ(it, fd, it->name);
 	if (run->xa_which)
@@ -378,7 +388,11 @@ static void find(struct dnode *d, const struct srcitem *it,
 
 		if (fd < 0)
 			continue;
-		if (walk_stat(fd, it->name, false, &ent) < 0 ||
+		if (walk_stat(fd, it->name, false, &ent) == 0)
+			item_fake_dest(run, fd, it->name, &ent);
+		else
+			ent.mode = 0;
+		if (!ent.mode ||
 		    (lv = level_of(d, it, starget, fd, &ent, &out)) <= m->level) {
 			altdest_put(d, j, fd);
 			continue;

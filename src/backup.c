@@ -295,7 +295,7 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 	} else {
 		char tmp[NAME_MAX + 1], target[PATH_MAX];
 		struct ts_entry e = { .mode = st.st_mode, .rdev = st.st_rdev };
-		struct item_node spec = { &e, target };
+		struct item_node spec = { &e, target, false };
 		ssize_t n = 0;
 
 		if (S_ISLNK(st.st_mode) &&

@@ -416,7 +416,10 @@ static bool opt_super(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {
 	(void)arg;
-	p->o->super = id == CLI_OPT_SUPER ? TS_SUPER_ON : TS_SUPER_OFF;
+	p->o->super = id == CLI_OPT_SUPER ? TS_SUPER_ON :
+	    id == CLI_OPT_NO_SUPER ? TS_SUPER_OFF : TS_SUPER_FAKE;
+	if (!p->remote)
+		p->o->fake_super_src = id == CLI_OPT_FAKE_SUPER;
 	return true;
 }
 

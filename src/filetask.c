@@ -56,7 +56,7 @@ static int copy_from_basis(struct ftask *f, const struct meta_target *m,
 		return res->err = bfd;
 	}
 	if (mm.xa_which && xattr_read(ftask_sfd(f), f->src_name, -1,
-	    mm.xa_which, mm.am_root, &xa) == 0)
+	    mm.xa_src, mm.am_root, &xa) == 0)
 		mm.xattrs = &xa;
 	r = run->o->inplace ? copy_file_inplace(&run->copy, bfd, f->name,
 	    d->dslot.fd, f->name, &mm, w->buf, res, true) :

@@ -10,6 +10,7 @@
 #include "backup.h"
 #include "chmod.h"
 #include "copy.h"
+#include "fakesuper.h"
 #include "tmpfile.h"
 #include "meta.h"
 #include "report.h"
@@ -64,8 +65,14 @@ static char *read_link(int dirfd, const char *name)
 static char *read_source_link(const struct ts_run *run,
     const struct srcitem *it)
 {
-	char *t = read_link(it->sfd, it->src_name);
+	char *t = NULL;
 	size_t pl = sizeof(MUNGE_PREFIX) - 1;
+
+	/* --fake-super: a symlink may be a placeholder holding its target. */
+	if (run->o->fake_super_src)
+		t = fakesuper_read_link(it->sfd, it->src_name);
+	if (!t && (!run->o->fake_super_src || errno == ELOOP))
+		t = read_link(it->sfd, it->src_name);
 
 	if (t && run->o->munge_links && strlen(t) > pl &&
 	    strncmp(t, MUNGE_PREFIX, pl) == 0)
@@ -107,6 +114,14 @@ int item_node_temp(int dirfd, const char *tmp, void *arg)
 {
 	const struct item_node *n = arg;
 
+	if (n->fake) {
+		int r = fakesuper_make_node(dirfd, tmp, n->src->mode,
+		    n->target);
+
+		if (r < 0)
+			errno = -r;
+		return r < 0 ? -1 : 0;
+	}
 	if (S_ISLNK(n->src->mode))
 		return sys.symlinkat(n->target, dirfd, tmp);
 	return sys.mknodat(dirfd, tmp, n->src->mode & (S_IFMT | 07777),
@@ -120,7 +135,7 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 {
 	struct ts_run *run = d->run;
 	const struct ts_entry *src = it->ent;
-	struct item_node spec = { src, target };
+	struct item_node spec = { src, target, run->fake_super };
 	char tmp[NAME_MAX + 1];
 	struct meta_target m;
 	struct xattr_set xa = { 0 };
@@ -135,7 +150,7 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 		return r;
 	}
 	meta_plan(run->o, run->am_root, src, dst, d->dflt, &m);
-	if (run->xa_which && xattr_read(it->sfd, it->src_name, -1, run->xa_which,
+	if (run->xa_which && xattr_read(it->sfd, it->src_name, -1, run->xa_src,
 	    run->am_root, &xa) == 0)
 		m.xattrs = &xa;
 	r = meta_apply_at(d->dslot.fd, tmp, S_ISLNK(src->mode), &m, &what);
@@ -280,7 +295,7 @@ void item_compare_xattrs(struct dnode *d, int sfd, const char *src_name,
 	struct xattr_set dxa = { 0 };
 	size_t i;
 
-	if (xattr_read(sfd, src_name, -1, run->xa_which, run->am_root,
+	if (xattr_read(sfd, src_name, -1, run->xa_src, run->am_root,
 	    sxa) < 0 ||
 	    xattr_read(d->dslot.fd, name, -1, run->xa_which, run->am_root, &dxa) < 0) {
 		xattr_set_free(&dxa);
@@ -429,8 +444,13 @@ static bool read_targets(struct dnode *d, const struct srcitem *it,
 		}
 		return false;
 	}
-	if (dst && S_ISLNK(dst->mode) && d->dslot.fd >= 0)
-		*dtarget = read_link(d->dslot.fd, it->name);
+	if (dst && S_ISLNK(dst->mode) && d->dslot.fd >= 0) {
+		/* --fake-super: a placeholder holds the target. */
+		*dtarget = d->run->fake_super ?
+		    fakesuper_read_link(d->dslot.fd, it->name) : NULL;
+		if (!*dtarget && (!d->run->fake_super || errno == ELOOP))
+			*dtarget = read_link(d->dslot.fd, it->name);
+	}
 	return true;
 }
 
@@ -564,11 +584,24 @@ void item_act(struct dnode *d, const struct srcitem *it,
 }
 
 
-/* --chmod and --chown change what the source is said to be. */
-void item_adjust_source(const struct ts_run *run, struct ts_entry *en)
+/* --fake-super: a DEST entry NAME below DIRFD (its lstat in *EN) is
+ * what its user.rsync.%stat says (a corrupt one is taken as none). */
+void item_fake_dest(const struct ts_run *run, int dirfd, const char *name,
+    struct ts_entry *en)
+{
+	if (run->fake_super)
+		(void)fakesuper_read(dirfd, name, -1, en);
+}
+
+/* --fake-super (the sending side's), --chmod and --chown change what the
+ * source NAME below DIRFD (its lstat in *EN) is said to be. */
+void item_adjust_source(const struct ts_run *run, int dirfd,
+    const char *name, struct ts_entry *en)
 {
 	const struct ts_options *o = run->o;
 
+	if (o->fake_super_src)
+		(void)fakesuper_read(dirfd, name, -1, en);
 	if (run->chmod)
 		en->mode = chmod_apply(run->chmod, en->mode, run->umask);
 	if (o->chown_uid >= 0)

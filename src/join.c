@@ -84,8 +84,10 @@ static void join_one(struct join *jn)
 		c = -1;
 	else
 		c = strcmp(jn->sc.items[0].name, dirlist_name(&jn->dl, jn->j));
-	if (c >= 0)
+	if (c >= 0) {
 		dirlist_get(&jn->dl, jn->j, &de);
+		item_fake_dest(d->run, d->dslot.fd, de.name, &de);
+	}
 	if (c <= 0) {
 		t = join_take(d, &jn->sc, &merge);
 		if (t == TAKE_SEND)

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "meta.h"
 
+#include "fakesuper.h"
 #include "sys.h"
 #include "walk.h"
 #include "xattr.h"
@@ -62,6 +63,7 @@ bool meta_am_root(const struct ts_options *o)
 {
 	switch (o->super) {
 	case TS_SUPER_ON:
+	case TS_SUPER_FAKE:
 		return true;
 	case TS_SUPER_OFF:
 		return false;
@@ -84,6 +86,17 @@ bool meta_make_writable(int fd, mode_t *before, bool am_root)
 	return true;
 }
 
+unsigned meta_xa_which(const struct ts_options *o, bool source)
+{
+	unsigned w = (o->xattrs ? XA_PLAIN : 0) | (o->acls ? XA_ACL : 0);
+
+	if (!w)
+		return 0;
+	if (source)
+		return w | XA_SENDER | (o->fake_super_src ? XA_FAKE : 0);
+	return w | (o->super == TS_SUPER_FAKE ? XA_FAKE : 0);
+}
+
 void meta_plan(const struct ts_options *o, bool am_root,
     const struct ts_entry *src, const struct ts_entry *dst, mode_t dflt,
     struct meta_target *out)
@@ -103,8 +116,12 @@ void meta_plan(const struct ts_options *o, bool am_root,
 	else
 		out->mode = src->mode & 0777 & dflt;
 
-	out->xa_which = (o->xattrs ? XA_PLAIN : 0) | (o->acls ? XA_ACL : 0);
+	out->xa_which = meta_xa_which(o, false);
+	out->xa_src = meta_xa_which(o, true);
 	out->am_root = am_root;
+	out->fake = o->super == TS_SUPER_FAKE;
+	out->ftype = src->mode & S_IFMT;
+	out->rdev = src->rdev;
 	out->xattrs = NULL;
 	out->set_times = o->times &&
 	    !(S_ISDIR(src->mode) && o->omit_dir_times) &&
@@ -125,7 +142,12 @@ int meta_apply_fd_st(int fd, const struct meta_target *m,
 	    (!m->set_group || have->st_gid == m->gid);
 	bool mode_ok = have && (have->st_mode & 07777) == m->mode;
 
-	if ((m->set_owner || m->set_group) && !owner_ok) {
+	if (m->fake) {
+		int r = fakesuper_apply(-1, "", fd, m, what);
+
+		if (r < 0)
+			return r;
+	} else if ((m->set_owner || m->set_group) && !owner_ok) {
 		if (sys.fchown(fd, m->set_owner ? m->uid : (uid_t)-1,
 		    m->set_group ? m->gid : (gid_t)-1) < 0) {
 			*what = "cannot change owner of";
@@ -133,7 +155,8 @@ int meta_apply_fd_st(int fd, const struct meta_target *m,
 		}
 	}
 	/* chown may have cleared set-id bits: then the mode is redone. */
-	if (m->set_mode && (!mode_ok || !owner_ok) && sys.fchmod(fd, m->mode) < 0) {
+	if (!m->fake && m->set_mode && (!mode_ok || !owner_ok) &&
+	    sys.fchmod(fd, m->mode) < 0) {
 		*what = "cannot change mode of";
 		return -errno;
 	}
@@ -159,7 +182,12 @@ int meta_apply_fd_st(int fd, const struct meta_target *m,
 int meta_apply_at(int dirfd, const char *name, bool is_symlink,
     const struct meta_target *m, const char **what)
 {
-	if (m->set_owner || m->set_group) {
+	if (m->fake) {
+		int r = fakesuper_apply(dirfd, name, -1, m, what);
+
+		if (r < 0)
+			return r;
+	} else if (m->set_owner || m->set_group) {
 		if (sys.fchownat(dirfd, name, m->set_owner ? m->uid : (uid_t)-1,
 		    m->set_group ? m->gid : (gid_t)-1,
 		    AT_SYMLINK_NOFOLLOW) < 0) {
@@ -167,7 +195,7 @@ int meta_apply_at(int dirfd, const char *name, bool is_symlink,
 			return -errno;
 		}
 	}
-	if (m->set_mode && !is_symlink &&
+	if (m->set_mode && !is_symlink && !m->fake &&
 	    sys.fchmodat(dirfd, name, m->mode, AT_SYMLINK_NOFOLLOW) < 0) {
 		*what = "cannot change mode of";
 		return -errno;

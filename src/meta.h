@@ -7,6 +7,7 @@
 #define TS_META_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -21,7 +22,13 @@ struct meta_target {
 	mode_t mode;		/* permission bits only (07777) */
 	struct timespec mtime;
 	unsigned xa_which;	/* enum xattr_which to make equal, or 0 */
+	unsigned xa_src;	/* ... and to read the source's with */
 	bool am_root;
+	bool fake;		/* --fake-super: owner, group, mode, type and
+				 * device numbers as rsync's user.rsync.%stat
+				 * (fakesuper.c) instead of chown and chmod */
+	uint32_t ftype;		/* the type the entry stands for (S_IFMT) */
+	uint64_t rdev;		/* a device's numbers, as makedev() */
 	const struct xattr_set *xattrs;	/* the wanted set (NULL: none) */
 };
 
@@ -51,8 +58,15 @@ void meta_plan(const struct ts_options *o, bool am_root,
 bool meta_may_set_group(gid_t gid, bool am_root);
 
 /*
+ * The enum xattr_which of a run with options O, for reading the SOURCE
+ * side's attributes or for the destination's; 0 without -X and -A.
+ */
+unsigned meta_xa_which(const struct ts_options *o, bool source);
+
+/*
  * Whether the receiving side acts as the super-user (rsync's am_root):
- * --super says yes, --no-super no, otherwise the effective uid decides.
+ * --super and --fake-super say yes (the latter keeps what root would set in
+ * xattrs), --no-super no, otherwise the effective uid decides.
  * Thread-safe.
  */
 bool meta_am_root(const struct ts_options *o);

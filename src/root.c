@@ -72,6 +72,8 @@ static void join_named(struct dnode *root, struct scan_lists *sc)
 		if (join_take(root, sc, &merge) == TAKE_SEND) {
 			if (walk_stat(root->dslot.fd, it->name, false, &de) == 0) {
 				de.name = it->name;
+				item_fake_dest(run, root->dslot.fd, it->name,
+				    &de);
 				item_handle(root, it, &de);
 			} else {
 				item_handle(root, it, NULL);
@@ -117,7 +119,7 @@ void root_scan(struct dnode *root)
 			continue;
 		}
 		s->st.name = s->name;
-		item_adjust_source(run, &s->st);
+		item_adjust_source(run, s->fd, s->name, &s->st);
 		/* Messages name the operand as the user typed it. */
 		named[nn] = (struct srcitem){ .ent = &s->st,
 			.from = &run->opdirs[i], .sfd = s->fd,
@@ -263,8 +265,10 @@ struct dnode *root_make(struct ts_run *run)
 		dslot_init_fixed(&run->opdirs[i].slot, p->srcs[i].fd);
 		run->opdirs[i].disp = xstrdup("");
 	}
-	if (root->dslot.fd >= 0 && walk_stat(root->dslot.fd, "", false, &root->dst) == 0)
+	if (root->dslot.fd >= 0 && walk_stat(root->dslot.fd, "", false, &root->dst) == 0) {
 		root->has_dst = true;
+		item_fake_dest(run, root->dslot.fd, "", &root->dst);
+	}
 	root_sources(run, root);
 	sends = root_sender(root);
 	dnode_make_writable(root);
@@ -290,7 +294,7 @@ struct dnode *root_make(struct ts_run *run)
 		if (sends && sends->list && *sends->list->prefix &&
 		    walk_stat(sends->slot.fd, "", false, &root->src) < 0)
 			root->src = p->srcs[i].st;
-		item_adjust_source(run, &root->src);
+		item_adjust_source(run, p->srcs[i].fd, "", &root->src);
 		in.src = &root->src;
 		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;
 		cmp_decide(run->o, &in, &out);

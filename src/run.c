@@ -409,7 +409,9 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	pthread_mutex_init(&run->del_lock, NULL);
 	pthread_mutex_init(&run->defer_lock, NULL);
 	made_init(run);
-	run->xa_which = (o->xattrs ? XA_PLAIN : 0) | (o->acls ? XA_ACL : 0);
+	run->xa_which = meta_xa_which(o, false);
+	run->xa_src = meta_xa_which(o, true);
+	run->fake_super = o->super == TS_SUPER_FAKE;
 	/* --remove-source-files: a source is removed only if it is still
 	 * the inode listed (srcremove.c). */
 	if (o->remove_source_files)

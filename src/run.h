@@ -217,6 +217,9 @@ struct ts_run {
 	mode_t umask;
 	unsigned need;		/* enum walk_need for statx masks */
 	unsigned xa_which;	/* -X/-A: enum xattr_which, or 0 */
+	unsigned xa_src;	/* the same for reading the source side */
+	bool fake_super;	/* --fake-super: DEST entries' user.rsync.%stat
+				 * is their metadata (fakesuper.c) */
 
 	/* Counters, updated by every worker. */
 	_Atomic uint64_t files[TY_N], created[TY_N], deleted[TY_N];
@@ -607,12 +610,19 @@ void item_compare_xattrs(struct dnode *d, int sfd, const char *src_name,
  * group's first link could not be made.  Thread-safe. */
 void item_make_node(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst);
-/* --chmod and --chown change what the source entry is said to be. */
-void item_adjust_source(const struct ts_run *run, struct ts_entry *en);
+/* The sending side's --fake-super, --chmod and --chown change what the
+ * source entry NAME below DIRFD (its lstat in *EN) is said to be. */
+void item_adjust_source(const struct ts_run *run, int dirfd,
+    const char *name, struct ts_entry *en);
+/* --fake-super: DEST's entry NAME below DIRFD is what its
+ * user.rsync.%stat says.  Thread-safe. */
+void item_fake_dest(const struct ts_run *run, int dirfd, const char *name,
+    struct ts_entry *en);
 /* tmpfile_make()'s MAKE for the symlink (to TARGET) or node SRC. */
 struct item_node {
 	const struct ts_entry *src;
 	const char *target;
+	bool fake;		/* --fake-super: a placeholder regular file */
 };
 int item_node_temp(int dirfd, const char *tmp, void *arg);
 

@@ -411,7 +411,7 @@ static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
 	it->src_disp = s->disp;		/* follow_dirlink()'s messages */
 	if (S_ISLNK(e->mode) && run->o->copy_dirlinks)
 		follow_dirlink(run, s, it, e);
-	item_adjust_source(run, e);
+	item_adjust_source(run, s->slot.fd, e->name, e);
 	it->ent = e;
 	it->from = s;
 	it->sfd = s->slot.fd;

@@ -43,18 +43,50 @@ struct xattr_args_k {
 
 static int xattrat_missing;	/* ENOSYS seen: use the O_PATH fallback */
 
-static bool wanted(const char *n, unsigned which, bool am_root)
+/*
+ * The name N of a listed attribute as the transfer knows it, or NULL when
+ * WHICH does not take it: system.* only as -A's two ACLs; user.* always;
+ * trusted.* and security.* when the receiving side acts as root (AM_ROOT,
+ * --fake-super included), as rsync.  rsync's own user.rsync.%* names are
+ * never sent; on a --fake-super side user.rsync.NAME is NAME and its
+ * %stat, %aacl and %dacl are not attributes at all.
+ */
+static const char *logical(const char *n, unsigned which, bool am_root)
 {
+	size_t rp = sizeof(XA_RSYNC_PREFIX) - 1;
+
 	if (strncmp(n, "system.posix_acl_", 17) == 0)
 		return (which & XA_ACL) &&
 		    (strcmp(n + 17, "access") == 0 ||
-		    strcmp(n + 17, "default") == 0);
-	if (!(which & XA_PLAIN))
-		return false;
+		    strcmp(n + 17, "default") == 0) ? n : NULL;
+	if (!(which & XA_PLAIN) || strncmp(n, "system.", 7) == 0)
+		return NULL;
+	if (strncmp(n, XA_RSYNC_PREFIX, rp) == 0) {
+		if (n[rp] == '%')
+			return which & (XA_SENDER | XA_FAKE) ? NULL : n;
+		if (which & XA_FAKE)
+			return n + rp;
+	}
 	if (strncmp(n, "user.", 5) == 0)
-		return true;
-	return am_root && (strncmp(n, "trusted.", 8) == 0 ||
-	    strncmp(n, "security.", 9) == 0);
+		return n;
+	return am_root ? n : NULL;
+}
+
+/* The name the attribute called N is stored under on a WHICH side
+ * (malloc'ed): --fake-super keeps other namespaces inside user.rsync. */
+static char *physical(const char *n, unsigned which)
+{
+	size_t len;
+	char *p;
+
+	if (!(which & XA_FAKE) || strncmp(n, "user.", 5) == 0 ||
+	    strncmp(n, "system.", 7) == 0)
+		return xstrdup(n);
+	len = strlen(n);
+	p = xmalloc(sizeof(XA_RSYNC_PREFIX) + len);
+	memcpy(p, XA_RSYNC_PREFIX, sizeof(XA_RSYNC_PREFIX) - 1);
+	memcpy(p + sizeof(XA_RSYNC_PREFIX) - 1, n, len + 1);
+	return p;
 }
 
 /* A target: an open fd, or a name below a directory fd. */
@@ -214,21 +246,22 @@ int xattr_read(int dirfd, const char *name, int fd, unsigned which,
 		goto out;
 	}
 	for (p = list; p && p < list + size; p += strlen(p) + 1)
-		if (wanted(p, which, am_root))
+		if (logical(p, which, am_root))
 			n++;
 	out->names = xcalloc(n ? n : 1, sizeof(char *));
 	out->values = xcalloc(n ? n : 1, sizeof(char *));
 	out->lens = xcalloc(n ? n : 1, sizeof(size_t));
 	for (p = list; p && p < list + size; p += strlen(p) + 1) {
 		size_t len = 0;
+		const char *ln = logical(p, which, am_root);
 		char *v;
 
-		if (!wanted(p, which, am_root))
+		if (!ln)
 			continue;
 		v = get_value(&t, p, &len);
 		if (!v)
 			continue;	/* removed meanwhile */
-		out->names[out->n] = xstrdup(p);
+		out->names[out->n] = xstrdup(ln);
 		out->values[out->n] = v;
 		out->lens[out->n] = len;
 		out->n++;
@@ -302,25 +335,77 @@ int xattr_apply(int dirfd, const char *name, int fd, unsigned which,
 		*what = "cannot open for extended attributes";
 		return r;
 	}
-	for (i = 0; i < have.n && r == 0; i++)
-		if (!find(want, have.names[i], &k) &&
-		    t_remove(&t, have.names[i]) < 0 && errno != ENODATA) {
+	for (i = 0; i < have.n && r == 0; i++) {
+		char *pn;
+
+		if (find(want, have.names[i], &k))
+			continue;
+		pn = physical(have.names[i], which);
+		if (t_remove(&t, pn) < 0 && errno != ENODATA) {
 			r = -errno;
 			*what = "cannot remove extended attribute of";
 		}
+		free(pn);
+	}
 	for (i = 0; i < want->n && r == 0; i++) {
+		char *pn;
+
 		if (find(&have, want->names[i], &k) &&
 		    have.lens[k] == want->lens[i] &&
 		    memcmp(have.values[k], want->values[i], want->lens[i]) == 0)
 			continue;
-		if (t_set(&t, want->names[i], want->values[i],
-		    want->lens[i]) < 0) {
+		pn = physical(want->names[i], which);
+		if (t_set(&t, pn, want->values[i], want->lens[i]) < 0) {
 			r = -errno;
 			*what = "cannot set extended attribute of";
 		}
+		free(pn);
 	}
 	target_close(&t);
 	xattr_set_free(&have);
+	return r;
+}
+
+ssize_t xattr_get1(int dirfd, const char *name, int fd, const char *xname,
+    void *buf, size_t size)
+{
+	struct target t;
+	ssize_t n;
+	int r = target_open(&t, dirfd, name, fd < 0 && !*name ? dirfd : fd);
+
+	if (r < 0)
+		return r;
+	n = t_get(&t, xname, buf, size);
+	if (n < 0)
+		n = -errno;
+	target_close(&t);
+	return n;
+}
+
+int xattr_set1(int dirfd, const char *name, int fd, const char *xname,
+    const void *value, size_t len)
+{
+	struct target t;
+	int r = target_open(&t, dirfd, name, fd < 0 && !*name ? dirfd : fd);
+
+	if (r < 0)
+		return r;
+	if (t_set(&t, xname, value, len) < 0)
+		r = -errno;
+	target_close(&t);
+	return r;
+}
+
+int xattr_remove1(int dirfd, const char *name, int fd, const char *xname)
+{
+	struct target t;
+	int r = target_open(&t, dirfd, name, fd < 0 && !*name ? dirfd : fd);
+
+	if (r < 0)
+		return r;
+	if (t_remove(&t, xname) < 0)
+		r = -errno;
+	target_close(&t);
 	return r;
 }
 

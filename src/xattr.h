@@ -14,7 +14,18 @@
 enum xattr_which {
 	XA_PLAIN = 1 << 0,	/* -X: user.* (and trusted.*, security.* as root) */
 	XA_ACL = 1 << 1,	/* -A: system.posix_acl_access, _default */
+	XA_SENDER = 1 << 2,	/* the sending side: rsync's own user.rsync.%*
+				 * names are never sent (no -XX) */
+	XA_FAKE = 1 << 3,	/* --fake-super on this side: another
+				 * namespace's NAME is stored as
+				 * user.rsync.NAME, and %stat, %aacl, %dacl
+				 * are metadata, not attributes */
 };
+
+/* rsync's prefix for what --fake-super stores in the user namespace. */
+#define XA_RSYNC_PREFIX "user.rsync."
+#define XA_STAT_NAME XA_RSYNC_PREFIX "%stat"
+
 
 /* One entry's attributes, sorted by name. */
 struct xattr_set {
@@ -45,6 +56,18 @@ int xattr_apply(int dirfd, const char *name, int fd, unsigned which,
     bool am_root, const struct xattr_set *want, const char **what);
 
 void xattr_set_free(struct xattr_set *s);
+
+/*
+ * One attribute XNAME of the target (FD, or NAME below DIRFD, never
+ * followed; "" is DIRFD itself): xattr_get1() reads up to SIZE bytes into BUF (the length,
+ * or -errno; ENODATA: none), xattr_set1() sets it, xattr_remove1()
+ * removes it (0 or -errno).  Thread-safe.
+ */
+ssize_t xattr_get1(int dirfd, const char *name, int fd, const char *xname,
+    void *buf, size_t size);
+int xattr_set1(int dirfd, const char *name, int fd, const char *xname,
+    const void *value, size_t len);
+int xattr_remove1(int dirfd, const char *name, int fd, const char *xname);
 
 /*
  * The permission bits a new entry made in the directory DIRFD may have
