@@ -68,7 +68,7 @@ _treesync()
 				COMPREPLY=($(compgen -u -- "$cur"))
 			fi
 			return ;;
-		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--suffix|--block-size|-B|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
+		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--usermap|--groupmap|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--suffix|--block-size|-B|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
 			return ;;
 	esac
 	$split && return
@@ -84,13 +84,14 @@ _treesync()
 		    --include-from= --cvs-exclude -C --delete-excluded --files-from=
 		    --from0 -0 --links -l --safe-links --munge-links --copy-dirlinks
 		    -k --hard-links -H --perms -p --times -t --omit-dir-times -O
-		    --omit-link-times -J --chmod= --chown= --numeric-ids --min-size=
-		    --max-size= --group -g --acls -A --xattrs -X --owner -o --super
-		    --fake-super -D --devices --specials --dry-run -n --list-only
-		    --checksum -c --checksum-choice= --checksum-seed= --size-only
-		    --ignore-times -I --modify-window= -@ --update -u
-		    --ignore-existing --existing --delete --force --ignore-errors
-		    --max-delete= --allow-empty-source --relative -R --mkpath
+		    --omit-link-times -J --chmod= --chown= --usermap= --groupmap=
+		    --numeric-ids --min-size= --max-size= --group -g --acls -A
+		    --xattrs -X --owner -o --super --fake-super -D --devices
+		    --specials --dry-run -n --list-only --checksum -c
+		    --checksum-choice= --checksum-seed= --size-only --ignore-times
+		    -I --modify-window= -@ --update -u --ignore-existing --existing
+		    --delete --force --ignore-errors --max-delete=
+		    --allow-empty-source --relative -R --mkpath
 		    --ignore-missing-args --delete-missing-args
 		    --remove-source-files --compare-dest= --copy-dest= --link-dest=
 		    --backup -b --backup-dir= --suffix= --partial --partial-dir=

@@ -56,6 +56,8 @@ complete -c treesync -s 'O' -l 'omit-dir-times' -d 'omit directories from --time
 complete -c treesync -s 'J' -l 'omit-link-times' -d 'omit symlinks from --times'
 complete -c treesync -l 'chmod' -x -d 'affect file and/or directory permissions'
 complete -c treesync -l 'chown' -x -a '(__fish_complete_users)' -d 'simple username/groupname mapping'
+complete -c treesync -l 'usermap' -x -d 'custom username mapping'
+complete -c treesync -l 'groupmap' -x -d 'custom groupname mapping'
 complete -c treesync -l 'numeric-ids' -d 'don\'t map uid/gid values by user/group name'
 complete -c treesync -l 'min-size' -x -d 'don\'t transfer any file smaller than SIZE'
 complete -c treesync -l 'max-size' -x -d 'don\'t transfer any file larger than SIZE'

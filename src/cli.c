@@ -607,6 +607,19 @@ static bool opt_chown(struct parse_ctx *p, enum cli_opt_id id,
 	return false;
 }
 
+/* --usermap, --groupmap: checked here, parsed for the run by select.c. */
+static bool opt_idmap(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	char err[320];
+
+	if (cli_parse_idmap(arg, id == CLI_OPT_USERMAP, p->o, err,
+	    sizeof(err)))
+		return true;
+	usage_error("%s", err);
+	return false;
+}
+
 static bool opt_size(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {

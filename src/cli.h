@@ -101,6 +101,14 @@ void cli_free(struct cli *c);
  */
 bool cli_is_remote(const char *operand);
 
+/*
+ * --usermap/--groupmap=S (USERS: which): the syntax checked (idmap.c),
+ * O's map set, -o or -g implied; rsync's errors for a second map or one
+ * after --chown.  False with the message in ERR.
+ */
+bool cli_parse_idmap(const char *s, bool users, struct ts_options *o,
+    char *err, size_t errlen);
+
 /* cli_values.c: option values as rsync reads them.  False on a bad value
  * (nothing reported but *ERR for --chown). */
 bool cli_parse_int(const char *s, long lo, long hi, int *out);

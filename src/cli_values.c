@@ -9,6 +9,7 @@
 #include "cli.h"
 
 #include "copy.h"
+#include "idmap.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -79,6 +80,34 @@ bool cli_parse_size(const char *s, uint64_t *out)
 	return true;
 }
 
+bool cli_parse_idmap(const char *s, bool users, struct ts_options *o,
+    char *err, size_t errlen)
+{
+	const char **map = users ? &o->usermap : &o->groupmap;
+	const char *what = users ? "usermap" : "groupmap";
+	struct idmap *m;
+
+	if ((users ? o->chown_uid : o->chown_gid) >= 0) {
+		snprintf(err, errlen, "--%s conflicts with prior --chown.",
+		    what);
+		return false;
+	}
+	if (*map) {
+		snprintf(err, errlen, "You can only specify --%s once.", what);
+		return false;
+	}
+	/* Only the syntax here: unknown names are the run's warnings. */
+	if (idmap_parse(s, users, &m, err, errlen, NULL, NULL) < 0)
+		return false;
+	idmap_free(m);
+	*map = s;
+	if (users)
+		o->owner = true;
+	else
+		o->group = true;
+	return true;
+}
+
 /* --chown=USER:GROUP, names or numbers; either side may be empty. */
 bool cli_parse_chown(const char *s, struct ts_options *o, char *err,
     size_t errlen)
@@ -91,6 +120,12 @@ bool cli_parse_chown(const char *s, struct ts_options *o, char *err,
 	    (int)(colon ? (size_t)(colon - s) : strlen(s)), s);
 	if (colon)
 		snprintf(group, sizeof(group), "%s", colon + 1);
+	/* rsync's --chown is --usermap=*:USER, --groupmap=*:GROUP. */
+	if ((*user && o->usermap) || (*group && o->groupmap)) {
+		snprintf(err, errlen, "--chown conflicts with prior --%s.",
+		    *user && o->usermap ? "usermap" : "groupmap");
+		return false;
+	}
 	if (*user) {
 		struct passwd *pw = getpwnam(user);
 		long long v = strtoll(user, &end, 10);

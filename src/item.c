@@ -11,6 +11,7 @@
 #include "chmod.h"
 #include "copy.h"
 #include "fakesuper.h"
+#include "idmap.h"
 #include "tmpfile.h"
 #include "meta.h"
 #include "report.h"
@@ -606,6 +607,10 @@ void item_adjust_source(const struct ts_run *run, int dirfd,
 		en->mode = chmod_apply(run->chmod, en->mode, run->umask);
 	if (o->chown_uid >= 0)
 		en->uid = (uint32_t)o->chown_uid;
+	else if (run->usermap)
+		en->uid = idmap_map(run->usermap, en->uid, o->numeric_ids);
 	if (o->chown_gid >= 0)
 		en->gid = (uint32_t)o->chown_gid;
+	else if (run->groupmap)
+		en->gid = idmap_map(run->groupmap, en->gid, o->numeric_ids);
 }

@@ -218,6 +218,8 @@ struct ts_run {
 	unsigned need;		/* enum walk_need for statx masks */
 	unsigned xa_which;	/* -X/-A: enum xattr_which, or 0 */
 	unsigned xa_src;	/* the same for reading the source side */
+	struct idmap *usermap;	/* --usermap, --groupmap (select.c) */
+	struct idmap *groupmap;
 	bool fake_super;	/* --fake-super: DEST entries' user.rsync.%stat
 				 * is their metadata (fakesuper.c) */
 

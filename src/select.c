@@ -9,6 +9,7 @@
 #include "backup.h"
 
 #include "chmod.h"
+#include "idmap.h"
 #include "oppath.h"
 #include "partial.h"
 #include "plan.h"
@@ -149,6 +150,40 @@ static int add_partial_rule(struct ts_run *run)
 	return 0;
 }
 
+struct map_arg {
+	struct ts_run *run;
+	const char *what;	/* "usermap" or "groupmap" */
+};
+
+/* rsync says so and goes on: a rule mapping to nobody is left out. */
+static void unknown_name(void *arg, const char *to)
+{
+	const struct map_arg *a = arg;
+
+	report_error(a->run->rep, "Unknown --%s name on receiver: %s",
+	    a->what, to);
+}
+
+/* --usermap, --groupmap for the run; a malformed one is a usage error. */
+static int build_idmaps(struct ts_run *run)
+{
+	const char *spec[2] = { run->o->usermap, run->o->groupmap };
+	struct idmap **map[2] = { &run->usermap, &run->groupmap };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		struct map_arg a = { run, k ? "groupmap" : "usermap" };
+		char err[160];
+
+		if (spec[k] && idmap_parse(spec[k], k == 0, map[k], err,
+		    sizeof(err), unknown_name, &a) < 0) {
+			report_error(run->rep, "%s", err);
+			return TS_EXIT_SYNTAX;
+		}
+	}
+	return 0;
+}
+
 int select_build_rules(struct ts_run *run)
 {
 	const struct ts_options *o = run->o;
@@ -164,6 +199,8 @@ int select_build_rules(struct ts_run *run)
 			return TS_EXIT_SYNTAX;
 		}
 	}
+	if ((code = build_idmaps(run)))
+		return code;
 	if (!o->nfilters && !o->cvs_exclude && !relative_partial_dir(o))
 		return 0;
 	run->filters = filter_list_new();
@@ -192,6 +229,9 @@ void select_free_rules(struct ts_run *run)
 	run->filters = NULL;
 	chmod_free(run->chmod);
 	run->chmod = NULL;
+	idmap_free(run->usermap);
+	idmap_free(run->groupmap);
+	run->usermap = run->groupmap = NULL;
 }
 
 /*

@@ -156,6 +156,9 @@ struct ts_options {
 				 * the same ids, so this changes nothing) */
 	long long chown_uid;	/* --chown: -1 keeps the source's */
 	long long chown_gid;
+	const char *usermap;	/* --usermap=FROM:TO,... (rsync's syntax), or
+				 * NULL */
+	const char *groupmap;	/* --groupmap, the same for groups */
 	const char *const *chmod;	/* --chmod values, in order */
 	size_t nchmod;
 	uint64_t min_size;	/* --min-size: smaller files are skipped */
