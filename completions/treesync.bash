@@ -91,8 +91,8 @@ _treesync()
 		    --checksum-choice= --checksum-seed= --size-only --ignore-times
 		    -I --modify-window= -@ --update -u --ignore-existing --existing
 		    --delete --force --ignore-errors --max-delete=
-		    --allow-empty-source --relative -R --mkpath
-		    --ignore-missing-args --delete-missing-args
+		    --allow-empty-source --relative -R --prune-empty-dirs -m
+		    --mkpath --ignore-missing-args --delete-missing-args
 		    --remove-source-files --compare-dest= --copy-dest= --link-dest=
 		    --backup -b --backup-dir= --suffix= --partial --partial-dir=
 		    --delay-updates --temp-dir= -T --one-file-system -x
@@ -115,9 +115,9 @@ _treesync()
 		    --no-D --no-devices --no-specials --no-checksum --no-c --cc=
 		    --ignore-non-existing --del --delete-before --delete-during
 		    --delete-delay --delete-after --no-force --no-ignore-errors
-		    --no-relative --no-R --no-mkpath --no-backup --no-partial
-		    --no-delay-updates --no-one-file-system --no-x
-		    --no-insecure-links --no-whole-file --no-W --no-inplace
+		    --no-relative --no-R --no-prune-empty-dirs --no-m --no-mkpath
+		    --no-backup --no-partial --no-delay-updates --no-one-file-system
+		    --no-x --no-insecure-links --no-whole-file --no-W --no-inplace
 		    --no-append --no-sparse --no-S --i-r --no-i-r --no-blocking-io
 		    --protect-args --no-secluded-args --no-protect-args --no-s
 		    --no-old-args --no-compress --no-z --old-compress --new-compress

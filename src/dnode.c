@@ -228,8 +228,9 @@ void dnode_make_writable(struct dnode *d)
 static void dnode_finish(struct dnode *d)
 {
 	struct ts_run *run = d->run;
-	bool changed = d->create || atomic_load(&d->touched);
-	bool meta = d->apply_meta && !pool_cancelled(&run->pool) &&
+	bool kept = emptydir_finish(d);
+	bool changed = kept && (d->create || atomic_load(&d->touched));
+	bool meta = kept && d->apply_meta && !pool_cancelled(&run->pool) &&
 	    (d->attrs_differ || changed || d->made_writable);
 	/* --fsync: a directory whose entries changed is synced once, after
 	 * every rename into it. */
@@ -304,6 +305,8 @@ struct dnode *dnode_new(struct ts_run *run, struct dnode *parent)
 	d->dflt = parent ? parent->dflt : 0777 & ~run->umask;
 	atomic_init(&d->pending, 1);
 	atomic_init(&d->touched, false);
+	/* -m: the root (and a stand-in without a parent) is always there. */
+	atomic_init(&d->kept, parent == NULL);
 	d->task.fn = scan_task;
 	if (parent)
 		atomic_fetch_add(&parent->pending, 1);

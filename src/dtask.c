@@ -1277,6 +1277,8 @@ const char *dtask_unsupported(const struct ts_run *run)
 		return "--link-dest/--compare-dest/--copy-dest";
 	if (o->hard_links)
 		return "-H (--hard-links)";
+	if (o->prune_empty_dirs)
+		return "-m (--prune-empty-dirs)";
 	if (o->progress)
 		return "--progress";
 	if (o->log_file)

@@ -249,15 +249,6 @@ uint64_t gate_count_deferred(struct ts_run *run)
 	return n;
 }
 
-static void add_counts(struct ts_run *run, const struct del_counts *c)
-{
-	add(&run->deleted[TY_REG], c->reg);
-	add(&run->deleted[TY_DIR], c->dir);
-	add(&run->deleted[TY_LINK], c->link);
-	add(&run->deleted[TY_DEV], c->dev);
-	add(&run->deleted[TY_SPECIAL], c->special);
-}
-
 /* "could not make way": the new entry cannot be made (exit 23). */
 static int refuse(struct ts_run *run, struct defer *df, const char *why)
 {
@@ -301,7 +292,7 @@ static int clear_dir(struct ts_run *run, struct defer *df)
 	close(fd);
 	if (r == -ENOTEMPTY || r == -EXDEV) {
 		/* A mount point inside (-x) keeps it. */
-		add_counts(run, &c);
+		prune_count_deleted(run, &c);
 		return refuse(run, df, "cannot delete non-empty directory: %s");
 	}
 	if (r == 0 && !dry &&
@@ -310,7 +301,7 @@ static int clear_dir(struct ts_run *run, struct defer *df)
 		run_report_dest(run, -r, "cannot remove directory", df->rel);
 	}
 	c.dir += r == 0;
-	add_counts(run, &c);
+	prune_count_deleted(run, &c);
 	if (r < 0 || c.errors) {
 		run_item_failed(run);
 		return r < 0 ? r : -EIO;
@@ -328,6 +319,13 @@ static int clear_way(struct ts_run *run, struct defer *df)
 		return 0;	/* a dry run below a new directory */
 	if (S_ISDIR(df->dst.mode))
 		return clear_dir(run, df);
+	if (S_ISDIR(df->src.mode) && run->o->prune_empty_dirs) {
+		/* -m: only if something non-directory goes below it
+		 * (gate_clear_for_kept()); else it stays, or --delete
+		 * deletes it (prune_unkept()). */
+		df->it.in_way = df->dst.mode;
+		return 0;
+	}
 	if (S_ISDIR(df->src.mode) && run->plan.bak) {
 		/* -b: it is moved aside instead (reported if it fails). */
 		r = backup_entry(run, d->dslot.fd, df->it.name, df->rel,
@@ -345,6 +343,38 @@ static int clear_way(struct ts_run *run, struct defer *df)
 		return r;
 	}
 	add(&run->deleted[type_index(df->dst.mode)], 1);
+	return 0;
+}
+
+int gate_clear_for_kept(struct dnode *d)
+{
+	struct ts_run *run = d->run;
+	struct dslot *up = &d->parent->dslot;
+	int pfd, r = 0;
+
+	if (run->o->dry_run)
+		return 0;
+	pfd = dslot_pin(&run->slots, up);
+	if (pfd < 0) {
+		run_report_dest(run, -pfd, "cannot open directory again",
+		    d->rel);
+		run_item_failed(run);
+		return pfd;
+	}
+	if (run->plan.bak) {
+		r = backup_entry(run, pfd, d->name, d->rel, d->way_mode, false);
+		if (r == -ENOENT)
+			r = 0;
+	} else if (sys.unlinkat(pfd, d->name, 0) < 0 && errno != ENOENT) {
+		r = -errno;
+		run_report_dest(run, -r, "cannot remove", d->rel);
+	}
+	dslot_unpin(&run->slots, up);
+	if (r < 0) {
+		run_item_failed(run);
+		return r;
+	}
+	add(&run->deleted[type_index(d->way_mode)], 1);
 	return 0;
 }
 

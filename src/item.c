@@ -280,6 +280,8 @@ void item_submit_dir(struct dnode *d, const struct srcitem *it,
 	/* Reported (and counted) by its scan, once the source directory
 	 * opened: a directory that vanishes meanwhile was never made. */
 	c->iflags = iflags;
+	c->way_mode = it->in_way;
+	emptydir_child(d, it, c);
 	if (!d->later) {
 		/* After the walk (a deferred item): straight to the pool. */
 		pool_submit(&run->pool, &c->task);

@@ -90,6 +90,10 @@ static void join_one(struct join *jn)
 	}
 	if (c <= 0) {
 		t = join_take(d, &jn->sc, &merge);
+		/* -m: what is not a directory keeps D (it is made now). */
+		if (t == TAKE_SEND &&
+		    !S_ISDIR(jn->sc.items[0].ent->mode) && !emptydir_need(d))
+			t = TAKE_NONE;
 		if (t == TAKE_SEND)
 			item_handle(d, &jn->sc.items[0], c == 0 ? &de : NULL);
 		free(merge);
@@ -194,5 +198,6 @@ void join_start(struct dnode *d, struct scan_lists *sc, struct dirlist *dl,
 		if (d->srcs[k].sel != SEL_ALL)
 			find_extraneous = false;
 	jn->find_extraneous = find_extraneous;
+	d->del_ok = find_extraneous;
 	join_chunk(jn);
 }

@@ -35,13 +35,102 @@ static struct del_group *new_group(const char *rel, size_t n)
 	return g;
 }
 
-/* Hands G to the deletion pass.  Thread-safe. */
-static void push_group(struct ts_run *run, struct del_group *g)
+/* Whether D's groups wait for D to be kept or pruned (-m).  del_lock
+ * held. */
+static bool held_for(const struct dnode *d)
+{
+	return d && d->run->o->prune_empty_dirs && !atomic_load(&d->kept);
+}
+
+/* Hands G, a group of the directory D (NULL: no node), to the deletion
+ * pass, or, under -m, to D until it is kept.  Thread-safe. */
+static void push_group(struct ts_run *run, struct dnode *d,
+    struct del_group *g)
 {
 	pthread_mutex_lock(&run->del_lock);
-	g->next = run->groups;
-	run->groups = g;
+	if (held_for(d)) {
+		g->next = d->held;
+		d->held = g;
+	} else {
+		g->next = run->groups;
+		run->groups = g;
+	}
 	pthread_mutex_unlock(&run->del_lock);
+}
+
+static void free_group(struct del_group *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->names[i]);
+	free(g->names);
+	free(g->modes);
+	filter_layer_unref(g->layer);
+	free(g->rel);
+	free(g);
+}
+
+/* A group of NAME (of type MODE) in D, which need not be entered. */
+static struct del_group *one_group(struct dnode *d, const char *name,
+    uint32_t mode)
+{
+	char *rel = dnode_path(d);
+	struct del_group *g = new_group(rel, 1);
+
+	free(rel);
+	g->layer = dnode_layer(d) ? filter_layer_ref(dnode_layer(d)) : NULL;
+	g->meta = d->meta;
+	g->n = 1;
+	g->names[0] = xstrdup(name);
+	g->modes[0] = mode;
+	return g;
+}
+
+void prune_keep(struct dnode *d)
+{
+	struct ts_run *run = d->run;
+	struct del_group *g, *next;
+
+	pthread_mutex_lock(&run->del_lock);
+	for (g = d->held; g; g = next) {
+		next = g->next;
+		g->next = run->groups;
+		run->groups = g;
+	}
+	d->held = NULL;
+	atomic_store(&d->kept, true);
+	pthread_mutex_unlock(&run->del_lock);
+}
+
+/*
+ * rsync prunes the directory from its file list, so an existing one of
+ * that name is extraneous in its parent's: everything in it goes, and
+ * what its own scan found extraneous is inside that.
+ */
+void prune_unkept(struct dnode *d)
+{
+	struct ts_run *run = d->run;
+	struct dnode *p = d->parent;
+	struct del_group *g, *next;
+
+	pthread_mutex_lock(&run->del_lock);
+	g = d->held;
+	d->held = NULL;
+	pthread_mutex_unlock(&run->del_lock);
+	for (; g; g = next) {
+		next = g->next;
+		free_group(g);
+	}
+	if (p && d->way_mode && p->del_ok && run->replace_ok &&
+	    !pool_cancelled(&run->pool)) {
+		prune_delete_now(p, d->name, d->way_mode);
+		return;
+	}
+	if (!p || !d->has_dst || !S_ISDIR(d->dst.mode) || !d->del_ok ||
+	    !p->del_ok || pool_cancelled(&run->pool))
+		return;
+	push_group(run, p, one_group(p, d->name, d->dst.mode));
 }
 
 /* Remembers the extraneous entries of D for the deletion pass. */
@@ -61,7 +150,7 @@ void prune_record(struct dnode *d, const struct dirlist *dl,
 		g->names[i] = xstrdup(dirlist_name(dl, ex[i]));
 		g->modes[i] = dirlist_mode(dl, ex[i]);
 	}
-	push_group(d->run, g);
+	push_group(d->run, d, g);
 }
 
 /*
@@ -114,7 +203,7 @@ static void record_gone(struct ts_run *run)
 		g->modes[g->n++] = e.mode;
 	}
 	if (g)
-		push_group(run, g);
+		push_group(run, NULL, g);
 }
 
 void prune_record_quiet(struct dnode *d, const char *name, uint32_t mode)
@@ -126,7 +215,7 @@ void prune_record_quiet(struct dnode *d, const char *name, uint32_t mode)
 	g->n = 1;
 	g->names[0] = xstrdup(name);
 	g->modes[0] = mode;
-	push_group(d->run, g);
+	push_group(d->run, d, g);
 }
 
 /* --- deletion ------------------------------------------------------------ */
@@ -141,17 +230,10 @@ static int cmp_groups(const void *a, const void *b)
 void prune_free(struct ts_run *run)
 {
 	struct del_group *g, *next;
-	size_t i;
 
 	for (g = run->groups; g; g = next) {
 		next = g->next;
-		for (i = 0; i < g->n; i++)
-			free(g->names[i]);
-		free(g->names);
-		free(g->modes);
-		filter_layer_unref(g->layer);
-		free(g->rel);
-		free(g);
+		free_group(g);
 	}
 	run->groups = NULL;
 }
@@ -207,6 +289,35 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 		c->errors++;
 	}
 	close(fd);
+}
+
+void prune_count_deleted(struct ts_run *run, const struct del_counts *c)
+{
+	add(&run->deleted[TY_REG], c->reg);
+	add(&run->deleted[TY_DIR], c->dir);
+	add(&run->deleted[TY_LINK], c->link);
+	add(&run->deleted[TY_DEV], c->dev);
+	add(&run->deleted[TY_SPECIAL], c->special);
+}
+
+/* C's removals, and its errors (exit 23). */
+static void add_del_counts(struct ts_run *run, const struct del_counts *c)
+{
+	prune_count_deleted(run, c);
+	if (c->errors) {
+		add(&run->errors, c->errors);
+		atomic_store(&run->partial, true);
+	}
+}
+
+void prune_delete_now(struct dnode *d, const char *name, uint32_t mode)
+{
+	struct del_counts c = { 0 };
+	struct del_group *g = one_group(d, name, mode);
+
+	delete_group(d->run, g, &c);
+	free_group(g);
+	add_del_counts(d->run, &c);
 }
 
 /* Counts what the groups would delete, reading extraneous directories. */
@@ -381,14 +492,6 @@ void prune_run(struct ts_run *run)
 	for (i = 0; allowed && v && i < n && !run_cancelled(run); i++)
 		delete_group(run, v[i], &c);
 	free(v);
-	add(&run->deleted[TY_REG], c.reg);
-	add(&run->deleted[TY_DIR], c.dir);
-	add(&run->deleted[TY_LINK], c.link);
-	add(&run->deleted[TY_DEV], c.dev);
-	add(&run->deleted[TY_SPECIAL], c.special);
-	if (c.errors) {
-		add(&run->errors, c.errors);
-		atomic_store(&run->partial, true);
-	}
+	add_del_counts(run, &c);
 	gate_run_deferred(run, allowed);
 }

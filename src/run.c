@@ -407,6 +407,7 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	run->umask = read_umask();
 	run->need = (o->owner || o->group) ? WALK_NEED_OWNER : 0;
 	pthread_mutex_init(&run->del_lock, NULL);
+	pthread_mutex_init(&run->keep_lock, NULL);
 	pthread_mutex_init(&run->defer_lock, NULL);
 	made_init(run);
 	run->xa_which = meta_xa_which(o, false);
@@ -443,6 +444,7 @@ void ts_run_free(struct ts_run *run)
 	copy_ctx_destroy(&run->copy);
 	report_free(run->rep);
 	pthread_mutex_destroy(&run->del_lock);
+	pthread_mutex_destroy(&run->keep_lock);
 	pthread_mutex_destroy(&run->defer_lock);
 	free(run);
 }

@@ -248,6 +248,9 @@ struct ts_run {
 
 	pthread_mutex_t del_lock;
 	struct del_group *groups;	/* guarded by del_lock */
+	/* -m: one directory chain is made at a time (emptydir.c); taken
+	 * before the slot cache's, report's and del_lock. */
+	pthread_mutex_t keep_lock;
 
 	/* Items whose destination entry is of another type, handled after
 	 * the walk (gate.c). */
@@ -346,6 +349,19 @@ struct dnode {
 	mode_t dflt;		/* without -p: what new entries in it may have
 				 * (xattr_default_perms), set by its scan */
 	struct pending *later;	/* during its scan, used by that thread only */
+	/* -m (emptydir.c): KEPT once the directory is made (or, when it
+	 * exists, reported and opened for writing) because something not a
+	 * directory goes below it; never for a directory that stays empty.
+	 * Set under run->del_lock, read without it.  KEEP_FAILED: it could
+	 * not be made (reported).  HELD: the extraneous entries found in it
+	 * meanwhile, guarded by run->del_lock. */
+	atomic_bool kept;
+	bool keep_failed;
+	bool keep_self;		/* a receiver-side rule protects it: kept
+				 * by its scan, even empty */
+	bool del_ok;		/* its extraneous entries were looked for */
+	uint32_t way_mode;	/* srcitem.in_way */
+	struct del_group *held;
 	/* treesync-mpi (dtask.c): a node standing for a directory that
 	 * another rank owns, the parent of a task stolen from there.  Its
 	 * name is that directory's whole path below the destination root.
@@ -417,6 +433,9 @@ struct srcitem {
 				 * (-k): a directory */
 	bool too_deep;		/* followed: more symlinks on its path than
 				 * one path may have (made, not read) */
+	uint32_t in_way;	/* -m, a directory after the walk: the mode of
+				 * the non-directory in its way, removed only
+				 * if the directory is kept (0: none) */
 	/* A directory: the same-named directories of later operands, merged
 	 * into it (borrowed for the duration of the call). */
 	const struct srcitem *const *merge;
@@ -770,6 +789,42 @@ void prune_record(struct dnode *d, const struct dirlist *dl,
 void prune_record_quiet(struct dnode *d, const char *name, uint32_t mode);
 void prune_run(struct ts_run *run);
 void prune_free(struct ts_run *run);
+/* -m: D is kept: the groups held for it join the run's, and D->kept is
+ * set (under del_lock).  Thread-safe. */
+void prune_keep(struct dnode *d);
+/* -m: D stays unmade: the groups held for it are dropped; with --delete
+ * its existing directory is recorded as extraneous in its parent's.
+ * Called by D's last reference.  Thread-safe. */
+void prune_unkept(struct dnode *d);
+
+/* emptydir.c: -m, --prune-empty-dirs. */
+/* Whether D's scan leaves its directory unmade and unreported until
+ * emptydir_need(). */
+bool emptydir_defers(const struct dnode *d);
+/* A directory item IT of D: D is kept if a receiver-side rule protects
+ * it (then so is the new node C, by its scan). */
+void emptydir_child(struct dnode *d, const struct srcitem *it,
+    struct dnode *c);
+/* Makes D and every unmade directory above it (top down), each reported
+ * as its scan would have; D is entered.  False when D could not be made
+ * (reported once).  Thread-safe. */
+bool emptydir_need(struct dnode *d);
+/* Whether D is in the transfer (always without -m).  When not, its
+ * held groups are settled (prune_unkept()).  For dnode_finish(). */
+bool emptydir_finish(struct dnode *d);
+/* gate.c, -m: removes the non-directory in the way of D (way_mode),
+ * now that D is kept (after the walk, the removal already counted).
+ * 0 or -errno (reported).  D is entered. */
+int gate_clear_for_kept(struct dnode *d);
+/* prune.c: adds C's removals to the run's counters.  Thread-safe. */
+struct del_counts;
+void prune_count_deleted(struct ts_run *run, const struct del_counts *c);
+/* prune.c, -m after the walk: deletes NAME (of type MODE) in D now, as
+ * --delete would have, with its line.  Thread-safe. */
+void prune_delete_now(struct dnode *d, const char *name, uint32_t mode);
+/* scan.c: makes (or opens for writing) D's directory and reports it,
+ * as its scan does without -m.  D is entered. */
+bool scan_materialize(struct dnode *d);
 
 /* lock.c: --lock.  lock_take() returns the locked fd or one of these. */
 enum { LOCK_HELD = -1, LOCK_ERROR = -2, LOCK_SIGNAL = -3 };

@@ -119,9 +119,10 @@ static bool make_dest_dir(struct dnode *d, int pfd)
 	return false;
 }
 
-/* Opens (or creates) the destination directory of a non-root node, in
- * its parent's (pinned meanwhile; opened again if it had been closed). */
-static bool open_dest_dir(struct dnode *d)
+/* Opens the destination directory of a non-root node in its parent's
+ * (pinned meanwhile; opened again if it had been closed), making it
+ * first if it is new and MAKE says so. */
+static bool attach_dest_dir(struct dnode *d, bool make)
 {
 	struct ts_run *run = d->run;
 	struct dslot *up = &d->parent->dslot;
@@ -134,7 +135,7 @@ static bool open_dest_dir(struct dnode *d)
 		run_item_failed(run);
 		return false;
 	}
-	if (run->o->dry_run) {
+	if (run->o->dry_run || (d->create && !make)) {
 		/* Nothing is made: an absent directory stays absent. */
 		if (!d->create && pfd >= 0)
 			adopt_dest(d, dslot_open_name(&run->slots, pfd,
@@ -150,13 +151,27 @@ static bool open_dest_dir(struct dnode *d)
 	}
 	if (pfd >= 0)
 		dslot_unpin(&run->slots, up);
-	if (!ok || d->dslot.fd < 0)
-		return ok;
+	return ok;
+}
+
+/* A directory now open for the run: made by it, or made writable. */
+static void settle_dest_dir(struct dnode *d)
+{
+	if (d->dslot.fd < 0)
+		return;
 	if (d->create)
-		made_add_fd(run, d->dslot.fd);
+		made_add_fd(d->run, d->dslot.fd);
 	else
 		dnode_make_writable(d);
 	scan_inherit(d);
+}
+
+/* Opens (or creates) the destination directory of a non-root node. */
+static bool open_dest_dir(struct dnode *d)
+{
+	if (!attach_dest_dir(d, true))
+		return false;
+	settle_dest_dir(d);
 	return true;
 }
 
@@ -294,6 +309,20 @@ static void report_dir(struct dnode *d)
 	/* Unchanged too: -ii lists it (".d          x/"); the report
 	 * decides what each option shows. */
 	report_item_src(run->rep, d->iflags, &src, d->rel, NULL, NULL);
+}
+
+bool scan_materialize(struct dnode *d)
+{
+	if (d->way_mode && gate_clear_for_kept(d) < 0)
+		return false;
+	if (d->create && !d->run->o->dry_run) {
+		if (!open_dest_dir(d))
+			return false;
+	} else {
+		settle_dest_dir(d);	/* opened by its scan, if it exists */
+	}
+	report_dir(d);
+	return true;
 }
 
 void scan_collect(struct dnode *d, const struct srcitem *extra,
@@ -502,7 +531,7 @@ static void scan_dir(struct dnode *d)
 	struct scan_lists sc;
 	struct dirlist dl;
 	size_t k;
-	bool dest_ok, find_extraneous;
+	bool dest_ok, find_extraneous, defer;
 
 	if (!open_source(d, &d->srcs[0])) {
 		d->apply_meta = false;
@@ -510,11 +539,23 @@ static void scan_dir(struct dnode *d)
 	}
 	for (k = 1; k < d->nsrcs; k++)
 		open_source(d, &d->srcs[k]);
-	if (!d->blocked && !open_dest_dir(d)) {
+	/* -m: a directory is made when something not a directory goes
+	 * below it (emptydir_need()); until then only an existing one is
+	 * opened, to be read. */
+	defer = emptydir_defers(d);
+	if (!d->blocked && !(defer ? attach_dest_dir(d, false) :
+	    open_dest_dir(d))) {
 		d->apply_meta = false;
 		return;
 	}
-	report_dir(d);
+	if (defer) {
+		if (d->dslot.fd >= 0)
+			scan_inherit(d);
+	} else {
+		if (d->run->o->prune_empty_dirs)
+			prune_keep(d);
+		report_dir(d);
+	}
 	if (d->no_descend)
 		return;
 	altdest_node_open(d);

@@ -212,6 +212,8 @@ struct ts_options {
 					 * deleted from DEST (after the walk) */
 	bool relative;		/* -R: each operand's path (after a "/./"
 				 * marker) is kept below DEST */
+	bool prune_empty_dirs;	/* -m: a directory with no non-directory
+				 * below it (after filtering) is not made */
 
 	/* -b: what is replaced or removed is kept aside first. */
 	bool backup;

@@ -240,6 +240,8 @@ static const struct no_case no_cases[] = {
 	{ "-x", "--no-one-file-system", F(one_fs) },
 	{ "-x", "--no-x", F(one_fs) },
 	{ "-S", "--no-sparse", F(sparse) }, { "-S", "--no-S", F(sparse) },
+	{ "-m", "--no-prune-empty-dirs", F(prune_empty_dirs) },
+	{ "-m", "--no-m", F(prune_empty_dirs) },
 };
 /* Accepted and without effect: files are always copied whole. */
 static const char *const no_whole_file[] = { "--no-whole-file", "--no-W" };
@@ -302,7 +304,7 @@ static void test_no_names_are_rsyncs(void **state)
 		"no-msgs2stderr", "no-timeout", "no-contimeout",
 		"no-inc-recursive", "no-i-r", "no-blocking-io", "no-compress",
 		"no-z", "no-bwlimit", "no-backup", "no-mkpath", "no-relative",
-		"no-R",
+		"no-R", "no-prune-empty-dirs", "no-m",
 		"no-munge-links", "no-secluded-args", "no-protect-args",
 		"no-s", "no-old-args", "no-partial", "no-inplace",
 		"no-append", "no-delay-updates",
