@@ -468,10 +468,29 @@ bool chain_extents_shared(int fd)
 	return (q.ext[0].fe_flags & FIEMAP_EXTENT_SHARED) != 0;
 }
 
+int chain_same_content(struct chain *ch, bool *same)
+{
+	struct hash128 a, b;
+	int r;
+
+	r = hash_fd(ch->in, ch->buf, POOL_BUF_SIZE, &a);
+	if (r < 0) {
+		copy_fail(ch->res, "cannot read", COPY_SRC);
+		return r;
+	}
+	r = hash_fd(ch->out, ch->buf, POOL_BUF_SIZE, &b);
+	if (r < 0) {
+		copy_fail(ch->res, "cannot read back", COPY_DST);
+		return r;
+	}
+	*same = a.lo == b.lo && a.hi == b.hi;
+	return 0;
+}
+
 /* --verify: both files, re-read, must hash the same. */
 int chain_verify_copy(struct chain *ch)
 {
-	struct hash128 a, b;
+	bool same;
 	int r;
 
 	if (ch->c->fsync) {
@@ -483,17 +502,9 @@ int chain_verify_copy(struct chain *ch)
 		}
 		posix_fadvise(ch->out, 0, 0, POSIX_FADV_DONTNEED);
 	}
-	r = hash_fd(ch->in, ch->buf, POOL_BUF_SIZE, &a);
-	if (r < 0) {
-		copy_fail(ch->res, "cannot read", COPY_SRC);
+	if ((r = chain_same_content(ch, &same)) < 0)
 		return r;
-	}
-	r = hash_fd(ch->out, ch->buf, POOL_BUF_SIZE, &b);
-	if (r < 0) {
-		copy_fail(ch->res, "cannot read back", COPY_DST);
-		return r;
-	}
-	if (a.lo != b.lo || a.hi != b.hi) {
+	if (!same) {
 		copy_fail(ch->res, "verification failed: the copy differs from", COPY_DST);
 		return -EBADMSG;
 	}

@@ -51,6 +51,10 @@ void chain_probe_done(struct chain *ch, int m, uint64_t bytes, uint64_t ns);
 /* --reflink=always: one FICLONE of the whole file, or -errno. */
 int chain_clone_whole(struct chain *ch, uint64_t size);
 
+/* Reads IN and OUT whole: *SAME when their XXH3-128 agree.  0 or
+ * -errno (res->what and res->side set). */
+int chain_same_content(struct chain *ch, bool *same);
+
 /* --verify: both files read back and their XXH3-128 compared. */
 int chain_verify_copy(struct chain *ch);
 

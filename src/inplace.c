@@ -40,7 +40,6 @@
 #define _GNU_SOURCE
 #include "copy_int.h"
 
-#include "hash.h"
 #include "pool.h"
 #include "sys.h"
 #include "tmpfile.h"
@@ -198,22 +197,12 @@ static int rewrite(struct chain *ch, const struct stat *st0, uint64_t osize,
  * -errno. */
 static int append_verify(struct chain *ch, const struct stat *st0)
 {
-	struct hash128 a, b;
 	struct stat st;
+	bool same;
 	int r;
 
-	r = hash_fd(ch->in, ch->buf, POOL_BUF_SIZE, &a);
-	if (r < 0) {
-		copy_fail(ch->res, "cannot read", COPY_SRC);
+	if ((r = chain_same_content(ch, &same)) < 0 || same)
 		return r;
-	}
-	r = hash_fd(ch->out, ch->buf, POOL_BUF_SIZE, &b);
-	if (r < 0) {
-		copy_fail(ch->res, "cannot read back", COPY_DST);
-		return r;
-	}
-	if (a.lo == b.lo && a.hi == b.hi)
-		return 0;
 	if (fstat(ch->out, &st) < 0) {
 		r = -errno;
 		copy_fail(ch->res, "cannot stat", COPY_DST);
