@@ -83,7 +83,8 @@ _treesync()
 		    --old-dirs --filter= -f -F --exclude= --exclude-from= --include=
 		    --include-from= --cvs-exclude -C --delete-excluded --files-from=
 		    --from0 -0 --links -l --safe-links --munge-links --copy-dirlinks
-		    -k --hard-links -H --perms -p --times -t --omit-dir-times -O
+		    -k --hard-links -H --perms -p --executability -E --times -t
+		    --atimes -U --open-noatime --crtimes -N --omit-dir-times -O
 		    --omit-link-times -J --chmod= --chown= --usermap= --groupmap=
 		    --numeric-ids --min-size= --max-size= --group -g --acls -A
 		    --xattrs -X --owner -o --super --fake-super -D --devices
@@ -109,7 +110,8 @@ _treesync()
 		    --no-contimeout --no-bwlimit --time-limit= --no-human-readable
 		    --no-h --no-recursive --no-r --no-dirs --no-d --old-d --no-from0
 		    --no-links --no-l --no-munge-links --no-hard-links --no-H
-		    --no-perms --no-p --no-times --no-t --no-omit-dir-times --no-O
+		    --no-perms --no-p --no-times --no-t --no-atimes --no-U
+		    --no-open-noatime --no-crtimes --no-N --no-omit-dir-times --no-O
 		    --no-omit-link-times --no-J --no-numeric-ids --no-group --no-g
 		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-super
 		    --no-D --no-devices --no-specials --no-checksum --no-c --cc=

@@ -128,7 +128,7 @@ static const struct {
 	{ "hardlink_specials", "hardlink-specials", true },
 	{ "hardlink_symlinks", "hardlink-symlinks", true },
 	{ "IPv6", NULL, false },		/* no network */
-	{ "atimes", NULL, false },		/* no -U */
+	{ "atimes", NULL, true },		/* -U */
 	{ "batchfiles", NULL, false },
 	{ "inplace", NULL, true },		/* --inplace (inplace.c) */
 	{ "append", NULL, true },

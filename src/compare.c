@@ -68,11 +68,19 @@ static uint32_t attr_flags(const struct ts_options *o, const struct cmp_in *in,
 	if (o->perms && !S_ISLNK(s->mode) &&
 	    (s->mode & perm_mask) != (d->mode & perm_mask))
 		iflags |= IT_REPORT_PERMS;
+	/* -E without -p: whether either is executable at all (rsync). */
+	else if (!o->perms && o->executability && !S_ISLNK(s->mode) &&
+	    !(s->mode & 0111) != !(d->mode & 0111))
+		iflags |= IT_REPORT_PERMS;
 	if (o->owner && in->am_root && s->uid != d->uid)
 		iflags |= IT_REPORT_OWNER;
 	if (o->group && s->gid != d->gid &&
 	    meta_may_set_group(s->gid, in->am_root))
 		iflags |= IT_REPORT_GROUP;
+	/* -U: seconds only, never directories or symlinks (rsync). */
+	if (o->atimes && !S_ISDIR(s->mode) && !S_ISLNK(s->mode) &&
+	    s->atime_sec != d->atime_sec)
+		iflags |= IT_REPORT_ATIME;
 	if (in->xattr_differs)
 		iflags |= IT_REPORT_XATTR;
 	if (in->acl_differs)

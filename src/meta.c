@@ -86,6 +86,21 @@ bool meta_make_writable(int fd, mode_t *before, bool am_root)
 	return true;
 }
 
+/* rsync's -E for an existing file kept without -p: the source not
+ * executable takes every x bit away; an executable source gives x to
+ * whoever may read a file that has none. */
+static mode_t exec_mode(const struct ts_options *o, uint32_t smode,
+    mode_t have)
+{
+	if (!o->executability || !S_ISREG(smode))
+		return have;
+	if (!(smode & 0111))
+		return have & ~0111u;
+	if (!(have & 0111))
+		return have | (have & 0444) >> 2;
+	return have;
+}
+
 unsigned meta_xa_which(const struct ts_options *o, bool source)
 {
 	unsigned w = (o->xattrs ? XA_PLAIN : 0) | (o->acls ? XA_ACL : 0);
@@ -112,7 +127,7 @@ void meta_plan(const struct ts_options *o, bool am_root,
 	if (o->perms)
 		out->mode = src->mode & 07777;
 	else if (same_type)
-		out->mode = dst->mode & 07777;
+		out->mode = exec_mode(o, src->mode, dst->mode & 07777);
 	else
 		out->mode = src->mode & 0777 & dflt;
 
@@ -128,6 +143,20 @@ void meta_plan(const struct ts_options *o, bool am_root,
 	    !(S_ISLNK(src->mode) && o->omit_link_times);
 	out->mtime.tv_sec = src->mtime_sec;
 	out->mtime.tv_nsec = src->mtime_nsec;
+	/* rsync sets whole seconds, and no directory's. */
+	out->set_atime = o->atimes && !S_ISDIR(src->mode) &&
+	    !(S_ISLNK(src->mode) && o->omit_link_times);
+	out->atime.tv_sec = src->atime_sec;
+	out->atime.tv_nsec = 0;
+}
+
+/* The times utimensat() gets for M: atime (-U) and mtime (-t), each
+ * left alone (UTIME_OMIT) when not kept. */
+static void meta_times(const struct meta_target *m, struct timespec t[2])
+{
+	t[0] = m->set_atime ? m->atime :
+	    (struct timespec){ 0, UTIME_OMIT };
+	t[1] = m->set_times ? m->mtime : (struct timespec){ 0, UTIME_OMIT };
 }
 
 int meta_apply_fd(int fd, const struct meta_target *m, const char **what)
@@ -168,9 +197,10 @@ int meta_apply_fd_st(int fd, const struct meta_target *m,
 		if (r < 0)
 			return r;
 	}
-	if (m->set_times) {
-		struct timespec t[2] = { { 0, UTIME_OMIT }, m->mtime };
+	if (m->set_times || m->set_atime) {
+		struct timespec t[2];
 
+		meta_times(m, t);
 		if (sys.futimens(fd, t) < 0) {
 			*what = "cannot set times of";
 			return -errno;
@@ -207,9 +237,10 @@ int meta_apply_at(int dirfd, const char *name, bool is_symlink,
 		if (r < 0)
 			return r;
 	}
-	if (m->set_times) {
-		struct timespec t[2] = { { 0, UTIME_OMIT }, m->mtime };
+	if (m->set_times || m->set_atime) {
+		struct timespec t[2];
 
+		meta_times(m, t);
 		if (sys.utimensat(dirfd, name, t, AT_SYMLINK_NOFOLLOW) < 0) {
 			*what = "cannot set times of";
 			return -errno;

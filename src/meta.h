@@ -21,6 +21,8 @@ struct meta_target {
 	gid_t gid;
 	mode_t mode;		/* permission bits only (07777) */
 	struct timespec mtime;
+	bool set_atime;		/* -U: not for directories */
+	struct timespec atime;
 	unsigned xa_which;	/* enum xattr_which to make equal, or 0 */
 	unsigned xa_src;	/* ... and to read the source's with */
 	bool am_root;

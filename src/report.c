@@ -380,7 +380,8 @@ static json_t *reasons(uint32_t iflags)
 		{ IT_IS_NEW, "new" }, { IT_REPORT_CHANGE, "checksum" },
 		{ IT_REPORT_SIZE, "size" }, { IT_REPORT_TIME, "mtime" },
 		{ IT_REPORT_PERMS, "perms" }, { IT_REPORT_OWNER, "owner" },
-		{ IT_REPORT_GROUP, "group" }, { IT_REPORT_ACL, "acl" },
+		{ IT_REPORT_GROUP, "group" }, { IT_REPORT_ATIME, "atime" },
+		{ IT_REPORT_ACL, "acl" },
 		{ IT_REPORT_XATTR, "xattr" },
 	};
 	json_t *a = json_array();

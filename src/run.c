@@ -406,6 +406,8 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	run->am_root = meta_am_root(o);
 	run->umask = read_umask();
 	run->need = (o->owner || o->group) ? WALK_NEED_OWNER : 0;
+	if (o->atimes)
+		run->need |= WALK_NEED_ATIME;
 	pthread_mutex_init(&run->del_lock, NULL);
 	pthread_mutex_init(&run->keep_lock, NULL);
 	pthread_mutex_init(&run->defer_lock, NULL);

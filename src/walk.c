@@ -47,6 +47,7 @@ void dirlist_free(struct dirlist *l)
 	free(l->size.v);
 	free(l->mtime.v);
 	free(l->ino.v);
+	free(l->atime.v);
 	free(l->odd);
 	free(l->names);
 	dirlist_init(l);
@@ -86,7 +87,8 @@ void dirlist_free(struct dirlist *l)
 	} while (0)
 
 /* Calls X(column) for every column but the names. */
-#define EACH_COL(X) X(mode) X(uid) X(gid) X(nlink) X(size) X(mtime) X(ino)
+#define EACH_COL(X) X(mode) X(uid) X(gid) X(nlink) X(size) X(mtime) X(ino) \
+	X(atime)
 
 /*
  * mtimes from 1698 to 2242 are packed in 64 bits: the seconds offset by
@@ -132,6 +134,7 @@ void dirlist_get(const struct dirlist *l, size_t i, struct ts_entry *e)
 	e->nlink = (l->cols & WALK_NEED_INO) ? COL_AT(l->nlink, i) : 1;
 	e->size = COL_AT(l->size, i);
 	e->ino = COL_AT(l->ino, i);
+	e->atime_sec = (int64_t)COL_AT(l->atime, i);
 	e->mtime_sec = (int64_t)(mt >> 30) - MTIME_BIAS;
 	e->mtime_nsec = (uint32_t)(mt & ((1u << 30) - 1));
 	e->dev = l->dev;
@@ -192,6 +195,8 @@ static unsigned statx_mask(unsigned need)
 		m |= STATX_UID | STATX_GID;
 	if (need & WALK_NEED_INO)
 		m |= STATX_INO;
+	if (need & WALK_NEED_ATIME)
+		m |= STATX_ATIME;
 	return m;
 }
 
@@ -204,6 +209,7 @@ static void fill_entry(struct ts_entry *e, const struct statx *stx)
 	e->size = stx->stx_size;
 	e->mtime_sec = stx->stx_mtime.tv_sec;
 	e->mtime_nsec = stx->stx_mtime.tv_nsec;
+	e->atime_sec = stx->stx_atime.tv_sec;
 	e->ino = stx->stx_ino;
 	e->dev = makedev(stx->stx_dev_major, stx->stx_dev_minor);
 	e->rdev = makedev(stx->stx_rdev_major, stx->stx_rdev_minor);
@@ -256,6 +262,8 @@ static int append(struct dirlist *l, const char *name, size_t len,
 		COL_PUT(l->ino, i, l->cap, stx->stx_ino);
 		COL_PUT(l->nlink, i, l->cap, stx->stx_nlink);
 	}
+	if (l->cols & WALK_NEED_ATIME)
+		COL_PUT(l->atime, i, l->cap, (uint64_t)stx->stx_atime.tv_sec);
 	if (i == 0)
 		l->dev = dev;
 	if (dev != l->dev || rdev != 0 || !packed) {
@@ -288,7 +296,7 @@ static int cmp_odd(const void *a, const void *b)
 /* One entry's values, while a permutation cycle moves the others. */
 struct row {
 	uint32_t name, mode, uid, gid, nlink;
-	uint64_t size, mtime, ino;
+	uint64_t size, mtime, ino, atime;
 };
 
 static void get_row(const struct dirlist *l, size_t i, struct row *r)
@@ -421,7 +429,7 @@ struct walk_result walk_dir(struct report *rep, int dirfd,
 	char buf[32768] __attribute__((aligned(8)));
 
 	dirlist_free(out);
-	out->cols = need & (WALK_NEED_OWNER | WALK_NEED_INO);
+	out->cols = need & (WALK_NEED_OWNER | WALK_NEED_INO | WALK_NEED_ATIME);
 	if (lseek(dirfd, 0, SEEK_SET) < 0) {
 		res.err = -errno;
 		return res;

@@ -20,6 +20,8 @@ struct ts_entry {
 	uint32_t nlink;
 	uint32_t mtime_nsec;
 	int64_t mtime_sec;
+	int64_t atime_sec;	/* whole seconds, as rsync's -U (only with
+				 * WALK_NEED_ATIME from a walk) */
 	uint64_t size;
 	uint64_t ino;
 	uint64_t dev;		/* st_dev, as makedev() */
@@ -56,7 +58,7 @@ struct dirlist {
 	unsigned cols;		/* enum walk_need: the optional columns kept */
 	uint32_t *name;		/* offset of each name in NAMES */
 	struct dirlist_col32 mode, uid, gid, nlink;
-	struct dirlist_col64 size, mtime, ino;
+	struct dirlist_col64 size, mtime, ino, atime;
 	uint64_t dev;		/* the first entry's device */
 	struct dirlist_odd *odd;	/* sorted by index */
 	size_t nodd, oddcap;
@@ -75,6 +77,7 @@ struct dirlist_odd {
 enum walk_need {
 	WALK_NEED_OWNER = 1 << 0,	/* uid/gid (-o, -g) */
 	WALK_NEED_INO = 1 << 1,		/* inode numbers (hard links) */
+	WALK_NEED_ATIME = 1 << 3,	/* access times (-U) */
 	WALK_DEST = 1 << 2,		/* the destination side: a name gone
 					 * before statx is just left out, and
 					 * errors are the destination's */

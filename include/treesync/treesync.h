@@ -149,7 +149,11 @@ struct ts_options {
 				 * that directory */
 	bool hard_links;	/* -H */
 	bool perms;
+	bool executability;	/* -E: without -p, an existing file's x bits
+				 * follow the source's (rsync's rule) */
 	bool times;
+	int atimes;		/* -U count: access times of non-directories
+				 * kept (seconds, as rsync) */
 	bool omit_dir_times;	/* -O */
 	bool omit_link_times;	/* -J */
 	bool numeric_ids;	/* ids as numbers (a local copy maps names to
