@@ -114,7 +114,7 @@ bool cli_parse_chown(const char *s, struct ts_options *o, char *err,
 {
 	const char *colon = strchr(s, ':');
 	char user[256] = "", group[256] = "";
-	char *end;
+	uint32_t id;
 
 	snprintf(user, sizeof(user), "%.*s",
 	    (int)(colon ? (size_t)(colon - s) : strlen(s)), s);
@@ -127,33 +127,21 @@ bool cli_parse_chown(const char *s, struct ts_options *o, char *err,
 		return false;
 	}
 	if (*user) {
-		struct passwd *pw = getpwnam(user);
-		long long v = strtoll(user, &end, 10);
-
-		if (pw)
-			o->chown_uid = pw->pw_uid;
-		else if (!*end && v >= 0)
-			o->chown_uid = v;
-		else {
+		if (!idmap_id_of(true, user, &id)) {
 			snprintf(err, errlen, "--chown: unknown user '%s'",
 			    user);
 			return false;
 		}
+		o->chown_uid = id;
 		o->owner = true;
 	}
 	if (*group) {
-		struct group *gr = getgrnam(group);
-		long long v = strtoll(group, &end, 10);
-
-		if (gr)
-			o->chown_gid = gr->gr_gid;
-		else if (!*end && v >= 0)
-			o->chown_gid = v;
-		else {
+		if (!idmap_id_of(false, group, &id)) {
 			snprintf(err, errlen, "--chown: unknown group '%s'",
 			    group);
 			return false;
 		}
+		o->chown_gid = id;
 		o->group = true;
 	}
 	if (!*user && !*group) {

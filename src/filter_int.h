@@ -314,15 +314,6 @@ char *layer_join_abs(const char *base, const char *rel, size_t rlen);
  * Small helpers.
  */
 
-static inline char *xstrndup(const char *s, size_t n)
-{
-	char *p = xmalloc(n + 1);
-
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 static inline char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;

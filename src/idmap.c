@@ -45,15 +45,6 @@ struct idmap {
 	size_t ncache;
 };
 
-static char *dupn(const char *s, size_t n)
-{
-	char *d = xmalloc(n + 1);
-
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
 /* The name of ID (malloc'ed), or NULL when it has none. */
 static char *name_of(bool users, uint32_t id)
 {
@@ -73,8 +64,7 @@ static char *name_of(bool users, uint32_t id)
 	return NULL;
 }
 
-/* The id named (or numbered) S: true and *ID, or false. */
-static bool id_of(bool users, const char *s, uint32_t *id)
+bool idmap_id_of(bool users, const char *s, uint32_t *id)
 {
 	char buf[4096], *end;
 	unsigned long v;
@@ -125,7 +115,7 @@ static bool parse_from(const char *from, size_t len, const char *what,
 		r->kind = r->hi ? RULE_RANGE : RULE_ID;
 		return true;
 	}
-	r->name = dupn(from, len);
+	r->name = xstrndup(from, len);
 	r->kind = strpbrk(r->name, "*[?") ? RULE_WILD : RULE_NAME;
 	return true;
 }
@@ -159,8 +149,8 @@ int idmap_parse(const char *spec, bool users, struct idmap **out, char *err,
 		}
 		if (!parse_from(p, (size_t)(colon - p), what, &r, err, errlen))
 			goto bad;
-		to = dupn(colon + 1, (size_t)(p + len - colon - 1));
-		if (id_of(users, to, &r.to)) {
+		to = xstrndup(colon + 1, (size_t)(p + len - colon - 1));
+		if (idmap_id_of(users, to, &r.to)) {
 			m->rules = xrealloc(m->rules,
 			    (m->nrules + 1) * sizeof(*m->rules));
 			m->rules[m->nrules++] = r;

@@ -41,4 +41,8 @@ uint32_t idmap_map(struct idmap *m, uint32_t id, bool numeric);
 
 void idmap_free(struct idmap *m);
 
+/* The user (USERS) or group id named, or numbered, S: true and *ID, or
+ * false when there is none.  Thread-safe. */
+bool idmap_id_of(bool users, const char *s, uint32_t *id);
+
 #endif /* TS_IDMAP_H */

@@ -337,15 +337,6 @@ struct operand {
 	int fd;
 };
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = xmalloc(n + 1);
-
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
 static void operand_split(const char *op, struct operand *p)
 {
 	const char *slash = strrchr(op, '/');
@@ -356,9 +347,9 @@ static void operand_split(const char *op, struct operand *p)
 			n--;
 		p->dir = xstrdup(op);
 		p->name = xstrdup(".");
-		p->base = dup_n(op, n);
+		p->base = xstrndup(op, n);
 	} else {
-		p->dir = slash ? dup_n(op, (size_t)(slash - op) +
+		p->dir = slash ? xstrndup(op, (size_t)(slash - op) +
 		    (slash == op)) : xstrdup(".");
 		p->name = xstrdup(slash ? slash + 1 : op);
 		p->base = slash ? xstrdup(p->dir) : xstrdup("");

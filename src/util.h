@@ -18,6 +18,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* The first N bytes of S (which has at least N) as a string. */
+char *xstrndup(const char *s, size_t n);
 
 /*
  * Joins a relative directory path and a name: "" + "a" -> "a",
