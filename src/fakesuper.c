@@ -161,3 +161,151 @@ char *fakesuper_read_link(int dirfd, const char *name)
 	buf[n] = '\0';
 	return buf;
 }
+
+/*
+ * ACLs under --fake-super: rsync keeps them in user.rsync.%aacl (access)
+ * and user.rsync.%dacl (default) as its own "rsync_acl": four
+ * little-endian 32-bit values (user, group, mask, other; 0x80 for none)
+ * and then an (id, access) pair per named entry, bit 31 of the access
+ * set for a user.  An access ACL leaves out what the mode says (the
+ * user and other entries, the group entry when it equals the mode's
+ * group bits); its mask is kept.  Here they are converted from and to
+ * the kernel's system.posix_acl_* value (version 2, then 8-byte
+ * entries: u16 tag, u16 perm, u32 id), which is what the rest of the
+ * code compares and sets.
+ */
+#define RACL_NONE 0x80u
+#define RACL_USER (1u << 31)
+enum {
+	TAG_USER_OBJ = 0x01, TAG_USER = 0x02, TAG_GROUP_OBJ = 0x04,
+	TAG_GROUP = 0x08, TAG_MASK = 0x10, TAG_OTHER = 0x20,
+};
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static void put16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+int fakesuper_acl_pack(const void *value, size_t len, bool access,
+    uint32_t mode, void **out, size_t *outlen)
+{
+	const unsigned char *v = value;
+	uint32_t obj[4] = { RACL_NONE, RACL_NONE, RACL_NONE, RACL_NONE };
+	uint32_t gbits = (mode >> 3) & 7;
+	unsigned char *p;
+	size_t i, n = 0, k = 0;
+
+	if (len < 4 || get32(v) != 2 || (len - 4) % 8)
+		return -EINVAL;
+	for (i = 4; i < len; i += 8) {
+		unsigned tag = v[i] | v[i + 1] << 8, perm = (v[i + 2] & 7);
+
+		switch (tag) {
+		case TAG_USER_OBJ: obj[0] = perm; break;
+		case TAG_GROUP_OBJ: obj[1] = perm; break;
+		case TAG_MASK: obj[2] = perm; break;
+		case TAG_OTHER: obj[3] = perm; break;
+		case TAG_USER: case TAG_GROUP: n++; break;
+		default: return -EINVAL;
+		}
+	}
+	if (access) {
+		/* What the mode says is left out (rsync's strip). */
+		obj[0] = obj[3] = RACL_NONE;
+		if (obj[2] == RACL_NONE || obj[1] == gbits)
+			obj[1] = RACL_NONE;
+		if (!n && obj[1] == RACL_NONE && obj[2] == RACL_NONE)
+			return 1;	/* nothing but the mode */
+	} else if (n && obj[2] == RACL_NONE) {
+		obj[2] = obj[1] & ~RACL_NONE;
+	}
+	p = xmalloc(16 + 8 * n);
+	for (i = 0; i < 4; i++)
+		put32(p + 4 * i, obj[i]);
+	for (i = 4; i < len; i += 8) {
+		unsigned tag = v[i] | v[i + 1] << 8, perm = (v[i + 2] & 7);
+
+		if (tag != TAG_USER && tag != TAG_GROUP)
+			continue;
+		put32(p + 16 + 8 * k, get32(v + i + 4));
+		put32(p + 20 + 8 * k, perm | (tag == TAG_USER ? RACL_USER : 0));
+		k++;
+	}
+	*out = p;
+	*outlen = 16 + 8 * n;
+	return 0;
+}
+
+/* Appends one kernel ACL entry at *P. */
+static void put_entry(unsigned char **p, unsigned tag, unsigned perm,
+    uint32_t id)
+{
+	put16(*p, tag);
+	put16(*p + 2, perm & 7);
+	put32(*p + 4, id);
+	*p += 8;
+}
+
+int fakesuper_acl_unpack(const void *value, size_t len, bool access,
+    uint32_t mode, void **out, size_t *outlen)
+{
+	const unsigned char *v = value;
+	uint32_t obj[4];
+	unsigned char *buf, *p;
+	size_t i, n;
+	int pass;
+
+	if (len < 16 || (len - 16) % 8)
+		return -EINVAL;
+	n = (len - 16) / 8;
+	for (i = 0; i < 4; i++)
+		obj[i] = get32(v + 4 * i);
+	if (access) {
+		if (obj[0] == RACL_NONE)
+			obj[0] = (mode >> 6) & 7;
+		if (obj[1] == RACL_NONE)
+			obj[1] = (mode >> 3) & 7;
+		if (obj[3] == RACL_NONE)
+			obj[3] = mode & 7;
+	}
+	if (obj[0] == RACL_NONE || obj[1] == RACL_NONE || obj[3] == RACL_NONE)
+		return -EINVAL;
+	p = buf = xmalloc(4 + 8 * (n + 4));
+	put32(p, 2);
+	p += 4;
+	/* The kernel's order: user, named users, group, named groups, mask,
+	 * other (each list by id, as rsync keeps them). */
+	put_entry(&p, TAG_USER_OBJ, obj[0], UINT32_MAX);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass)
+			put_entry(&p, TAG_GROUP_OBJ, obj[1], UINT32_MAX);
+		for (i = 0; i < n; i++) {
+			uint32_t a = get32(v + 20 + 8 * i);
+
+			if (!!(a & RACL_USER) == !pass)
+				put_entry(&p, pass ? TAG_GROUP : TAG_USER, a,
+				    get32(v + 16 + 8 * i));
+		}
+	}
+	if (obj[2] != RACL_NONE)
+		put_entry(&p, TAG_MASK, obj[2], UINT32_MAX);
+	put_entry(&p, TAG_OTHER, obj[3], UINT32_MAX);
+	*out = buf;
+	*outlen = (size_t)(p - buf);
+	return 0;
+}

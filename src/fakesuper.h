@@ -8,6 +8,8 @@
 #ifndef TS_FAKESUPER_H
 #define TS_FAKESUPER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -51,5 +53,18 @@ int fakesuper_make_node(int dirfd, const char *tmp, uint32_t mode,
  * symlink is read as one.
  */
 char *fakesuper_read_link(int dirfd, const char *name);
+
+/*
+ * -A with --fake-super: the kernel's system.posix_acl_access (ACCESS) or
+ * _default value VALUE (LEN bytes) of an entry of mode MODE as rsync's
+ * user.rsync.%aacl / %dacl value (malloc'ed into *OUT, *OUTLEN), and
+ * back.  fakesuper_acl_pack() returns 1 (nothing made) for an access
+ * ACL that says no more than the mode; both return -EINVAL for a value
+ * they cannot read.
+ */
+int fakesuper_acl_pack(const void *value, size_t len, bool access,
+    uint32_t mode, void **out, size_t *outlen);
+int fakesuper_acl_unpack(const void *value, size_t len, bool access,
+    uint32_t mode, void **out, size_t *outlen);
 
 #endif /* TS_FAKESUPER_H */

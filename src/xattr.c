@@ -15,8 +15,10 @@
 #define _GNU_SOURCE
 #include "xattr.h"
 
+#include "fakesuper.h"
 #include "sys.h"
 #include "util.h"
+#include "walk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -43,6 +46,9 @@ struct xattr_args_k {
 
 static int xattrat_missing;	/* ENOSYS seen: use the O_PATH fallback */
 
+#define ACL_ACCESS "system.posix_acl_access"
+#define ACL_DEFAULT "system.posix_acl_default"
+
 /*
  * The name N of a listed attribute as the transfer knows it, or NULL when
  * WHICH does not take it: system.* only as -A's two ACLs; user.* always;
@@ -55,6 +61,16 @@ static const char *logical(const char *n, unsigned which, bool am_root)
 {
 	size_t rp = sizeof(XA_RSYNC_PREFIX) - 1;
 
+	/* --fake-super -A: rsync's %aacl/%dacl are the ACLs, and real ones
+	 * are not looked at (rsync's fake side never reads them). */
+	if ((which & XA_FAKE) && (which & XA_ACL)) {
+		if (strcmp(n, XA_RSYNC_PREFIX "%aacl") == 0)
+			return ACL_ACCESS;
+		if (strcmp(n, XA_RSYNC_PREFIX "%dacl") == 0)
+			return ACL_DEFAULT;
+	}
+	if ((which & XA_FAKE) && strncmp(n, "system.posix_acl_", 17) == 0)
+		return NULL;
 	if (strncmp(n, "system.posix_acl_", 17) == 0)
 		return (which & XA_ACL) &&
 		    (strcmp(n + 17, "access") == 0 ||
@@ -73,12 +89,17 @@ static const char *logical(const char *n, unsigned which, bool am_root)
 }
 
 /* The name the attribute called N is stored under on a WHICH side
- * (malloc'ed): --fake-super keeps other namespaces inside user.rsync. */
+ * (malloc'ed): --fake-super keeps other namespaces inside user.rsync.,
+ * and ACLs as rsync's %aacl and %dacl. */
 static char *physical(const char *n, unsigned which)
 {
 	size_t len;
 	char *p;
 
+	if ((which & XA_FAKE) && strcmp(n, ACL_ACCESS) == 0)
+		return xstrdup(XA_RSYNC_PREFIX "%aacl");
+	if ((which & XA_FAKE) && strcmp(n, ACL_DEFAULT) == 0)
+		return xstrdup(XA_RSYNC_PREFIX "%dacl");
 	if (!(which & XA_FAKE) || strncmp(n, "user.", 5) == 0 ||
 	    strncmp(n, "system.", 7) == 0)
 		return xstrdup(n);
@@ -177,6 +198,62 @@ static int t_remove(struct target *t, const char *n)
 	return sys.removexattr(t->proc, n);
 }
 
+/* The mode that decides a --fake-super ACL's packing: the entry's own,
+ * or what its user.rsync.%stat says. */
+static uint32_t fake_mode(struct target *t)
+{
+	struct ts_entry e = { 0 };
+	struct stat st;
+
+	if ((t->fd >= 0 ? fstat(t->fd, &st) :
+	    fstatat(t->dirfd, t->name, &st, AT_SYMLINK_NOFOLLOW)) < 0)
+		return 0;
+	e.mode = st.st_mode;
+	(void)fakesuper_read(t->dirfd, t->name, t->fd, &e);
+	return e.mode;
+}
+
+/* V (*LEN bytes, freed) of rsync's %aacl/%dacl as the kernel's value of
+ * the ACL LN (TO_RSYNC: the other way); NULL when it cannot be read. */
+static char *fake_acl(struct target *t, const char *ln, char *v, size_t *len,
+    bool to_rsync)
+{
+	bool access = strcmp(ln, ACL_ACCESS) == 0;
+	void *out = NULL;
+	size_t olen = 0;
+	int r = to_rsync ?
+	    fakesuper_acl_pack(v, *len, access, fake_mode(t), &out, &olen) :
+	    fakesuper_acl_unpack(v, *len, access, fake_mode(t), &out, &olen);
+
+	free(v);
+	if (r != 0)
+		return NULL;
+	*len = olen;
+	return out;
+}
+
+/* Sets PN (the physical name of LN) to V; a --fake-super ACL packed the
+ * rsync way first (one that says no more than the mode: removed). */
+static int set_value(struct target *t, unsigned which, const char *pn,
+    const char *ln, const char *v, size_t len)
+{
+	char *packed;
+	int r = 0;
+
+	if (!(which & XA_FAKE) || strcmp(pn, ln) == 0 ||
+	    strncmp(ln, "system.", 7) != 0)
+		return t_set(t, pn, v, len) < 0 ? -errno : 0;
+	packed = xmalloc(len ? len : 1);
+	memcpy(packed, v, len);
+	packed = fake_acl(t, ln, packed, &len, true);
+	if (!packed)
+		return t_remove(t, pn) < 0 && errno != ENODATA ? -errno : 0;
+	if (t_set(t, pn, packed, len) < 0)
+		r = -errno;
+	free(packed);
+	return r;
+}
+
 void xattr_set_free(struct xattr_set *s)
 {
 	size_t i;
@@ -261,6 +338,10 @@ int xattr_read(int dirfd, const char *name, int fd, unsigned which,
 		v = get_value(&t, p, &len);
 		if (!v)
 			continue;	/* removed meanwhile */
+		if ((strcmp(p, XA_RSYNC_PREFIX "%aacl") == 0 ||
+		    strcmp(p, XA_RSYNC_PREFIX "%dacl") == 0) &&
+		    (v = fake_acl(&t, ln, v, &len, false)) == NULL)
+			continue;	/* unreadable: as rsync, no ACL */
 		out->names[out->n] = xstrdup(ln);
 		out->values[out->n] = v;
 		out->lens[out->n] = len;
@@ -355,10 +436,10 @@ int xattr_apply(int dirfd, const char *name, int fd, unsigned which,
 		    memcmp(have.values[k], want->values[i], want->lens[i]) == 0)
 			continue;
 		pn = physical(want->names[i], which);
-		if (t_set(&t, pn, want->values[i], want->lens[i]) < 0) {
-			r = -errno;
+		r = set_value(&t, which, pn, want->names[i], want->values[i],
+		    want->lens[i]);
+		if (r < 0)
 			*what = "cannot set extended attribute of";
-		}
 		free(pn);
 	}
 	target_close(&t);

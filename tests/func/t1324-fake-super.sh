@@ -1,6 +1,6 @@
 #!/bin/bash
 . "$(dirname "$0")/lib.sh"
-describe "--fake-super: owners, set-id bits, devices, FIFOs, sockets and symlinks kept in rsync's user.rsync.%stat xattr (other namespaces as user.rsync.NAME) exactly as rsync keeps them; each tool reads the other's back (also -M--fake-super, --fake-super -M--super, --link-dest)"
+describe "--fake-super: owners, set-id bits, devices, FIFOs, sockets and symlinks kept in rsync's user.rsync.%stat xattr (other namespaces as user.rsync.NAME, -A's ACLs as %aacl/%dacl) exactly as rsync keeps them; each tool reads the other's back (also -M--fake-super, --fake-super -M--super, --link-dest)"
 need_treesync
 need_root
 command -v setfattr >/dev/null || skip "needs setfattr (attr package)"
@@ -73,4 +73,40 @@ same_attrs "-M--fake-super"
 run_both -aiiX --fake-super --link-dest="$T/fake.rs" -- "$SRC/" "$DST"
 assert_same_result
 same_attrs "--link-dest to a fake tree"
+# -A: ACLs as rsync's user.rsync.%aacl and %dacl (byte for byte), read
+# back by both, removed with the source's default ACL, restored as real.
+if command -v setfacl >/dev/null && setfacl -m u:1234:rwx,g:5678:r "$SRC/plain"; then
+	setfacl -d -m u:1234:rx "$SRC/d"
+	touch -d @1500000000 "$SRC/plain" "$SRC/d"
+	hexattrs() { (cd "$1" && getfattr -Rhd -e hex -m- --absolute-names . 2>/dev/null | grep -v '^$' | sort); }
+	for args in "-raiA -M--fake-super" "-raiAX -M--fake-super"; do
+		rm -rf "$DST"
+		# shellcheck disable=SC2086
+		run_both $args -- "$SRC/" "$DST"
+		assert_same_result
+		[ "$(hexattrs "$RS_DST")" = "$(hexattrs "$TS_DST")" ] ||
+			fail "$args: %aacl/%dacl differ: $(diff <(hexattrs "$RS_DST") <(hexattrs "$TS_DST"))"
+		# shellcheck disable=SC2086
+		run_both_again $args -- "$SRC/" "$DST"
+		assert_same_result
+		expect_no_output treesync
+	done
+	hexattrs "$TS_DST" | grep -q 'user.rsync.%aacl=' || fail "no %aacl written"
+	rm -rf "$T/acl.rs" "$T/acl.ts"; cp -a "$RS_DST" "$T/acl.rs"; cp -a "$TS_DST" "$T/acl.ts"
+	for from in acl.rs acl.ts; do
+		rm -rf "$DST"
+		run_both -aiAX --fake-super -- "$T/$from/" "$DST"
+		assert_same_result
+		[ "$(hexattrs "$RS_DST")" = "$(hexattrs "$TS_DST")" ] || fail "from $from: ACL xattrs differ"
+		run_both -aiAX --fake-super -M--super -- "$T/$from/" "$DST"
+		assert_same_result
+		[ "$(getfacl -Rsnp "$TS_DST" 2>/dev/null | sed "s|$TS_DST||")" = "$(getfacl -Rsnp "$SRC" 2>/dev/null | sed "s|$SRC||")" ] ||
+			fail "from $from: the ACLs did not come back"
+	done
+	setfacl -k "$SRC/d"; touch -d @1500000000 "$SRC/d"
+	rm -rf "$DST"; cp -a "$T/acl.ts" "$DST"
+	run_both -raiA -M--fake-super -- "$SRC/" "$DST"
+	assert_same_result
+	hexattrs "$TS_DST" | grep -q '%dacl' && fail "%dacl not removed with the default ACL"
+fi
 pass
