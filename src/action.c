@@ -118,7 +118,7 @@ void action_run(struct dnode *d, const struct action *a, char **rel)
 	/* An up-to-date file's partial is of no more use (rsync). */
 	if ((a->what == CMP_NONE || a->what == CMP_ATTRS) &&
 	    S_ISREG(src->mode) && partial_may_hold(run->copy.part, d->has_pdir))
-		partial_done(run->copy.part, d->dslot.fd, it->name);
+		partial_done(run->copy.part, d->dslot.fd, it->name, false);
 	/* DEST holds it now: --remove-source-files. */
 	if (a->what == CMP_NONE || a->what == CMP_ATTRS || made_ok)
 		srcremove(run, it->from, it->src_name, src,

@@ -115,6 +115,10 @@ void copy_describe(const struct copy_result *r, char *buf, size_t size)
 		    r->workers);
 	if (r->verified && o < size)
 		o += (size_t)snprintf(buf + o, size - o, ", verified");
+	if (r->resumed && o < size)
+		o += (size_t)snprintf(buf + o, size - o,
+		    ", resumed after %llu bytes",
+		    (unsigned long long)r->resumed);
 	if (r->retries && o < size)
 		snprintf(buf + o, size - o, ", %d retries", r->retries);
 }
@@ -417,13 +421,39 @@ static int place(struct job *j, int tfd, const char *tmp,
 	} else {
 		r = tmpfile_commit_at(j->c->tmp, tfd, tmp, j->dfd, j->dname);
 		if (r == 0)
-			partial_done(p, j->dfd, j->dname);
+			partial_done(p, j->dfd, j->dname, res->resumed != 0);
 	}
 	if (r < 0) {
 		copy_fail(res, "cannot rename temp file to", COPY_DST);
 		res->fatal = copy_is_fatal(-r);
 	}
 	return r;
+}
+
+/* A resumed partial (partial_resume()): the bytes after its KEPT ones,
+ * then --verify's whole-file check.  0, COPY_CHANGED, or -errno. */
+static int resume_bytes(struct chain *ch, const struct stat *st0,
+    uint64_t kept)
+{
+	int r = inplace_tail(ch, st0, kept);
+
+	if (r == 0 && ch->c->verify)
+		r = chain_verify_copy(ch);
+	return r;
+}
+
+/* --partial: the failed temp TMP (OUT when still open) kept; a file
+ * split among workers is cut where its bytes stop being contiguous, so
+ * that what is kept is a prefix of the source. */
+static void keep_partial(struct job *j, int tfd, const char *tmp, int out)
+{
+	const struct stat *src = &j->st0;
+
+	if (j->res->workers && out >= 0 &&
+	    ftruncate(out, (off_t)j->res->split_prefix) < 0)
+		src = NULL;	/* no record: never resumed */
+	partial_keep(part_of(j), j->c->tmp, tfd, tmp, out, j->dfd, j->dname,
+	    src);
 }
 
 /* A temp, the bytes, the metadata, then place(): 0, COPY_CHANGED, or
@@ -440,9 +470,17 @@ static int copy_into(struct job *j)
 	bool basis = j->flags & COPY_BASIS;
 	int tfd = j->flags & COPY_RELAY ? j->dfd :
 	    partial_temp_dir(part_of(j), j->dfd);
-	int out, r;
+	uint64_t kept = 0;
+	int out = -1, r;
 
-	out = tmpfile_make(c->tmp, tfd, j->dname, tmp, make_temp, &mode);
+	/* --partial: what an interrupted run kept of this very source. */
+	if (!(j->flags & (COPY_RELAY | COPY_BASIS)) &&
+	    c->reflink != TS_REFLINK_ALWAYS)
+		out = partial_resume(part_of(j), c->tmp, tfd, j->dfd, j->dname,
+		    j->in, &j->st0, tmp, j->buf, POOL_BUF_SIZE, &kept);
+	if (out < 0)
+		out = tmpfile_make(c->tmp, tfd, j->dname, tmp, make_temp,
+		    &mode);
 	if (out < 0) {
 		copy_fail(res, "cannot create temp file for", COPY_DST);
 		res->fatal = copy_is_fatal(-out);
@@ -453,10 +491,13 @@ static int copy_into(struct job *j)
 	ch.ddev = fstat_created(out, &sto) == 0 ? sto.st_dev : 0;
 	res->dst_dev = ch.ddev;
 	res->dst_ino = sto.st_ino;
+	res->resumed = kept;
 	r = 0;
-	if (c->preallocate && j->st0.st_size > 0)
+	if (kept)
+		r = resume_bytes(&ch, &j->st0, kept);
+	else if (c->preallocate && j->st0.st_size > 0)
 		r = chain_preallocate(&ch, (uint64_t)j->st0.st_size, c->sparse);
-	if (r == 0)
+	if (r == 0 && !kept)
 		r = copy_chain_bytes(&ch, &j->st0, basis);
 	if (r == 0) {
 		r = copy_finish_out(c, j->in, out, j->name, j->meta, &j->st0, &sto,
@@ -466,8 +507,7 @@ static int copy_into(struct job *j)
 	if (r == 0)
 		return place(j, tfd, tmp, &sto);
 	if (r != COPY_CHANGED && !res->vanished && !(j->flags & COPY_RELAY))
-		partial_keep(part_of(j), c->tmp, tfd, tmp, out, j->dfd,
-		    j->dname);
+		keep_partial(j, tfd, tmp, out);
 	else
 		tmpfile_discard(c->tmp, tfd, tmp);
 	if (out >= 0)

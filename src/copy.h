@@ -106,9 +106,13 @@ struct copy_result {
 	uint64_t holes;			/* -S: bytes left as holes */
 	unsigned workers;		/* copy_split.c: workers that copied
 					 * pieces of it; 0 not split */
+	uint64_t split_prefix;		/* split: the bytes from 0 known in
+					 * (all of them on success) */
 	char fallbacks[160];		/* "copy_file_range:EXDEV ..." for -vv */
 	bool staged;			/* --delay-updates: in its directory's
 					 * partial dir, renamed at the end */
+	uint64_t resumed;		/* --partial: the bytes a kept partial
+					 * held (not copied again) */
 };
 
 /* One method of the chain: every spelling of it comes from here. */

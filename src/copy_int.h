@@ -161,6 +161,10 @@ int chain_preallocate(struct chain *ch, uint64_t size, bool full);
 
 /* --- inplace.c -------------------------------------------------------- */
 
+/* Appends the source's bytes past OSIZE to CH's file, in order, and
+ * checks the source did not change: 0, COPY_CHANGED, or -errno. */
+int inplace_tail(struct chain *ch, const struct stat *st0, uint64_t osize);
+
 /* One attempt of copy_file_inplace(): 0, COPY_CHANGED, or -errno. */
 int inplace_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
     const char *dname, const struct meta_target *meta, char *buf,

@@ -74,6 +74,8 @@ struct split {
 	unsigned workers;		/* participants that claimed a piece */
 	bool stop;			/* an error or a short source */
 	uint64_t short_end;		/* where the source ended early */
+	uint64_t bad_min;		/* where the first piece that failed
+					 * or came short stopped writing */
 	int round;			/* the probe round's method + 1; 0 */
 	uint64_t round_end;		/* where the round ends */
 	uint64_t round_piece;		/* its pieces' size */
@@ -170,6 +172,9 @@ static void piece_done(struct split *s, const struct chain *ch,
 	}
 	if (n >= 0 && shortened && off + (uint64_t)n < s->short_end)
 		s->short_end = off + (uint64_t)n;
+	if ((n < 0 || shortened) && off + (uint64_t)(n < 0 ? 0 : n) <
+	    s->bad_min)
+		s->bad_min = off + (uint64_t)(n < 0 ? 0 : n);
 	if (n < 0 || shortened)
 		s->stop = true;
 	if (s->round && n > 0)
@@ -254,6 +259,7 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 	s->next = start;
 	s->size = local_end;
 	s->short_end = size;
+	s->bad_min = size;
 	s->proto = *ch;
 	s->proto.res = NULL;
 	s->proto.buf = NULL;
@@ -286,6 +292,9 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 		ch->res->vanished = s->res.vanished;
 	}
 	ch->res->workers = s->workers;
+	/* Pieces are claimed in order: below the first that failed (and
+	 * the first never claimed) every byte is in. */
+	ch->res->split_prefix = s->bad_min < s->next ? s->bad_min : s->next;
 	end = s->short_end;
 	if (remote) {
 		/* Every other rank is done with the temp before it may be

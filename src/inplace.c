@@ -134,12 +134,11 @@ static pthread_mutex_t *inode_lock(struct copy_ctx *c, const struct stat *st)
 	return &c->inode_locks[st->st_ino % COPY_INODE_LOCKS];
 }
 
-/* --append: the source's bytes past OSIZE (the destination's size) are
- * added in order, never in pieces (an interrupted append is then a
- * prefix, which the next --append completes).  0, COPY_CHANGED or
- * -errno. */
-static int append_tail(struct chain *ch, const struct stat *st0,
-    uint64_t osize)
+/* --append (and a resumed --partial, copy.c): the source's bytes past
+ * OSIZE (the destination's size) are added in order, never in pieces (an
+ * interrupted append is then a prefix, which the next --append
+ * completes).  0, COPY_CHANGED or -errno. */
+int inplace_tail(struct chain *ch, const struct stat *st0, uint64_t osize)
 {
 	struct copy_result *res = ch->res;
 	uint64_t size = (uint64_t)st0->st_size;
@@ -226,7 +225,7 @@ static int write_bytes(struct chain *ch, const struct stat *st0,
 
 	if (!c->append)
 		return rewrite(ch, st0, osize, basis);
-	r = append_tail(ch, st0, osize);
+	r = inplace_tail(ch, st0, osize);
 	if (r == 0 && c->verify)
 		r = chain_verify_copy(ch);
 	if (r == 0 && c->append == 2)

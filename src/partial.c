@@ -38,7 +38,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+/* What PARTIAL_XATTR holds (this machine's layout: a partial is only
+ * ever resumed where it was made). */
+struct record {
+	char magic[8];		/* "tspart1" */
+	uint64_t dev, ino, size;
+	int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+	uint64_t kept;		/* the bytes of the partial */
+};
+
+static const char record_magic[8] = "tspart1";
 
 /* A file staged by --delay-updates. */
 struct staged {
@@ -250,8 +263,44 @@ static void pdir_remove(const struct partial *p, int dfd)
 	}
 }
 
+static void record_of(struct record *r, const struct stat *src,
+    uint64_t kept)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->magic, record_magic, sizeof(r->magic));
+	r->dev = src->st_dev;
+	r->ino = src->st_ino;
+	r->size = (uint64_t)src->st_size;
+	r->mtime_s = src->st_mtim.tv_sec;
+	r->mtime_ns = src->st_mtim.tv_nsec;
+	r->ctime_s = src->st_ctim.tv_sec;
+	r->ctime_ns = src->st_ctim.tv_nsec;
+	r->kept = kept;
+}
+
+/* The record of SRC on the kept temp TMP below TFD (OUT when open);
+ * where xattrs cannot be set, the partial is kept without one (never
+ * resumed). */
+static void record_set(int tfd, const char *tmp, int out,
+    const struct stat *src, uint64_t kept)
+{
+	struct record r;
+	int fd = out;
+
+	if (fd < 0)
+		fd = openat(tfd, tmp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return;
+	record_of(&r, src, kept);
+	fsetxattr(fd, PARTIAL_XATTR, &r, sizeof(r), 0);
+	if (fd != out)
+		close(fd);
+}
+
 void partial_keep(struct partial *p, struct tmpfile_reg *reg, int tfd,
-    const char *tmp, int out, int dfd, const char *name)
+    const char *tmp, int out, int dfd, const char *name,
+    const struct stat *src)
 {
 	static const struct timespec epoch[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
 	struct stat st;
@@ -262,6 +311,8 @@ void partial_keep(struct partial *p, struct tmpfile_reg *reg, int tfd,
 		tmpfile_discard(reg, tfd, tmp);
 		return;
 	}
+	if (src)
+		record_set(tfd, tmp, out, src, (uint64_t)st.st_size);
 	if (!p->dir) {
 		/* rsync's mark of a partial file under its final name. */
 		if (out >= 0)
@@ -278,6 +329,103 @@ void partial_keep(struct partial *p, struct tmpfile_reg *reg, int tfd,
 	}
 	tmpfile_commit_at(reg, tfd, tmp, pfd, name);
 	close(pfd);
+}
+
+/* N bytes at AT of FD and IN (through BUF, 2 N bytes) are the same. */
+static bool same_block(int fd, int in, off_t at, size_t n, char *buf)
+{
+	return pread(fd, buf, n, at) == (ssize_t)n &&
+	    pread(in, buf + n, n, at) == (ssize_t)n &&
+	    memcmp(buf, buf + n, n) == 0;
+}
+
+/* Does the partial FD (KEPT bytes) carry a record of SRC as it is now,
+ * and hold IN's bytes where it is checked: its last block, and a page
+ * every SAMPLE_STEP bytes (a cheap guard against a gap a bug would have
+ * left; the record is what says the prefix is the source's)? */
+#define SAMPLE_STEP ((uint64_t)8 << 20)
+#define SAMPLE_SIZE 4096
+static bool resumable(int fd, uint64_t kept, int in, const struct stat *src,
+    char *buf, size_t bufsize)
+{
+	struct record r, now;
+	size_t half = bufsize / 2, n = kept < half ? (size_t)kept : half;
+	uint64_t at;
+
+	if (kept == 0 || kept >= (uint64_t)src->st_size || n == 0 ||
+	    half < SAMPLE_SIZE ||
+	    fgetxattr(fd, PARTIAL_XATTR, &r, sizeof(r)) != (ssize_t)sizeof(r))
+		return false;
+	record_of(&now, src, kept);
+	if (memcmp(&r, &now, sizeof(r)) != 0 ||
+	    !same_block(fd, in, (off_t)(kept - n), n, buf))
+		return false;
+	for (at = 0; at + SAMPLE_SIZE <= kept; at += SAMPLE_STEP)
+		if (!same_block(fd, in, (off_t)at, SAMPLE_SIZE, buf))
+			return false;
+	return true;
+}
+
+/* tmpfile_make()'s MAKE for a resumed partial: renamed (never over an
+ * existing name) to the temp name, then opened, and checked to be the
+ * inode that was examined. */
+struct adopt {
+	int pfd;
+	const char *name;
+	dev_t dev;
+	ino_t ino;
+};
+
+static int adopt_partial(int dirfd, const char *tmp, void *arg)
+{
+	const struct adopt *a = arg;
+	struct stat st;
+	int fd;
+
+	if (syscall(SYS_renameat2, a->pfd, a->name, dirfd, tmp,
+	    RENAME_NOREPLACE) < 0)
+		return -1;
+	fd = openat(dirfd, tmp, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != a->dev ||
+	    st.st_ino != a->ino)) {
+		close(fd);
+		fd = -1;
+		errno = ESTALE;	/* replaced meanwhile: not ours to use */
+	}
+	if (fd < 0)
+		unlinkat(dirfd, tmp, 0);
+	return fd;
+}
+
+int partial_resume(struct partial *p, struct tmpfile_reg *reg, int tfd,
+    int dfd, const char *name, int in, const struct stat *src, char *tmp,
+    char *buf, size_t bufsize, uint64_t *kept)
+{
+	struct stat st;
+	int pfd, fd, out = -1;
+
+	if (!p || !p->keep)
+		return -1;
+	pfd = p->dir ? pdir_open(p, dfd, false) :
+	    fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+	if (pfd < 0)
+		return -1;
+	fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_nlink == 1 &&
+	    resumable(fd, (uint64_t)st.st_size, in, src, buf, bufsize)) {
+		struct adopt a = { pfd, name, st.st_dev, st.st_ino };
+
+		out = tmpfile_make(reg, tfd, name, tmp, adopt_partial, &a);
+		if (out >= 0) {
+			fremovexattr(out, PARTIAL_XATTR);
+			*kept = (uint64_t)st.st_size;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	close(pfd);
+	return out < 0 ? -1 : out;
 }
 
 int partial_stage(struct partial *p, struct tmpfile_reg *reg, int tfd,
@@ -307,7 +455,8 @@ void partial_delay_add(struct partial *p, const char *rel, const char *name)
 	pthread_mutex_unlock(&p->lock);
 }
 
-void partial_done(struct partial *p, int dfd, const char *name)
+void partial_done(struct partial *p, int dfd, const char *name,
+    bool resumed)
 {
 	int pfd;
 
@@ -316,8 +465,9 @@ void partial_done(struct partial *p, int dfd, const char *name)
 	pfd = pdir_open(p, dfd, false);
 	if (pfd < 0)
 		return;
-	/* Only a regular file is one of ours to consume. */
-	if (unlinkat(pfd, name, 0) == 0 || errno != ENOENT)
+	/* Used up (or resumed: renamed away already); the dir goes with
+	 * its last partial, as in rsync. */
+	if (unlinkat(pfd, name, 0) == 0 || resumed)
 		pdir_remove(p, dfd);
 	close(pfd);
 }

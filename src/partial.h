@@ -15,7 +15,9 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+struct stat;
 struct ts_options;
 struct ts_run;
 struct tmpfile_reg;
@@ -51,15 +53,36 @@ void partial_free(struct partial *p);
 /* The directory a temp for a file of DFD is made in.  Thread-safe. */
 int partial_temp_dir(const struct partial *p, int dfd);
 
+/* The extended attribute a kept partial carries: which source (device,
+ * inode, size, mtime, ctime) its bytes are a prefix of, and how many. */
+#define PARTIAL_XATTR "user.treesync.partial"
+
 /*
  * A copy into DFD/NAME failed with its temp TMP (below TFD) unfinished:
  * with --partial it is kept -- renamed over NAME (its mtime set to the
  * epoch first, through OUT when still open, so that no quick check takes
  * it for the source), or into the partial dir; otherwise, or if it holds
- * no data, it is removed.  Thread-safe.
+ * no data, it is removed.  SRC (NULL: none) is the source as it was
+ * opened, recorded on the kept file when its bytes are a prefix of it
+ * (for partial_resume()).  Thread-safe.
  */
 void partial_keep(struct partial *p, struct tmpfile_reg *reg, int tfd,
-    const char *tmp, int out, int dfd, const char *name);
+    const char *tmp, int out, int dfd, const char *name,
+    const struct stat *src);
+
+/*
+ * With --partial: a partial of DFD/NAME kept by an earlier run (over NAME,
+ * or in the partial dir) whose record says it is a prefix of the source
+ * IN as it is now (SRC: same device, inode, size, mtime and ctime), and
+ * whose last block (up to BUFSIZE bytes, read into BUF) equals the
+ * source's, becomes the temp: renamed to a temp name below TFD (TMP,
+ * registered in REG) and opened read-write.  Returns its fd, with *KEPT
+ * the bytes it holds, or -1: no partial to resume (the copy starts from
+ * 0).  Thread-safe.
+ */
+int partial_resume(struct partial *p, struct tmpfile_reg *reg, int tfd,
+    int dfd, const char *name, int in, const struct stat *src, char *tmp,
+    char *buf, size_t bufsize, uint64_t *kept);
 
 /*
  * --delay-updates: renames the finished temp TMP (below TFD) to NAME in
@@ -74,11 +97,13 @@ int partial_stage(struct partial *p, struct tmpfile_reg *reg, int tfd,
 void partial_delay_add(struct partial *p, const char *rel, const char *name);
 
 /*
- * After a copy of NAME into DFD succeeded: a partial of it in the partial
- * dir is removed (it has been used), and a relative partial dir left
- * empty with it.  Thread-safe.
+ * After a copy of NAME into DFD succeeded (RESUMED: from its partial,
+ * partial_resume()), or NAME was found up to date: a partial of it in the
+ * partial dir is removed (it has been used), and a relative partial dir
+ * left empty with it.  Thread-safe.
  */
-void partial_done(struct partial *p, int dfd, const char *name);
+void partial_done(struct partial *p, int dfd, const char *name,
+    bool resumed);
 
 /* Is NAME, a directory DEST lists, (the first component of) the relative
  * partial dir?  Thread-safe. */
