@@ -48,6 +48,7 @@
 #include "pool.h"
 #include "util.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,13 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 		    sizeof(s->res.fallbacks));
 	ch->disabled |= s->proto.disabled;
 	err = s->err;
+	/* Claiming stopped by a cancel with pieces left unclaimed: the
+	 * copy is not complete even though no piece failed. */
+	if (err == 0 && s->short_end == size && s->next < s->size) {
+		err = -EINTR;
+		s->res.what = "interrupted while copying";
+		s->res.side = COPY_DST;
+	}
 	if (err < 0) {
 		copy_fail(ch->res, s->res.what, s->res.side);
 		ch->res->fatal = s->res.fatal;

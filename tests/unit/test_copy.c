@@ -531,7 +531,7 @@ static void test_pair_learning(void **state)
  */
 static int64_t split_once(struct pool *p, enum ts_copy_method m,
     const char *faults, uint64_t size, struct copy_result *res,
-    bool *shortened)
+    bool *shortened, bool cancelled)
 {
 	struct copy_ctx c;
 	struct chain ch;
@@ -539,6 +539,7 @@ static int64_t split_once(struct pool *p, enum ts_copy_method m,
 
 	ctx_init(&c, m, false);
 	copy_ctx_set_helpers(&c, p);
+	atomic_store(&c.abort, cancelled);
 	memset(res, 0, sizeof(*res));
 	memset(&ch, 0, sizeof(ch));
 	ch.c = &c;
@@ -580,27 +581,35 @@ static void test_split_pieces(void **state)
 		uint64_t sum = 0;
 
 		assert_int_equal(split_once(&p, methods[i], NULL, size, &res,
-		    &shortened), (int64_t)size);
+		    &shortened, false), (int64_t)size);
 		assert_false(shortened);
 		assert_same("split-src", "split-dst");
 		for (m = 0; m < TS_METHOD_COUNT; m++)
 			sum += res.bytes[m];
 		assert_int_equal(sum, size);
 		assert_true(res.workers >= 1 && res.workers <= 3);
+		assert_int_equal(res.split_prefix, size);
 		pool_wait(&p);
 	}
+	/* Cancelled before the pieces are claimed: the copy is not
+	 * complete, so it fails (it once returned the full size). */
+	assert_int_equal(split_once(&p, TS_COPY_RW, NULL, size, &res,
+	    &shortened, true), -EINTR);
+	assert_non_null(res.what);
+	assert_int_equal(res.split_prefix, 0);
+	pool_wait(&p);
 #ifdef TS_FAULT_INJECTION
 	/* Only where faults exist: sys_inject()'s skip() would leave this
 	 * frame while the pool's workers still use it (and abort later). */
 	/* A read error in some piece: the file fails, on the source side. */
 	assert_int_equal(split_once(&p, TS_COPY_RW, "pread@40=EIO", size,
-	    &res, &shortened), -EIO);
+	    &res, &shortened, false), -EIO);
 	assert_int_equal(res.side, COPY_SRC);
 	assert_non_null(res.what);
 	pool_wait(&p);
 	/* The source "ends" at some read: short, no error. */
 	assert_true(split_once(&p, TS_COPY_RW, "pread@30=zero", size, &res,
-	    &shortened) < (int64_t)size);
+	    &shortened, false) < (int64_t)size);
 	assert_true(shortened);
 	pool_wait(&p);
 #endif
