@@ -315,14 +315,25 @@ static int cmp_held(const void *a, const void *b)
 
 void report_flush(struct report *r)
 {
+	report_flush_held(r, NULL, NULL);
+}
+
+void report_flush_held(struct report *r,
+    void (*fn)(void *arg, const char *key, const char *text), void *arg)
+{
 	size_t i;
 
 	pthread_mutex_lock(&r->lock);
 	if (r->nheld > 1)
 		qsort(r->held, r->nheld, sizeof(*r->held), cmp_held);
+	if (fn)
+		flush_out(r);	/* what came before the items */
 	for (i = 0; i < r->nheld; i++) {
-		report_emit_locked(r, TS_OUT_STDOUT, r->held[i].text,
-		    strlen(r->held[i].text));
+		if (fn)
+			fn(arg, r->held[i].key, r->held[i].text);
+		else
+			report_emit_locked(r, TS_OUT_STDOUT, r->held[i].text,
+			    strlen(r->held[i].text));
 		free(r->held[i].key);
 		free(r->held[i].text);
 	}

@@ -177,6 +177,11 @@ void report_error(struct report *r, const char *fmt, ...)
 
 /* Writes the held lines (sorted in dry-run mode) and flushes. */
 void report_flush(struct report *r);
+/* treesync-mpi: flushes, and hands the dry run's held lines, sorted, to
+ * FN (KEY: the unescaped path they are sorted by; TEXT: the line) instead
+ * of writing them, so that every rank's can be merged into one order. */
+void report_flush_held(struct report *r,
+    void (*fn)(void *arg, const char *key, const char *text), void *arg);
 
 /* --- shared by the report_*.c files ------------------------------------ */
 

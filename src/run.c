@@ -836,7 +836,10 @@ static void stop_workers(struct ts_run *run)
 		pool_stop(&run->pool);
 	}
 	report_progress_stop(run->rep);
-	report_flush(run->rep);
+	if (run->exec && run->exec->held)
+		report_flush_held(run->rep, run->exec->held, run->exec->arg);
+	else
+		report_flush(run->rep);
 }
 
 /* The last line of --log-file and the summary (under treesync-mpi, rank

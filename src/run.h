@@ -511,6 +511,10 @@ struct run_exec {
 	/* Every rank's held output to rank 0, which prints it (main
 	 * thread, before the summary). */
 	void (*gather)(void *arg);
+	/* The dry run's lines of this rank, sorted, one by one (main
+	 * thread, before gather): rank 0 merges every rank's into the one
+	 * order a single process prints.  NULL: written as usual. */
+	void (*held)(void *arg, const char *key, const char *text);
 };
 void run_set_exec(struct ts_run *run, const struct run_exec *x);
 

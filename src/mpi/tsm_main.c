@@ -44,6 +44,9 @@ struct tsm {
 	struct ts_host host;	/* ranks other than 0 */
 	pthread_mutex_t out_lock;
 	struct dtask_buf out[2];	/* their stdout and stderr, held */
+	/* The dry run's sorted item lines of this rank, as records (u32
+	 * key length, key, u32 text length, text), merged by rank 0. */
+	struct dtask_buf held;
 	_Atomic int malformed;
 	/* Messages sent once the walk is over (the queue has stopped):
 	 * per rank, each a u32 length and its bytes; delivered by
@@ -60,29 +63,33 @@ struct tsm {
 
 /* --- output: rank 0 writes, the others hold ---------------------------- */
 
+/* Appends N bytes at P to B (false: out of memory). */
+static bool buf_add(struct dtask_buf *b, const void *p, size_t n)
+{
+	if (b->n + n > b->cap) {
+		size_t cap = (b->n + n) * 2 + 4096;
+		unsigned char *q = realloc(b->p, cap);
+
+		if (!q)
+			return false;
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+	return true;
+}
+
 static void held_write(void *arg, enum ts_out out, const char *text,
     size_t len)
 {
 	struct tsm *m = arg;
-	struct dtask_buf *b;
 
 	if (out == TS_OUT_PROGRESS)
 		return;
-	b = &m->out[out == TS_OUT_STDERR];
 	pthread_mutex_lock(&m->out_lock);
-	if (b->n + len > b->cap) {
-		size_t cap = (b->n + len) * 2 + 4096;
-		unsigned char *p = realloc(b->p, cap);
-
-		if (!p) {
-			pthread_mutex_unlock(&m->out_lock);
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, text, len);
-	b->n += len;
+	/* Out of memory: lost (nobody else would print it). */
+	buf_add(&m->out[out == TS_OUT_STDERR], text, len);
 	pthread_mutex_unlock(&m->out_lock);
 }
 
@@ -135,41 +142,127 @@ static void write_stats(const struct tsm *m, const char *prefix)
 	fclose(f);
 }
 
-/* Every other rank's held output to rank 0, which writes it, rank by
- * rank (stdout, then stderr). */
+/* The engine's dry-run lines of this rank (run_exec.held), kept (out of
+ * memory: lost, as held_write() loses them). */
+static void tsm_held(void *arg, const char *key, const char *text)
+{
+	struct tsm *m = arg;
+	uint32_t kn = (uint32_t)strlen(key), tn = (uint32_t)strlen(text);
+	size_t at = m->held.n;
+
+	if (!buf_add(&m->held, &kn, 4) || !buf_add(&m->held, key, kn) ||
+	    !buf_add(&m->held, &tn, 4) || !buf_add(&m->held, text, tn))
+		m->held.n = at;	/* never half a record */
+}
+
+struct held_rec {
+	const char *key, *text;
+	uint32_t kn, tn;
+};
+
+/* Byte order of the key, then of the text: report.c's cmp_held(). */
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct held_rec *x = a, *y = b;
+	int c = memcmp(x->key, y->key, x->kn < y->kn ? x->kn : y->kn);
+
+	if (!c && x->kn != y->kn)
+		c = x->kn < y->kn ? -1 : 1;
+	if (!c)
+		c = memcmp(x->text, y->text, x->tn < y->tn ? x->tn : y->tn);
+	if (!c && x->tn != y->tn)
+		c = x->tn < y->tn ? -1 : 1;
+	return c;
+}
+
+/* Rank 0: the records of every rank (ALL, N bytes) in one order, as one
+ * process sorts them, written to stdout. */
+static void write_merged(const unsigned char *all, size_t n)
+{
+	struct held_rec *v = NULL;
+	size_t nv = 0, cap = 0, at = 0, i;
+
+	while (at + 4 <= n) {
+		struct held_rec h;
+
+		memcpy(&h.kn, all + at, 4);
+		if (at + 4 + h.kn + 4 > n)
+			break;
+		h.key = (const char *)all + at + 4;
+		memcpy(&h.tn, all + at + 4 + h.kn, 4);
+		if (at + 8 + h.kn + h.tn > n)
+			break;
+		h.text = (const char *)all + at + 8 + h.kn;
+		at += 8 + (size_t)h.kn + h.tn;
+		if (nv == cap) {
+			struct held_rec *q;
+
+			cap = cap ? cap * 2 : 1024;
+			q = realloc(v, cap * sizeof(*v));
+			if (!q)
+				break;
+			v = q;
+		}
+		v[nv++] = h;
+	}
+	qsort(v, nv, sizeof(*v), cmp_rec);
+	for (i = 0; i < nv; i++)
+		write_all(STDOUT_FILENO, (const unsigned char *)v[i].text,
+		    v[i].tn);
+	free(v);
+}
+
+/* Rank 0 gets what every rank holds in B (itself included when SELF):
+ * returns the bytes, malloc'ed (*N of them), on rank 0; NULL elsewhere. */
+static unsigned char *gather_bytes(struct tsm *m, const struct dtask_buf *b,
+    bool self, size_t *n)
+{
+	int len = m->rank || self ? (int)b->n : 0;
+	int *lens = NULL, *offs = NULL, total = 0, r;
+	unsigned char *all = NULL;
+
+	if (m->rank == 0) {
+		lens = calloc((size_t)m->nranks, sizeof(*lens));
+		offs = calloc((size_t)m->nranks, sizeof(*offs));
+	}
+	MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
+	if (m->rank == 0) {
+		for (r = 0; r < m->nranks; r++) {
+			offs[r] = total;
+			total += lens[r];
+		}
+		all = malloc(total ? (size_t)total : 1);
+	}
+	MPI_Gatherv(b->p, len, MPI_BYTE, all, lens, offs, MPI_BYTE, 0,
+	    MPI_COMM_WORLD);
+	free(lens);
+	free(offs);
+	*n = m->rank == 0 ? (size_t)total : 0;
+	return all;
+}
+
+/* Every other rank's held output to rank 0, which writes it: the dry
+ * run's item lines of all ranks merged into one order, then each rank's
+ * other output, rank by rank (stdout, then stderr). */
 static void tsm_gather(void *arg)
 {
 	struct tsm *m = arg;
-	int k, r;
+	unsigned char *all;
+	size_t n;
+	int k;
 
 	if (m->q && getenv("TREESYNC_MPI_STATS"))
 		write_stats(m, getenv("TREESYNC_MPI_STATS"));
+	all = gather_bytes(m, &m->held, true, &n);
+	if (all && n)
+		write_merged(all, n);
+	free(all);
+	dtask_buf_free(&m->held);
 	for (k = 0; k < 2; k++) {
-		int len = m->rank ? (int)m->out[k].n : 0;
-		int *lens = NULL, *offs = NULL, total = 0;
-		unsigned char *all = NULL;
-
-		if (m->rank == 0) {
-			lens = calloc((size_t)m->nranks, sizeof(*lens));
-			offs = calloc((size_t)m->nranks, sizeof(*offs));
-		}
-		MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0,
-		    MPI_COMM_WORLD);
-		if (m->rank == 0) {
-			for (r = 0; r < m->nranks; r++) {
-				offs[r] = total;
-				total += lens[r];
-			}
-			all = malloc(total ? (size_t)total : 1);
-		}
-		MPI_Gatherv(m->out[k].p, len, MPI_BYTE, all, lens, offs,
-		    MPI_BYTE, 0, MPI_COMM_WORLD);
-		if (m->rank == 0 && total)
-			write_all(k ? STDERR_FILENO : STDOUT_FILENO, all,
-			    (size_t)total);
+		all = gather_bytes(m, &m->out[k], false, &n);
+		if (m->rank == 0 && n)
+			write_all(k ? STDERR_FILENO : STDOUT_FILENO, all, n);
 		free(all);
-		free(lens);
-		free(offs);
 		dtask_buf_free(&m->out[k]);
 	}
 }
@@ -234,6 +327,7 @@ static int tsm_send(void *arg, int rank, const void *buf, size_t len)
 	struct tsm *m = arg;
 	struct dtask_buf *b;
 	uint32_t n = (uint32_t)len;
+	size_t at;
 
 	if (!atomic_load(&m->walk_over))
 		return mpi_queue_send(m->q, rank, buf, len);
@@ -241,20 +335,12 @@ static int tsm_send(void *arg, int rank, const void *buf, size_t len)
 		return -EINVAL;
 	pthread_mutex_lock(&m->late_lock);
 	b = &m->late[rank];
-	if (b->n + 4 + len > b->cap) {
-		size_t cap = (b->n + 4 + len) * 2 + 256;
-		unsigned char *p = realloc(b->p, cap);
-
-		if (!p) {
-			pthread_mutex_unlock(&m->late_lock);
-			return -ENOMEM;
-		}
-		b->p = p;
-		b->cap = cap;
+	at = b->n;
+	if (!buf_add(b, &n, 4) || !buf_add(b, buf, len)) {
+		b->n = at;
+		pthread_mutex_unlock(&m->late_lock);
+		return -ENOMEM;
 	}
-	memcpy(b->p + b->n, &n, 4);
-	memcpy(b->p + b->n + 4, buf, len);
-	b->n += 4 + len;
 	pthread_mutex_unlock(&m->late_lock);
 	return 0;
 }
@@ -503,7 +589,8 @@ int main(int argc, char **argv)
 	m.x = (struct run_exec){ .arg = &m, .rank = m.rank,
 		.nranks = m.nranks, .pool = &m.pext, .start = tsm_start,
 		.send = tsm_send, .walk = tsm_walk, .combine = tsm_combine,
-		.settle = tsm_settle, .gather = tsm_gather };
+		.settle = tsm_settle, .gather = tsm_gather,
+		.held = tsm_held };
 	ops.arg = &m;
 	ops.prepare = tsm_prepare;
 	ops.options = tsm_options;

@@ -4,7 +4,8 @@
 # targets, mtimes of files and directories) and the same itemized lines,
 # sorted, for the differential suite's core scenarios -- an initial copy,
 # a resync with changed, new, extraneous and retyped entries under
-# --delete, a no-op resync, and a dry run (-n, nothing touched).  With
+# --delete, a no-op resync, and a dry run (-n, nothing touched) whose
+# lines are plain treesync's byte for byte, in the same order.  With
 # several ranks the directories really are spread (ranks other than 0
 # stole tasks).  Without a launcher it is treesync; an option it cannot
 # spread yet is refused once, exit 1, on every rank count above 1.
@@ -25,7 +26,11 @@ ref() {
 		{ note_file "$T/ref.out"; fail "treesync $* exited $?"; }
 	REF_TREE[$name]=$(tree_state "$B/dst")
 	items "$T/ref.out" >"$T/ref.$name.items"
+	raw_items "$T/ref.out" >"$T/ref.$name.raw"
 }
+# The item lines as printed, in their order (a dry run's are sorted by
+# path: the same bytes for any number of ranks).
+raw_items() { grep -E '^[.<>ch*][fdLDS ]|^\*deleting' "$1"; }
 ref initial empty -a -i
 ref resync tmpl -a -i --delete
 ref dryrun tmpl -a -i -n --delete
@@ -57,6 +62,12 @@ for np in 1 2 3 4; do
 				fail "$np ranks, $sc: the -i lines differ from treesync's"
 			}
 		fi
+		if [ "$sc" = dryrun ]; then
+			raw_items "$T/mpi.out" | cmp -s "$T/ref.dryrun.raw" - || {
+				raw_items "$T/mpi.out" | diff "$T/ref.dryrun.raw" - | head -10 | sed 's/^/    /'
+				fail "$np ranks, dry run: the -i lines are not treesync's, byte for byte and in order"
+			}
+		fi
 		if [ "$np" -gt 1 ] && [ "$sc" = initial ]; then
 			stole=$(stolen_by_others)
 			note "$np ranks, initial copy: ranks 1.. stole $stole tasks"
@@ -81,4 +92,4 @@ run 2 -a -H --delete
 [ "$(grep -c 'not supported across several ranks' "$T/mpi.out")" = 1 ] ||
 	{ note_file "$T/mpi.out"; fail "-H on 2 ranks: not said once"; }
 [ "$(tree_state "$B/dst")" = "$(tree_state "$T/tmpl")" ] || fail "-H on 2 ranks: DEST was changed"
-pass "1-4 ranks: trees and sorted -i lines as treesync's; work spread; -H refused"
+pass "1-4 ranks: trees and sorted -i lines as treesync's (a dry run's byte for byte, in order); work spread; -H refused"
