@@ -261,6 +261,22 @@ run_rs() {
     RS_RC=$(cat "$T/rsync.rc")
 }
 
+# term_at_temp PID DIR GLOB KB: waits (15 s at most) until a file GLOB of
+# more than KB KiB is below DIR (a temp with data), then SIGTERMs PID and
+# waits for it; fails when none appeared while PID ran.
+term_at_temp() {
+    local pid=$1 dir=$2 glob=$3 kb=$4 i t=
+    for i in $(seq 1 300); do
+        t=$(find "$dir" -name "$glob" -size +"$kb"k 2>/dev/null | head -1)
+        [ -n "$t" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -n "$t" ] || { kill "$pid" 2>/dev/null; fail "scenario: no $glob with data seen in $dir"; }
+    kill -TERM "$pid"
+    wait "$pid"
+}
+
 # ---------------------------------------------------------------- output
 # Lines whose numbers are the tool's own: the "sending incremental file
 # list" header, the "sent ... received ..." and "total size is ..." trailer

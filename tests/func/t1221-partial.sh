@@ -14,18 +14,9 @@ stamp "$SRC"
 # temp of big holds data, SIGTERMs it, waits for it, and then (rsync's
 # receiver, a child, keeps the partial from its exit handler) for KEPT.
 interrupt() {
-	local bin=$1 dest=$2 kept=$3 pid i t; shift 3
+	local bin=$1 dest=$2 kept=$3 i; shift 3
 	"$bin" -a --bwlimit=400 "$@" "$SRC/" "$dest/" >/dev/null 2>&1 &
-	pid=$!
-	for i in $(seq 1 300); do
-		t=$(find "$dest/d1/d2" -maxdepth 1 -name '.big.*' -size +0 2>/dev/null | head -1)
-		[ -n "$t" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -n "$t" ] || fail "scenario: $bin: no temp of big with data seen"
-	kill -TERM "$pid"
-	wait "$pid"
+	term_at_temp $! "$dest" '.big.*' 0
 	for i in $(seq 1 100); do
 		[ -s "$kept" ] && [ "$(find "$dest/d1/d2" -maxdepth 1 -name '.big.*' | wc -l)" = 0 ] && break
 		sleep 0.05

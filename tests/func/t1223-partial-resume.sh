@@ -10,18 +10,9 @@ touch -d @1400000000 "$SRC/big"
 
 # interrupt DEST OPTS...: SIGTERM once big's temp holds data.
 interrupt() {
-	local dest=$1 pid i t; shift
+	local dest=$1; shift
 	"$TREESYNC" -a --partial --bwlimit=2000 "$@" "$SRC/" "$dest/" >/dev/null 2>&1 &
-	pid=$!
-	for i in $(seq 1 300); do
-		t=$(find "$dest" -name '.big.*' -size +1000k 2>/dev/null | head -1)
-		[ -n "$t" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -n "$t" ] || fail "scenario: no temp of big with data seen"
-	kill -TERM "$pid"
-	wait "$pid"
+	term_at_temp $! "$dest" '.big.*' 1000
 	KEPT=$(stat -c %s "$dest/big" 2>/dev/null || stat -c %s "$dest/.part/big")
 	[ "$KEPT" -gt 0 ] && [ "$KEPT" -lt $SIZE ] || fail "kept $KEPT bytes"
 }
