@@ -48,6 +48,8 @@ complete -c treesync -s '0' -l 'from0' -d 'all *-from/filter files are delimited
 complete -c treesync -s 'l' -l 'links' -d 'copy symlinks as symlinks'
 complete -c treesync -l 'safe-links' -d 'ignore symlinks that point outside the tree'
 complete -c treesync -l 'munge-links' -d 'munge symlinks to make them safe & unusable'
+complete -c treesync -s 'L' -l 'copy-links' -d 'transform symlink into referent file/dir'
+complete -c treesync -l 'copy-unsafe-links' -d 'only unsafe symlinks are transformed'
 complete -c treesync -s 'k' -l 'copy-dirlinks' -d 'transform symlink to directory into referent directory'
 complete -c treesync -s 'H' -l 'hard-links' -d 'preserve hard links (also with many workers)'
 complete -c treesync -s 'p' -l 'perms' -d 'preserve permissions'

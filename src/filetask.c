@@ -35,6 +35,41 @@ static int ftask_sfd(const struct ftask *f)
 	return f->from->slot.fd;
 }
 
+/* Where F's data is read: a directory fd and a name in it. */
+struct src_at {
+	int fd;
+	const char *name;
+	int own;		/* -L: the referent's directory, or -1 */
+	char *base;		/* -L: the referent's name (malloc'ed) */
+};
+
+/* F's source, or with -L the file its link points to now (found again
+ * here: the listing only stat'ed it).  0 or -errno. */
+static int src_at_open(const struct ftask *f, struct src_at *at)
+{
+	at->fd = ftask_sfd(f);
+	at->name = f->src_name;
+	at->own = -1;
+	at->base = NULL;
+	if (!f->follow)
+		return 0;
+	at->own = walk_referent(at->fd, f->src_name, &at->base);
+	if (at->own < 0)
+		return at->own;
+	at->fd = at->own;
+	at->name = at->base;
+	return 0;
+}
+
+static void src_at_close(struct src_at *at)
+{
+	if (at->own >= 0)
+		close(at->own);
+	free(at->base);
+	at->own = -1;
+	at->base = NULL;
+}
+
 /*
  * --copy-dest (or a --link-dest match that cannot be linked): F's data
  * is its match's in the alternate directory F->basis, copied from there;
@@ -47,6 +82,7 @@ static int copy_from_basis(struct ftask *f, const struct meta_target *m,
 	struct ts_run *run = d->run;
 	struct meta_target mm = *m;
 	struct xattr_set xa = { 0 };
+	struct src_at at = { .own = -1 };
 	int bfd = altdest_get(d, (size_t)f->basis), r;
 
 	if (bfd < 0) {
@@ -55,9 +91,10 @@ static int copy_from_basis(struct ftask *f, const struct meta_target *m,
 		res->side = COPY_SRC;
 		return res->err = bfd;
 	}
-	if (mm.xa_which && xattr_read(ftask_sfd(f), f->src_name, -1,
-	    mm.xa_src, mm.am_root, &xa) == 0)
+	if (mm.xa_which && src_at_open(f, &at) == 0 &&
+	    xattr_read(at.fd, at.name, -1, mm.xa_src, mm.am_root, &xa) == 0)
 		mm.xattrs = &xa;
+	src_at_close(&at);
 	r = run->o->inplace ? copy_file_inplace(&run->copy, bfd, f->name,
 	    d->dslot.fd, f->name, &mm, w->buf, res, true) :
 	    copy_file_basis(&run->copy, bfd, f->name, d->dslot.fd, f->name,
@@ -97,15 +134,25 @@ static int copy_to(struct ftask *f, const struct meta_target *m,
 	    const struct meta_target *, char *, struct copy_result *) =
 	    ftask_inplace(f) ? copy_inplace : f->has_dst ? copy_file :
 	    copy_file_new;
+	struct src_at at;
 	int r;
 
 	if (f->basis >= 0)
 		return copy_from_basis(f, m, w, res);
-	r = copy(&run->copy, ftask_sfd(f), f->src_name, d->dslot.fd,
-	    f->name, m, w->buf, res);
+	r = src_at_open(f, &at);
+	if (r < 0) {
+		memset(res, 0, sizeof(*res));
+		res->what = "cannot open";
+		res->side = COPY_SRC;
+		res->vanished = r == -ENOENT;
+		return res->err = r;
+	}
+	r = copy(&run->copy, at.fd, at.name, d->dslot.fd, f->name, m, w->buf,
+	    res);
 	if ((r == -EMFILE || r == -ENFILE) && dslot_relieve(&run->slots))
-		r = copy(&run->copy, ftask_sfd(f), f->src_name, d->dslot.fd,
-		    f->name, m, w->buf, res);
+		r = copy(&run->copy, at.fd, at.name, d->dslot.fd, f->name, m,
+		    w->buf, res);
+	src_at_close(&at);
 	if (r == 0 && res->staged)
 		partial_delay_add(run->copy.part, d->rel, f->name);
 	return r;
@@ -152,6 +199,7 @@ static struct ftask *ftask_new(struct dnode *d, const struct srcitem *it,
 		f->has_dst = true;
 	}
 	f->need_checksum = checksum;
+	f->follow = it->follow;
 	f->hl = hl;
 	if (out)
 		f->iflags = out->iflags;
@@ -202,10 +250,14 @@ static int settle_checksum(struct ftask *f, struct pool_worker *w,
 		.am_root = run->am_root };
 	struct cmp_out out;
 	struct xattr_set xa = { 0 };
+	struct src_at at;
 	int r;
 
-	r = hash_at(ftask_sfd(f), f->src_name, w->buf, POOL_BUF_SIZE, &a);
+	r = src_at_open(f, &at);
+	if (r == 0)
+		r = hash_at(at.fd, at.name, w->buf, POOL_BUF_SIZE, &a);
 	if (r < 0) {
+		src_at_close(&at);
 		if (r == -ENOENT) {
 			add(&run->vanished, 1);
 			report_vanished(run->rep, ftask_src_disp(f), f->src_name);
@@ -221,8 +273,8 @@ static int settle_checksum(struct ftask *f, struct pool_worker *w,
 	/* The attributes are compared as for any other pair (the walk left
 	 * them to this task with the contents). */
 	if (run->xa_which)
-		item_compare_xattrs(d, ftask_sfd(f), f->src_name, f->name, &in,
-		    &xa);
+		item_compare_xattrs(d, at.fd, at.name, f->name, &in, &xa);
+	src_at_close(&at);
 	cmp_decide(run->o, &in, &out);
 	if (out.action == CMP_ATTRS) {
 		item_apply_attrs(d, f->name, rel, &f->src, &f->dst,

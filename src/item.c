@@ -28,32 +28,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The target of the symlink NAME below DIRFD (malloc'ed), or NULL with
- * errno set by readlinkat (kept across the free). */
-static char *read_link(int dirfd, const char *name)
-{
-	size_t size = 256;
-
-	for (;;) {
-		char *buf = xmalloc(size);
-		ssize_t n = readlinkat(dirfd, name, buf, size);
-
-		if (n < 0) {
-			int e = errno;
-
-			free(buf);
-			errno = e;
-			return NULL;
-		}
-		if ((size_t)n < size) {
-			buf[n] = '\0';
-			return buf;
-		}
-		free(buf);
-		size *= 2;
-	}
-}
-
 /* rsync's --munge-links prefix. */
 #define MUNGE_PREFIX "/rsyncd-munged/"
 
@@ -63,8 +37,7 @@ static char *read_link(int dirfd, const char *name)
  * target that has more than it: that is the sending side's half of the
  * option, and a local rsync does no other (its receiver never munges).
  */
-static char *read_source_link(const struct ts_run *run,
-    const struct srcitem *it)
+char *item_source_link(const struct ts_run *run, const struct srcitem *it)
 {
 	char *t = NULL;
 	size_t pl = sizeof(MUNGE_PREFIX) - 1;
@@ -73,7 +46,7 @@ static char *read_source_link(const struct ts_run *run,
 	if (run->o->fake_super_src)
 		t = fakesuper_read_link(it->sfd, it->src_name);
 	if (!t && (!run->o->fake_super_src || errno == ELOOP))
-		t = read_link(it->sfd, it->src_name);
+		t = walk_readlink(it->sfd, it->src_name);
 
 	if (t && run->o->munge_links && strlen(t) > pl &&
 	    strncmp(t, MUNGE_PREFIX, pl) == 0)
@@ -203,7 +176,7 @@ void item_make_node(struct dnode *d, const struct srcitem *it,
 	char *target = NULL;
 
 	if (S_ISLNK(it->ent->mode) &&
-	    !(target = read_source_link(d->run, it))) {
+	    !(target = item_source_link(d->run, it))) {
 		report_errno_at(d->run->rep, errno, "cannot read symlink",
 		    it->src_disp, it->src_name);
 		run_source_failed(d->run);
@@ -435,7 +408,7 @@ static bool read_targets(struct dnode *d, const struct srcitem *it,
 {
 	struct ts_run *run = d->run;
 
-	*starget = read_source_link(run, it);
+	*starget = item_source_link(run, it);
 	if (!*starget) {
 		if (errno == ENOENT) {
 			add(&run->vanished, 1);
@@ -452,9 +425,23 @@ static bool read_targets(struct dnode *d, const struct srcitem *it,
 		*dtarget = d->run->fake_super ?
 		    fakesuper_read_link(d->dslot.fd, it->name) : NULL;
 		if (!*dtarget && (!d->run->fake_super || errno == ELOOP))
-			*dtarget = read_link(d->dslot.fd, it->name);
+			*dtarget = walk_readlink(d->dslot.fd, it->name);
 	}
 	return true;
+}
+
+void item_say_unsafe(struct ts_run *run, const char *fmt, const char *rel,
+    const char *target)
+{
+	char *both;
+
+	if (report_info_level(run->rep, TS_INFO_SYMSAFE) < 1)
+		return;
+	/* One %s for both names: each is escaped all the same. */
+	both = xmalloc(strlen(rel) + strlen(target) + 7);
+	sprintf(both, "%s\" -> \"%s", rel, target);
+	report_note_info(run->rep, TS_INFO_SYMSAFE, 1, fmt, both);
+	free(both);
 }
 
 /*
@@ -466,19 +453,11 @@ static bool unsafe_skipped(struct dnode *d, const struct srcitem *it,
     const char *target, char **rel)
 {
 	struct ts_run *run = d->run;
-	char *both;
 
 	if (!run->o->safe_links ||
 	    !util_unsafe_symlink(target, item_rel(d, it, rel)))
 		return false;
-	if (report_info_level(run->rep, TS_INFO_SYMSAFE) >= 1) {
-		/* One %s for both names: each is escaped all the same. */
-		both = xmalloc(strlen(*rel) + strlen(target) + 7);
-		sprintf(both, "%s\" -> \"%s", *rel, target);
-		report_note_info(run->rep, TS_INFO_SYMSAFE, 1,
-		    "ignoring unsafe symlink \"%s\"", both);
-		free(both);
-	}
+	item_say_unsafe(run, "ignoring unsafe symlink \"%s\"", *rel, target);
 	add(&run->entries_done, 1);
 	return true;
 }

@@ -158,16 +158,25 @@ static void add_entry(struct lister *ls, struct lents *l, const struct lent *at,
 	n->layer = at->layer ? filter_layer_ref(at->layer) : NULL;
 	n->target = NULL;
 	n->follow = false;
-	if (S_ISLNK(e->mode) && ls->run->o->copy_dirlinks) {
-		/* -k: a link to a directory is listed as it (scan.c). */
+	if (S_ISLNK(e->mode) && (ls->run->o->copy_dirlinks ||
+	    ls->run->o->copy_links)) {
+		/* -k: a link to a directory is listed as it (scan.c); -L:
+		 * every link as what it points to. */
 		struct ts_entry t;
+		int r = walk_stat(n->pfd, name, true, &t);
 
-		if (walk_stat(n->pfd, name, true, &t) == 0 &&
-		    S_ISDIR(t.mode)) {
+		if (r == 0 && (S_ISDIR(t.mode) || ls->run->o->copy_links)) {
 			t.name = n->e.name;
 			n->e = t;
-			n->follow = true;
-			n->links++;
+			n->follow = S_ISDIR(t.mode);
+			n->links += n->follow;
+		} else if (r < 0 && ls->run->o->copy_links) {
+			/* Said and left out, as in a transfer. */
+			failed(ls, -r, "symlink has no referent", n->base, rel);
+			filter_layer_unref(n->layer);
+			free(n->rel);
+			l->n--;
+			return;
 		}
 	}
 	if (S_ISLNK(n->e.mode) && ls->run->o->links) {

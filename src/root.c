@@ -94,6 +94,24 @@ static size_t root_src_operand(const struct ts_run *run, const struct dsrc *s)
 	    s->rank;
 }
 
+/* -L, --copy-unsafe-links, -k: a symlink operand S (item IT) as what it
+ * points to.  False when it must be followed and cannot (reported). */
+static bool follow_operand(struct ts_run *run, struct plan_src *s,
+    struct srcitem *it)
+{
+	int r;
+
+	if (!S_ISLNK(s->st.mode))
+		return true;
+	r = scan_follow_link(run, it, &s->st, s->name);
+	if (r < 0) {
+		report_errno(run->rep, -r, "cannot stat source", s->operand);
+		run_source_failed(run);
+		return false;
+	}
+	return true;
+}
+
 void root_scan(struct dnode *root)
 {
 	struct ts_run *run = root->run;
@@ -119,15 +137,17 @@ void root_scan(struct dnode *root)
 			continue;
 		}
 		s->st.name = s->name;
-		item_adjust_source(run, s->fd, s->name, &s->st);
 		/* Messages name the operand as the user typed it. */
 		named[nn] = (struct srcitem){ .ent = &s->st,
 			.from = &run->opdirs[i], .sfd = s->fd,
 			.src_name = s->name,
 			.name = p->single_name ? p->single_name : s->name,
 			.disp_name = s->name, .src_disp = "",
-			.dev_limit = s->st.dev, .order = (uint64_t)i << 32,
-			.layer = tops[i] };
+			.order = (uint64_t)i << 32, .layer = tops[i] };
+		if (!follow_operand(run, s, &named[nn]))
+			continue;
+		item_adjust_source(run, s->fd, s->name, &s->st);
+		named[nn].dev_limit = s->st.dev;
 		nn++;
 	}
 	scan_collect(root, named, nn, &sc);

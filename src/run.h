@@ -396,6 +396,7 @@ struct ftask {
 	struct ts_entry src, dst;
 	bool has_dst;
 	bool need_checksum;
+	bool follow;		/* src_name is a symlink to the file (-L) */
 	struct hl_entry *hl;	/* -H: this file is the master of a group */
 	int basis;		/* --copy-dest...: copied from this alternate
 				 * directory's file of its name; -1 source */
@@ -430,7 +431,7 @@ struct srcitem {
 	struct filter_layer *layer;	/* the rules it is checked against */
 	bool child_stop;	/* a directory: create it, do not descend */
 	bool follow;		/* ENT is what the symlink SRC_NAME points to
-				 * (-k): a directory */
+				 * (-L, --copy-unsafe-links, -k) */
 	bool too_deep;		/* followed: more symlinks on its path than
 				 * one path may have (made, not read) */
 	uint32_t in_way;	/* -m, a directory after the walk: the mode of
@@ -643,6 +644,13 @@ void item_adjust_source(const struct ts_run *run, int dirfd,
  * user.rsync.%stat says.  Thread-safe. */
 void item_fake_dest(const struct ts_run *run, int dirfd, const char *name,
     struct ts_entry *en);
+/* At --info=symsafe (-v): FMT (one of ours, with one %s) said with
+ * '"REL" -> "TARGET"' for its %s, as rsync says it.  Thread-safe. */
+void item_say_unsafe(struct ts_run *run, const char *fmt, const char *rel,
+    const char *target);
+/* The target of IT's source symlink as the transfer takes it (malloc'ed;
+ * --munge-links unmunged), or NULL with errno set.  Thread-safe. */
+char *item_source_link(const struct ts_run *run, const struct srcitem *it);
 /* tmpfile_make()'s MAKE for the symlink (to TARGET) or node SRC. */
 struct item_node {
 	const struct ts_entry *src;
@@ -745,6 +753,17 @@ void scan_collect(struct dnode *d, const struct srcitem *extra,
 /* The current name's items in SC->items[0..n) (in operand order): those
  * read already (SC->n > 0), or the next name's, once the last one's
  * decider set SC->n to 0.  False when every name was read. */
+/*
+ * -L, --copy-unsafe-links, -k: when the options say so, the symlink E
+ * (IT's entry, in IT->from, at REL below the top of the transfer; REL is
+ * only read with --copy-unsafe-links) becomes what it points to, found
+ * once here: E is overwritten and IT->follow set (IT->too_deep, reported,
+ * for a directory behind more links than one path may have).  Returns 0,
+ * or -errno when a link that must be followed cannot be (ENOENT: it has
+ * no referent; ELOOP: a file too deep); nothing is reported then.
+ */
+int scan_follow_link(struct ts_run *run, struct srcitem *it,
+    struct ts_entry *e, const char *rel);
 bool scan_peek(struct dnode *d, struct scan_lists *sc);
 void scan_lists_free(struct scan_lists *sc);
 /* ITEMS[0..N) share a name: moves the winner first, *MERGE receives the

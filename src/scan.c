@@ -393,33 +393,105 @@ static const char *next_name(const struct scan_lists *sc)
 /* The kernel's limit on symlinks in one path (MAXSYMLINKS). */
 #define PATH_SYMLINKS 40
 
-/*
- * -k: the symlink IT->ent, listed in source S, is the directory it points
- * to, if it does point to one (followed once, here: the slot made for it
- * opens it again only as that very directory).  A directory whose path
- * from its operand would go through more symlinks than one path may is
- * made but not read (a source error), as rsync, which opens that path
- * whole, fails on it (ELOOP) -- and a link to an ancestor ends there.
- */
-static void follow_dirlink(struct ts_run *run, const struct dsrc *s,
-    struct srcitem *it, struct ts_entry *e)
+/* How many symlinks the path of an entry of S goes through, itself
+ * included when it is a followed link. */
+static unsigned path_links(const struct dsrc *s)
 {
-	struct ts_entry t;
 	unsigned n = 1;
 
-	if (walk_stat(s->slot.fd, e->name, true, &t) < 0 || !S_ISDIR(t.mode))
-		return;	/* dangling, or not a directory: a link */
+	for (; s; s = s->up)
+		n += s->slot.follow;
+	return n;
+}
+
+/*
+ * Which source symlink is what it points to: every one with -L, an
+ * unsafe one (util_unsafe_symlink() at REL, its path from the top of the
+ * transfer) with --copy-unsafe-links.  -k's links to directories are not
+ * among them: a dangling one stays a link.
+ */
+static bool must_follow(struct ts_run *run, const struct srcitem *it,
+    const char *rel)
+{
+	char *target;
+	bool unsafe;
+
+	if (run->o->copy_links)
+		return true;
+	if (!run->o->copy_unsafe_links || !(target = item_source_link(run, it)))
+		return false;
+	unsafe = util_unsafe_symlink(target, rel);
+	if (unsafe)
+		item_say_unsafe(run, "copying unsafe symlink \"%s\"", rel,
+		    target);
+	free(target);
+	return unsafe;
+}
+
+int scan_follow_link(struct ts_run *run, struct srcitem *it,
+    struct ts_entry *e, const char *rel)
+{
+	const struct dsrc *s = it->from;
+	bool must = must_follow(run, it, rel);
+	struct ts_entry t;
+	int r;
+
+	if (!must && !run->o->copy_dirlinks)
+		return 0;
+	r = walk_stat(it->sfd, e->name, true, &t);
+	if (r < 0 || (!must && !S_ISDIR(t.mode)))
+		return must ? r : 0;	/* -k: dangling, or not a directory */
 	t.name = e->name;
 	*e = t;
 	it->follow = true;
-	for (; s; s = s->up)
-		n += s->slot.follow;
-	if (n > PATH_SYMLINKS) {
+	/* rsync opens the whole path: past 40 links, a directory is made but
+	 * not read, and a file is not sent. */
+	if (path_links(s) > PATH_SYMLINKS) {
+		if (!S_ISDIR(e->mode))
+			return -ELOOP;
 		report_errno_at(run->rep, ELOOP, "cannot open directory",
 		    it->src_disp, e->name);
 		run_source_failed(run);
 		it->too_deep = true;
 	}
+	return 0;
+}
+
+/* scan_follow_link()'s failure R for IT's link (reported: a source error,
+ * and the listing is not complete). */
+static void follow_failed(struct ts_run *run, const struct srcitem *it,
+    struct scan_lists *sc, int r)
+{
+	char *p;
+
+	if (r == -ENOENT) {
+		p = util_path_join(it->src_disp, it->src_name);
+		report_error(run->rep, "symlink has no referent: '%s'", p);
+		free(p);
+	} else {
+		report_errno_at(run->rep, -r, "cannot open", it->src_disp,
+		    it->src_name);
+	}
+	run_source_failed(run);
+	sc->complete = false;
+}
+
+/* Follows IT's symlink E if the options say so; false when it must be
+ * and cannot be, or leads to a directory this run made. */
+static bool follow_link(struct dnode *d, struct scan_lists *sc,
+    struct srcitem *it, struct ts_entry *e)
+{
+	struct ts_run *run = d->run;
+	char *rel = run->o->copy_unsafe_links ?
+	    util_path_join(d->rel, e->name) : NULL;
+	int r = scan_follow_link(run, it, e, rel);
+
+	free(rel);
+	if (r < 0) {
+		follow_failed(run, it, sc, r);
+		return false;
+	}
+	return !it->follow || !made_has(run, e);
 }
 
 /* Entry I of source K of D as a source item of SC's current name; false
@@ -437,14 +509,14 @@ static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
 	if (made_has(run, e))
 		return false;
 	memset(it, 0, sizeof(*it));
-	it->src_disp = s->disp;		/* follow_dirlink()'s messages */
-	if (S_ISLNK(e->mode) && run->o->copy_dirlinks)
-		follow_dirlink(run, s, it, e);
-	item_adjust_source(run, s->slot.fd, e->name, e);
-	it->ent = e;
+	it->src_disp = s->disp;		/* scan_follow_link()'s messages */
 	it->from = s;
 	it->sfd = s->slot.fd;
 	it->src_name = it->name = it->disp_name = e->name;
+	if (S_ISLNK(e->mode) && !follow_link(d, sc, it, e))
+		return false;
+	item_adjust_source(run, s->slot.fd, e->name, e);
+	it->ent = e;
 	it->dev_limit = s->dev_limit;
 	it->order = ((uint64_t)s->rank << 32) | i;
 	it->layer = s->layer;

@@ -228,6 +228,81 @@ int walk_stat(int dirfd, const char *name, bool follow, struct ts_entry *e)
 	return 0;
 }
 
+char *walk_readlink(int dirfd, const char *name)
+{
+	size_t size = 256;
+	int e;
+
+	for (;;) {
+		char *buf = xmalloc(size);
+		ssize_t n = readlinkat(dirfd, name, buf, size);
+
+		if (n >= 0 && (size_t)n < size) {
+			buf[n] = '\0';
+			return buf;
+		}
+		e = errno;
+		free(buf);
+		if (n < 0) {
+			errno = e;
+			return NULL;
+		}
+		size *= 2;
+	}
+}
+
+/* One link of the chain: *FD and *NAME move to the directory and name
+ * its TARGET gives.  0 or -errno. */
+static int step_link(int *fd, char **name, char *target)
+{
+	char *slash = strrchr(target, '/');
+	const char *dir, *last = slash ? slash + 1 : target;
+	int nfd;
+
+	if (!*last || strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+		return -EISDIR;
+	if (slash) {
+		*slash = '\0';
+		dir = slash == target ? "/" : target;
+		nfd = openat(*fd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (nfd < 0)
+			return -errno;
+		close(*fd);
+		*fd = nfd;
+	}
+	free(*name);
+	*name = xstrdup(last);
+	return 0;
+}
+
+int walk_referent(int dirfd, const char *name, char **base)
+{
+	int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char *nm = xstrdup(name), *target;
+	int r = 0, n;
+
+	if (fd < 0) {
+		free(nm);
+		return -errno;
+	}
+	for (n = 0; r == 0; n++) {
+		target = walk_readlink(fd, nm);
+		if (!target) {
+			r = errno == EINVAL ? 1 : -errno;	/* 1: no link */
+			break;
+		}
+		r = n == 40 ? -ELOOP : step_link(&fd, &nm, target);
+		free(target);
+	}
+	if (r < 0) {
+		close(fd);
+		free(nm);
+		return r;
+	}
+	*base = nm;
+	return fd;
+}
+
 /* Appends the entry NAME (of length LEN), as STX describes it.  0, or
  * -EOVERFLOW when the names no longer fit 32-bit offsets. */
 static int append(struct dirlist *l, const char *name, size_t len,

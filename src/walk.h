@@ -134,4 +134,18 @@ void dirlist_filter(struct dirlist *l,
  */
 int walk_stat(int dirfd, const char *name, bool follow, struct ts_entry *e);
 
+/* The target of the symlink NAME below DIRFD (malloc'ed), or NULL with
+ * errno set by readlinkat.  Thread-safe. */
+char *walk_readlink(int dirfd, const char *name);
+
+/*
+ * -L: where the thing the source symlink NAME below DIRFD points to is, as
+ * a directory fd and a name in it that is no symlink: returns the fd (the
+ * caller's to close; O_PATH) and sets *BASE (malloc'ed), or -errno
+ * (ELOOP after 40 links, EISDIR when it names a directory by its path).
+ * The links of the chain are read one by one; the directories on the way
+ * are left to the kernel, as opening the whole path would.  Thread-safe.
+ */
+int walk_referent(int dirfd, const char *name, char **base);
+
 #endif /* TS_WALK_H */

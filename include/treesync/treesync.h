@@ -147,6 +147,10 @@ struct ts_options {
 				 * off source symlink targets */
 	bool copy_dirlinks;	/* -k: a source symlink to a directory is
 				 * that directory */
+	bool copy_links;	/* -L: a source symlink is what it points
+				 * to (dangling: an error) */
+	bool copy_unsafe_links;	/* --copy-unsafe-links: so is an unsafe
+				 * one (util_unsafe_symlink()) */
 	bool hard_links;	/* -H */
 	bool perms;
 	bool executability;	/* -E: without -p, an existing file's x bits
