@@ -82,8 +82,9 @@ _treesync()
 		    --human-readable -h --archive -a --recursive -r --dirs -d
 		    --old-dirs --filter= -f -F --exclude= --exclude-from= --include=
 		    --include-from= --cvs-exclude -C --delete-excluded --files-from=
-		    --from0 -0 --links -l --safe-links --munge-links --copy-dirlinks
-		    -k --hard-links -H --perms -p --executability -E --times -t
+		    --from0 -0 --links -l --safe-links --munge-links --copy-links -L
+		    --copy-unsafe-links --copy-dirlinks -k --keep-dirlinks -K
+		    --hard-links -H --perms -p --executability -E --times -t
 		    --atimes -U --open-noatime --crtimes -N --omit-dir-times -O
 		    --omit-link-times -J --chmod= --chown= --usermap= --groupmap=
 		    --numeric-ids --min-size= --max-size= --group -g --acls -A

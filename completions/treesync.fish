@@ -51,6 +51,7 @@ complete -c treesync -l 'munge-links' -d 'munge symlinks to make them safe & unu
 complete -c treesync -s 'L' -l 'copy-links' -d 'transform symlink into referent file/dir'
 complete -c treesync -l 'copy-unsafe-links' -d 'only unsafe symlinks are transformed'
 complete -c treesync -s 'k' -l 'copy-dirlinks' -d 'transform symlink to directory into referent directory'
+complete -c treesync -s 'K' -l 'keep-dirlinks' -d 'treat symlinked dir on receiver as dir'
 complete -c treesync -s 'H' -l 'hard-links' -d 'preserve hard links (also with many workers)'
 complete -c treesync -s 'p' -l 'perms' -d 'preserve permissions'
 complete -c treesync -s 'E' -l 'executability' -d 'preserve executability'

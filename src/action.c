@@ -107,7 +107,7 @@ void action_run(struct dnode *d, const struct action *a, char **rel)
 	case CMP_MKDIR:
 	case CMP_DIR:
 	case CMP_BLOCKED:
-		item_submit_dir(d, it, dst, a->what, a->iflags);
+		item_submit_dir(d, a);
 		break;
 	case CMP_SYMLINK:
 	case CMP_MKNOD:

@@ -549,6 +549,26 @@ static int open_component_walk(int rootfd, const char *relpath)
 	return fd;
 }
 
+int delete_open_kept(int rootfd, const char *relpath, bool kept_links)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	if (!kept_links || *relpath == '\0')
+		return delete_open_beneath(rootfd, relpath);
+	fd = sys.openat2(rootfd, relpath, &how, sizeof(how));
+	if (fd >= 0)
+		return fd;
+	/* Out of DEST, or no openat2() to keep it in: not followed. */
+	if (errno == EXDEV || errno == ENOSYS || errno == EPERM ||
+	    errno == EAGAIN)
+		return -ELOOP;
+	return -errno;
+}
+
 int delete_open_beneath(int rootfd, const char *relpath)
 {
 	struct open_how how = {

@@ -77,4 +77,12 @@ int delete_dir_contents(const struct del_opts *o, int dirfd,
  */
 int delete_open_beneath(int rootfd, const char *relpath);
 
+/*
+ * delete_open_beneath(), or with KEPT_LINKS (-K) symlinks on the way
+ * followed while they stay below ROOTFD (openat2 RESOLVE_BENEATH): one
+ * that leads out, or a kernel without openat2(), gives -ELOOP.  Returns
+ * an fd or -errno.
+ */
+int delete_open_kept(int rootfd, const char *relpath, bool kept_links);
+
 #endif /* TS_DELETE_H */

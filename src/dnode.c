@@ -190,6 +190,26 @@ void dnode_src_fields(struct srcitem *it)
 	it->src_disp = it->from->disp ? it->from->disp : "";
 }
 
+/* -K: D's attributes go to the DEST symlink it was reached through, as
+ * rsync sets them (owner and times; a symlink has no mode of its own, and
+ * its directory keeps its own).  0 or -errno, *WHAT set. */
+static int meta_on_link(struct dnode *d, const char **what)
+{
+	struct ts_run *run = d->run;
+	struct meta_target m = d->meta;
+	int pfd = dslot_pin(&run->slots, &d->parent->dslot), r;
+
+	if (pfd < 0) {
+		*what = "cannot open directory again";
+		return pfd;
+	}
+	m.xattrs = NULL;
+	m.xa_which = 0;
+	r = meta_apply_at(pfd, d->name, true, &m, what);
+	dslot_unpin(&run->slots, &d->parent->dslot);
+	return r;
+}
+
 /* D's attributes (mtime last, after all its children), and --fsync.  D is
  * entered, its directory open. */
 static void apply_meta(struct dnode *d)
@@ -204,7 +224,9 @@ static void apply_meta(struct dnode *d)
 		    run->xa_src, run->am_root, &xa);
 		d->meta.xattrs = &xa;
 	}
-	if (r == 0)
+	if (r == 0 && d->via_link)
+		r = meta_on_link(d, &what);
+	else if (r == 0)
 		r = meta_apply_fd(d->dslot.fd, &d->meta, &what);
 	else
 		what = "cannot read extended attributes of";
@@ -237,16 +259,20 @@ static void dnode_finish(struct dnode *d)
 	bool sync = run->o->fsync && !run->o->dry_run && changed;
 	size_t i;
 
+	/* -K: a kept link's attributes are set on it, also when its
+	 * directory could not be opened. */
 	if ((meta || sync || d->made_writable) &&
-	    (d->dslot.known || d->dslot.fixed)) {
-		if (dnode_enter(d) == 0 && d->dslot.fd >= 0) {
+	    (d->dslot.known || d->dslot.fixed || d->via_link)) {
+		if (dnode_enter(d) == 0 &&
+		    (d->dslot.fd >= 0 || d->via_link)) {
 			if (meta)
 				apply_meta(d);
 			else if (d->made_writable &&
 			    sys.fchmod(d->dslot.fd, d->mode_before) < 0)
 				run_report_dest(run, errno,
 				    "cannot change mode of", d->rel);
-			if (sync && sys.fsync(d->dslot.fd) < 0) {
+			if (sync && d->dslot.fd >= 0 &&
+			    sys.fsync(d->dslot.fd) < 0) {
 				run_report_dest(run, errno,
 				    "cannot fsync directory", d->rel);
 				run_item_failed(run);

@@ -98,7 +98,8 @@ static int hl_master_dir(struct dnode *d, const char *master_rel,
 		free(dir);
 		return fcntl(d->dslot.fd, F_DUPFD_CLOEXEC, 0);
 	}
-	fd = delete_open_beneath(d->run->plan.dst_fd, dir);
+	fd = delete_open_kept(d->run->plan.dst_fd, dir,
+	    d->run->o->keep_dirlinks);
 	free(dir);
 	return fd;
 }

@@ -220,9 +220,12 @@ static void add_source(struct dnode *c, const struct srcitem *it)
 	s->parent_layer = it->layer ? filter_layer_ref(it->layer) : NULL;
 }
 
-void item_submit_dir(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, enum cmp_action what, uint32_t iflags)
+void item_submit_dir(struct dnode *d, const struct action *a)
 {
+	const struct srcitem *it = a->it;
+	const struct ts_entry *dst = a->dst;
+	enum cmp_action what = a->what;
+	uint32_t iflags = a->iflags;
 	struct ts_run *run = d->run;
 	struct dnode *c = dnode_new(run, d);
 	size_t i;
@@ -246,6 +249,7 @@ void item_submit_dir(struct dnode *d, const struct srcitem *it,
 	if (dst && !c->create && !c->blocked) {
 		c->dst = *dst;
 		c->has_dst = true;
+		c->via_link = a->via_link;
 	}
 	c->apply_meta = !run->o->dry_run && !c->blocked;
 	meta_plan(run->o, run->am_root, &c->src, c->has_dst ? &c->dst : NULL,
@@ -492,6 +496,24 @@ static struct hl_entry *hard_link(struct dnode *d, const struct srcitem *it,
 }
 
 /*
+ * -K: DST, a symlink where the source has a directory, is kept when it
+ * points to a directory (rsync's stat of it; whether that directory lies
+ * beneath DEST is checked when it is opened, scan.c).  True, and *KEPT is
+ * that directory's entry, if it is.
+ */
+static bool kept_dirlink(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, struct ts_entry *kept)
+{
+	if (!d->run->o->keep_dirlinks || !dst || !S_ISLNK(dst->mode) ||
+	    !S_ISDIR(it->ent->mode) || d->dslot.fd < 0 ||
+	    walk_stat(d->dslot.fd, it->name, true, kept) < 0 ||
+	    !S_ISDIR(kept->mode))
+		return false;
+	kept->name = dst->name;
+	return true;
+}
+
+/*
  * Decides one item into an action record and has it carried out
  * (action.c).  CLEARED: the gate has cleared the way (after the walk);
  * DST is then NULL, or the non-directory the new entry is renamed over.
@@ -508,6 +530,7 @@ static void act(struct dnode *d, const struct srcitem *it,
 	struct cmp_out out;
 	struct xattr_set sxa = { 0 };
 	struct action a = { .it = it, .dst = dst };
+	struct ts_entry kept;
 	bool followed;
 
 	if (size_skipped(d, it, &rel))
@@ -516,6 +539,10 @@ static void act(struct dnode *d, const struct srcitem *it,
 	    (!read_targets(d, it, dst, &starget, &dtarget) ||
 	    unsafe_skipped(d, it, starget, &rel)))
 		goto out;
+	if (kept_dirlink(d, it, dst, &kept)) {
+		in.dst = a.dst = dst = &kept;
+		a.via_link = true;
+	}
 	if (!cleared && deferred(d, it, dst, &rel))
 		goto out;
 	a.hl = hard_link(d, it, dst, &followed);

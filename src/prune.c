@@ -250,7 +250,8 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 		.backup_arg = run };
 	const char *what = NULL;
 	size_t i;
-	int fd = delete_open_beneath(run->plan.dst_fd, g->rel);
+	int fd = delete_open_kept(run->plan.dst_fd, g->rel,
+	    run->o->keep_dirlinks);
 	mode_t before = 0;
 	bool writable;
 
@@ -334,7 +335,8 @@ static uint64_t count_deletions(struct ts_run *run, struct del_group **v,
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
-		int fd = delete_open_beneath(run->plan.dst_fd, v[i]->rel);
+		int fd = delete_open_kept(run->plan.dst_fd, v[i]->rel,
+		    run->o->keep_dirlinks);
 
 		if (fd < 0)
 			continue;

@@ -144,10 +144,10 @@ struct dslot {
 	uint64_t dev, ino;
 	struct dslot *up;	/* opened from (NULL when fixed) */
 	const char *name;	/* its name in UP (owned by the holder) */
-	/* A source directory reached through the symlink of its name (-k):
-	 * opened following it, and only ever as the directory listed (DEV
-	 * and INO set from the start, checked at the first opening too).
-	 * Never a destination's. */
+	/* A source directory reached through the symlink of its name (-k,
+	 * -L), or a destination one (-K, first opened beneath the root):
+	 * opened following it, and only ever as the directory it was (DEV
+	 * and INO set from the start, checked at the first opening too). */
 	bool follow;
 	struct dslot *prev, *next;	/* the LRU list while open, unpinned */
 };
@@ -331,6 +331,10 @@ struct dnode {
 	struct ts_entry dst;	/* the destination directory before */
 	bool has_dst;
 	bool create;		/* mkdir it */
+	bool via_link;		/* -K: DEST's entry is a symlink to a
+				 * directory, opened beneath the root (DST is
+				 * that directory's); attributes go to the
+				 * link, as rsync sets them */
 	bool no_descend;	/* -x, -d: do not read its contents */
 	bool blocked;		/* a non-directory is in the way and stays
 				 * (--ignore-existing): its entries fail */
@@ -432,6 +436,8 @@ struct srcitem {
 	bool child_stop;	/* a directory: create it, do not descend */
 	bool follow;		/* ENT is what the symlink SRC_NAME points to
 				 * (-L, --copy-unsafe-links, -k) */
+	bool implied;		/* followed only as a directory -R implies:
+				 * listed too, it is still not sent whole */
 	bool too_deep;		/* followed: more symlinks on its path than
 				 * one path may have (made, not read) */
 	uint32_t in_way;	/* -m, a directory after the walk: the mode of
@@ -456,6 +462,7 @@ struct action {
 	const struct xattr_set *xattrs;	/* the source's (-X/-A), or NULL */
 	struct hl_entry *hl;	/* -H: the group it is the first link of */
 	bool checksum;		/* -c: the contents decide (a file task) */
+	bool via_link;		/* -K: DST is what DEST's symlink points to */
 };
 
 static inline int type_index(uint32_t mode)
@@ -617,9 +624,9 @@ void item_count_created(struct ts_run *run, uint32_t iflags, uint32_t mode);
 /* The item's path below the destination root, made once into *REL. */
 const char *item_rel(const struct dnode *d, const struct srcitem *it,
     char **rel);
-/* A directory task for IT (WHAT: CMP_MKDIR, CMP_DIR or CMP_BLOCKED). */
-void item_submit_dir(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, enum cmp_action what, uint32_t iflags);
+/* A directory task for A's item (A->what: CMP_MKDIR, CMP_DIR or
+ * CMP_BLOCKED). */
+void item_submit_dir(struct dnode *d, const struct action *a);
 /* Makes the symlink or node IT over DST (a temp, then a rename); *MADE
  * (may be NULL) receives the new entry.  False if it failed (reported). */
 bool item_make(struct dnode *d, const struct srcitem *it,
@@ -716,6 +723,10 @@ bool select_filtered_out(const struct srcitem *it, const char *rel);
 bool select_protect_inside(void *arg, const char *relpath, bool is_dir);
 bool select_protected_dest(struct dnode *d, const struct ts_entry *en);
 bool select_item(struct dnode *d, struct srcitem *it);
+/* -R, --files-from: true when IT, at REL, is not selected whole and lies
+ * on the way to a listed path (a directory the list implies, listed
+ * itself or not).  Pure. */
+bool select_implied_dir(const struct srcitem *it, const char *rel);
 /* --files-from: reads the list and builds run->sels.  0, or an exit code
  * (reported). */
 int select_load(struct ts_run *run);
@@ -756,7 +767,7 @@ void scan_collect(struct dnode *d, const struct srcitem *extra,
 /*
  * -L, --copy-unsafe-links, -k: when the options say so, the symlink E
  * (IT's entry, in IT->from, at REL below the top of the transfer; REL is
- * only read with --copy-unsafe-links) becomes what it points to, found
+ * only read with --copy-unsafe-links and a --files-from/-R list) becomes what it points to, found
  * once here: E is overwritten and IT->follow set (IT->too_deep, reported,
  * for a directory behind more links than one path may have).  Returns 0,
  * or -errno when a link that must be followed cannot be (ENOENT: it has

@@ -7,6 +7,7 @@
 
 #include "altdest.h"
 #include "copy.h"
+#include "delete.h"
 #include "tmpfile.h"
 #include "partial.h"
 #include "report.h"
@@ -119,6 +120,39 @@ static bool make_dest_dir(struct dnode *d, int pfd)
 	return false;
 }
 
+/*
+ * -K: D's DEST entry is a symlink to a directory.  It is opened from the
+ * destination root with RESOLVE_BENEATH (symlinks followed only while
+ * they stay below DEST, as rsync 3.5 resolves it; delete_open_kept()):
+ * one that leads out of DEST is ELOOP, as rsync says it.  Afterwards its
+ * slot opens it again through the link, as that very directory only.
+ * Returns the fd, or -1 and errno.
+ */
+static int open_kept_link(struct dnode *d)
+{
+	int fd = delete_open_kept(d->run->plan.dst_fd, d->rel, true);
+
+	if (fd < 0) {
+		/* Out of DEST: kept, not followed, each entry fails
+		 * (fail_blocked()). */
+		d->blocked = fd == -ELOOP;
+		errno = -fd;
+		return -1;
+	}
+	d->dslot.follow = true;
+	d->dslot.dev = d->dst.dev;
+	d->dslot.ino = d->dst.ino;
+	return fd;
+}
+
+/* D's existing destination directory, in PFD (its parent's). */
+static int open_existing(struct dnode *d, int pfd)
+{
+	if (d->via_link)
+		return open_kept_link(d);
+	return dslot_open_name(&d->run->slots, pfd, d->name, false);
+}
+
 /* Opens the destination directory of a non-root node in its parent's
  * (pinned meanwhile; opened again if it had been closed), making it
  * first if it is new and MAKE says so. */
@@ -138,12 +172,10 @@ static bool attach_dest_dir(struct dnode *d, bool make)
 	if (run->o->dry_run || (d->create && !make)) {
 		/* Nothing is made: an absent directory stays absent. */
 		if (!d->create && pfd >= 0)
-			adopt_dest(d, dslot_open_name(&run->slots, pfd,
-			    d->name, false));
+			adopt_dest(d, open_existing(d, pfd));
 	} else if (d->create && !make_dest_dir(d, pfd)) {
 		ok = false;
-	} else if (!adopt_dest(d, dslot_open_name(&run->slots, pfd,
-	    d->name, false))) {
+	} else if (!adopt_dest(d, open_existing(d, pfd)) && !d->blocked) {
 		/* ELOOP/ENOTDIR: something not a directory was planted. */
 		run_report_dest(run, errno, "cannot open directory", d->rel);
 		run_item_failed(run);
@@ -161,7 +193,7 @@ static void settle_dest_dir(struct dnode *d)
 		return;
 	if (d->create)
 		made_add_fd(d->run, d->dslot.fd);
-	else
+	else if (!d->via_link)	/* -K: its mode is its own, left alone */
 		dnode_make_writable(d);
 	scan_inherit(d);
 }
@@ -432,11 +464,15 @@ int scan_follow_link(struct ts_run *run, struct srcitem *it,
     struct ts_entry *e, const char *rel)
 {
 	const struct dsrc *s = it->from;
-	bool must = must_follow(run, it, rel);
+	bool must = must_follow(run, it, rel), implied;
 	struct ts_entry t;
 	int r;
 
-	if (!must && !run->o->copy_dirlinks)
+	/* -R, --files-from: a directory on the way to a listed path is sent
+	 * as a directory, whatever it is on the source side (rsync). */
+	implied = !must && !run->o->copy_dirlinks &&
+	    select_implied_dir(it, rel);
+	if (!must && !run->o->copy_dirlinks && !implied)
 		return 0;
 	r = walk_stat(it->sfd, e->name, true, &t);
 	if (r < 0 || (!must && !S_ISDIR(t.mode)))
@@ -444,6 +480,7 @@ int scan_follow_link(struct ts_run *run, struct srcitem *it,
 	t.name = e->name;
 	*e = t;
 	it->follow = true;
+	it->implied = implied;
 	/* rsync opens the whole path: past 40 links, a directory is made but
 	 * not read, and a file is not sent. */
 	if (path_links(s) > PATH_SYMLINKS) {
@@ -482,7 +519,7 @@ static bool follow_link(struct dnode *d, struct scan_lists *sc,
     struct srcitem *it, struct ts_entry *e)
 {
 	struct ts_run *run = d->run;
-	char *rel = run->o->copy_unsafe_links ?
+	char *rel = run->o->copy_unsafe_links || it->list ?
 	    util_path_join(d->rel, e->name) : NULL;
 	int r = scan_follow_link(run, it, e, rel);
 
@@ -513,6 +550,8 @@ static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
 	it->from = s;
 	it->sfd = s->slot.fd;
 	it->src_name = it->name = it->disp_name = e->name;
+	it->list = s->list;
+	it->sel = s->sel;
 	if (S_ISLNK(e->mode) && !follow_link(d, sc, it, e))
 		return false;
 	item_adjust_source(run, s->slot.fd, e->name, e);
@@ -520,8 +559,6 @@ static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
 	it->dev_limit = s->dev_limit;
 	it->order = ((uint64_t)s->rank << 32) | i;
 	it->layer = s->layer;
-	it->list = s->list;
-	it->sel = s->sel;
 	sc->n++;
 	return true;
 }
@@ -579,8 +616,9 @@ void scan_lists_free(struct scan_lists *sc)
 }
 
 /*
- * A directory whose name a non-directory keeps (--ignore-existing): rsync
- * still goes in, and every entry fails (it cannot be made there).
+ * A directory whose name a non-directory keeps (--ignore-existing), or a
+ * -K link that is kept but leads out of DEST: rsync still goes in, and
+ * every entry fails (it cannot be made there).
  */
 static void fail_blocked(struct dnode *d, struct scan_lists *sc)
 {
@@ -590,7 +628,9 @@ static void fail_blocked(struct dnode *d, struct scan_lists *sc)
 		char *rel = util_path_join(d->rel, sc->items[0].name);
 
 		if (!select_filtered_out(&sc->items[0], rel)) {
-			run_report_dest(run, ENOTDIR, "cannot create", rel);
+			/* -K: a kept link that leads out of DEST. */
+			run_report_dest(run, d->via_link ? ELOOP : ENOTDIR,
+			    d->via_link ? "cannot stat" : "cannot create", rel);
 			run_item_failed(run);
 		}
 		free(rel);

@@ -544,6 +544,12 @@ enum sel select_root_sel(const struct ts_run *run, const struct sel_list *l)
 	return run->recurse ? SEL_ALL : SEL_CONTENTS;
 }
 
+bool select_implied_dir(const struct srcitem *it, const char *rel)
+{
+	return it->list && it->sel != SEL_ALL && rel &&
+	    list_has_below(it->list, rel);
+}
+
 /*
  * Decides whether a source item of D takes part, and how much below it.
  * In a directory selected whole, everything does (descended with -r;
@@ -576,6 +582,14 @@ bool select_item(struct dnode *d, struct srcitem *it)
 	if (is_dir)
 		below = list_has_below(it->list, path);
 	free(path);
+	if (idx >= 0 && it->implied) {
+		/* A listed symlink that another listed path goes through:
+		 * the directory is sent for that path only (rsync). */
+		atomic_store(&it->list->seen[idx], true);
+		it->child_sel = SEL_PARTIAL;
+		it->child_stop = false;
+		return true;
+	}
 	if (idx >= 0) {
 		atomic_store(&it->list->seen[idx], true);
 		/* -R without -r or -d: an operand that is a directory is

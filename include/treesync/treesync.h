@@ -151,6 +151,9 @@ struct ts_options {
 				 * to (dangling: an error) */
 	bool copy_unsafe_links;	/* --copy-unsafe-links: so is an unsafe
 				 * one (util_unsafe_symlink()) */
+	bool keep_dirlinks;	/* -K: a DEST symlink to a directory beneath
+				 * DEST, where the source has a directory,
+				 * is kept and written through */
 	bool hard_links;	/* -H */
 	bool perms;
 	bool executability;	/* -E: without -p, an existing file's x bits
