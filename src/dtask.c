@@ -1281,8 +1281,6 @@ const char *dtask_unsupported(const struct ts_run *run)
 		return "-m (--prune-empty-dirs)";
 	if (o->progress)
 		return "--progress";
-	if (o->log_file)
-		return "--log-file";
 	if (o->delay_updates)
 		return "--delay-updates";
 	if (o->temp_dir)

@@ -874,6 +874,41 @@ void report_close_log(struct report *r)
 		fclose(r->log_fp);
 		r->log_fp = NULL;
 	}
+	free(r->log_mem);	/* not taken */
+	r->log_mem = NULL;
+	r->log_in_memory = false;
+}
+
+int report_open_log_memory(struct report *r)
+{
+	r->log_fp = open_memstream(&r->log_mem, &r->log_mem_len);
+	r->log_in_memory = r->log_fp != NULL;
+	return r->log_fp ? 0 : -errno;
+}
+
+char *report_log_take(struct report *r, size_t *len)
+{
+	char *text;
+
+	*len = 0;
+	if (!r->log_fp || !r->log_in_memory)
+		return NULL;
+	fclose(r->log_fp);	/* the buffer is final now */
+	r->log_fp = NULL;
+	r->log_in_memory = false;
+	text = r->log_mem;
+	*len = r->log_mem_len;
+	r->log_mem = NULL;
+	return text;
+}
+
+void report_log_raw(struct report *r, const char *text, size_t len)
+{
+	if (!r->log_fp || !len)
+		return;
+	pthread_mutex_lock(&r->log_lock);
+	fwrite(text, 1, len, r->log_fp);
+	pthread_mutex_unlock(&r->log_lock);
 }
 
 void report_set_listing(struct report *r)

@@ -104,6 +104,16 @@ int report_open_log(struct report *r, const char *path, unsigned opts);
 
 /* Closes the log file (NULL-safe; report_free() does it too). */
 void report_close_log(struct report *r);
+/*
+ * treesync-mpi, ranks other than 0: the log's lines are kept in memory
+ * instead of a file; report_log_take() closes that log and gives them
+ * (malloc'ed, *LEN bytes; NULL when there is no such log), and rank 0
+ * appends every rank's to its file with report_log_raw() (whole lines,
+ * written as they are).  0 or -errno.
+ */
+int report_open_log_memory(struct report *r);
+char *report_log_take(struct report *r, size_t *len);
+void report_log_raw(struct report *r, const char *text, size_t len);
 
 /* Writes one timestamped line to the log (no-op without --log-file). */
 void report_log(struct report *r, const char *fmt, ...)

@@ -64,6 +64,9 @@ struct report {
 
 	pthread_mutex_t log_lock;	/* guards log_fp's stream */
 	FILE *log_fp;		/* --log-file, or NULL */
+	bool log_in_memory;	/* report_open_log_memory(): log_fp writes */
+	char *log_mem;		/* ... into this buffer (final at fclose) */
+	size_t log_mem_len;
 
 	struct report_prog *prog;	/* --progress, or NULL */
 };

@@ -760,6 +760,11 @@ static int exec_open(struct ts_run *run)
 		return TS_EXIT_SYNTAX;
 	}
 #endif
+	/* treesync-mpi: rank 0 writes the log, with every rank's lines. */
+	if (o->log_file && run->exec && run->exec->rank != 0) {
+		report_open_log_memory(run->rep);
+		return 0;
+	}
 	/* As rsync: a log file that cannot be opened is a warning, and the
 	 * run goes on without it. */
 	if (o->log_file && (r = report_open_log(run->rep, o->log_file,

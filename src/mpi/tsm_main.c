@@ -247,6 +247,7 @@ static unsigned char *gather_bytes(struct tsm *m, const struct dtask_buf *b,
 static void tsm_gather(void *arg)
 {
 	struct tsm *m = arg;
+	struct dtask_buf log = { 0 };
 	unsigned char *all;
 	size_t n;
 	int k;
@@ -258,6 +259,14 @@ static void tsm_gather(void *arg)
 		write_merged(all, n);
 	free(all);
 	dtask_buf_free(&m->held);
+	/* --log-file: every other rank's lines, after rank 0's. */
+	log.p = (unsigned char *)report_log_take(m->run->rep, &log.n);
+	log.cap = log.n;
+	all = gather_bytes(m, &log, false, &n);
+	if (all && n)
+		report_log_raw(m->run->rep, (const char *)all, n);
+	free(all);
+	dtask_buf_free(&log);
 	for (k = 0; k < 2; k++) {
 		all = gather_bytes(m, &m->out[k], false, &n);
 		if (m->rank == 0 && n)
