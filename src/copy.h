@@ -55,6 +55,7 @@ struct copy_ctx {
 	bool verify;
 	bool preallocate;		/* --preallocate */
 	int append;			/* --append 1, --append-verify 2 */
+	bool no_whole_file;		/* --no-W: in place, changed blocks only */
 	atomic_bool prealloc_said;	/* "not supported" said once */
 	pthread_mutex_t inode_locks[COPY_INODE_LOCKS];	/* inplace.c: one
 					 * update at a time per multiply-linked

@@ -439,6 +439,8 @@ int chain_copy_data(struct chain *ch, const struct stat *st, bool *shortened)
 
 	if (size == 0)
 		n = copy_to_eof(ch, 0);
+	else if (ch->changed_only)
+		n = inplace_write_changed(ch, size, shortened);
 	else if (ch->c->sparse && (chain_sparse_scans(ch) ||
 	    (uint64_t)st->st_blocks * 512 < size))
 		n = chain_copy_sparse(ch, size, shortened);

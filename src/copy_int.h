@@ -26,6 +26,8 @@ struct chain {
 				 * (preallocated at full size): punch it */
 	uint64_t old_size;	/* OUT's size before the copy (in place, or
 				 * preallocated): cut to the new size after */
+	bool changed_only;	/* in place, --no-W: write only the blocks
+				 * that differ (inplace.c) */
 };
 
 /*
@@ -164,6 +166,12 @@ int chain_preallocate(struct chain *ch, uint64_t size, bool full);
 /* Appends the source's bytes past OSIZE to CH's file, in order, and
  * checks the source did not change: 0, COPY_CHANGED, or -errno. */
 int inplace_tail(struct chain *ch, const struct stat *st0, uint64_t osize);
+
+/* --no-W in place: [0, SIZE) of the source compared with what OUT holds
+ * at each offset, only the blocks that differ written.  The bytes covered
+ * (fewer if the source ended early: *SHORTENED) or -errno. */
+int64_t inplace_write_changed(struct chain *ch, uint64_t size,
+    bool *shortened);
 
 /* One attempt of copy_file_inplace(): 0, COPY_CHANGED, or -errno. */
 int inplace_once(struct copy_ctx *c, int sfd, const char *name, int dfd,

@@ -22,7 +22,11 @@
  *   4. --preallocate, then the bytes through the chain (copy_chain.c):
  *      --append from the destination's size on, otherwise from 0 over the
  *      old bytes (with -S the file is first cut to 0, so that its holes
- *      are made as in a new file), and the file is cut to the new size;
+ *      are made as in a new file; with --no-whole-file only the blocks
+ *      that differ from what the file holds are written, as rsync's delta
+ *      transfer leaves a matched block in place, so a copy-on-write
+ *      snapshot keeps sharing the others), and the file is cut to the
+ *      new size;
  *   5. the source must be unchanged (copy.c's check); --verify; with
  *      --append-verify the whole file's XXH3-128 against the source's: a
  *      mismatch writes the file again whole (res->redone), as rsync's
@@ -134,6 +138,89 @@ static pthread_mutex_t *inode_lock(struct copy_ctx *c, const struct stat *st)
 	return &c->inode_locks[st->st_ino % COPY_INODE_LOCKS];
 }
 
+/* A block compared whole (aligned to the file's offsets). */
+#define SAME_BLOCK 4096
+
+/*
+ * The N source bytes SRC belong at OFF, where the file holds the M bytes
+ * OLD: the blocks that differ (or lie past M) are written.  0 or -errno.
+ */
+static int write_differing(struct chain *ch, uint64_t off, const char *src,
+    const char *old, size_t n, size_t m)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t start, b;
+
+		for (; i < n; i += b) {
+			b = n - i < SAME_BLOCK ? n - i : SAME_BLOCK;
+			if (i + b > m || memcmp(src + i, old + i, b) != 0)
+				break;
+		}
+		for (start = i; i < n; i += b) {
+			b = n - i < SAME_BLOCK ? n - i : SAME_BLOCK;
+			if (i + b <= m && memcmp(src + i, old + i, b) == 0)
+				break;
+		}
+		if (i == start)
+			continue;
+		if (chain_pwrite_all(ch->out, src + start, i - start,
+		    (off_t)(off + start)) < 0) {
+			copy_fail(ch->res, "cannot write", COPY_DST);
+			ch->res->fatal = errno == EIO;	/* as the chain's */
+			return -errno;
+		}
+		ch->res->bytes[TS_METHOD_RW] += i - start;
+	}
+	return 0;
+}
+
+int64_t inplace_write_changed(struct chain *ch, uint64_t size,
+    bool *shortened)
+{
+	struct copy_ctx *c = ch->c;
+	size_t half = POOL_BUF_SIZE / 2;
+	char *src = ch->buf, *old = ch->buf + half;
+	uint64_t off = 0;
+
+	while (off < size) {
+		size_t want = size - off < half ? (size_t)(size - off) : half;
+		ssize_t n, m = 0;
+		int r;
+
+		if (atomic_load(&c->abort)) {
+			copy_fail(ch->res, "interrupted while copying", COPY_DST);
+			return -EINTR;
+		}
+		want = bwlimit_clamp(&c->bw, want);
+		n = sys.pread(ch->in, src, want, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			copy_fail(ch->res, "cannot read", COPY_SRC);
+			return -errno;
+		}
+		if (n == 0) {
+			*shortened = true;
+			break;
+		}
+		if (off < ch->old_size &&
+		    (m = sys.pread(ch->out, old, (size_t)n, (off_t)off)) < 0) {
+			copy_fail(ch->res, "cannot read back", COPY_DST);
+			return -errno;
+		}
+		r = write_differing(ch, off, src, old, (size_t)n, (size_t)m);
+		if (r < 0)
+			return r;
+		bwlimit_take(&c->bw, (uint64_t)n, &c->abort);
+		atomic_fetch_add_explicit(&c->moved, (uint64_t)n,
+		    memory_order_relaxed);
+		off += (uint64_t)n;
+	}
+	return (int64_t)off;
+}
+
 /* --append (and a resumed --partial, copy.c): the source's bytes past
  * OSIZE (the destination's size) are added in order, never in pieces (an
  * interrupted append is then a prefix, which the next --append
@@ -185,6 +272,10 @@ static int rewrite(struct chain *ch, const struct stat *st0, uint64_t osize,
 		osize = 0;
 	}
 	ch->old_size = osize;
+	/* --no-W over existing data: what is already right stays (a
+	 * forced method is used as asked). */
+	ch->changed_only = c->no_whole_file && osize > 0 &&
+	    chain_sparse_scans(ch);
 	if (c->preallocate && size > osize &&
 	    (r = chain_preallocate(ch, size, c->sparse)) < 0)
 		return r;

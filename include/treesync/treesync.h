@@ -278,6 +278,8 @@ struct ts_options {
 	bool inplace;		/* --inplace: write into the destination file
 				 * (no temp; see inplace.c); --append sets it */
 	int append;		/* 0; 1 --append; 2 --append-verify */
+	bool no_whole_file;	/* --no-W: --inplace leaves the blocks that
+				 * already hold the source's bytes unwritten */
 	bool preallocate;	/* --preallocate: fallocate before writing */
 	bool verify;		/* re-read each new file, compare XXH3-128 */
 

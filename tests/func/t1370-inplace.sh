@@ -1,6 +1,6 @@
 #!/bin/bash
 . "$(dirname "$0")/lib.sh"
-describe "--inplace like rsync: files written into the DEST file itself (same inode, hard links see the data, the last name of a tug of war wins), shrunk and grown to the source's size, -S, -H, -b/--backup-dir keep a copy of the old data, a DEST symlink is replaced (its target untouched), same -i lines, exit codes and tree"
+describe "--inplace like rsync: files written into the DEST file itself (same inode, hard links see the data, the last name of a tug of war wins), shrunk and grown to the source's size, --no-whole-file writes only the blocks that differ, -S, -H, -b/--backup-dir keep a copy of the old data, a DEST symlink is replaced (its target untouched), same -i lines, exit codes and tree"
 
 # DEST files of every size relation, a symlink where the source has a file
 # (its target outside DEST must not be written), a read-only file, two
@@ -28,6 +28,10 @@ printf 'linked\n' >"$SRC/h1"
 ln "$SRC/h1" "$SRC/h2"
 printf 'old h1\n' >"$DST/h1"
 printf 'old h2\n' >"$DST/h2"
+# vm: 1 MiB of which one 4 KiB block differs (a disk image).
+mkdata "$SRC/vm" $((1 << 20))
+cp "$SRC/vm" "$DST/vm"
+printf 'changed!' | dd of="$SRC/vm" bs=1 seek=500000 conv=notrunc status=none
 truncate -s 1M "$SRC/sparse"
 printf 'tail' >>"$SRC/sparse"
 mkdata "$DST/sparse" 2000000
@@ -37,7 +41,7 @@ chmod 0444 "$DST/ro"
 
 # ino DIR NAME...: the inode numbers of NAMEs below DIR, one line.
 ino() { local d=$1; shift; (cd "$d" && stat -c %i -- "$@" | tr '\n' ' '); }
-KEPT=(shrink grow sub/same-size ro sparse tug/f1)
+KEPT=(shrink grow sub/same-size ro sparse tug/f1 vm)
 
 # run_both, noting the inodes of the updated files in each copy of DEST.
 run_both_ino() {
@@ -67,6 +71,20 @@ for opts in "-ai --inplace" "-aiH --inplace" "-ai --inplace -S" "-ai --inplace -
     # -S: the source's hole is a hole in the file written over.
     case $opts in *-S*)
         [ "$(stat -c %b "$TS_DST/sparse")" -lt 64 ] || fail "$opts: holes not made ($(stat -c %b "$TS_DST/sparse") blocks)" ;;
+    esac
+done
+
+# --no-whole-file: only the block that differs is written (rsync's delta
+# transfer leaves matched blocks in place, so a copy-on-write snapshot
+# keeps sharing them); -W writes the whole file.
+for w in --no-whole-file -W; do
+    _reset_outputs
+    run_ts -a --inplace "$w" -vv -- "$SRC/" "$DST"
+    [ "$TS_RC" = 0 ] || fail "--inplace $w -vv: exit $TS_RC"
+    cmp -s "$SRC/vm" "$TS_DST/vm" || fail "--inplace $w: vm differs from the source"
+    case $w in
+    -W) grep -Eq '^vm: [a-z_/]+ 1048576 bytes' "$T/treesync.out" || { note_file "$T/treesync.out"; fail "-W --inplace: vm was not written whole"; } ;;
+    *) grep -qx 'vm: read/write 4096 bytes' "$T/treesync.out" || { note_file "$T/treesync.out"; fail "--no-whole-file --inplace: more than vm's changed block written"; } ;;
     esac
 done
 
