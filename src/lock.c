@@ -51,6 +51,50 @@ static long lock_holder(dev_t dev, ino_t ino)
 }
 
 /*
+ * A named lock file says who holds it, for runs on other hosts (a lock
+ * file on a shared file system, as cron jobs on several nodes or
+ * treesync-mpi's rank 0 use it), which /proc/locks cannot tell: one line,
+ * written by the holder just after it took the lock.  Only an empty file
+ * or one that holds such a line is written: a file the user named that
+ * has something else in it is left as it is.
+ */
+#define HOLDER_TAG "treesync lock: pid "
+
+static void holder_write(int fd)
+{
+	char line[64 + HOST_NAME_MAX], old[sizeof(HOLDER_TAG) - 1];
+	char host[HOST_NAME_MAX + 1] = "";
+	ssize_t n = pread(fd, old, sizeof(old), 0);
+	int len;
+
+	if (n < 0 || (n > 0 && ((size_t)n < sizeof(old) ||
+	    memcmp(old, HOLDER_TAG, sizeof(old)) != 0)))
+		return;
+	gethostname(host, sizeof(host) - 1);
+	len = snprintf(line, sizeof(line), HOLDER_TAG "%ld on %s\n",
+	    (long)getpid(), host);
+	if (ftruncate(fd, 0) == 0 && len > 0)
+		(void)!pwrite(fd, line, (size_t)len, 0);
+}
+
+/* The holder a named lock file names: true with *PID and HOST (of
+ * HOST_NAME_MAX + 1 bytes) set. */
+_Static_assert(HOST_NAME_MAX == 64, "the %64 of holder_read()");
+static bool holder_read(int fd, long *pid, char *host)
+{
+	char line[64 + HOST_NAME_MAX];
+	ssize_t n = pread(fd, line, sizeof(line) - 1, 0);
+
+	if (n <= (ssize_t)(sizeof(HOLDER_TAG) - 1))
+		return false;
+	line[n] = '\0';
+	if (strncmp(line, HOLDER_TAG, sizeof(HOLDER_TAG) - 1) != 0)
+		return false;
+	return sscanf(line + sizeof(HOLDER_TAG) - 1, "%ld on %64[^\n]", pid,
+	    host) == 2;
+}
+
+/*
  * --lock: an exclusive flock on the destination directory (or on the named
  * file), held until the process ends.  With --lock-wait, polls until the
  * holder is gone.  Returns the locked fd (kept open), LOCK_HELD after
@@ -87,8 +131,11 @@ int lock_take(struct ts_run *run)
 		return LOCK_ERROR;
 	}
 	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			if (*o->lock_file)
+				holder_write(fd);
 			return fd;
+		}
 		if (errno != EWOULDBLOCK) {
 			report_errno(run->rep, errno, "cannot lock", what);
 			close(fd);
@@ -103,9 +150,18 @@ int lock_take(struct ts_run *run)
 		usleep(100 * 1000);
 	}
 	if (fstat(fd, &st) == 0) {
-		long pid = lock_holder(st.st_dev, st.st_ino);
+		char host[HOST_NAME_MAX + 1], here[HOST_NAME_MAX + 1] = "";
+		long pid = lock_holder(st.st_dev, st.st_ino), rpid;
 
-		if (pid > 0)
+		/* A holder on this host is in /proc/locks (a record naming
+		 * this host may be a dead run's); one on another is not. */
+		gethostname(here, sizeof(here) - 1);
+		if (*o->lock_file && holder_read(fd, &rpid, host) &&
+		    strcmp(host, here) != 0)
+			report_error(run->rep, "'%s' is locked by process %ld on "
+			    "host %s (another treesync run?); not running", what,
+			    rpid, host);
+		else if (pid > 0)
 			report_error(run->rep, "'%s' is locked by process %ld (another "
 			    "treesync run?); not running", what, pid);
 		else

@@ -2,8 +2,9 @@
 # t4060: --lock keeps runs apart.  While a (slowed-down) run holds the lock:
 # a second run exits 27 within 1 s and names the holder's pid;
 # --lock-wait=60 waits for it and then succeeds.  --lock=FILE locks FILE
-# instead of DEST.  The lock goes with the process: after kill -9 of the
-# holder, the next run gets it at once.  (A lock that cannot be taken at
+# instead of DEST, and names its holder (pid and host) for runs on other
+# hosts.  The lock goes with the process: after kill -9 of the holder, the
+# next run gets it at once.  (A lock that cannot be taken at
 # all: t4061.)
 . "$(dirname "$0")/lib.sh"
 desc "--lock: 27 at once naming the pid, --lock-wait, --lock=FILE, released on kill -9"
@@ -62,7 +63,33 @@ if start_holder "$T/dstA" --lock="$T/lockfile"; then
 	[ "$RC" = 0 ] && ok "after kill -9 of the holder, --lock=FILE is free: exit 0 in $(elapsed "$t0")s" ||
 	    { bad "after kill -9: exit $RC"; show "$T/e5"; }
 	[ -f "$T/lockfile" ] && [ ! -L "$T/lockfile" ] && ok "the lock file is a plain file" || bad "no lock file $T/lockfile"
+	grep -qx "treesync lock: pid [0-9]* on $(hostname)" "$T/lockfile" && ok "the lock file names its holder: $(cat "$T/lockfile")" ||
+	    { bad "the lock file does not name its holder"; show "$T/lockfile"; }
 fi
+
+# 5. A holder on another host (a UTS namespace named node7 sharing the
+# lock file): /proc/locks cannot say who that is; the lock file does.
+# A file the user filled with something else is left as it is.
+if unshare -u true 2>/dev/null; then
+	rm -rf "$T/dstC"; mkdir -p "$T/dstC"
+	bg_start unshare -u sh -c 'hostname node7 && exec "$@"' sh "$SLOW" "$TREESYNC" -a \
+	    --copy-method=readwrite --lock="$T/lockfile" "$S/" "$T/dstC/" >"$T/holder.out" 2>"$T/holder.err"
+	if wait_for_temp "$T/dstC" 20; then
+		ts "$T/o7" "$T/e7" -a --lock="$T/lockfile" "$S/" "$T/dstD/"
+		[ "$RC" = 27 ] && grep -q "locked by process $BG on host node7" "$T/e7" &&
+		    ok "a holder on another host is named by the lock file: $(head -1 "$T/e7")" ||
+		    { bad "holder on host node7: exit $RC, not named"; show "$T/e7"; }
+	else
+		bad "the node7 holder never started copying"; show "$T/holder.err"
+	fi
+	kill -9 "$BG" 2>/dev/null; wait_pid "$BG" 5
+else
+	note "no UTS namespaces here: the other-host holder is not checked"
+fi
+printf 'my notes\n' >"$T/userlock"
+ts "$T/o8" "$T/e8" -a --lock="$T/userlock" "$S/" "$T/dstE/"
+[ "$RC" = 0 ] && [ "$(cat "$T/userlock")" = "my notes" ] && ok "a lock file with other contents is not written" ||
+    { bad "--lock=FILE with contents: exit $RC, now: $(head -c 80 "$T/userlock")"; }
 if start_holder "$T/dst" --lock; then
 	kill -9 "$HOLDER"; wait_pid "$HOLDER" 5
 	ts "$T/o6" "$T/e6" -a --lock "$S/" "$T/dst/"
