@@ -198,11 +198,17 @@ static ssize_t call_method(struct chain *ch, int m, off_t pos, size_t want,
 	case TS_METHOD_CFR:
 		return sys.copy_file_range(ch->in, &ip, ch->out, &op, want, 0);
 	case TS_METHOD_SENDFILE:
-		/* sendfile writes at the output's file position. */
-		if (lseek(ch->out, pos, SEEK_SET) < 0)
-			return -1;
-		return sys.sendfile(ch->out, ch->in, &ip,
+		/* sendfile writes at the output's file position: with other
+		 * workers on the same open file, the seek and the write are
+		 * one step (else one's bytes land at another's offset). */
+		if (ch->pos_lock)
+			pthread_mutex_lock(ch->pos_lock);
+		r = lseek(ch->out, pos, SEEK_SET) < 0 ? -1 :
+		    sys.sendfile(ch->out, ch->in, &ip,
 		    want < SENDFILE_MAX ? want : SENDFILE_MAX);
+		if (ch->pos_lock)
+			pthread_mutex_unlock(ch->pos_lock);
+		return r;
 	default:
 		r = sys.pread(ch->in, ch->buf,
 		    want < POOL_BUF_SIZE ? want : POOL_BUF_SIZE, pos);

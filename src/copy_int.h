@@ -28,6 +28,11 @@ struct chain {
 				 * preallocated): cut to the new size after */
 	bool changed_only;	/* in place, --no-W: write only the blocks
 				 * that differ (inplace.c) */
+	/* OUT's file position is shared with other workers (copy_split.c's
+	 * pieces, one open file): sendfile, the one method that writes at
+	 * the position, seeks and writes under this lock.  NULL: OUT is
+	 * this chain's alone. */
+	pthread_mutex_t *pos_lock;
 };
 
 /*

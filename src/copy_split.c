@@ -67,6 +67,7 @@ struct helper {
 };
 
 struct split {
+	pthread_mutex_t pos_lock;	/* the temp's file position (sendfile) */
 	pthread_mutex_t lock;		/* guards everything below */
 	pthread_cond_t idle;		/* inflight dropped to 0 */
 	unsigned refs;			/* the owner and each helper not done */
@@ -96,6 +97,7 @@ static void split_unref(struct split *s)
 	last = --s->refs == 0;
 	pthread_mutex_unlock(&s->lock);
 	if (last) {
+		pthread_mutex_destroy(&s->pos_lock);
 		pthread_mutex_destroy(&s->lock);
 		pthread_cond_destroy(&s->idle);
 		free(s);
@@ -254,6 +256,7 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 		ways = (unsigned)pieces;
 	n = ways ? ways - 1 : 0;
 	s = xcalloc(1, sizeof(*s) + n * sizeof(s->h[0]));
+	pthread_mutex_init(&s->pos_lock, NULL);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->idle, NULL);
 	s->refs = 1 + n;
@@ -265,6 +268,7 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 	s->proto.res = NULL;
 	s->proto.buf = NULL;
 	s->proto.round = 0;
+	s->proto.pos_lock = &s->pos_lock;
 	s->ways = ways ? ways : 1;
 	next_round(s);
 	for (i = 0; i < n; i++) {
