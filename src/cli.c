@@ -942,7 +942,7 @@ static bool finish_partial(struct ts_options *o)
 	const char *env;
 
 	if (o->delay_updates && !o->partial_dir)
-		o->partial_dir = ".~tmp~";
+		o->partial_dir = TS_PARTIAL_DIR_DEFAULT;
 	if (o->inplace) {
 		/* rsync: no partial dir with it, and no partial to keep (the
 		 * file is written in place). */

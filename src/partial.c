@@ -11,10 +11,9 @@
  * temp is renamed from its held directory to a held directory, so a
  * directory flipped to a symlink meanwhile redirects nothing.
  *
- * What a final name holds: a complete file, except with --partial and no
- * --partial-dir, where an interrupted file is renamed over its name (what
- * the option asks for, as in rsync; its mtime is the epoch, so the next
- * run copies it again).  With --delay-updates the finished files wait in
+ * What a final name holds: a complete file.  --partial without a
+ * --partial-dir keeps an interrupted file in ".~tmp~" (run.c sets it),
+ * never over its name as rsync's does.  With --delay-updates the finished files wait in
  * each directory's partial dir (".~tmp~") and are renamed into place one
  * after the other once the whole run is done; a cancelled run renames
  * none (they stay in the partial dirs, complete, and the next run copies

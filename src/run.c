@@ -402,6 +402,12 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	 * so -b without --backup-dir implies -O. */
 	if (o->backup && !o->backup_dir)
 		run->opts.omit_dir_times = true;
+	/* --partial keeps an interrupted file in ".~tmp~" beside it, as
+	 * rsync does with RSYNC_PARTIAL_DIR=.~tmp~, never over its name: a
+	 * final name only ever holds a complete file (rsync's own --partial
+	 * puts the truncated file there, over the good old one). */
+	if (o->partial && !o->partial_dir && !o->inplace)
+		run->opts.partial_dir = TS_PARTIAL_DIR_DEFAULT;
 	run->o = o = &run->opts;
 	run->am_root = meta_am_root(o);
 	run->umask = read_umask();

@@ -88,6 +88,10 @@ enum ts_alt_dest {
 
 #define TS_MAX_ALT_DEST 20	/* rsync's MAX_BASIS_DIRS */
 
+/* Where --partial keeps an interrupted file when no --partial-dir is
+ * given (rsync's --delay-updates directory; never the file's own name). */
+#define TS_PARTIAL_DIR_DEFAULT ".~tmp~"
+
 /*
  * rsync's --info flags, in rsync's order (rsync --info=help).  Each has a
  * level, 0 (silent) to 4; what the levels show is rsync's.
@@ -238,8 +242,8 @@ struct ts_options {
 				 * or NULL: in each file's directory */
 	bool partial;		/* --partial: an interrupted file is kept */
 	const char *partial_dir;	/* --partial-dir (relative: in each
-					 * directory), or NULL: the file's
-					 * own name */
+					 * directory), or NULL: with partial,
+					 * TS_PARTIAL_DIR_DEFAULT */
 	bool delay_updates;	/* --delay-updates: new files are renamed
 				 * into place at the end of the run */
 

@@ -44,9 +44,11 @@ resumed() {
 for m in auto sendfile readwrite; do
 	D=$T/dst.$m
 	interrupted "$D"
-	kept=$(stat -c %s "$D/big") || fail "$m: no partial kept"
+	# --partial keeps it in .~tmp~, never under the final name.
+	[ -e "$D/big" ] && fail "$m: a partial under the final name"
+	kept=$(stat -c %s "$D/.~tmp~/big") || fail "$m: no partial kept"
 	[ "$kept" -gt 0 ] && [ "$kept" -lt $SIZE ] || fail "$m: partial of $kept bytes"
-	getfattr -n user.treesync.partial "$D/big" >/dev/null 2>&1 ||
+	getfattr -n user.treesync.partial "$D/.~tmp~/big" >/dev/null 2>&1 ||
 		fail "$m: the partial carries no record of its source"
 	resumed "resume-$m" "$D" --copy-method=$m
 	rest=$((SIZE - kept))

@@ -1,6 +1,6 @@
 #!/bin/bash
 . "$(dirname "$0")/lib.sh"
-describe "--partial, -P, --partial-dir like rsync: an interrupted copy keeps its data (over the final name with mtime 0, or in the partial dir), the next run completes it with the same tree, -i lines and exit code; a used partial and an emptied relative partial dir are removed; the implied '-p DIR/' rule"
+describe "--partial, -P, --partial-dir like rsync: an interrupted copy keeps its data (in .~tmp~ or the partial dir; rsync's -P over the final name, which treesync never does), the next run completes it with the same tree, -i lines and exit code; a used partial and an emptied relative partial dir are removed; the implied '-p DIR/' rule"
 need_func
 
 FULL=12000000
@@ -37,17 +37,23 @@ is_prefix() {
 	[ "$n" -gt 0 ] && [ "$n" -lt $FULL ] && cmp -s -n "$n" "$1" "$SRC/d1/d2/big"
 }
 
-# 1. -P (--partial --progress): the partial over the final name, mtime 0,
-# the source's mode; the next run completes it.
+# 1. -P (--partial --progress) over an old complete file: rsync puts the
+# partial over the final name (mtime 0, the source's mode) and the old
+# file is gone; treesync keeps the old file and the partial in .~tmp~
+# beside it (a deliberate difference: a final name only ever holds a
+# complete file).  The next run completes both alike.
 for tool in rsync treesync; do
-	bin=$RSYNC dest=$RS_DST
-	[ $tool = treesync ] && bin=$TREESYNC dest=$TS_DST
+	bin=$RSYNC dest=$RS_DST kept=$RS_DST/d1/d2/big
+	[ $tool = treesync ] && bin=$TREESYNC dest=$TS_DST kept=$TS_DST/d1/d2/.~tmp~/big
 	rm -rf "$dest"
-	interrupt "$bin" "$dest" "$dest/d1/d2/big" -P
-	is_prefix "$dest/d1/d2/big" || fail "$tool -P: big is not a partial prefix"
-	[ "$(stat -c %Y "$dest/d1/d2/big")" = 0 ] || fail "$tool -P: partial's mtime is not 0"
-	[ "$(stat -c %a "$dest/d1/d2/big")" = 640 ] || fail "$tool -P: partial's mode"
+	mkdir -p "$dest/d1/d2"
+	printf 'old complete\n' >"$dest/d1/d2/big"
+	chmod 0640 "$dest/d1/d2/big"
+	interrupt "$bin" "$dest" "$kept" -P
+	is_prefix "$kept" || fail "$tool -P: no partial prefix in $kept"
 done
+[ "$(stat -c %Y "$RS_DST/d1/d2/big")" = 0 ] || fail "scenario: rsync's partial's mtime is not 0"
+grep -qx 'old complete' "$TS_DST/d1/d2/big" || fail "-P: the final name lost its complete file"
 same_dirs
 run_both_again -ai --partial -- "$SRC/" "$DST"
 assert_same_result

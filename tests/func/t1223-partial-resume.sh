@@ -8,12 +8,17 @@ mkdir -p "$SRC"
 mkdata "$SRC/big" $SIZE
 touch -d @1400000000 "$SRC/big"
 
-# interrupt DEST OPTS...: SIGTERM once big's temp holds data.
+# interrupt DEST OPTS...: SIGTERM once big's temp holds data.  The
+# partial is kept in DEST's .~tmp~ (--partial) or .part (--partial-dir),
+# never under the final name: PART, KEPT bytes.
 interrupt() {
 	local dest=$1; shift
 	"$TREESYNC" -a --partial --bwlimit=2000 "$@" "$SRC/" "$dest/" >/dev/null 2>&1 &
 	term_at_temp $! "$dest" '.big.*' 1000
-	KEPT=$(stat -c %s "$dest/big" 2>/dev/null || stat -c %s "$dest/.part/big")
+	PART=$dest/.~tmp~/big
+	[ -e "$dest/.part/big" ] && PART=$dest/.part/big
+	[ -e "$dest/big" ] && fail "the interrupted copy left a partial under its final name"
+	KEPT=$(stat -c %s "$PART")
 	[ "$KEPT" -gt 0 ] && [ "$KEPT" -lt $SIZE ] || fail "kept $KEPT bytes"
 }
 
@@ -43,7 +48,7 @@ touch -d @1400000000 "$SRC/big"
 
 D=$T/d.tail
 interrupt "$D"
-printf 'X' | dd of="$D/big" bs=1 seek=$((KEPT - 1)) conv=notrunc 2>/dev/null
+printf 'X' | dd of="$PART" bs=1 seek=$((KEPT - 1)) conv=notrunc 2>/dev/null
 ts "$T/t.out" "$T/t.err" -a --partial -vv "$SRC/" "$D/"
 grep -q resumed "$T/t.out" && fail "a partial whose tail differs was resumed"
 cmp -s "$SRC/big" "$D/big" || fail "tail: big differs"
@@ -62,4 +67,5 @@ ts "$T/d.out" "$T/d.err" -a --partial-dir=.part -vv "$SRC/" "$D/"
 grep -q "resumed after $KEPT bytes" "$T/d.out" || fail "--partial-dir: not resumed"
 cmp -s "$SRC/big" "$D/big" || fail "--partial-dir: big differs"
 [ -e "$D/.part" ] && fail "--partial-dir: DIR left"
+[ -e "$T/d.copy_file_range/.~tmp~" ] && fail "--partial: .~tmp~ left after the resume"
 pass
