@@ -37,7 +37,9 @@
  * the destination name holds the old inode with the new bytes up to where
  * writing stopped and the old bytes after it (with -S: the file cut to
  * where writing stopped; with --append: the old bytes and part of the new
- * tail, written in order), its old mode, owner and xattrs, and the time
+ * tail, written in order; a big file on a network file system, written in
+ * pieces by several workers (copy_split.c), may have new and old pieces
+ * alternating), its old mode, owner and xattrs, and the time
  * of the last write as its mtime, so the next run's quick check sees it
  * differ and writes it again (--append: appends what is still missing).
  */
