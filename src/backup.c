@@ -251,7 +251,7 @@ static int target(struct ts_run *run, int dfd, const char *name,
 	}
 	if ((rfd = root_fd(run)) < 0)
 		return rfd;
-	dir = slash ? strndup(rel, (size_t)(slash - rel)) : xstrdup("");
+	dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup("");
 	*bfd = open_path(rfd, dir, false, 0, &made);
 	if (*bfd < 0)
 		run_report_dest(run, -*bfd, "cannot make backup directory for",

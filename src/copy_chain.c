@@ -23,6 +23,7 @@
 #include "hash.h"
 #include "pool.h"
 #include "sys.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,28 +165,6 @@ static void leave_method(struct chain *ch, int m, int e)
 		copy_pair_set_cfr_no(ch->c, ch->sdev, ch->ddev);
 }
 
-ssize_t chain_pwrite_all(int fd, const char *buf, size_t n, off_t pos)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t w = sys.pwrite(fd, buf + done, n - done,
-		    pos + (off_t)done);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (w == 0) {
-			errno = EIO;	/* a write that makes no progress */
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	return (ssize_t)done;
-}
-
 /* One call of method M at POS; >0 bytes, 0, or -1 with errno.  Sets
  * *WHAT for errors that can only be one side's. */
 static ssize_t call_method(struct chain *ch, int m, off_t pos, size_t want,
@@ -217,7 +196,8 @@ static ssize_t call_method(struct chain *ch, int m, off_t pos, size_t want,
 			*side = COPY_SRC;
 			return -1;
 		}
-		if (r > 0 && chain_pwrite_all(ch->out, ch->buf, (size_t)r, pos) < 0) {
+		if (r > 0 &&
+		    util_pwrite_all(ch->out, ch->buf, (size_t)r, pos) < 0) {
 			*what = "cannot write";
 			*side = COPY_DST;
 			/* EIO writing the destination: the device, not this
@@ -386,7 +366,8 @@ static int64_t copy_to_eof(struct chain *ch, uint64_t pos)
 		}
 		if (r == 0)
 			break;
-		if (chain_pwrite_all(ch->out, ch->buf, (size_t)r, (off_t)pos) < 0) {
+		if (util_pwrite_all(ch->out, ch->buf, (size_t)r,
+		    (off_t)pos) < 0) {
 			copy_fail(ch->res, "cannot write", COPY_DST);
 			ch->res->fatal = errno == EIO;	/* as in step() */
 			return -errno;

@@ -65,10 +65,6 @@ int chain_same_content(struct chain *ch, bool *same);
 /* --verify: both files read back and their XXH3-128 compared. */
 int chain_verify_copy(struct chain *ch);
 
-/* pwrite of all N bytes of BUF at POS (EINTR retried, a write of 0 is
- * EIO): N, or -1 with errno. */
-ssize_t chain_pwrite_all(int fd, const char *buf, size_t n, off_t pos);
-
 /* --- copy_sparse.c: -S ----------------------------------------------- */
 
 /* Does -S look for runs of zeros in CH's data (the method allows

@@ -25,6 +25,7 @@
 
 #include "pool.h"
 #include "sys.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -94,7 +95,7 @@ static int write_nonzero(struct chain *ch, uint64_t pos, size_t n,
 			ch->res->holes += i - start;
 			continue;
 		}
-		if (chain_pwrite_all(ch->out, ch->buf + start, i - start,
+		if (util_pwrite_all(ch->out, ch->buf + start, i - start,
 		    (off_t)(pos + start)) < 0) {
 			copy_fail(ch->res, "cannot write", COPY_DST);
 			ch->res->fatal = errno == EIO;	/* as the chain's */

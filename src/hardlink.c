@@ -92,7 +92,7 @@ static int hl_master_dir(struct dnode *d, const char *master_rel,
 	int fd;
 
 	*base = slash ? slash + 1 : master_rel;
-	dir = slash ? strndup(master_rel, (size_t)(slash - master_rel)) :
+	dir = slash ? xstrndup(master_rel, (size_t)(slash - master_rel)) :
 	    xstrdup("");
 	if (strcmp(dir, d->rel) == 0) {
 		free(dir);

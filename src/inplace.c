@@ -49,6 +49,7 @@
 #include "pool.h"
 #include "sys.h"
 #include "tmpfile.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -167,7 +168,7 @@ static int write_differing(struct chain *ch, uint64_t off, const char *src,
 		}
 		if (i == start)
 			continue;
-		if (chain_pwrite_all(ch->out, src + start, i - start,
+		if (util_pwrite_all(ch->out, src + start, i - start,
 		    (off_t)(off + start)) < 0) {
 			copy_fail(ch->res, "cannot write", COPY_DST);
 			ch->res->fatal = errno == EIO;	/* as the chain's */

@@ -28,12 +28,8 @@
  * is one item of its own.
  */
 
-/*
- * The filter layer for operand S itself, and the parent of its entries'
- * layer: rsync tests "src" against the global rules, anchored at the
- * directory holding it (or the "dir/" operand itself).  A reference.
- */
-static struct filter_layer *operand_layer(struct ts_run *run,
+/* The filter layer of operand S (run.h). */
+struct filter_layer *root_operand_layer(struct ts_run *run,
     const struct plan_src *s)
 {
 	struct filter_layer *l;
@@ -45,7 +41,7 @@ static struct filter_layer *operand_layer(struct ts_run *run,
 	if (!dir) {
 		const char *slash = strrchr(s->operand, '/');
 
-		dir = slash ? strndup(s->operand,
+		dir = slash ? xstrndup(s->operand,
 		    (size_t)(slash - s->operand) + (slash == s->operand)) :
 		    xstrdup(".");
 	}
@@ -127,7 +123,7 @@ void root_scan(struct dnode *root)
 	for (i = 0; i < p->nsrcs; i++) {
 		struct plan_src *s = &p->srcs[i];
 
-		tops[i] = operand_layer(run, s);
+		tops[i] = root_operand_layer(run, s);
 		if (s->contents) {
 			for (k = 0; k < root->nsrcs; k++)
 				if (root_src_operand(run, &root->srcs[k]) == i &&

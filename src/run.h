@@ -812,6 +812,15 @@ enum join_take join_take(struct dnode *d, struct scan_lists *sc,
 
 /* root.c: the operands. */
 void root_scan(struct dnode *root);
+
+/*
+ * The filter layer for operand S itself, and the parent of its entries'
+ * layer: rsync tests "src" against the global rules, anchored at the
+ * directory holding it (or the "dir/" operand itself).  A reference (the
+ * caller drops it), or NULL without filters.  Thread-safe.
+ */
+struct filter_layer *root_operand_layer(struct ts_run *run,
+    const struct plan_src *s);
 struct dnode *root_make(struct ts_run *run);
 
 /* prune.c: the deletion pass. */

@@ -66,6 +66,28 @@ char *xstrndup(const char *s, size_t n)
 	return d;
 }
 
+ssize_t util_pwrite_all(int fd, const char *buf, size_t n, off_t pos)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = sys.pwrite(fd, buf + done, n - done,
+		    pos + (off_t)done);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;	/* a write that makes no progress */
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
 char *util_path_join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir), nl = strlen(name);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #define TS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -50,6 +51,13 @@ size_t util_escape_name(char *buf, size_t size, const char *name);
 
 /* Tells util_escape_name whether the locale prints UTF-8 (set once). */
 void util_set_utf8(int on);
+
+/*
+ * Writes N bytes of BUF to FD at POS through the syscall seam
+ * (sys.pwrite), again after EINTR and short writes.  Returns N, or -1
+ * with errno set (EIO: a write that made no progress).  Thread-safe.
+ */
+ssize_t util_pwrite_all(int fd, const char *buf, size_t n, off_t pos);
 
 /*
  * Reads FD to its end into a malloc'ed buffer (*DATA, *LEN; the caller

@@ -1,0 +1,419 @@
+/*
+ * dtask_steal.c -- treesync-mpi: the thief's side of a directory task or
+ * a batch of files made on another rank (see dtask.h, dtask_int.h for
+ * the message format, docs/mpi.md).
+ *
+ * A thief never resolves a path from "/": for the directory a task lives
+ * in it builds a proxy node, opening its DEST side and each of its
+ * sources below this rank's own roots with RESOLVE_BENEATH|
+ * RESOLVE_NO_SYMLINKS (delete_open_beneath()), checked to be the inodes
+ * the origin saw when it knew them, and runs the task below the proxy as
+ * any other.  When the proxy's last child is done it sends DONE to the
+ * origin, which still holds the task's node.  A directory that cannot be
+ * opened so is a source or destination error: nothing is deleted.
+ *
+ * Must not trust a message: every name is checked to be one plain name,
+ * every index to be in range (-EPROTO otherwise).
+ */
+#define _GNU_SOURCE
+#include "dtask_int.h"
+
+#include "delete.h"
+#include "filter.h"
+#include "report.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void dtask_send_reply(struct ts_run *run, int origin, struct dtask_buf *b,
+    const char *what)
+{
+	if (run->exec->send(run->exec->arg, origin, b->p, b->n) < 0) {
+		report_error(run->rep, "cannot tell rank %d that %s is done",
+		    origin, what);
+		atomic_store(&run->other_error, true);
+		pool_cancel(&run->pool);
+	}
+	dtask_buf_free(b);
+}
+
+static void send_done(struct ts_run *run, int origin, uint64_t node,
+    uint8_t what, bool touched)
+{
+	struct dtask_buf b = { 0 };
+
+	put_head(&b, DT_DONE, (const void *)(uintptr_t)node);
+	put_u8(&b, touched);
+	put_u8(&b, what);
+	dtask_send_reply(run, origin, &b, "a directory");
+}
+
+static void proxy_finish(struct dnode *d)
+{
+	struct proxy *x = d->ext;
+	size_t i;
+
+	send_done(d->run, x->origin, x->node, x->what,
+	    atomic_load(&d->touched));
+	if (x->dst_fd >= 0)
+		close(x->dst_fd);
+	for (i = 0; i < x->nups; i++)
+		free(x->rel[i]);
+	free(x->rel);
+	free(x->op);
+	free(x);
+	d->ext = NULL;
+}
+
+int dtask_open_checked(int root, const char *rel, uint64_t ino)
+{
+	struct stat st;
+	int fd;
+
+	if (root < 0)
+		return -EBADF;
+	fd = delete_open_beneath(root, rel);
+	if (fd < 0)
+		return fd;
+	if (ino && (fstat(fd, &st) < 0 || (uint64_t)st.st_ino != ino)) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* A directory of another rank, as a message names it. */
+struct mdir {
+	char *rel;		/* below DEST */
+	bool exists;		/* in DEST */
+	uint64_t ino;
+	uint32_t dflt;
+	uint32_t nups;		/* its source directories */
+	uint32_t *up_op;
+	char **up_rel, **up_disp;
+	uint64_t *up_ino;
+};
+
+static void mdir_free(struct mdir *m)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nups; i++) {
+		free(m->up_rel[i]);
+		free(m->up_disp[i]);
+	}
+	free(m->rel);
+	free(m->up_op);
+	free(m->up_rel);
+	free(m->up_disp);
+	free(m->up_ino);
+}
+
+static void read_dest_dir(struct rd *r, struct mdir *m)
+{
+	m->rel = get_str(r);
+	m->exists = get_u8(r);
+	m->ino = get_u64(r);
+}
+
+static void read_ups(struct rd *r, size_t nops, struct mdir *m)
+{
+	uint32_t i;
+
+	m->nups = get_u32(r);
+	if (r->bad || m->nups == 0 || m->nups > MAX_UPS) {
+		m->nups = 0;
+		r->bad = true;
+		return;
+	}
+	m->up_op = xcalloc(m->nups, sizeof(*m->up_op));
+	m->up_rel = xcalloc(m->nups, sizeof(*m->up_rel));
+	m->up_disp = xcalloc(m->nups, sizeof(*m->up_disp));
+	m->up_ino = xcalloc(m->nups, sizeof(*m->up_ino));
+	for (i = 0; i < m->nups; i++) {
+		m->up_op[i] = get_u32(r);
+		m->up_rel[i] = get_str(r);
+		m->up_disp[i] = get_str(r);
+		m->up_ino[i] = get_u64(r);
+		if (m->up_op[i] >= nops)
+			r->bad = true;
+	}
+}
+
+/*
+ * A proxy node for directory M of rank ORIGIN (which waits for DONE of
+ * NODE, WHAT): its DEST directory and its sources opened below this
+ * rank's roots, identity checked.  NULL when one cannot be opened
+ * (reported: a source error or a destination error, so nothing is
+ * deleted), after DONE was sent.
+ */
+static struct dnode *proxy_open(struct ts_run *run, int origin, uint64_t node,
+    uint8_t what, const struct mdir *m)
+{
+	struct dnode *px = dnode_new(run, NULL);
+	struct proxy *x = xcalloc(1, sizeof(*x));
+	bool ok = true;
+	uint32_t i;
+	int fd;
+
+	x->origin = origin;
+	x->node = node;
+	x->what = what;
+	x->dst_fd = -1;
+	x->nups = m->nups;
+	x->op = xcalloc(m->nups, sizeof(*x->op));
+	x->rel = xcalloc(m->nups, sizeof(*x->rel));
+	px->ext = x;
+	px->on_finish = proxy_finish;
+	px->name = xstrdup(m->rel);
+	px->dflt = (mode_t)m->dflt;
+	if (m->exists) {
+		fd = dtask_open_checked(run->plan.dst_fd, m->rel, m->ino);
+		if (fd < 0) {
+			run_report_dest(run, -fd, "cannot open directory", m->rel);
+			run_item_failed(run);
+			ok = false;
+		}
+		x->dst_fd = fd < 0 ? -1 : fd;
+	}
+	dslot_init_fixed(&px->dslot, x->dst_fd);
+	px->srcs = xcalloc(m->nups, sizeof(*px->srcs));
+	for (i = 0; i < m->nups; i++) {
+		struct dsrc *s = &px->srcs[px->nsrcs++];
+		const struct plan_src *ps = &run->plan.srcs[m->up_op[i]];
+
+		x->op[i] = m->up_op[i];
+		x->rel[i] = xstrdup(m->up_rel[i]);
+		fd = ok ? dtask_open_checked(ps->fd, m->up_rel[i],
+		    m->up_ino[i]) : -1;
+		if (ok && fd < 0) {
+			report_errno_side(run->rep, TS_SIDE_SRC, -fd,
+			    "cannot open directory", m->up_disp[i]);
+			run_source_failed(run);
+			ok = false;
+		}
+		dslot_init_fixed(&s->slot, fd);
+		s->owned = true;
+		s->name = xstrdup(".");
+		s->disp = xstrdup(m->up_disp[i]);
+		s->rank = i;
+		s->sel = SEL_ALL;
+		s->dev_limit = ps->st.dev;
+		s->layer = root_operand_layer(run, ps);
+	}
+	if (!ok) {
+		/* The subtree is not synchronised here; the origin hears
+		 * of it as done (its errors keep every rank from deleting). */
+		dnode_release(px);
+		return NULL;
+	}
+	return px;
+}
+
+/* A DIR message: the directory's parent and the directory itself. */
+struct dirmsg {
+	struct mdir md;		/* its parent */
+	char *name;
+	struct ts_entry src, dst;
+	struct meta_target meta;
+	uint8_t flags;		/* enum dir_flag */
+	uint32_t iflags;
+	uint32_t nsrcs;		/* its sources: per source, */
+	uint32_t *src_up;	/* the parent's source it is in */
+	char **src_name;	/* and its name there */
+};
+
+static void dirmsg_free(struct dirmsg *m)
+{
+	uint32_t i;
+
+	for (i = 0; m->src_name && i < m->nsrcs; i++)
+		free(m->src_name[i]);
+	free(m->src_name);
+	free(m->src_up);
+	free(m->name);
+	mdir_free(&m->md);
+}
+
+/* Reads the rest of a DIR message (after its node) into M, for NOPS
+ * operands; false when it is malformed.  The caller frees M either way. */
+static bool read_dir(struct rd *r, size_t nops, struct dirmsg *m)
+{
+	uint32_t i;
+
+	read_dest_dir(r, &m->md);
+	m->name = get_str(r);
+	get(r, &m->src, sizeof(m->src));
+	get(r, &m->dst, sizeof(m->dst));
+	m->flags = get_u8(r);
+	m->iflags = get_u32(r);
+	m->md.dflt = get_u32(r);
+	get(r, &m->meta, sizeof(m->meta));
+	m->meta.xattrs = NULL;
+	read_ups(r, nops, &m->md);
+	m->nsrcs = r->bad ? 0 : get_u32(r);
+	if (m->nsrcs == 0 || m->nsrcs > MAX_UPS)
+		r->bad = true;
+	else {
+		m->src_up = xcalloc(m->nsrcs, sizeof(*m->src_up));
+		m->src_name = xcalloc(m->nsrcs, sizeof(*m->src_name));
+	}
+	for (i = 0; !r->bad && i < m->nsrcs; i++) {
+		m->src_up[i] = get_u32(r);
+		m->src_name[i] = get_str(r);
+		if (m->src_up[i] >= m->md.nups || !plain_name(m->src_name[i]))
+			r->bad = true;
+	}
+	return !r->bad && r->at == r->n && plain_name(m->name);
+}
+
+/* The node of stolen directory M below PX, its parent's proxy: its
+ * sources below the proxy's, its entries and decisions as the origin
+ * took them (device numbers made this host's). */
+static struct dnode *stolen_dir(struct ts_run *run, struct dnode *px,
+    const struct dirmsg *m)
+{
+	struct dnode *c = dnode_new(run, px);
+	uint32_t i;
+
+	c->srcs = xcalloc(m->nsrcs, sizeof(*c->srcs));
+	for (i = 0; i < m->nsrcs; i++) {
+		struct dsrc *s = &c->srcs[c->nsrcs++];
+		struct dsrc *up = &px->srcs[m->src_up[i]];
+
+		s->up = up;
+		s->name = xstrdup(m->src_name[i]);
+		dslot_init(&s->slot, &up->slot, s->name);
+		s->dev_limit = up->dev_limit;
+		s->rank = i;
+		s->sel = SEL_ALL;
+		s->parent_layer = up->layer ?
+		    filter_layer_ref(up->layer) : NULL;
+	}
+	c->name = xstrdup(m->name);
+	c->dslot.name = c->name;
+	c->src = m->src;
+	c->src.name = c->name;
+	/* Device numbers are this host's: the directory is on its
+	 * operand's file system (else -x would not descend). */
+	c->src.dev = c->srcs[0].dev_limit;
+	c->has_dst = m->flags & DF_HAS_DST;
+	if (c->has_dst) {
+		c->dst = m->dst;
+		c->dst.name = c->name;
+		if (m->flags & DF_DST_ROOT_DEV)
+			c->dst.dev = run->dst_dev;
+		else if (c->dst.dev == run->dst_dev)
+			c->dst.dev = ~run->dst_dev;
+	}
+	c->create = m->flags & DF_CREATE;
+	c->blocked = m->flags & DF_BLOCKED;
+	c->no_descend = m->flags & DF_NO_DESCEND;
+	c->apply_meta = m->flags & DF_APPLY_META;
+	c->attrs_differ = m->flags & DF_ATTRS_DIFFER;
+	c->iflags = m->iflags;
+	c->meta = m->meta;
+	c->dflt = (mode_t)m->md.dflt;
+	return c;
+}
+
+/* A stolen directory task: its parent's proxy and its node below it,
+ * scanned now on worker W. */
+int dtask_run_dir(struct ts_run *run, int origin, bool cancelled,
+    struct rd *r, int w)
+{
+	uint64_t node = get_u64(r);
+	struct dirmsg m = { 0 };
+	struct dnode *px, *c;
+	int rc = 0;
+
+	if (!read_dir(r, run->plan.nsrcs, &m) || !node) {
+		rc = -EPROTO;
+	} else if (cancelled) {
+		send_done(run, origin, node, DONE_DIR, false);
+	} else if ((px = proxy_open(run, origin, node, DONE_DIR, &m.md)) !=
+	    NULL) {
+		atomic_fetch_add(&dtask_stolen_dirs, 1);
+		c = stolen_dir(run, px, &m);
+		dnode_release(px);	/* its own reference: C holds it */
+		pool_run(&run->pool, &c->task, w);
+	}
+	dirmsg_free(&m);
+	return rc;
+}
+
+/* A stolen batch of files: their directory's proxy, and the files copied
+ * into it now on worker W. */
+int dtask_run_files(struct ts_run *run, int origin, bool cancelled,
+    struct rd *r, int w)
+{
+	uint64_t node = get_u64(r);
+	struct mdir md = { 0 };
+	struct ftask *first = NULL, **tail = &first, *f;
+	struct dnode *px = NULL;
+	uint32_t n, i;
+	int rc = 0;
+
+	read_dest_dir(r, &md);
+	md.dflt = get_u32(r);
+	read_ups(r, run->plan.nsrcs, &md);
+	n = r->bad ? 0 : get_u32(r);
+	if (n == 0 || n > MAX_FILES)
+		r->bad = true;
+	for (i = 0; !r->bad && i < n; i++) {
+		uint32_t up = get_u32(r);
+		char *name = get_str(r), *sname = get_str(r),
+		    *dname = get_str(r);
+		uint8_t flags;
+
+		f = ftask_alloc(name, sname, dname);
+		get(r, &f->src, sizeof(f->src));
+		get(r, &f->dst, sizeof(f->dst));
+		f->src.name = f->dst.name = f->name;
+		flags = get_u8(r);
+		f->has_dst = flags & FF_HAS_DST;
+		f->need_checksum = flags & FF_CHECKSUM;
+		f->iflags = get_u32(r);
+		f->basis = (int)get_u32(r);	/* -1: the source */
+		f->from = (void *)(uintptr_t)up;	/* an index until the
+							 * proxy is made */
+		if (up >= md.nups || !plain_name(name) || !plain_name(sname) ||
+		    f->basis < -1 || (f->basis >= 0 && !run->o->alt_dest))
+			r->bad = true;
+		*tail = f;
+		tail = &f->batch_next;
+		free(name);
+		free(sname);
+		free(dname);
+	}
+	if (r->bad || r->at != r->n || !node)
+		rc = -EPROTO;
+	else if (cancelled)
+		send_done(run, origin, node, DONE_FILES, false);
+	else
+		px = proxy_open(run, origin, node, DONE_FILES, &md);
+	if (!px) {
+		for (; first; first = f) {
+			f = first->batch_next;
+			free(first);
+		}
+		mdir_free(&md);
+		return rc;
+	}
+	atomic_fetch_add(&dtask_stolen_batches, 1);
+	for (f = first; f; f = f->batch_next) {
+		f->dir = px;
+		f->from = &px->srcs[(uintptr_t)f->from];
+		atomic_fetch_add(&px->pending, 1);	/* each file's */
+	}
+	dnode_release(px);	/* its own reference: the files hold it */
+	ftask_batch(first);
+	pool_run(&run->pool, &first->task, w);
+	mdir_free(&md);
+	return 0;
+}
+
