@@ -1,6 +1,7 @@
 /*
- * report_int.h -- struct report, shared by report.c, report_progress.c
- * and report_summary.c (nothing else looks inside).
+ * report_int.h -- struct report, shared by report.c, report_item.c,
+ * report_format.c, report_progress.c and report_summary.c (nothing else
+ * looks inside).
  */
 #ifndef TS_REPORT_INT_H
 #define TS_REPORT_INT_H
@@ -70,6 +71,23 @@ struct report {
 
 	struct report_prog *prog;	/* --progress, or NULL */
 };
+
+/* Machine output replaces human lines on stdout. */
+static inline bool machine_output(const struct report *r)
+{
+	return r->o->json || r->o->json_items;
+}
+
+/* Whether human lines go to stdout at all (rsync: -q silences them). */
+static inline bool human_output(const struct report *r)
+{
+	return !machine_output(r) && !r->o->quiet;
+}
+
+/* An item line (KEY: its path, for sorting): written now, or held for
+ * report_flush() to write sorted in a dry run.  Takes r->lock. */
+void report_emit_item(struct report *r, const char *key, const char *text,
+    size_t len);
 
 /* report_emit() with r->lock already held. */
 void report_emit_locked(struct report *r, enum ts_out stream,
