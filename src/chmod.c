@@ -50,6 +50,29 @@ static uint32_t who_mask(char c)
 	}
 }
 
+/* An octal item's digits [P, END), for ONLY: a rule appended, 0; or -1
+ * (not octal, or above 07777). */
+static int parse_octal(struct chmod_rule **rules, int only, const char *p,
+    const char *end)
+{
+	struct chmod_rule *r;
+	uint32_t v = 0;
+
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '7' || v > 07777)
+			return -1;
+		v = v * 8 + (uint32_t)(*p - '0');
+	}
+	if (v > 07777)
+		return -1;
+	r = xcalloc(1, sizeof(*r));
+	r->only = only;
+	r->octal = true;
+	r->value = v;
+	append(rules, r);
+	return 0;
+}
+
 /* Parses one comma-free item.  0 or -1 (ERR set). */
 static int parse_item(struct chmod_rule **rules, const char *p, size_t len,
     char *err, size_t errlen)
@@ -62,24 +85,8 @@ static int parse_item(struct chmod_rule **rules, const char *p, size_t len,
 	if (p < end && (*p == 'D' || *p == 'F'))
 		only = *p++ == 'D' ? ONLY_DIRS : ONLY_FILES;
 	if (p < end && *p >= '0' && *p <= '7') {
-		struct chmod_rule *r = xcalloc(1, sizeof(*r));
-		uint32_t v = 0;
-
-		for (; p < end; p++) {
-			if (*p < '0' || *p > '7' || v > 07777) {
-				free(r);
-				goto bad;
-			}
-			v = v * 8 + (uint32_t)(*p - '0');
-		}
-		if (v > 07777) {
-			free(r);
+		if (parse_octal(rules, only, p, end) < 0)
 			goto bad;
-		}
-		r->only = only;
-		r->octal = true;
-		r->value = v;
-		append(rules, r);
 		return 0;
 	}
 	for (; p < end && strchr("ugoa", *p); p++) {

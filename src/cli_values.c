@@ -361,6 +361,7 @@ static bool read_when(const char *cp, struct when *w)
  * rsync's parse_time(): fields left out come from NOW, and a moment that
  * is already past moves on by the first field left out (the next day,
  * month or year; the next hour when only minutes were given).
+ * Long: rsync's parse_time() step for step, to be read beside it.
  */
 time_t cli_parse_stop_at(const char *s, time_t now)
 {

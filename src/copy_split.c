@@ -234,22 +234,17 @@ bool copy_split_wanted(struct chain *ch, uint64_t size)
 	    copy_pair_concurrent(c, ch->sdev, ch->ddev, ch->in, ch->out);
 }
 
-int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
+/* A split of CH's file: pieces from START to LOCAL_END (the rest, to
+ * SIZE, is other ranks'), its helpers queued on the pool.  The owner's
+ * reference is the caller's. */
+static struct split *split_start(struct chain *ch, uint64_t start,
+    uint64_t local_end, uint64_t size)
 {
 	struct pool *p = ch->c->helpers;
 	unsigned ways = (unsigned)p->nthreads, i, n;
-	uint64_t pieces, start = 0, end;
-	uint64_t local_end = size;
-	void *remote = NULL;
+	uint64_t pieces = (local_end - start + PIECE - 1) / PIECE;
 	struct split *s;
-	int m, err;
 
-	/* treesync-mpi: the tail to other ranks; this rank's pieces end
-	 * where theirs begin. */
-	if (ch->c->remote)
-		local_end = ch->c->remote->begin(ch->c->remote->arg, ch->in,
-		    ch->out, start, size, &remote);
-	pieces = (local_end - start + PIECE - 1) / PIECE;
 	if (ways > SPLIT_WAYS)
 		ways = SPLIT_WAYS;
 	if (ways > pieces)
@@ -276,13 +271,15 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 		s->h[i].s = s;
 		pool_submit(p, &s->h[i].t);
 	}
-	copy_pieces(s, ch->buf);
-	pthread_mutex_lock(&s->lock);
-	while (s->inflight > 0)
-		pthread_cond_wait(&s->idle, &s->lock);
-	/* Nothing is claimed from here on: next == size, or stop. */
-	s->stop = true;
-	pthread_mutex_unlock(&s->lock);
+	return s;
+}
+
+/* What the pieces of S (of a file of SIZE bytes) did, into CH's result:
+ * their bytes, fallbacks, methods turned off, workers, the prefix known
+ * complete and the first error (returned: 0 or -errno). */
+static int split_gather(struct chain *ch, struct split *s, uint64_t size)
+{
+	int m, err = s->err;
 
 	for (m = 0; m < TS_METHOD_COUNT; m++)
 		ch->res->bytes[m] += s->res.bytes[m];
@@ -290,7 +287,6 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 		memcpy(ch->res->fallbacks, s->res.fallbacks,
 		    sizeof(s->res.fallbacks));
 	ch->disabled |= s->proto.disabled;
-	err = s->err;
 	/* Claiming stopped by a cancel with pieces left unclaimed: the
 	 * copy is not complete even though no piece failed. */
 	if (err == 0 && s->short_end == size && s->next < s->size) {
@@ -307,24 +303,56 @@ int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
 	/* Pieces are claimed in order: below the first that failed (and
 	 * the first never claimed) every byte is in. */
 	ch->res->split_prefix = s->bad_min < s->next ? s->bad_min : s->next;
-	end = s->short_end;
-	if (remote) {
-		/* Every other rank is done with the temp before it may be
-		 * finished or removed. */
-		struct copy_result rr;
-		int rerr;
+	return err;
+}
 
-		memset(&rr, 0, sizeof(rr));
-		rerr = ch->c->remote->wait(ch->c->remote->arg, remote, &rr,
-		    &end);
-		for (m = 0; m < TS_METHOD_COUNT; m++)
-			ch->res->bytes[m] += rr.bytes[m];
-		if (rerr < 0 && err >= 0) {
-			err = rerr;
-			copy_fail(ch->res, rr.what, rr.side);
-			ch->res->fatal = rr.fatal;
-		}
+/* treesync-mpi: waits for every other rank to be done with the temp
+ * (before it may be finished or removed) and adds what they did to CH's
+ * result; ERR is the local pieces' outcome, returned unless only the
+ * other ranks failed.  *END: where the source ended, if earlier. */
+static int remote_gather(struct chain *ch, void *remote, int err,
+    uint64_t *end)
+{
+	struct copy_result rr;
+	int rerr, m;
+
+	memset(&rr, 0, sizeof(rr));
+	rerr = ch->c->remote->wait(ch->c->remote->arg, remote, &rr, end);
+	for (m = 0; m < TS_METHOD_COUNT; m++)
+		ch->res->bytes[m] += rr.bytes[m];
+	if (rerr < 0 && err >= 0) {
+		err = rerr;
+		copy_fail(ch->res, rr.what, rr.side);
+		ch->res->fatal = rr.fatal;
 	}
+	return err;
+}
+
+int64_t copy_split(struct chain *ch, uint64_t size, bool *shortened)
+{
+	uint64_t start = 0, end, local_end = size;
+	void *remote = NULL;
+	struct split *s;
+	int err;
+
+	/* treesync-mpi: the tail to other ranks; this rank's pieces end
+	 * where theirs begin. */
+	if (ch->c->remote)
+		local_end = ch->c->remote->begin(ch->c->remote->arg, ch->in,
+		    ch->out, start, size, &remote);
+	s = split_start(ch, start, local_end, size);
+	copy_pieces(s, ch->buf);
+	pthread_mutex_lock(&s->lock);
+	while (s->inflight > 0)
+		pthread_cond_wait(&s->idle, &s->lock);
+	/* Nothing is claimed from here on: next == size, or stop. */
+	s->stop = true;
+	pthread_mutex_unlock(&s->lock);
+
+	err = split_gather(ch, s, size);
+	end = s->short_end;
+	if (remote)
+		err = remote_gather(ch, remote, err, &end);
 	*shortened = end < size;
 	split_unref(s);
 	return err < 0 ? err : (int64_t)end;

@@ -181,6 +181,33 @@ const char *report_num(char *buf, size_t size, int64_t v, int human)
 	return buf;
 }
 
+/* %n: the path, a directory's with a trailing '/'; into BUF. */
+static const char *name_escape(const struct fmt_item *it, char *buf,
+    size_t size)
+{
+	size_t n = (size_t)snprintf(buf, size - 2, "%s", it->path);
+
+	if (n >= size - 2)
+		n = size - 3;
+	if (S_ISDIR(it->mode) && !(n && buf[n - 1] == '/')) {
+		buf[n++] = '/';
+		buf[n] = '\0';
+	}
+	return buf;
+}
+
+/* %M: the mtime as "YYYY/MM/DD-hh:mm:ss"; into BUF. */
+static const char *mtime_escape(const struct fmt_item *it, char *buf,
+    size_t size)
+{
+	char *c;
+
+	timestring(buf, size, (time_t)it->mtime);
+	for (c = buf; (c = strchr(c, ' ')) != NULL;)
+		*c = '-';
+	return buf;
+}
+
 /* The text of one escape CH, or NULL (the escape is left as written).
  * BUF is scratch space. */
 static const char *expand(const struct report *r, const struct fmt_item *it,
@@ -189,17 +216,8 @@ static const char *expand(const struct report *r, const struct fmt_item *it,
 	/* HUMAN: rsync's quotes, one for separators, two for powers of
 	 * 1000, three of 1024. */
 	switch (ch) {
-	case 'n': {
-		size_t n = (size_t)snprintf(buf, size - 2, "%s", it->path);
-
-		if (n >= size - 2)
-			n = size - 3;
-		if (S_ISDIR(it->mode) && !(n && buf[n - 1] == '/')) {
-			buf[n++] = '/';
-			buf[n] = '\0';
-		}
-		return buf;
-	}
+	case 'n':
+		return name_escape(it, buf, size);
 	case 'f':
 		full_name(r, it, buf, size);
 		return buf;
@@ -235,14 +253,8 @@ static const char *expand(const struct report *r, const struct fmt_item *it,
 	case 'p':
 		snprintf(buf, size, "%ld", r->pid);
 		return buf;
-	case 'M': {
-		char *c;
-
-		timestring(buf, size, (time_t)it->mtime);
-		for (c = buf; (c = strchr(c, ' ')) != NULL;)
-			*c = '-';
-		return buf;
-	}
+	case 'M':
+		return mtime_escape(it, buf, size);
 	case 't':
 		timestring(buf, size, time(NULL));
 		return buf;
