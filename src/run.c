@@ -463,7 +463,7 @@ void ts_run_free(struct ts_run *run)
  * dispositions are left alone.  Idle workers may take pieces of a big
  * file on a network file system (copy_split.c): they are this process's
  * threads, as the pieces' fds need. */
-static int start_pool(struct ts_run *run, int jobs)
+int run_start_pool(struct ts_run *run, int jobs)
 {
 	sigset_t block, old;
 	int r;
@@ -556,8 +556,8 @@ static void log_start(struct ts_run *run)
 	    TS_VERSION_STRING, o->nsrcs, esc, o->dry_run ? " (dry run)" : "");
 }
 
-/* Everything before the walk: locks, lists, operands.  0 or an exit code. */
-static int prepare(struct ts_run *run, int *lock_fd)
+/* Everything before the walk (run.h). */
+int run_prepare(struct ts_run *run, int *lock_fd)
 {
 	const struct ts_options *o = run->o;
 	/* treesync-mpi: rank 0 holds --lock for every rank. */
@@ -590,164 +590,6 @@ static int prepare(struct ts_run *run, int *lock_fd)
 	if (run->plan.overlap)
 		run->need |= WALK_NEED_INO;	/* made_has() compares inodes */
 	return 0;
-}
-
-/* --- one rank of several (treesync-mpi) ------------------------------------ */
-
-void run_set_exec(struct ts_run *run, const struct run_exec *x)
-{
-	run->exec = x;
-}
-
-/*
- * Whether every rank sees the same operands and DEST: the same inode for
- * each (what a network file system's clients share; device numbers
- * differ between hosts).  A host whose mount is missing or another one
- * would list other trees, and a task it steals would be decided on them.
- * Collective; rank 0 says it.
- */
-static bool exec_same_trees(struct ts_run *run)
-{
-	const struct run_exec *x = run->exec;
-	size_t n = run->plan.nsrcs + 1, i;
-	uint64_t *v = xcalloc(2 * n, sizeof(*v));
-	struct stat st;
-	bool same = true;
-
-	for (i = 0; i < run->plan.nsrcs; i++)
-		v[i] = run->plan.srcs[i].fd >= 0 ? run->plan.srcs[i].st.ino : 0;
-	v[n - 1] = run->plan.dst_fd >= 0 && fstat(run->plan.dst_fd, &st) == 0 ?
-	    (uint64_t)st.st_ino : 0;
-	for (i = 0; i < n; i++)
-		v[n + i] = ~v[i];
-	x->combine(x->arg, v, 0, 0, 2 * n);	/* the largest and smallest */
-	for (i = 0; i < n; i++)
-		if (v[i] != ~v[n + i]) {
-			same = false;
-			if (x->rank == 0)
-				report_error(run->rep, "the ranks do not see the "
-				    "same %s '%s' (its inode differs between "
-				    "hosts): every host must mount the same "
-				    "trees at the same paths", i + 1 < n ?
-				    "source" : "destination", i + 1 < n ?
-				    run->plan.srcs[i].operand :
-				    run->plan.dst_operand);
-		}
-	free(v);
-	return same;
-}
-
-/*
- * Everything before the walk, on every rank: rank 0 first (it makes DEST
- * and takes the lock), then the others, which find DEST made; the ranks
- * agree on the outcome (a rank that failed gives its code to all) and
- * on what cannot be spread across ranks yet.  0 or an exit code.
- */
-static int exec_prepare(struct ts_run *run, int code, int *lock_fd)
-{
-	const struct run_exec *x = run->exec;
-	const char *no;
-	uint64_t v[1] = { 0 };
-
-	if (x->rank == 0 && !code)
-		code = prepare(run, lock_fd);
-	v[0] = (uint64_t)code;
-	x->combine(x->arg, v, 0, 0, 1);		/* rank 0 is done */
-	if (x->rank != 0 && !code && !v[0])
-		code = prepare(run, lock_fd);
-	v[0] = (uint64_t)code;
-	x->combine(x->arg, v, 0, 0, 1);
-	if (v[0])
-		return (int)v[0];
-	if (x->nranks > 1 && !exec_same_trees(run))
-		return TS_EXIT_SELECT;
-	if (x->nranks > 1 && (no = dtask_unsupported(run)) != NULL) {
-		if (x->rank == 0)
-			report_error(run->rep, "%s is not supported across "
-			    "several ranks yet: run treesync-mpi with one rank, "
-			    "or treesync", no);
-		return TS_EXIT_SYNTAX;
-	}
-	return 0;
-}
-
-/*
- * After the walk of every rank: the engine's own threads take over (the
- * deletion pass and the deferred type changes run on each rank alone),
- * and every rank learns what every other one met, so that all delete or
- * none does.
- */
-static void exec_after_walk(struct ts_run *run, int jobs)
-{
-	const struct run_exec *x = run->exec;
-	bool cancelled = pool_cancelled(&run->pool);
-	uint64_t v[9] = {
-		atomic_load(&run->src_error), atomic_load(&run->other_error),
-		atomic_load(&run->fatal), atomic_load(&run->read_only),
-		run->refuse_delete, cancelled, run_cancelled(run),
-		run->groups != NULL, run->ndeferred,
-	};
-	int r;
-
-	pool_stop(&run->pool);
-	copy_ctx_set_remote(&run->copy, NULL);	/* the queue is over */
-	r = start_pool(run, jobs);
-	x->combine(x->arg, v, 7, 2, 0);
-	run->exec_groups = v[7];
-	run->exec_deferred = v[8];
-	if (r < 0) {
-		report_errno(run->rep, -r, "cannot start worker threads", "");
-		v[1] = true;	/* nothing deleted here: none anywhere is
-				 * not promised, but nothing is left half */
-	}
-	atomic_store(&run->src_error, v[0] != 0);
-	atomic_store(&run->other_error, v[1] != 0);
-	atomic_store(&run->fatal, v[2] != 0);
-	atomic_store(&run->read_only, v[3] != 0);
-	run->refuse_delete = v[4] != 0;
-	if (v[5] || v[6])
-		atomic_store(&run->pool.cancelled, true);
-}
-
-/* The exit codes in the order they win (exit_code()'s). */
-static const int code_order[] = {
-	TS_EXIT_TIMEOUT, TS_EXIT_SIGNAL, TS_EXIT_SYNTAX, TS_EXIT_FILEIO,
-	TS_EXIT_REFUSED, TS_EXIT_PARTIAL, TS_EXIT_VANISHED, TS_EXIT_DEL_LIMIT,
-	TS_EXIT_DIFFERENT,
-};
-#define NCODES (sizeof(code_order) / sizeof(code_order[0]))
-#define NSTATSUM (offsetof(struct ts_stats, walk_seconds) / sizeof(uint64_t))
-
-/*
- * Every rank's statistics summed (times: the longest) and its exit code
- * combined with exit_code()'s precedence; the same on every rank.
- */
-static int exec_combine_end(struct ts_run *run, struct ts_stats *st,
-    int code)
-{
-	const struct run_exec *x = run->exec;
-	uint64_t v[1 + NSTATSUM + 1 + 3];
-	size_t i;
-
-	v[0] = 0;
-	for (i = 0; i < NCODES; i++)
-		if (code == code_order[i])
-			v[0] |= 1u << i;
-	memcpy(&v[1], st, NSTATSUM * sizeof(uint64_t));
-	v[1 + NSTATSUM] = (uint64_t)st->jobs;
-	v[2 + NSTATSUM] = (uint64_t)(st->walk_seconds * 1e6);
-	v[3 + NSTATSUM] = (uint64_t)(st->delete_seconds * 1e6);
-	/* Codes outside the list (none reach here today): the largest. */
-	v[4 + NSTATSUM] = v[0] || code == 0 ? 0 : (uint64_t)code;
-	x->combine(x->arg, v, 1, NSTATSUM + 1, 3);
-	memcpy(st, &v[1], NSTATSUM * sizeof(uint64_t));
-	st->jobs = (int)v[1 + NSTATSUM];
-	st->walk_seconds = (double)v[2 + NSTATSUM] / 1e6;
-	st->delete_seconds = (double)v[3 + NSTATSUM] / 1e6;
-	for (i = 0; i < NCODES; i++)
-		if (v[0] & (1u << i))
-			return code_order[i];
-	return (int)v[4 + NSTATSUM];
 }
 
 /*
@@ -797,7 +639,7 @@ static int start_workers(struct ts_run *run, int *jobs)
 	dslot_cache_init(&run->slots, fd_budget(run, jobs));
 	run->slots_ready = true;
 	if (!run->exec)
-		return start_pool(run, *jobs);
+		return run_start_pool(run, *jobs);
 	if ((r = run->exec->start(run->exec->arg, *jobs)) == 0 &&
 	    (r = pool_start_external(&run->pool, *jobs, run->exec->pool)) == 0) {
 		/* The pieces of a big file (copy_split.c) are local
@@ -822,7 +664,7 @@ static void walk_and_prune(struct ts_run *run, int jobs, double *t1)
 		pool_submit(&run->pool, &root_make(run)->task);
 	if (run->exec) {
 		run->exec->walk(run->exec->arg);
-		exec_after_walk(run, jobs);
+		run_exec_after_walk(run, jobs);
 	} else if (run_wait(run) && o->files_from && !run_cancelled(run)) {
 		select_report_unlisted(run);
 	}
@@ -900,9 +742,9 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 		goto out;
 	}
 	if (run->exec)
-		code = exec_prepare(run, code, &lock_fd);
+		code = run_exec_prepare(run, code, &lock_fd);
 	else if (!code)
-		code = prepare(run, &lock_fd);
+		code = run_prepare(run, &lock_fd);
 	if (code)
 		goto out;
 	if ((r = start_workers(run, &jobs)) < 0) {
@@ -920,7 +762,7 @@ int ts_run_exec(struct ts_run *run, struct ts_stats *stats)
 	stats->delete_seconds = t2 - t1;
 	code = exit_code(run);
 	if (run->exec)
-		code = exec_combine_end(run, stats, code);
+		code = run_exec_combine_end(run, stats, code);
 	if (run_cancelled(run) && !run->timed_out &&
 	    (!run->exec || run->exec->rank == 0))
 		report_cancelled(run, stats);

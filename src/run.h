@@ -526,6 +526,26 @@ struct run_exec {
 };
 void run_set_exec(struct ts_run *run, const struct run_exec *x);
 
+/* run_ranks.c, each collective (every rank calls it at the same point).
+ * Before the walk: rank 0's run_prepare(), then the others', the ranks
+ * agreeing on the outcome, on the trees and on what cannot be spread yet
+ * (CODE: this rank's so far); 0 or an exit code.  After the walk: the
+ * engine's own JOBS threads take over and every rank learns the error
+ * flags of all.  At the end: statistics summed into *ST (times: the
+ * longest), CODE combined with exit_code()'s precedence; the same on
+ * every rank. */
+int run_exec_prepare(struct ts_run *run, int code, int *lock_fd);
+void run_exec_after_walk(struct ts_run *run, int jobs);
+int run_exec_combine_end(struct ts_run *run, struct ts_stats *st, int code);
+
+/* run.c: everything before the walk (the lock, --files-from, the
+ * operands, --partial-dir); 0 or an exit code. */
+int run_prepare(struct ts_run *run, int *lock_fd);
+/* run.c: starts JOBS workers of this process with SIGPIPE and SIGXFSZ
+ * blocked in them (the file's error, not the host's end), the helpers of
+ * copy_split.c too; 0 or -errno. */
+int run_start_pool(struct ts_run *run, int jobs);
+
 /* run.c: true once ts_run_cancel() was called.  Thread-safe. */
 bool run_cancelled(const struct ts_run *run);
 /* Waits for the pool's tasks like pool_wait(), watching for --timeout and

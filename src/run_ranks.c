@@ -1,0 +1,183 @@
+/*
+ * run_ranks.c -- one run that is one rank's part of a run over several
+ * (treesync-mpi, docs/mpi.md): the hooks of struct run_exec at each phase
+ * of ts_run_exec() (run.c).
+ *
+ * Before the walk the ranks prepare in turn (rank 0 makes DEST and takes
+ * --lock) and agree on the outcome, on the trees (the same inodes on
+ * every host) and on what cannot be spread yet; after it they OR their
+ * error flags so that all delete or none does; at the end they sum their
+ * statistics and combine their exit codes with exit_code()'s precedence.
+ * Every function here is collective: each rank calls it at the same
+ * point, or the others wait.  Knows nothing of MPI: run->exec's calls do.
+ */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include "copy.h"
+#include "dtask.h"
+#include "pool.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void run_set_exec(struct ts_run *run, const struct run_exec *x)
+{
+	run->exec = x;
+}
+
+/*
+ * Whether every rank sees the same operands and DEST: the same inode for
+ * each (what a network file system's clients share; device numbers
+ * differ between hosts).  A host whose mount is missing or another one
+ * would list other trees, and a task it steals would be decided on them.
+ * Collective; rank 0 says it.
+ */
+static bool exec_same_trees(struct ts_run *run)
+{
+	const struct run_exec *x = run->exec;
+	size_t n = run->plan.nsrcs + 1, i;
+	uint64_t *v = xcalloc(2 * n, sizeof(*v));
+	struct stat st;
+	bool same = true;
+
+	for (i = 0; i < run->plan.nsrcs; i++)
+		v[i] = run->plan.srcs[i].fd >= 0 ? run->plan.srcs[i].st.ino : 0;
+	v[n - 1] = run->plan.dst_fd >= 0 && fstat(run->plan.dst_fd, &st) == 0 ?
+	    (uint64_t)st.st_ino : 0;
+	for (i = 0; i < n; i++)
+		v[n + i] = ~v[i];
+	x->combine(x->arg, v, 0, 0, 2 * n);	/* the largest and smallest */
+	for (i = 0; i < n; i++)
+		if (v[i] != ~v[n + i]) {
+			same = false;
+			if (x->rank == 0)
+				report_error(run->rep, "the ranks do not see the "
+				    "same %s '%s' (its inode differs between "
+				    "hosts): every host must mount the same "
+				    "trees at the same paths", i + 1 < n ?
+				    "source" : "destination", i + 1 < n ?
+				    run->plan.srcs[i].operand :
+				    run->plan.dst_operand);
+		}
+	free(v);
+	return same;
+}
+
+/*
+ * Everything before the walk, on every rank: rank 0 first (it makes DEST
+ * and takes the lock), then the others, which find DEST made; the ranks
+ * agree on the outcome (a rank that failed gives its code to all) and
+ * on what cannot be spread across ranks yet.  0 or an exit code.
+ */
+int run_exec_prepare(struct ts_run *run, int code, int *lock_fd)
+{
+	const struct run_exec *x = run->exec;
+	const char *no;
+	uint64_t v[1] = { 0 };
+
+	if (x->rank == 0 && !code)
+		code = run_prepare(run, lock_fd);
+	v[0] = (uint64_t)code;
+	x->combine(x->arg, v, 0, 0, 1);		/* rank 0 is done */
+	if (x->rank != 0 && !code && !v[0])
+		code = run_prepare(run, lock_fd);
+	v[0] = (uint64_t)code;
+	x->combine(x->arg, v, 0, 0, 1);
+	if (v[0])
+		return (int)v[0];
+	if (x->nranks > 1 && !exec_same_trees(run))
+		return TS_EXIT_SELECT;
+	if (x->nranks > 1 && (no = dtask_unsupported(run)) != NULL) {
+		if (x->rank == 0)
+			report_error(run->rep, "%s is not supported across "
+			    "several ranks yet: run treesync-mpi with one rank, "
+			    "or treesync", no);
+		return TS_EXIT_SYNTAX;
+	}
+	return 0;
+}
+
+/*
+ * After the walk of every rank: the engine's own threads take over (the
+ * deletion pass and the deferred type changes run on each rank alone),
+ * and every rank learns what every other one met, so that all delete or
+ * none does.
+ */
+void run_exec_after_walk(struct ts_run *run, int jobs)
+{
+	const struct run_exec *x = run->exec;
+	bool cancelled = pool_cancelled(&run->pool);
+	uint64_t v[9] = {
+		atomic_load(&run->src_error), atomic_load(&run->other_error),
+		atomic_load(&run->fatal), atomic_load(&run->read_only),
+		run->refuse_delete, cancelled, run_cancelled(run),
+		run->groups != NULL, run->ndeferred,
+	};
+	int r;
+
+	pool_stop(&run->pool);
+	copy_ctx_set_remote(&run->copy, NULL);	/* the queue is over */
+	r = run_start_pool(run, jobs);
+	x->combine(x->arg, v, 7, 2, 0);
+	run->exec_groups = v[7];
+	run->exec_deferred = v[8];
+	if (r < 0) {
+		report_errno(run->rep, -r, "cannot start worker threads", "");
+		v[1] = true;	/* nothing deleted here: none anywhere is
+				 * not promised, but nothing is left half */
+	}
+	atomic_store(&run->src_error, v[0] != 0);
+	atomic_store(&run->other_error, v[1] != 0);
+	atomic_store(&run->fatal, v[2] != 0);
+	atomic_store(&run->read_only, v[3] != 0);
+	run->refuse_delete = v[4] != 0;
+	if (v[5] || v[6])
+		atomic_store(&run->pool.cancelled, true);
+}
+
+/* The exit codes in the order they win (exit_code()'s). */
+static const int code_order[] = {
+	TS_EXIT_TIMEOUT, TS_EXIT_SIGNAL, TS_EXIT_SYNTAX, TS_EXIT_FILEIO,
+	TS_EXIT_REFUSED, TS_EXIT_PARTIAL, TS_EXIT_VANISHED, TS_EXIT_DEL_LIMIT,
+	TS_EXIT_DIFFERENT,
+};
+#define NCODES (sizeof(code_order) / sizeof(code_order[0]))
+#define NSTATSUM (offsetof(struct ts_stats, walk_seconds) / sizeof(uint64_t))
+
+/*
+ * Every rank's statistics summed (times: the longest) and its exit code
+ * combined with exit_code()'s precedence; the same on every rank.
+ */
+int run_exec_combine_end(struct ts_run *run, struct ts_stats *st,
+    int code)
+{
+	const struct run_exec *x = run->exec;
+	uint64_t v[1 + NSTATSUM + 1 + 3];
+	size_t i;
+
+	v[0] = 0;
+	for (i = 0; i < NCODES; i++)
+		if (code == code_order[i])
+			v[0] |= 1u << i;
+	memcpy(&v[1], st, NSTATSUM * sizeof(uint64_t));
+	v[1 + NSTATSUM] = (uint64_t)st->jobs;
+	v[2 + NSTATSUM] = (uint64_t)(st->walk_seconds * 1e6);
+	v[3 + NSTATSUM] = (uint64_t)(st->delete_seconds * 1e6);
+	/* Codes outside the list (none reach here today): the largest. */
+	v[4 + NSTATSUM] = v[0] || code == 0 ? 0 : (uint64_t)code;
+	x->combine(x->arg, v, 1, NSTATSUM + 1, 3);
+	memcpy(st, &v[1], NSTATSUM * sizeof(uint64_t));
+	st->jobs = (int)v[1 + NSTATSUM];
+	st->walk_seconds = (double)v[2 + NSTATSUM] / 1e6;
+	st->delete_seconds = (double)v[3 + NSTATSUM] / 1e6;
+	for (i = 0; i < NCODES; i++)
+		if (v[0] & (1u << i))
+			return code_order[i];
+	return (int)v[4 + NSTATSUM];
+}
