@@ -385,6 +385,13 @@ static bool finish(struct parse_ctx *p)
 		usage_error("%s", "--size-only and --checksum conflict");
 		return false;
 	}
+	if (p->del_before + p->del_after + (p->del_during > 0) > 1) {
+		usage_error("%s", "You may not combine multiple --delete-WHEN "
+		    "options.");
+		return false;
+	}
+	/* rsync's default is during; -y's basis may then be gone. */
+	o->delete_late = p->del_after || p->del_during == 2;
 	return finish_backup(o) && finish_inplace(p) && finish_partial(o);
 }
 

@@ -172,6 +172,9 @@ void cli_out_help(FILE *f, bool debug);
  * least MIN or 0; or -1 with rsync's message (naming --NAME) in ERR. */
 long long cli_parse_size_arg(const char *s, char def, const char *name,
     long long min, char *err, size_t errlen);
+/* The same with rsync's MAX (-1: none): over it, "is too large (max: M)". */
+long long cli_parse_size_max(const char *s, char def, const char *name,
+    long long min, long long max, char *err, size_t errlen);
 
 /* rsync's --stop-at times ("y-m-dTh:m", "h:m", "m-dT", ...), resolved
  * against NOW in local time: the next such moment, or (time_t)-1. */

@@ -170,8 +170,11 @@ static bool opt_max_alloc(struct parse_ctx *p, enum cli_opt_id id,
 	return true;
 }
 
-/* -B/--block-size: checked as rsync checks it (at most 128 KiB); there
- * is no delta transfer, so the value changes nothing. */
+/* -B/--block-size: checked as rsync checks it (a size, at most rsync's
+ * largest block, 128 KiB, also by a fraction); there is no delta
+ * transfer, so the value changes nothing. */
+#define RSYNC_MAX_BLOCK (128 * 1024)
+
 static bool opt_block_size(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {
@@ -180,11 +183,8 @@ static bool opt_block_size(struct parse_ctx *p, enum cli_opt_id id,
 
 	(void)p;
 	(void)id;
-	v = cli_parse_size_arg(arg, 'B', "block-size", 0, err, sizeof(err));
-	if (v > 128 * 1024) {
-		usage_error("--block-size=%s is too large (max: 128.00K)", arg);
-		return false;
-	}
+	v = cli_parse_size_max(arg, 'b', "block-size", 0, RSYNC_MAX_BLOCK, err,
+	    sizeof(err));
 	if (v < 0) {
 		usage_error("%s", err);
 		return false;

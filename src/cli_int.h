@@ -22,6 +22,9 @@ struct parse_ctx {
 	int version;		/* -V count */
 	int contimeout;		/* --contimeout, --no-contimeout */
 	bool remote;		/* parsing an -M option: the receiving side's */
+	/* rsync's --delete-WHEN: before, during (1) or delay (2), after. */
+	bool del_before, del_after;
+	int del_during;
 	struct cli_out out;	/* --info and --debug levels, with priorities */
 	int whole_file;		/* -W 1, --no-W -1, neither 0 */
 };

@@ -245,6 +245,12 @@ static void big_1024(char *buf, size_t size, long long v)
 long long cli_parse_size_arg(const char *s, char def, const char *name,
     long long min, char *err, size_t errlen)
 {
+	return cli_parse_size_max(s, def, name, min, -1, err, errlen);
+}
+
+long long cli_parse_size_max(const char *s, char def, const char *name,
+    long long min, long long max, char *err, size_t errlen)
+{
 	static const char units[] = "BKMGTP";
 	const char *a = s, *u;
 	long long size = 1, mult = 1024, limit = (long long)(SIZE_MAX / 2);
@@ -278,13 +284,22 @@ long long cli_parse_size_arg(const char *s, char def, const char *name,
 	d = strtod(s, NULL);
 	if (errno == ERANGE || d < 0 || d >= (double)limit / (double)size)
 		goto too_large;
-	size = (long long)(d * (double)size);
+	d *= (double)size;
 	if ((*a == '+' || *a == '-') && a[1] == '1' && a != s) {
-		size += *a == '+' ? 1 : -1;
+		d += *a == '+' ? 1 : -1;
 		a += 2;
 	}
 	if (*a)
 		goto invalid;
+	if (max >= 0 && d > (double)max) {
+		char m[32];
+
+		big_1024(m, sizeof(m), max);
+		snprintf(err, errlen, "--%s=%s is too large (max: %s)", name, s,
+		    m);
+		return -1;
+	}
+	size = (long long)d;
 	if (size < min && size != 0) {
 		char m[32];
 
@@ -298,7 +313,15 @@ invalid:
 	snprintf(err, errlen, "--%s=%s is invalid", name, s);
 	return -1;
 too_large:
-	snprintf(err, errlen, "--%s=%s is too large", name, s);
+	if (max >= 0) {
+		char m[32];
+
+		big_1024(m, sizeof(m), max);
+		snprintf(err, errlen, "--%s=%s is too large (max: %s)", name, s,
+		    m);
+	} else {
+		snprintf(err, errlen, "--%s=%s is too large", name, s);
+	}
 	return -1;
 }
 

@@ -435,6 +435,22 @@ void gate_run_deferred(struct ts_run *run, bool allowed)
 	run_wait(run);
 }
 
+bool gate_defers_above(struct ts_run *run, const char *path)
+{
+	const struct defer *df;
+	bool found = false;
+
+	pthread_mutex_lock(&run->defer_lock);
+	for (df = run->deferred; df && !found; df = df->next) {
+		size_t n = strlen(df->rel);
+
+		found = S_ISDIR(df->src.mode) && strncmp(path, df->rel, n) == 0 &&
+		    (path[n] == '/' || path[n] == '\0');
+	}
+	pthread_mutex_unlock(&run->defer_lock);
+	return found;
+}
+
 void gate_unplanned(struct dnode *d, const struct srcitem *it,
     const char *rel)
 {

@@ -220,7 +220,7 @@ static void add_source(struct dnode *c, const struct srcitem *it)
 	s->parent_layer = it->layer ? filter_layer_ref(it->layer) : NULL;
 }
 
-void item_submit_dir(struct dnode *d, const struct action *a)
+struct dnode *item_new_dir(struct dnode *d, const struct action *a)
 {
 	const struct srcitem *it = a->it;
 	const struct ts_entry *dst = a->dst;
@@ -258,14 +258,25 @@ void item_submit_dir(struct dnode *d, const struct action *a)
 	 * opened: a directory that vanishes meanwhile was never made. */
 	c->iflags = iflags;
 	c->way_mode = it->in_way;
+	c->unsent = it->unsent;
 	emptydir_child(d, it, c);
+	return c;
+}
+
+void item_queue_dir(struct dnode *d, struct dnode *c)
+{
 	if (!d->later) {
 		/* After the walk (a deferred item): straight to the pool. */
-		pool_submit(&run->pool, &c->task);
+		pool_submit(&d->run->pool, &c->task);
 		return;
 	}
 	c->task.next = d->later->dirs;
 	d->later->dirs = &c->task;
+}
+
+void item_submit_dir(struct dnode *d, const struct action *a)
+{
+	item_queue_dir(d, item_new_dir(d, a));
 }
 
 void item_compare_xattrs(struct dnode *d, int sfd, const char *src_name,
@@ -535,6 +546,10 @@ static void act(struct dnode *d, const struct srcitem *it,
 
 	if (size_skipped(d, it, &rel))
 		goto out;
+	if (it->unsent) {
+		implied_act(d, it, dst);
+		goto out;
+	}
 	if (S_ISLNK(src->mode) && run->o->links &&
 	    (!read_targets(d, it, dst, &starget, &dtarget) ||
 	    unsafe_skipped(d, it, starget, &rel)))
@@ -567,6 +582,8 @@ static void act(struct dnode *d, const struct srcitem *it,
 	}
 	if (run->o->alt_dest && altdest_apply(d, &a, &rel))
 		goto out;
+	if (d->fuzzy)
+		fuzzy_decided(d, it, dst, a.what, &rel);
 	action_run(d, &a, &rel);
 out:
 	xattr_set_free(&sxa);

@@ -36,6 +36,7 @@ struct join {
 	bool find_extraneous;
 	uint32_t *ex;		/* extraneous entries: indices in dl */
 	size_t nex, excap;
+	struct fuzzy fz;	/* -y: for fuzzy.c */
 };
 
 enum join_take join_take(struct dnode *d, struct scan_lists *sc,
@@ -94,6 +95,9 @@ static void join_one(struct join *jn)
 		if (t == TAKE_SEND &&
 		    !S_ISDIR(jn->sc.items[0].ent->mode) && !emptydir_need(d))
 			t = TAKE_NONE;
+		jn->fz.dst_index = c == 0 ? (long)jn->j : -1;
+		jn->fz.gone_early = jn->find_extraneous &&
+		    !d->run->o->delete_late;
 		if (t == TAKE_SEND)
 			item_handle(d, &jn->sc.items[0], c == 0 ? &de : NULL);
 		free(merge);
@@ -117,6 +121,7 @@ static void join_finish(struct join *jn)
 	scan_lists_free(&jn->sc);
 	dirlist_free(&jn->dl);
 	free(jn->ex);
+	free(jn->fz.sent);
 	free(jn);
 }
 
@@ -143,6 +148,7 @@ static bool join_chunk(struct join *jn)
 	bool more;
 
 	d->later = &later;
+	d->fuzzy = d->run->o->fuzzy ? &jn->fz : NULL;
 	for (;;) {
 		more = (scan_peek(d, &jn->sc) || jn->j < jn->dl.n) &&
 		    !pool_cancelled(&run->pool);
@@ -152,6 +158,7 @@ static bool join_chunk(struct join *jn)
 		done++;
 	}
 	d->later = NULL;
+	d->fuzzy = NULL;
 	if (more) {
 		/* Below this chunk's tasks: they run first (LIFO). */
 		atomic_fetch_add(&d->pending, 1);
@@ -191,6 +198,8 @@ void join_start(struct dnode *d, struct scan_lists *sc, struct dirlist *dl,
 	jn->d = d;
 	jn->sc = *sc;
 	jn->dl = *dl;
+	jn->fz.dl = &jn->dl;
+	jn->fz.sc = &jn->sc;
 	memset(sc, 0, sizeof(*sc));
 	dirlist_init(dl);
 	/* Deletion needs the whole source directory: not in a partial one. */

@@ -403,6 +403,21 @@ void report_note(struct report *r, const char *fmt, const char *path)
 #pragma GCC diagnostic pop
 }
 
+void report_note2(struct report *r, const char *fmt, const char *a,
+    const char *b)
+{
+	char ea[LINE_MAX_BYTES / 4], eb[LINE_MAX_BYTES / 4];
+
+	if (r->o->quiet || machine_output(r))
+		return;
+	report_escape(r, ea, sizeof(ea), a);
+	report_escape(r, eb, sizeof(eb), b);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	report_info(r, fmt, ea, eb);
+#pragma GCC diagnostic pop
+}
+
 int report_info_level(const struct report *r, enum ts_info flag)
 {
 	return r->info[flag];

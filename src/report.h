@@ -162,6 +162,9 @@ void report_list_entry(struct report *r, const char *rel,
 /* An informational line with one path: FMT has exactly one %s, which
  * receives PATH escaped.  Nothing with -q.  Thread-safe. */
 void report_note(struct report *r, const char *fmt, const char *path);
+/* The same with two strings: FMT has exactly two %s. */
+void report_note2(struct report *r, const char *fmt, const char *a,
+    const char *b);
 
 /*
  * "treesync: WHAT 'PATH': strerror(ERR)" on stderr (escaped, as every

@@ -657,6 +657,7 @@ static int start_workers(struct ts_run *run, int *jobs)
 static void walk_and_prune(struct ts_run *run, int jobs, double *t1)
 {
 	const struct ts_options *o = run->o;
+	bool listed = false;
 
 	if (o->progress)
 		report_progress_start(run->rep, progress_snapshot, run, o->progress > 1);
@@ -667,12 +668,15 @@ static void walk_and_prune(struct ts_run *run, int jobs, double *t1)
 		run_exec_after_walk(run, jobs);
 	} else if (run_wait(run) && o->files_from && !run_cancelled(run)) {
 		select_report_unlisted(run);
+		listed = true;
 	}
 	*t1 = util_now();
 	if (!run->abandoned) {
 		prune_run(run);
 		partial_delay_finish(run);
 	}
+	if (listed && !run_cancelled(run))
+		select_report_unlisted(run);	/* below replaced entries */
 	if (run->exec)
 		run->exec->settle(run->exec->arg);
 }

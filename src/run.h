@@ -145,9 +145,10 @@ struct dslot {
 	struct dslot *up;	/* opened from (NULL when fixed) */
 	const char *name;	/* its name in UP (owned by the holder) */
 	/* A source directory reached through the symlink of its name (-k,
-	 * -L), or a destination one (-K, first opened beneath the root):
-	 * opened following it, and only ever as the directory it was (DEV
-	 * and INO set from the start, checked at the first opening too). */
+	 * -L), or a destination one (-K, --no-implied-dirs; first opened
+	 * beneath the root): opened following it, and only ever as the
+	 * directory it was (DEV and INO set from the start, checked at the
+	 * first opening too). */
 	bool follow;
 	struct dslot *prev, *next;	/* the LRU list while open, unpinned */
 };
@@ -302,6 +303,18 @@ struct dsrc {
 	struct filter_layer *layer;	/* rules for its entries (a reference) */
 };
 
+/* -y, during a directory's join: its DEST listing, which entries the
+ * run rewrites (once a new file looked for a basis), and the DEST index
+ * of the item being decided (-1: none). */
+struct fuzzy {
+	const struct dirlist *dl;
+	const struct scan_lists *sc;	/* the source listings */
+	bool gone_early;	/* rsync would have deleted the extraneous
+				 * entries before deciding the files */
+	unsigned char *sent;
+	long dst_index;
+};
+
 /* One directory pair being synchronised. */
 struct dnode {
 	struct pool_task task;	/* the scan */
@@ -353,6 +366,7 @@ struct dnode {
 	mode_t dflt;		/* without -p: what new entries in it may have
 				 * (xattr_default_perms), set by its scan */
 	struct pending *later;	/* during its scan, used by that thread only */
+	struct fuzzy *fuzzy;	/* -y: the same, for fuzzy.c */
 	/* -m (emptydir.c): KEPT once the directory is made (or, when it
 	 * exists, reported and opened for writing) because something not a
 	 * directory goes below it; never for a directory that stays empty.
@@ -365,6 +379,8 @@ struct dnode {
 				 * by its scan, even empty */
 	bool del_ok;		/* its extraneous entries were looked for */
 	uint32_t way_mode;	/* srcitem.in_way */
+	bool unsent;		/* srcitem.unsent: neither reported nor given
+				 * the source's attributes */
 	struct del_group *held;
 	/* treesync-mpi (dtask.c): a node standing for a directory that
 	 * another rank owns, the parent of a task stolen from there.  Its
@@ -440,6 +456,8 @@ struct srcitem {
 				 * listed too, it is still not sent whole */
 	bool too_deep;		/* followed: more symlinks on its path than
 				 * one path may have (made, not read) */
+	bool unsent;		/* --no-implied-dirs: a directory only on the
+				 * way to a listed path (not sent) */
 	uint32_t in_way;	/* -m, a directory after the walk: the mode of
 				 * the non-directory in its way, removed only
 				 * if the directory is kept (0: none) */
@@ -620,6 +638,9 @@ uint64_t gate_count_deferred(struct ts_run *run);
  * item_act(), or drops them all; waits until they are done. */
 void gate_run_deferred(struct ts_run *run, bool allowed);
 /* A type change met after the removal plan was decided: not made. */
+/* Whether a directory waits to replace an entry at PATH (below DEST) or
+ * above it.  Thread-safe. */
+bool gate_defers_above(struct ts_run *run, const char *path);
 void gate_unplanned(struct dnode *d, const struct srcitem *it,
     const char *rel);
 
@@ -647,6 +668,21 @@ const char *item_rel(const struct dnode *d, const struct srcitem *it,
 /* A directory task for A's item (A->what: CMP_MKDIR, CMP_DIR or
  * CMP_BLOCKED). */
 void item_submit_dir(struct dnode *d, const struct action *a);
+/* item_submit_dir() in two steps: the node, set up but not queued, then
+ * queued (with D's chunk, or at once after the walk). */
+struct dnode *item_new_dir(struct dnode *d, const struct action *a);
+void item_queue_dir(struct dnode *d, struct dnode *c);
+/* fuzzy.c, -y: IT of D was decided WHAT (DST its DEST entry or NULL,
+ * *REL its path, made on first use as item_rel() makes it): a new
+ * file's basis is chosen as rsync chooses it and named at
+ * --debug=FUZZY; a rewritten file is no basis for later ones.  On the
+ * thread deciding D's entries. */
+void fuzzy_decided(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, enum cmp_action what, char **rel);
+/* implied.c, --no-implied-dirs: the directory IT of D lies on the way to a
+ * listed path and is not sent itself; DST is its DEST entry or NULL. */
+void implied_act(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst);
 /* Makes the symlink or node IT over DST (a temp, then a rename); *MADE
  * (may be NULL) receives the new entry.  False if it failed (reported). */
 bool item_make(struct dnode *d, const struct srcitem *it,

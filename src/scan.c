@@ -335,6 +335,8 @@ static void report_dir(struct dnode *d)
 	 * makes %f from the operand. */
 	struct report_src src = { .ent = &e };
 
+	if (d->unsent)
+		return;		/* not sent: neither listed nor counted */
 	e.mode = (e.mode & ~(uint32_t)S_IFMT) | S_IFDIR;
 	if (d->create)
 		item_count_created(run, d->iflags, S_IFDIR);

@@ -613,6 +613,7 @@ bool select_item(struct dnode *d, struct srcitem *it)
 	if (below) {
 		it->child_sel = SEL_PARTIAL;
 		it->child_stop = false;
+		it->unsent = run->o->no_implied_dirs;
 		return true;
 	}
 	/* A listed "dir/": every entry, but its directories not read. */
@@ -632,6 +633,11 @@ void select_report_unlisted(struct ts_run *run)
 
 			if (atomic_load(&l->seen[i]) || !*l->v[i].path)
 				continue;
+			/* Below a directory that replaces another entry after
+			 * the walk: met then (the second call says it). */
+			if (gate_defers_above(run, l->v[i].path))
+				continue;
+			atomic_store(&l->seen[i], true);	/* said */
 			p = *l->prefix ? util_path_join(l->prefix,
 			    l->v[i].path) : xstrdup(l->v[i].path);
 			report_errno_side(run->rep, TS_SIDE_SRC, ENOENT,

@@ -206,6 +206,9 @@ struct ts_options {
 
 	/* Deletion. */
 	bool del;		/* --delete: after a clean walk only */
+	bool delete_late;	/* --delete-delay, --delete-after: rsync would
+				 * delete after the transfer (only -y's choice
+				 * of a basis sees it) */
 	bool force;		/* replace non-empty directories by non-dirs */
 	bool ignore_errors;	/* delete even after source I/O errors */
 	bool allow_empty_source;	/* --delete from an empty source root */
@@ -227,6 +230,14 @@ struct ts_options {
 					 * deleted from DEST (after the walk) */
 	bool relative;		/* -R: each operand's path (after a "/./"
 				 * marker) is kept below DEST */
+	int fuzzy;		/* -y count: the basis a delta transfer would
+				 * use is chosen as rsync does and named at
+				 * --debug=FUZZY (files are copied whole) */
+	bool no_implied_dirs;	/* -R, --files-from: the directories on the
+				 * way to a listed path are not sent: an
+				 * existing one is used as it is (a symlink
+				 * to a directory below DEST followed), a
+				 * missing one made with default attributes */
 	bool prune_empty_dirs;	/* -m: a directory with no non-directory
 				 * below it (after filtering) is not made */
 

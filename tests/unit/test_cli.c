@@ -242,6 +242,7 @@ static const struct no_case no_cases[] = {
 	{ "-S", "--no-sparse", F(sparse) }, { "-S", "--no-S", F(sparse) },
 	{ "-m", "--no-prune-empty-dirs", F(prune_empty_dirs) },
 	{ "-m", "--no-m", F(prune_empty_dirs) },
+	{ "-y", "--no-fuzzy", F(fuzzy) }, { "-y", "--no-y", F(fuzzy) },
 };
 /* Accepted and without effect: files are always copied whole. */
 static const char *const no_whole_file[] = { "--no-whole-file", "--no-W" };
@@ -304,7 +305,8 @@ static void test_no_names_are_rsyncs(void **state)
 		"no-msgs2stderr", "no-timeout", "no-contimeout",
 		"no-inc-recursive", "no-i-r", "no-blocking-io", "no-compress",
 		"no-z", "no-bwlimit", "no-backup", "no-mkpath", "no-relative",
-		"no-R", "no-prune-empty-dirs", "no-m",
+		"no-R", "no-prune-empty-dirs", "no-m", "no-implied-dirs",
+		"no-i-d", "no-fuzzy", "no-y",
 		"no-munge-links", "no-secluded-args", "no-protect-args",
 		"no-s", "no-old-args", "no-partial", "no-inplace",
 		"no-append", "no-delay-updates",
@@ -736,7 +738,7 @@ static void test_completion_list(void **state)
 	cli_completion_list(f);
 	fclose(f);
 	assert_non_null(strstr(buf, "-\tno-x\tnone\t-\tturn off -x\n"));
-	assert_non_null(strstr(buf, "-\tdel\tnone\t-\tsame as --delete\n"));
+	assert_non_null(strstr(buf, "-\tdel\tnone\t-\tsame as --delete-during\n"));
 	assert_non_null(strstr(buf, "j\tjobs\treq\tN\t"));
 	assert_null(strstr(buf, "completion-helper"));
 	free(buf);
