@@ -571,7 +571,10 @@ static bool apply_other(struct dnode *d, struct action *a, char **rel,
 		finished(d, a, rel, NULL);
 		return true;
 	}
-	a->iflags = 0;	/* it could not be linked: made, silently */
+	/* It could not be linked (EMLINK, a file system that links no
+	 * symlinks...): made as a local copy of its match, said only at
+	 * -ii ("cL          sym -> target"), as rsync's fallback does. */
+	a->iflags = IT_LOCAL_CHANGE | IT_ALT_MATCH;
 	return false;
 }
 

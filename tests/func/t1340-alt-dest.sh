@@ -131,4 +131,27 @@ for i in $(seq 21); do many+=("--link-dest=../p$i"); done
 run_both -a "${many[@]}" -- "$SRC/" "$DST"
 assert_rc treesync 1
 assert_same_output
+
+# A file system that will not hard-link a symlink (ENOTSUP, as HFS+ or a
+# FUSE without link): the symlink is made as a local copy of its match and
+# said once at -ii, "cL", the regular file still linked -- rsync 3.5.0's
+# lines, seen with its testsuite's LD_PRELOAD linkat hook (the harness
+# cannot hook rsync; treesync's TREESYNC_FAULTS does the same).
+mkdir -p "$T/ln/src" "$T/ln/basis"
+for d in src basis; do
+	printf 'REGULAR-CONTENT' >"$T/ln/$d/reg"
+	ln -s some-target "$T/ln/$d/sym"
+	touch -h -d @1500000000 "$T/ln/$d/reg" "$T/ln/$d/sym"
+done
+if TREESYNC_FAULTS='no_such_call@1=EIO' "$TREESYNC" -n -r "$T/ln/src/" "$T/ln/probe/" >/dev/null 2>"$T/probe.err" ||
+	! grep -q TREESYNC_FAULTS "$T/probe.err"; then
+	skip "the link-refused check needs TREESYNC_FAULTS: $TREESYNC was built without -DTREESYNC_FAULT_INJECTION=ON (the checks before it passed)"
+fi
+TREESYNC_FAULTS='linkat@*=ENOTSUP:*sym*' "$TREESYNC" -aii --link-dest="$T/ln/basis" \
+	"$T/ln/src/" "$T/ln/dst/" >"$T/ln.out" 2>"$T/ln.err" || { cat "$T/ln.err"; fail "links refused: exit $?"; }
+printf '%s\n' 'created directory '"$T/ln/dst" 'cd          ./' 'hf          reg' \
+	'cL          sym -> some-target' | diff - "$T/ln.out" ||
+	fail "links refused: not rsync's lines (one 'cL' for the symlink, 'hf' for the file)"
+[ "$(readlink "$T/ln/dst/sym")" = some-target ] || fail "links refused: no symlink made"
+[ "$T/ln/dst/reg" -ef "$T/ln/basis/reg" ] || fail "links refused: the file was not linked"
 pass
