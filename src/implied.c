@@ -79,4 +79,5 @@ void implied_act(struct dnode *d, const struct srcitem *it,
 		c->apply_meta = false;
 	}
 	item_queue_dir(d, c);
+	free(rel);	/* the dry run's path, if it was built */
 }
