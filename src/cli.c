@@ -385,6 +385,14 @@ static bool finish(struct parse_ctx *p)
 		usage_error("%s", "--size-only and --checksum conflict");
 		return false;
 	}
+	/* rsync: a deletion needs listed directories (--files-from and
+	 * --list-only imply -d there). */
+	if (o->del && !o->recursive && !o->dirs && !o->files_from &&
+	    !o->list_only) {
+		usage_error("%s", "--delete does not work without --recursive "
+		    "(-r) or --dirs (-d).");
+		return false;
+	}
 	if (p->del_before + p->del_after + (p->del_during > 0) > 1) {
 		usage_error("%s", "You may not combine multiple --delete-WHEN "
 		    "options.");

@@ -91,6 +91,8 @@ done <<'EOF'
 1 --outbuf=X
 1 --stderr=foo
 1 --stderr=
+1 --no-r --delete
+1 --no-r --delete-excluded
 4 --zc=foo
 4 --compress-choice=gzip
 4 --cc=foo

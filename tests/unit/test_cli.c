@@ -154,7 +154,7 @@ static void test_prefixes_rejected(void **state)
 	}
 	/* The full names are taken (the test can fail). */
 	{
-		const char *opts[] = { "--dry-run", "--delete-excluded",
+		const char *opts[] = { "-r", "--dry-run", "--delete-excluded",
 			"--no-xattrs", "--no-hard-links", NULL };
 		struct cli c;
 
