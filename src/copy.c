@@ -384,11 +384,15 @@ static int relay(struct job *j, int tfd, const char *tmp)
 	uint64_t keep[TS_METHOD_COUNT];
 	int e;
 
-	r.in = openat(tfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put at the name meanwhile never blocks, and is
+	 * refused below as anything but a regular file is. */
+	r.in = openat(tfd, tmp, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	e = r.in < 0 ? -errno : 0;
 	tmpfile_discard(j->c->tmp, tfd, tmp);
 	if (e == 0 && fstat(r.in, &r.st0) < 0)
 		e = -errno;
+	if (e == 0 && !S_ISREG(r.st0.st_mode))
+		e = -ESTALE;
 	if (e < 0) {
 		copy_fail(res, "cannot reopen temp file for", COPY_DST);
 		if (r.in >= 0)

@@ -132,8 +132,13 @@ int fakesuper_make_node(int dirfd, const char *tmp, uint32_t mode,
 
 	if (fd < 0)
 		return -errno;
-	if (len && write(fd, target, len) != (ssize_t)len)
-		r = errno ? -errno : -EIO;
+	if (len) {
+		ssize_t n = write(fd, target, len);
+
+		/* A short write sets no errno: what is there is stale. */
+		if (n != (ssize_t)len)
+			r = n < 0 ? -errno : -EIO;
+	}
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;

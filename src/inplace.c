@@ -373,8 +373,10 @@ int inplace_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	}
 	/* Writing clears set-id bits: the metadata step must know. */
 	if (r == 0 && (sto.st_mode & (S_ISUID | S_ISGID)) &&
-	    fstat(out, &sto) < 0)
+	    fstat(out, &sto) < 0) {
 		r = -errno;
+		copy_fail(res, "cannot stat", COPY_DST);
+	}
 	if (r == 0)
 		r = copy_finish_out(c, in, out, name, meta, &st0, &sto, res,
 		    basis);

@@ -391,8 +391,12 @@ static int adopt_partial(int dirfd, const char *tmp, void *arg)
 		fd = -1;
 		errno = ESTALE;	/* replaced meanwhile: not ours to use */
 	}
-	if (fd < 0)
+	if (fd < 0) {
+		int e = errno;	/* tmpfile_make() reads it */
+
 		unlinkat(dirfd, tmp, 0);
+		errno = e;
+	}
 	return fd;
 }
 
@@ -535,10 +539,13 @@ static void finish_dir(struct ts_run *run, struct partial *p, size_t i,
 	for (; i < end; i++) {
 		const char *name = p->staged[i].name;
 
+		int e;
+
 		if (sys.renameat(sfd, name, dfd, name) == 0)
 			continue;
+		e = errno;	/* the join below may allocate */
 		path = util_path_join(rel, name);
-		run_report_dest(run, errno, "cannot rename into place", path);
+		run_report_dest(run, e, "cannot rename into place", path);
 		free(path);
 		run_item_failed(run);
 	}
