@@ -68,7 +68,7 @@ _treesync()
 				COMPREPLY=($(compgen -u -- "$cur"))
 			fi
 			return ;;
-		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--usermap|--groupmap|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--suffix|--block-size|-B|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
+		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--usermap|--groupmap|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--suffix|--block-size|-B|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--copy-as|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
 			return ;;
 	esac
 	$split && return
@@ -105,13 +105,13 @@ _treesync()
 		    --sparse -S --reflink= --verify --max-alloc= --inc-recursive
 		    --no-inc-recursive --rsh= -e --rsync-path= --remote-option= -M
 		    --blocking-io --no-motd --trust-sender --secluded-args -s
-		    --old-args --protocol= --compress -z --compress-choice=
-		    --compress-level= --compress-threads= --skip-compress= --help
-		    --version -V --no-verbose --no-v --no-itemize-changes --no-i
-		    --log-format= --no-8-bit-output --no-8 --no-progress
-		    --msgs2stderr --no-msgs2stderr --no-timeout --no-contimeout
-		    --no-bwlimit --time-limit= --no-human-readable --no-h
-		    --no-recursive --no-r --no-dirs --no-d --old-d --no-from0
+		    --copy-as= --old-args --protocol= --compress -z
+		    --compress-choice= --compress-level= --compress-threads=
+		    --skip-compress= --help --version -V --no-verbose --no-v
+		    --no-itemize-changes --no-i --log-format= --no-8-bit-output
+		    --no-8 --no-progress --msgs2stderr --no-msgs2stderr --no-timeout
+		    --no-contimeout --no-bwlimit --time-limit= --no-human-readable
+		    --no-h --no-recursive --no-r --no-dirs --no-d --old-d --no-from0
 		    --no-links --no-l --no-munge-links --no-hard-links --no-H
 		    --no-perms --no-p --no-times --no-t --no-atimes --no-U
 		    --no-open-noatime --no-crtimes --no-N --no-omit-dir-times --no-O

@@ -139,6 +139,7 @@ complete -c treesync -l 'blocking-io' -d 'accepted and ignored (no remote shell)
 complete -c treesync -l 'no-motd' -d 'accepted and ignored (no daemon, no message of the day)'
 complete -c treesync -l 'trust-sender' -d 'accepted and ignored (the sender is this process)'
 complete -c treesync -s 's' -l 'secluded-args' -d 'accepted and ignored (no remote side to send arguments to)'
+complete -c treesync -l 'copy-as' -x -d 'specify user & optional group for the copy'
 complete -c treesync -l 'old-args' -d 'accepted and ignored (no remote side to send arguments to)'
 complete -c treesync -l 'protocol' -x -d 'accepted (20-32) and ignored (no protocol stream)'
 complete -c treesync -s 'z' -l 'compress' -d 'accepted and ignored (no stream to compress)'

@@ -315,8 +315,9 @@ static bool xattrs_differ(struct ts_run *run, const struct srcitem *it,
 {
 	struct xattr_set a = { 0 }, b = { 0 };
 	bool differ = xattr_read(it->sfd, it->src_name, -1, run->xa_src,
-	    run->am_root, &a) < 0 || xattr_read(fd, it->name, -1,
-	    run->xa_which, run->am_root, &b) < 0 || !xattr_equal(&a, &b);
+	    run->am_root, run->xa_names, &a) < 0 || xattr_read(fd, it->name,
+	    -1, run->xa_which, run->am_root, run->xa_names, &b) < 0 ||
+	    !xattr_equal(&a, &b);
 
 	xattr_set_free(&a);
 	xattr_set_free(&b);

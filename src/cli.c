@@ -347,12 +347,6 @@ static bool finish_partial(struct ts_options *o)
 		o->partial_dir = NULL;
 	if (o->partial_dir)
 		o->partial = true;
-	/* The links of a group are made once its first file is in place,
-	 * which --delay-updates puts off to the end. */
-	if (o->delay_updates && o->hard_links) {
-		usage_error("%s", "--delay-updates cannot be used with -H yet");
-		return false;
-	}
 	return true;
 }
 

@@ -44,6 +44,8 @@ struct cli {
 	const char **chmods;	/* owned array of argv pointers */
 	char **words;		/* owned: -M options, parsed as options */
 	const char *alt_dirs[TS_MAX_ALT_DEST];	/* --link-dest... (argv) */
+	const char *copy_as;	/* --copy-as=USER[:GROUP] (argv), or NULL:
+				 * cli_main() becomes it before the run */
 	size_t nwords;
 };
 

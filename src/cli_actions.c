@@ -269,6 +269,16 @@ static bool opt_choice(struct parse_ctx *p, enum cli_opt_id id,
 	return true;
 }
 
+/* --copy-as: kept for cli_main(), which checks and becomes it (the
+ * identity is the process's, not the run's). */
+static bool opt_copy_as(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	(void)id;
+	p->c->copy_as = arg;
+	return true;
+}
+
 /*
  * -M OPT, --remote-option=OPT: rsync hands OPT to the receiving side, which
  * in a local copy is the same machine (rsync -M--fake-super changes what a

@@ -8,6 +8,9 @@
 #include "util.h"
 
 #include <langinfo.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -66,6 +69,102 @@ static void raise_nofile(void)
 	}
 }
 
+/* rsync's user_to_uid()/group_to_gid(): all digits is a number, anything
+ * else a name looked up. */
+static bool all_digits(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+static bool copy_as_uid(const char *name, uid_t *uid)
+{
+	struct passwd *pw;
+
+	if (all_digits(name)) {
+		*uid = (uid_t)strtoul(name, NULL, 10);
+		return true;
+	}
+	if (!(pw = getpwnam(name)))
+		return false;
+	*uid = pw->pw_uid;
+	return true;
+}
+
+static bool copy_as_gid(const char *name, gid_t *gid)
+{
+	struct group *gr;
+
+	if (all_digits(name)) {
+		*gid = (gid_t)strtoul(name, NULL, 10);
+		return true;
+	}
+	if (!(gr = getgrnam(name)))
+		return false;
+	*gid = gr->gr_gid;
+	return true;
+}
+
+/*
+ * --copy-as=USER[:GROUP]: the whole process becomes USER before the run
+ * (before any thread, any file opened), as rsync's local copy does on
+ * both of its sides: reading the source and writing DEST are USER's, with
+ * GROUP (or USER's primary group and, for a name, its other groups) and
+ * no privileges left.  Only root can; as rsync, a name that is not known
+ * or a set*id() that fails is a usage error (exit 1), said once.
+ * Returns 0 or the exit code.
+ */
+static int become_copy_as(const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	char *user = colon ? strndup(spec, (size_t)(colon - spec)) :
+	    strdup(spec);
+	const char *what = NULL;
+	struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
+	int e = 0;
+
+	if (!user)
+		return TS_EXIT_SYNTAX;
+	if (!copy_as_uid(user, &uid)) {
+		fprintf(stderr, "treesync: Invalid copy-as user: %s\n", user);
+		free(user);
+		return TS_EXIT_SYNTAX;
+	}
+	if (colon && !copy_as_gid(colon + 1, &gid)) {
+		fprintf(stderr, "treesync: Invalid copy-as group: %s\n",
+		    colon + 1);
+		free(user);
+		return TS_EXIT_SYNTAX;
+	}
+	if (!colon) {
+		errno = 0;
+		if (!(pw = getpwuid(uid))) {
+			e = errno ? errno : ENOENT;
+			what = "getpwuid";
+			goto out;
+		}
+		gid = pw->pw_gid;
+	}
+	/* Groups first: once USER, setgid() is no longer allowed. */
+	if (setgid(gid) < 0)
+		what = "setgid";
+	else if (setgroups(1, &gid) < 0)
+		what = "setgroups";
+	else if (!colon && initgroups(user, gid) < 0)
+		what = "initgroups";
+	else if (setuid(uid) < 0 || seteuid(uid) < 0)
+		what = "setuid";
+	if (what)
+		e = errno;
+out:
+	free(user);
+	if (!what)
+		return 0;
+	fprintf(stderr, "treesync: %s failed: %s (%d)\n", what, strerror(e), e);
+	return TS_EXIT_SYNTAX;
+}
+
 int cli_main(int argc, char **argv, const struct cli_main_ops *ops)
 {
 	struct cli c;
@@ -115,6 +214,10 @@ int cli_main(int argc, char **argv, const struct cli_main_ops *ops)
 		return code;
 	}
 	raise_nofile();
+	if (c.copy_as && (code = become_copy_as(c.copy_as)) != 0) {
+		cli_free(&c);
+		return code;
+	}
 	if (ops && ops->options)
 		ops->options(ops->arg, &c.opts);
 	run = ts_run_new(&c.opts, ops ? ops->host : NULL);

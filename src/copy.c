@@ -219,7 +219,7 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	res->dst_ino = sto.st_ino;
 	m.mtime = st0->st_mtim;
 	if (m.xa_which && xattr_read(-1, dname, in, m.xa_src, m.am_root,
-	    &xa) == 0)
+	    m.xa_names, &xa) == 0)
 		m.xattrs = &xa;
 	r = meta_apply_fd_st(out, &m, &sto, &res->what);
 	if (r < 0)
@@ -319,7 +319,8 @@ int copy_finish_out(struct copy_ctx *c, int in, int out, const char *name,
 	if (!basis)
 		m.mtime = st0->st_mtim;
 	if (m.xa_which && !m.xattrs) {
-		r = xattr_read(-1, name, in, m.xa_src, m.am_root, &xa);
+		r = xattr_read(-1, name, in, m.xa_src, m.am_root, m.xa_names,
+		    &xa);
 		if (r < 0)
 			copy_fail(res, "cannot read extended attributes of",
 			    COPY_SRC);

@@ -221,7 +221,7 @@ static void apply_meta(struct dnode *d)
 
 	if (run->xa_which && dnode_sfd(d) >= 0) {
 		r = xattr_read(-1, dnode_src_disp(d), dnode_sfd(d),
-		    run->xa_src, run->am_root, &xa);
+		    run->xa_src, run->am_root, run->xa_names, &xa);
 		d->meta.xattrs = &xa;
 	}
 	if (r == 0 && d->via_link)

@@ -92,15 +92,14 @@ static int copy_from_basis(struct ftask *f, const struct meta_target *m,
 		return res->err = bfd;
 	}
 	if (mm.xa_which && src_at_open(f, &at) == 0 &&
-	    xattr_read(at.fd, at.name, -1, mm.xa_src, mm.am_root, &xa) == 0)
+	    xattr_read(at.fd, at.name, -1, mm.xa_src, mm.am_root, mm.xa_names,
+	    &xa) == 0)
 		mm.xattrs = &xa;
 	src_at_close(&at);
 	r = run->o->inplace ? copy_file_inplace(&run->copy, bfd, f->name,
 	    d->dslot.fd, f->name, &mm, w->buf, res, true) :
 	    copy_file_basis(&run->copy, bfd, f->name, d->dslot.fd, f->name,
 	    &mm, w->buf, res);
-	if (r == 0 && res->staged)
-		partial_delay_add(run->copy.part, d->rel, f->name);
 	xattr_set_free(&xa);
 	altdest_put(d, (size_t)f->basis, bfd);
 	return r;
@@ -153,8 +152,6 @@ static int copy_to(struct ftask *f, const struct meta_target *m,
 		r = copy(&run->copy, at.fd, at.name, d->dslot.fd, f->name, m,
 		    w->buf, res);
 	src_at_close(&at);
-	if (r == 0 && res->staged)
-		partial_delay_add(run->copy.part, d->rel, f->name);
 	return r;
 }
 
@@ -436,7 +433,8 @@ static bool file_copy(struct ftask *f, struct pool_worker *w, char **relp,
 		report_item(run->rep, f->iflags, f->src.mode, rel, NULL, NULL);
 		return true;
 	}
-	meta_plan(run->o, run->am_root, &f->src, f->has_dst ? &f->dst : NULL,
+	meta_plan(run->o, run->am_root, run->xa_names,
+	    &f->src, f->has_dst ? &f->dst : NULL,
 	    d->dflt, &m);
 	/* -b: the file it replaces is kept aside first (a copy when it is
 	 * to be written in place). */
@@ -459,7 +457,16 @@ static bool file_copy(struct ftask *f, struct pool_worker *w, char **relp,
 		copy_aftermath(f, &res, rel);
 		*dev = res.dst_dev;
 		*ino = res.dst_ino;
-		srcremove(run, f->from, f->src_name, &f->src, rel);
+		/* Staged (--delay-updates): its source goes after the
+		 * rename into place, not before. */
+		if (res.staged && f->hl)
+			f->hl->staged = true;	/* before hl_master_done() */
+		if (res.staged)
+			partial_delay_add(run->copy.part, d->rel, f->name,
+			    srcremove_hold(run, f->from, f->src_name, &f->src,
+			    rel));
+		else
+			srcremove(run, f->from, f->src_name, &f->src, rel);
 		return true;
 	}
 }

@@ -12,6 +12,7 @@
 #include "copy.h"
 #include "tmpfile.h"
 #include "delete.h"
+#include "partial.h"
 #include "report.h"
 #include "sys.h"
 #include "util.h"
@@ -131,6 +132,45 @@ int hl_make(struct ts_run *run, int dfd, const char *name, int from_fd,
 	return r;
 }
 
+/*
+ * --delay-updates, the master staged: NAME is linked to it in the
+ * staging dirs, MFD's (the master's directory) to D's, and waits there
+ * with the other staged files for the renames at the end (so the group
+ * appears at its final names together, and its source goes only then).
+ * Returns 0 or -errno (said).
+ */
+static int link_staged(struct dnode *d, const struct srcitem *it,
+    const struct hl_entry *h, int mfd, const char *base, const char *rel)
+{
+	struct ts_run *run = d->run;
+	struct partial *p = run->copy.part;
+	int sfd = partial_stage_dir(p, mfd, false), tfd, r;
+
+	if (sfd < 0) {
+		run_report_dest(run, -sfd, "cannot open the staging dir of",
+		    h->master_rel);
+		return sfd;
+	}
+	tfd = partial_stage_dir(p, d->dslot.fd, true);
+	if (tfd < 0) {
+		close(sfd);
+		run_report_dest(run, -tfd, "cannot make the staging dir of",
+		    rel);
+		return tfd;
+	}
+	r = hl_make(run, tfd, it->name, sfd, base);
+	close(sfd);
+	close(tfd);
+	if (r < 0) {
+		if (r != -EINTR)
+			run_report_dest(run, -r, "cannot hard-link", rel);
+		return r;
+	}
+	partial_delay_add(p, d->rel, it->name, srcremove_hold(run, it->from,
+	    it->src_name, it->ent, rel));
+	return 0;
+}
+
 /* Makes NAME in D a hard link to the group's master, atomically (a
  * symlink, a device or a FIFO is linked as itself, never followed). */
 static void hl_link(struct dnode *d, const struct hl_entry *h,
@@ -139,7 +179,7 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	const char *name = it->name, *disp_name = it->disp_name;
 	const struct ts_entry *src = it->ent;
 	struct ts_run *run = d->run;
-	bool linked = false;
+	bool linked = false, staged = false;
 	char *rel = util_path_join(d->rel, disp_name);
 	struct cmp_in in = { .src = src, .dst = dst, .am_root = run->am_root };
 	struct cmp_out out;
@@ -171,14 +211,25 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 			run_item_failed(run);
 			goto out;
 		}
-		r = hl_make(run, d->dslot.fd, name, mfd, base);
-		close(mfd);
-		if (r == -EINTR)
-			goto out;
-		if (r < 0) {
-			run_report_dest(run, -r, "cannot hard-link", rel);
-			run_item_failed(run);
-			goto out;
+		if (h->staged) {
+			staged = true;
+			r = link_staged(d, it, h, mfd, base, rel);
+			close(mfd);
+			if (r < 0 && r != -EINTR)
+				run_item_failed(run);
+			if (r < 0)
+				goto out;
+		} else {
+			r = hl_make(run, d->dslot.fd, name, mfd, base);
+			close(mfd);
+			if (r == -EINTR)
+				goto out;
+			if (r < 0) {
+				run_report_dest(run, -r, "cannot hard-link",
+				    rel);
+				run_item_failed(run);
+				goto out;
+			}
 		}
 		atomic_store(&d->touched, true);
 	}
@@ -189,7 +240,7 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	    altdest_same_inode(d, name, h->dst_dev, h->dst_ino))
 		iflags = 0;
 	report_item(run->rep, iflags, src->mode, rel, h->master_rel, NULL);
-	linked = true;
+	linked = !staged;	/* a staged one's source goes after its rename */
 out:
 	if (linked)
 		srcremove(run, it->from, it->src_name, src, rel);

@@ -73,7 +73,8 @@ void item_apply_attrs(struct dnode *d, const char *name, const char *rel,
 
 	if (run->o->dry_run || d->dslot.fd < 0)
 		return;
-	meta_plan(run->o, run->am_root, src, dst, d->dflt, &m);
+	meta_plan(run->o, run->am_root, run->xa_names,
+	    src, dst, d->dflt, &m);
 	m.xattrs = xa;
 	if (!xa)
 		m.xa_which = 0;
@@ -123,9 +124,10 @@ static int make_node(struct dnode *d, const struct srcitem *it,
 			run_report_dest(run, -r, "cannot create", rel);
 		return r;
 	}
-	meta_plan(run->o, run->am_root, src, dst, d->dflt, &m);
+	meta_plan(run->o, run->am_root, run->xa_names,
+	    src, dst, d->dflt, &m);
 	if (run->xa_which && xattr_read(it->sfd, it->src_name, -1, run->xa_src,
-	    run->am_root, &xa) == 0)
+	    run->am_root, run->xa_names, &xa) == 0)
 		m.xattrs = &xa;
 	r = meta_apply_at(d->dslot.fd, tmp, S_ISLNK(src->mode), &m, &what);
 	xattr_set_free(&xa);
@@ -252,7 +254,8 @@ struct dnode *item_new_dir(struct dnode *d, const struct action *a)
 		c->via_link = a->via_link;
 	}
 	c->apply_meta = !run->o->dry_run && !c->blocked;
-	meta_plan(run->o, run->am_root, &c->src, c->has_dst ? &c->dst : NULL,
+	meta_plan(run->o, run->am_root, run->xa_names,
+	    &c->src, c->has_dst ? &c->dst : NULL,
 	    d->dflt, &c->meta);
 	/* Reported (and counted) by its scan, once the source directory
 	 * opened: a directory that vanishes meanwhile was never made. */
@@ -287,8 +290,9 @@ void item_compare_xattrs(struct dnode *d, int sfd, const char *src_name,
 	size_t i;
 
 	if (xattr_read(sfd, src_name, -1, run->xa_src, run->am_root,
-	    sxa) < 0 ||
-	    xattr_read(d->dslot.fd, name, -1, run->xa_which, run->am_root, &dxa) < 0) {
+	    run->xa_names, sxa) < 0 ||
+	    xattr_read(d->dslot.fd, name, -1, run->xa_which, run->am_root,
+	    run->xa_names, &dxa) < 0) {
 		xattr_set_free(&dxa);
 		return;
 	}
@@ -299,7 +303,10 @@ void item_compare_xattrs(struct dnode *d, int sfd, const char *src_name,
 
 		for (k = 0; k < 2; k++)
 			for (i = 0; i < sets[k]->n; i++) {
-				bool acl = strncmp(sets[k]->names[i],
+				/* Without -A an ACL is a plain name
+				 * (xattr-name rules let it through). */
+				bool acl = (run->xa_which & XA_ACL) &&
+				    strncmp(sets[k]->names[i],
 				    "system.posix_acl_", 17) == 0;
 				size_t j;
 				bool same = false;

@@ -113,8 +113,8 @@ unsigned meta_xa_which(const struct ts_options *o, bool source)
 }
 
 void meta_plan(const struct ts_options *o, bool am_root,
-    const struct ts_entry *src, const struct ts_entry *dst, mode_t dflt,
-    struct meta_target *out)
+    const struct filter_layer *xa_names, const struct ts_entry *src,
+    const struct ts_entry *dst, mode_t dflt, struct meta_target *out)
 {
 	bool same_type = dst && (dst->mode & S_IFMT) == (src->mode & S_IFMT);
 
@@ -134,6 +134,7 @@ void meta_plan(const struct ts_options *o, bool am_root,
 	out->xa_which = meta_xa_which(o, false);
 	out->xa_src = meta_xa_which(o, true);
 	out->am_root = am_root;
+	out->xa_names = xa_names;
 	out->fake = o->super == TS_SUPER_FAKE;
 	out->ftype = src->mode & S_IFMT;
 	out->rdev = src->rdev;
@@ -192,7 +193,7 @@ int meta_apply_fd_st(int fd, const struct meta_target *m,
 	/* After the mode: an ACL's mask is the group bits of the mode. */
 	if (m->xa_which && m->xattrs) {
 		int r = xattr_apply(-1, "", fd, m->xa_which, m->am_root,
-		    m->xattrs, what);
+		    m->xa_names, m->xattrs, what);
 
 		if (r < 0)
 			return r;
@@ -232,7 +233,7 @@ int meta_apply_at(int dirfd, const char *name, bool is_symlink,
 	}
 	if (m->xa_which && m->xattrs) {
 		int r = xattr_apply(dirfd, name, -1, m->xa_which, m->am_root,
-		    m->xattrs, what);
+		    m->xa_names, m->xattrs, what);
 
 		if (r < 0)
 			return r;

@@ -13,6 +13,7 @@
 
 struct ts_options;
 struct ts_entry;
+struct filter_layer;
 
 /* The attributes to give one destination entry. */
 struct meta_target {
@@ -26,6 +27,8 @@ struct meta_target {
 	unsigned xa_which;	/* enum xattr_which to make equal, or 0 */
 	unsigned xa_src;	/* ... and to read the source's with */
 	bool am_root;
+	const struct filter_layer *xa_names;	/* the run's xattr-name rules
+						 * (xattr_read()), or NULL */
 	bool fake;		/* --fake-super: owner, group, mode, type and
 				 * device numbers as rsync's user.rsync.%stat
 				 * (fakesuper.c) instead of chown and chmod */
@@ -43,12 +46,13 @@ struct xattr_set;
  * the directory it is made in: xattr_default_perms()), without the
  * special bits;
  * -o (as root) and -g (a group we may give: meta_may_set_group()) copy
- * ids; -t copies mtime (directories unless -O).
+ * ids; -t copies mtime (directories unless -O).  XA_NAMES: the run's
+ * xattr-name rules (xattr_read()), or NULL.
  * DST is the existing destination entry or NULL.
  */
 void meta_plan(const struct ts_options *o, bool am_root,
-    const struct ts_entry *src, const struct ts_entry *dst, mode_t dflt,
-    struct meta_target *out);
+    const struct filter_layer *xa_names, const struct ts_entry *src,
+    const struct ts_entry *dst, mode_t dflt, struct meta_target *out);
 
 /*
  * Whether this process may give a file group GID: root may give any, a

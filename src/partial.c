@@ -56,6 +56,8 @@ static const char record_magic[8] = "tspart1";
 struct staged {
 	char *rel;		/* its directory below DEST */
 	char *name;
+	struct srm_later *src;	/* --remove-source-files: its source, or
+				 * NULL (the run's srcremove owns it) */
 };
 
 /* -T DIR: relative to DEST (rsync's receiver works from there). */
@@ -445,7 +447,15 @@ int partial_stage(struct partial *p, struct tmpfile_reg *reg, int tfd,
 	return r;
 }
 
-void partial_delay_add(struct partial *p, const char *rel, const char *name)
+int partial_stage_dir(struct partial *p, int dfd, bool create)
+{
+	int fd = pdir_open(p, dfd, create);
+
+	return fd < 0 ? -errno : fd;
+}
+
+void partial_delay_add(struct partial *p, const char *rel, const char *name,
+    struct srm_later *src)
 {
 	pthread_mutex_lock(&p->lock);
 	if (p->nstaged == p->cap) {
@@ -454,6 +464,7 @@ void partial_delay_add(struct partial *p, const char *rel, const char *name)
 	}
 	p->staged[p->nstaged].rel = xstrdup(rel);
 	p->staged[p->nstaged].name = xstrdup(name);
+	p->staged[p->nstaged].src = src;
 	p->nstaged++;
 	pthread_mutex_unlock(&p->lock);
 }
@@ -541,8 +552,10 @@ static void finish_dir(struct ts_run *run, struct partial *p, size_t i,
 
 		int e;
 
-		if (sys.renameat(sfd, name, dfd, name) == 0)
+		if (sys.renameat(sfd, name, dfd, name) == 0) {
+			srcremove_held(run, p->staged[i].src);
 			continue;
+		}
 		e = errno;	/* the join below may allocate */
 		path = util_path_join(rel, name);
 		run_report_dest(run, e, "cannot rename into place", path);

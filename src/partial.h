@@ -93,8 +93,17 @@ int partial_resume(struct partial *p, struct tmpfile_reg *reg, int tfd,
 int partial_stage(struct partial *p, struct tmpfile_reg *reg, int tfd,
     const char *tmp, int dfd, const char *name);
 
-/* A file of directory REL (below DEST) was staged as NAME.  Thread-safe. */
-void partial_delay_add(struct partial *p, const char *rel, const char *name);
+/* --delay-updates: the staging directory of DFD (CREATE: made if
+ * missing, as for a copy), an fd the caller closes, or -errno.  -H links
+ * a group's other names to its staged first file there.  Thread-safe. */
+int partial_stage_dir(struct partial *p, int dfd, bool create);
+
+/* A file of directory REL (below DEST) was staged as NAME; SRC, its
+ * source to remove once it is in place (srcremove_hold()), or NULL.
+ * Thread-safe. */
+struct srm_later;
+void partial_delay_add(struct partial *p, const char *rel, const char *name,
+    struct srm_later *src);
 
 /*
  * After a copy of NAME into DFD succeeded (RESUMED: from its partial,

@@ -43,8 +43,9 @@ struct plan {
 	int alt_fd[TS_MAX_ALT_DEST];
 	size_t nalt;
 	struct backup *bak;	/* -b: backup.c's state, or NULL */
-	struct srcremove *srm;	/* --remove-source-files -H: srcremove.c's
-				 * removals after the walk, or NULL */
+	struct srcremove *srm;	/* --remove-source-files with -H or
+				 * --delay-updates: srcremove.c's removals
+				 * after the walk or the rename, or NULL */
 	char **gone;		/* --delete-missing-args: the names in DEST of
 				 * the missing operands (prune.c deletes) */
 	size_t ngone;

@@ -324,7 +324,8 @@ struct dnode *root_make(struct ts_run *run)
 		root->attrs_differ = (out.iflags & IT_REPORT_ANY) != 0;
 		root->create = p->dst_new;
 		root->apply_meta = !run->o->dry_run;
-		meta_plan(run->o, run->am_root, &root->src, in.dst,
+		meta_plan(run->o, run->am_root, run->xa_names,
+	    &root->src, in.dst,
 		    root_parent_perms(run, root), &root->meta);
 		scan_inherit(root);
 		/* Unchanged too: -ii lists it (".d          ./"), -vv says

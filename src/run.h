@@ -90,6 +90,8 @@ struct hl_entry {
 	enum hl_state state;	/* guarded by hl_lock */
 	char *master_rel;	/* the first link, below the destination root */
 	uint64_t dst_dev, dst_ino;	/* its destination inode when done */
+	bool staged;		/* --delay-updates: done, but in its directory's
+				 * staging dir (written before state is) */
 	struct hl_waiter *waiters;	/* guarded by hl_lock */
 };
 
@@ -219,6 +221,8 @@ struct ts_run {
 	unsigned need;		/* enum walk_need for statx masks */
 	unsigned xa_which;	/* -X/-A: enum xattr_which, or 0 */
 	unsigned xa_src;	/* the same for reading the source side */
+	struct filter_layer *xa_names;	/* xattr-name rules (filter 'x'),
+					 * or NULL (select.c) */
 	struct idmap *usermap;	/* --usermap, --groupmap (select.c) */
 	struct idmap *groupmap;
 	bool fake_super;	/* --fake-super: DEST entries' user.rsync.%stat
@@ -750,6 +754,15 @@ void srcremove_free(struct srcremove *s);
 void srcremove(struct ts_run *run, const struct dsrc *from,
     const char *src_name, const struct ts_entry *listed, const char *rel);
 void srcremove_flush(struct ts_run *run);
+/* --delay-updates: the source of a file staged (not yet at its final
+ * name) kept for srcremove_held(), which removes it (if unchanged) once
+ * the file was renamed into place; NULL when nothing is to be removed
+ * (or it cannot be kept: said, and the item failed).  The run's
+ * srcremove owns it.  Thread-safe. */
+struct srm_later *srcremove_hold(struct ts_run *run,
+    const struct dsrc *from, const char *src_name,
+    const struct ts_entry *listed, const char *rel);
+void srcremove_held(struct ts_run *run, const struct srm_later *l);
 
 /* hardlink.c: -H. */
 struct hl_entry *hl_get(struct ts_run *run, const struct ts_entry *src,

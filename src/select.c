@@ -220,11 +220,17 @@ int select_build_rules(struct ts_run *run)
 			return TS_EXIT_SYNTAX;
 		}
 	}
+	/* -X with xattr-name rules ('x'): the global rules decide which
+	 * names are read, compared, set and removed (xattr.c). */
+	if (run->xa_which && filter_has_xattr_rules(run->filters))
+		run->xa_names = filter_layer_root(run->filters, "/");
 	return add_partial_rule(run);
 }
 
 void select_free_rules(struct ts_run *run)
 {
+	filter_layer_unref(run->xa_names);
+	run->xa_names = NULL;
 	filter_list_free(run->filters);
 	run->filters = NULL;
 	chmod_free(run->chmod);

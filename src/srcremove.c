@@ -17,6 +17,14 @@
  * kept as a path below their root source (whose fd is held for it) and
  * removed by srcremove_flush(), opened with RESOLVE_BENEATH and no
  * symlinks.
+ *
+ * With --delay-updates a copied file waits in its directory's partial
+ * dir until the end of the run: its source is held the same way
+ * (srcremove_hold()) and removed only once the file is at its final name
+ * (srcremove_held(), from partial.c), as rsync's receiver reports the
+ * success of a delayed file only after its rename.  A run that ends
+ * before the rename (cancelled, or the rename failed) keeps the source:
+ * a crash between leaves the source and the staged copy, never neither.
  */
 #define _GNU_SOURCE
 #include "run.h"
@@ -34,10 +42,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* One source removed after the walk (-H). */
-struct later {
-	struct later *next;
-	int rootfd;		/* the table's, not owned */
+/* One source removed after the walk (-H), or after its staged copy's
+ * rename (--delay-updates). */
+struct srm_later {
+	struct srm_later *next;
+	int rootfd;		/* the table's, or own_fd */
+	int own_fd;		/* an fd of its own (the table full), or -1 */
+	bool staged;		/* --delay-updates: srcremove_held() removes */
 	char *dir;		/* below it ("" for itself) */
 	char *name, *rel;
 	struct ts_entry listed;
@@ -45,7 +56,7 @@ struct later {
 
 struct srcremove {
 	pthread_mutex_t lock;	/* guards everything below */
-	struct later *list;
+	struct srm_later *list;
 	const struct dsrc *roots[64];	/* root sources seen, and */
 	int fds[64];			/* their fds, dup'ed */
 	size_t nroots;
@@ -55,7 +66,7 @@ struct srcremove *srcremove_new(const struct ts_options *o)
 {
 	struct srcremove *s;
 
-	if (!o->remove_source_files || !o->hard_links)
+	if (!o->remove_source_files || (!o->hard_links && !o->delay_updates))
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
@@ -69,9 +80,11 @@ void srcremove_free(struct srcremove *s)
 	if (!s)
 		return;
 	while (s->list) {
-		struct later *l = s->list;
+		struct srm_later *l = s->list;
 
 		s->list = l->next;
+		if (l->own_fd >= 0)
+			close(l->own_fd);
 		free(l->dir);
 		free(l->name);
 		free(l->rel);
@@ -112,15 +125,18 @@ static void remove_now(struct ts_run *run, int sfd, const char *disp,
 	    rel);
 }
 
-/* -H: keeps NAME of FROM for srcremove_flush().  False if it cannot be
- * (too many root sources): removed now then. */
-static bool defer(struct ts_run *run, const struct dsrc *from,
-    const char *name, const struct ts_entry *listed, const char *rel)
+/* Keeps NAME of FROM for later (STAGED: for srcremove_held()): a path
+ * below its root source, whose fd the table holds; with the table full,
+ * an fd of FROM's own.  NULL if neither can be had. */
+static struct srm_later *keep(struct ts_run *run, const struct dsrc *from,
+    const char *name, const struct ts_entry *listed, const char *rel,
+    bool staged)
 {
 	struct srcremove *s = run->plan.srm;
 	const struct dsrc *root = from;
-	struct later *l;
+	struct srm_later *l;
 	char *dir = xstrdup("");
+	int own = -1;
 	size_t i;
 
 	while (root->up) {
@@ -137,12 +153,19 @@ static bool defer(struct ts_run *run, const struct dsrc *from,
 	    (s->fds[i] = fcntl(root->slot.fd, F_DUPFD_CLOEXEC, 0)) >= 0)
 		s->roots[s->nroots++] = root;
 	if (i == s->nroots) {
-		pthread_mutex_unlock(&s->lock);
+		own = fcntl(from->slot.fd, F_DUPFD_CLOEXEC, 0);
+		if (own < 0) {
+			pthread_mutex_unlock(&s->lock);
+			free(dir);
+			return NULL;
+		}
 		free(dir);
-		return false;
+		dir = xstrdup("");
 	}
 	l = xcalloc(1, sizeof(*l));
-	l->rootfd = s->fds[i];
+	l->rootfd = own >= 0 ? own : s->fds[i];
+	l->own_fd = own;
+	l->staged = staged;
 	l->dir = dir;
 	l->name = xstrdup(name);
 	l->rel = xstrdup(rel);
@@ -150,7 +173,7 @@ static bool defer(struct ts_run *run, const struct dsrc *from,
 	l->next = s->list;
 	s->list = l;
 	pthread_mutex_unlock(&s->lock);
-	return true;
+	return l;
 }
 
 void srcremove(struct ts_run *run, const struct dsrc *from,
@@ -159,30 +182,60 @@ void srcremove(struct ts_run *run, const struct dsrc *from,
 	if (!run->o->remove_source_files || run->o->dry_run || !from ||
 	    from->slot.fd < 0 || S_ISDIR(listed->mode))
 		return;
-	if (run->plan.srm && listed->nlink > 1 &&
-	    defer(run, from, src_name, listed, rel))
+	if (run->plan.srm && run->o->hard_links && listed->nlink > 1 &&
+	    keep(run, from, src_name, listed, rel, false))
 		return;
 	remove_now(run, from->slot.fd, from->disp ? from->disp : "", src_name,
 	    listed, rel);
 }
 
+struct srm_later *srcremove_hold(struct ts_run *run,
+    const struct dsrc *from, const char *src_name,
+    const struct ts_entry *listed, const char *rel)
+{
+	struct srm_later *l;
+
+	if (!run->o->remove_source_files || run->o->dry_run || !from ||
+	    from->slot.fd < 0 || S_ISDIR(listed->mode) || !run->plan.srm)
+		return NULL;
+	l = keep(run, from, src_name, listed, rel, true);
+	if (!l) {
+		report_errno(run->rep, errno, "cannot keep source for removal",
+		    rel);
+		run_item_failed(run);
+	}
+	return l;
+}
+
+/* Removes L's source if it is still the entry listed. */
+static void remove_later(struct ts_run *run, const struct srm_later *l)
+{
+	int fd = delete_open_beneath(l->rootfd, l->dir);
+
+	if (fd < 0) {
+		report_errno(run->rep, -fd, "cannot open source directory",
+		    l->rel);
+		run_item_failed(run);
+		return;
+	}
+	remove_now(run, fd, l->dir, l->name, &l->listed, l->rel);
+	close(fd);
+}
+
+void srcremove_held(struct ts_run *run, const struct srm_later *l)
+{
+	if (l && !run_cancelled(run))
+		remove_later(run, l);
+}
+
 void srcremove_flush(struct ts_run *run)
 {
 	struct srcremove *s = run->plan.srm;
-	struct later *l;
+	struct srm_later *l;
 
 	if (!s || run_cancelled(run))
 		return;
-	for (l = s->list; l; l = l->next) {
-		int fd = delete_open_beneath(l->rootfd, l->dir);
-
-		if (fd < 0) {
-			report_errno(run->rep, -fd, "cannot open source directory",
-			    l->rel);
-			run_item_failed(run);
-			continue;
-		}
-		remove_now(run, fd, l->dir, l->name, &l->listed, l->rel);
-		close(fd);
-	}
+	for (l = s->list; l; l = l->next)
+		if (!l->staged)
+			remove_later(run, l);
 }

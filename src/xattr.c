@@ -16,6 +16,7 @@
 #include "xattr.h"
 
 #include "fakesuper.h"
+#include "filter.h"
 #include "sys.h"
 #include "util.h"
 #include "walk.h"
@@ -47,6 +48,21 @@ struct xattr_args_k {
 static int xattrat_missing;	/* ENOSYS seen: use the O_PATH fallback */
 
 #define ACL_ACCESS "system.posix_acl_access"
+
+/*
+ * rsync's xattr-name rules: a plain rule applies on both sides, an 's'
+ * rule only to what the sender reads, an 'r' rule only on the receiver
+ * -- to what it keeps of the names received and to its own names, which
+ * it then neither compares nor removes.  The source side (XA_SENDER)
+ * reads what would arrive, so both sides' rules apply there.
+ */
+static bool name_excluded(const struct filter_layer *names, const char *n,
+    unsigned which)
+{
+	if (filter_excluded(names, n, FILTER_XATTR | FILTER_RECEIVER))
+		return true;
+	return (which & XA_SENDER) && filter_excluded(names, n, FILTER_XATTR);
+}
 #define ACL_DEFAULT "system.posix_acl_default"
 
 /*
@@ -55,9 +71,13 @@ static int xattrat_missing;	/* ENOSYS seen: use the O_PATH fallback */
  * trusted.* and security.* when the receiving side acts as root (AM_ROOT,
  * --fake-super included), as rsync.  rsync's own user.rsync.%* names are
  * never sent; on a --fake-super side user.rsync.NAME is NAME and its
- * %stat, %aacl and %dacl are not attributes at all.
+ * %stat, %aacl and %dacl are not attributes at all.  With xattr-name
+ * rules (NAMES), a name they exclude is not taken, and the rules replace
+ * the namespace screening: system.* and (as root or not) any namespace
+ * are taken unless excluded, as rsync does once it saw an 'x' rule.
  */
-static const char *logical(const char *n, unsigned which, bool am_root)
+static const char *logical(const char *n, unsigned which, bool am_root,
+    const struct filter_layer *names)
 {
 	size_t rp = sizeof(XA_RSYNC_PREFIX) - 1;
 
@@ -71,11 +91,14 @@ static const char *logical(const char *n, unsigned which, bool am_root)
 	}
 	if ((which & XA_FAKE) && strncmp(n, "system.posix_acl_", 17) == 0)
 		return NULL;
-	if (strncmp(n, "system.posix_acl_", 17) == 0)
+	if (names && name_excluded(names, n, which))
+		return NULL;
+	if (strncmp(n, "system.posix_acl_", 17) == 0 &&
+	    (!names || (which & XA_ACL)))
 		return (which & XA_ACL) &&
 		    (strcmp(n + 17, "access") == 0 ||
 		    strcmp(n + 17, "default") == 0) ? n : NULL;
-	if (!(which & XA_PLAIN) || strncmp(n, "system.", 7) == 0)
+	if (!(which & XA_PLAIN) || (!names && strncmp(n, "system.", 7) == 0))
 		return NULL;
 	if (strncmp(n, XA_RSYNC_PREFIX, rp) == 0) {
 		if (n[rp] == '%')
@@ -85,7 +108,7 @@ static const char *logical(const char *n, unsigned which, bool am_root)
 	}
 	if (strncmp(n, "user.", 5) == 0)
 		return n;
-	return am_root ? n : NULL;
+	return am_root || names ? n : NULL;
 }
 
 /* The name the attribute called N is stored under on a WHICH side
@@ -297,7 +320,7 @@ static char *get_value(struct target *t, const char *n, size_t *len)
 }
 
 int xattr_read(int dirfd, const char *name, int fd, unsigned which,
-    bool am_root, struct xattr_set *out)
+    bool am_root, const struct filter_layer *names, struct xattr_set *out)
 {
 	struct target t;
 	ssize_t size;
@@ -323,14 +346,14 @@ int xattr_read(int dirfd, const char *name, int fd, unsigned which,
 		goto out;
 	}
 	for (p = list; p && p < list + size; p += strlen(p) + 1)
-		if (logical(p, which, am_root))
+		if (logical(p, which, am_root, names))
 			n++;
 	out->names = xcalloc(n ? n : 1, sizeof(char *));
 	out->values = xcalloc(n ? n : 1, sizeof(char *));
 	out->lens = xcalloc(n ? n : 1, sizeof(size_t));
 	for (p = list; p && p < list + size; p += strlen(p) + 1) {
 		size_t len = 0;
-		const char *ln = logical(p, which, am_root);
+		const char *ln = logical(p, which, am_root, names);
 		char *v;
 
 		if (!ln)
@@ -398,14 +421,15 @@ static const struct xattr_set *find(const struct xattr_set *s, const char *n,
 }
 
 int xattr_apply(int dirfd, const char *name, int fd, unsigned which,
-    bool am_root, const struct xattr_set *want, const char **what)
+    bool am_root, const struct filter_layer *names,
+    const struct xattr_set *want, const char **what)
 {
 	struct xattr_set have;
 	struct target t;
 	size_t i, k;
 	int r;
 
-	r = xattr_read(dirfd, name, fd, which, am_root, &have);
+	r = xattr_read(dirfd, name, fd, which, am_root, names, &have);
 	if (r < 0) {
 		*what = "cannot read extended attributes of";
 		return r;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct filter_layer;
+
 /* Which attributes a set holds / an operation touches. */
 enum xattr_which {
 	XA_PLAIN = 1 << 0,	/* -X: user.* (and trusted.*, security.* as root) */
@@ -38,22 +40,30 @@ struct xattr_set {
 /*
  * Reads the attributes WHICH of NAME below DIRFD (or of FD when FD >= 0;
  * NAME is then only for messages) into *OUT.  AM_ROOT widens XA_PLAIN to
- * trusted.* and security.*.  Returns 0 or -errno (ENOTSUP: the file system
- * has none, which reads as an empty set).  Thread-safe.
+ * trusted.* and security.*.  NAMES: rsync's xattr-name rules (the 'x'
+ * modifier), or NULL: with them, a name they exclude is not read (on
+ * the source side, WHICH with XA_SENDER, by the sender's rules and the
+ * receiver's, which would drop it on arrival; on the destination side by
+ * the receiver's, so that xattr_apply() neither compares nor removes it),
+ * and they replace the namespace screening (system.*, or all but user.*
+ * for a non-root receiver), as in rsync.  Returns 0 or -errno (ENOTSUP:
+ * the file system has none, which reads as an empty set).  Thread-safe.
  */
 int xattr_read(int dirfd, const char *name, int fd, unsigned which,
-    bool am_root, struct xattr_set *out);
+    bool am_root, const struct filter_layer *names, struct xattr_set *out);
 
 /* True when A and B hold the same names and values. */
 bool xattr_equal(const struct xattr_set *a, const struct xattr_set *b);
 
 /*
  * Makes the attributes WHICH of the target (FD, or NAME below DIRFD)
- * exactly WANT: sets what differs, removes what WANT lacks.  Returns 0 or
+ * exactly WANT: sets what differs, removes what WANT lacks (but a name
+ * NAMES excludes on the receiving side: xattr_read()).  Returns 0 or
  * -errno, with *WHAT naming the failed operation.  Thread-safe.
  */
 int xattr_apply(int dirfd, const char *name, int fd, unsigned which,
-    bool am_root, const struct xattr_set *want, const char **what);
+    bool am_root, const struct filter_layer *names,
+    const struct xattr_set *want, const char **what);
 
 void xattr_set_free(struct xattr_set *s);
 

@@ -92,10 +92,10 @@ static void test_plan_perms(void **state)
 	(void)state;
 	ts_options_init(&o);
 	o.perms = true;
-	meta_plan(&o, false, &src, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &src, NULL, 0755, &m);
 	assert_true(m.set_mode);
 	assert_int_equal(m.mode, 04751);
-	meta_plan(&o, false, &src, &dst, 0755, &m);
+	meta_plan(&o, false, NULL, &src, &dst, 0755, &m);
 	assert_int_equal(m.mode, 04751);
 }
 
@@ -113,23 +113,23 @@ static void test_plan_no_perms(void **state)
 
 	(void)state;
 	ts_options_init(&o);
-	meta_plan(&o, false, &src, &dst, 0755, &m);
+	meta_plan(&o, false, NULL, &src, &dst, 0755, &m);
 	assert_true(m.set_mode);
 	assert_int_equal(m.mode, 02640);	/* existing: kept as it is */
 
-	meta_plan(&o, false, &src, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &src, NULL, 0755, &m);
 	assert_int_equal(m.mode, 0755);		/* new: 04777 & 0755 */
-	meta_plan(&o, false, &src, NULL, 0700, &m);
+	meta_plan(&o, false, NULL, &src, NULL, 0700, &m);
 	assert_int_equal(m.mode, 0700);
 	src.mode = S_IFREG | 0644;
-	meta_plan(&o, false, &src, NULL, 0750, &m);
+	meta_plan(&o, false, NULL, &src, NULL, 0750, &m);
 	assert_int_equal(m.mode, 0640);
 
 	/* A directory where a file was: as new. */
-	meta_plan(&o, false, &dsrc, &dst, 0775, &m);
+	meta_plan(&o, false, NULL, &dsrc, &dst, 0775, &m);
 	assert_int_equal(m.mode, 0775);
 	/* A file where a directory was: as new. */
-	meta_plan(&o, false, &src, &dst_dir, 0755, &m);
+	meta_plan(&o, false, NULL, &src, &dst_dir, 0755, &m);
 	assert_int_equal(m.mode, 0644);
 }
 
@@ -143,32 +143,32 @@ static void test_plan_owner_group(void **state)
 
 	(void)state;
 	ts_options_init(&o);
-	meta_plan(&o, true, &src, NULL, 0755, &m);
+	meta_plan(&o, true, NULL, &src, NULL, 0755, &m);
 	assert_false(m.set_owner);
 	assert_false(m.set_group);
 
 	o.owner = true;
-	meta_plan(&o, false, &src, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &src, NULL, 0755, &m);
 	assert_false(m.set_owner);
-	meta_plan(&o, true, &src, NULL, 0755, &m);
+	meta_plan(&o, true, NULL, &src, NULL, 0755, &m);
 	assert_true(m.set_owner);
 	assert_int_equal(m.uid, 1001);
 	assert_true(m.am_root);
 
 	o.owner = false;
 	o.group = true;
-	meta_plan(&o, true, &src, NULL, 0755, &m);
+	meta_plan(&o, true, NULL, &src, NULL, 0755, &m);
 	assert_false(m.set_owner);
 	assert_true(m.set_group);
 	assert_int_equal(m.gid, 2002);
 	/* A plain user gives only a group it is in (rsync: the others are
 	 * left alone, silently). */
-	meta_plan(&o, false, &src, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &src, NULL, 0755, &m);
 	assert_false(m.set_group);
 	assert_false(meta_may_set_group(2002, false));
 	assert_true(meta_may_set_group(2002, true));
 	src.gid = getegid();
-	meta_plan(&o, false, &src, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &src, NULL, 0755, &m);
 	assert_true(m.set_group);
 	assert_int_equal(m.gid, getegid());
 }
@@ -183,32 +183,32 @@ static void test_plan_times(void **state)
 
 	(void)state;
 	ts_options_init(&o);
-	meta_plan(&o, false, &f, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &f, NULL, 0755, &m);
 	assert_false(m.set_times);
 
 	o.times = true;
-	meta_plan(&o, false, &f, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &f, NULL, 0755, &m);
 	assert_true(m.set_times);
 	assert_int_equal(m.mtime.tv_sec, 1234567890);
 	assert_int_equal(m.mtime.tv_nsec, 987654321);
-	meta_plan(&o, false, &d, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &d, NULL, 0755, &m);
 	assert_true(m.set_times);
-	meta_plan(&o, false, &l, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &l, NULL, 0755, &m);
 	assert_true(m.set_times);
 
 	o.omit_dir_times = true;
-	meta_plan(&o, false, &d, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &d, NULL, 0755, &m);
 	assert_false(m.set_times);
-	meta_plan(&o, false, &f, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &f, NULL, 0755, &m);
 	assert_true(m.set_times);
-	meta_plan(&o, false, &l, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &l, NULL, 0755, &m);
 	assert_true(m.set_times);
 
 	o.omit_dir_times = false;
 	o.omit_link_times = true;
-	meta_plan(&o, false, &l, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &l, NULL, 0755, &m);
 	assert_false(m.set_times);
-	meta_plan(&o, false, &d, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &d, NULL, 0755, &m);
 	assert_true(m.set_times);
 }
 
@@ -221,13 +221,13 @@ static void test_plan_xattr_which(void **state)
 
 	(void)state;
 	ts_options_init(&o);
-	meta_plan(&o, false, &f, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &f, NULL, 0755, &m);
 	assert_int_equal(m.xa_which, 0);
 	o.xattrs = true;
-	meta_plan(&o, false, &f, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &f, NULL, 0755, &m);
 	assert_int_equal(m.xa_which, XA_PLAIN);
 	o.acls = true;
-	meta_plan(&o, false, &f, NULL, 0755, &m);
+	meta_plan(&o, false, NULL, &f, NULL, 0755, &m);
 	assert_int_equal(m.xa_which, XA_PLAIN | XA_ACL);
 	assert_null(m.xattrs);
 }

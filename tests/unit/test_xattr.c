@@ -252,7 +252,7 @@ static void check_read(void)
 	if (am_root)
 		fset("r", "trusted.t", "x", 1);
 
-	assert_int_equal(xattr_read(dfd, "r", -1, XA_PLAIN, false, &s), 0);
+	assert_int_equal(xattr_read(dfd, "r", -1, XA_PLAIN, false, NULL, &s), 0);
 	assert_int_equal(s.n, 3);
 	assert_string_equal(s.names[0], "user.a");
 	assert_int_equal(s.lens[0], 3);
@@ -267,20 +267,20 @@ static void check_read(void)
 	xattr_set_free(NULL);
 
 	fd = openat(dfd, "r", O_RDONLY);
-	assert_int_equal(xattr_read(-1, "r", fd, XA_PLAIN, false, &s), 0);
+	assert_int_equal(xattr_read(-1, "r", fd, XA_PLAIN, false, NULL, &s), 0);
 	assert_int_equal(s.n, 3);
 	assert_string_equal(s.names[2], "user.bin");
 	xattr_set_free(&s);
 	close(fd);
 
 	/* -A alone: no user.* (and no ACL here). */
-	assert_int_equal(xattr_read(dfd, "r", -1, XA_ACL, false, &s), 0);
+	assert_int_equal(xattr_read(dfd, "r", -1, XA_ACL, false, NULL, &s), 0);
 	assert_int_equal(s.n, 0);
 	xattr_set_free(&s);
 
 	if (am_root) {
 		/* Root's -X also carries trusted.* (and security.*). */
-		assert_int_equal(xattr_read(dfd, "r", -1, XA_PLAIN, true, &s),
+		assert_int_equal(xattr_read(dfd, "r", -1, XA_PLAIN, true, NULL, &s),
 		    0);
 		assert_true((i = idx(&s, "trusted.t")) >= 0);
 		assert_memory_equal(s.values[i], "x", 1);
@@ -306,11 +306,11 @@ static void test_read_none(void **state)
 
 	(void)state;
 	make_file("bare");
-	assert_int_equal(xattr_read(dfd, "bare", -1, XA_PLAIN | XA_ACL, false,
+	assert_int_equal(xattr_read(dfd, "bare", -1, XA_PLAIN | XA_ACL, false, NULL,
 	    &s), 0);
 	assert_int_equal(s.n, 0);
 	xattr_set_free(&s);
-	assert_true(xattr_read(dfd, "no-such", -1, XA_PLAIN, false, &s) ==
+	assert_true(xattr_read(dfd, "no-such", -1, XA_PLAIN, false, NULL, &s) ==
 	    -ENOENT);
 }
 
@@ -328,7 +328,7 @@ static void check_symlink(void)
 	make_file("tgt");
 	fset("tgt", "user.x", "target's", 8);
 	assert_int_equal(symlinkat("tgt", dfd, "ln"), 0);
-	assert_int_equal(xattr_read(dfd, "ln", -1, XA_PLAIN, false, &s), 0);
+	assert_int_equal(xattr_read(dfd, "ln", -1, XA_PLAIN, false, NULL, &s), 0);
 	assert_int_equal(s.n, 0);
 	xattr_set_free(&s);
 
@@ -336,13 +336,13 @@ static void check_symlink(void)
 	want.names = names;
 	want.values = values;
 	want.lens = lens;
-	assert_true(xattr_apply(dfd, "ln", -1, XA_PLAIN, false, &want,
+	assert_true(xattr_apply(dfd, "ln", -1, XA_PLAIN, false, NULL, &want,
 	    &what) < 0);	/* user.* is not allowed on a link */
 	assert_string_equal(what, "cannot set extended attribute of");
 	assert_int_equal(fget("tgt", "user.new", buf, sizeof(buf)), -ENODATA);
 	/* Nor does an empty wanted set remove the target's. */
 	want.n = 0;
-	assert_int_equal(xattr_apply(dfd, "ln", -1, XA_PLAIN, false, &want,
+	assert_int_equal(xattr_apply(dfd, "ln", -1, XA_PLAIN, false, NULL, &want,
 	    &what), 0);
 	assert_int_equal(fget("tgt", "user.x", buf, sizeof(buf)), 8);
 	assert_int_equal(unlinkat(dfd, "ln", 0), 0);
@@ -407,10 +407,10 @@ static void check_apply(bool by_fd)
 	fd = by_fd ? openat(dfd, "ap", O_RDONLY) : -1;
 
 	set_calls = 0;
-	assert_int_equal(xattr_apply(dfd, "ap", fd, XA_PLAIN, false, &want,
+	assert_int_equal(xattr_apply(dfd, "ap", fd, XA_PLAIN, false, NULL, &want,
 	    &what), 0);
 	assert_int_equal(set_calls, 2);	/* user.a and user.b, not user.same */
-	assert_int_equal(xattr_read(dfd, "ap", -1, XA_PLAIN, false, &got), 0);
+	assert_int_equal(xattr_read(dfd, "ap", -1, XA_PLAIN, false, NULL, &got), 0);
 	assert_true(xattr_equal(&got, &want));
 	xattr_set_free(&got);
 	assert_int_equal(fget("ap", "user.c", buf, sizeof(buf)), -ENODATA);
@@ -420,15 +420,15 @@ static void check_apply(bool by_fd)
 
 	/* Nothing to change: nothing written. */
 	set_calls = 0;
-	assert_int_equal(xattr_apply(dfd, "ap", fd, XA_PLAIN, false, &want,
+	assert_int_equal(xattr_apply(dfd, "ap", fd, XA_PLAIN, false, NULL, &want,
 	    &what), 0);
 	assert_int_equal(set_calls, 0);
 
 	/* An empty set removes every user.* attribute. */
 	want.n = 0;
-	assert_int_equal(xattr_apply(dfd, "ap", fd, XA_PLAIN, false, &want,
+	assert_int_equal(xattr_apply(dfd, "ap", fd, XA_PLAIN, false, NULL, &want,
 	    &what), 0);
-	assert_int_equal(xattr_read(dfd, "ap", -1, XA_PLAIN, false, &got), 0);
+	assert_int_equal(xattr_read(dfd, "ap", -1, XA_PLAIN, false, NULL, &got), 0);
 	assert_int_equal(got.n, 0);
 	xattr_set_free(&got);
 	if (fd >= 0)
@@ -498,20 +498,20 @@ static void test_default_perms_acl(void **state)
 		struct xattr_set s;
 		const char *what = NULL;
 
-		assert_int_equal(xattr_read(dfd, "acl2", -1, XA_ACL, false, &s),
+		assert_int_equal(xattr_read(dfd, "acl2", -1, XA_ACL, false, NULL, &s),
 		    0);
 		assert_int_equal(s.n, 1);
 		assert_string_equal(s.names[0], "system.posix_acl_default");
 		xattr_set_free(&s);
-		assert_int_equal(xattr_read(dfd, "acl2", -1, XA_PLAIN, false,
+		assert_int_equal(xattr_read(dfd, "acl2", -1, XA_PLAIN, false, NULL,
 		    &s), 0);
 		assert_int_equal(s.n, 0);
 		xattr_set_free(&s);
 
-		assert_int_equal(xattr_read(dfd, "acl2", -1, XA_ACL, false, &s),
+		assert_int_equal(xattr_read(dfd, "acl2", -1, XA_ACL, false, NULL, &s),
 		    0);
 		fd2 = make_dir("acl-copy");
-		assert_int_equal(xattr_apply(dfd, "acl-copy", -1, XA_ACL, false,
+		assert_int_equal(xattr_apply(dfd, "acl-copy", -1, XA_ACL, false, NULL,
 		    &s, &what), 0);
 		assert_int_equal(xattr_default_perms(fd2, 022), 0644);
 		xattr_set_free(&s);
