@@ -37,6 +37,7 @@
 #include "sys.h"
 #include "tmpfile.h"
 #include "util.h"
+#include "xattr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -265,12 +266,56 @@ static int target(struct ts_run *run, int dfd, const char *name,
 
 /* --- copies across file systems ----------------------------------------- */
 
+/*
+ * The extended attributes a backup copy of NAME in DFD carries into *OUT,
+ * as they are (rsync's backup reads them from the file it keeps): with -X
+ * (and -A) all of them, rsync's user.rsync.* included; with --fake-super
+ * its user.rsync.%* names, which hold the owner, mode and ACLs the file
+ * stands for (and not its real ACLs); with -A alone its ACLs.  Returns the enum xattr_which to apply them with, or 0
+ * when there are none to carry.
+ */
+static unsigned aside_xattrs(struct ts_run *run, int dfd, const char *name,
+    struct xattr_set *out)
+{
+	const struct ts_options *o = run->o;
+	unsigned which = (o->xattrs || run->fake_super ? XA_PLAIN : 0) |
+	    (o->acls ? XA_ACL : 0);
+	size_t i, k = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!which || xattr_read(dfd, name, -1, which, run->am_root, NULL,
+	    out) < 0)
+		return 0;
+	if (o->xattrs && !run->fake_super)
+		return which;
+	for (i = 0; i < out->n; i++) {
+		const char *n = out->names[i];
+
+		/* --fake-super: its %aacl/%dacl are the ACLs, real ones are
+		 * not read (as xattr.c's fake side). */
+		if (run->fake_super ? strncmp(n, "system.posix_acl_", 17) &&
+		    (o->xattrs || strncmp(n, XA_RSYNC_PREFIX "%",
+		    sizeof(XA_RSYNC_PREFIX)) == 0) :
+		    strncmp(n, "system.", 7) == 0) {
+			out->names[k] = out->names[i];
+			out->values[k] = out->values[i];
+			out->lens[k++] = out->lens[i];
+		} else {
+			free(out->names[i]);
+			free(out->values[i]);
+		}
+	}
+	out->n = k;
+	return which;
+}
+
 /* NAME of DFD copied to BNAME of BFD with its attributes: 0 or -errno. */
 static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
     const char *bname)
 {
 	struct stat st;
 	struct meta_target m = { 0 };
+	struct xattr_set xa;
 	const char *what = NULL;
 	int r;
 
@@ -284,6 +329,9 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 	m.uid = st.st_uid;
 	m.gid = st.st_gid;
 	m.am_root = run->am_root;
+	m.xa_which = aside_xattrs(run, dfd, name, &xa);
+	if (m.xa_which)
+		m.xattrs = &xa;
 	if (S_ISREG(st.st_mode)) {
 		char *buf = xmalloc(POOL_BUF_SIZE);
 		struct copy_result res;
@@ -291,7 +339,6 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 		r = copy_file_plain(&run->copy, dfd, name, bfd, bname, &m, buf,
 		    &res);
 		free(buf);
-		return r;
 	} else {
 		char tmp[NAME_MAX + 1], target[PATH_MAX];
 		struct ts_entry e = { .mode = st.st_mode, .rdev = st.st_rdev };
@@ -299,20 +346,24 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 		ssize_t n = 0;
 
 		if (S_ISLNK(st.st_mode) &&
-		    (n = readlinkat(dfd, name, target, sizeof(target) - 1)) < 0)
-			return -errno;
+		    (n = readlinkat(dfd, name, target, sizeof(target) - 1)) < 0) {
+			r = -errno;
+			goto out;
+		}
 		target[n] = '\0';
 		r = tmpfile_make(run->copy.tmp, bfd, bname, tmp, item_node_temp,
 		    &spec);
 		if (r < 0)
-			return r;
+			goto out;
 		r = meta_apply_at(bfd, tmp, S_ISLNK(st.st_mode), &m, &what);
 		if (r == 0)
 			r = tmpfile_commit(run->copy.tmp, bfd, tmp, bname);
 		else
 			tmpfile_discard(run->copy.tmp, bfd, tmp);
-		return r;
 	}
+out:
+	xattr_set_free(&xa);
+	return r;
 }
 
 /* --- keeping an entry --------------------------------------------------- */
