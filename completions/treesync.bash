@@ -68,7 +68,7 @@ _treesync()
 				COMPREPLY=($(compgen -u -- "$cur"))
 			fi
 			return ;;
-		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--usermap|--groupmap|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--suffix|--block-size|-B|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--copy-as|--protocol|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
+		--out-format|--log-file-format|--lock-wait|--timeout|--contimeout|--bwlimit|--stop-after|--stop-at|--filter|-f|--exclude|--include|--chmod|--usermap|--groupmap|--min-size|--max-size|--checksum-seed|--modify-window|-@|--max-delete|--suffix|--block-size|-B|--jobs|-j|--max-alloc|--rsh|-e|--rsync-path|--remote-option|-M|--copy-as|--protocol|--iconv|--compress-level|--compress-threads|--skip-compress|--log-format|--time-limit|--zl|--zt)
 			return ;;
 	esac
 	$split && return
@@ -105,7 +105,7 @@ _treesync()
 		    --sparse -S --reflink= --verify --max-alloc= --inc-recursive
 		    --no-inc-recursive --rsh= -e --rsync-path= --remote-option= -M
 		    --blocking-io --no-motd --trust-sender --secluded-args -s
-		    --copy-as= --old-args --protocol= --compress -z
+		    --copy-as= --old-args --protocol= --iconv= --compress -z
 		    --compress-choice= --compress-level= --compress-threads=
 		    --skip-compress= --help --version -V --no-verbose --no-v
 		    --no-itemize-changes --no-i --log-format= --no-8-bit-output
@@ -125,8 +125,8 @@ _treesync()
 		    --no-insecure-links --no-whole-file --no-W --no-inplace
 		    --no-append --no-fuzzy --no-y --no-sparse --no-S --i-r --no-i-r
 		    --no-blocking-io --protect-args --no-secluded-args
-		    --no-protect-args --no-s --no-old-args --no-compress --no-z
-		    --old-compress --new-compress --zc= --zl= --zt=' -- "$cur"))
+		    --no-protect-args --no-s --no-old-args --no-iconv --no-compress
+		    --no-z --old-compress --new-compress --zc= --zl= --zt=' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 		return
 	fi

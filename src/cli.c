@@ -364,6 +364,9 @@ static bool finish(struct parse_ctx *p)
 		cli_apply(p, CLI_OPT_EXCLUDE, "/*/*");
 	}
 	finish_levels(p);
+	/* rsync's default --iconv. */
+	if (!p->iconv_given && getenv("RSYNC_ICONV") && *getenv("RSYNC_ICONV"))
+		o->iconv = getenv("RSYNC_ICONV");
 	/* rsync: 0 (or --no-contimeout) passes, another value is an error
 	 * without a daemon to connect to. */
 	if (p->contimeout) {

@@ -136,7 +136,7 @@ static const struct {
 	{ "ACL_at", "ACL-at", true },		/* through fds, never paths */
 	{ "xattrs", NULL, true },
 	{ "secluded_args", "secluded-args", true },	/* -s: accepted */
-	{ "iconv", NULL, false },
+	{ "iconv", NULL, true },		/* --iconv (nameconv.c) */
 	{ "prealloc", NULL, true },		/* --preallocate */
 	{ "stop_at", "stop-at", true },
 	{ "crtimes", NULL, false },

@@ -14,6 +14,7 @@
 struct parse_ctx {
 	struct ts_options *o;
 	enum cli_action done;	/* CLI_RUN, or what ends the parse */
+	bool iconv_given;	/* --iconv or --no-iconv: RSYNC_ICONV unused */
 	bool explicit_r;	/* -r itself, not only through -a: with
 				 * --files-from, -a does not imply -r (rsync) */
 	bool old_dirs;		/* --old-dirs, not undone by -d/--no-d */

@@ -14,6 +14,7 @@
 #include "idmap.h"
 #include "tmpfile.h"
 #include "meta.h"
+#include "nameconv.h"
 #include "report.h"
 #include "sys.h"
 #include "util.h"
@@ -51,6 +52,17 @@ char *item_source_link(const struct ts_run *run, const struct srcitem *it)
 	if (t && run->o->munge_links && strlen(t) > pl &&
 	    strncmp(t, MUNGE_PREFIX, pl) == 0)
 		memmove(t, t + pl, strlen(t + pl) + 1);
+	/* --iconv: the target is converted as a name is (rsync's symlink
+	 * data); one it cannot be fails the link (EILSEQ, EINVAL). */
+	if (t && run->names) {
+		enum nameconv_step step;
+		char *c = nameconv_to_dest(run->names, t, &step);
+		int e = errno;
+
+		free(t);
+		t = c;
+		errno = e;
+	}
 	return t;
 }
 /* --- items handled inline ------------------------------------------------ */

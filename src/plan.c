@@ -549,6 +549,7 @@ void plan_free(struct plan *p)
 		if (p->srcs[i].fd >= 0)
 			close(p->srcs[i].fd);
 		free(p->srcs[i].name);
+		free(p->srcs[i].dest_name);
 	}
 	free(p->srcs);
 	if (p->dst_fd >= 0)

@@ -22,6 +22,8 @@ struct plan_src {
 	bool contents;		/* "dir/": copy what is inside */
 	int fd;			/* contents: the directory; else its parent */
 	char *name;		/* entry operand: its name in fd */
+	char *dest_name;	/* --iconv: its name in DEST's charset, or
+				 * NULL (root.c) */
 	struct ts_entry st;	/* lstat of the entry (stat of a contents dir) */
 	bool ignored;		/* missing, and --ignore-missing-args */
 };

@@ -612,6 +612,11 @@ void report_log_raw(struct report *r, const char *text, size_t len)
 	pthread_mutex_unlock(&r->log_lock);
 }
 
+void report_set_nameconv(struct report *r, struct nameconv *nc)
+{
+	r->names = nc;
+}
+
 void report_set_listing(struct report *r)
 {
 	r->listing = true;

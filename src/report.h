@@ -153,6 +153,10 @@ bool report_wants_sum(const struct report *r);
 /* --list-only: the header becomes rsync's "building file list ... done".
  * Call before the first line.  Not thread-safe. */
 void report_set_listing(struct report *r);
+/* --iconv: items' paths (DEST's names) are printed converted back by NC
+ * (nameconv.c), or as they are (NULL).  Before the run's threads. */
+struct nameconv;
+void report_set_nameconv(struct report *r, struct nameconv *nc);
 
 /* --list-only's line for entry E at REL (TARGET: a symlink's, shown with
  * " -> ", or NULL), in rsync's layout.  Nothing with -q.  Thread-safe. */

@@ -27,6 +27,9 @@ struct report_prog;
 
 struct report {
 	const struct ts_options *o;
+	struct nameconv *names;	/* --iconv: printed paths back in the
+				 * source's charset, or NULL (set before
+				 * the run's threads) */
 	struct ts_host host;	/* write and is_terminal always set */
 	atomic_uint_fast64_t changes;
 

@@ -15,6 +15,7 @@
 #include "report_int.h"
 
 #include "compare.h"
+#include "nameconv.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -232,7 +233,29 @@ static void item_lines(struct report *r, const struct fmt_item *fi,
 	}
 }
 
+static void item_src(struct report *r, uint32_t iflags,
+    const struct report_src *src, const char *relpath, const char *target,
+    const struct report_xfer *x);
+
+/* --iconv: the paths of an item are DEST's; rsync prints its sender's. */
 void report_item_src(struct report *r, uint32_t iflags,
+    const struct report_src *src, const char *relpath, const char *target,
+    const struct report_xfer *x)
+{
+	char *lp, *lt;
+
+	if (!r->names) {
+		item_src(r, iflags, src, relpath, target, x);
+		return;
+	}
+	lp = nameconv_to_local(r->names, relpath);
+	lt = target ? nameconv_to_local(r->names, target) : NULL;
+	item_src(r, iflags, src, lp ? lp : relpath, lt ? lt : target, x);
+	free(lp);
+	free(lt);
+}
+
+static void item_src(struct report *r, uint32_t iflags,
     const struct report_src *src, const char *relpath, const char *target,
     const struct report_xfer *x)
 {
@@ -299,7 +322,18 @@ uint64_t report_changes(const struct report *r)
 	return atomic_load(&r->changes);
 }
 
+static void delete_line(struct report *r, const char *relpath,
+    bool is_dir);
+
 void report_delete(struct report *r, const char *relpath, bool is_dir)
+{
+	char *lp = r->names ? nameconv_to_local(r->names, relpath) : NULL;
+
+	delete_line(r, lp ? lp : relpath, is_dir);
+	free(lp);
+}
+
+static void delete_line(struct report *r, const char *relpath, bool is_dir)
 {
 	struct ts_item it = { .path = relpath,
 		.mode = is_dir ? S_IFDIR : S_IFREG, .deleted = true,

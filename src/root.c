@@ -8,6 +8,7 @@
 #include "altdest.h"
 
 #include "meta.h"
+#include "nameconv.h"
 #include "report.h"
 #include "util.h"
 #include "xattr.h"
@@ -108,6 +109,21 @@ static bool follow_operand(struct ts_run *run, struct plan_src *s,
 	return true;
 }
 
+/* --iconv: operand S's name as DEST calls it (malloc'ed), or NULL when it
+ * has none there (said: an I/O error, the operand left out, as rsync). */
+static char *operand_dest_name(struct ts_run *run, const struct plan_src *s)
+{
+	enum nameconv_step step;
+	char *nn = nameconv_to_dest(run->names, s->name, &step);
+
+	if (!nn) {
+		report_errno_side(run->rep, TS_SIDE_SRC, errno,
+		    "cannot convert filename", s->name);
+		run_source_failed(run);
+	}
+	return nn;
+}
+
 void root_scan(struct dnode *root)
 {
 	struct ts_run *run = root->run;
@@ -133,12 +149,17 @@ void root_scan(struct dnode *root)
 			continue;
 		}
 		s->st.name = s->name;
+		if (run->names && !p->single_name && !s->dest_name &&
+		    !(s->dest_name = operand_dest_name(run, s)))
+			continue;
 		/* Messages name the operand as the user typed it. */
 		named[nn] = (struct srcitem){ .ent = &s->st,
 			.from = &run->opdirs[i], .sfd = s->fd,
 			.src_name = s->name,
-			.name = p->single_name ? p->single_name : s->name,
-			.disp_name = s->name, .src_disp = "",
+			.name = p->single_name ? p->single_name :
+			    s->dest_name ? s->dest_name : s->name,
+			.disp_name = s->dest_name ? s->dest_name : s->name,
+			.src_disp = "",
 			.order = (uint64_t)i << 32, .layer = tops[i] };
 		if (!follow_operand(run, s, &named[nn]))
 			continue;

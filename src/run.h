@@ -221,6 +221,7 @@ struct ts_run {
 	unsigned need;		/* enum walk_need for statx masks */
 	unsigned xa_which;	/* -X/-A: enum xattr_which, or 0 */
 	unsigned xa_src;	/* the same for reading the source side */
+	struct nameconv *names;	/* --iconv (nameconv.c), or NULL */
 	struct filter_layer *xa_names;	/* xattr-name rules (filter 'x'),
 					 * or NULL (select.c) */
 	struct idmap *usermap;	/* --usermap, --groupmap (select.c) */

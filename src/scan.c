@@ -8,6 +8,7 @@
 #include "altdest.h"
 #include "copy.h"
 #include "delete.h"
+#include "nameconv.h"
 #include "tmpfile.h"
 #include "partial.h"
 #include "report.h"
@@ -359,6 +360,36 @@ bool scan_materialize(struct dnode *d)
 	return true;
 }
 
+/* --iconv: a source directory's names as DEST calls them. */
+struct conv_arg {
+	struct dnode *d;
+};
+
+/* dirlist_convert()'s NAME: OLD in DEST's charset, or NULL when it has
+ * none there (said as rsync says it: an I/O error, no deletion). */
+static char *conv_name(void *arg, const char *old)
+{
+	struct conv_arg *ca = arg;
+	struct ts_run *run = ca->d->run;
+	enum nameconv_step step;
+	char *nn = nameconv_to_dest(run->names, old, &step), *utf8 = NULL;
+	char *rel;
+	int e = errno;
+
+	if (nn)
+		return nn;
+	/* rsync's receiver names the UTF-8 form it could not convert. */
+	if (step == NAMECONV_RECEIVER)
+		utf8 = nameconv_to_utf8(run->names, old);
+	rel = util_path_join(ca->d->rel, utf8 ? utf8 : old);
+	report_errno_side(run->rep, TS_SIDE_SRC, e, "cannot convert filename",
+	    rel);
+	free(rel);
+	free(utf8);
+	run_source_failed(run);	/* the listing itself is whole */
+	return NULL;
+}
+
 void scan_collect(struct dnode *d, const struct srcitem *extra,
     size_t nextra, struct scan_lists *sc)
 {
@@ -381,6 +412,11 @@ void scan_collect(struct dnode *d, const struct srcitem *extra,
 		}
 		wr = walk_dir(run->rep, s->slot.fd, s->disp, run->need,
 		    &sc->lists[k]);
+		if (run->names && !wr.err) {
+			struct conv_arg ca = { d };
+
+			dirlist_convert(&sc->lists[k], conv_name, &ca);
+		}
 		add(&run->vanished, wr.vanished);
 		if (wr.err || wr.stat_errors) {
 			if (wr.err)
@@ -552,6 +588,10 @@ static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
 	it->from = s;
 	it->sfd = s->slot.fd;
 	it->src_name = it->name = it->disp_name = e->name;
+	/* --iconv: E is the source's entry, under its own name; the item
+	 * is called by DEST's name (printed back in the source's). */
+	if (sc->lists[k].cols & DIRLIST_SRC_NAMES)
+		it->src_name = e->name = dirlist_src_name(&sc->lists[k], i);
 	it->list = s->list;
 	it->sel = s->sel;
 	if (S_ISLNK(e->mode) && !follow_link(d, sc, it, e))

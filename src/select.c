@@ -13,6 +13,7 @@
 #include "oppath.h"
 #include "partial.h"
 #include "plan.h"
+#include "nameconv.h"
 #include "report.h"
 #include "util.h"
 
@@ -201,6 +202,11 @@ int select_build_rules(struct ts_run *run)
 	}
 	if ((code = build_idmaps(run)))
 		return code;
+	if (o->iconv) {
+		if ((code = nameconv_open(o->iconv, run->rep, &run->names)))
+			return code;
+		report_set_nameconv(run->rep, run->names);
+	}
 	if (!o->nfilters && !o->cvs_exclude && !relative_partial_dir(o))
 		return 0;
 	run->filters = filter_list_new();
@@ -229,6 +235,9 @@ int select_build_rules(struct ts_run *run)
 
 void select_free_rules(struct ts_run *run)
 {
+	report_set_nameconv(run->rep, NULL);
+	nameconv_free(run->names);
+	run->names = NULL;
 	filter_layer_unref(run->xa_names);
 	run->xa_names = NULL;
 	filter_list_free(run->filters);

@@ -446,6 +446,48 @@ static void sort_by_name(struct dirlist *l)
 	free(perm);
 }
 
+static bool named(void *arg, const char *name, uint32_t mode)
+{
+	(void)arg;
+	(void)mode;
+	return name[0] != '\0';
+}
+
+void dirlist_convert(struct dirlist *l,
+    char *(*name)(void *arg, const char *old), void *arg)
+{
+	char *names = NULL;
+	size_t i, len = 0, cap = 0;
+
+	for (i = 0; i < l->n; i++) {
+		const char *old = dirlist_name(l, i);
+		char *nn = name(arg, old);
+		size_t a = nn ? strlen(nn) + 1 : 0, b = strlen(old) + 1;
+
+		if (len + a + b + 1 > cap) {
+			cap = 2 * cap + a + b + 4096;
+			names = xrealloc(names, cap);
+		}
+		if (!nn) {
+			/* Left out: an empty name, which no entry has. */
+			names[len] = '\0';
+			l->name[i] = (uint32_t)len++;
+			continue;
+		}
+		memcpy(names + len, nn, a);
+		memcpy(names + len + a, old, b);
+		l->name[i] = (uint32_t)len;
+		len += a + b;
+		free(nn);
+	}
+	free(l->names);
+	l->names = names;
+	l->nlen = l->ncap = len;
+	l->cols |= DIRLIST_SRC_NAMES;
+	dirlist_filter(l, named, NULL);
+	sort_by_name(l);
+}
+
 /* An entry that cannot be stat'ed: reported on its side. */
 static void stat_error(struct report *rep, unsigned need, int err,
     const char *reldir, const char *name)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 struct report;
@@ -81,6 +82,8 @@ enum walk_need {
 	WALK_DEST = 1 << 2,		/* the destination side: a name gone
 					 * before statx is just left out, and
 					 * errors are the destination's */
+	DIRLIST_SRC_NAMES = 1 << 8,	/* (in cols) each name is followed by
+					 * its source name (dirlist_convert) */
 };
 
 /* Result counts of one walk_dir() call. */
@@ -118,6 +121,24 @@ static inline uint32_t dirlist_mode(const struct dirlist *l, size_t i)
 {
 	return l->mode.v ? l->mode.v[i] : l->mode.first;
 }
+
+/* The name entry I has in the source directory it was read from: its
+ * name, or the one dirlist_convert() kept. */
+static inline const char *dirlist_src_name(const struct dirlist *l,
+    size_t i)
+{
+	const char *n = dirlist_name(l, i);
+
+	return (l->cols & DIRLIST_SRC_NAMES) ? n + strlen(n) + 1 : n;
+}
+
+/*
+ * --iconv: gives every entry of L the name NAME(ARG, old) returns
+ * (malloc'ed; NULL leaves the entry out), keeps the old one for
+ * dirlist_src_name(), and sorts L by the new names.
+ */
+void dirlist_convert(struct dirlist *l,
+    char *(*name)(void *arg, const char *old), void *arg);
 
 /* Entry I of L, decoded into *E (E->name points into L's storage;
  * columns L does not keep read as 0). */

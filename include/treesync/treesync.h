@@ -30,6 +30,7 @@ enum ts_exit {
 	TS_EXIT_OK = 0,
 	TS_EXIT_SYNTAX = 1,	/* usage or option error */
 	TS_EXIT_SELECT = 3,	/* errors selecting input/output files, dirs */
+	TS_EXIT_UNSUPPORTED = 4,	/* requested action not supported */
 	TS_EXIT_FILEIO = 11,	/* fatal destination I/O error (ENOSPC, EIO) */
 	TS_EXIT_IPC = 14,	/* cannot start the workers (rsync: IPC) */
 	TS_EXIT_SIGNAL = 20,	/* SIGINT, SIGTERM or SIGHUP */
@@ -249,6 +250,9 @@ struct ts_options {
 	bool max_delete_pct;	/* max_delete is a percentage of DEST */
 
 	/* Where temps live, and what an interrupted copy leaves. */
+	const char *iconv;	/* --iconv=LOCAL,REMOTE: names converted from
+				 * the source's charset to DEST's (rsync's
+				 * CONVERT_SPEC), or NULL */
 	const char *temp_dir;	/* -T: temps made there (relative to DEST),
 				 * or NULL: in each file's directory */
 	bool partial;		/* --partial: an interrupted file is kept */
