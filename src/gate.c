@@ -352,8 +352,11 @@ int gate_clear_for_kept(struct dnode *d)
 	struct dslot *up = &d->parent->dslot;
 	int pfd, r = 0;
 
-	if (run->o->dry_run)
+	if (run->o->dry_run) {
+		/* Counted as the real run counts it (its --stats, --json). */
+		add(&run->deleted[type_index(d->way_mode)], 1);
 		return 0;
+	}
 	pfd = dslot_pin(&run->slots, up);
 	if (pfd < 0) {
 		run_report_dest(run, -pfd, "cannot open directory again",

@@ -15,6 +15,11 @@
  * rules leave entries out as they would leave them out of a copy, merge
  * files included; -x does not enter other file systems.
  *
+ * With -R each operand is a path below its transfer root ("/", the
+ * current directory, or what comes before a "/./"): the directories on
+ * the way are listed (not with --no-implied-dirs) with only the entries
+ * on the way below them, then the operand itself, as rsync lists them.
+ *
  * The walk is one thread's, depth first, one directory fd open a level.
  * Owns: opening the operands and their directories read-only.  Must not:
  * write anything but report lines; follow a symlink below an operand.
@@ -54,6 +59,14 @@ struct lent {
 	unsigned links;		/* -k: symlinks followed on its path; E is
 				 * the last one's directory when FOLLOW */
 	bool follow;
+	/* -R: a directory on the way to operands: the paths below it to
+	 * list (owned), instead of all its entries; CONTENTS: an operand
+	 * "dir/", whose entries are listed without -r too. */
+	char **sel;
+	size_t nsel;
+	bool contents;
+	bool implied;		/* -R: listed only on the way to SEL */
+	bool dup;		/* -R: merged into an entry of its name */
 };
 
 struct lents {
@@ -65,6 +78,7 @@ struct lister {
 	struct ts_run *run;
 	struct ts_stats *st;
 	bool failed;
+	bool recursive;		/* -r (with -R, run->opts has it set) */
 };
 
 static int dir_name_cmp(const char *a, const char *b)
@@ -97,9 +111,14 @@ static int lent_cmp(const void *pa, const void *pb)
 
 static void lent_release(struct lent *l)
 {
+	size_t i;
+
 	free(l->rel);
 	free(l->target);
 	filter_layer_unref(l->layer);
+	for (i = 0; i < l->nsel; i++)
+		free(l->sel[i]);
+	free(l->sel);
 }
 
 static void failed(struct lister *ls, int err, const char *what,
@@ -158,6 +177,11 @@ static void add_entry(struct lister *ls, struct lents *l, const struct lent *at,
 	n->layer = at->layer ? filter_layer_ref(at->layer) : NULL;
 	n->target = NULL;
 	n->follow = false;
+	n->sel = NULL;
+	n->nsel = 0;
+	n->contents = false;
+	n->implied = false;
+	n->dup = false;
 	if (S_ISLNK(e->mode) && (ls->run->o->copy_dirlinks ||
 	    ls->run->o->copy_links)) {
 		/* -k: a link to a directory is listed as it (scan.c); -L:
@@ -257,6 +281,116 @@ static void read_dir(struct lister *ls, const struct lent *d, int fd,
 
 static void list_entries(struct lister *ls, struct lents *l);
 
+/* -R: splits PATH ("a/b/c", "a/", "a") into its first component (its
+ * length), the REST below it ("" for none) and whether it names its
+ * contents ("a/"). */
+static size_t first_comp(const char *path, const char **rest,
+    bool *contents)
+{
+	size_t n = strcspn(path, "/");
+
+	*rest = path[n] ? path + n + 1 : path + n;
+	*contents = path[n] == '/' && !**rest;
+	return n;
+}
+
+/*
+ * -R: the entry NAME (of length N) of directory FD below PARENT's REL, on
+ * the way to REST ("": the operand itself; CONTENTS: "dir/"), into L with
+ * the operand and rules of AT.  A directory on the way is what its
+ * symlink points to, as rsync follows one there.
+ */
+static void add_path(struct lister *ls, struct lents *l, const struct lent *at,
+    int fd, const char *parent, const char *name, size_t n,
+    const char *rest, bool contents)
+{
+	char *nm = xstrndup(name, n);
+	char *rel = *parent ? util_path_join(parent, nm) : xstrdup(nm);
+	bool way = *rest != '\0';
+	struct ts_entry e;
+	struct lent *x;
+	size_t before = l->n;
+	int r = walk_stat(fd, nm, way || contents, &e);
+
+	if (r == 0 && way && !S_ISDIR(e.mode))
+		r = -ENOTDIR;
+	if (r < 0) {
+		failed(ls, -r, "cannot stat", at->base, rel);
+		free(rel);
+		free(nm);
+		return;
+	}
+	e.name = NULL;
+	/* add_entry() names it inside REL (taken over). */
+	add_entry(ls, l, at, rel, strrchr(rel, '/') ? strrchr(rel, '/') + 1 :
+	    rel, &e);
+	free(nm);
+	if (l->n == before)
+		return;	/* left out by the rules */
+	x = &l->v[l->n - 1];
+	x->pfd = fd;
+	x->contents = contents;
+	if (way) {
+		x->implied = true;
+		x->sel = xmalloc(sizeof(*x->sel));
+		x->sel[0] = xstrdup(rest);
+		x->nsel = 1;
+	}
+}
+
+/* -R: lists the paths D->sel below the directory D (on the way to them). */
+static void descend_sel(struct lister *ls, const struct lent *d)
+{
+	struct lents l = { NULL, 0, 0 };
+	struct lent at = *d;
+	size_t i;
+	int fd = openat(d->pfd, d->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		failed(ls, errno, "cannot open directory", d->base, d->rel);
+		return;
+	}
+	at.pfd = fd;
+	for (i = 0; i < d->nsel; i++) {
+		const char *rest;
+		bool contents;
+		size_t n = first_comp(d->sel[i], &rest, &contents);
+
+		add_path(ls, &l, &at, fd, d->rel, d->sel[i], n, rest,
+		    contents);
+	}
+	list_entries(ls, &l);
+	close(fd);
+}
+
+/* -R: entries of one name (sorted next to each other) made one: the
+ * operand itself wins over a directory on the way, whose paths add up. */
+static void merge_paths(struct lents *l)
+{
+	size_t i, k = 0, j;
+
+	for (i = 1; i < l->n; i++) {
+		struct lent *a = &l->v[k], *b = &l->v[i];
+
+		if (strcmp(a->name, b->name) != 0 ||
+		    S_ISDIR(a->e.mode) != S_ISDIR(b->e.mode)) {
+			k = i;
+			continue;
+		}
+		b->dup = true;
+		a->contents |= b->contents;
+		if (a->implied && b->implied) {
+			a->sel = xrealloc(a->sel, (a->nsel + b->nsel) *
+			    sizeof(*a->sel));
+			for (j = 0; j < b->nsel; j++)
+				a->sel[a->nsel++] = b->sel[j];
+			b->nsel = 0;
+		} else if (a->implied) {
+			a->implied = false;
+		}
+	}
+}
+
 /* Lists what is below directory D. */
 static void descend(struct lister *ls, const struct lent *d)
 {
@@ -297,17 +431,25 @@ static void list_entries(struct lister *ls, struct lents *l)
 
 	if (l->n > 1)	/* an empty list may have no array (UBSan) */
 		qsort(l->v, l->n, sizeof(*l->v), lent_cmp);
+	if (ls->run->rel_srcs)
+		merge_paths(l);
 	for (i = 0; i < l->n; i++) {
 		struct lent *e = &l->v[i];
 
 		/* A name two operands share: the first one's. */
-		if (i > 0 && strcmp(e->name, l->v[i - 1].name) == 0 &&
-		    S_ISDIR(e->e.mode) == S_ISDIR(l->v[i - 1].e.mode))
+		if (e->dup || (i > 0 && strcmp(e->name, l->v[i - 1].name) == 0 &&
+		    S_ISDIR(e->e.mode) == S_ISDIR(l->v[i - 1].e.mode)))
 			continue;
-		count(ls->st, &e->e);
-		report_list_entry(ls->run->rep, e->rel, &e->e, e->target);
-		if (S_ISDIR(e->e.mode) && ls->run->o->recursive &&
-		    !run_cancelled(ls->run))
+		if (!e->implied || !ls->run->o->no_implied_dirs) {
+			count(ls->st, &e->e);
+			report_list_entry(ls->run->rep, e->rel, &e->e,
+			    e->target);
+		}
+		if (!S_ISDIR(e->e.mode) || run_cancelled(ls->run))
+			continue;
+		if (e->implied)
+			descend_sel(ls, e);
+		else if (ls->recursive || e->contents)
 			descend(ls, e);
 	}
 	for (i = 0; i < l->n; i++)
@@ -408,22 +550,102 @@ static void add_operand(struct lister *ls, size_t i, struct operand *p,
 	filter_layer_unref(at.layer);
 }
 
+/*
+ * -R: operand I (run->rel_srcs) into TOP, its path's first component on
+ * the way to the rest; its transfer root is what comes before a "/./",
+ * "/" for an absolute path, else the current directory.  A path that
+ * starts with "./" (or is ".") lists that root as DOT first, as rsync.
+ */
+static void add_rel_operand(struct lister *ls, size_t i, struct operand *p,
+    struct lents *top, struct lent *dot)
+{
+	const struct ts_options *o = ls->run->o;
+	const char *op = ls->run->rel_srcs[i], *mark = strstr(op, "/./");
+	const char *path = mark ? mark + 3 : op[0] == '/' ? op + 1 : op;
+	size_t len = strlen(op), n;
+	bool contents = op[len - 1] == '/' || strcmp(op, ".") == 0 ||
+	    (len >= 2 && strcmp(op + len - 2, "/.") == 0);
+	bool with_dot = strcmp(path, ".") == 0 || strncmp(path, "./", 2) == 0;
+	char *norm = xmalloc(strlen(path) + 2), *w = norm;
+	struct lent at = { .ord = i };
+	const char *rest;
+	bool c;
+
+	p->dir = mark ? (mark == op ? xstrdup("/") :
+	    xstrndup(op, (size_t)(mark - op))) : xstrdup(op[0] == '/' ? "/" : ".");
+	p->base = xstrdup(strcmp(p->dir, ".") == 0 ? "" : p->dir);
+	p->name = xstrdup(".");
+	/* The components, without empty and "." ones. */
+	while (*path) {
+		n = strcspn(path, "/");
+		if (n && !(n == 1 && path[0] == '.')) {
+			if (w != norm)
+				*w++ = '/';
+			memcpy(w, path, n);
+			w += n;
+		}
+		path += n + (path[n] == '/');
+	}
+	if (contents && w != norm)
+		*w++ = '/';
+	*w = '\0';
+	p->fd = oppath_open(AT_FDCWD, p->dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC, 0, o->insecure_links ? OPPATH_INSECURE : 0, NULL);
+	if (p->fd < 0) {
+		failed(ls, -p->fd, "cannot stat", "", op);
+		free(norm);
+		return;
+	}
+	at.pfd = p->fd;
+	at.base = p->base;
+	at.layer = root_layer(ls, p->dir);
+	if ((with_dot || !*norm) && !dot->rel) {
+		struct ts_entry e;
+
+		if (walk_stat(p->fd, ".", true, &e) == 0) {
+			*dot = at;
+			dot->e = e;
+			dot->rel = xstrdup(".");
+			dot->name = dot->rel;
+			dot->layer = NULL;
+		}
+	}
+	if (!*norm) {
+		/* The root itself: its entries, as "dir/" without -R. */
+		struct lent d = at;
+
+		d.rel = p->name;
+		d.name = p->name;
+		read_dir(ls, &d, p->fd, top);
+	} else {
+		n = first_comp(norm, &rest, &c);
+		add_path(ls, top, &at, p->fd, "", norm, n, rest, c);
+	}
+	filter_layer_unref(at.layer);
+	free(norm);
+}
+
 int list_run(struct ts_run *run, struct ts_stats *st)
 {
 	const struct ts_options *o = run->o;
-	struct lister ls = { run, st, false };
-	struct operand *ops = xcalloc(o->nsrcs, sizeof(*ops));
+	struct lister ls = { run, st, false, run->recurse };
+	size_t nops = run->rel_srcs ? run->nrel_srcs : o->nsrcs;
+	struct operand *ops;
 	struct lents top = { NULL, 0, 0 };
 	struct lent dot = { 0 };
 	size_t i;
 
 	/* rsync builds the list whole (its header says so) unless it
 	 * recurses, which it then does incrementally. */
-	if (!o->recursive)
+	if (!run->recurse)
 		report_set_listing(run->rep);
-	for (i = 0; i < o->nsrcs; i++) {
+	ops = xcalloc(nops, sizeof(*ops));
+	for (i = 0; i < nops; i++) {
 		ops[i].fd = -1;
-		add_operand(&ls, i, &ops[i], &top, &dot);
+		if (run->rel_srcs)
+			add_rel_operand(&ls, i, &ops[i], &top, &dot);
+		else
+			add_operand(&ls, i, &ops[i], &top, &dot);
 	}
 	if (dot.rel) {
 		count(st, &dot.e);
@@ -431,7 +653,7 @@ int list_run(struct ts_run *run, struct ts_stats *st)
 		lent_release(&dot);
 	}
 	list_entries(&ls, &top);
-	for (i = 0; i < o->nsrcs; i++) {
+	for (i = 0; i < nops; i++) {
 		if (ops[i].fd >= 0)
 			close(ops[i].fd);
 		free(ops[i].dir);
