@@ -378,6 +378,16 @@ assert_same_result() {
     assert_same_tree "$RS_DST" "$TS_DST" "$@"
 }
 
+# attrs DIR: every xattr of a tree (getfattr, symlinks not followed), one
+# canonical listing.  same_attrs WHAT: $RS_DST's and $TS_DST's are equal.
+attrs() {
+    (cd "$1" && getfattr -Rhdm- --absolute-names . 2>/dev/null | grep -v '^$' | sort)
+}
+same_attrs() {
+    [ "$(attrs "$RS_DST")" = "$(attrs "$TS_DST")" ] ||
+        fail "$*: xattrs differ: $(diff <(attrs "$RS_DST") <(attrs "$TS_DST"))"
+}
+
 # assert_snap_equal FILE1 FILE2 WHAT: two saved snapshots are identical.
 assert_snap_equal() {
     if ! diff -u "$1" "$2" >"$T/snapfile.diff"; then

@@ -27,13 +27,6 @@ setfattr -n user.gone -v g "$DST/f"
 setfattr -n user.foo -v olddir "$DST/d"
 stamp "$DST"
 
-attrs() {	# every xattr of a tree, one canonical listing
-	(cd "$1" && getfattr -Rhdm- --absolute-names . 2>/dev/null | grep -v '^$' | sort)
-}
-same_attrs() {
-	[ "$(attrs "$RS_DST")" = "$(attrs "$TS_DST")" ] ||
-		fail "$*: attributes differ: $(diff <(attrs "$RS_DST") <(attrs "$TS_DST"))"
-}
 
 for rules in "-x user.foo" "-xr *" "-xs user.foo" "-xr user.gone" \
     "+x user.keep* | -x user.*" "-x! user.*" "-x system.* | -x user.g*" \

@@ -16,14 +16,6 @@ mknod "$SRC/cdev" c 1 3; mknod "$SRC/bdev" b 8 1; mkfifo "$SRC/fifo"
 python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$SRC/sock"
 stamp "$SRC"
 
-attrs() {	# every xattr of a tree, one canonical listing
-	(cd "$1" && getfattr -Rhdm- --absolute-names . 2>/dev/null | grep -v '^$' | sort)
-}
-same_attrs() {
-	[ "$(attrs "$RS_DST")" = "$(attrs "$TS_DST")" ] ||
-		fail "$1: xattrs differ: $(diff <(attrs "$RS_DST") <(attrs "$TS_DST"))"
-}
-
 # A fake-super copy: placeholders and %stat values as rsync makes them.
 run_both -aiX --fake-super -- "$SRC/" "$DST"
 assert_same_result

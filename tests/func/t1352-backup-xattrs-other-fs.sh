@@ -25,10 +25,6 @@ mk_tmpfs 16 "$T/other"
 setfattr -n user.probe -v 1 "$T/other" 2>/dev/null ||
 	skip "tmpfs here keeps no user xattrs"
 
-attrs() {	# every xattr of a tree, one canonical listing
-	(cd "$1" && getfattr -Rhdm- --absolute-names . 2>/dev/null | grep -v '^$' | sort)
-}
-
 cp -a "$T/base" "$DST"
 for opts in "--fake-super" "--fake-super -X" "-X" "-XA" "-A --fake-super" ""; do
 	rm -rf "$T/other/rs" "$T/other/ts"
