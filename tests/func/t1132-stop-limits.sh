@@ -21,12 +21,20 @@ at=$(( (now_s / 60 + 1) * 60 ))
 [ $((at - now_s)) -ge 10 ] || at=$((at + 60))
 hm=$(date -d "@$at" +%H:%M)
 
+# Each run's exit code and end time are written by its own background
+# shell as it ends: taken after waiting for the runs in turn, the end of
+# --stop-after was the end of the --stop-at runs before it whenever the
+# minute of --stop-at came more than 65 s after the start (1 start in 12).
 start() {   # start TAG BINARY OPTS...: in the background, in $T/TAG.dst
     local tag=$1 bin=$2; shift 2
     mkdir -p "$T/$tag.dst"
     printf 'extra\n' >"$T/$tag.dst/zz_extra"
-    (cd "$T" && exec timeout -k 5 150 "$bin" -a --delete --bwlimit=8 "$@" \
-        "$SRC/" "$T/$tag.dst/") </dev/null >"$T/$tag.out" 2>"$T/$tag.err" &
+    {
+        (cd "$T" && exec timeout -k 5 150 "$bin" -a --delete --bwlimit=8 "$@" \
+            "$SRC/" "$T/$tag.dst/") </dev/null >"$T/$tag.out" 2>"$T/$tag.err"
+        echo $? >"$T/$tag.rc"
+        date +%s >"$T/$tag.end"
+    } &
     eval "PID_$tag=\$!"
 }
 start rs "$RSYNC" --stop-at="$hm"
@@ -35,8 +43,7 @@ start after "$TREESYNC" --stop-after=1
 start limit "$TREESYNC" --time-limit=1
 t0=$(date +%s)
 for tag in rs at after limit; do
-    eval "wait \$PID_$tag"; echo $? >"$T/$tag.rc"
-    date +%s >"$T/$tag.end"
+    eval "wait \$PID_$tag"
 done
 note "--stop-at=$hm ($((at - t0)) s after the start)"
 
