@@ -50,7 +50,6 @@
 #include "run.h"
 
 #include "delete.h"
-#include "fakesuper.h"
 #include "hash.h"
 #include "oppath.h"
 #include "report.h"
@@ -272,27 +271,6 @@ struct alt_match {
 	struct cmp_out out;	/* the source against it */
 };
 
-/* The symlink target of NAME below FD (malloc'ed), or NULL; with
- * --fake-super a placeholder's content. */
-static char *target_of(const struct ts_run *run, int fd, const char *name)
-{
-	char buf[4096];
-	ssize_t n;
-
-	if (run->fake_super) {
-		char *t = fakesuper_read_link(fd, name);
-
-		if (t || errno != ELOOP)
-			return t;
-	}
-	n = readlinkat(fd, name, buf, sizeof(buf) - 1);
-
-	if (n < 0)
-		return NULL;
-	buf[n] = '\0';
-	return xstrdup(buf);
-}
-
 /* -c: whether the regular files SRC and BASIS (same size) differ. */
 static int contents_differ(const struct srcitem *it, int fd,
     const char *name)
@@ -343,7 +321,8 @@ static int level_of(struct dnode *d, const struct srcitem *it,
 	/* What decides is the match, not what -u and --existing skip. */
 	plain.update = plain.existing = plain.ignore_existing = false;
 	if (S_ISLNK(src->mode))
-		in.dst_target = dtarget = target_of(run, fd, it->name);
+		in.dst_target = dtarget = item_read_link(fd, it->name,
+		    run->fake_super, ent->size);
 	if (cmp_needs_checksum(&plain, src, ent))
 		in.content_differs = contents_differ(it, fd, it->name);
 	if (run->xa_which)

@@ -124,7 +124,7 @@ void copy_describe(const struct copy_result *r, char *buf, size_t size)
 		snprintf(buf + o, size - o, ", %d retries", r->retries);
 }
 
-bool copy_same_stat(const struct stat *a, const struct stat *b)
+static bool same_stat(const struct stat *a, const struct stat *b)
 {
 	return a->st_size == b->st_size && a->st_ino == b->st_ino &&
 	    a->st_dev == b->st_dev &&
@@ -132,6 +132,20 @@ bool copy_same_stat(const struct stat *a, const struct stat *b)
 	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
 	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
 	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+int copy_source_unchanged(int in, const struct stat *st0,
+    struct copy_result *res)
+{
+	struct stat st1;
+	int r;
+
+	if (fstat(in, &st1) < 0) {
+		r = -errno;
+		copy_fail(res, "cannot stat", COPY_SRC);
+		return r;
+	}
+	return same_stat(st0, &st1) ? 0 : COPY_CHANGED;
 }
 
 /*
@@ -274,7 +288,6 @@ int copy_chain_bytes(struct chain *ch, const struct stat *st0, bool basis)
 {
 	struct copy_ctx *c = ch->c;
 	struct copy_result *res = ch->res;
-	struct stat st1;
 	bool shortened = false;
 	int r;
 
@@ -298,12 +311,7 @@ int copy_chain_bytes(struct chain *ch, const struct stat *st0, bool basis)
 		res->fatal = res->fatal || copy_is_fatal(-r);
 		return r;
 	}
-	if (fstat(ch->in, &st1) < 0) {
-		r = -errno;
-		copy_fail(res, "cannot stat", COPY_SRC);
-		return r;
-	}
-	return copy_same_stat(st0, &st1) ? 0 : COPY_CHANGED;
+	return copy_source_unchanged(ch->in, st0, res);
 }
 
 int copy_finish_out(struct copy_ctx *c, int in, int out, const char *name,

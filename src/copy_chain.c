@@ -354,6 +354,7 @@ int64_t chain_copy_range(struct chain *ch, off_t off, uint64_t len,
 static int64_t copy_to_eof(struct chain *ch, uint64_t pos)
 {
 	uint64_t start = pos;
+	int e;
 
 	for (;;) {
 		ssize_t r = sys.pread(ch->in, ch->buf, POOL_BUF_SIZE, (off_t)pos);
@@ -366,16 +367,60 @@ static int64_t copy_to_eof(struct chain *ch, uint64_t pos)
 		}
 		if (r == 0)
 			break;
-		if (util_pwrite_all(ch->out, ch->buf, (size_t)r,
-		    (off_t)pos) < 0) {
-			copy_fail(ch->res, "cannot write", COPY_DST);
-			ch->res->fatal = errno == EIO;	/* as in step() */
-			return -errno;
-		}
+		if ((e = chain_write(ch, ch->buf, (size_t)r, pos)) < 0)
+			return e;
 		pos += (uint64_t)r;
-		ch->res->bytes[TS_METHOD_RW] += (uint64_t)r;
 	}
 	return (int64_t)(pos - start);
+}
+
+int chain_write(struct chain *ch, const char *buf, size_t n, uint64_t pos)
+{
+	if (util_pwrite_all(ch->out, buf, n, (off_t)pos) < 0) {
+		copy_fail(ch->res, "cannot write", COPY_DST);
+		ch->res->fatal = errno == EIO;	/* as in call_method() */
+		return -errno;
+	}
+	ch->res->bytes[TS_METHOD_RW] += n;
+	return 0;
+}
+
+int64_t chain_read_each(struct chain *ch, uint64_t off, uint64_t len,
+    const struct chain_piece *how, bool *shortened)
+{
+	struct copy_ctx *c = ch->c;
+	uint64_t done = 0;
+
+	while (done < len) {
+		size_t want = len - done < how->max ?
+		    (size_t)(len - done) : how->max;
+		ssize_t r;
+		int e;
+
+		if (atomic_load(&c->abort)) {
+			copy_fail(ch->res, "interrupted while copying", COPY_DST);
+			return -EINTR;
+		}
+		want = bwlimit_clamp(&c->bw, want);
+		r = sys.pread(ch->in, ch->buf, want, (off_t)(off + done));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			copy_fail(ch->res, "cannot read", COPY_SRC);
+			return -errno;
+		}
+		if (r == 0) {
+			*shortened = true;
+			break;
+		}
+		if ((e = how->put(ch, off + done, (size_t)r, how->arg)) < 0)
+			return e;
+		bwlimit_take(&c->bw, (uint64_t)r, &c->abort);
+		atomic_fetch_add_explicit(&c->moved, (uint64_t)r,
+		    memory_order_relaxed);
+		done += (uint64_t)r;
+	}
+	return (int64_t)done;
 }
 
 int chain_preallocate(struct chain *ch, uint64_t size, bool full)

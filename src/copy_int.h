@@ -76,6 +76,28 @@ bool chain_sparse_scans(const struct chain *ch);
  * source ended early). */
 int64_t chain_copy_sparse(struct chain *ch, uint64_t size, bool *shortened);
 
+/* The N bytes BUF written at POS of OUT (pwrite), counted as read/write
+ * bytes: 0, or -errno after copy_fail() ("cannot write"; EIO also marks
+ * the result fatal, as the chain's own writes). */
+int chain_write(struct chain *ch, const char *buf, size_t n, uint64_t pos);
+
+/* What chain_read_each() hands each piece to: the N source bytes in
+ * ch->buf that belong at POS; 0 or -errno (reported). */
+struct chain_piece {
+	size_t max;		/* bytes read at most at a time (<= the buffer) */
+	int (*put)(struct chain *ch, uint64_t pos, size_t n, void *arg);
+	void *arg;
+};
+
+/*
+ * [OFF, OFF + LEN) of the source read into ch->buf, piece by piece, each
+ * given to HOW->put within --bwlimit and counted as moved; the abort flag
+ * is checked before each read.  Returns the bytes covered (fewer if the
+ * source ended early: *SHORTENED) or -errno.
+ */
+int64_t chain_read_each(struct chain *ch, uint64_t off, uint64_t len,
+    const struct chain_piece *how, bool *shortened);
+
 /* FIEMAP says FD's extents are shared (a reflink, a server-side clone). */
 bool chain_extents_shared(int fd);
 
@@ -141,8 +163,10 @@ void copy_fail(struct copy_result *res, const char *what,
 int copy_open_source(int sfd, const char *name, int *in, struct stat *st0,
     struct copy_result *res);
 
-/* A and B are one file with the same size, times and inode. */
-bool copy_same_stat(const struct stat *a, const struct stat *b);
+/* The source IN is still as it was opened (ST0: the same inode, size,
+ * mtime and ctime): 0, COPY_CHANGED, or -errno (RES says what failed). */
+int copy_source_unchanged(int in, const struct stat *st0,
+    struct copy_result *res);
 
 /* The bytes of CH through the chain (or one clone), then --verify;
  * checked against the source as it was at open (ST0): 0, COPY_CHANGED,

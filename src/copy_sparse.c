@@ -69,17 +69,19 @@ bool chain_sparse_scans(const struct chain *ch)
 
 /*
  * The N bytes in ch->buf, which belong at POS: written but for the aligned
- * blocks of zeros.  *WEND is raised to the end of what was written.
- * 0 or -errno.
+ * blocks of zeros.  *WEND (ARG) is raised to the end of what was written.
+ * 0 or -errno.  A chain_piece's put.
  */
 static int write_nonzero(struct chain *ch, uint64_t pos, size_t n,
-    uint64_t *wend)
+    void *arg)
 {
+	uint64_t *wend = arg;
 	size_t i = 0;
 
 	while (i < n) {
 		size_t start = i, b = block_len(pos + i, n - i);
 		bool zero = all_zero(ch->buf + i, b);
+		int r;
 
 		/* One run of blocks of the same kind. */
 		for (i += b; i < n; i += b) {
@@ -88,20 +90,14 @@ static int write_nonzero(struct chain *ch, uint64_t pos, size_t n,
 				break;
 		}
 		if (zero) {
-			int r = punch_gap(ch, pos + start, pos + i);
-
-			if (r < 0)
+			if ((r = punch_gap(ch, pos + start, pos + i)) < 0)
 				return r;
 			ch->res->holes += i - start;
 			continue;
 		}
-		if (util_pwrite_all(ch->out, ch->buf + start, i - start,
-		    (off_t)(pos + start)) < 0) {
-			copy_fail(ch->res, "cannot write", COPY_DST);
-			ch->res->fatal = errno == EIO;	/* as the chain's */
-			return -errno;
-		}
-		ch->res->bytes[TS_METHOD_RW] += i - start;
+		r = chain_write(ch, ch->buf + start, i - start, pos + start);
+		if (r < 0)
+			return r;
 		*wend = pos + i;
 	}
 	return 0;
@@ -115,40 +111,9 @@ static int write_nonzero(struct chain *ch, uint64_t pos, size_t n,
 static int64_t copy_scanning(struct chain *ch, uint64_t off, uint64_t len,
     bool *shortened, uint64_t *wend)
 {
-	struct copy_ctx *c = ch->c;
-	uint64_t done = 0;
+	const struct chain_piece how = { POOL_BUF_SIZE, write_nonzero, wend };
 
-	while (done < len) {
-		size_t want = len - done < POOL_BUF_SIZE ?
-		    (size_t)(len - done) : POOL_BUF_SIZE;
-		ssize_t r;
-		int e;
-
-		if (atomic_load(&c->abort)) {
-			copy_fail(ch->res, "interrupted while copying", COPY_DST);
-			return -EINTR;
-		}
-		want = bwlimit_clamp(&c->bw, want);
-		r = sys.pread(ch->in, ch->buf, want, (off_t)(off + done));
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			copy_fail(ch->res, "cannot read", COPY_SRC);
-			return -errno;
-		}
-		if (r == 0) {
-			*shortened = true;
-			break;
-		}
-		e = write_nonzero(ch, off + done, (size_t)r, wend);
-		if (e < 0)
-			return e;
-		bwlimit_take(&c->bw, (uint64_t)r, &c->abort);
-		atomic_fetch_add_explicit(&c->moved, (uint64_t)r,
-		    memory_order_relaxed);
-		done += (uint64_t)r;
-	}
-	return (int64_t)done;
+	return chain_read_each(ch, off, len, &how, shortened);
 }
 
 /*

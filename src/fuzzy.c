@@ -268,8 +268,7 @@ void fuzzy_decided(struct dnode *d, const struct srcitem *it,
 	struct fuzzy *fz = d->fuzzy;
 	long at;
 
-	if (!fz || what != CMP_COPY ||
-	    run->o->debug[TS_DEBUG_FUZZY] < 1)
+	if (!fz || what != CMP_COPY)
 		return;
 	if (dst && S_ISREG(dst->mode)) {
 		/* Rewritten by rsync's delta algorithm (--no-W, not -n):

@@ -152,6 +152,7 @@ static int write_differing(struct chain *ch, uint64_t off, const char *src,
     const char *old, size_t n, size_t m)
 {
 	size_t i = 0;
+	int r;
 
 	while (i < n) {
 		size_t start, b;
@@ -168,60 +169,35 @@ static int write_differing(struct chain *ch, uint64_t off, const char *src,
 		}
 		if (i == start)
 			continue;
-		if (util_pwrite_all(ch->out, src + start, i - start,
-		    (off_t)(off + start)) < 0) {
-			copy_fail(ch->res, "cannot write", COPY_DST);
-			ch->res->fatal = errno == EIO;	/* as the chain's */
-			return -errno;
-		}
-		ch->res->bytes[TS_METHOD_RW] += i - start;
+		r = chain_write(ch, src + start, i - start, off + start);
+		if (r < 0)
+			return r;
 	}
 	return 0;
+}
+
+/* A chain_piece's put: the N source bytes in the first half of ch->buf
+ * against the file's own at POS, read back into the second half. */
+static int put_changed(struct chain *ch, uint64_t pos, size_t n, void *arg)
+{
+	char *old = ch->buf + POOL_BUF_SIZE / 2;
+	ssize_t m = 0;
+
+	(void)arg;
+	if (pos < ch->old_size &&
+	    (m = sys.pread(ch->out, old, n, (off_t)pos)) < 0) {
+		copy_fail(ch->res, "cannot read back", COPY_DST);
+		return -errno;
+	}
+	return write_differing(ch, pos, ch->buf, old, n, (size_t)m);
 }
 
 int64_t inplace_write_changed(struct chain *ch, uint64_t size,
     bool *shortened)
 {
-	struct copy_ctx *c = ch->c;
-	size_t half = POOL_BUF_SIZE / 2;
-	char *src = ch->buf, *old = ch->buf + half;
-	uint64_t off = 0;
+	const struct chain_piece how = { POOL_BUF_SIZE / 2, put_changed, NULL };
 
-	while (off < size) {
-		size_t want = size - off < half ? (size_t)(size - off) : half;
-		ssize_t n, m = 0;
-		int r;
-
-		if (atomic_load(&c->abort)) {
-			copy_fail(ch->res, "interrupted while copying", COPY_DST);
-			return -EINTR;
-		}
-		want = bwlimit_clamp(&c->bw, want);
-		n = sys.pread(ch->in, src, want, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			copy_fail(ch->res, "cannot read", COPY_SRC);
-			return -errno;
-		}
-		if (n == 0) {
-			*shortened = true;
-			break;
-		}
-		if (off < ch->old_size &&
-		    (m = sys.pread(ch->out, old, (size_t)n, (off_t)off)) < 0) {
-			copy_fail(ch->res, "cannot read back", COPY_DST);
-			return -errno;
-		}
-		r = write_differing(ch, off, src, old, (size_t)n, (size_t)m);
-		if (r < 0)
-			return r;
-		bwlimit_take(&c->bw, (uint64_t)n, &c->abort);
-		atomic_fetch_add_explicit(&c->moved, (uint64_t)n,
-		    memory_order_relaxed);
-		off += (uint64_t)n;
-	}
-	return (int64_t)off;
+	return chain_read_each(ch, 0, size, &how, shortened);
 }
 
 /* --append (and a resumed --partial, copy.c): the source's bytes past
@@ -233,7 +209,6 @@ int inplace_tail(struct chain *ch, const struct stat *st0, uint64_t osize)
 	struct copy_result *res = ch->res;
 	uint64_t size = (uint64_t)st0->st_size;
 	bool shortened = false;
-	struct stat st1;
 	int64_t n = 0;
 	int r;
 
@@ -249,12 +224,7 @@ int inplace_tail(struct chain *ch, const struct stat *st0, uint64_t osize)
 		}
 	}
 	res->size = osize + (uint64_t)n;
-	if (fstat(ch->in, &st1) < 0) {
-		r = -errno;
-		copy_fail(res, "cannot stat", COPY_SRC);
-		return r;
-	}
-	return copy_same_stat(st0, &st1) ? 0 : COPY_CHANGED;
+	return copy_source_unchanged(ch->in, st0, res);
 }
 
 /* The whole file over the old bytes (-S: after cutting it to 0), cut to

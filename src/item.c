@@ -38,16 +38,24 @@
  * target that has more than it: that is the sending side's half of the
  * option, and a local rsync does no other (its receiver never munges).
  */
+char *item_read_link(int fd, const char *name, bool fake, uint64_t size)
+{
+	char *t;
+
+	/* --fake-super: a symlink may be a placeholder holding its target;
+	 * ELOOP: it is a real one. */
+	if (fake && ((t = fakesuper_read_link(fd, name)) || errno != ELOOP))
+		return t;
+	return walk_readlink(fd, name, size);
+}
+
 char *item_source_link(const struct ts_run *run, const struct srcitem *it)
 {
-	char *t = NULL;
 	size_t pl = sizeof(MUNGE_PREFIX) - 1;
-
-	/* --fake-super: a symlink may be a placeholder holding its target. */
-	if (run->o->fake_super_src)
-		t = fakesuper_read_link(it->sfd, it->src_name);
-	if (!t && (!run->o->fake_super_src || errno == ELOOP))
-		t = walk_readlink(it->sfd, it->src_name);
+	/* IT's entry is not set yet while scan.c decides to follow it. */
+	char *t = item_read_link(it->sfd, it->src_name,
+	    run->o->fake_super_src,
+	    it->ent && S_ISLNK(it->ent->mode) ? it->ent->size : 0);
 
 	if (t && run->o->munge_links && strlen(t) > pl &&
 	    strncmp(t, MUNGE_PREFIX, pl) == 0)
@@ -454,13 +462,9 @@ static bool read_targets(struct dnode *d, const struct srcitem *it,
 		}
 		return false;
 	}
-	if (dst && S_ISLNK(dst->mode) && d->dslot.fd >= 0) {
-		/* --fake-super: a placeholder holds the target. */
-		*dtarget = d->run->fake_super ?
-		    fakesuper_read_link(d->dslot.fd, it->name) : NULL;
-		if (!*dtarget && (!d->run->fake_super || errno == ELOOP))
-			*dtarget = walk_readlink(d->dslot.fd, it->name);
-	}
+	if (dst && S_ISLNK(dst->mode) && d->dslot.fd >= 0)
+		*dtarget = item_read_link(d->dslot.fd, it->name,
+		    run->fake_super, dst->size);
 	return true;
 }
 

@@ -148,7 +148,9 @@ static bool join_chunk(struct join *jn)
 	bool more;
 
 	d->later = &later;
-	d->fuzzy = d->run->o->fuzzy ? &jn->fz : NULL;
+	/* The choice is only said (--debug=FUZZY): unasked, not made. */
+	d->fuzzy = run->o->fuzzy && run->o->debug[TS_DEBUG_FUZZY] >= 1 ?
+	    &jn->fz : NULL;
 	for (;;) {
 		more = (scan_peek(d, &jn->sc) || jn->j < jn->dl.n) &&
 		    !pool_cancelled(&run->pool);

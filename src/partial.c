@@ -105,7 +105,6 @@ struct partial *partial_new(const struct ts_options *o, int dst_fd,
 	p->tmp_fd = -1;
 	p->abs_fd = -1;
 	p->rep = rep;
-	p->keep = o->partial || o->partial_dir;
 	p->delay = o->delay_updates && o->partial_dir;
 	p->opts = o->insecure_links ? OPPATH_INSECURE : 0;
 	pthread_mutex_init(&p->lock, NULL);
@@ -116,6 +115,10 @@ struct partial *partial_new(const struct ts_options *o, int dst_fd,
 			p->dir[--n] = '\0';
 		p->abs = p->dir[0] == '/';
 	}
+	/* A partial is kept only in a dir: --partial has ".~tmp~" unless
+	 * one is given (ts_run_new()), and none with --inplace, where no
+	 * temp is kept (a library caller's --partial --inplace keeps none). */
+	p->keep = p->dir != NULL;
 	if (o->temp_dir && open_temp_dir(p, o, dst_fd, code) < 0) {
 		partial_free(p);
 		return NULL;
@@ -227,19 +230,22 @@ static int open_abs_locked(struct partial *p, bool create)
 	return fd;
 }
 
-/* DFD's partial dir (an fd of the caller's), or -errno. */
+/* DFD's partial dir (an fd of the caller's), or -errno.  The absolute
+ * one is looked up under the lock only until it is open, or (without
+ * CREATE) once found missing: not per file. */
 static int pdir_open(struct partial *p, int dfd, bool create)
 {
 	int fd;
 
 	if (!p->abs)
 		return open_rel(dfd, p->dir, create);
-	pthread_mutex_lock(&p->lock);
-	fd = open_abs_locked(p, create);
-	if (fd >= 0)
-		fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	pthread_mutex_unlock(&p->lock);
-	return fd;
+	fd = atomic_load(&p->abs_fd);
+	if (fd < 0 && (create || !atomic_load(&p->abs_tried))) {
+		pthread_mutex_lock(&p->lock);
+		fd = open_abs_locked(p, create);
+		pthread_mutex_unlock(&p->lock);
+	}
+	return fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : fd;
 }
 
 /* A relative partial dir of DFD, removed if it is empty (rsync). */
@@ -303,7 +309,6 @@ void partial_keep(struct partial *p, struct tmpfile_reg *reg, int tfd,
     const char *tmp, int out, int dfd, const char *name,
     const struct stat *src)
 {
-	static const struct timespec epoch[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
 	struct stat st;
 	int pfd;
 
@@ -314,15 +319,6 @@ void partial_keep(struct partial *p, struct tmpfile_reg *reg, int tfd,
 	}
 	if (src)
 		record_set(tfd, tmp, out, src, (uint64_t)st.st_size);
-	if (!p->dir) {
-		/* rsync's mark of a partial file under its final name. */
-		if (out >= 0)
-			futimens(out, epoch);
-		else
-			utimensat(tfd, tmp, epoch, AT_SYMLINK_NOFOLLOW);
-		tmpfile_commit_at(reg, tfd, tmp, dfd, name);
-		return;
-	}
 	pfd = pdir_open(p, dfd, true);
 	if (pfd < 0) {
 		tmpfile_discard(reg, tfd, tmp);
@@ -411,8 +407,7 @@ int partial_resume(struct partial *p, struct tmpfile_reg *reg, int tfd,
 
 	if (!p || !p->keep)
 		return -1;
-	pfd = p->dir ? pdir_open(p, dfd, false) :
-	    fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+	pfd = pdir_open(p, dfd, false);
 	if (pfd < 0)
 		return -1;
 	fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);

@@ -13,6 +13,7 @@
 #define TS_PARTIAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,13 +29,16 @@ struct partial {
 	int tmp_fd;		/* -T's directory, or -1: each file's own */
 	char *dir;		/* --partial-dir, trailing '/' cut, or NULL */
 	bool abs;		/* dir is absolute: one directory for all */
-	bool keep;		/* --partial (also implied by a dir) */
+	bool keep;		/* --partial (also implied by a dir): only with
+				 * a dir, never over a final name */
 	bool delay;		/* --delay-updates: staged in dir */
 	unsigned opts;		/* enum oppath_opts for an absolute dir */
 	struct report *rep;
-	pthread_mutex_t lock;	/* guards abs_fd, abs_tried, staged */
-	int abs_fd;		/* the absolute dir, opened on first use */
-	bool abs_tried;
+	pthread_mutex_t lock;	/* guards opening abs_fd, and staged */
+	/* The absolute dir, opened on first use (under lock): once set it
+	 * stays open until partial_free(), and is read without the lock. */
+	atomic_int abs_fd;
+	atomic_bool abs_tried;	/* a first open (without CREATE) failed */
 	struct staged *staged;	/* --delay-updates: what waits for the end */
 	size_t nstaged, cap;
 };
@@ -59,10 +63,9 @@ int partial_temp_dir(const struct partial *p, int dfd);
 
 /*
  * A copy into DFD/NAME failed with its temp TMP (below TFD) unfinished:
- * with --partial it is kept -- renamed over NAME (its mtime set to the
- * epoch first, through OUT when still open, so that no quick check takes
- * it for the source), or into the partial dir; otherwise, or if it holds
- * no data, it is removed.  SRC (NULL: none) is the source as it was
+ * with --partial it is kept -- renamed into the partial dir (never over
+ * NAME: a final name only ever holds a complete file); otherwise, or if
+ * it holds no data, it is removed.  SRC (NULL: none) is the source as it was
  * opened, recorded on the kept file when its bytes are a prefix of it
  * (for partial_resume()).  Thread-safe.
  */
@@ -71,8 +74,8 @@ void partial_keep(struct partial *p, struct tmpfile_reg *reg, int tfd,
     const struct stat *src);
 
 /*
- * With --partial: a partial of DFD/NAME kept by an earlier run (over NAME,
- * or in the partial dir) whose record says it is a prefix of the source
+ * With --partial: a partial of DFD/NAME kept by an earlier run in the
+ * partial dir whose record says it is a prefix of the source
  * IN as it is now (SRC: same device, inode, size, mtime and ctime), and
  * whose last block (up to BUFSIZE bytes, read into BUF) equals the
  * source's, becomes the temp: renamed to a temp name below TFD (TMP,

@@ -681,7 +681,8 @@ void item_queue_dir(struct dnode *d, struct dnode *c);
  * *REL its path, made on first use as item_rel() makes it): a new
  * file's basis is chosen as rsync chooses it and named at
  * --debug=FUZZY; a rewritten file is no basis for later ones.  On the
- * thread deciding D's entries. */
+ * thread deciding D's entries; D has fuzzy state (join.c) only at
+ * --debug=FUZZY, the one place the choice shows. */
 void fuzzy_decided(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst, enum cmp_action what, char **rel);
 /* implied.c, --no-implied-dirs: the directory IT of D lies on the way to a
@@ -716,6 +717,10 @@ void item_fake_dest(const struct ts_run *run, int dirfd, const char *name,
  * '"REL" -> "TARGET"' for its %s, as rsync says it.  Thread-safe. */
 void item_say_unsafe(struct ts_run *run, const char *fmt, const char *rel,
     const char *target);
+/* The target of the symlink NAME below FD (malloc'ed), or NULL with errno
+ * set; FAKE (--fake-super on that side): a placeholder file's content,
+ * a real symlink's own target.  SIZE as walk_readlink()'s.  Thread-safe. */
+char *item_read_link(int fd, const char *name, bool fake, uint64_t size);
 /* The target of IT's source symlink as the transfer takes it (malloc'ed;
  * --munge-links unmunged), or NULL with errno set.  Thread-safe. */
 char *item_source_link(const struct ts_run *run, const struct srcitem *it);

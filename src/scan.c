@@ -551,13 +551,24 @@ static void follow_failed(struct ts_run *run, const struct srcitem *it,
 	sc->complete = false;
 }
 
+/* Does scan_follow_link() look at IT's path: --copy-unsafe-links (which
+ * -L overrides), or a partly selected directory of -R or --files-from
+ * (select_implied_dir()), unless --copy-dirlinks follows it anyway? */
+static bool needs_rel(const struct ts_options *o, const struct srcitem *it)
+{
+	if (o->copy_links)
+		return false;
+	return o->copy_unsafe_links ||
+	    (!o->copy_dirlinks && it->list && it->sel != SEL_ALL);
+}
+
 /* Follows IT's symlink E if the options say so; false when it must be
  * and cannot be, or leads to a directory this run made. */
 static bool follow_link(struct dnode *d, struct scan_lists *sc,
     struct srcitem *it, struct ts_entry *e)
 {
 	struct ts_run *run = d->run;
-	char *rel = run->o->copy_unsafe_links || it->list ?
+	char *rel = needs_rel(run->o, it) ?
 	    util_path_join(d->rel, e->name) : NULL;
 	int r = scan_follow_link(run, it, e, rel);
 

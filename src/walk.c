@@ -228,9 +228,11 @@ int walk_stat(int dirfd, const char *name, bool follow, struct ts_entry *e)
 	return 0;
 }
 
-char *walk_readlink(int dirfd, const char *name)
+char *walk_readlink(int dirfd, const char *name, uint64_t hint)
 {
-	size_t size = 256;
+	/* A buffer one byte longer than the target tells it was whole. */
+	size_t size = hint > 0 && hint < ((size_t)1 << 20) ?
+	    (size_t)hint + 1 : 256;
 	int e;
 
 	for (;;) {
@@ -286,7 +288,7 @@ int walk_referent(int dirfd, const char *name, char **base)
 		return -errno;
 	}
 	for (n = 0; r == 0; n++) {
-		target = walk_readlink(fd, nm);
+		target = walk_readlink(fd, nm, 0);
 		if (!target) {
 			r = errno == EINVAL ? 1 : -errno;	/* 1: no link */
 			break;
