@@ -53,7 +53,7 @@ _treesync()
 		--zc)
 			COMPREPLY=($(compgen -W 'auto zstd lz4 zlibx zlib none' -- "$cur"))
 			return ;;
-		--log-file|--lock|--exclude-from|--include-from|--files-from)
+		--log-file|--lock|--exclude-from|--include-from|--files-from|--write-batch|--only-write-batch|--read-batch)
 			_filedir
 			return ;;
 		--compare-dest|--copy-dest|--link-dest|--backup-dir|--partial-dir|--temp-dir|-T)
@@ -102,7 +102,8 @@ _treesync()
 		    --one-file-system -x --insecure-links --whole-file -W
 		    --block-size= -B --inplace --append --append-verify
 		    --preallocate --fuzzy -y --jobs= -j --copy-method= --fsync
-		    --sparse -S --reflink= --verify --max-alloc= --inc-recursive
+		    --sparse -S --reflink= --verify --max-alloc= --write-batch=
+		    --only-write-batch= --read-batch= --inc-recursive
 		    --no-inc-recursive --rsh= -e --rsync-path= --remote-option= -M
 		    --blocking-io --no-motd --trust-sender --secluded-args -s
 		    --copy-as= --old-args --protocol= --iconv= --compress -z

@@ -235,6 +235,36 @@ static bool check_operands(const struct cli *c)
 	return true;
 }
 
+/* Batch mode's operands and conflicts, as rsync refuses them (exit 1):
+ * --read-batch takes DEST alone, and neither write option goes with it.
+ * False if refused (reported). */
+static bool check_batch(const struct cli *c)
+{
+	if (!c->read_batch)
+		return true;
+	if (c->batch != CLI_BATCH_NONE) {
+		usage_error("%s", "--write-batch and --read-batch can not be "
+		    "used together");
+		return false;
+	}
+	if (c->noperands != 1) {
+		usage_error("%s", "--read-batch takes DEST alone: the batch "
+		    "file holds the source (no SRC operand)");
+		return false;
+	}
+	if (c->opts.files_from) {
+		usage_error("%s", "--files-from can not be used with "
+		    "--read-batch");
+		return false;
+	}
+	if (c->opts.list_only) {
+		usage_error("%s", "--list-only can not be used with "
+		    "--read-batch");
+		return false;
+	}
+	return true;
+}
+
 /*
  * The --info and --debug levels, as rsync's options.c settles them once
  * every option is read: what -v, --stats and --progress imply is set at
@@ -416,11 +446,17 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 		return CLI_HELP;	/* rsync: -h alone is --help */
 	c->operands = xcalloc(argc > 0 ? (size_t)argc : 1,
 	    sizeof(*c->operands));
+	c->operand_argi = xcalloc(argc > 0 ? (size_t)argc : 1,
+	    sizeof(*c->operand_argi));
+	c->argc = argc;
+	c->argv = argv;
 	for (i = 1; i < argc && p.done == CLI_RUN; i++) {
 		const char *a = argv[i];
+		int first = i;
 		bool ok;
 
 		if (rest || a[0] != '-' || a[1] == '\0') {
+			c->operand_argi[c->noperands] = i;
 			c->operands[c->noperands++] = a;
 			rest = rest || posix;
 			continue;
@@ -435,6 +471,11 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 			ok = cli_parse_shorts(&p, argc, argv, &i);
 		if (!ok)
 			return CLI_ERROR;
+		if (p.batch_seen) {
+			c->batch_argi = first;
+			c->batch_nwords = i - first + 1;
+			p.batch_seen = false;
+		}
 	}
 	if (p.done != CLI_RUN)
 		return p.done;
@@ -444,9 +485,16 @@ enum cli_action cli_parse(int argc, char **argv, struct cli *c)
 		usage_error("%s", "missing source and destination operands");
 		return CLI_ERROR;
 	}
-	if (!finish(&p) || !check_local(c) || !check_operands(c))
+	if (!finish(&p) || !check_local(c) || !check_operands(c) ||
+	    !check_batch(c))
 		return CLI_ERROR;
 	c->opts.srcs = c->operands;
+	if (c->read_batch) {
+		/* The sources are the batch's (batch.c sets them). */
+		c->opts.nsrcs = 0;
+		c->opts.dest = c->operands[0];
+		return CLI_RUN;
+	}
 	/* rsync: one operand is a source to list. */
 	if (c->noperands == 1) {
 		c->opts.list_only = true;
@@ -469,6 +517,8 @@ void cli_free(struct cli *c)
 	c->chmods = NULL;
 	free(c->operands);
 	c->operands = NULL;
+	free(c->operand_argi);
+	c->operand_argi = NULL;
 	while (c->nwords > 0)
 		free(c->words[--c->nwords]);
 	free(c->words);

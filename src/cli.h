@@ -33,6 +33,13 @@ enum cli_action {
 	CLI_ERROR,	/* message printed; exit with struct cli's code */
 };
 
+/* --write-batch, --only-write-batch (the last given wins, as rsync's). */
+enum cli_batch {
+	CLI_BATCH_NONE,
+	CLI_BATCH_WRITE,	/* the run is made and recorded */
+	CLI_BATCH_ONLY_WRITE,	/* recorded only: DEST is not touched */
+};
+
 struct cli {
 	struct ts_options opts;
 	int code;		/* CLI_ERROR: the exit code (rsync's: 1 for
@@ -47,6 +54,16 @@ struct cli {
 	const char *copy_as;	/* --copy-as=USER[:GROUP] (argv), or NULL:
 				 * cli_main() becomes it before the run */
 	size_t nwords;
+	/* Batch mode (batch.c).  The replay script is made from argv: the
+	 * write option's words and the operands are found by their index. */
+	enum cli_batch batch;
+	const char *batch_file;	/* the write side's FILE */
+	const char *read_batch;	/* --read-batch=FILE ("-": stdin), or NULL */
+	int batch_argi;		/* argv index of the write option's word */
+	int batch_nwords;	/* 1 (--write-batch=F) or 2 (--write-batch F) */
+	int argc;
+	char **argv;		/* as given to cli_parse() */
+	int *operand_argi;	/* owned: the argv index of each operand */
 };
 
 /* The ids of the options, CLI_OPT_<ID> for each OPT row of options.def. */

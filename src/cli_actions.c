@@ -149,6 +149,28 @@ static bool opt_stop(struct parse_ctx *p, enum cli_opt_id id,
 /* --max-alloc: checked as rsync checks it; treesync allocates per entry
  * and per directory, never a block anywhere near rsync's minimum limit
  * (1 MiB), so the value itself changes nothing. */
+/* --write-batch, --only-write-batch, --read-batch=FILE (batch.c); the
+ * parse loop notes which argv words the write option took.  rsync's
+ * refusal of write and read together is made once every option is read. */
+static bool opt_batch(struct parse_ctx *p, enum cli_opt_id id,
+    const char *arg)
+{
+	if (!*arg) {
+		usage_error("empty batch file name for --%s",
+		    cli_row_of(id)->lname);
+		return false;
+	}
+	if (id == CLI_OPT_READ_BATCH) {
+		p->c->read_batch = arg;
+		return true;
+	}
+	p->c->batch = id == CLI_OPT_WRITE_BATCH ? CLI_BATCH_WRITE :
+	    CLI_BATCH_ONLY_WRITE;
+	p->c->batch_file = arg;
+	p->batch_seen = true;
+	return true;
+}
+
 static bool opt_max_alloc(struct parse_ctx *p, enum cli_opt_id id,
     const char *arg)
 {

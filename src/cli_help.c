@@ -129,7 +129,7 @@ static const struct {
 	{ "hardlink_symlinks", "hardlink-symlinks", true },
 	{ "IPv6", NULL, false },		/* no network */
 	{ "atimes", NULL, true },		/* -U */
-	{ "batchfiles", NULL, false },
+	{ "batchfiles", NULL, true },		/* batch.c (its own format) */
 	{ "inplace", NULL, true },		/* --inplace (inplace.c) */
 	{ "append", NULL, true },
 	{ "ACLs", NULL, true },

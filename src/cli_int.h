@@ -28,6 +28,7 @@ struct parse_ctx {
 	int del_during;
 	struct cli_out out;	/* --info and --debug levels, with priorities */
 	int whole_file;		/* -W 1, --no-W -1, neither 0 */
+	bool batch_seen;	/* a write-batch option in the word just read */
 };
 
 /* "treesync: " FMT, then "Try 'treesync --help'" on stderr: an option

@@ -4,6 +4,7 @@
  */
 #include "cli_main.h"
 
+#include "batch.h"
 #include "cli.h"
 #include "util.h"
 
@@ -165,11 +166,29 @@ out:
 	return TS_EXIT_SYNTAX;
 }
 
+/* Batch mode before the run: --write-batch's recording hooked into HOST
+ * (*REC), or --read-batch's staging tree read and C's options pointed at
+ * it (*RP).  0, or the exit code (reported). */
+static int batch_begin(struct cli *c, struct ts_host *host,
+    struct batch_rec **rec, struct batch_replay *rp)
+{
+	int code = 0;
+
+	if (c->batch != CLI_BATCH_NONE)
+		*rec = batch_rec_new(c, host, &code);
+	else if (c->read_batch)
+		code = batch_replay_prepare(c, rp);
+	return code;
+}
+
 int cli_main(int argc, char **argv, const struct cli_main_ops *ops)
 {
 	struct cli c;
 	struct ts_stats st;
 	struct ts_run *run;
+	struct ts_host host = { 0 };
+	struct batch_rec *rec = NULL;
+	struct batch_replay rp = { 0 };
 	enum cli_action act;
 	int code;
 
@@ -220,7 +239,15 @@ int cli_main(int argc, char **argv, const struct cli_main_ops *ops)
 	}
 	if (ops && ops->options)
 		ops->options(ops->arg, &c.opts);
-	run = ts_run_new(&c.opts, ops ? ops->host : NULL);
+	if (ops && ops->host)
+		host = *ops->host;
+	code = batch_begin(&c, &host, &rec, &rp);
+	if (code) {
+		batch_replay_release(&rp);
+		cli_free(&c);
+		return code;
+	}
+	run = ts_run_new(&c.opts, &host);
 	current = run;
 	install_signals();
 	code = ops && ops->prepare ? ops->prepare(ops->arg, run) : 0;
@@ -228,6 +255,9 @@ int cli_main(int argc, char **argv, const struct cli_main_ops *ops)
 		code = ts_run_exec(run, &st);
 	current = NULL;
 	ts_run_free(run);
+	if (rec)
+		code = batch_rec_finish(rec, code);
+	batch_replay_release(&rp);
 	cli_free(&c);
 	return code;
 }

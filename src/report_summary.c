@@ -182,7 +182,8 @@ static void trailer(struct report *r, const struct ts_stats *st)
 	out(r, "total size is %s  speedup is %s%s\n",
 	    report_num(a, sizeof(a), (int64_t)st->total_size, r->human),
 	    dnum(d, sizeof(d), (double)st->total_size / (double)moved,
-	    r->human != 0), r->o->dry_run ? " (DRY RUN)" : "");
+	    r->human != 0), r->o->batch_only ? " (BATCH ONLY)" :
+	    r->o->dry_run ? " (DRY RUN)" : "");
 }
 
 static void json_summary(struct report *r, const struct ts_stats *st,

@@ -13,7 +13,7 @@ set -euo pipefail
 pkgs=(
 	# build
 	build-essential cmake pkg-config libxxhash-dev
-	libjansson-dev libfuse3-dev
+	libjansson-dev libarchive-dev libfuse3-dev
 	# unit tests; fuzz/ (clang's libFuzzer) and the sanitizer builds
 	libcmocka-dev clang-14 libclang-rt-14-dev
 	# functional tests: rsync is the oracle; xattrs, ACLs, strace

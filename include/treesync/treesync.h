@@ -32,6 +32,8 @@ enum ts_exit {
 	TS_EXIT_SELECT = 3,	/* errors selecting input/output files, dirs */
 	TS_EXIT_UNSUPPORTED = 4,	/* requested action not supported */
 	TS_EXIT_FILEIO = 11,	/* fatal destination I/O error (ENOSPC, EIO) */
+	TS_EXIT_STREAM = 12,	/* --read-batch: a corrupt or truncated batch
+				 * (rsync's protocol data stream error) */
 	TS_EXIT_IPC = 14,	/* cannot start the workers (rsync: IPC) */
 	TS_EXIT_SIGNAL = 20,	/* SIGINT, SIGTERM or SIGHUP */
 	TS_EXIT_PARTIAL = 23,	/* some files could not be transferred */
@@ -331,6 +333,8 @@ struct ts_options {
 				 * copies move at most; 0 no limit */
 	bool list_only;		/* --list-only: list the sources as rsync
 				 * does, copy nothing; DEST may be NULL */
+	bool batch_only;	/* --only-write-batch: the dry run's trailer
+				 * says "(BATCH ONLY)", as rsync's */
 };
 
 struct ts_stats {
