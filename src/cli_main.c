@@ -168,12 +168,20 @@ out:
 
 /* Batch mode before the run: --write-batch's recording hooked into HOST
  * (*REC), or --read-batch's staging tree read and C's options pointed at
- * it (*RP).  0, or the exit code (reported). */
-static int batch_begin(struct cli *c, struct ts_host *host,
+ * it (*RP); refused on one rank of several (SPREAD 1: said here, 2: by
+ * rank 0).  0, or the exit code (reported). */
+static int batch_begin(struct cli *c, int spread, struct ts_host *host,
     struct batch_rec **rec, struct batch_replay *rp)
 {
 	int code = 0;
 
+	if (spread && (c->batch != CLI_BATCH_NONE || c->read_batch)) {
+		if (spread == 1)
+			fprintf(stderr, "treesync: batch mode (--write-batch, "
+			    "--only-write-batch, --read-batch) runs on one "
+			    "rank\n");
+		return TS_EXIT_SYNTAX;
+	}
 	if (c->batch != CLI_BATCH_NONE)
 		*rec = batch_rec_new(c, host, &code);
 	else if (c->read_batch)
@@ -241,7 +249,8 @@ int cli_main(int argc, char **argv, const struct cli_main_ops *ops)
 		ops->options(ops->arg, &c.opts);
 	if (ops && ops->host)
 		host = *ops->host;
-	code = batch_begin(&c, &host, &rec, &rp);
+	code = batch_begin(&c, ops ? ops->spread + ops->quiet_refusal : 0,
+	    &host, &rec, &rp);
 	if (code) {
 		batch_replay_release(&rp);
 		cli_free(&c);

@@ -6,6 +6,8 @@
 #ifndef TS_CLI_MAIN_H
 #define TS_CLI_MAIN_H
 
+#include <stdbool.h>
+
 #include <treesync/treesync.h>
 
 struct cli_main_ops {
@@ -20,6 +22,11 @@ struct cli_main_ops {
 	/* Called once the options are parsed and the run made, before it
 	 * runs; non-zero: exit with that code without running it. */
 	int (*prepare)(void *arg, struct ts_run *run);
+	/* The run is one rank of several: batch mode, whose file one
+	 * process writes or reads, is refused (exit 1). */
+	bool spread;
+	/* A rank other than 0: such a refusal is rank 0's to say. */
+	bool quiet_refusal;
 };
 
 /* Parses ARGV, runs what it asks for; the process's exit code.  OPS may

@@ -604,6 +604,8 @@ int main(int argc, char **argv)
 	ops.prepare = tsm_prepare;
 	ops.options = tsm_options;
 	ops.parsed = tsm_parsed;
+	ops.spread = m.nranks > 1;
+	ops.quiet_refusal = ops.spread && m.rank != 0;
 	if (m.rank != 0) {
 		/* One voice: what the other ranks print goes to rank 0
 		 * through the host; their usage errors, --help and
