@@ -65,4 +65,26 @@ for spec in nosuchuser-ts nobody:nosuchgroup-ts ""; do
 	assert_same_result
 	[ "$TS_RC" = 1 ] || fail "--copy-as=$spec: exit $TS_RC, not 1"
 done
+# Not root: the identity cannot be taken (setgid, or setgroups for the
+# same user), exit 1 with rsync's message, nothing made.
+if command -v setpriv >/dev/null; then
+	mkdir -p "$T/nb" && chmod 0777 "$T/nb"
+	for spec in root nobody; do
+		for tool in rsync treesync; do
+			bin=$RSYNC
+			[ $tool = treesync ] && bin=$TREESYNC
+			setpriv --reuid=65534 --regid=65534 --clear-groups \
+				"$bin" -a --copy-as=$spec "$SRC/" "$T/nb/$tool-$spec/" \
+				>"$T/nb.out" 2>"$T/nb.$tool.err"
+			echo $? >"$T/nb.$tool.rc"
+		done
+		[ "$(cat "$T/nb.rsync.rc")" = 1 ] || fail "scenario: rsync as nobody, --copy-as=$spec: exit $(cat "$T/nb.rsync.rc")"
+		[ "$(cat "$T/nb.treesync.rc")" = 1 ] ||
+			fail "not root, --copy-as=$spec: exit $(cat "$T/nb.treesync.rc"), rsync 1"
+		w=$(grep -o 'set[a-z]* failed' "$T/nb.rsync.err" | head -1)
+		grep -q "$w: Operation not permitted" "$T/nb.treesync.err" ||
+			fail "not root, --copy-as=$spec: not '$w' as rsync: $(cat "$T/nb.treesync.err")"
+		[ -e "$T/nb/treesync-$spec" ] && fail "not root, --copy-as=$spec: DEST made"
+	done
+fi
 pass
