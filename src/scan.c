@@ -363,6 +363,7 @@ bool scan_materialize(struct dnode *d)
 /* --iconv: a source directory's names as DEST calls them. */
 struct conv_arg {
 	struct dnode *d;
+	const struct dsrc *s;
 };
 
 /* dirlist_convert()'s NAME: OLD in DEST's charset, or NULL when it has
@@ -378,6 +379,11 @@ static char *conv_name(void *arg, const char *old)
 
 	if (nn)
 		return nn;
+	/* Only listed paths of a partly selected directory are sent, and
+	 * a name with no form in DEST is none of them (select.c said so
+	 * of a listed one). */
+	if (ca->s->sel == SEL_PARTIAL)
+		return NULL;
 	/* rsync's receiver names the UTF-8 form it could not convert. */
 	if (step == NAMECONV_RECEIVER)
 		utf8 = nameconv_to_utf8(run->names, old);
@@ -413,7 +419,7 @@ void scan_collect(struct dnode *d, const struct srcitem *extra,
 		wr = walk_dir(run->rep, s->slot.fd, s->disp, run->need,
 		    &sc->lists[k]);
 		if (run->names && !wr.err) {
-			struct conv_arg ca = { d };
+			struct conv_arg ca = { d, s };
 
 			dirlist_convert(&sc->lists[k], conv_name, &ca);
 		}

@@ -403,7 +403,7 @@ static struct sel_list *list_of(struct ts_run *run, const char *prefix,
 static void add_line(struct ts_run *run, char *line, size_t *cap,
     size_t *caps)
 {
-	char *mark = strstr(line, "/./"), *path = line;
+	char *mark = strstr(line, "/./"), *path = line, *conv = NULL;
 	struct sel_list *l;
 	bool contents, dot;
 	size_t k;
@@ -415,6 +415,19 @@ static void add_line(struct ts_run *run, char *line, size_t *cap,
 	}
 	dot = path[0] == '.' && path[1] == '/' && path[2];
 	contents = normalise(path) || !*path;
+	/* --iconv: the path below its root is matched against DEST's names
+	 * (scan.c); one with no form there is a source error. */
+	if (run->names && *path) {
+		enum nameconv_step step;
+
+		conv = nameconv_to_dest(run->names, path, &step);
+		if (!conv) {
+			report_errno_side(run->rep, TS_SIDE_SRC, errno,
+			    "cannot convert filename", path);
+			run_source_failed(run);
+			return;
+		}
+	}
 	l = list_of(run, mark ? line : "", cap);
 	l->dot_line |= dot;
 	k = (size_t)(l - run->sels);
@@ -422,7 +435,7 @@ static void add_line(struct ts_run *run, char *line, size_t *cap,
 		caps[k] = caps[k] ? caps[k] * 2 : 64;
 		l->v = xrealloc(l->v, caps[k] * sizeof(*l->v));
 	}
-	l->v[l->n].path = xstrdup(path);
+	l->v[l->n].path = conv ? conv : xstrdup(path);
 	l->v[l->n].contents = contents;
 	l->n++;
 }

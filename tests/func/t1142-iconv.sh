@@ -73,6 +73,20 @@ run_both -ai --iconv=utf8,latin1 -- "$SRC/dir$e_acute" "$SRC/caf$e_acute" "$SRC/
 drop_io_line
 assert_same_result --no-mtime-root
 [ -d "$TS_DST/dir$(printf '\xe9')" ] || fail "an operand's name not converted"
+# -R and --files-from: the listed paths are converted as the names are
+# (a name that is not listed is not looked at).
+make_src 1
+s=${SRC#"$T"/}	# relative (an absolute -R operand: rsync prints a leading "/")
+for args in "-aiR $s/dir$e_acute/sub" "-aiR $s/./dir$e_acute" \
+    "-ai --files-from=$T/list $SRC/"; do
+	printf 'dir%s/sub\ncaf%s\n' "$e_acute" "$e_acute" >"$T/list"
+	make_dst 0
+	# shellcheck disable=SC2086
+	run_both $args --iconv=utf8,latin1 -- "$DST/"
+	assert_same_result --no-mtime-root
+	[ -s "$T/treesync.err" ] && fail "$args: said something: $(cat "$T/treesync.err")"
+done
+[ -f "$TS_DST/caf$(printf '\xe9')" ] || fail "--files-from: a listed name not converted"
 # --no-iconv undoes --iconv; RSYNC_ICONV is the default; "-" is none.
 run_both -ai --iconv=utf8,latin1 --no-iconv -- "$SRC/" "$DST/"
 assert_same_result
