@@ -97,6 +97,7 @@ static void copy_item(struct srcitem *to, const struct srcitem *s,
 	to->layer = s->layer ? filter_layer_ref(s->layer) : NULL;
 	to->merge = NULL;
 	to->nmerge = 0;
+	to->link_target = NULL;	/* the scan's: read again if needed */
 }
 
 static void free_item(struct srcitem *it)

@@ -52,8 +52,12 @@ char *item_read_link(int fd, const char *name, bool fake, uint64_t size)
 char *item_source_link(const struct ts_run *run, const struct srcitem *it)
 {
 	size_t pl = sizeof(MUNGE_PREFIX) - 1;
+	char *t;
+
+	if (it->link_target)	/* read by scan.c, to decide */
+		return xstrdup(it->link_target);
 	/* IT's entry is not set yet while scan.c decides to follow it. */
-	char *t = item_read_link(it->sfd, it->src_name,
+	t = item_read_link(it->sfd, it->src_name,
 	    run->o->fake_super_src,
 	    it->ent && S_ISLNK(it->ent->mode) ? it->ent->size : 0);
 

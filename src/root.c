@@ -100,7 +100,7 @@ static bool follow_operand(struct ts_run *run, struct plan_src *s,
 
 	if (!S_ISLNK(s->st.mode))
 		return true;
-	r = scan_follow_link(run, it, &s->st, s->name);
+	r = scan_follow_link(run, it, &s->st, s->name, NULL);
 	if (r < 0) {
 		report_errno(run->rep, -r, "cannot stat source", s->operand);
 		run_source_failed(run);

@@ -470,6 +470,11 @@ struct srcitem {
 	 * into it (borrowed for the duration of the call). */
 	const struct srcitem *const *merge;
 	size_t nmerge;
+	/* A symlink kept as one: its target as item_source_link() read it
+	 * to decide (--copy-unsafe-links), borrowed from the scan lists
+	 * (valid until their next name); NULL: read when needed.  A copy of
+	 * the item (gate.c) does not keep it. */
+	const char *link_target;
 };
 
 /*
@@ -830,6 +835,7 @@ struct scan_lists {
 	struct srcitem *items;
 	struct ts_entry *ents;
 	size_t n;
+	char **targets;		/* the items' link_target (owned), or NULL */
 };
 /* Lists every source of D (entering its filter rules) into *SC, with
  * EXTRA items (the root's named operands; copied, their layers
@@ -842,14 +848,17 @@ void scan_collect(struct dnode *d, const struct srcitem *extra,
 /*
  * -L, --copy-unsafe-links, -k: when the options say so, the symlink E
  * (IT's entry, in IT->from, at REL below the top of the transfer; REL is
- * only read with --copy-unsafe-links and a --files-from/-R list) becomes what it points to, found
- * once here: E is overwritten and IT->follow set (IT->too_deep, reported,
- * for a directory behind more links than one path may have).  Returns 0,
- * or -errno when a link that must be followed cannot be (ENOENT: it has
- * no referent; ELOOP: a file too deep); nothing is reported then.
+ * only read with --copy-unsafe-links and a partly selected directory of
+ * a --files-from/-R list) becomes what it points to, found once here: E
+ * is overwritten and IT->follow set (IT->too_deep, reported, for a
+ * directory behind more links than one path may have).  Returns 0, or
+ * -errno when a link that must be followed cannot be (ENOENT: it has no
+ * referent; ELOOP: a file too deep); nothing is reported then.  TARGET
+ * (NULL: not wanted): a link kept as a link whose target was read to
+ * decide gets it (malloc'ed, the caller's), else NULL.
  */
 int scan_follow_link(struct ts_run *run, struct srcitem *it,
-    struct ts_entry *e, const char *rel);
+    struct ts_entry *e, const char *rel, char **target);
 bool scan_peek(struct dnode *d, struct scan_lists *sc);
 void scan_lists_free(struct scan_lists *sc);
 /* ITEMS[0..N) share a name: moves the winner first, *MERGE receives the

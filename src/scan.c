@@ -442,6 +442,7 @@ void scan_collect(struct dnode *d, const struct srcitem *extra,
 		qsort(sc->extra, nextra, sizeof(*extra), cmp_items);
 	}
 	sc->items = xcalloc(d->nsrcs + nextra + 1, sizeof(*sc->items));
+	sc->targets = xcalloc(d->nsrcs + nextra + 1, sizeof(*sc->targets));
 	sc->ents = xcalloc(d->nsrcs + 1, sizeof(*sc->ents));
 }
 
@@ -487,7 +488,7 @@ static unsigned path_links(const struct dsrc *s)
  * among them: a dangling one stays a link.
  */
 static bool must_follow(struct ts_run *run, const struct srcitem *it,
-    const char *rel)
+    const char *rel, char **keep)
 {
 	char *target;
 	bool unsafe;
@@ -500,17 +501,24 @@ static bool must_follow(struct ts_run *run, const struct srcitem *it,
 	if (unsafe)
 		item_say_unsafe(run, "copying unsafe symlink \"%s\"", rel,
 		    target);
-	free(target);
+	if (keep && !unsafe)
+		*keep = target;		/* read once: kept for making it */
+	else
+		free(target);
 	return unsafe;
 }
 
 int scan_follow_link(struct ts_run *run, struct srcitem *it,
-    struct ts_entry *e, const char *rel)
+    struct ts_entry *e, const char *rel, char **target)
 {
 	const struct dsrc *s = it->from;
-	bool must = must_follow(run, it, rel), implied;
+	bool must, implied;
 	struct ts_entry t;
 	int r;
+
+	if (target)
+		*target = NULL;
+	must = must_follow(run, it, rel, target);
 
 	/* -R, --files-from: a directory on the way to a listed path is sent
 	 * as a directory, whatever it is on the source side (rsync). */
@@ -521,6 +529,10 @@ int scan_follow_link(struct ts_run *run, struct srcitem *it,
 	r = walk_stat(it->sfd, e->name, true, &t);
 	if (r < 0 || (!must && !S_ISDIR(t.mode)))
 		return must ? r : 0;	/* -k: dangling, or not a directory */
+	if (target) {
+		free(*target);		/* followed: no link is made */
+		*target = NULL;
+	}
 	t.name = e->name;
 	*e = t;
 	it->follow = true;
@@ -575,14 +587,18 @@ static bool follow_link(struct dnode *d, struct scan_lists *sc,
 {
 	struct ts_run *run = d->run;
 	char *rel = needs_rel(run->o, it) ?
-	    util_path_join(d->rel, e->name) : NULL;
-	int r = scan_follow_link(run, it, e, rel);
+	    util_path_join(d->rel, e->name) : NULL, *target;
+	int r = scan_follow_link(run, it, e, rel, &target);
 
 	free(rel);
 	if (r < 0) {
+		free(target);
 		follow_failed(run, it, sc, r);
 		return false;
 	}
+	/* The item made from it reads the target from here. */
+	sc->targets[sc->n] = target;
+	it->link_target = target;
 	return !it->follow || !made_has(run, e);
 }
 
@@ -622,12 +638,24 @@ static bool add_item(struct dnode *d, struct scan_lists *sc, size_t k,
 	return true;
 }
 
+/* The last name's link targets (struct srcitem's link_target). */
+static void free_targets(struct scan_lists *sc)
+{
+	size_t i;
+
+	for (i = 0; sc->targets && i < sc->nlists + sc->nextra + 1; i++) {
+		free(sc->targets[i]);
+		sc->targets[i] = NULL;
+	}
+}
+
 /* The next name's items into SC->items[0..n); returns n (0: no more). */
 static size_t scan_next(struct dnode *d, struct scan_lists *sc)
 {
 	const char *name;
 	size_t k, i, j;
 
+	free_targets(sc);
 	sc->n = 0;
 	while (sc->n == 0 && (name = next_name(sc)) != NULL) {
 		for (; sc->xpos < sc->nextra &&
@@ -669,6 +697,8 @@ void scan_lists_free(struct scan_lists *sc)
 	free(sc->lists);
 	free(sc->pos);
 	free(sc->extra);
+	free_targets(sc);
+	free(sc->targets);
 	free(sc->items);
 	free(sc->ents);
 	memset(sc, 0, sizeof(*sc));
