@@ -363,8 +363,6 @@ const char *dtask_unsupported(const struct ts_run *run)
 		return "--files-from";
 	if (o->alt_dest)
 		return "--link-dest/--compare-dest/--copy-dest";
-	if (o->hard_links)
-		return "-H (--hard-links)";
 	if (o->prune_empty_dirs)
 		return "-m (--prune-empty-dirs)";
 	if (o->progress)

@@ -22,7 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct dnode;
 struct pool_task;
+struct srcitem;
+struct ts_entry;
 struct ts_run;
 
 /* A growable byte buffer. */
@@ -57,6 +60,32 @@ void dtask_stolen(uint64_t *dirs, uint64_t *batches, uint64_t *chunks);
  * its tail in chunks of 64 MiB, sent to the other ranks in turn, which
  * copy them below their own roots while the owner waits for them. */
 void dtask_set_remote(struct ts_run *run);
+
+/*
+ * -H under treesync-mpi (dtask_hlink.c): the links of multi-link sources
+ * are held during the walk (each holding a reference on its directory)
+ * and decided after it, over every rank, so that a group stays one inode
+ * wherever its links were listed, and which link is its first does not
+ * depend on the number of ranks.  dtask_hl_init(): before the walk, with
+ * -H under an executor (any number of ranks).  dtask_hl_hold(): IT in D (DST: its DEST
+ * entry, or NULL) held; false once the exchange has begun (decide it
+ * here).  dtask_hl_exchange(): collective, main thread, after the walk,
+ * with the engine's own workers running; links the groups and releases
+ * everything held.  dtask_hl_free(): frees the records (a directory
+ * still held stays so: the run is over).
+ */
+void dtask_hl_init(struct ts_run *run);
+bool dtask_hl_hold(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst);
+/* IT, a link that the gate makes after the walk (DEST has another type
+ * there): its group learns of it, and this rank's -H map gets the group's
+ * first link for it. */
+void dtask_hl_gated(struct dnode *d, const struct srcitem *it);
+void dtask_hl_exchange(struct ts_run *run);
+void dtask_hl_free(struct ts_run *run);
+/* Links this process held, and first links it made whose group had links
+ * on other ranks (for TREESYNC_MPI_STATS). */
+void dtask_hl_counts(uint64_t *held, uint64_t *spanning);
 
 /* What treesync-mpi does not spread across ranks yet (an option, for
  * the message), or NULL; once the rules and the plan are made. */

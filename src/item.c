@@ -10,6 +10,7 @@
 #include "backup.h"
 #include "chmod.h"
 #include "copy.h"
+#include "dtask.h"
 #include "fakesuper.h"
 #include "idmap.h"
 #include "tmpfile.h"
@@ -437,10 +438,15 @@ static bool deferred(struct dnode *d, const struct srcitem *it,
 	cmp_decide(run->o, &in, &out);
 	if (!replaces(&out))
 		return false;
-	if (run->after_walk)
+	if (run->after_walk) {
 		gate_unplanned(d, it, item_rel(d, it, rel));
-	else
-		gate_defer(d, it, dst, item_rel(d, it, rel));
+		return true;
+	}
+	gate_defer(d, it, dst, item_rel(d, it, rel));
+	/* treesync-mpi -H: its group learns of it (never its first link). */
+	if (run->hlr && it->ent->nlink > 1 &&
+	    hard_linkable(run->o, run->am_root, it->ent->mode))
+		dtask_hl_gated(d, it);
 	return true;
 }
 
@@ -522,6 +528,12 @@ static struct hl_entry *hard_link(struct dnode *d, const struct srcitem *it,
 	if (!run->hl || it->ent->nlink < 2 ||
 	    !hard_linkable(run->o, run->am_root, it->ent->mode))
 		return NULL;
+	/* treesync-mpi: the group is decided after the walk, over every
+	 * rank (dtask_hlink.c). */
+	if (run->hlr && dtask_hl_hold(d, it, dst)) {
+		*followed = true;
+		return NULL;
+	}
 	mrel = util_path_join(d->rel, it->name);
 	hl = hl_get(run, it->ent, mrel, &master);
 	free(mrel);
@@ -555,9 +567,11 @@ static bool kept_dirlink(struct dnode *d, const struct srcitem *it,
  * Decides one item into an action record and has it carried out
  * (action.c).  CLEARED: the gate has cleared the way (after the walk);
  * DST is then NULL, or the non-directory the new entry is renamed over.
+ * LEADER: the item is the first link of that -H group, decided by the
+ * ranks of treesync-mpi (dtask_hlink.c), or NULL.
  */
 static void act(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, bool cleared)
+    const struct ts_entry *dst, bool cleared, struct hl_entry *leader)
 {
 	struct ts_run *run = d->run;
 	const struct ts_entry *src = it->ent;
@@ -587,8 +601,9 @@ static void act(struct dnode *d, const struct srcitem *it,
 	}
 	if (!cleared && deferred(d, it, dst, &rel))
 		goto out;
-	a.hl = hard_link(d, it, dst, &followed);
-	if (followed)
+	if (leader)
+		a.hl = leader;
+	else if ((a.hl = hard_link(d, it, dst, &followed)) == NULL && followed)
 		goto out;
 	in.src_target = a.target = starget;
 	in.dst_target = dtarget;
@@ -627,13 +642,19 @@ void item_handle(struct dnode *d, const struct srcitem *it,
 	    it->ent->dev != it->dev_limit)
 		return;
 	count_source(d->run, it->ent);
-	act(d, it, dst, false);
+	act(d, it, dst, false, NULL);
 }
 
 void item_act(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst)
 {
-	act(d, it, dst, true);
+	act(d, it, dst, true, NULL);
+}
+
+void item_act_leader(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, struct hl_entry *leader)
+{
+	act(d, it, dst, true, leader);
 }
 
 

@@ -445,6 +445,7 @@ void ts_run_free(struct ts_run *run)
 	made_free(run);
 	if (run->slots_ready)
 		dslot_cache_destroy(&run->slots);
+	dtask_hl_free(run);
 	hl_free(run);
 	prune_free(run);
 	plan_free(&run->plan);
@@ -648,6 +649,7 @@ static int start_workers(struct ts_run *run, int *jobs)
 		copy_ctx_set_helpers(&run->copy, &run->pool);
 		if (run->exec->nranks > 1)
 			dtask_set_remote(run);
+		dtask_hl_init(run);	/* -H: the same on any number */
 	}
 	return r;
 }

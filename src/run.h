@@ -41,6 +41,8 @@
 
 struct chmod_rule;
 struct xattr_set;
+struct dtask_buf;
+struct dtask_hl;
 
 #include <pthread.h>
 #include <signal.h>
@@ -274,6 +276,9 @@ struct ts_run {
 	 * order: hl_lock is never held while another lock is taken. */
 	pthread_mutex_t hl_lock;
 	struct hl_entry **hl;	/* HL_BUCKETS chains, guarded by hl_lock */
+	/* treesync-mpi on several ranks: the links held for the exchange
+	 * after the walk (dtask_hlink.c), or NULL. */
+	struct dtask_hl *hlr;
 
 	/* treesync-mpi: the run is one rank's part of a run over several
 	 * (run_set_exec()), or NULL; once the walk is over, how many
@@ -544,6 +549,10 @@ struct run_exec {
 	 * the messages sent since the walk ended, until no rank has any
 	 * left.  Collective, main thread. */
 	void (*settle)(void *arg);
+	/* BUFS[r] (r < nranks) to rank r; on return BUFS[r] holds what
+	 * rank r sent to this one.  Collective, main thread.  0 or -errno
+	 * (the same on every rank). */
+	int (*exchange)(void *arg, struct dtask_buf *bufs);
 	/* Every rank's held output to rank 0, which prints it (main
 	 * thread, before the summary). */
 	void (*gather)(void *arg);
@@ -671,6 +680,10 @@ void item_handle(struct dnode *d, const struct srcitem *it,
  * non-directory the new entry is renamed over. */
 void item_act(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst);
+/* treesync-mpi, after the walk: IT is the first link of group LEADER
+ * (made like any item; the group's other links follow it). */
+void item_act_leader(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, struct hl_entry *leader);
 void item_count_created(struct ts_run *run, uint32_t iflags, uint32_t mode);
 /* The item's path below the destination root, made once into *REL. */
 const char *item_rel(const struct dnode *d, const struct srcitem *it,

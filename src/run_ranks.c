@@ -124,6 +124,17 @@ void run_exec_after_walk(struct ts_run *run, int jobs)
 	pool_stop(&run->pool);
 	copy_ctx_set_remote(&run->copy, NULL);	/* the queue is over */
 	r = run_start_pool(run, jobs);
+	if (run->hlr) {
+		/* -H: the groups decided over every rank, their links made
+		 * (each rank's errors go into the flags below). */
+		dtask_hl_exchange(run);
+		v[0] = atomic_load(&run->src_error);
+		v[1] = atomic_load(&run->other_error);
+		v[2] = atomic_load(&run->fatal);
+		v[3] = atomic_load(&run->read_only);
+		v[6] = run_cancelled(run);
+		v[8] = run->ndeferred;
+	}
 	x->combine(x->arg, v, 7, 2, 0);
 	run->exec_groups = v[7];
 	run->exec_deferred = v[8];

@@ -119,7 +119,7 @@ static void write_all(int fd, const unsigned char *p, size_t n)
 static void write_stats(const struct tsm *m, const char *prefix)
 {
 	struct mpi_queue_stats st;
-	uint64_t dirs, batches, chunks;
+	uint64_t dirs, batches, chunks, held, spanning;
 	char path[4096];
 	FILE *f;
 
@@ -129,16 +129,19 @@ static void write_stats(const struct tsm *m, const char *prefix)
 		return;
 	mpi_queue_stats(m->q, &st);
 	dtask_stolen(&dirs, &batches, &chunks);
+	dtask_hl_counts(&held, &spanning);
 	fprintf(f, "rank %d of %d: tasks %llu local %llu stolen %llu given "
 	    "%llu sent %llu received %llu dirs_stolen %llu batches_stolen %llu "
-	    "chunks %llu copied %llu errors %llu\n", m->rank, m->nranks,
+	    "chunks %llu copied %llu errors %llu links_held %llu "
+	    "links_spanning %llu\n", m->rank, m->nranks,
 	    (unsigned long long)st.executed, (unsigned long long)st.local_run,
 	    (unsigned long long)st.stolen, (unsigned long long)st.given,
 	    (unsigned long long)st.sent, (unsigned long long)st.received,
 	    (unsigned long long)dirs, (unsigned long long)batches,
 	    (unsigned long long)chunks,
 	    (unsigned long long)m->run->reg_transferred,
-	    (unsigned long long)m->run->errors);
+	    (unsigned long long)m->run->errors,
+	    (unsigned long long)held, (unsigned long long)spanning);
 	fclose(f);
 }
 
@@ -354,6 +357,58 @@ static int tsm_send(void *arg, int rank, const void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * OUT[r] (r < P) to rank r in one MPI_Alltoallv; returns what every rank
+ * sent here (malloc'ed), rank r's RCOUNT[r] bytes at RDISP[r].  Collective.
+ */
+static unsigned char *swap_bufs(int P, const struct dtask_buf *out,
+    int *rcount, int *rdisp)
+{
+	int *scount = calloc((size_t)P, sizeof(int));
+	int *sdisp = calloc((size_t)P, sizeof(int));
+	unsigned char *sbuf, *rbuf;
+	int stotal = 0, rtotal = 0, r;
+
+	for (r = 0; r < P; r++) {
+		scount[r] = (int)out[r].n;
+		sdisp[r] = stotal;
+		stotal += scount[r];
+	}
+	sbuf = malloc(stotal ? (size_t)stotal : 1);
+	for (r = 0; r < P; r++)
+		if (scount[r])
+			memcpy(sbuf + sdisp[r], out[r].p, (size_t)scount[r]);
+	MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, MPI_COMM_WORLD);
+	for (r = 0; r < P; r++) {
+		rdisp[r] = rtotal;
+		rtotal += rcount[r];
+	}
+	rbuf = malloc(rtotal ? (size_t)rtotal : 1);
+	MPI_Alltoallv(sbuf, scount, sdisp, MPI_BYTE, rbuf, rcount, rdisp,
+	    MPI_BYTE, MPI_COMM_WORLD);
+	free(sbuf);
+	free(scount);
+	free(sdisp);
+	return rbuf;
+}
+
+/* Whether any rank has more than INT_MAX bytes in OUT[0..P) (the
+ * counts of MPI_Alltoallv are ints), or ANY other bytes; collective. */
+static uint64_t bufs_state(int P, const struct dtask_buf *out, bool *over)
+{
+	uint64_t v[2] = { 0, 0 };
+	int r;
+
+	for (r = 0; r < P; r++) {
+		v[0] += out[r].n;
+		v[1] |= v[0] > INT32_MAX / 2;
+	}
+	MPI_Allreduce(MPI_IN_PLACE, v, 2, MPI_UINT64_T, MPI_MAX,
+	    MPI_COMM_WORLD);
+	*over = v[1] != 0;
+	return v[0];
+}
+
 /* Rounds of MPI_Alltoallv until no rank has a late message left; each
  * received one is run here (releasing a directory may finish its parent
  * on this rank, and send the next round's). */
@@ -361,45 +416,24 @@ static void tsm_settle(void *arg)
 {
 	struct tsm *m = arg;
 	int P = m->nranks, r;
-	int *scount = calloc((size_t)P, sizeof(int)), *rcount = calloc((size_t)P, sizeof(int));
-	int *sdisp = calloc((size_t)P, sizeof(int)), *rdisp = calloc((size_t)P, sizeof(int));
-	uint64_t any;
+	int *rcount = calloc((size_t)P, sizeof(int)), *rdisp = calloc((size_t)P, sizeof(int));
+	struct dtask_buf *send = calloc((size_t)P, sizeof(*send)), *tmp;
+	bool over;
 
 	for (;;) {
-		unsigned char *sbuf, *rbuf;
-		int stotal = 0, rtotal = 0;
+		unsigned char *rbuf;
 		size_t at;
 
 		pthread_mutex_lock(&m->late_lock);
-		for (r = 0; r < P; r++) {
-			scount[r] = (int)m->late[r].n;
-			sdisp[r] = stotal;
-			stotal += scount[r];
-		}
-		any = stotal > 0;
-		MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_UINT64_T, MPI_MAX,
-		    MPI_COMM_WORLD);
-		if (!any) {
-			pthread_mutex_unlock(&m->late_lock);
-			break;
-		}
-		sbuf = malloc(stotal ? (size_t)stotal : 1);
-		for (r = 0; r < P; r++) {
-			if (scount[r])
-				memcpy(sbuf + sdisp[r], m->late[r].p,
-				    (size_t)scount[r]);
-			m->late[r].n = 0;
-		}
+		tmp = m->late;
+		m->late = send;
+		send = tmp;
 		pthread_mutex_unlock(&m->late_lock);
-		MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT,
-		    MPI_COMM_WORLD);
-		for (r = 0; r < P; r++) {
-			rdisp[r] = rtotal;
-			rtotal += rcount[r];
-		}
-		rbuf = malloc(rtotal ? (size_t)rtotal : 1);
-		MPI_Alltoallv(sbuf, scount, sdisp, MPI_BYTE, rbuf, rcount,
-		    rdisp, MPI_BYTE, MPI_COMM_WORLD);
+		if (!bufs_state(P, send, &over))
+			break;
+		rbuf = swap_bufs(P, send, rcount, rdisp);
+		for (r = 0; r < P; r++)
+			send[r].n = 0;
 		for (r = 0; r < P; r++)
 			for (at = (size_t)rdisp[r];
 			    at + 4 <= (size_t)rdisp[r] + (size_t)rcount[r];) {
@@ -416,13 +450,46 @@ static void tsm_settle(void *arg)
 				}
 				at += n;
 			}
-		free(sbuf);
 		free(rbuf);
 	}
-	free(scount);
+	for (r = 0; r < P; r++)
+		dtask_buf_free(&send[r]);
+	free(send);
 	free(rcount);
-	free(sdisp);
 	free(rdisp);
+}
+
+/* run_exec.exchange: BUFS[r] to rank r, and back what each sent here. */
+static int tsm_exchange(void *arg, struct dtask_buf *bufs)
+{
+	struct tsm *m = arg;
+	int P = m->nranks, r;
+	int *rcount = calloc((size_t)P, sizeof(int)), *rdisp = calloc((size_t)P, sizeof(int));
+	unsigned char *rbuf;
+	bool over;
+
+	(void)bufs_state(P, bufs, &over);
+	if (over) {
+		free(rcount);
+		free(rdisp);
+		return -E2BIG;
+	}
+	rbuf = swap_bufs(P, bufs, rcount, rdisp);
+	for (r = 0; r < P; r++) {
+		bufs[r].n = 0;
+		if ((size_t)rcount[r] > bufs[r].cap) {
+			free(bufs[r].p);
+			bufs[r].p = malloc((size_t)rcount[r]);
+			bufs[r].cap = (size_t)rcount[r];
+		}
+		if (rcount[r])
+			memcpy(bufs[r].p, rbuf + rdisp[r], (size_t)rcount[r]);
+		bufs[r].n = (size_t)rcount[r];
+	}
+	free(rbuf);
+	free(rcount);
+	free(rdisp);
+	return 0;
 }
 
 static int tsm_start(void *arg, int jobs)
@@ -598,7 +665,8 @@ int main(int argc, char **argv)
 	m.x = (struct run_exec){ .arg = &m, .rank = m.rank,
 		.nranks = m.nranks, .pool = &m.pext, .start = tsm_start,
 		.send = tsm_send, .walk = tsm_walk, .combine = tsm_combine,
-		.settle = tsm_settle, .gather = tsm_gather,
+		.settle = tsm_settle, .exchange = tsm_exchange,
+		.gather = tsm_gather,
 		.held = tsm_held };
 	ops.arg = &m;
 	ops.prepare = tsm_prepare;
