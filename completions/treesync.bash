@@ -89,7 +89,7 @@ _treesync()
 		    --omit-link-times -J --chmod= --chown= --usermap= --groupmap=
 		    --numeric-ids --min-size= --max-size= --group -g --acls -A
 		    --xattrs -X --owner -o --super --fake-super -D --devices
-		    --specials --dry-run -n --list-only --checksum -c
+		    --specials --copy-devices --dry-run -n --list-only --checksum -c
 		    --checksum-choice= --checksum-seed= --size-only --ignore-times
 		    -I --modify-window= -@ --update -u --ignore-existing --existing
 		    --delete --delete-during --delete-before --delete-delay

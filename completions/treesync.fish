@@ -77,6 +77,7 @@ complete -c treesync -l 'fake-super' -d 'store/recover privileged attrs using xa
 complete -c treesync -s 'D' -d 'same as --devices --specials'
 complete -c treesync -l 'devices' -d 'preserve device files (super-user only)'
 complete -c treesync -l 'specials' -d 'preserve special files (FIFOs, sockets)'
+complete -c treesync -l 'copy-devices' -d 'copy device contents as a regular file'
 complete -c treesync -s 'n' -l 'dry-run' -d 'perform a trial run with no changes made'
 complete -c treesync -l 'list-only' -d 'list the files instead of copying them'
 complete -c treesync -s 'c' -l 'checksum' -d 'skip based on checksum (XXH3-128), not mod-time & size'

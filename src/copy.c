@@ -55,6 +55,7 @@ void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
 	c->sparse = o->sparse;
 	c->verify = o->verify;
 	c->preallocate = o->preallocate;
+	c->copy_devices = o->copy_devices;
 	c->append = o->append;
 	c->no_whole_file = o->no_whole_file;
 	atomic_init(&c->prealloc_said, false);
@@ -126,7 +127,11 @@ void copy_describe(const struct copy_result *r, char *buf, size_t size)
 
 static bool same_stat(const struct stat *a, const struct stat *b)
 {
-	return a->st_size == b->st_size && a->st_ino == b->st_ino &&
+	/* --copy-devices: a device's size is what it holds, not its
+	 * st_size (0): the node's identity and times are compared. */
+	bool dev = S_ISBLK(a->st_mode) || S_ISCHR(a->st_mode);
+
+	return (dev || a->st_size == b->st_size) && a->st_ino == b->st_ino &&
 	    a->st_dev == b->st_dev &&
 	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
 	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
@@ -252,8 +257,8 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	return r;
 }
 
-int copy_open_source(int sfd, const char *name, int *in, struct stat *st0,
-    struct copy_result *res)
+int copy_open_source(const struct copy_ctx *c, int sfd, const char *name,
+    int *in, struct stat *st0, struct copy_result *res)
 {
 	int r;
 
@@ -263,6 +268,11 @@ int copy_open_source(int sfd, const char *name, int *in, struct stat *st0,
 		res->vanished = r == -ENOENT;
 		copy_fail(res, "cannot open", COPY_SRC);
 		return r;
+	}
+	if (c->copy_devices && (S_ISBLK(st0->st_mode) ||
+	    S_ISCHR(st0->st_mode))) {
+		st0->st_size = util_device_size(*in);
+		return 0;
 	}
 	if (!S_ISREG(st0->st_mode)) {
 		close(*in);
@@ -539,7 +549,7 @@ static int copy_once_with(struct copy_ctx *c, int sfd, const char *name,
 	struct partial *p = part_of(&j);
 	int r;
 
-	r = copy_open_source(sfd, name, &j.in, &j.st0, res);
+	r = copy_open_source(c, sfd, name, &j.in, &j.st0, res);
 	if (r != 0)
 		return r;
 	/* --delay-updates stages empty files too. */

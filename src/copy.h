@@ -54,6 +54,8 @@ struct copy_ctx {
 	bool sparse;
 	bool verify;
 	bool preallocate;		/* --preallocate */
+	bool copy_devices;		/* --copy-devices: a device is read as
+					 * a file of its size (util_device_size) */
 	int append;			/* --append 1, --append-verify 2 */
 	bool no_whole_file;		/* --no-W: in place, changed blocks only */
 	atomic_bool prealloc_said;	/* "not supported" said once */

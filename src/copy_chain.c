@@ -469,7 +469,9 @@ int chain_copy_data(struct chain *ch, const struct stat *st, bool *shortened)
 	uint64_t size = (uint64_t)st->st_size;
 	int64_t n;
 
-	if (size == 0)
+	if (size == 0 && (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)))
+		n = 0;	/* --copy-devices: /dev/zero holds nothing (rsync) */
+	else if (size == 0)
 		n = copy_to_eof(ch, 0);
 	else if (ch->changed_only)
 		n = inplace_write_changed(ch, size, shortened);

@@ -14,18 +14,22 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-int hash_fd(int fd, char *buf, size_t size, struct hash128 *out)
+/* hash_fd() of the first MAX bytes of FD at most. */
+static int hash_upto(int fd, char *buf, size_t size, uint64_t max,
+    struct hash128 *out)
 {
 	XXH3_state_t *st;
 	off_t off = 0;
 	XXH128_hash_t h;
 	ssize_t n;
 
+	if (max < size)
+		size = (size_t)max;
 	/* Most files fit the buffer: one read that comes back short is the
 	 * whole file, hashed in one call (no state to allocate, no second
 	 * read to find EOF). */
 	do
-		n = pread(fd, buf, size, 0);
+		n = size ? pread(fd, buf, size, 0) : 0;
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
@@ -42,7 +46,10 @@ int hash_fd(int fd, char *buf, size_t size, struct hash128 *out)
 	XXH3_128bits_update(st, buf, (size_t)n);
 	off = n;
 	for (;;) {
-		n = pread(fd, buf, size, off);
+		size_t want = (uint64_t)off + size > max ?
+		    (size_t)(max - (uint64_t)off) : size;
+
+		n = want ? pread(fd, buf, want, off) : 0;
 
 		if (n < 0) {
 			int e = errno;
@@ -64,6 +71,11 @@ int hash_fd(int fd, char *buf, size_t size, struct hash128 *out)
 	return 0;
 }
 
+int hash_fd(int fd, char *buf, size_t size, struct hash128 *out)
+{
+	return hash_upto(fd, buf, size, UINT64_MAX, out);
+}
+
 int hash_at(int dirfd, const char *name, char *buf, size_t size,
     struct hash128 *out)
 {
@@ -73,6 +85,14 @@ int hash_at(int dirfd, const char *name, char *buf, size_t size,
 
 	if (fd < 0)
 		return fd;
+	/* --copy-devices: a device is what it holds, as rsync reads it (a
+	 * device only comes here as a source that option made a file). */
+	if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) {
+		r = hash_upto(fd, buf, size, (uint64_t)util_device_size(fd),
+		    out);
+		close(fd);
+		return r;
+	}
 	/* Only a regular file is read (a FIFO would block the read). */
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);

@@ -23,7 +23,9 @@ int hash_fd(int fd, char *buf, size_t size, struct hash128 *out);
 #define HASH_HEX_SIZE 33
 void hash_hex(const struct hash128 *h, char *hex);
 
-/* Opens NAME below DIRFD (no symlinks followed) and hashes it. */
+/* Opens NAME below DIRFD (no symlinks followed) and hashes it: a
+ * regular file, or (--copy-devices) a device's contents up to its size;
+ * anything else is -EINVAL. */
 int hash_at(int dirfd, const char *name, char *buf, size_t size,
     struct hash128 *out);
 

@@ -308,7 +308,7 @@ int inplace_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	int in, out, r;
 
 	(void)dst_absent;	/* made here if absent, either way */
-	r = copy_open_source(sfd, name, &in, &st0, res);
+	r = copy_open_source(c, sfd, name, &in, &st0, res);
 	if (r != 0)
 		return r;
 	if (!tmpfile_enter(c->tmp)) {	/* cancelled: start nothing */

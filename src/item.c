@@ -674,6 +674,17 @@ void item_adjust_source(const struct ts_run *run, int dirfd,
 {
 	const struct ts_options *o = run->o;
 
+	if (o->copy_devices && (S_ISBLK(en->mode) || S_ISCHR(en->mode))) {
+		/* rsync's --copy-devices: the device is a regular file of
+		 * what it holds, with the node's permissions and times. */
+		int fd = util_open_data(dirfd, name);
+
+		en->mode = S_IFREG | (en->mode & 07777);
+		en->size = fd < 0 ? 0 : (uint64_t)util_device_size(fd);
+		en->rdev = 0;
+		if (fd >= 0)
+			close(fd);
+	}
 	if (o->fake_super_src)
 		(void)fakesuper_read(dirfd, name, -1, en);
 	if (run->chmod)

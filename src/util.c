@@ -290,6 +290,14 @@ int util_open_data_st(int dirfd, const char *name, struct stat *st)
 	return fd;
 }
 
+off_t util_device_size(int fd)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+
+	lseek(fd, 0, SEEK_SET);
+	return end > 0 ? end : 0;
+}
+
 int util_open_data(int dirfd, const char *name)
 {
 	struct stat st;

@@ -76,6 +76,11 @@ int util_read_fd(int fd, char **data, size_t *len);
  */
 int util_open_data(int dirfd, const char *name);
 
+/* --copy-devices: the bytes the device open at FD holds, as rsync's
+ * get_device_size() finds them (lseek to the end; a character device
+ * such as /dev/zero is 0), the offset left at 0. */
+off_t util_device_size(int fd);
+
 /* util_open_data() with the open file's fstat in *ST (its one request for
  * attributes on a network file system); -errno if either fails. */
 int util_open_data_st(int dirfd, const char *name, struct stat *st);

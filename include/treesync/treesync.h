@@ -194,6 +194,8 @@ struct ts_options {
 	bool acls;		/* -A (implies -p) */
 	bool devices;
 	bool specials;
+	bool copy_devices;	/* --copy-devices: a source device is a regular
+				 * file of what it holds (rsync's) */
 	enum ts_super super;	/* the receiving side (also -M--fake-super) */
 	bool fake_super_src;	/* --fake-super on the sending side too:
 				 * source metadata read from user.rsync.%stat */
