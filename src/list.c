@@ -30,6 +30,7 @@
 #include "run.h"
 
 #include "filter.h"
+#include "nameconv.h"
 #include "oppath.h"
 #include "report.h"
 #include "util.h"
@@ -150,6 +151,22 @@ static void count(struct ts_stats *st, const struct ts_entry *e)
 	}
 }
 
+/* --iconv: whether the target of the symlink N has a form in DEST's
+ * charset (said when not: it is left out, as rsync's listing does). */
+static bool link_converts(struct lister *ls, const struct lent *n)
+{
+	enum nameconv_step step;
+	char *c = nameconv_to_dest(ls->run->names, n->target, &step);
+
+	if (!c) {
+		failed(ls, errno, "cannot convert symlink data for", n->base,
+		    n->rel);
+		return false;
+	}
+	free(c);
+	return true;
+}
+
 /*
  * Adds entry E, named NAME in directory AT->pfd, as REL (taken over) to L
  * with AT's operand and rules, unless the rules leave it out.
@@ -164,6 +181,19 @@ static void add_entry(struct lister *ls, struct lents *l, const struct lent *at,
 	    S_ISDIR(e->mode) ? FILTER_DIR : 0)) {
 		free(rel);
 		return;
+	}
+	/* --iconv: a name DEST's charset lacks is said and left out, as
+	 * rsync's listing does (its receiver converts the list). */
+	if (ls->run->names) {
+		enum nameconv_step step;
+		char *c = nameconv_to_dest(ls->run->names, name, &step);
+
+		if (!c) {
+			failed(ls, errno, "cannot convert filename", "", rel);
+			free(rel);
+			return;
+		}
+		free(c);
 	}
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 16;
@@ -213,6 +243,10 @@ static void add_entry(struct lister *ls, struct lents *l, const struct lent *at,
 		}
 		buf[k] = '\0';
 		n->target = xstrdup(buf);
+		if (ls->run->names && !link_converts(ls, n)) {
+			lent_release(n);
+			l->n--;
+		}
 	}
 }
 

@@ -377,5 +377,9 @@ void report_list_entry(struct report *r, const char *rel,
 	snprintf(line, sizeof(line), "%s %*s %s %s%s%s", perm,
 	    r->human ? 14 : 11, report_num(num, sizeof(num), (int64_t)e->size,
 	    r->human), when, rel, target ? " -> " : "", target ? target : "");
-	report_note(r, "%s", line);
+	/* --iconv: rsync prints the names it converted as they are. */
+	if (r->names)
+		report_info(r, "%s", line);
+	else
+		report_note(r, "%s", line);
 }

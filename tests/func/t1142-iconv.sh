@@ -1,6 +1,6 @@
 #!/bin/bash
 . "$(dirname "$0")/lib.sh"
-describe "--iconv=LOCAL,REMOTE like rsync: names and symlink targets converted (UTF-8 to latin1 and back, one charset, the locale's '.'), a name either step cannot convert is said and left out (exit 23, no deletion), items printed in the source's charset, --delete of DEST's names, a second run quiet; --no-iconv, RSYNC_ICONV, '-', an unknown charset (exit 4); same -i lines, exit code and tree"
+describe "--iconv=LOCAL,REMOTE like rsync: names and symlink targets converted (and --list-only's checked) (UTF-8 to latin1 and back, one charset, the locale's '.'), a name either step cannot convert is said and left out (exit 23, no deletion), items printed in the source's charset, --delete of DEST's names, a second run quiet; --no-iconv, RSYNC_ICONV, '-', an unknown charset (exit 4); same -i lines, exit code and tree"
 need_func
 
 e_acute=$(printf '\xc3\xa9') a_grave=$(printf '\xc3\xa0') euro=$(printf '\xe2\x82\xac')
@@ -87,6 +87,16 @@ for args in "-aiR $s/dir$e_acute/sub" "-aiR $s/./dir$e_acute" \
 	[ -s "$T/treesync.err" ] && fail "$args: said something: $(cat "$T/treesync.err")"
 done
 [ -f "$TS_DST/caf$(printf '\xe9')" ] || fail "--files-from: a listed name not converted"
+# --list-only: the names REMOTE lacks (and links whose target it lacks)
+# are said and left out, the others printed as they are, as rsync does.
+make_src 1
+for spec in utf8,latin1 latin1,utf8 utf8; do
+	for opts in "-r" "-rl" ""; do
+		# shellcheck disable=SC2086
+		run_both --list-only $opts --iconv=$spec -- "$SRC/"
+		assert_same_output
+	done
+done
 # --no-iconv undoes --iconv; RSYNC_ICONV is the default; "-" is none.
 run_both -ai --iconv=utf8,latin1 --no-iconv -- "$SRC/" "$DST/"
 assert_same_result
