@@ -1,6 +1,6 @@
 #!/bin/bash
 . "$(dirname "$0")/lib.sh"
-describe "-R --list-only lists like rsync: the directories on the way to each operand (a symlinked one as its directory), then the operand (-r: its tree; 'dir/': its entries), '/./' and absolute paths, './' (the '.' line), several operands sharing a path, --no-implied-dirs, filters, -d; never the whole of / (src/list.c used to ignore the operands)"
+describe "-R --list-only lists like rsync (and -d lists one level): the directories on the way to each operand (a symlinked one as its directory), then the operand (-r: its tree; 'dir/': its entries), '/./' and absolute paths, './' (the '.' line), several operands sharing a path, --no-implied-dirs, filters, -d; never the whole of / (src/list.c used to ignore the operands)"
 need_func
 
 mkdir -p "$SRC/x/y" "$SRC/z"
@@ -13,7 +13,8 @@ for args in "-R $s/x/file" "-R $s/x" "-R $s/x/" "-rR $s/x" "-rR $s/./x" \
     "-R $s/x/file $s/x/y/g $s/other" "-R $s/lx/file" \
     "-rR --no-implied-dirs $s/x/y" "-R $s/././other" "-R $s/x/./y/g" \
     "-rR $s" "-rR $s/x $s/x/y" "-R --exclude=file $s/x/" \
-    "-rR --exclude=y $s/x" "-R -d $s/x/" "-rRl $s/lx $s/z"; do
+    "-rR --exclude=y $s/x" "-R -d $s/x/" "-rRl $s/lx $s/z" \
+    "-d $s/" "-d $s/x"; do
 	# shellcheck disable=SC2086
 	run_both --list-only $args --
 	assert_same_output
