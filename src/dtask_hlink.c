@@ -205,6 +205,7 @@ static bool record(struct dnode *d, const struct srcitem *it,
 	m->it.list = NULL;
 	m->it.merge = NULL;
 	m->it.nmerge = 0;
+	m->it.link_target = NULL;	/* borrowed from the scan: read again */
 	if (dst) {
 		m->dst = *dst;
 		m->dst.name = m->name;
