@@ -189,6 +189,33 @@ static int batch_begin(struct cli *c, int spread, struct ts_host *host,
 	return code;
 }
 
+/* What a command line that runs nothing asked for (--help, --version,
+ * -VV, --info=help, --debug=help, --completion-helper), on stdout. */
+static void print_one_shot(enum cli_action act)
+{
+	switch (act) {
+	case CLI_HELP:
+		cli_help(stdout);
+		break;
+	case CLI_VERSION:
+		cli_version(stdout);
+		break;
+	case CLI_VERSION_JSON:
+		cli_version_json(stdout);
+		break;
+	case CLI_INFO_HELP:
+	case CLI_DEBUG_HELP:
+		cli_out_help(stdout, act == CLI_DEBUG_HELP);
+		break;
+	case CLI_COMPLETION:
+		cli_completion_list(stdout);
+		break;
+	case CLI_RUN:
+	case CLI_ERROR:
+		break;
+	}
+}
+
 int cli_main(int argc, char **argv, const struct cli_main_ops *ops)
 {
 	struct cli c;
@@ -212,29 +239,8 @@ int cli_main(int argc, char **argv, const struct cli_main_ops *ops)
 	act = cli_parse(argc, argv, &c);
 	if (ops && ops->parsed)
 		ops->parsed(ops->arg);
-	switch (act) {
-	case CLI_RUN:
-		break;
-	case CLI_HELP:
-		cli_help(stdout);
-		break;
-	case CLI_VERSION:
-		cli_version(stdout);
-		break;
-	case CLI_VERSION_JSON:
-		cli_version_json(stdout);
-		break;
-	case CLI_INFO_HELP:
-	case CLI_DEBUG_HELP:
-		cli_out_help(stdout, act == CLI_DEBUG_HELP);
-		break;
-	case CLI_COMPLETION:
-		cli_completion_list(stdout);
-		break;
-	case CLI_ERROR:
-		break;
-	}
 	if (act != CLI_RUN) {
+		print_one_shot(act);
 		/* What the command line asked for is printed, or its error. */
 		code = act == CLI_ERROR ? c.code : TS_EXIT_OK;
 		cli_free(&c);
