@@ -160,6 +160,35 @@ static void meta_times(const struct meta_target *m, struct timespec t[2])
 	t[1] = m->set_times ? m->mtime : (struct timespec){ 0, UTIME_OMIT };
 }
 
+/*
+ * The last steps, after owner and mode (an ACL's mask is the group bits
+ * of the mode): xattrs and ACLs, then times.  Through FD when it is not
+ * -1, else on NAME below DIRFD (never following a symlink).  0 or
+ * -errno with *WHAT.
+ */
+static int apply_xattrs_times(int dirfd, const char *name, int fd,
+    const struct meta_target *m, const char **what)
+{
+	if (m->xa_which && m->xattrs) {
+		int r = xattr_apply(dirfd, name, fd, m->xa_which, m->am_root,
+		    m->xa_names, m->xattrs, what);
+
+		if (r < 0)
+			return r;
+	}
+	if (m->set_times || m->set_atime) {
+		struct timespec t[2];
+
+		meta_times(m, t);
+		if ((fd >= 0 ? sys.futimens(fd, t) :
+		    sys.utimensat(dirfd, name, t, AT_SYMLINK_NOFOLLOW)) < 0) {
+			*what = "cannot set times of";
+			return -errno;
+		}
+	}
+	return 0;
+}
+
 int meta_apply_fd(int fd, const struct meta_target *m, const char **what)
 {
 	return meta_apply_fd_st(fd, m, NULL, what);
@@ -190,24 +219,7 @@ int meta_apply_fd_st(int fd, const struct meta_target *m,
 		*what = "cannot change mode of";
 		return -errno;
 	}
-	/* After the mode: an ACL's mask is the group bits of the mode. */
-	if (m->xa_which && m->xattrs) {
-		int r = xattr_apply(-1, "", fd, m->xa_which, m->am_root,
-		    m->xa_names, m->xattrs, what);
-
-		if (r < 0)
-			return r;
-	}
-	if (m->set_times || m->set_atime) {
-		struct timespec t[2];
-
-		meta_times(m, t);
-		if (sys.futimens(fd, t) < 0) {
-			*what = "cannot set times of";
-			return -errno;
-		}
-	}
-	return 0;
+	return apply_xattrs_times(-1, "", fd, m, what);
 }
 
 int meta_apply_at(int dirfd, const char *name, bool is_symlink,
@@ -231,21 +243,5 @@ int meta_apply_at(int dirfd, const char *name, bool is_symlink,
 		*what = "cannot change mode of";
 		return -errno;
 	}
-	if (m->xa_which && m->xattrs) {
-		int r = xattr_apply(dirfd, name, -1, m->xa_which, m->am_root,
-		    m->xa_names, m->xattrs, what);
-
-		if (r < 0)
-			return r;
-	}
-	if (m->set_times || m->set_atime) {
-		struct timespec t[2];
-
-		meta_times(m, t);
-		if (sys.utimensat(dirfd, name, t, AT_SYMLINK_NOFOLLOW) < 0) {
-			*what = "cannot set times of";
-			return -errno;
-		}
-	}
-	return 0;
+	return apply_xattrs_times(dirfd, name, -1, m, what);
 }
