@@ -284,6 +284,51 @@ static const struct dsrc *root_sender(const struct dnode *root)
 	return NULL;
 }
 
+/* The root as an item of the transfer, from operand I (a "dir/"
+ * operand names it): its attributes, its -i line, its metadata plan. */
+static void root_item(struct ts_run *run, struct dnode *root,
+    const struct dsrc *sends, size_t i)
+{
+	struct plan *p = &run->plan;
+	struct cmp_in in = { .am_root = run->am_root };
+	struct cmp_out out;
+
+	if (run->o->files_from && !sends)
+		return;
+	if (!run->o->recursive) {
+		/* "dir/" without -r names the directory "." only. */
+		report_info(run->rep, "skipping directory .");
+		root->skip_contents = true;
+		return;
+	}
+	root->src = p->srcs[i].st;
+	/* A list's "PREFIX/./" sends PREFIX as ".": its attributes. */
+	if (sends && sends->list && *sends->list->prefix &&
+	    walk_stat(sends->slot.fd, "", false, &root->src) < 0)
+		root->src = p->srcs[i].st;
+	item_adjust_source(run, p->srcs[i].fd, "", &root->src);
+	in.src = &root->src;
+	in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;
+	cmp_decide(run->o, &in, &out);
+	if (p->dst_new && out.action == CMP_MKDIR)
+		out.iflags = altdest_root_iflags(run, &root->src, out.iflags);
+	add(&run->files[TY_DIR], 1);
+	add(&run->entries_done, 1);
+	if (out.action != CMP_MKDIR && out.action != CMP_DIR)
+		return;
+	root->attrs_differ = (out.iflags & IT_REPORT_ANY) != 0;
+	root->create = p->dst_new;
+	root->apply_meta = !run->o->dry_run;
+	meta_plan(run->o, run->am_root, run->xa_names, &root->src, in.dst,
+	    root_parent_perms(run, root), &root->meta);
+	scan_inherit(root);
+	/* Unchanged too: -ii lists it (".d          ./"), -vv says
+	 * "./ is uptodate"; the report decides what each shows. */
+	report_item(run->rep, out.iflags, S_IFDIR, ".", NULL, NULL);
+	if (p->dst_new)
+		add(&run->created[TY_DIR], 1);
+}
+
 /* Builds the root node: the destination directory itself. */
 struct dnode *root_make(struct ts_run *run)
 {
@@ -312,50 +357,11 @@ struct dnode *root_make(struct ts_run *run)
 	scan_inherit(root);
 	/* The root is an item of the transfer when a "dir/" operand names
 	 * it: its attributes come from the first such operand. */
-	for (i = 0; i < p->nsrcs; i++) {
-		struct cmp_in in = { .am_root = run->am_root };
-		struct cmp_out out;
-
-		if (!p->srcs[i].contents)
-			continue;
-		if (run->o->files_from && !sends)
-			break;
-		if (!run->o->recursive) {
-			/* "dir/" without -r names the directory "." only. */
-			report_info(run->rep, "skipping directory .");
-			root->skip_contents = true;
+	for (i = 0; i < p->nsrcs; i++)
+		if (p->srcs[i].contents) {
+			root_item(run, root, sends, i);
 			break;
 		}
-		root->src = p->srcs[i].st;
-		/* A list's "PREFIX/./" sends PREFIX as ".": its attributes. */
-		if (sends && sends->list && *sends->list->prefix &&
-		    walk_stat(sends->slot.fd, "", false, &root->src) < 0)
-			root->src = p->srcs[i].st;
-		item_adjust_source(run, p->srcs[i].fd, "", &root->src);
-		in.src = &root->src;
-		in.dst = root->has_dst && !p->dst_new ? &root->dst : NULL;
-		cmp_decide(run->o, &in, &out);
-		if (p->dst_new && out.action == CMP_MKDIR)
-			out.iflags = altdest_root_iflags(run, &root->src,
-			    out.iflags);
-		add(&run->files[TY_DIR], 1);
-		add(&run->entries_done, 1);
-		if (out.action != CMP_MKDIR && out.action != CMP_DIR)
-			break;
-		root->attrs_differ = (out.iflags & IT_REPORT_ANY) != 0;
-		root->create = p->dst_new;
-		root->apply_meta = !run->o->dry_run;
-		meta_plan(run->o, run->am_root, run->xa_names,
-	    &root->src, in.dst,
-		    root_parent_perms(run, root), &root->meta);
-		scan_inherit(root);
-		/* Unchanged too: -ii lists it (".d          ./"), -vv says
-		 * "./ is uptodate"; the report decides what each shows. */
-		report_item(run->rep, out.iflags, S_IFDIR, ".", NULL, NULL);
-		if (p->dst_new)
-			add(&run->created[TY_DIR], 1);
-		break;
-	}
 	if (root->skip_contents) {
 		/* Not listed: their entries are not part of the transfer. */
 		for (i = 0; i < root->nsrcs; i++) {
