@@ -145,7 +145,7 @@ int copy_source_unchanged(int in, const struct stat *st0,
 	struct stat st1;
 	int r;
 
-	if (fstat(in, &st1) < 0) {
+	if (util_fstat_no_atime(in, &st1) < 0) {
 		r = -errno;
 		copy_fail(res, "cannot stat", COPY_SRC);
 		return r;
@@ -163,26 +163,7 @@ int copy_source_unchanged(int in, const struct stat *st0,
  */
 static int fstat_created(int fd, struct stat *st)
 {
-	struct statx sx;
-
-	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
-	    STATX_BASIC_STATS, &sx) < 0)
-		return fstat(fd, st);
-	memset(st, 0, sizeof(*st));
-	st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
-	st->st_ino = sx.stx_ino;
-	st->st_mode = sx.stx_mode;
-	st->st_nlink = sx.stx_nlink;
-	st->st_uid = sx.stx_uid;
-	st->st_gid = sx.stx_gid;
-	st->st_size = (off_t)sx.stx_size;
-	st->st_blocks = (blkcnt_t)sx.stx_blocks;
-	st->st_blksize = (blksize_t)sx.stx_blksize;
-	st->st_mtim.tv_sec = sx.stx_mtime.tv_sec;
-	st->st_mtim.tv_nsec = sx.stx_mtime.tv_nsec;
-	st->st_ctim.tv_sec = sx.stx_ctime.tv_sec;
-	st->st_ctim.tv_nsec = sx.stx_ctime.tv_nsec;
-	return 0;
+	return util_fstat_flags(fd, st, AT_STATX_DONT_SYNC);
 }
 
 /* MODE: the permission bits the file will have; the temp starts with
@@ -227,7 +208,7 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 		copy_fail(res, "cannot create", COPY_DST);
 		return r;
 	}
-	if (fstat_created(out, &sto) < 0 || fstat(in, &st1) < 0 ||
+	if (fstat_created(out, &sto) < 0 || util_fstat_no_atime(in, &st1) < 0 ||
 	    st1.st_size != 0 || st1.st_mtim.tv_sec != st0->st_mtim.tv_sec ||
 	    st1.st_mtim.tv_nsec != st0->st_mtim.tv_nsec) {
 		close(out);
@@ -262,7 +243,7 @@ int copy_open_source(const struct copy_ctx *c, int sfd, const char *name,
 {
 	int r;
 
-	*in = util_open_data_st(sfd, name, st0);
+	*in = util_open_data_opened(sfd, name, st0);
 	if (*in < 0) {
 		r = *in;
 		res->vanished = r == -ENOENT;

@@ -165,7 +165,8 @@ int copy_open_source(const struct copy_ctx *c, int sfd, const char *name,
     int *in, struct stat *st0, struct copy_result *res);
 
 /* The source IN is still as it was opened (ST0: the same inode, size,
- * mtime and ctime): 0, COPY_CHANGED, or -errno (RES says what failed). */
+ * mtime and ctime; its atime is not asked, util_fstat_no_atime()): 0,
+ * COPY_CHANGED, or -errno (RES says what failed). */
 int copy_source_unchanged(int in, const struct stat *st0,
     struct copy_result *res);
 

@@ -80,7 +80,7 @@ int hash_at(int dirfd, const char *name, char *buf, size_t size,
     struct hash128 *out)
 {
 	struct stat st;
-	int fd = util_open_data_st(dirfd, name, &st);
+	int fd = util_open_data_opened(dirfd, name, &st);
 	int r;
 
 	if (fd < 0)

@@ -354,6 +354,9 @@ struct dnode {
 	struct ts_entry dst;	/* the destination directory before */
 	bool has_dst;
 	bool create;		/* mkdir it */
+	bool fresh;		/* made empty by this run's mkdir: its
+				 * listing is not read (a request per
+				 * directory, two on a network file system) */
 	bool via_link;		/* -K: DEST's entry is a symlink to a
 				 * directory, opened beneath the root (DST is
 				 * that directory's); attributes go to the

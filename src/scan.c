@@ -105,7 +105,12 @@ static bool make_dest_dir(struct dnode *d, int pfd)
 	struct ts_run *run = d->run;
 	int err;
 
-	if (sys.mkdirat(pfd, d->name, 0700) == 0 || errno == EEXIST) {
+	if (sys.mkdirat(pfd, d->name, 0700) == 0) {
+		d->fresh = true;
+		atomic_store(&d->parent->touched, true);
+		return true;
+	}
+	if (errno == EEXIST) {
 		atomic_store(&d->parent->touched, true);
 		return true;
 	}
@@ -261,7 +266,10 @@ bool scan_read_dest(struct dnode *d, struct dirlist *dl)
 	struct walk_result wr;
 	char *disp;
 
-	if (d->dslot.fd < 0)
+	/* Not there, or made just now by this run: nothing to list.  (A
+	 * name another process puts into a fresh directory meanwhile is
+	 * met as a name that appeared after the listing is, anywhere.) */
+	if (d->dslot.fd < 0 || d->fresh)
 		return true;
 	disp = run_dest_path(run, d->rel);
 	/* A name gone between getdents and statx on this side is not a

@@ -10,6 +10,7 @@
 #include <linux/magic.h>
 #include <sys/vfs.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,7 +263,10 @@ int util_read_fd(int fd, char **data, size_t *len)
 	return 0;
 }
 
-int util_open_data_st(int dirfd, const char *name, struct stat *st)
+/* util_open_data_st() and util_open_data_opened(): the fstat with
+ * STATX_FLAGS. */
+static int open_data(int dirfd, const char *name, struct stat *st,
+    int statx_flags)
 {
 	const int fl = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK;
@@ -278,7 +282,7 @@ int util_open_data_st(int dirfd, const char *name, struct stat *st)
 	}
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, st) < 0) {
+	if (util_fstat_flags(fd, st, statx_flags) < 0) {
 		e = errno;
 		close(fd);
 		return -e;
@@ -296,6 +300,62 @@ off_t util_device_size(int fd)
 
 	lseek(fd, 0, SEEK_SET);
 	return end > 0 ? end : 0;
+}
+
+int util_open_data_st(int dirfd, const char *name, struct stat *st)
+{
+	return open_data(dirfd, name, st, AT_STATX_SYNC_AS_STAT);
+}
+
+int util_open_data_opened(int dirfd, const char *name, struct stat *st)
+{
+	return open_data(dirfd, name, st, AT_STATX_DONT_SYNC);
+}
+
+void util_statx_stat(const struct statx *sx, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(sx->stx_dev_major, sx->stx_dev_minor);
+	st->st_ino = sx->stx_ino;
+	st->st_mode = sx->stx_mode;
+	st->st_nlink = sx->stx_nlink;
+	st->st_uid = sx->stx_uid;
+	st->st_gid = sx->stx_gid;
+	st->st_rdev = makedev(sx->stx_rdev_major, sx->stx_rdev_minor);
+	st->st_size = (off_t)sx->stx_size;
+	st->st_blocks = (blkcnt_t)sx->stx_blocks;
+	st->st_blksize = (blksize_t)sx->stx_blksize;
+	st->st_atim.tv_sec = sx->stx_atime.tv_sec;
+	st->st_atim.tv_nsec = sx->stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = sx->stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = sx->stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = sx->stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = sx->stx_ctime.tv_nsec;
+}
+
+int util_fstat_flags(int fd, struct stat *st, int flags)
+{
+	struct statx sx;
+
+	if (flags == AT_STATX_SYNC_AS_STAT)
+		return fstat(fd, st);
+	if (statx(fd, "", AT_EMPTY_PATH | flags, STATX_BASIC_STATS, &sx) < 0)
+		return fstat(fd, st);
+	util_statx_stat(&sx, st);
+	return 0;
+}
+
+int util_fstat_no_atime(int fd, struct stat *st)
+{
+	const unsigned want = STATX_TYPE | STATX_MODE | STATX_INO |
+	    STATX_SIZE | STATX_MTIME | STATX_CTIME;
+	struct statx sx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, want, &sx) < 0 ||
+	    (sx.stx_mask & want) != want)
+		return fstat(fd, st);
+	util_statx_stat(&sx, st);
+	return 0;
 }
 
 int util_open_data(int dirfd, const char *name)

@@ -85,6 +85,38 @@ off_t util_device_size(int fd);
  * attributes on a network file system); -errno if either fails. */
 int util_open_data_st(int dirfd, const char *name, struct stat *st);
 
+/*
+ * util_open_data_st() whose fstat takes the attributes the open itself
+ * brought (AT_STATX_DONT_SYNC): NFS revalidates them at open
+ * (close-to-open), FUSE with its LOOKUP whenever the name's entry
+ * expired; a second request for them would ask the server again what it
+ * answered a moment ago.  They may be older than the attribute timeout
+ * where the kernel neither revalidates at open nor looked the name up
+ * (FUSE within its entry timeout), so *ST is for a caller whose decision
+ * a stale value cannot turn wrong: the type (fixed for an inode), or a
+ * state that a fresh fstat is compared with afterwards (copy.c: a stale
+ * one reads as a change and the file is copied again).
+ */
+int util_open_data_opened(int dirfd, const char *name, struct stat *st);
+
+struct statx;
+/* A statx result as a struct stat (the fields of STATX_BASIC_STATS). */
+void util_statx_stat(const struct statx *sx, struct stat *st);
+
+/*
+ * fstat() of FD, a file just read, for the fields change detection
+ * compares (type, mode, inode, device, size, mtime, ctime), not its
+ * atime: a READ invalidates the cached atime on FUSE and NFS, and a stat
+ * that asks for it then costs a GETATTR round trip even while the other
+ * attributes may still be trusted.  The cache rules are otherwise the
+ * kernel's, as for fstat().  0 or -1 with errno.
+ */
+int util_fstat_no_atime(int fd, struct stat *st);
+
+/* fstat() of FD with statx's sync FLAGS (AT_STATX_SYNC_AS_STAT: fstat()
+ * itself).  0 or -1 with errno. */
+int util_fstat_flags(int fd, struct stat *st, int flags);
+
 /* FD is on a network file system (NFS, FUSE, SMB, Ceph, 9p): latency,
  * not the device, bounds its requests.  Thread-safe. */
 bool util_fd_is_network(int fd);

@@ -1,16 +1,19 @@
 #!/bin/bash
 . "$(dirname "$0")/lib.sh"
 need_fuse
-describe "two latencyfs mounts without attribute caches (timeout=0): a copied file costs the source 3 GETATTRs (the walk's, the open file's, the check after the copy) and the destination none (the new temp's attributes come with CREATE); an unchanged file one LOOKUP and one GETATTR per side"
+describe "request ceilings on two latencyfs mounts. timeout=0: a copied file costs the source 2 GETATTRs (the walk's, the check after the copy; the open file's attributes are those its LOOKUP brought) and the destination none (CREATE brings the temp's), a directory made by the run is not listed, at most 18.75 requests per copied file; an unchanged file one LOOKUP and one GETATTR per side. profile=nfs: no GETATTR per copied file (the check after the copy does not ask for the atime the READ invalidated), at most 14 requests per copied file"
 
 # The requests the kernel sends per file, from the daemons' counters (see
 # bench/RESULTS.md, "Round trips per file", for the floor).  Every name
 # resolution is a LOOKUP and every stat a GETATTR at timeout=0, so each
 # extra fstat in treesync shows up here as one GETATTR per file.
-N=200
+N=200 NDIR=4
 BA=$T/backing-a BB=$T/backing-b
-mkdir -p "$BA/src" "$BB"
-for i in $(seq 1 $N); do printf '%06d\n' "$i" >"$BA/src/f$i"; done
+mkdir -p "$BB"
+for d in $(seq 1 $NDIR); do
+    mkdir -p "$BA/src/d$d"
+    for i in $(seq 1 $((N / NDIR))); do printf '%06d\n' "$i" >"$BA/src/d$d/f$i"; done
+done
 # No default_permissions (as in bench/): the kernel would GETATTR the
 # directory for every permission check.  Root needs no allow_other.
 LFS_PERMS=
@@ -31,26 +34,47 @@ grow() {        # grow MNT: D[KEY] is each counter's growth since the last grow
 per_file() {    # per_file KEY: D[KEY] / N, two decimals
     awk -v a="${D[$1]:-0}" -v n=$N 'BEGIN { printf "%.2f", a / n }'
 }
+# counted NAME A B DST: treesync -a from mount A's src/ to mount B's DST,
+# the counters' growth in D, and $req: requests per file on both mounts
+counted() {
+    local a=$2 b=$3
+    grow "$T/$a"; grow "$T/$b"
+    ts_measure "$1" -a -j4 "$T/$a/src/" "$T/$b/$4/"
+    [ "$TS_RC" -eq 0 ] || { ts_show "$1"; fail "$1: exit $TS_RC"; }
+    grow "$T/$a"; grow "$T/$b"
+    same_tree "$BA/src" "$BB/$4"
+    req=$(awk -v a="${D[$a.requests]}" -v b="${D[$b.requests]}" -v n=$N 'BEGIN { printf "%.2f", (a + b) / n }')
+}
 
-grow "$T/lfs-a"; grow "$T/lfs-b"
-ts_measure initial -a -j4 "$T/lfs-a/src/" "$T/lfs-b/dst/"
-[ "$TS_RC" -eq 0 ] || { ts_show initial; fail "initial copy: exit $TS_RC"; }
-grow "$T/lfs-a"; grow "$T/lfs-b"
-same_tree "$BA/src" "$BB/dst"
-req=$(awk -v a="${D[lfs-a.requests]}" -v b="${D[lfs-b.requests]}" -v n=$N 'BEGIN { printf "%.2f", (a + b) / n }')
+counted initial lfs-a lfs-b dst
 note "copied: $req requests per file; source GETATTR $(per_file lfs-a.op.getattr), LOOKUP $(per_file lfs-a.op.lookup); destination GETATTR $(per_file lfs-b.op.getattr), LOOKUP $(per_file lfs-b.op.lookup), SETATTR $(per_file lfs-b.op.setattr)"
 record requests "lfs A->lfs B (timeout=0)" auto "initial: $req req/file" "$N" "$TS_SECS"
-[ "${D[lfs-a.op.getattr]}" -le $((N * 3 + 10)) ] ||
-    fail "source: ${D[lfs-a.op.getattr]} GETATTRs for $N copied files (want <= 3 each: the walk, the open file, the check after)"
+[ "${D[lfs-a.op.getattr]}" -le $((N * 2 + (NDIR + 1) * 4)) ] ||
+    fail "source: ${D[lfs-a.op.getattr]} GETATTRs for $N copied files (want <= 2 each: the walk, the check after)"
 [ "${D[lfs-b.op.getattr]}" -le 10 ] ||
     fail "destination: ${D[lfs-b.op.getattr]} GETATTRs for $N new files (want ~0: CREATE brings the attributes)"
+# DST's root is listed (one READDIR and the one at its end); the NDIR
+# directories made by the run are not.
+[ "${D[lfs-b.op.readdir]:-0}" -le 2 ] ||
+    fail "destination: ${D[lfs-b.op.readdir]} READDIRs (want <= 2: directories made by the run are not listed)"
+[ $((D[lfs-a.requests] + D[lfs-b.requests])) -le $((N * 1875 / 100)) ] ||
+    fail "initial: $((D[lfs-a.requests] + D[lfs-b.requests])) requests for $N copied files (want <= 18.75 each)"
 
-ts_measure noop -a -j4 "$T/lfs-a/src/" "$T/lfs-b/dst/"
-[ "$TS_RC" -eq 0 ] || { ts_show noop; fail "no-op: exit $TS_RC"; }
-grow "$T/lfs-a"; grow "$T/lfs-b"
-req=$(awk -v a="${D[lfs-a.requests]}" -v b="${D[lfs-b.requests]}" -v n=$N 'BEGIN { printf "%.2f", (a + b) / n }')
+counted noop lfs-a lfs-b dst
 note "unchanged: $req requests per file (source LOOKUP $(per_file lfs-a.op.lookup), GETATTR $(per_file lfs-a.op.getattr); destination LOOKUP $(per_file lfs-b.op.lookup), GETATTR $(per_file lfs-b.op.getattr))"
 record requests "lfs A->lfs B (timeout=0)" auto "no-op: $req req/file" "$N" "$TS_SECS"
-[ $((D[lfs-a.requests] + D[lfs-b.requests])) -le $((N * 4 + 40)) ] ||
+[ $((D[lfs-a.requests] + D[lfs-b.requests])) -le $((N * 4 + (NDIR + 1) * 20)) ] ||
     fail "no-op: $((D[lfs-a.requests] + D[lfs-b.requests])) requests for $N unchanged files (want <= 4 each)"
+
+# profile=nfs (READDIRPLUS, attribute caches): fresh mounts, a new copy.
+LFS_PERMS=
+mount_lfs "$BA" "$T/nfs-a" profile=nfs,latency_us=50
+mount_lfs "$BB" "$T/nfs-b" profile=nfs,latency_us=50
+counted nfs nfs-a nfs-b dst2
+note "nfs profile, copied: $req requests per file; source GETATTR $(per_file nfs-a.op.getattr); destination SETATTR $(per_file nfs-b.op.setattr), LOOKUP $(per_file nfs-b.op.lookup)"
+record requests "lfs A->lfs B (profile=nfs)" auto "initial: $req req/file" "$N" "$TS_SECS"
+[ "${D[nfs-a.op.getattr]:-0}" -le 10 ] ||
+    fail "nfs profile: source: ${D[nfs-a.op.getattr]} GETATTRs for $N copied files (want ~0: attributes from READDIRPLUS, the atime not asked after the READ)"
+[ $((D[nfs-a.requests] + D[nfs-b.requests])) -le $((N * 14)) ] ||
+    fail "nfs profile: $((D[nfs-a.requests] + D[nfs-b.requests])) requests for $N copied files (want <= 14 each)"
 pass
