@@ -341,14 +341,6 @@ int copy_finish_out(struct copy_ctx *c, int in, int out, const char *name,
 	return r;
 }
 
-/* How copy_any() copies (flags). */
-enum copy_flags {
-	COPY_ABSENT = 1 << 0,	/* the destination name is known absent */
-	COPY_BASIS = 1 << 1,	/* the source is a basis file (--copy-dest) */
-	COPY_PLAIN = 1 << 2,	/* a backup: no -T, --partial, staging */
-	COPY_RELAY = 1 << 3,	/* the source is a finished -T temp */
-};
-
 /* One attempt at one file, its source open. */
 struct job {
 	struct copy_ctx *c;
@@ -425,7 +417,7 @@ static int place(struct job *j, int tfd, const char *tmp,
 		res->staged = r == 0;
 	} else {
 		r = tmpfile_commit_at(j->c->tmp, tfd, tmp, j->dfd, j->dname);
-		if (r == 0)
+		if (r == 0 && !(j->flags & COPY_NO_PDIR))
 			partial_done(p, j->dfd, j->dname, res->resumed != 0);
 	}
 	if (r < 0) {
@@ -479,7 +471,7 @@ static int copy_into(struct job *j)
 	int out = -1, r;
 
 	/* --partial: what an interrupted run kept of this very source. */
-	if (!(j->flags & (COPY_RELAY | COPY_BASIS)) &&
+	if (!(j->flags & (COPY_RELAY | COPY_BASIS | COPY_NO_PDIR)) &&
 	    c->reflink != TS_REFLINK_ALWAYS)
 		out = partial_resume(part_of(j), c->tmp, tfd, j->dfd, j->dname,
 		    j->in, &j->st0, tmp, j->buf, POOL_BUF_SIZE, &kept);
@@ -549,32 +541,14 @@ static int copy_once_with(struct copy_ctx *c, int sfd, const char *name,
 	return r;
 }
 
-static int copy_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
-    const char *dname, const struct meta_target *meta, char *buf,
-    struct copy_result *res, bool dst_absent, bool basis)
-{
-	return copy_once_with(c, sfd, name, dfd, dname, meta, buf, res,
-	    (dst_absent ? COPY_ABSENT : 0) | (basis ? COPY_BASIS : 0));
-}
-
-/* A backup's copy (backup.c): beside its name, no -T, --partial, staging. */
-static int copy_once_plain(struct copy_ctx *c, int sfd, const char *name,
-    int dfd, const char *dname, const struct meta_target *meta, char *buf,
-    struct copy_result *res, bool dst_absent, bool basis)
-{
-	return copy_once_with(c, sfd, name, dfd, dname, meta, buf, res,
-	    COPY_PLAIN | (dst_absent ? COPY_ABSENT : 0) |
-	    (basis ? COPY_BASIS : 0));
-}
-
-/* One attempt at a file: copy_once() or inplace_once(). */
+/* One attempt at a file: copy_once_with() or inplace_once(). */
 typedef int copy_attempt_fn(struct copy_ctx *, int, const char *, int,
     const char *, const struct meta_target *, char *, struct copy_result *,
-    bool, bool);
+    unsigned);
 
 static int copy_any(struct copy_ctx *c, int src_dirfd, const char *name,
     int dst_dirfd, const char *dst_name, const struct meta_target *meta,
-    char *buf, struct copy_result *res, bool dst_absent, bool basis,
+    char *buf, struct copy_result *res, unsigned flags,
     copy_attempt_fn *once)
 {
 	int attempt, r = 0;
@@ -585,7 +559,7 @@ static int copy_any(struct copy_ctx *c, int src_dirfd, const char *name,
 
 		memcpy(keep, res->bytes, sizeof(keep));
 		r = once(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
-		    res, dst_absent, basis);
+		    res, flags);
 		if (r != COPY_CHANGED)
 			break;
 		res->retries++;
@@ -606,7 +580,15 @@ int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
     char *buf, struct copy_result *res)
 {
 	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
-	    res, false, false, copy_once);
+	    res, 0, copy_once_with);
+}
+
+int copy_file_flags(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res, unsigned flags)
+{
+	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
+	    res, flags & (COPY_ABSENT | COPY_NO_PDIR), copy_once_with);
 }
 
 int copy_file_plain(struct copy_ctx *c, int src_dirfd, const char *name,
@@ -614,7 +596,7 @@ int copy_file_plain(struct copy_ctx *c, int src_dirfd, const char *name,
     char *buf, struct copy_result *res)
 {
 	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
-	    res, false, false, copy_once_plain);
+	    res, COPY_PLAIN, copy_once_with);
 }
 
 int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
@@ -622,7 +604,7 @@ int copy_file_new(struct copy_ctx *c, int src_dirfd, const char *name,
     char *buf, struct copy_result *res)
 {
 	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
-	    res, true, false, copy_once);
+	    res, COPY_ABSENT, copy_once_with);
 }
 
 int copy_file_basis(struct copy_ctx *c, int basis_dirfd, const char *name,
@@ -630,7 +612,7 @@ int copy_file_basis(struct copy_ctx *c, int basis_dirfd, const char *name,
     char *buf, struct copy_result *res)
 {
 	return copy_any(c, basis_dirfd, name, dst_dirfd, dst_name, meta, buf,
-	    res, false, true, copy_once);
+	    res, COPY_BASIS, copy_once_with);
 }
 
 int copy_file_inplace(struct copy_ctx *c, int src_dirfd, const char *name,
@@ -638,5 +620,5 @@ int copy_file_inplace(struct copy_ctx *c, int src_dirfd, const char *name,
     char *buf, struct copy_result *res, bool basis)
 {
 	return copy_any(c, src_dirfd, name, dst_dirfd, dst_name, meta, buf,
-	    res, false, basis, inplace_once);
+	    res, basis ? COPY_BASIS : 0, inplace_once);
 }

@@ -176,6 +176,25 @@ int copy_file(struct copy_ctx *c, int src_dirfd, const char *name,
     int dst_dirfd, const char *dst_name, const struct meta_target *meta,
     char *buf, struct copy_result *res);
 
+/* How a file is copied (copy_file_flags(); the last three are copy.c's
+ * own). */
+enum copy_flags {
+	COPY_ABSENT = 1 << 0,	/* the destination name is known absent
+				 * (copy_file_new()) */
+	COPY_NO_PDIR = 1 << 1,	/* the destination directory's listing
+				 * showed no relative --partial-dir: no
+				 * partial of the file is looked for there,
+				 * nor removed after it is in place */
+	COPY_BASIS = 1 << 2,	/* the source is a basis file (--copy-dest) */
+	COPY_PLAIN = 1 << 3,	/* a backup: no -T, --partial, staging */
+	COPY_RELAY = 1 << 4,	/* the source is a finished -T temp */
+};
+
+/* copy_file() with FLAGS (COPY_ABSENT, COPY_NO_PDIR). */
+int copy_file_flags(struct copy_ctx *c, int src_dirfd, const char *name,
+    int dst_dirfd, const char *dst_name, const struct meta_target *meta,
+    char *buf, struct copy_result *res, unsigned flags);
+
 /*
  * copy_file() for a backup (backup.c): -T, --partial and --delay-updates
  * do not apply; the temp is beside DST_NAME and renamed over it.

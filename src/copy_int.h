@@ -203,6 +203,6 @@ int64_t inplace_write_changed(struct chain *ch, uint64_t size,
 /* One attempt of copy_file_inplace(): 0, COPY_CHANGED, or -errno. */
 int inplace_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
     const char *dname, const struct meta_target *meta, char *buf,
-    struct copy_result *res, bool dst_absent, bool basis);
+    struct copy_result *res, unsigned flags);
 
 #endif /* TS_COPY_INT_H */

@@ -137,6 +137,14 @@ static int open_dir(struct dslot_cache *c, int pfd, const char *name,
 	return fd;
 }
 
+/* FD's device and inode (all the checks here compare), which never
+ * change for an open file: taken from what the open brought, not asked
+ * of a network file system's server again.  0 or -1 with errno. */
+static int fstat_ids(int fd, struct stat *st)
+{
+	return util_fstat_flags(fd, st, AT_STATX_DONT_SYNC);
+}
+
 /* Opens T (marked opening by the caller) in PFD and checks it is what it
  * was.  Cache lock held on entry and exit, dropped for the syscalls. */
 static int open_again(struct dslot_cache *c, struct dslot *t, int pfd)
@@ -148,7 +156,7 @@ static int open_again(struct dslot_cache *c, struct dslot *t, int pfd)
 	fd = open_dir(c, pfd, t->name, t->follow);
 	if (fd < 0)
 		err = -errno;
-	else if (fstat(fd, &st) < 0)
+	else if (fstat_ids(fd, &st) < 0)
 		err = -errno;
 	else if ((uint64_t)st.st_dev != t->dev || (uint64_t)st.st_ino != t->ino)
 		err = -ESTALE;	/* not the directory it was: not entered */
@@ -300,7 +308,7 @@ int dslot_adopt(struct dslot_cache *c, struct dslot *s, int fd)
 {
 	struct stat st;
 
-	if (fstat(fd, &st) < 0)
+	if (fstat_ids(fd, &st) < 0)
 		return -errno;
 	if (s->follow && ((uint64_t)st.st_dev != s->dev ||
 	    (uint64_t)st.st_ino != s->ino))
@@ -347,7 +355,7 @@ static void reopen_up(struct dslot_cache *c, struct dslot *s)
 	pthread_mutex_unlock(&c->lock);
 	fd = sys.openat(s->fd, "..",
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-	if (fd >= 0 && (fstat(fd, &st) < 0 ||
+	if (fd >= 0 && (fstat_ids(fd, &st) < 0 ||
 	    (uint64_t)st.st_dev != up->dev || (uint64_t)st.st_ino != up->ino)) {
 		close(fd);
 		fd = -1;

@@ -210,6 +210,18 @@ static int meta_on_link(struct dnode *d, const char **what)
 	return r;
 }
 
+/* A directory D made by this run: its owner and mode as its mkdir left
+ * them, which the MKDIR's answer brought (no request for them), so that
+ * an owner already right is not set again.  NULL for any other. */
+static const struct stat *fresh_state(const struct dnode *d,
+    struct stat *st)
+{
+	if (!d->fresh ||
+	    util_fstat_flags(d->dslot.fd, st, AT_STATX_DONT_SYNC) < 0)
+		return NULL;
+	return st;
+}
+
 /* D's attributes (mtime last, after all its children), and --fsync.  D is
  * entered, its directory open. */
 static void apply_meta(struct dnode *d)
@@ -217,6 +229,7 @@ static void apply_meta(struct dnode *d)
 	struct ts_run *run = d->run;
 	struct xattr_set xa = { 0 };
 	const char *what = NULL;
+	struct stat have;
 	int r = 0;
 
 	if (run->xa_which && dnode_sfd(d) >= 0) {
@@ -227,7 +240,8 @@ static void apply_meta(struct dnode *d)
 	if (r == 0 && d->via_link)
 		r = meta_on_link(d, &what);
 	else if (r == 0)
-		r = meta_apply_fd(d->dslot.fd, &d->meta, &what);
+		r = meta_apply_fd_st(d->dslot.fd, &d->meta,
+		    fresh_state(d, &have), &what);
 	else
 		what = "cannot read extended attributes of";
 	d->meta.xattrs = NULL;

@@ -113,12 +113,25 @@ static bool ftask_inplace(const struct ftask *f)
 	    S_ISREG(f->dst.mode));
 }
 
-/* --inplace: copy_file()'s signature. */
-static int copy_inplace(struct copy_ctx *c, int sfd, const char *name,
-    int dfd, const char *dname, const struct meta_target *m, char *buf,
+/* One copy of F's file from AT into its directory. */
+static int copy_call(struct ftask *f, const struct src_at *at,
+    const struct meta_target *m, struct pool_worker *w,
     struct copy_result *res)
 {
-	return copy_file_inplace(c, sfd, name, dfd, dname, m, buf, res, false);
+	struct dnode *d = f->dir;
+	struct ts_run *run = d->run;
+	const struct partial *p = run->copy.part;
+	unsigned flags = f->has_dst ? 0 : COPY_ABSENT;
+
+	if (ftask_inplace(f))
+		return copy_file_inplace(&run->copy, at->fd, at->name,
+		    d->dslot.fd, f->name, m, w->buf, res, false);
+	/* A relative --partial-dir that D's listing did not show holds no
+	 * partial of this file: two failed opens per file spared. */
+	if (p && partial_has_dir(p) && !partial_may_hold(p, d->has_pdir))
+		flags |= COPY_NO_PDIR;
+	return copy_file_flags(&run->copy, at->fd, at->name, d->dslot.fd,
+	    f->name, m, w->buf, res, flags);
 }
 
 /* Copies F's file into its directory.  Out of fds (a low limit), the
@@ -127,12 +140,6 @@ static int copy_inplace(struct copy_ctx *c, int sfd, const char *name,
 static int copy_to(struct ftask *f, const struct meta_target *m,
     struct pool_worker *w, struct copy_result *res)
 {
-	struct dnode *d = f->dir;
-	struct ts_run *run = d->run;
-	int (*copy)(struct copy_ctx *, int, const char *, int, const char *,
-	    const struct meta_target *, char *, struct copy_result *) =
-	    ftask_inplace(f) ? copy_inplace : f->has_dst ? copy_file :
-	    copy_file_new;
 	struct src_at at;
 	int r;
 
@@ -146,11 +153,10 @@ static int copy_to(struct ftask *f, const struct meta_target *m,
 		res->vanished = r == -ENOENT;
 		return res->err = r;
 	}
-	r = copy(&run->copy, at.fd, at.name, d->dslot.fd, f->name, m, w->buf,
-	    res);
-	if ((r == -EMFILE || r == -ENFILE) && dslot_relieve(&run->slots))
-		r = copy(&run->copy, at.fd, at.name, d->dslot.fd, f->name, m,
-		    w->buf, res);
+	r = copy_call(f, &at, m, w, res);
+	if ((r == -EMFILE || r == -ENFILE) &&
+	    dslot_relieve(&f->dir->run->slots))
+		r = copy_call(f, &at, m, w, res);
 	src_at_close(&at);
 	return r;
 }

@@ -299,15 +299,15 @@ static int write_bytes(struct chain *ch, const struct stat *st0,
 
 int inplace_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
     const char *dname, const struct meta_target *meta, char *buf,
-    struct copy_result *res, bool dst_absent, bool basis)
+    struct copy_result *res, unsigned flags)
 {
 	struct chain ch = { .c = c, .buf = buf, .res = res,
 		.forced = c->method != TS_COPY_AUTO };
+	bool basis = flags & COPY_BASIS;	/* absent or not: made here */
 	pthread_mutex_t *lock;
 	struct stat st0, sto;
 	int in, out, r;
 
-	(void)dst_absent;	/* made here if absent, either way */
 	r = copy_open_source(c, sfd, name, &in, &st0, res);
 	if (r != 0)
 		return r;

@@ -491,6 +491,11 @@ bool partial_dir_listed(const struct partial *p, const char *name)
 	return strncmp(p->dir, name, n) == 0 && name[n] == '\0';
 }
 
+bool partial_has_dir(const struct partial *p)
+{
+	return p->dir != NULL;
+}
+
 bool partial_may_hold(const struct partial *p, bool has_pdir)
 {
 	return p && p->dir && (p->abs || has_pdir);

@@ -126,6 +126,10 @@ bool partial_dir_listed(const struct partial *p, const char *name);
  * absolute.  Thread-safe. */
 bool partial_may_hold(const struct partial *p, bool has_pdir);
 
+/* Whether P keeps partials in a directory (--partial-dir, or --partial's
+ * default one), not over the final name. */
+bool partial_has_dir(const struct partial *p);
+
 /* Is REL (below DEST) the partial dir of its directory, which must not be
  * deleted while staged files wait in it?  Thread-safe. */
 bool partial_protects(const struct partial *p, const char *rel, bool is_dir);
