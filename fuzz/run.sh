@@ -37,8 +37,8 @@ if ! command -v "$CLANG" >/dev/null; then
 fi
 mkdir -p "$build/obj" "$build/work" "$build/artifacts" || exit 2
 
-pc=$(pkg-config --cflags libxxhash jansson)
-pl=$(pkg-config --libs libxxhash jansson)
+pc=$(pkg-config --cflags libxxhash jansson libarchive)
+pl=$(pkg-config --libs libxxhash jansson libarchive)
 # shellcheck disable=SC2206
 cflags=(-g -O1 -std=gnu11 -fno-omit-frame-pointer -fsanitize=address,undefined
         -fno-sanitize-recover=undefined -I "$repo/include" -I "$repo/src" $pc
