@@ -330,11 +330,13 @@ static bool finish_backup(const struct ts_options *o)
 }
 
 /* --append, --append-verify: rsync's check against an explicit -W, and
- * the --inplace they imply. */
+ * the --inplace they imply; --write-devices implies it too. */
 static bool finish_inplace(struct parse_ctx *p)
 {
 	struct ts_options *o = p->o;
 
+	if (o->write_devices)
+		o->inplace = true;
 	if (!o->append)
 		return true;
 	if (p->whole_file > 0) {

@@ -56,6 +56,7 @@ void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
 	c->verify = o->verify;
 	c->preallocate = o->preallocate;
 	c->copy_devices = o->copy_devices;
+	c->write_devices = o->write_devices;
 	c->append = o->append;
 	c->no_whole_file = o->no_whole_file;
 	atomic_init(&c->prealloc_said, false);

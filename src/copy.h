@@ -56,6 +56,8 @@ struct copy_ctx {
 	bool preallocate;		/* --preallocate */
 	bool copy_devices;		/* --copy-devices: a device is read as
 					 * a file of its size (util_device_size) */
+	bool write_devices;		/* --write-devices: written in place
+					 * into a DEST device node (inplace.c) */
 	int append;			/* --append 1, --append-verify 2 */
 	bool no_whole_file;		/* --no-W: in place, changed blocks only */
 	atomic_bool prealloc_said;	/* "not supported" said once */

@@ -13,10 +13,12 @@
  *   1. the source is opened as copy.c opens it;
  *   2. the destination is opened below its directory fd with O_NOFOLLOW
  *      (a symlink planted there is refused, never followed) and must be
- *      a regular file; an absent one is created 0600, rsync's mode for a
- *      file that is not complete yet; a file its owner may not write is
- *      opened during a moment's u+rw, its mode put back at once.  With
- *      -b it has been copied aside before (backup.c: a copy, not a link);
+ *      a regular file (--write-devices: or a device node, written
+ *      from offset 0 and never cut); an absent one is created 0600,
+ *      rsync's mode for a file that is not complete yet; a file its
+ *      owner may not write is opened during a moment's u+rw, its mode
+ *      put back at once.  With -b it has been copied aside before
+ *      (backup.c: a copy, not a link);
  *   3. an inode with several links is written under its lock, so that two
  *      sources written onto it never interleave;
  *   4. --preallocate, then the bytes through the chain (copy_chain.c):
@@ -106,9 +108,12 @@ static int open_unwritable(int dfd, const char *dname)
  * Opens DNAME below DFD to be written in place, creating it (0600) if it
  * is absent: an fd and *ST, or -errno.  A symlink there is refused
  * (ELOOP), as is anything but a regular file (EISDIR for a directory,
- * EINVAL otherwise).
+ * EINVAL otherwise) or, with --write-devices (DEVICES), a block or
+ * character device node: the device itself is written (its st_size is
+ * 0, so nothing is cut).
  */
-static int open_dest(int dfd, const char *dname, struct stat *st)
+static int open_dest(int dfd, const char *dname, struct stat *st,
+    bool devices)
 {
 	int fd, e;
 
@@ -126,6 +131,8 @@ static int open_dest(int dfd, const char *dname, struct stat *st)
 		close(fd);
 		return -e;
 	}
+	if (devices && (S_ISBLK(st->st_mode) || S_ISCHR(st->st_mode)))
+		return fd;
 	if (!S_ISREG(st->st_mode)) {
 		close(fd);
 		return S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
@@ -316,7 +323,7 @@ int inplace_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 		copy_fail(res, "interrupted while copying", COPY_DST);
 		return -EINTR;
 	}
-	out = open_dest(dfd, dname, &sto);
+	out = open_dest(dfd, dname, &sto, c->write_devices);
 	tmpfile_leave(c->tmp);
 	if (out < 0) {
 		copy_fail(res, "cannot open for writing in place", COPY_DST);

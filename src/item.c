@@ -564,6 +564,32 @@ static bool kept_dirlink(struct dnode *d, const struct srcitem *it,
 }
 
 /*
+ * --write-devices: DST, a block or character device node where the
+ * source has a regular file, is that file's destination, written in place
+ * (inplace.c): it is taken as a regular file of the size the device holds
+ * (rsync's get_device_size(), read through a descriptor opened below the
+ * held directory fd with O_NOFOLLOW), with the node's permissions, owner
+ * and times.  True, and *AS is that entry, if it is.
+ */
+static bool written_device(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, struct ts_entry *as)
+{
+	int fd;
+
+	if (!d->run->o->write_devices || !dst || !S_ISREG(it->ent->mode) ||
+	    !(S_ISBLK(dst->mode) || S_ISCHR(dst->mode)) || d->dslot.fd < 0)
+		return false;
+	*as = *dst;
+	fd = util_open_data(d->dslot.fd, it->name);
+	as->mode = S_IFREG | (dst->mode & 07777);
+	as->size = fd < 0 ? 0 : (uint64_t)util_device_size(fd);
+	as->rdev = 0;
+	if (fd >= 0)
+		close(fd);
+	return true;
+}
+
+/*
  * Decides one item into an action record and has it carried out
  * (action.c).  CLEARED: the gate has cleared the way (after the walk);
  * DST is then NULL, or the non-directory the new entry is renamed over.
@@ -582,7 +608,7 @@ static void act(struct dnode *d, const struct srcitem *it,
 	struct cmp_out out;
 	struct xattr_set sxa = { 0 };
 	struct action a = { .it = it, .dst = dst };
-	struct ts_entry kept;
+	struct ts_entry kept, wdev;
 	bool followed;
 
 	if (size_skipped(d, it, &rel))
@@ -599,6 +625,8 @@ static void act(struct dnode *d, const struct srcitem *it,
 		in.dst = a.dst = dst = &kept;
 		a.via_link = true;
 	}
+	if (written_device(d, it, dst, &wdev))
+		in.dst = a.dst = dst = &wdev;
 	if (!cleared && deferred(d, it, dst, &rel))
 		goto out;
 	if (leader)

@@ -196,6 +196,8 @@ struct ts_options {
 	bool specials;
 	bool copy_devices;	/* --copy-devices: a source device is a regular
 				 * file of what it holds (rsync's) */
+	bool write_devices;	/* --write-devices: a regular file is written
+				 * into a DEST device node (implies --inplace) */
 	enum ts_super super;	/* the receiving side (also -M--fake-super) */
 	bool fake_super_src;	/* --fake-super on the sending side too:
 				 * source metadata read from user.rsync.%stat */
