@@ -400,8 +400,11 @@ static void defer_task(struct pool_task *t, struct pool_worker *w)
 			dnode_src_fields(&df->merge[i]);
 		/* A directory in the way is gone; a non-directory stays until
 		 * the new entry is renamed over it. */
+		if (S_ISDIR(df->dst.mode) && !S_ISDIR(df->src.mode))
+			df->it.gone = &df->dst;
 		item_act(d, &df->it, S_ISDIR(df->dst.mode) ||
 		    S_ISDIR(df->src.mode) ? NULL : &df->dst);
+		df->it.gone = NULL;
 	}
 	dnode_leave(d);
 	free_defer(df);

@@ -171,6 +171,25 @@ static int link_staged(struct dnode *d, const struct srcitem *it,
 	return 0;
 }
 
+/*
+ * The -i flags of a link made where OLD, an entry of another type, was
+ * (removed by the gate, or renamed over): rsync compares the link with
+ * OLD's attributes as if it were a file of the link's type ("hf.stp....."
+ * where a directory was), not "+++++++++".
+ */
+static uint32_t replaced_flags(const struct ts_run *run,
+    const struct ts_entry *src, const struct ts_entry *old)
+{
+	struct ts_entry as = *old;
+	struct cmp_in in = { .src = src, .dst = &as, .content_differs = -1,
+		.am_root = run->am_root };
+	struct cmp_out out;
+
+	as.mode = (src->mode & S_IFMT) | (old->mode & 07777);
+	cmp_decide(run->o, &in, &out);
+	return out.iflags & IT_REPORT_ANY;
+}
+
 /* Makes NAME in D a hard link to the group's master, atomically (a
  * symlink, a device or a FIFO is linked as itself, never followed). */
 static void hl_link(struct dnode *d, const struct hl_entry *h,
@@ -194,7 +213,9 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	}
 	cmp_decide(run->o, &in, &out);
 	iflags = IT_LOCAL_CHANGE | IT_HARDLINK |
-	    (same_type ? (out.iflags & IT_REPORT_ANY) : IT_IS_NEW);
+	    (same_type ? (out.iflags & IT_REPORT_ANY) :
+	    dst ? replaced_flags(run, src, dst) :
+	    it->gone ? replaced_flags(run, src, it->gone) : IT_IS_NEW);
 	if (!run->o->dry_run) {
 		mfd = hl_master_dir(d, h->master_rel, &base);
 		if (mfd < 0) {
@@ -233,7 +254,7 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 		}
 		atomic_store(&d->touched, true);
 	}
-	if (iflags & IT_IS_NEW)
+	if (!same_type)
 		add(&run->created[type_index(src->mode)], 1);
 	/* --link-dest: a link that repeats the snapshot is not news. */
 	if (!same_type && run->o->alt_dest == TS_ALT_LINK &&
@@ -292,7 +313,8 @@ static void hl_waiter_run(struct ts_run *run, struct hl_entry *h,
 	struct dnode *d = w->dir;
 	struct srcitem it = { .ent = &w->src, .from = w->from,
 		.src_name = w->src_name, .name = w->name,
-		.disp_name = w->disp_name };
+		.disp_name = w->disp_name,
+		.gone = w->has_gone ? &w->gone : NULL };
 
 	(void)run;
 	if (dnode_enter(d) < 0) {
@@ -331,6 +353,10 @@ void hl_follow(struct dnode *d, struct hl_entry *h,
 		if (dst) {
 			w->dst = *dst;
 			w->has_dst = true;
+		}
+		if (it->gone) {
+			w->gone = *it->gone;
+			w->has_gone = true;
 		}
 		w->from = it->from;
 		w->name = xstrdup(it->name);

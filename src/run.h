@@ -77,8 +77,10 @@ struct del_group {
 struct hl_waiter {
 	struct hl_waiter *next;
 	struct dnode *dir;	/* holds a reference */
-	struct ts_entry src, dst;
+	struct ts_entry src, dst, gone;
 	bool has_dst;
+	bool has_gone;		/* GONE: the srcitem's (the directory the
+				 * gate removed at its name) */
 	struct dsrc *from;	/* the source directory */
 	char *name, *src_name, *disp_name;
 };
@@ -483,6 +485,10 @@ struct srcitem {
 	 * (valid until their next name); NULL: read when needed.  A copy of
 	 * the item (gate.c) does not keep it. */
 	const char *link_target;
+	/* Made after the walk where the gate removed a directory: that
+	 * directory's entry, for a -H link's -i flags (rsync compares the
+	 * link with what was at its name); NULL otherwise.  Borrowed. */
+	const struct ts_entry *gone;
 };
 
 /*

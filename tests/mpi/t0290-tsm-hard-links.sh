@@ -103,11 +103,7 @@ ref() {
 	reset_dst "$kind"
 	rsync "$@" "$B/src/" "$B/dst/" >"$T/rs.out" 2>&1 ||
 		{ note_file "$T/rs.out"; fail "rsync $* exited $?"; }
-	# A link made where DEST had a directory: rsync says 'hf.stp.....'
-	# (it compares with what it just deleted), treesync 'hf+++++++++',
-	# as for any entry of another type it replaces.
-	items "$T/rs.out" | sed 's/^hf\.stp\.\.\.\.\. /hf+++++++++ /' |
-		sort >"$T/rs.$name.items"
+	items "$T/rs.out" | sort >"$T/rs.$name.items"
 	REF_GROUPS[$name]=$(groups "$B/dst")
 	reset_dst "$kind"
 	"$TREESYNC" "$@" "$B/src/" "$B/dst/" >"$T/ref.out" 2>&1 ||
