@@ -143,6 +143,9 @@ for d in src basis; do
 	ln -s some-target "$T/ln/$d/sym"
 	touch -h -d @1500000000 "$T/ln/$d/reg" "$T/ln/$d/sym"
 done
+# The roots too: made a clock tick apart, they would differ, and "./" would
+# rightly be 'cd..t......' for rsync as for treesync.
+touch -d @1500000000 "$T/ln/src" "$T/ln/basis"
 if TREESYNC_FAULTS='no_such_call@1=EIO' "$TREESYNC" -n -r "$T/ln/src/" "$T/ln/probe/" >/dev/null 2>"$T/probe.err" ||
 	! grep -q TREESYNC_FAULTS "$T/probe.err"; then
 	skip "the link-refused check needs TREESYNC_FAULTS: $TREESYNC was built without -DTREESYNC_FAULT_INJECTION=ON (the checks before it passed)"
