@@ -397,8 +397,14 @@ static void copy_failed(struct ftask *f, const struct copy_result *res,
 		report_errno_at(run->rep, -res->err, w, ftask_src_disp(f), f->src_name);
 		run_source_failed(run);	/* a source I/O error: no deletion */
 	} else {
+		/* rsync's sender lists a file it sent whatever its receiver
+		 * then made of it: the item line, then the error. */
+		report_item(run->rep, f->iflags, f->src.mode, rel, NULL, NULL);
 		run_report_dest(run, -res->err, w, rel);
 		run_item_failed(run);
+		/* A temp made and removed again changed the directory: its
+		 * times are set again after its entries, as rsync sets them. */
+		atomic_store(&d->touched, true);
 	}
 	if (res->fatal) {
 		atomic_store(&run->fatal, true);

@@ -301,7 +301,8 @@ static int clear_dir(struct ts_run *run, struct defer *df)
 		r = -errno;
 		run_report_dest(run, -r, "cannot remove directory", df->rel);
 	}
-	c.dir += r == 0;
+	/* The directory itself is replaced, not deleted: rsync counts only
+	 * what was inside it (its "*deleting" lines). */
 	prune_count_deleted(run, &c);
 	if (r < 0 || c.errors) {
 		run_item_failed(run);
@@ -343,7 +344,8 @@ static int clear_way(struct ts_run *run, struct defer *df)
 		run_item_failed(run);
 		return r;
 	}
-	add(&run->deleted[type_index(df->dst.mode)], 1);
+	/* Replaced, not deleted: not in --stats' deleted files (rsync's
+	 * count), though --max-delete counted it (gate_count()). */
 	return 0;
 }
 
@@ -353,11 +355,8 @@ int gate_clear_for_kept(struct dnode *d)
 	struct dslot *up = &d->parent->dslot;
 	int pfd, r = 0;
 
-	if (run->o->dry_run) {
-		/* Counted as the real run counts it (its --stats, --json). */
-		add(&run->deleted[type_index(d->way_mode)], 1);
+	if (run->o->dry_run)
 		return 0;
-	}
 	pfd = dslot_pin(&run->slots, up);
 	if (pfd < 0) {
 		run_report_dest(run, -pfd, "cannot open directory again",
@@ -378,8 +377,7 @@ int gate_clear_for_kept(struct dnode *d)
 		run_item_failed(run);
 		return r;
 	}
-	add(&run->deleted[type_index(d->way_mode)], 1);
-	return 0;
+	return 0;	/* replaced, not deleted (clear_way()) */
 }
 
 static void defer_task(struct pool_task *t, struct pool_worker *w)

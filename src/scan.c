@@ -292,22 +292,22 @@ bool scan_read_dest(struct dnode *d, struct dirlist *dl)
 
 /*
  * Opens source S of D, in the source directory it was listed in (pinned
- * meanwhile).  False when it cannot be read (reported: a source error, so
- * nothing is deleted).
+ * meanwhile).  0, or -errno when it cannot be read (reported: a source
+ * error, so nothing is deleted; -ENOENT when it vanished, exit 24).
  */
-static bool open_source(struct dnode *d, struct dsrc *s)
+static int open_source(struct dnode *d, struct dsrc *s)
 {
 	struct ts_run *run = d->run;
 	int pfd, fd, err;
 
 	if (s->slot.fd >= 0)
-		return true;	/* the root's, or pinned by dnode_enter() */
+		return 0;	/* the root's, or pinned by dnode_enter() */
 	pfd = dslot_pin(&run->slots, &s->up->slot);
 	if (pfd < 0) {
 		report_errno_side(run->rep, TS_SIDE_SRC, -pfd,
 		    "cannot open directory again", s->disp);
 		run_source_failed(run);
-		return false;
+		return pfd;
 	}
 	fd = dslot_open_name(&run->slots, pfd, s->name, s->slot.follow);
 	err = errno;
@@ -315,7 +315,7 @@ static bool open_source(struct dnode *d, struct dsrc *s)
 	if (fd >= 0) {
 		if ((err = -dslot_adopt(&run->slots, &s->slot, fd)) == 0) {
 			s->pinned = true;
-			return true;
+			return 0;
 		}
 		close(fd);
 	}
@@ -326,12 +326,12 @@ static bool open_source(struct dnode *d, struct dsrc *s)
 		add(&run->vanished, 1);
 		report_error(run->rep, "directory has vanished: '%s'",
 		    s->disp);
-		return false;
+		return -ENOENT;
 	}
 	report_errno_side(run->rep, TS_SIDE_SRC, err, "cannot open directory",
 	    s->disp);
 	run_source_failed(run);
-	return false;
+	return -err;
 }
 
 /* The directory's own item line and count, now that it is really there
@@ -734,6 +734,25 @@ static void fail_blocked(struct dnode *d, struct scan_lists *sc)
 	}
 }
 
+/*
+ * D's source directory was listed in its parent but cannot be read (said,
+ * a source error: nothing is deleted).  rsync still makes the directory,
+ * or keeps the one DEST has, with the listed mode and times, and puts
+ * nothing in it: what is known of it is synced, and an empty directory
+ * can only be added to.  Not one that vanished (ERR -ENOENT: there is
+ * nothing to sync it with), nor under -m, where an empty directory is not
+ * made.
+ */
+static void unreadable_dir(struct dnode *d, int err)
+{
+	if (err == -ENOENT || d->blocked || d->run->o->prune_empty_dirs ||
+	    !open_dest_dir(d)) {
+		d->apply_meta = false;
+		return;
+	}
+	report_dir(d);
+}
+
 static void scan_dir(struct dnode *d)
 {
 	struct ts_run *run = d->run;
@@ -741,9 +760,10 @@ static void scan_dir(struct dnode *d)
 	struct dirlist dl;
 	size_t k;
 	bool dest_ok, find_extraneous, defer;
+	int r;
 
-	if (!open_source(d, &d->srcs[0])) {
-		d->apply_meta = false;
+	if ((r = open_source(d, &d->srcs[0])) < 0) {
+		unreadable_dir(d, r);
 		return;
 	}
 	for (k = 1; k < d->nsrcs; k++)

@@ -1,0 +1,92 @@
+#!/bin/bash
+. "$(dirname "$0")/lib.sh"
+describe "as an unprivileged user: an unreadable source directory is still made (or kept) in DEST with its mode and times and listed, as rsync does; a file that cannot be written is listed (its -i line) before its error; same -i lines, tree and exit 23 as rsync, also -n; a directory where a temp was made and removed gets its times again (fault injection)"
+need_func
+need_root
+need_cmd setpriv
+
+# Both tools run as nobody, through wrappers (the harness runs one word).
+mkdir -p "$T/bin"
+for tool in rsync:"$(command -v -- "$RSYNC")" treesync:"$TREESYNC"; do
+    printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups %q "$@"\n' \
+        "${tool#*:}" >"$T/bin/${tool%%:*}"
+    chmod 755 "$T/bin/${tool%%:*}"
+done
+REAL_TREESYNC=$TREESYNC
+RSYNC=$T/bin/rsync TREESYNC=$T/bin/treesync
+chmod 755 "$T"
+# as_nobody OPTS... -- SRC DEST: fresh copies of $DST owned by nobody (but
+# what ROOT_OWNED lists), then both tools.
+ROOT_OWNED=()
+as_nobody() {
+    local p
+    _reset_outputs
+    chown -R nobody:nogroup "$SRC" "$RS_DST" "$TS_DST"
+    for p in "${ROOT_OWNED[@]+"${ROOT_OWNED[@]}"}"; do
+        chown root:root "$RS_DST/$p" "$TS_DST/$p"
+    done
+    _run_pair "$@"
+}
+
+# 1. Unreadable source directories: p/bad (DEST has it, other mode and
+# times, a file inside) and p/new (not in DEST).
+mkdir -p "$SRC/p/bad" "$SRC/p/new" "$DST/p/bad"
+printf 'g\n' >"$SRC/p/bad/g"; printf 'g\n' >"$SRC/p/new/g"
+printf 'f\n' >"$SRC/p/f"; printf 'old\n' >"$DST/p/bad/old"
+chmod 750 "$SRC/p/bad"; chmod 700 "$SRC/p/new"
+stamp "$SRC"; stamp "$DST" 1400000000
+chmod 000 "$SRC/p/bad" "$SRC/p/new"
+for opts in "-ai" "-ai -n" "-rtpi" "-rlptgoDv"; do
+    # shellcheck disable=SC2086
+    as_nobody $opts -- "$SRC/" "$DST/"
+    [ "$RS_RC" = 23 ] || { _show_run rsync; fail "scenario ($opts): rsync exit $RS_RC, want 23"; }
+    case $opts in
+        *i*) expect_line rsync "cd+++++++++ p/new/"
+             expect_line rsync ".d..tp..... p/bad/" ;;
+    esac
+    assert_same_result
+done
+chmod 755 "$SRC/p/bad" "$SRC/p/new"
+rm -rf "$SRC" "$DST"
+
+# 2. A new file in a DEST directory that nobody cannot write to (root's):
+# rsync's sender lists it, then its receiver says why it failed.
+mkdir -p "$SRC/rootdir" "$SRC/ok" "$DST/rootdir"
+printf 'r\n' >"$SRC/rootdir/r"; printf 'o\n' >"$SRC/ok/o"
+stamp "$SRC"; stamp "$DST" 1500000000
+ROOT_OWNED=(rootdir)
+for opts in "-ai" "-rti" "-rtv"; do
+    # shellcheck disable=SC2086
+    as_nobody $opts -- "$SRC/" "$DST/"
+    [ "$RS_RC" = 23 ] || { _show_run rsync; fail "scenario ($opts): rsync exit $RS_RC, want 23"; }
+    case $opts in
+        *i*) expect_line rsync ">f+++++++++ rootdir/r" ;;
+        *) expect_line rsync "rootdir/r" ;;
+    esac
+    assert_same_result
+done
+ROOT_OWNED=()
+rm -rf "$SRC" "$DST"
+
+# 3. A write that fails after its temp was made (an injected rename
+# failure, which rsync cannot be made to have): the directory the temp
+# was made and removed in gets the source's times all the same.
+TREESYNC=$REAL_TREESYNC
+if ! TREESYNC_FAULTS='no_such_call@1=EIO' "$TREESYNC" -n -r "$T/bin/" "$T/probe/" >/dev/null 2>"$T/probe.err" &&
+    grep -q TREESYNC_FAULTS "$T/probe.err"; then
+    mkdir -p "$SRC/sub"; printf 'r\n' >"$SRC/sub/r"; printf 'q\n' >"$SRC/sub/q"
+    stamp "$SRC"
+    "$TREESYNC" -a "$SRC/" "$DST/" || fail "scenario: first copy failed"
+    # sub's times stay as DEST has them: only the temp changes DEST's.
+    was=$(stat -c %Y "$SRC/sub")
+    printf 'rr\n' >>"$SRC/sub/r"; touch -d @1600000000 "$SRC/sub/r"; touch -d "@$was" "$SRC/sub"
+    TREESYNC_FAULTS='renameat@*=EPERM' "$TREESYNC" -ai "$SRC/" "$DST/" >"$T/out" 2>"$T/err"
+    rc=$?
+    [ $rc = 23 ] || fail "injected rename failure: exit $rc, want 23 ($(cat "$T/err"))"
+    grep -qx '>f.st...... sub/r' "$T/out" || fail "injected rename failure: no item line for sub/r: $(cat "$T/out")"
+    [ "$(stat -c %Y "$DST/sub")" = "$was" ] ||
+        fail "injected rename failure: $DST/sub has mtime $(stat -c %Y "$DST/sub"), want the source's $was"
+else
+    note "no fault injection in $TREESYNC: part 3 not run"
+fi
+pass
