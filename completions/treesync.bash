@@ -89,7 +89,7 @@ _treesync()
 		    --omit-link-times -J --chmod= --chown= --usermap= --groupmap=
 		    --numeric-ids --min-size= --max-size= --group -g --acls -A
 		    --xattrs -X --owner -o --super --fake-super -D --devices
-		    --specials --copy-devices --write-devices --dry-run -n
+		    --specials --drop-D --copy-devices --write-devices --dry-run -n
 		    --list-only --checksum -c --checksum-choice= --checksum-seed=
 		    --size-only --ignore-times -I --modify-window= -@ --update -u
 		    --ignore-existing --existing --delete --delete-during
@@ -119,10 +119,10 @@ _treesync()
 		    --no-crtimes --no-N --no-omit-dir-times --no-O
 		    --no-omit-link-times --no-J --no-numeric-ids --no-group --no-g
 		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-super
-		    --no-D --no-devices --no-specials --no-checksum --no-c --cc=
-		    --ignore-non-existing --del --no-force --no-ignore-errors
-		    --no-relative --no-R --no-i-d --implied-dirs --i-d
-		    --no-prune-empty-dirs --no-m --no-mkpath --no-backup
+		    --no-D --no-devices --no-specials --no-drop-D --no-checksum
+		    --no-c --cc= --ignore-non-existing --del --no-force
+		    --no-ignore-errors --no-relative --no-R --no-i-d --implied-dirs
+		    --i-d --no-prune-empty-dirs --no-m --no-mkpath --no-backup
 		    --no-partial --no-delay-updates --no-one-file-system --no-x
 		    --no-insecure-links --no-whole-file --no-W --no-inplace
 		    --no-append --no-fuzzy --no-y --no-sparse --no-S --i-r --no-i-r

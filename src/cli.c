@@ -396,6 +396,8 @@ static bool finish(struct parse_ctx *p)
 		cli_apply(p, CLI_OPT_EXCLUDE, "/*/*");
 	}
 	finish_levels(p);
+	if (p->drop_d)
+		o->devices = o->specials = false;
 	/* rsync's default --iconv. */
 	if (!p->iconv_given && getenv("RSYNC_ICONV") && *getenv("RSYNC_ICONV"))
 		o->iconv = getenv("RSYNC_ICONV");

@@ -28,6 +28,8 @@ struct parse_ctx {
 	int del_during;
 	struct cli_out out;	/* --info and --debug levels, with priorities */
 	int whole_file;		/* -W 1, --no-W -1, neither 0 */
+	bool drop_d;		/* --drop-D: no devices or specials, whatever
+				 * -D, --devices or --specials say */
 	bool batch_seen;	/* a write-batch option in the word just read */
 };
 

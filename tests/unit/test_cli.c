@@ -311,7 +311,7 @@ static void test_no_names_are_rsyncs(void **state)
 		"no-s", "no-old-args", "no-partial", "no-inplace",
 		"no-append", "no-delay-updates",
 		"no-super", "no-atimes", "no-U", "no-open-noatime",
-		"no-crtimes", "no-N", "no-iconv",
+		"no-crtimes", "no-N", "no-iconv", "no-drop-D",
 		"no-motd",	/* an option of its own, not a --no form */
 	};
 	size_t i, j, n = sizeof(rsyncs) / sizeof(rsyncs[0]), table = 0;
