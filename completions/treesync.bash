@@ -56,7 +56,7 @@ _treesync()
 		--log-file|--lock|--exclude-from|--include-from|--files-from|--write-batch|--only-write-batch|--read-batch)
 			_filedir
 			return ;;
-		--compare-dest|--copy-dest|--link-dest|--backup-dir|--partial-dir|--temp-dir|-T)
+		--compare-dest|--copy-dest|--link-dest|--backup-dir|--partial-dir|--temp-dir|-T|--confine-root)
 			_filedir -d
 			return ;;
 		--chown)
@@ -100,23 +100,23 @@ _treesync()
 		    --remove-source-files --compare-dest= --copy-dest= --link-dest=
 		    --backup -b --backup-dir= --suffix= --partial --partial-dir=
 		    --delay-updates --temp-dir= -T --one-file-system -x
-		    --insecure-links --whole-file -W --block-size= -B --inplace
-		    --append --append-verify --preallocate --fuzzy -y --jobs= -j
-		    --copy-method= --fsync --sparse -S --reflink= --verify
-		    --max-alloc= --write-batch= --only-write-batch= --read-batch=
-		    --inc-recursive --no-inc-recursive --rsh= -e --rsync-path=
-		    --remote-option= -M --blocking-io --no-motd --trust-sender
-		    --secluded-args -s --copy-as= --old-args --protocol= --iconv=
-		    --compress -z --compress-choice= --compress-level=
-		    --compress-threads= --skip-compress= --help --version -V
-		    --no-verbose --no-v --no-itemize-changes --no-i --log-format=
-		    --no-8-bit-output --no-8 --no-progress --msgs2stderr
-		    --no-msgs2stderr --no-timeout --no-contimeout --no-bwlimit
-		    --time-limit= --no-human-readable --no-h --no-recursive --no-r
-		    --no-dirs --no-d --old-d --no-from0 --no-links --no-l
-		    --no-munge-links --no-hard-links --no-H --no-perms --no-p
-		    --no-times --no-t --no-atimes --no-U --no-open-noatime
-		    --no-crtimes --no-N --no-omit-dir-times --no-O
+		    --insecure-links --confine-root= --whole-file -W --block-size=
+		    -B --inplace --append --append-verify --preallocate --fuzzy -y
+		    --jobs= -j --copy-method= --fsync --sparse -S --reflink=
+		    --verify --max-alloc= --write-batch= --only-write-batch=
+		    --read-batch= --inc-recursive --no-inc-recursive --rsh= -e
+		    --rsync-path= --remote-option= -M --blocking-io --no-motd
+		    --trust-sender --secluded-args -s --copy-as= --old-args
+		    --protocol= --iconv= --compress -z --compress-choice=
+		    --compress-level= --compress-threads= --skip-compress= --help
+		    --version -V --no-verbose --no-v --no-itemize-changes --no-i
+		    --log-format= --no-8-bit-output --no-8 --no-progress
+		    --msgs2stderr --no-msgs2stderr --no-timeout --no-contimeout
+		    --no-bwlimit --time-limit= --no-human-readable --no-h
+		    --no-recursive --no-r --no-dirs --no-d --old-d --no-from0
+		    --no-links --no-l --no-munge-links --no-hard-links --no-H
+		    --no-perms --no-p --no-times --no-t --no-atimes --no-U
+		    --no-open-noatime --no-crtimes --no-N --no-omit-dir-times --no-O
 		    --no-omit-link-times --no-J --no-numeric-ids --no-group --no-g
 		    --no-acls --no-A --no-xattrs --no-X --no-owner --no-o --no-super
 		    --no-D --no-devices --no-specials --no-drop-D --no-checksum

@@ -119,6 +119,7 @@ complete -c treesync -l 'delay-updates' -d 'put all updated files into place at 
 complete -c treesync -s 'T' -l 'temp-dir' -x -a '(__fish_complete_directories)' -d 'create temporary files in directory DIR'
 complete -c treesync -s 'x' -l 'one-file-system' -d 'don\'t cross filesystem boundaries'
 complete -c treesync -l 'insecure-links' -d 'follow other users\' symlinks in operator paths (DEST, *-from, logs)'
+complete -c treesync -l 'confine-root' -x -a '(__fish_complete_directories)' -d 'refuse operator paths resolving outside DIR'
 complete -c treesync -s 'W' -l 'whole-file' -d 'copy files whole (always so in treesync)'
 complete -c treesync -s 'B' -l 'block-size' -x -d 'accepted and checked; no delta-transfer blocks (treesync)'
 complete -c treesync -l 'inplace' -d 'update destination files in-place (SEE MAN PAGE)'

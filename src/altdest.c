@@ -137,13 +137,14 @@ static char *dest_dir_path(const struct ts_options *o, const struct plan *p)
 
 void altdest_open_roots(const struct ts_options *o, struct plan *p)
 {
-	unsigned opts = o->insecure_links ? OPPATH_INSECURE : 0;
+	unsigned opts = oppath_opts_of(o);
 	char *base = NULL;
 	size_t j;
 
 	for (j = 0; j < o->nalt_dirs && j < TS_MAX_ALT_DEST; j++) {
 		const char *arg = o->alt_dirs[j];
 		char *full, *msg;
+		uid_t bad = (uid_t)-1;
 		struct stat st;
 		int fd;
 
@@ -151,17 +152,20 @@ void altdest_open_roots(const struct ts_options *o, struct plan *p)
 			base = dest_dir_path(o, p);
 		full = arg[0] == '/' ? xstrdup(arg) : util_path_join(base, arg);
 		if (arg[0] == '/') {
-			fd = oppath_open(AT_FDCWD, arg, O_RDONLY, 0, opts, NULL);
+			fd = oppath_open(AT_FDCWD, arg, O_RDONLY, 0, opts, &bad);
 		} else if (p->dst_fd >= 0) {
-			fd = oppath_open(p->dst_fd, arg, O_RDONLY, 0, opts, NULL);
+			fd = oppath_open(p->dst_fd, arg, O_RDONLY, 0, opts, &bad);
 		} else {
 			char *lex = lexical(full);
 
-			fd = oppath_open(AT_FDCWD, lex, O_RDONLY, 0, opts, NULL);
+			fd = oppath_open(AT_FDCWD, lex, O_RDONLY, 0, opts, &bad);
 			free(lex);
 		}
 		msg = NULL;
-		if (fd < 0) {
+		if (fd == -ELOOP && bad != (uid_t)-1) {
+			if (asprintf(&msg, "%s\n", oppath_refusal(bad, full)) < 0)
+				msg = NULL;
+		} else if (fd < 0) {
 			if (asprintf(&msg, "%s arg does not exist: %s\n",
 			    kind_name(o->alt_dest), full) < 0)
 				msg = NULL;

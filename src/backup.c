@@ -153,12 +153,15 @@ static int open_or_make(int fd, const char *name, bool trusted_links,
 
 	for (int tries = 0; tries < 2; tries++) {
 		r = trusted_links ? oppath_open(fd, name, O_RDONLY | O_DIRECTORY,
-		    0, opts, NULL) : sys.openat(fd, name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC, 0);
+		    0, opts & ~OPPATH_CONFINE, NULL) : sys.openat(fd, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 		if (!trusted_links && r < 0)
 			r = -errno;
 		if (r != -ENOENT)
 			return r;
+		/* --confine-root: nothing is made outside it. */
+		if (opts & OPPATH_CONFINE && !oppath_beneath_root(fd))
+			return -EXDEV;
 		if (sys.mkdirat(fd, name, 0777) < 0 && errno != EEXIST)
 			return -errno;
 		*made = true;
@@ -198,15 +201,27 @@ static int root_fd(struct ts_run *run)
 
 	pthread_mutex_lock(&b->lock);
 	if (b->root_fd < 0 && !b->root_err) {
+		unsigned opts = oppath_opts_of(run->o);
 		int start = b->dir[0] == '/' ? open("/", O_RDONLY |
 		    O_DIRECTORY | O_CLOEXEC) : fcntl(run->plan.dst_fd,
 		    F_DUPFD_CLOEXEC, 0);
 
-		fd = start < 0 ? -errno : open_path(start, b->dir, true,
-		    run->o->insecure_links ? OPPATH_INSECURE : 0, &made);
+		/* Opened a component at a time: only where it ends is
+		 * confined, and nothing is made outside. */
+		fd = start < 0 ? -errno : open_path(start, b->dir, true, opts,
+		    &made);
 		if (start >= 0)
 			close(start);
-		if (fd < 0) {
+		if (fd >= 0 && opts & OPPATH_CONFINE &&
+		    !oppath_beneath_root(fd)) {
+			close(fd);
+			fd = -EXDEV;
+		}
+		if (fd == -EXDEV) {
+			b->root_err = fd;
+			report_error(run->rep, "%s", oppath_refusal(
+			    OPPATH_OUTSIDE_ROOT, b->dir));
+		} else if (fd < 0) {
 			b->root_err = fd;
 			run_report_dest(run, -fd, "cannot make the backup directory",
 			    b->dir);

@@ -276,7 +276,7 @@ static int extract_all(struct reader *rd)
 static int open_in(const struct cli *c)
 {
 	const char *name = c->read_batch;
-	unsigned opts = c->opts.insecure_links ? OPPATH_INSECURE : 0;
+	unsigned opts = oppath_opts_of(&c->opts);
 	struct stat st;
 	uid_t bad = 0;
 	int fd;
@@ -286,7 +286,7 @@ static int open_in(const struct cli *c)
 	fd = oppath_open(AT_FDCWD, name, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK, 0, opts, &bad);
 	if (fd == -ELOOP && bad) {
-		batch_say(OPPATH_REFUSED_FMT, (unsigned)bad, name);
+		batch_say("%s", oppath_refusal(bad, name));
 		return -1;
 	}
 	if (fd < 0) {

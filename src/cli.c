@@ -22,6 +22,7 @@
  */
 #include "cli_int.h"
 
+#include "oppath.h"
 #include "report.h"
 #include "util.h"
 
@@ -382,6 +383,26 @@ static bool finish_partial(struct ts_options *o)
 	return true;
 }
 
+/* --confine-root: rsync's checks; set before any operator path is opened
+ * (batch files are, before the run). */
+static bool finish_confine(const struct ts_options *o)
+{
+	if (!o->confine_root)
+		return true;
+	if (o->confine_root[0] != '/') {
+		usage_error("%s", "--confine-root must be an absolute path");
+		return false;
+	}
+	/* rsync: the opt-out skips the walk that enforces the root. */
+	if (o->insecure_links) {
+		usage_error("%s", "--insecure-links cannot be combined with "
+		    "--confine-root");
+		return false;
+	}
+	oppath_set_confine(o->confine_root);
+	return true;
+}
+
 static bool finish(struct parse_ctx *p)
 {
 	struct ts_options *o = p->o;
@@ -398,6 +419,8 @@ static bool finish(struct parse_ctx *p)
 	finish_levels(p);
 	if (p->drop_d)
 		o->devices = o->specials = false;
+	if (!finish_confine(o))
+		return false;
 	/* rsync's default --iconv. */
 	if (!p->iconv_given && getenv("RSYNC_ICONV") && *getenv("RSYNC_ICONV"))
 		o->iconv = getenv("RSYNC_ICONV");

@@ -97,9 +97,9 @@ void filter_set_from0(struct filter_list *fl, bool on)
 	fl->from0 = on;
 }
 
-void filter_set_insecure_links(struct filter_list *fl, bool on)
+void filter_set_oppath_opts(struct filter_list *fl, unsigned opts)
 {
-	fl->oppath_opts = on ? OPPATH_INSECURE : 0;
+	fl->oppath_opts = opts;
 }
 
 static void build_ctx(struct pctx *pc, struct filter_list *fl,

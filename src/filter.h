@@ -127,12 +127,13 @@ void filter_set_from0(struct filter_list *fl, bool on);
 #define FILTER_DEPTH_EXCEEDED (-ELOOP)
 
 /*
- * --insecure-links: rule files named by the operator (--exclude-from,
- * merge files) are opened following every symlink; by default a symlink
- * owned by another user than root or the effective uid is refused, as in
- * rsync 3.5 (oppath.c).
+ * How rule files named by the operator (--exclude-from, merge files) are
+ * opened, enum oppath_opts: by default a symlink owned by another user
+ * than root or the effective uid is refused, as in rsync 3.5; with
+ * --insecure-links every one is followed; with --confine-root the file
+ * must be below it (oppath.c).
  */
-void filter_set_insecure_links(struct filter_list *fl, bool on);
+void filter_set_oppath_opts(struct filter_list *fl, unsigned opts);
 
 /*
  * Adds one rule.  FILTER_RULE takes rsync's --filter syntax (a '.'

@@ -41,6 +41,8 @@ int merge_read_path(const struct filter_list *fl, const char *path,
 	if (strcmp(path, "-") == 0)
 		return util_read_fd(STDIN_FILENO, data, len);
 	fd = oppath_open(AT_FDCWD, path, O_RDONLY, 0, fl->oppath_opts, &bad);
+	if (fd == -ELOOP && bad == OPPATH_OUTSIDE_ROOT)
+		return -EXDEV;
 	if (fd < 0)
 		return fd == -ELOOP && bad != (uid_t)-1 ? -EPERM : fd;
 	rc = util_read_fd(fd, data, len);
@@ -53,6 +55,8 @@ const char *merge_strerror(int rc)
 {
 	if (rc == OPPATH_NOT_REGULAR)
 		return "not a regular file";
+	if (rc == -EXDEV)
+		return "it resolves outside --confine-root";
 	return rc == -EPERM ? "refusing to follow a symlink owned by an "
 	    "untrusted user (--insecure-links follows it)" : strerror(-rc);
 }

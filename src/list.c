@@ -261,8 +261,10 @@ static int read_rules(void *arg, const char *path, bool in_dir, char **data,
 {
 	const struct rules_at *ra = arg;
 
-	return oppath_read_file(in_dir ? ra->fd : AT_FDCWD, path, ra->opts,
-	    data, len);
+	/* A per-directory merge file is in the source tree, an explicit
+	 * root: --confine-root holds only files named by rules. */
+	return oppath_read_file(in_dir ? ra->fd : AT_FDCWD, path,
+	    in_dir ? ra->opts & ~OPPATH_CONFINE : ra->opts, data, len);
 }
 
 /*
@@ -273,7 +275,7 @@ static void read_dir(struct lister *ls, const struct lent *d, int fd,
     struct lents *out)
 {
 	const struct ts_options *o = ls->run->o;
-	struct rules_at ra = { fd, o->insecure_links ? OPPATH_INSECURE : 0 };
+	struct rules_at ra = { fd, oppath_opts_of(o) };
 	struct filter_reader rd = { read_rules, &ra };
 	struct lent at = *d;
 	bool top = strcmp(d->rel, ".") == 0;

@@ -118,7 +118,7 @@ int lock_take(struct ts_run *run)
 		    O_NOCTTY, 0644, o->insecure_links ? OPPATH_INSECURE : 0,
 		    &bad);
 		if (fd == -ELOOP && bad != (uid_t)-1) {
-			report_error(run->rep, OPPATH_REFUSED_FMT, (unsigned)bad, what);
+			report_error(run->rep, "%s", oppath_refusal(bad, what));
 			return LOCK_ERROR;
 		}
 		if (fd < 0)

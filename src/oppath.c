@@ -15,17 +15,27 @@
  * procfs "magic" links (/dev/fd/N, /proc/self/fd/N: what a shell's
  * process substitution hands over) have no path to read; they are owned
  * by the process itself, and the kernel is left to follow them.
+ *
+ * --confine-root=DIR (OPPATH_CONFINE) asks where the path came out, not
+ * who planted a link: before the last component is opened (or created:
+ * a log, a batch file) the directory it is opened in must be DIR or below
+ * it, and a directory opened must be too.  "Below" is asked of the open
+ * fds themselves, by walking ".." up to DIR or to "/", so no name can be
+ * swapped between the check and the use.  A magic link cannot be checked
+ * that way and is refused when confined.
  */
 #define _GNU_SOURCE
 #include "oppath.h"
 
 #include "sys.h"
+#include "treesync/treesync.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +43,75 @@
 #include <unistd.h>
 
 #define MAX_LINKS 40	/* as the kernel's own limit */
+
+/* --confine-root, or NULL: set before any thread starts, read-only after. */
+static const char *confine_root;
+
+void oppath_set_confine(const char *dir)
+{
+	confine_root = dir && strcmp(dir, "/") != 0 ? dir : NULL;
+}
+
+unsigned oppath_opts_of(const struct ts_options *o)
+{
+	return (o->insecure_links ? OPPATH_INSECURE : 0) |
+	    (confine_root ? OPPATH_CONFINE : 0);
+}
+
+const char *oppath_refusal(uid_t bad, const char *path)
+{
+	static __thread char msg[PATH_MAX * 2 + 128];
+
+	if (bad == OPPATH_OUTSIDE_ROOT)
+		snprintf(msg, sizeof(msg), "refusing '%s': it resolves outside "
+		    "--confine-root %s", path, confine_root ? confine_root : "/");
+	else
+		snprintf(msg, sizeof(msg), "refusing to follow a symlink owned "
+		    "by an untrusted user (uid %u) in '%s'; --insecure-links "
+		    "follows it", (unsigned)bad, path);
+	return msg;
+}
+
+bool oppath_beneath_root(int dirfd)
+{
+	struct stat root, st, up;
+	int fd, next;
+	bool in = false;
+
+	if (!confine_root)
+		return true;
+	if (stat(confine_root, &root) < 0 || fstat(dirfd, &st) < 0)
+		return false;
+	fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	while (fd >= 0) {
+		if (st.st_dev == root.st_dev && st.st_ino == root.st_ino) {
+			in = true;
+			break;
+		}
+		next = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (next < 0 || fstat(next, &up) < 0 ||
+		    (up.st_dev == st.st_dev && up.st_ino == st.st_ino)) {
+			if (next >= 0)
+				close(next);
+			break;	/* "/" reached, or lost: outside */
+		}
+		close(fd);
+		fd = next;
+		st = up;
+	}
+	if (fd >= 0)
+		close(fd);
+	return in;
+}
+
+/* An OPPATH_CONFINE check of DIRFD: 0, or -ELOOP with *BAD_UID set. */
+static int confined(int dirfd, unsigned opts, uid_t *bad_uid)
+{
+	if (!(opts & OPPATH_CONFINE) || oppath_beneath_root(dirfd))
+		return 0;
+	*bad_uid = OPPATH_OUTSIDE_ROOT;
+	return -ELOOP;
+}
 
 static bool trusted(const struct stat *st)
 {
@@ -48,6 +127,8 @@ static bool on_procfs(int dirfd)
 }
 
 static int resolve(int dirfd, const char *path, int flags, mode_t mode,
+    unsigned opts, int *links, uid_t *bad_uid);
+static int last_component(int fd, const char *comp, int flags, mode_t mode,
     unsigned opts, int *links, uid_t *bad_uid);
 
 /*
@@ -72,7 +153,13 @@ static int follow(int dirfd, const char *comp, int flags, mode_t mode,
 	if (++*links > MAX_LINKS)
 		return -ELOOP;
 	if (on_procfs(dirfd)) {
-		int fd = sys.openat(dirfd, comp, flags | O_CLOEXEC, mode);
+		int fd;
+
+		if (opts & OPPATH_CONFINE && confine_root) {
+			*bad_uid = OPPATH_OUTSIDE_ROOT;
+			return -ELOOP;
+		}
+		fd = sys.openat(dirfd, comp, flags | O_CLOEXEC, mode);
 
 		return fd < 0 ? -errno : fd;
 	}
@@ -81,6 +168,36 @@ static int follow(int dirfd, const char *comp, int flags, mode_t mode,
 		return -errno;
 	target[n] = '\0';
 	return resolve(dirfd, target, flags, mode, opts, links, bad_uid);
+}
+
+/* Opens COMP, the last component, in the directory FD. */
+static int last_component(int fd, const char *comp, int flags, mode_t mode,
+    unsigned opts, int *links, uid_t *bad_uid)
+{
+	struct stat st;
+	int r = confined(fd, opts, bad_uid);
+
+	if (r < 0)
+		return r;
+	r = sys.openat(fd, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (r < 0)
+		r = -errno;
+	/* A symlink with O_NOFOLLOW: ELOOP (ENOTDIR with O_DIRECTORY;
+	 * follow() checks it is a symlink).  What it leads to is checked
+	 * where its own last component is opened. */
+	if (r == -ELOOP || r == -ENOTDIR)
+		return follow(fd, comp, flags, mode, opts, links, bad_uid);
+	/* "..", or DIR itself named through its parent. */
+	if (r >= 0 && opts & OPPATH_CONFINE && fstat(r, &st) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		int c = confined(r, opts, bad_uid);
+
+		if (c < 0) {
+			close(r);
+			return c;
+		}
+	}
+	return r;
 }
 
 /* Opens PATH below DIRFD (from "/" if absolute), component by component. */
@@ -113,15 +230,8 @@ static int resolve(int dirfd, const char *path, int flags, mode_t mode,
 		/* "a/b/" names the directory b: its last component is b. */
 		last = !slash || !slash[1 + strspn(slash + 1, "/")];
 		if (last) {
-			r = sys.openat(fd, comp, flags | O_NOFOLLOW | O_CLOEXEC,
-			    mode);
-			if (r < 0)
-				r = -errno;
-			/* A symlink with O_NOFOLLOW: ELOOP (ENOTDIR with
-			 * O_DIRECTORY; follow() checks it is a symlink). */
-			if (r == -ELOOP || r == -ENOTDIR)
-				r = follow(fd, comp, flags, mode, opts, links,
-				    bad_uid);
+			r = last_component(fd, comp, flags, mode, opts, links,
+			    bad_uid);
 			break;
 		}
 		r = sys.openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
@@ -129,8 +239,11 @@ static int resolve(int dirfd, const char *path, int flags, mode_t mode,
 		if (r < 0) {
 			r = -errno;
 			if (r == -ENOTDIR || r == -ELOOP)
+				/* Only where the path ends is confined:
+				 * a link on the way may leave DIR and
+				 * come back. */
 				r = follow(fd, comp, O_PATH | O_DIRECTORY, 0,
-				    opts, links, bad_uid);
+				    opts & ~OPPATH_CONFINE, links, bad_uid);
 			if (r < 0)
 				break;
 		}
@@ -164,6 +277,8 @@ int oppath_read_file(int dirfd, const char *path, unsigned opts,
 
 	fd = oppath_open(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0,
 	    opts, &bad);
+	if (fd == -ELOOP && bad == OPPATH_OUTSIDE_ROOT)
+		return -EXDEV;
 	if (fd < 0)
 		return fd == -ELOOP && bad != (uid_t)-1 ? -EPERM : fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {

@@ -10,15 +10,42 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct ts_options;
+
 enum oppath_opts {
 	OPPATH_INSECURE = 1 << 0,	/* --insecure-links: follow them all */
+	OPPATH_CONFINE	= 1 << 1,	/* --confine-root: the path must end up
+					 * below the root oppath_set_confine()
+					 * set */
 };
+
+/* The *BAD_UID of an -ELOOP for a path that resolves outside the
+ * --confine-root (no symlink owner to blame). */
+#define OPPATH_OUTSIDE_ROOT ((uid_t)-2)
+
+/*
+ * Sets the --confine-root DIR (absolute; NULL or "/": none) that
+ * OPPATH_CONFINE opens are held below.  DIR is kept, not copied.  Not
+ * thread-safe: call it before any thread opens an operator path.
+ */
+void oppath_set_confine(const char *dir);
+
+/* Whether the directory DIRFD is the --confine-root or below it (true
+ * when there is none).  Thread-safe. */
+bool oppath_beneath_root(int dirfd);
+
+/* The enum oppath_opts of an operator option path under O: --insecure-links
+ * and --confine-root.  Thread-safe. */
+unsigned oppath_opts_of(const struct ts_options *o);
 
 /*
  * Opens PATH relative to DIRFD (AT_FDCWD, or a directory; "/" when PATH is
  * absolute) with FLAGS and MODE for its last component, resolving one
  * component at a time.  A symlink owned by another user is not followed:
- * -ELOOP, and *BAD_UID (may be NULL) receives its owner.  Returns an fd or
+ * -ELOOP, and *BAD_UID (may be NULL) receives its owner.  With
+ * OPPATH_CONFINE, a path whose last component's directory (or, for a
+ * directory, the path itself) is not below the confine root is -ELOOP
+ * with *BAD_UID OPPATH_OUTSIDE_ROOT, and nothing is created.  Returns an fd or
  * -errno.  Thread-safe.
  */
 int oppath_open(int dirfd, const char *path, int flags, mode_t mode,
@@ -31,16 +58,19 @@ int oppath_open(int dirfd, const char *path, int flags, mode_t mode,
 /*
  * Reads the whole of PATH (relative to DIRFD, as oppath_open() resolves
  * it) into a malloc'ed *DATA of *LEN bytes: a rule file.  Returns 0,
- * -EPERM for a symlink owned by an untrusted user, OPPATH_NOT_REGULAR for
+ * -EPERM for a symlink owned by an untrusted user, -EXDEV for a path
+ * outside the confine root, OPPATH_NOT_REGULAR for
  * anything but a regular file (never opened for a blocking read), or
  * another -errno.  Thread-safe.
  */
 int oppath_read_file(int dirfd, const char *path, unsigned opts,
     char **data, size_t *len);
 
-/* The message for an -ELOOP of oppath_open() caused by BAD_UID. */
-#define OPPATH_REFUSED_FMT \
-	"refusing to follow a symlink owned by an untrusted user (uid %u) " \
-	"in '%s'; --insecure-links follows it"
+/*
+ * The message for an -ELOOP of oppath_open() that set *BAD_UID (another
+ * user's symlink, or OPPATH_OUTSIDE_ROOT), about PATH.  The string is
+ * the calling thread's until its next call.  Thread-safe.
+ */
+const char *oppath_refusal(uid_t bad_uid, const char *path);
 
 #endif /* TS_OPPATH_H */

@@ -73,8 +73,7 @@ static int open_temp_dir(struct partial *p, const struct ts_options *o,
 	fd = oppath_open(o->temp_dir[0] == '/' ? AT_FDCWD : dst_fd,
 	    o->temp_dir, O_RDONLY | O_DIRECTORY, 0, p->opts, &bad);
 	if (fd == -ELOOP && bad != (uid_t)-1) {
-		report_error(p->rep, OPPATH_REFUSED_FMT, (unsigned)bad,
-		    o->temp_dir);
+		report_error(p->rep, "%s", oppath_refusal(bad, o->temp_dir));
 	} else if (fd < 0) {
 		report_error(p->rep, "The temp-dir does not exist: %s",
 		    o->temp_dir);
@@ -106,7 +105,7 @@ struct partial *partial_new(const struct ts_options *o, int dst_fd,
 	p->abs_fd = -1;
 	p->rep = rep;
 	p->delay = o->delay_updates && o->partial_dir;
-	p->opts = o->insecure_links ? OPPATH_INSECURE : 0;
+	p->opts = oppath_opts_of(o);
 	pthread_mutex_init(&p->lock, NULL);
 	if (o->partial_dir) {
 		p->dir = xstrdup(o->partial_dir);
@@ -225,7 +224,7 @@ static int open_abs_locked(struct partial *p, bool create)
 		free(parent);
 	}
 	if (fd == -ELOOP && bad != (uid_t)-1)
-		report_error(p->rep, OPPATH_REFUSED_FMT, (unsigned)bad, p->dir);
+		report_error(p->rep, "%s", oppath_refusal(bad, p->dir));
 	p->abs_fd = fd >= 0 ? fd : -1;
 	return fd;
 }

@@ -172,7 +172,7 @@ static int open_dest(struct report *rep, const struct ts_options *o,
 	if (fd >= 0)
 		return fd;
 	if (fd == -ELOOP && bad != (uid_t)-1) {
-		report_error(rep, OPPATH_REFUSED_FMT, (unsigned)bad, path);
+		report_error(rep, "%s", oppath_refusal(bad, path));
 		fd = -EPERM;
 	}
 	errno = -fd;
@@ -479,7 +479,7 @@ static FILE *open_list(struct report *rep, const char *file, unsigned opts)
 	FILE *f;
 
 	if (fd == -ELOOP && bad != (uid_t)-1) {
-		report_error(rep, OPPATH_REFUSED_FMT, (unsigned)bad, file);
+		report_error(rep, "%s", oppath_refusal(bad, file));
 		fd = -EPERM;
 	}
 	if (fd < 0) {

@@ -533,7 +533,7 @@ int report_open_log(struct report *r, const char *path, unsigned path_opts)
 	    O_NOCTTY, 0644, path_opts, &bad);
 
 	if (fd == -ELOOP && bad != (uid_t)-1) {
-		report_error(r, OPPATH_REFUSED_FMT, (unsigned)bad, path);
+		report_error(r, "%s", oppath_refusal(bad, path));
 		return -EPERM;
 	}
 	if (fd < 0)

@@ -51,8 +51,10 @@ static int read_rule_file(void *arg, const char *path, bool in_dir,
 {
 	const struct rule_src *rs = arg;
 
+	/* A per-directory merge file is in the source tree, an explicit
+	 * root: --confine-root holds only files named by rules. */
 	return oppath_read_file(in_dir ? rs->dirfd : AT_FDCWD, path,
-	    rs->opts, data, len);
+	    in_dir ? rs->opts & ~OPPATH_CONFINE : rs->opts, data, len);
 }
 
 /*
@@ -211,7 +213,7 @@ int select_build_rules(struct ts_run *run)
 		return 0;
 	run->filters = filter_list_new();
 	filter_set_from0(run->filters, o->from0);
-	filter_set_insecure_links(run->filters, o->insecure_links);
+	filter_set_oppath_opts(run->filters, oppath_opts_of(o));
 	for (i = 0; i < o->nfilters; i++)
 		if ((code = add_filter(run, run->filters, &o->filters[i])))
 			return code;
@@ -277,8 +279,8 @@ bool select_pushed(struct ts_run *run, int r, char *err)
 bool select_push_layer(struct dnode *d, struct dsrc *s)
 {
 	struct ts_run *run = d->run;
-	struct rule_src src = { s->slot.fd, run->o->insecure_links ?
-		OPPATH_INSECURE : 0, 0, NULL, &run->slots };
+	struct rule_src src = { s->slot.fd, oppath_opts_of(run->o), 0, NULL,
+		&run->slots };
 	struct filter_reader rd = { read_rule, &src };
 	char *err = NULL;
 	int r;
@@ -468,20 +470,55 @@ static char **relative_lines(struct ts_run *run, size_t *n)
 	return v;
 }
 
+/*
+ * --confine-root: rsync holds the paths selected from a --files-from
+ * list below it, so when the source directory they are looked up in is
+ * outside, each one fails as an entry that cannot be stat'ed (ELOOP, as
+ * rsync's walk says) and none is sent.  True when they may be used.
+ */
+static bool list_confined(struct ts_run *run, char **lines, size_t n)
+{
+	const char *dir = run->o->nsrcs ? run->o->srcs[0] : ".";
+	unsigned opts = oppath_opts_of(run->o);
+	bool in;
+	size_t i;
+	int fd;
+
+	if (!(opts & OPPATH_CONFINE))
+		return true;
+	fd = oppath_open(AT_FDCWD, dir, O_PATH | O_DIRECTORY, 0,
+	    opts & ~OPPATH_CONFINE, NULL);
+	in = fd < 0 || oppath_beneath_root(fd);	/* missing: said later */
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; !in && i < n; i++) {
+		char *p = util_path_join(dir, lines[i]);
+
+		report_errno_side(run->rep, TS_SIDE_SRC, ELOOP,
+		    "cannot stat listed source", p);
+		free(p);
+		run_source_failed(run);
+	}
+	return in;
+}
+
 int select_load(struct ts_run *run)
 {
 	char **lines = NULL;
 	size_t n = 0, i, k, cap = 0, *caps;
+	bool use;
 
 	if (run->rel_srcs)
 		lines = relative_lines(run, &n);
 	else if (plan_read_files_from(run->rep, run->o->files_from,
-	    run->o->from0, run->o->insecure_links ? OPPATH_INSECURE : 0,
+	    run->o->from0, oppath_opts_of(run->o),
 	    &lines, &n) < 0)
 		return TS_EXIT_SYNTAX;	/* as rsync: code 1 */
+	use = run->rel_srcs || list_confined(run, lines, n);
 	caps = xcalloc(n + 1, sizeof(*caps));
 	for (i = 0; i < n; i++) {
-		add_line(run, lines[i], &cap, caps);
+		if (use)
+			add_line(run, lines[i], &cap, caps);
 		free(lines[i]);
 	}
 	free(lines);

@@ -273,6 +273,9 @@ struct ts_options {
 	bool dry_run;		/* -n */
 	bool insecure_links;	/* follow operator-path symlinks of any owner
 				 * (default: only root's and the euid's) */
+	const char *confine_root;	/* --confine-root: option paths must
+					 * resolve below it (absolute; NULL or
+					 * "/": none) */
 
 	/* Output. */
 	int verbose;		/* -v count */
