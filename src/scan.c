@@ -161,8 +161,9 @@ static int open_existing(struct dnode *d, int pfd)
 
 /* Opens the destination directory of a non-root node in its parent's
  * (pinned meanwhile; opened again if it had been closed), making it
- * first if it is new and MAKE says so. */
-static bool attach_dest_dir(struct dnode *d, bool make)
+ * first if it is new and MAKE says so.  QUIET: an existing one that
+ * cannot be opened is no error (nothing was to be done in it). */
+static bool attach_dest_dir(struct dnode *d, bool make, bool quiet)
 {
 	struct ts_run *run = d->run;
 	struct dslot *up = &d->parent->dslot;
@@ -181,10 +182,15 @@ static bool attach_dest_dir(struct dnode *d, bool make)
 			adopt_dest(d, open_existing(d, pfd));
 	} else if (d->create && !make_dest_dir(d, pfd)) {
 		ok = false;
-	} else if (!adopt_dest(d, open_existing(d, pfd)) && !d->blocked) {
-		/* ELOOP/ENOTDIR: something not a directory was planted. */
-		run_report_dest(run, errno, "cannot open directory", d->rel);
-		run_item_failed(run);
+	} else if (!adopt_dest(d, open_existing(d, pfd)) &&
+	    (quiet || !d->blocked)) {
+		if (!quiet) {
+			/* ELOOP/ENOTDIR: something not a directory was
+			 * planted. */
+			run_report_dest(run, errno, "cannot open directory",
+			    d->rel);
+			run_item_failed(run);
+		}
 		ok = false;
 	}
 	if (pfd >= 0)
@@ -207,7 +213,7 @@ static void settle_dest_dir(struct dnode *d)
 /* Opens (or creates) the destination directory of a non-root node. */
 static bool open_dest_dir(struct dnode *d)
 {
-	if (!attach_dest_dir(d, true))
+	if (!attach_dest_dir(d, true, false))
 		return false;
 	settle_dest_dir(d);
 	return true;
@@ -746,10 +752,13 @@ static void fail_blocked(struct dnode *d, struct scan_lists *sc)
 static void unreadable_dir(struct dnode *d, int err)
 {
 	if (err == -ENOENT || d->blocked || d->run->o->prune_empty_dirs ||
-	    !open_dest_dir(d)) {
+	    !attach_dest_dir(d, true, !d->create)) {
+		/* An existing one this user cannot open (its mode 000, as
+		 * an earlier run made it) is left as it is, unsaid. */
 		d->apply_meta = false;
 		return;
 	}
+	settle_dest_dir(d);
 	report_dir(d);
 }
 
@@ -772,7 +781,7 @@ static void scan_dir(struct dnode *d)
 	 * below it (emptydir_need()); until then only an existing one is
 	 * opened, to be read. */
 	defer = emptydir_defers(d);
-	if (!d->blocked && !(defer ? attach_dest_dir(d, false) :
+	if (!d->blocked && !(defer ? attach_dest_dir(d, false, false) :
 	    open_dest_dir(d))) {
 		d->apply_meta = false;
 		return;

@@ -46,6 +46,16 @@ for opts in "-ai" "-ai -n" "-rtpi" "-rlptgoDv"; do
     esac
     assert_same_result
 done
+# Again on what each made (p/new is d---------, nobody cannot open it):
+# only the source's errors, exit 23.
+run_both_again -ai -- "$SRC/" "$DST/"
+assert_same_result
+# No error of DEST's own there, so --ignore-errors still deletes the
+# extraneous p/x (treesync only: rsync also deletes inside p/bad, README).
+printf 'x\n' >"$TS_DST/p/x"; chown nobody:nogroup "$TS_DST/p/x"
+run_ts -ai --delete --ignore-errors -- "$SRC/" "$DST/"
+[ "$TS_RC" = 23 ] && [ ! -e "$TS_DST/p/x" ] && [ "$(wc -l <"$T/treesync.err")" = 2 ] ||
+    fail "--ignore-errors again: exit $TS_RC (want 23), p/x $( [ -e "$TS_DST/p/x" ] && echo kept || echo deleted) (want deleted), stderr: $(cat "$T/treesync.err")"
 chmod 755 "$SRC/p/bad" "$SRC/p/new"
 rm -rf "$SRC" "$DST"
 
