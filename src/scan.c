@@ -751,10 +751,12 @@ static void fail_blocked(struct dnode *d, struct scan_lists *sc)
  */
 static void unreadable_dir(struct dnode *d, int err)
 {
+	/* DEST's existing counterpart is left as it is, unsaid: it holds
+	 * the good copy of what the source cannot show now (RT-06, t3006),
+	 * and rsync's mode 000 and times on it would lock its readers out
+	 * (README "Deliberate differences").  A missing one is made. */
 	if (err == -ENOENT || d->blocked || d->run->o->prune_empty_dirs ||
-	    !attach_dest_dir(d, true, !d->create)) {
-		/* An existing one this user cannot open (its mode 000, as
-		 * an earlier run made it) is left as it is, unsaid. */
+	    !d->create || !attach_dest_dir(d, true, false)) {
 		d->apply_meta = false;
 		return;
 	}
