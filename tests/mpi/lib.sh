@@ -244,7 +244,19 @@ run() {
 	rm -f "$T"/spread.rank* "$T"/rc.rank*
 	TREESYNC_MPI_STATS=$T/spread mpi "$np" "$MPI_DIR/simhost.sh" -m "$B/src:$M/src:$LFS" \
 		-m "$B/dst:$M/dst:$LFS" ${SIMHOST_OPTS:-} -- bash -c \
-		'"$@"; rc=$?; echo $rc >"$0/rc.rank$OMPI_COMM_WORLD_RANK"; exit $rc' "$T" \
+		'"$@"; rc=$?; echo $rc >"$0/rc.rank$OMPI_COMM_WORLD_RANK"
+		# mpirun kills every rank once one exits non-zero (Open MPI'"'"'s
+		# orte_abort_on_non_zero_status): a rank that ended by itself
+		# waits (up to 10 s) for the others'"'"' codes before it exits, so
+		# a slower rank is not killed before its code is written.
+		if [ "$rc" -lt 128 ]; then
+			for i in $(seq 100); do
+				n=$(ls "$0"/rc.rank* 2>/dev/null | wc -l)
+				[ "$n" -ge "$OMPI_COMM_WORLD_SIZE" ] && break
+				sleep 0.1
+			done
+		fi
+		exit $rc' "$T" \
 		"$TREESYNC_MPI_BIN" -j 2 "$@" "$M/src/" "$M/dst/"
 }
 
@@ -272,19 +284,19 @@ rank_stat() {
 
 # until_rank1 FIELD NP ARGS...: a fault on rank 1 only shows when rank 1
 # gets the work it applies to, and stealing decides that: runs
-# prepare_dst (the test's) then run NP ARGS, up to 3 times, until rank 1's
-# FIELD (rank_stat) is above 0; fails when it never is.
+# prepare_dst (the test's) then run NP ARGS, up to UNTIL_TRIES (3) times,
+# until rank 1's FIELD (rank_stat) is above 0; fails when it never is.
 until_rank1() {
 	local field=$1 np=$2 attempt v
 	shift 2
-	for attempt in 1 2 3; do
+	for attempt in $(seq "${UNTIL_TRIES:-3}"); do
 		prepare_dst
 		run "$np" "$@"
 		v=$(rank_stat 1 "$field")
 		[ "${v:-0}" -gt 0 ] && return 0
-		note "$np ranks, attempt $attempt: rank 1's $field is 0 (exit $MPI_RC); again"
+		note "$np ranks, attempt $attempt: rank 1's $field is 0 (exit $MPI_RC; rank 1: $(cat "$T"/spread.rank1 2>/dev/null)); again"
 	done
-	fail "$np ranks: rank 1's $field stayed 0 in 3 runs"
+	fail "$np ranks: rank 1's $field stayed 0 in ${UNTIL_TRIES:-3} runs"
 }
 
 # same_codes NP CODE: every one of the NP ranks exited CODE.

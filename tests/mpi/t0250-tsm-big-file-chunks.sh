@@ -30,7 +30,10 @@ for np in 2 3; do
 done
 
 prepare_dst() { rm -rf "$B/dst" && cp -a "$T/old" "$B/dst"; }
-SIMHOST_OPTS="-R 1:$M/src:fault_path=big,eio_read_after=0" until_rank1 chunks 2 -a --delete
+# Rank 1 must copy a chunk, not own the file: under load it often steals
+# the file's task first (then the error is the owner's and rank 0 copies
+# the chunk), so this scenario is tried more often.
+UNTIL_TRIES=8 SIMHOST_OPTS="-R 1:$M/src:fault_path=big,eio_read_after=0" until_rank1 chunks 2 -a --delete
 note "read error on rank 1: exit $MPI_RC, ranks $(rank_codes)"
 [ "$MPI_RC" = 23 ] || { note_file "$T/mpi.out"; fail "a read error in a chunk: exit $MPI_RC, not 23"; }
 same_codes 2 23
