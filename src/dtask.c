@@ -94,8 +94,11 @@ static bool locate_src(const struct ts_run *run, const struct dnode *d,
 		if (!p)
 			return false;
 		if (p->is_root) {
-			*op = (uint32_t)base->rank;
-			brel = xstrdup("");
+			/* --files-from: a source per operand and list, below
+			 * the operand by the list's prefix (root.c). */
+			*op = (uint32_t)(base->rank / (run->o->files_from &&
+			    run->nsels ? run->nsels : 1));
+			brel = xstrdup(base->list ? base->list->prefix : "");
 		} else if (p->ext) {
 			const struct proxy *x = p->ext;
 			size_t m = (size_t)(base - p->srcs);
@@ -186,7 +189,7 @@ static bool encode_dir(struct ts_run *run, struct dnode *c,
 	if (c->is_root || !d || c->nsrcs == 0 || c->nsrcs > MAX_UPS)
 		return false;
 	for (k = 0; k < c->nsrcs; k++)
-		if (c->srcs[k].list || !c->srcs[k].up ||
+		if (!c->srcs[k].up ||
 		    !up_index(ups, &nups, c->srcs[k].up, &upi[k]))
 			return false;
 	put_head(out, DT_DIR, c);
@@ -201,6 +204,7 @@ static bool encode_dir(struct ts_run *run, struct dnode *c,
 	flags |= c->apply_meta ? DF_APPLY_META : 0;
 	flags |= c->attrs_differ ? DF_ATTRS_DIFFER : 0;
 	flags |= c->has_dst && c->dst.dev == run->dst_dev ? DF_DST_ROOT_DEV : 0;
+	flags |= c->unsent ? DF_UNSENT : 0;
 	put_u8(out, flags);
 	put_u32(out, c->iflags);
 	put_u32(out, (uint32_t)c->dflt);
@@ -212,6 +216,10 @@ static bool encode_dir(struct ts_run *run, struct dnode *c,
 	for (k = 0; k < c->nsrcs; k++) {
 		put_u32(out, upi[k]);
 		put_str(out, c->srcs[k].name);
+		/* --files-from: every rank has the same lists (dtask_list.c) */
+		put_u32(out, c->srcs[k].list ?
+		    (uint32_t)(c->srcs[k].list - run->sels) : NO_LIST);
+		put_u8(out, (uint8_t)c->srcs[k].sel);
 	}
 	return true;
 }
@@ -359,8 +367,6 @@ const char *dtask_unsupported(const struct ts_run *run)
 			return "per-directory filter rules (dir-merge, -F)";
 	if (run->plan.overlap)
 		return "a destination inside a source";
-	if (o->files_from)
-		return "--files-from";
 	if (o->alt_dest)
 		return "--link-dest/--compare-dest/--copy-dest";
 	if (o->prune_empty_dirs)

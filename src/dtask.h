@@ -87,6 +87,19 @@ void dtask_hl_free(struct ts_run *run);
  * on other ranks (for TREESYNC_MPI_STATS). */
 void dtask_hl_counts(uint64_t *held, uint64_t *spanning);
 
+/*
+ * --files-from and -R over several ranks (dtask_list.c), each collective
+ * (main thread, every rank at the same point).  dtask_list_share(): rank
+ * 0's lists (select_load() ran there alone) to every other rank, which
+ * had none; 0 or an exit code (reported).  dtask_list_unlisted(): the
+ * listed paths that no rank met, said once by rank 0 as one process says
+ * them: before the deletion decision (AFTER false) those not below a
+ * directory that some rank replaces after the walk, after the deletion
+ * pass (AFTER true) the rest.
+ */
+int dtask_list_share(struct ts_run *run);
+void dtask_list_unlisted(struct ts_run *run, bool after);
+
 /* What treesync-mpi does not spread across ranks yet (an option, for
  * the message), or NULL; once the rules and the plan are made. */
 const char *dtask_unsupported(const struct ts_run *run);

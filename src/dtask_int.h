@@ -9,6 +9,8 @@
  *   dtask_steal.c  the thief's side: a stolen directory or batch of files
  *                  run below proxies re-opened from this rank's roots
  *   dtask_chunk.c  a big file's chunks on other ranks (CHUNK, CDONE)
+ *   dtask_list.c   a --files-from list shared by broadcast (its own
+ *                  pieces, not these messages)
  *
  * A message (host byte order: every rank runs the same build):
  *
@@ -17,7 +19,9 @@
  *		str name, entry src, entry dst, u8 flags (enum dir_flag),
  *		u32 iflags, u32 dflt, meta, u32 nups, per up: u32 operand,
  *		str rel (below the operand's fd), str disp, u64 ino;
- *		u32 nsrcs, per source: u32 up, str name
+ *		u32 nsrcs, per source: u32 up, str name, u32 list (its
+ *		--files-from list's index in run->sels, or NO_LIST), u8 sel
+ *		(enum sel)
  *   FILES	u8 kind, u8 version, u16 0, u64 first file (on the origin),
  *		str dir (below DEST), u8 dir_known, u64 dir_ino, u32 dflt,
  *		u32 nups, the ups as in DIR (the file's source directories),
@@ -56,7 +60,7 @@
 #include <string.h>
 
 enum { DT_DIR = 1, DT_DONE = 2, DT_FILES = 3, DT_CHUNK = 4, DT_CDONE = 5,
-	DT_VERSION = 2 };
+	DT_VERSION = 3 };
 enum { DONE_DIR, DONE_FILES };
 enum { FF_HAS_DST = 1 << 0, FF_CHECKSUM = 1 << 1 };
 #define MAX_UPS 64
@@ -70,7 +74,9 @@ enum dir_flag {
 	DF_APPLY_META = 1 << 4,
 	DF_ATTRS_DIFFER = 1 << 5,
 	DF_DST_ROOT_DEV = 1 << 6,	/* DEST entry on DEST's file system */
+	DF_UNSENT = 1 << 7,		/* dnode.unsent (--no-implied-dirs) */
 };
+#define NO_LIST UINT32_MAX	/* a source without a --files-from list */
 
 /* What a chunk's error was doing (a CDONE's u8 what; its message in
  * dtask_chunk.c). */

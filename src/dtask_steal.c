@@ -225,6 +225,8 @@ struct dirmsg {
 	uint32_t nsrcs;		/* its sources: per source, */
 	uint32_t *src_up;	/* the parent's source it is in */
 	char **src_name;	/* and its name there */
+	uint32_t *src_list;	/* --files-from: its list, or NO_LIST */
+	uint8_t *src_sel;	/* and how much of it is selected */
 };
 
 static void dirmsg_free(struct dirmsg *m)
@@ -235,14 +237,18 @@ static void dirmsg_free(struct dirmsg *m)
 		free(m->src_name[i]);
 	free(m->src_name);
 	free(m->src_up);
+	free(m->src_list);
+	free(m->src_sel);
 	free(m->name);
 	mdir_free(&m->md);
 }
 
 /* Reads the rest of a DIR message (after its node) into M, for NOPS
  * operands; false when it is malformed.  The caller frees M either way. */
-static bool read_dir(struct rd *r, size_t nops, struct dirmsg *m)
+static bool read_dir(struct rd *r, const struct ts_run *run,
+    struct dirmsg *m)
 {
+	size_t nops = run->plan.nsrcs;
 	uint32_t i;
 
 	read_dest_dir(r, &m->md);
@@ -261,11 +267,17 @@ static bool read_dir(struct rd *r, size_t nops, struct dirmsg *m)
 	else {
 		m->src_up = xcalloc(m->nsrcs, sizeof(*m->src_up));
 		m->src_name = xcalloc(m->nsrcs, sizeof(*m->src_name));
+		m->src_list = xcalloc(m->nsrcs, sizeof(*m->src_list));
+		m->src_sel = xcalloc(m->nsrcs, sizeof(*m->src_sel));
 	}
 	for (i = 0; !r->bad && i < m->nsrcs; i++) {
 		m->src_up[i] = get_u32(r);
 		m->src_name[i] = get_str(r);
-		if (m->src_up[i] >= m->md.nups || !plain_name(m->src_name[i]))
+		m->src_list[i] = get_u32(r);
+		m->src_sel[i] = get_u8(r);
+		if (m->src_up[i] >= m->md.nups || !plain_name(m->src_name[i]) ||
+		    (m->src_list[i] != NO_LIST && m->src_list[i] >= run->nsels) ||
+		    m->src_sel[i] > SEL_CONTENTS)
 			r->bad = true;
 	}
 	return !r->bad && r->at == r->n && plain_name(m->name);
@@ -290,7 +302,9 @@ static struct dnode *stolen_dir(struct ts_run *run, struct dnode *px,
 		dslot_init(&s->slot, &up->slot, s->name);
 		s->dev_limit = up->dev_limit;
 		s->rank = i;
-		s->sel = SEL_ALL;
+		s->list = m->src_list[i] == NO_LIST ? NULL :
+		    &run->sels[m->src_list[i]];
+		s->sel = (enum sel)m->src_sel[i];
 		s->parent_layer = up->layer ?
 		    filter_layer_ref(up->layer) : NULL;
 	}
@@ -315,6 +329,7 @@ static struct dnode *stolen_dir(struct ts_run *run, struct dnode *px,
 	c->no_descend = m->flags & DF_NO_DESCEND;
 	c->apply_meta = m->flags & DF_APPLY_META;
 	c->attrs_differ = m->flags & DF_ATTRS_DIFFER;
+	c->unsent = m->flags & DF_UNSENT;
 	c->iflags = m->iflags;
 	c->meta = m->meta;
 	c->dflt = (mode_t)m->md.dflt;
@@ -331,7 +346,7 @@ int dtask_run_dir(struct ts_run *run, int origin, bool cancelled,
 	struct dnode *px, *c;
 	int rc = 0;
 
-	if (!read_dir(r, run->plan.nsrcs, &m) || !node) {
+	if (!read_dir(r, run, &m) || !node) {
 		rc = -EPROTO;
 	} else if (cancelled) {
 		send_done(run, origin, node, DONE_DIR, false);

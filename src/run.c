@@ -571,7 +571,10 @@ int run_prepare(struct ts_run *run, int *lock_fd)
 	/* A named lock file is taken before anything is looked at. */
 	if (lock && *o->lock_file && (*lock_fd = lock_take(run)) < 0)
 		return lock_exit_code(*lock_fd);
-	if (o->files_from && (code = select_load(run)) != 0)
+	/* treesync-mpi: rank 0 reads the list and shares it
+	 * (dtask_list_share(), run_exec_prepare()). */
+	if (o->files_from && (!run->exec || run->exec->rank == 0) &&
+	    (code = select_load(run)) != 0)
 		return code;
 	code = plan_build(o, run->rep, &run->plan);
 	if (code)
@@ -671,7 +674,7 @@ static void walk_and_prune(struct ts_run *run, int jobs, double *t1)
 		run->exec->walk(run->exec->arg);
 		run_exec_after_walk(run, jobs);
 	} else if (run_wait(run) && o->files_from && !run_cancelled(run)) {
-		select_report_unlisted(run);
+		select_report_unlisted(run, NULL);
 		listed = true;
 	}
 	*t1 = util_now();
@@ -680,9 +683,12 @@ static void walk_and_prune(struct ts_run *run, int jobs, double *t1)
 		partial_delay_finish(run);
 	}
 	if (listed && !run_cancelled(run))
-		select_report_unlisted(run);	/* below replaced entries */
-	if (run->exec)
+		select_report_unlisted(run, NULL);	/* below replaced entries */
+	if (run->exec) {
 		run->exec->settle(run->exec->arg);
+		if (o->files_from)
+			dtask_list_unlisted(run, true);
+	}
 }
 
 /* The workers stopped, and every line of the report out. */

@@ -562,6 +562,10 @@ struct run_exec {
 	 * rank r sent to this one.  Collective, main thread.  0 or -errno
 	 * (the same on every rank). */
 	int (*exchange)(void *arg, struct dtask_buf *bufs);
+	/* Rank 0's B (its N bytes) to every rank: on the others B is
+	 * replaced by it.  Collective, main thread.  0 or -errno (the same
+	 * on every rank). */
+	int (*bcast)(void *arg, struct dtask_buf *b);
 	/* Every rank's held output to rank 0, which prints it (main
 	 * thread, before the summary). */
 	void (*gather)(void *arg);
@@ -836,7 +840,20 @@ void select_free(struct ts_run *run);
 /* The root's selection for list L: every entry, its entries one level, or
  * listed paths only. */
 enum sel select_root_sel(const struct ts_run *run, const struct sel_list *l);
-void select_report_unlisted(struct ts_run *run);
+/* Reports the listed paths that were never met (exit 23, no delete),
+ * but those below a directory that replaces another entry after the walk
+ * (met then: a second call says them): LATER's bits (select_seen_bits()),
+ * or, when NULL, those below this run's deferred items. */
+void select_report_unlisted(struct ts_run *run, const uint64_t *later);
+/* treesync-mpi: the listed paths, list by list, as bits (a rank's seen
+ * flags, ORed over the ranks).  select_npaths(): how many.
+ * select_seen_bits(): sets in SEEN the bits of the paths this rank met
+ * and in LATER (when not NULL) those of the paths not met that lie below
+ * one of its deferred items.  select_seen_merge(): marks met the paths
+ * whose bit SEEN has.  Thread-safe against the walk's marks. */
+size_t select_npaths(const struct ts_run *run);
+void select_seen_bits(struct ts_run *run, uint64_t *seen, uint64_t *later);
+void select_seen_merge(struct ts_run *run, const uint64_t *seen);
 bool select_list_sends_root(const struct sel_list *l);
 
 /* scan.c: one directory pair: both sides opened and listed. */

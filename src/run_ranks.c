@@ -85,6 +85,11 @@ int run_exec_prepare(struct ts_run *run, int code, int *lock_fd)
 		code = run_prepare(run, lock_fd);
 	v[0] = (uint64_t)code;
 	x->combine(x->arg, v, 0, 0, 1);		/* rank 0 is done */
+	/* --files-from: rank 0 read the list, the others take it. */
+	if (!v[0] && run->o->files_from && x->nranks > 1) {
+		code = dtask_list_share(run);	/* the same on every rank */
+		v[0] = (uint64_t)code;
+	}
 	if (x->rank != 0 && !code && !v[0])
 		code = run_prepare(run, lock_fd);
 	v[0] = (uint64_t)code;
@@ -134,6 +139,12 @@ void run_exec_after_walk(struct ts_run *run, int jobs)
 		v[3] = atomic_load(&run->read_only);
 		v[6] = run_cancelled(run);
 		v[8] = run->ndeferred;
+	}
+	if (run->o->files_from) {
+		/* Listed paths no rank met: a source error (rank 0's),
+		 * before the ranks decide whether to delete. */
+		dtask_list_unlisted(run, false);
+		v[0] = atomic_load(&run->src_error);
 	}
 	x->combine(x->arg, v, 7, 2, 0);
 	run->exec_groups = v[7];

@@ -685,22 +685,28 @@ bool select_item(struct dnode *d, struct srcitem *it)
 	return it->sel == SEL_CONTENTS;
 }
 
-/* Reports the listed paths that were never met (exit 23, no delete). */
-void select_report_unlisted(struct ts_run *run)
+/* Whether bit J of V is set. */
+static bool bit(const uint64_t *v, size_t j)
 {
-	size_t k, i;
+	return (v[j / 64] >> (j % 64)) & 1;
+}
+
+void select_report_unlisted(struct ts_run *run, const uint64_t *later)
+{
+	size_t k, i, j = 0;
 
 	for (k = 0; k < run->nsels; k++) {
 		const struct sel_list *l = &run->sels[k];
 
-		for (i = 0; i < l->n; i++) {
+		for (i = 0; i < l->n; i++, j++) {
 			char *p;
 
 			if (atomic_load(&l->seen[i]) || !*l->v[i].path)
 				continue;
 			/* Below a directory that replaces another entry after
 			 * the walk: met then (the second call says it). */
-			if (gate_defers_above(run, l->v[i].path))
+			if (later ? bit(later, j) :
+			    gate_defers_above(run, l->v[i].path))
 				continue;
 			atomic_store(&l->seen[i], true);	/* said */
 			p = *l->prefix ? util_path_join(l->prefix,
@@ -711,6 +717,41 @@ void select_report_unlisted(struct ts_run *run)
 			run_source_failed(run);
 		}
 	}
+}
+
+size_t select_npaths(const struct ts_run *run)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < run->nsels; k++)
+		n += run->sels[k].n;
+	return n;
+}
+
+void select_seen_bits(struct ts_run *run, uint64_t *seen, uint64_t *later)
+{
+	size_t k, i, j = 0;
+
+	for (k = 0; k < run->nsels; k++) {
+		const struct sel_list *l = &run->sels[k];
+
+		for (i = 0; i < l->n; i++, j++)
+			if (atomic_load(&l->seen[i]))
+				seen[j / 64] |= (uint64_t)1 << (j % 64);
+			else if (later && *l->v[i].path &&
+			    gate_defers_above(run, l->v[i].path))
+				later[j / 64] |= (uint64_t)1 << (j % 64);
+	}
+}
+
+void select_seen_merge(struct ts_run *run, const uint64_t *seen)
+{
+	size_t k, i, j = 0;
+
+	for (k = 0; k < run->nsels; k++)
+		for (i = 0; i < run->sels[k].n; i++, j++)
+			if (bit(seen, j))
+				atomic_store(&run->sels[k].seen[i], true);
 }
 
 /* An extraneous destination entry kept by a receiver-side rule. */

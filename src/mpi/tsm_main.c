@@ -492,6 +492,36 @@ static int tsm_exchange(void *arg, struct dtask_buf *bufs)
 	return 0;
 }
 
+/* run_exec.bcast: rank 0's B to every rank, in pieces the int counts
+ * of MPI_Bcast hold.  A rank that cannot hold it says so to all. */
+static int tsm_bcast(void *arg, struct dtask_buf *b)
+{
+	struct tsm *m = arg;
+	uint64_t v[2] = { m->rank == 0 ? b->n : 0, 0 };
+	size_t at, piece;
+
+	MPI_Bcast(v, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+	if (m->rank != 0 && v[0] > b->cap) {
+		unsigned char *p = realloc(b->p, v[0] ? (size_t)v[0] : 1);
+
+		if (p) {
+			b->p = p;
+			b->cap = (size_t)v[0];
+		}
+	}
+	v[1] = m->rank != 0 && v[0] > b->cap;
+	MPI_Allreduce(MPI_IN_PLACE, &v[1], 1, MPI_UINT64_T, MPI_MAX,
+	    MPI_COMM_WORLD);
+	if (v[1])
+		return -ENOMEM;
+	for (at = 0; at < v[0]; at += piece) {
+		piece = v[0] - at > (1u << 30) ? (1u << 30) : (size_t)(v[0] - at);
+		MPI_Bcast(b->p + at, (int)piece, MPI_BYTE, 0, MPI_COMM_WORLD);
+	}
+	b->n = (size_t)v[0];
+	return 0;
+}
+
 static int tsm_start(void *arg, int jobs)
 {
 	struct tsm *m = arg;
@@ -666,7 +696,7 @@ int main(int argc, char **argv)
 		.nranks = m.nranks, .pool = &m.pext, .start = tsm_start,
 		.send = tsm_send, .walk = tsm_walk, .combine = tsm_combine,
 		.settle = tsm_settle, .exchange = tsm_exchange,
-		.gather = tsm_gather,
+		.bcast = tsm_bcast, .gather = tsm_gather,
 		.held = tsm_held };
 	ops.arg = &m;
 	ops.prepare = tsm_prepare;

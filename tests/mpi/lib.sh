@@ -21,7 +21,8 @@
 #   need_queue_test         skip (77) without the test_mpi_queue program
 #   need_simhost            skip (77) unless root, unshare, /dev/fuse, latencyfs
 #   need_tsm                skip (77) without treesync-mpi and treesync
-#   mpi NP CMD ARGS...      runs CMD on NP ranks of this machine; output
+#   mpi NP CMD ARGS...      runs CMD on NP ranks of this machine (stdin:
+#                           $MPI_STDIN, else /dev/null; rank 0 gets it); output
 #                           in $T/mpi.out, status in MPI_RC
 #   pass/fail/skip/note     as in tests/fs
 
@@ -154,7 +155,7 @@ mpi() {
 	local np=$1
 	shift
 	timeout -k 10 "$MPI_TIMEOUT" "$MPIEXEC" "${MPI_FLAGS[@]}" -np "$np" "$@" \
-		>"$T/mpi.out" 2>&1 </dev/null
+		>"$T/mpi.out" 2>&1 <"${MPI_STDIN:-/dev/null}"
 	MPI_RC=$?
 }
 

@@ -1,0 +1,116 @@
+#!/bin/bash
+# --files-from over 2 and 3 ranks: rank 0 reads the list (a file, or its
+# stdin -- the only rank that has one under mpirun), the others take it
+# by broadcast, and the selected directories are spread by stealing.
+# For a list naming files, "dir/" contents, directories and paths deep
+# in the tree (without -r and with it, --delete, --from0, from stdin,
+# and a listed path that does not exist): the tree, the sorted -i lines,
+# the error lines and the exit code are plain treesync's on every rank,
+# the tree and exit code rsync's (without the error: after one
+# treesync replaces and removes nothing), a dry run's lines the same bytes in
+# the same order on 1-4 ranks, and ranks other than 0 did part of the
+# work.  (Before, --files-from was refused on more than one rank; a rank
+# that did not know the list, or a task that lost its list when stolen,
+# copies the whole directory or nothing.)
+. "$(dirname "$0")/lib.sh"
+need_simhost
+need_tsm
+command -v rsync >/dev/null || skip "rsync not found"
+describe "treesync-mpi --files-from over the ranks"
+tsm_setup
+# Paths deep in the tree and wide directories, for the list to pick from.
+python3 - "$B/src" <<'PY'
+import os, sys
+src = sys.argv[1]
+for w in range(6):
+    for x in range(4):
+        d = os.path.join(src, "wide/w%d/x%d" % (w, x))
+        os.makedirs(d)
+        for i in range(3):
+            with open(os.path.join(d, "g%d" % i), "w") as f:
+                f.write("%s %d\n" % (d, i) * (i + 1))
+deep = os.path.join(src, "deep/a/b/c/d/e")
+os.makedirs(deep)
+for n in ("f1.txt", "f2.txt"):
+    with open(os.path.join(deep, n), "w") as f:
+        f.write(n + "\n")
+os.makedirs(os.path.join(src, "deep/a/side"))
+for dirpath, dirs, files in os.walk(src, topdown=False):
+    os.utime(dirpath, (1599990000, 1599990000), follow_symlinks=False)
+PY
+LIST=$T/list
+printf '%s\n' d0/f1.txt d1/d2/d0/f2.txt d2/ d0/d1 wide \
+	deep/a/b/c/d/e/f1.txt ./deep/a/side d1/d1/ >"$LIST"
+tr '\n' '\0' <"$LIST" >"$T/list0"
+cp "$LIST" "$T/list.missing"
+echo "d1/no/such/file" >>"$T/list.missing"
+
+# lines other than items and rsync's first line, sorted: the errors
+others() { { grep -vE '^[.<>ch*][fdLDS ]|^\*deleting|^sending incremental' "$1" || true; } | sort; }
+
+# check NAME KIND EXPECT LISTARGS...: treesync, rsync and treesync-mpi on
+# $NPS ranks (default 2 and 3) with -a -i LISTARGS, DEST reset to KIND
+# each time.
+check() {
+	local name=$1 kind=$2 expect=$3 np ref rsync_tree
+	shift 3
+	reset_dst "$kind"
+	"$TREESYNC" -a -i "$@" "$B/src/" "$B/dst/" <"$LIST" >"$T/ref.out" 2>&1
+	rc=$?
+	[ "$rc" = "$expect" ] || { note_file "$T/ref.out"; fail "$name: treesync exited $rc, not $expect"; }
+	ref=$(tree_state "$B/dst")
+	items "$T/ref.out" >"$T/ref.items"
+	others "$T/ref.out" >"$T/ref.others"
+	[ -s "$T/ref.items" ] || fail "$name: treesync itemized nothing"
+	reset_dst "$kind"
+	rsync -a "$@" "$B/src/" "$B/dst/" <"$LIST" >"$T/rsync.out" 2>&1
+	rc=$?
+	[ "$rc" = "$expect" ] || { note_file "$T/rsync.out"; fail "$name: rsync exited $rc, not $expect"; }
+	rsync_tree=$(tree_state "$B/dst")
+	# After an error treesync removes and replaces nothing (README,
+	# deliberate differences); rsync goes on.
+	[ "$expect" != 0 ] || [ "$rsync_tree" = "$ref" ] || {
+		diff <(echo "$ref") <(echo "$rsync_tree") | head -10 | sed 's/^/    /'
+		fail "$name: rsync's tree is not treesync's"
+	}
+	for np in ${NPS:-2 3}; do
+		prepare_dst() { reset_dst "$kind"; }
+		MPI_STDIN=$LIST until_rank1 stolen "$np" -i "$@" -a
+		[ "$MPI_RC" = "$expect" ] || { note_file "$T/mpi.out" 40; fail "$name, $np ranks: exit $MPI_RC, not $expect"; }
+		same_codes "$np" "$expect"
+		[ "$(tree_state "$B/dst")" = "$ref" ] || {
+			diff <(echo "$ref") <(tree_state "$B/dst") | head -10 | sed 's/^/    /'
+			fail "$name, $np ranks: the tree differs from treesync's"
+		}
+		items "$T/mpi.out" | diff "$T/ref.items" - >"$T/items.diff" ||
+			{ note_file "$T/items.diff" 20; fail "$name, $np ranks: the -i lines differ from treesync's"; }
+		others "$T/mpi.out" | diff "$T/ref.others" - >"$T/others.diff" ||
+			{ note_file "$T/others.diff" 20; fail "$name, $np ranks: other lines than treesync's"; }
+		note "$name, $np ranks: as treesync ($(wc -l <"$T/ref.items") lines), rank 1 stole $(rank_stat 1 stolen) tasks"
+	done
+}
+
+check "no -r" empty 0 --files-from="$LIST"
+check "-r --delete" tmpl 0 -r --delete --files-from="$LIST"
+grep -q '^\*deleting' "$T/ref.items" || fail "-r --delete: the reference deleted nothing"
+NPS=3 check "stdin" tmpl 0 -r --files-from=-
+NPS=2 check "--from0" empty 0 -r --from0 --files-from="$T/list0"
+NPS=2 check "missing path" tmpl 23 -r --delete --files-from="$T/list.missing"
+grep -q "cannot stat listed source 'd1/no/such/file'" "$T/ref.others" ||
+	fail "missing path: treesync did not say the listed path"
+grep -q 'deleting' "$T/ref.items" && fail "missing path: treesync deleted"
+
+# A dry run: the same bytes in the same order on 1-4 ranks.
+reset_dst tmpl
+"$TREESYNC" -a -i -n -r --delete --files-from="$LIST" "$B/src/" "$B/dst/" >"$T/ref.out" 2>&1 ||
+	fail "dry run: treesync exited $?"
+for np in 1 2 3 4; do
+	run "$np" -a -i -n -r --delete --files-from="$LIST"
+	[ "$MPI_RC" = 0 ] || { note_file "$T/mpi.out" 40; fail "dry run, $np ranks: exit $MPI_RC"; }
+	grep -v '^sending incremental' "$T/mpi.out" | cmp -s <(grep -v '^sending incremental' "$T/ref.out") - || {
+		diff <(grep -v '^sending incremental' "$T/ref.out") "$T/mpi.out" | head -10 | sed 's/^/    /'
+		fail "dry run, $np ranks: not treesync's output byte for byte"
+	}
+done
+[ "$(tree_state "$B/dst")" = "$(tree_state "$T/tmpl")" ] || fail "a dry run changed DEST"
+pass "2 and 3 ranks: --files-from (file, stdin, --from0; -r or not; --delete; a missing path) as treesync and rsync, work spread; dry run the same bytes on 1-4 ranks"
