@@ -183,10 +183,16 @@ static bool encode_dir(struct ts_run *run, struct dnode *c,
 	const struct dsrc *ups[MAX_UPS];
 	uint32_t upi[MAX_UPS];
 	size_t nups = 0, k;
-	uint8_t flags = 0;
+	uint16_t flags = 0;
 	struct meta_target m = c->meta;
 
 	if (c->is_root || !d || c->nsrcs == 0 || c->nsrcs > MAX_UPS)
+		return false;
+	/* -m: a directory whose parent is not made yet stays here, so that
+	 * a chain of unmade directories never spans ranks (emptydir.c);
+	 * whether a stolen one was made comes back in its DONE. */
+	if (run->o->prune_empty_dirs &&
+	    (!atomic_load(&d->kept) || d->keep_failed))
 		return false;
 	for (k = 0; k < c->nsrcs; k++)
 		if (!c->srcs[k].up ||
@@ -205,7 +211,8 @@ static bool encode_dir(struct ts_run *run, struct dnode *c,
 	flags |= c->attrs_differ ? DF_ATTRS_DIFFER : 0;
 	flags |= c->has_dst && c->dst.dev == run->dst_dev ? DF_DST_ROOT_DEV : 0;
 	flags |= c->unsent ? DF_UNSENT : 0;
-	put_u8(out, flags);
+	flags |= c->keep_self ? DF_KEEP_SELF : 0;
+	put(out, &flags, sizeof(flags));
 	put_u32(out, c->iflags);
 	put_u32(out, (uint32_t)c->dflt);
 	m.xattrs = NULL;
@@ -276,10 +283,16 @@ bool dtask_encode(struct ts_run *run, struct pool_task *t,
  * batch of files) ran elsewhere, wholly.  A directory's node was never
  * scanned here: it is finished without its metadata (the other rank
  * applied it) and releases its parent; files release their directory.
- * TOUCHED: the other rank made, replaced or removed entries in that
- * parent or directory (its mtime is set again when it finishes). */
-static void done_here(uint64_t node, uint8_t what, bool touched)
+ * FLAGS (enum done_flag): whether the other rank made, replaced or
+ * removed entries in that parent or directory (its mtime is set again
+ * when it finishes); -m: whether it made the directory, else (pruned)
+ * whether its extraneous entries were looked for, so that this rank,
+ * which owns its parent, deletes an existing one with --delete as for
+ * a directory pruned here (prune_unkept()). */
+static void done_here(uint64_t node, uint8_t what, uint8_t flags)
 {
+	bool touched = flags & DN_TOUCHED;
+
 	if (what == DONE_DIR) {
 		struct dnode *c = (struct dnode *)(uintptr_t)node;
 
@@ -288,6 +301,11 @@ static void done_here(uint64_t node, uint8_t what, bool touched)
 		c->apply_meta = false;
 		c->create = false;
 		atomic_store(&c->touched, false);
+		if (c->run->o->prune_empty_dirs) {
+			if (flags & DN_KEPT)
+				prune_keep(c);
+			c->del_ok = flags & DN_DEL_OK;
+		}
 		dnode_release(c);
 	} else {
 		struct ftask *f = (struct ftask *)(uintptr_t)node, *next;
@@ -319,12 +337,12 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
 		pool_cancel(&run->pool);
 	if (kind == DT_DONE) {
 		uint64_t node = get_u64(&r);
-		bool touched = get_u8(&r);
+		uint8_t flags = get_u8(&r);
 		uint8_t what = get_u8(&r);
 
 		if (r.bad || r.at != r.n || !node || what > DONE_FILES)
 			return -EPROTO;
-		done_here(node, what, touched);
+		done_here(node, what, flags);
 		return 0;
 	}
 	if (kind == DT_CHUNK)
@@ -369,8 +387,6 @@ const char *dtask_unsupported(const struct ts_run *run)
 		return "a destination inside a source";
 	if (o->alt_dest)
 		return "--link-dest/--compare-dest/--copy-dest";
-	if (o->prune_empty_dirs)
-		return "-m (--prune-empty-dirs)";
 	if (o->progress)
 		return "--progress";
 	if (o->delay_updates)

@@ -16,7 +16,7 @@
  *
  *   DIR	u8 kind, u8 version, u16 0, u64 node (on the origin rank),
  *		str parent (below DEST), u8 parent_known, u64 parent_ino,
- *		str name, entry src, entry dst, u8 flags (enum dir_flag),
+ *		str name, entry src, entry dst, u16 flags (enum dir_flag),
  *		u32 iflags, u32 dflt, meta, u32 nups, per up: u32 operand,
  *		str rel (below the operand's fd), str disp, u64 ino;
  *		u32 nsrcs, per source: u32 up, str name, u32 list (its
@@ -35,8 +35,8 @@
  *   CDONE	u8 kind, u8 version, u16 0, u64 split, i64 bytes or -errno,
  *		u64 end of the source if it ended early (else ~0), u8 side,
  *		u8 fatal, u8 what (enum chunk_what)
- *   DONE	u8 kind, u8 version, u16 0, u64 node or first file, u8 touched,
- *		u8 what (DONE_DIR, DONE_FILES)
+ *   DONE	u8 kind, u8 version, u16 0, u64 node or first file, u8 flags
+ *		(enum done_flag), u8 what (DONE_DIR, DONE_FILES)
  *
  * "str" is a u32 length and the bytes; "entry" a struct ts_entry and
  * "meta" a struct meta_target as stored, their pointers cleared.
@@ -60,7 +60,7 @@
 #include <string.h>
 
 enum { DT_DIR = 1, DT_DONE = 2, DT_FILES = 3, DT_CHUNK = 4, DT_CDONE = 5,
-	DT_VERSION = 3 };
+	DT_VERSION = 4 };
 enum { DONE_DIR, DONE_FILES };
 enum { FF_HAS_DST = 1 << 0, FF_CHECKSUM = 1 << 1 };
 #define MAX_UPS 64
@@ -75,6 +75,13 @@ enum dir_flag {
 	DF_ATTRS_DIFFER = 1 << 5,
 	DF_DST_ROOT_DEV = 1 << 6,	/* DEST entry on DEST's file system */
 	DF_UNSENT = 1 << 7,		/* dnode.unsent (--no-implied-dirs) */
+	DF_KEEP_SELF = 1 << 8,		/* -m: dnode.keep_self */
+};
+/* A DONE's u8 flags: how a stolen directory ended (-m). */
+enum done_flag {
+	DN_TOUCHED = 1 << 0,	/* entries made, replaced or removed in it */
+	DN_KEPT = 1 << 1,	/* -m: made (or kept), not pruned */
+	DN_DEL_OK = 1 << 2,	/* its extraneous entries were looked for */
 };
 #define NO_LIST UINT32_MAX	/* a source without a --files-from list */
 
@@ -89,6 +96,8 @@ struct proxy {
 	int origin;		/* the rank waiting for DONE */
 	uint64_t node;		/* its node there (DONE_FILES: the first file) */
 	uint8_t what;		/* DONE_DIR, DONE_FILES */
+	uint8_t done;		/* -m: DN_KEPT, DN_DEL_OK of its stolen
+				 * directory, once that is finished */
 	int dst_fd;		/* closed at the end (a fixed slot is not) */
 	size_t nups;
 	uint32_t *op;		/* per source of the proxy: its operand */

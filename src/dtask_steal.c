@@ -42,12 +42,12 @@ void dtask_send_reply(struct ts_run *run, int origin, struct dtask_buf *b,
 }
 
 static void send_done(struct ts_run *run, int origin, uint64_t node,
-    uint8_t what, bool touched)
+    uint8_t what, uint8_t flags)
 {
 	struct dtask_buf b = { 0 };
 
 	put_head(&b, DT_DONE, (const void *)(uintptr_t)node);
-	put_u8(&b, touched);
+	put_u8(&b, flags);
 	put_u8(&b, what);
 	dtask_send_reply(run, origin, &b, "a directory");
 }
@@ -58,7 +58,7 @@ static void proxy_finish(struct dnode *d)
 	size_t i;
 
 	send_done(d->run, x->origin, x->node, x->what,
-	    atomic_load(&d->touched));
+	    (atomic_load(&d->touched) ? DN_TOUCHED : 0) | x->done);
 	if (x->dst_fd >= 0)
 		close(x->dst_fd);
 	for (i = 0; i < x->nups; i++)
@@ -220,7 +220,7 @@ struct dirmsg {
 	char *name;
 	struct ts_entry src, dst;
 	struct meta_target meta;
-	uint8_t flags;		/* enum dir_flag */
+	uint16_t flags;		/* enum dir_flag */
 	uint32_t iflags;
 	uint32_t nsrcs;		/* its sources: per source, */
 	uint32_t *src_up;	/* the parent's source it is in */
@@ -255,7 +255,7 @@ static bool read_dir(struct rd *r, const struct ts_run *run,
 	m->name = get_str(r);
 	get(r, &m->src, sizeof(m->src));
 	get(r, &m->dst, sizeof(m->dst));
-	m->flags = get_u8(r);
+	get(r, &m->flags, sizeof(m->flags));
 	m->iflags = get_u32(r);
 	m->md.dflt = get_u32(r);
 	get(r, &m->meta, sizeof(m->meta));
@@ -281,6 +281,17 @@ static bool read_dir(struct rd *r, const struct ts_run *run,
 			r->bad = true;
 	}
 	return !r->bad && r->at == r->n && plain_name(m->name);
+}
+
+/* -m: how stolen directory D ended (made, or pruned: then whether its
+ * extraneous entries were looked for), for the DONE its proxy sends: the
+ * origin owns D's parent, where a pruned D that exists is deleted. */
+static void stolen_finish(struct dnode *d)
+{
+	struct proxy *x = d->parent->ext;
+
+	x->done |= (atomic_load(&d->kept) ? DN_KEPT : 0) |
+	    (d->del_ok ? DN_DEL_OK : 0);
 }
 
 /* The node of stolen directory M below PX, its parent's proxy: its
@@ -330,6 +341,8 @@ static struct dnode *stolen_dir(struct ts_run *run, struct dnode *px,
 	c->apply_meta = m->flags & DF_APPLY_META;
 	c->attrs_differ = m->flags & DF_ATTRS_DIFFER;
 	c->unsent = m->flags & DF_UNSENT;
+	c->keep_self = m->flags & DF_KEEP_SELF;
+	c->on_finish = stolen_finish;
 	c->iflags = m->iflags;
 	c->meta = m->meta;
 	c->dflt = (mode_t)m->md.dflt;
@@ -349,7 +362,7 @@ int dtask_run_dir(struct ts_run *run, int origin, bool cancelled,
 	if (!read_dir(r, run, &m) || !node) {
 		rc = -EPROTO;
 	} else if (cancelled) {
-		send_done(run, origin, node, DONE_DIR, false);
+		send_done(run, origin, node, DONE_DIR, 0);
 	} else if ((px = proxy_open(run, origin, node, DONE_DIR, &m.md)) !=
 	    NULL) {
 		atomic_fetch_add(&dtask_stolen_dirs, 1);
@@ -408,7 +421,7 @@ int dtask_run_files(struct ts_run *run, int origin, bool cancelled,
 	if (r->bad || r->at != r->n || !node)
 		rc = -EPROTO;
 	else if (cancelled)
-		send_done(run, origin, node, DONE_FILES, false);
+		send_done(run, origin, node, DONE_FILES, 0);
 	else
 		px = proxy_open(run, origin, node, DONE_FILES, &md);
 	if (!px) {

@@ -23,7 +23,13 @@
  * or, with --delete, replaced by the directory itself (prune.c).  DEST
  * never holds an empty directory that rsync would not have made.
  *
- * Not with treesync-mpi: a chain may span ranks (dtask_unsupported()).
+ * treesync-mpi: a chain of unmade directories never spans ranks.  A
+ * directory is stolen only once its parent is made (dtask.c
+ * encode_dir()); the thief's chain stops at the proxy of that parent,
+ * and its DONE tells the origin whether the directory was made or, if
+ * pruned, whether its extraneous entries were looked for, so that the
+ * origin, which owns the parent, deletes an existing one with --delete
+ * as it would here (prune_unkept()).
  */
 #define _GNU_SOURCE
 #include "run.h"

@@ -400,7 +400,8 @@ struct dnode {
 	/* treesync-mpi (dtask.c): a node standing for a directory that
 	 * another rank owns, the parent of a task stolen from there.  Its
 	 * name is that directory's whole path below the destination root.
-	 * ON_FINISH is called by its last reference, before it is freed. */
+	 * ON_FINISH is called by its last reference, before it is freed
+	 * (also set on a stolen directory: -m's outcome for its DONE). */
 	void (*on_finish)(struct dnode *d);
 	void *ext;
 };

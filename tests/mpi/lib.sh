@@ -189,6 +189,10 @@ queue() {
 #   until_rank1 FIELD NP ARGS...   run until rank 1 did the faulty work
 #   same_codes NP CODE every rank of the last run exited CODE
 #   rank_codes         the exit code of each rank in the last run
+#   others FILE        FILE's lines that are not items, sorted
+#   as_ref WHAT TREE   the last run's tree, items and other lines are the
+#                      reference's ($T/ref.items, $T/ref.others)
+#   same_output WHAT REF  the last run printed file REF byte for byte
 tsm_setup() {
 	B=$T/b M=$T/m
 	LFS=${LFS:-latency_us=500,timeout=0}
@@ -305,6 +309,33 @@ same_codes() {
 	local want
 	want=$(printf "$2 %.0s" $(seq "$1"))
 	[ "$(rank_codes)" = "${want% }" ] || fail "$1 ranks: the ranks exited $(rank_codes), not ${want% }"
+}
+
+# others FILE: its lines other than items and rsync's first line, sorted
+# (the errors).
+others() { { grep -vE '^[.<>ch*][fdLDS ]|^\*deleting|^sending incremental' "$1" || true; } | sort; }
+
+# as_ref WHAT TREE: the last run made TREE (tree_state) in $B/dst and
+# printed $T/ref.items (items) and $T/ref.others (others); fails naming
+# WHAT otherwise.
+as_ref() {
+	[ "$(tree_state "$B/dst")" = "$2" ] || {
+		diff <(echo "$2") <(tree_state "$B/dst") | head -10 | sed 's/^/    /'
+		fail "$1: the tree differs from treesync's"
+	}
+	items "$T/mpi.out" | diff "$T/ref.items" - >"$T/items.diff" ||
+		{ note_file "$T/items.diff" 20; fail "$1: the -i lines differ from treesync's"; }
+	others "$T/mpi.out" | diff "$T/ref.others" - >"$T/others.diff" ||
+		{ note_file "$T/others.diff" 20; fail "$1: other lines than treesync's"; }
+}
+
+# same_output WHAT REF: the last run printed what file REF holds, byte
+# for byte and in order (rsync's first line aside: rank 0's alone).
+same_output() {
+	grep -v '^sending incremental' "$T/mpi.out" | cmp -s <(grep -v '^sending incremental' "$2") - || {
+		diff <(grep -v '^sending incremental' "$2") "$T/mpi.out" | head -10 | sed 's/^/    /'
+		fail "$1: not treesync's output byte for byte"
+	}
 }
 
 stolen_by_others() {
