@@ -389,9 +389,5 @@ const char *dtask_unsupported(const struct ts_run *run)
 		return "--link-dest/--compare-dest/--copy-dest";
 	if (o->progress)
 		return "--progress";
-	if (o->delay_updates)
-		return "--delay-updates";
-	if (o->temp_dir)
-		return "-T (--temp-dir)";
 	return NULL;
 }

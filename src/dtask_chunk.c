@@ -7,9 +7,11 @@
  * copy layer's struct copy_remote: once the method is chosen, the owner
  * keeps the first 1/N of what is left for its own workers and sends the
  * rest, in chunks of 64 MiB, to the other ranks in turn (remote_begin()).
- * A chunk names its source and the DEST temp by their paths below the
- * operands and DEST (every host mounts them at the same paths) and their
- * inodes; whoever runs it opens both below its own roots, checks them,
+ * A chunk names its source and the temp by their paths below the
+ * operands and DEST, or -T's directory when the temp is there (every
+ * host mounts them at the same paths, and run_ranks.c checked that each
+ * rank's -T is the same directory), and their inodes; whoever runs it
+ * opens both below its own roots, checks them,
  * copies the range with pread/pwrite and reports CDONE.  The owner's
  * worker waits for every chunk (remote_wait()) before the temp is
  * finished or removed.
@@ -21,6 +23,7 @@
 #include "dtask_int.h"
 
 #include "copy.h"
+#include "partial.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +90,34 @@ static const char *below(int dirfd, const char *file, char *buf, size_t size)
 	return file + n + 1;
 }
 
+/* The roots a temp may be below: DEST, or -T's directory. */
+enum { TROOT_DEST, TROOT_TEMP };
+
+/* The directory fd of temp root ROOT on this rank, or -1. */
+static int temp_root_fd(const struct ts_run *run, uint8_t root)
+{
+	const struct partial *p = run->copy.part;
+
+	if (root == TROOT_TEMP)
+		return p && p->tmp_fd >= 0 ? p->tmp_fd : -1;
+	return run->plan.dst_fd;
+}
+
+/* The path of the temp file DPATH below DEST or -T's directory, and
+ * which (*ROOT); NULL when it is below neither. */
+static const char *temp_below(const struct ts_run *run, const char *dpath,
+    char *base, size_t size, uint8_t *root)
+{
+	const char *rel;
+
+	for (*root = TROOT_DEST; *root <= TROOT_TEMP; (*root)++)
+		if (temp_root_fd(run, *root) >= 0 &&
+		    (rel = below(temp_root_fd(run, *root), dpath, base,
+		    size)) != NULL)
+			return rel;
+	return NULL;
+}
+
 /* Splits "a/b/f" into "a/b" (malloc'ed; "" at the top) and "f". */
 static char *split_dir(const char *rel, const char **name)
 {
@@ -129,6 +160,7 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 	struct rsplit *rs;
 	char *sdir, *ddir;
 	size_t op;
+	uint8_t troot;
 
 	*handle = NULL;
 	/* A rank's owners wait for their chunks: at most half its workers
@@ -148,7 +180,7 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 			    sizeof(base))) != NULL)
 				break;
 	if (from >= size || !srel || !fd_path(out, dpath, sizeof(dpath)) ||
-	    !(drel = below(run->plan.dst_fd, dpath, base, sizeof(base))) ||
+	    !(drel = temp_below(run, dpath, base, sizeof(base), &troot)) ||
 	    fstat(in, &sst) < 0 || fstat(out, &tst) < 0) {
 		atomic_fetch_sub(&splits_active, 1);
 		return size;
@@ -174,6 +206,7 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 		put_u64(&b, (uint64_t)sst.st_size);
 		put_u64(&b, (uint64_t)sst.st_mtim.tv_sec);
 		put_u64(&b, (uint64_t)sst.st_mtim.tv_nsec);
+		put_u8(&b, troot);
 		put_str(&b, ddir);
 		put_str(&b, tname);
 		put_u64(&b, (uint64_t)tst.st_ino);
@@ -239,7 +272,8 @@ struct chunkmsg {
 	char *sdir, *sname;	/* its directory below it, its name */
 	uint64_t ino, size;	/* the source as the owner saw it */
 	uint64_t mtime_s, mtime_ns;
-	char *ddir, *tname;	/* DEST's directory, the temp's name */
+	uint8_t troot;		/* the temp is below DEST or -T's dir */
+	char *ddir, *tname;	/* its directory there, the temp's name */
 	uint64_t tino;		/* the temp's inode */
 	uint64_t off, len;	/* the range */
 	bool sync;		/* --fsync */
@@ -256,6 +290,7 @@ static bool read_chunk(struct rd *r, size_t nops, struct chunkmsg *m)
 	m->size = get_u64(r);
 	m->mtime_s = get_u64(r);
 	m->mtime_ns = get_u64(r);
+	m->troot = get_u8(r);
 	m->ddir = get_str(r);
 	m->tname = get_str(r);
 	m->tino = get_u64(r);
@@ -263,7 +298,8 @@ static bool read_chunk(struct rd *r, size_t nops, struct chunkmsg *m)
 	m->len = get_u64(r);
 	m->sync = get_u8(r);
 	return !r->bad && r->at == r->n && m->op < nops &&
-	    plain_name(m->sname) && plain_name(m->tname);
+	    m->troot <= TROOT_TEMP && plain_name(m->sname) &&
+	    plain_name(m->tname);
 }
 
 static void chunkmsg_free(struct chunkmsg *m)
@@ -300,7 +336,8 @@ static void chunk_fds_close(struct chunk_fds *f)
 }
 
 /* Opens M's source below its operand, checked to be the file the owner
- * saw, and the temp below DEST, checked to be the temp it made: 0 or
+ * saw, and the temp below DEST or -T's directory, checked to be the temp
+ * it made: 0 or
  * -errno with OUT's side and what (-ESTALE: changed or replaced). */
 static int chunk_open(struct ts_run *run, const struct chunkmsg *m,
     struct chunk_fds *f, struct chunk_out *out)
@@ -323,7 +360,7 @@ static int chunk_open(struct ts_run *run, const struct chunkmsg *m,
 		return -ESTALE;
 	}
 	out->side = 0;
-	f->dd = dtask_open_checked(run->plan.dst_fd, m->ddir, 0);
+	f->dd = dtask_open_checked(temp_root_fd(run, m->troot), m->ddir, 0);
 	if (f->dd < 0)
 		return f->dd;
 	/* O_NONBLOCK: a FIFO put in the temp's place fails (ENXIO) or is

@@ -25,7 +25,9 @@
  *      first link's only);
  *   3. each rank makes its first links like any item (item_act_leader()),
  *      waits for them, and tells the ranks holding the other links:
- *      u32 owner, u32 group, u8 made, u64 DEST inode.
+ *      u32 owner, u32 group, u8 made (bit 0) and staged (bit 1: in its
+ *      directory's staging dir until the end, --delay-updates, where the
+ *      other links are linked to it), u64 DEST inode.
  *
  * Then the other links are linked to the first one's final name, which
  * is complete by then, through hardlink.c as on one host (a first link
@@ -40,6 +42,7 @@
 #include "dtask_int.h"
 
 #include "delete.h"
+#include "partial.h"
 #include "report.h"
 #include "walk.h"
 
@@ -459,24 +462,29 @@ static void make_first(struct hlink *m)
 
 /*
  * The group of SRC, whose first link REL came to OK (DEV, INO: its DEST
- * entry here), entered in this rank's -H map: a link of it that the gate
+ * entry here; STAGED: waiting in its directory's staging dir for the end
+ * of the run, --delay-updates), entered in this rank's -H map: a link of
+ * it that the gate
  * makes after the deletion pass (DEST had another type there) follows it
  * as on one host.
  */
 static void known(struct ts_run *run, const struct ts_entry *src,
-    const char *rel, bool ok, uint64_t dev, uint64_t ino)
+    const char *rel, bool ok, bool staged, uint64_t dev, uint64_t ino)
 {
 	bool first;
 	struct hl_entry *h = hl_get(run, src, rel, &first);
 
-	if (first)
+	if (first) {
+		h->staged = staged;	/* before hl_master_done() */
 		hl_master_done(run, h, ok, dev, ino);
+	}
 }
 
 /* What a first link came to, for the ranks of the other links. */
 struct made {
 	uint32_t owner, group;
 	bool ok;
+	bool staged;		/* --delay-updates: in its staging dir */
 	uint64_t ino;
 };
 
@@ -489,16 +497,22 @@ static int cmp_made(const void *pa, const void *pb)
 	return a->group < b->group ? -1 : a->group > b->group;
 }
 
-/* The DEST entry REL (below the root, never followed) into *E. */
-static int first_stat(struct ts_run *run, const char *rel,
+/* The DEST entry REL (below the root, never followed; STAGED: in its
+ * directory's staging dir) into *E. */
+static int first_stat(struct ts_run *run, const char *rel, bool staged,
     struct ts_entry *e)
 {
 	const char *slash = strrchr(rel, '/');
 	char *dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup("");
 	int fd = delete_open_kept(run->plan.dst_fd, dir,
-	    run->o->keep_dirlinks), r;
+	    run->o->keep_dirlinks), sfd, r;
 
 	free(dir);
+	if (fd >= 0 && staged) {
+		sfd = partial_stage_dir(run->copy.part, fd, false);
+		close(fd);
+		fd = sfd;
+	}
 	if (fd < 0)
 		return fd;
 	r = walk_stat(fd, slash ? slash + 1 : rel, false, e);
@@ -515,17 +529,20 @@ static int first_stat(struct ts_run *run, const char *rel,
 static void make_other(struct ts_run *run, struct hlink *m,
     const struct made *res)
 {
-	struct hl_entry h = { .state = HL_PENDING, .master_rel = m->first_rel };
+	struct hl_entry h = { .state = HL_PENDING, .master_rel = m->first_rel,
+		.staged = res && res->staged };
 	struct hl_waiter *w;
 	bool ok = res && res->ok;
 	struct ts_entry e;
 	uint64_t dev = 0;
 
-	if (ok && first_stat(run, m->first_rel, &e) == 0 && e.ino == res->ino)
+	if (ok && first_stat(run, m->first_rel, h.staged, &e) == 0 &&
+	    e.ino == res->ino)
 		dev = e.dev;
 	else if (ok && !run->o->dry_run)
 		ok = false;	/* not in place, or replaced since */
-	known(run, &m->src, m->first_rel, ok, dev, res ? res->ino : 0);
+	known(run, &m->src, m->first_rel, ok, h.staged, dev,
+	    res ? res->ino : 0);
 	if (m->gated)
 		return;	/* the gate makes it: it follows the map */
 	w = xcalloc(1, sizeof(*w));
@@ -561,7 +578,8 @@ static void tell_made(struct dtask_hl *t, struct dtask_buf *b,
 		for (k = 0; k < m->nranks; k++) {
 			put_u32(&b[m->ranks[k]], m->owner);
 			put_u32(&b[m->ranks[k]], m->group);
-			put_u8(&b[m->ranks[k]], m->h->state == HL_DONE);
+			put_u8(&b[m->ranks[k]], (m->h->state == HL_DONE) |
+			    m->h->staged << 1);
 			put_u64(&b[m->ranks[k]], m->h->dst_ino);
 		}
 	}
@@ -576,12 +594,15 @@ static struct made *read_made(struct ts_run *run, struct dtask_buf *in,
 
 	for (r = 0; r < P; r++) {
 		struct rd rd = { in[r].p, in[r].n, 0, false };
+		uint8_t flags;
 
 		while (rd.at < rd.n && !rd.bad) {
 			v = room(v, n, &cap, sizeof(*v));
 			v[n].owner = get_u32(&rd);
 			v[n].group = get_u32(&rd);
-			v[n].ok = get_u8(&rd) != 0;
+			flags = get_u8(&rd);
+			v[n].ok = flags & 1;
+			v[n].staged = (flags & 2) != 0;
 			v[n].ino = get_u64(&rd);
 			n += !rd.bad;
 		}
@@ -651,8 +672,8 @@ void dtask_hl_exchange(struct ts_run *run)
 	for (i = 0; i < t->n; i++)
 		if (t->v[i]->h)
 			known(run, &t->v[i]->src, t->v[i]->rel,
-			    t->v[i]->h->state == HL_DONE, t->v[i]->h->dst_dev,
-			    t->v[i]->h->dst_ino);
+			    t->v[i]->h->state == HL_DONE, t->v[i]->h->staged,
+			    t->v[i]->h->dst_dev, t->v[i]->h->dst_ino);
 	bufs_reset(b, P);
 	tell_made(t, b, (uint32_t)x->rank);
 	if ((r = x->exchange(x->arg, b)) < 0)

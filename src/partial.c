@@ -58,6 +58,10 @@ struct staged {
 	char *name;
 	struct srm_later *src;	/* --remove-source-files: its source, or
 				 * NULL (the run's srcremove owns it) */
+	/* The first of its directory's (once sorted): the directory's
+	 * time before the renames, put back after them. */
+	bool restore;
+	struct timespec mtime;
 };
 
 /* -T DIR: relative to DEST (rsync's receiver works from there). */
@@ -520,69 +524,91 @@ static int cmp_staged(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-/* The staged files [I, END) of one directory into place. */
-static void finish_dir(struct ts_run *run, struct partial *p, size_t i,
-    size_t end)
+/* The staged files [I, END) of one directory renamed into place from
+ * its staging dir SFD (or -errno) to DFD (or -errno). */
+static void rename_staged(struct ts_run *run, struct partial *p, int dfd,
+    int sfd, size_t i, size_t end)
 {
-	const struct ts_options *o = run->o;
 	const char *rel = p->staged[i].rel;
-	struct stat st;
 	char *path;
-	int dfd = delete_open_beneath(run->plan.dst_fd, rel), sfd = -1;
-	bool restore;
+	int e;
 
-	if (dfd >= 0 && (sfd = pdir_open(p, dfd, false)) < 0) {
-		close(dfd);
-		dfd = sfd;
-	}
-	if (dfd < 0) {
-		for (; i < end; i++) {
-			path = util_path_join(rel, p->staged[i].name);
-			run_report_dest(run, -dfd, "cannot rename into place",
-			    path);
-			free(path);
-			run_item_failed(run);
-		}
-		return;
-	}
-	restore = o->times && !o->omit_dir_times && fstat(dfd, &st) == 0;
 	for (; i < end; i++) {
 		const char *name = p->staged[i].name;
 
-		int e;
-
-		if (sys.renameat(sfd, name, dfd, name) == 0) {
+		if (dfd >= 0 && sfd >= 0 &&
+		    sys.renameat(sfd, name, dfd, name) == 0) {
 			srcremove_held(run, p->staged[i].src);
 			continue;
 		}
-		e = errno;	/* the join below may allocate */
-		path = util_path_join(rel, name);
+		e = dfd < 0 ? -dfd : sfd < 0 ? -sfd : errno;
+		path = util_path_join(rel, name);	/* may allocate */
 		run_report_dest(run, e, "cannot rename into place", path);
 		free(path);
 		run_item_failed(run);
 	}
-	close(sfd);
-	pdir_remove(p, dfd);
-	if (restore) {
-		struct timespec t[2] = { { 0, UTIME_OMIT }, st.st_mtim };
-
-		futimens(dfd, t);
-	}
-	close(dfd);
 }
 
-void partial_delay_finish(struct ts_run *run)
+/* The PHASES of the staged files [I, END) of one directory: its time
+ * read, the files renamed, its staging dir removed and its time put
+ * back. */
+static void finish_dir(struct ts_run *run, struct partial *p, size_t i,
+    size_t end, unsigned phases)
+{
+	const struct ts_options *o = run->o;
+	struct staged *first = &p->staged[i];
+	struct stat st;
+	int dfd = delete_open_beneath(run->plan.dst_fd, first->rel), sfd;
+
+	if (phases & PARTIAL_PH_TIME) {
+		first->restore = o->times && !o->omit_dir_times && dfd >= 0 &&
+		    fstat(dfd, &st) == 0;
+		if (first->restore)
+			first->mtime = st.st_mtim;
+	}
+	if (phases & PARTIAL_PH_RENAME) {
+		sfd = dfd >= 0 ? pdir_open(p, dfd, false) : dfd;
+		rename_staged(run, p, dfd, sfd, i, end);
+		if (sfd >= 0)
+			close(sfd);
+	}
+	if ((phases & PARTIAL_PH_SETTLE) && dfd >= 0) {
+		pdir_remove(p, dfd);
+		if (first->restore) {
+			struct timespec t[2] = { { 0, UTIME_OMIT },
+				first->mtime };
+
+			futimens(dfd, t);
+		}
+	}
+	if (dfd >= 0)
+		close(dfd);
+}
+
+bool partial_delaying(const struct partial *p)
+{
+	return p && p->delay;
+}
+
+void partial_delay_phases(struct ts_run *run, unsigned phases)
 {
 	struct partial *p = run->copy.part;
 	size_t i, j;
 
-	if (!p || !p->delay || !p->nstaged || run_cancelled(run))
+	if (!p || !p->delay || !p->nstaged)
 		return;
-	qsort(p->staged, p->nstaged, sizeof(*p->staged), cmp_staged);
+	if (phases & PARTIAL_PH_TIME)
+		qsort(p->staged, p->nstaged, sizeof(*p->staged), cmp_staged);
 	for (i = 0; i < p->nstaged; i = j) {
 		for (j = i + 1; j < p->nstaged &&
 		    strcmp(p->staged[j].rel, p->staged[i].rel) == 0; j++)
 			;
-		finish_dir(run, p, i, j);
+		finish_dir(run, p, i, j, phases);
 	}
+}
+
+void partial_delay_finish(struct ts_run *run)
+{
+	if (!run_cancelled(run))
+		partial_delay_phases(run, PARTIAL_PH_ALL);
 }

@@ -142,4 +142,23 @@ bool partial_protects(const struct partial *p, const char *rel, bool is_dir);
  */
 void partial_delay_finish(struct ts_run *run);
 
+/* Whether P stages files for the end (--delay-updates). */
+bool partial_delaying(const struct partial *p);
+
+/*
+ * partial_delay_finish() in phases, for treesync-mpi (run_ranks.c), whose
+ * ranks may each have staged files of one directory: every rank reads
+ * its directories' times (PARTIAL_PH_TIME: before any rank renames),
+ * renames (PARTIAL_PH_RENAME), then removes the staging dirs and puts
+ * the times back (PARTIAL_PH_SETTLE: once every rank renamed).  The
+ * caller decides whether the run may finish.  Not thread-safe.
+ */
+enum partial_phase {
+	PARTIAL_PH_TIME = 1 << 0,
+	PARTIAL_PH_RENAME = 1 << 1,
+	PARTIAL_PH_SETTLE = 1 << 2,
+	PARTIAL_PH_ALL = 7,
+};
+void partial_delay_phases(struct ts_run *run, unsigned phases);
+
 #endif /* TS_PARTIAL_H */

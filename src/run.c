@@ -680,7 +680,10 @@ static void walk_and_prune(struct ts_run *run, int jobs, double *t1)
 	*t1 = util_now();
 	if (!run->abandoned) {
 		prune_run(run);
-		partial_delay_finish(run);
+		if (run->exec)
+			run_exec_delay_finish(run);
+		else
+			partial_delay_finish(run);
 	}
 	if (listed && !run_cancelled(run))
 		select_report_unlisted(run, NULL);	/* below replaced entries */

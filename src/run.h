@@ -582,11 +582,13 @@ void run_set_exec(struct ts_run *run, const struct run_exec *x);
  * agreeing on the outcome, on the trees and on what cannot be spread yet
  * (CODE: this rank's so far); 0 or an exit code.  After the walk: the
  * engine's own JOBS threads take over and every rank learns the error
- * flags of all.  At the end: statistics summed into *ST (times: the
- * longest), CODE combined with exit_code()'s precedence; the same on
- * every rank. */
+ * flags of all.  After the deletion pass: --delay-updates's staged files
+ * of every rank put in place, or none if any rank was cancelled.  At the
+ * end: statistics summed into *ST (times: the longest), CODE combined
+ * with exit_code()'s precedence; the same on every rank. */
 int run_exec_prepare(struct ts_run *run, int code, int *lock_fd);
 void run_exec_after_walk(struct ts_run *run, int jobs);
+void run_exec_delay_finish(struct ts_run *run);
 int run_exec_combine_end(struct ts_run *run, struct ts_stats *st, int code);
 
 /* run.c: everything before the walk (the lock, --files-from, the

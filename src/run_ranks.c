@@ -16,6 +16,7 @@
 
 #include "copy.h"
 #include "dtask.h"
+#include "partial.h"
 #include "pool.h"
 #include "report.h"
 #include "util.h"
@@ -31,24 +32,40 @@ void run_set_exec(struct ts_run *run, const struct run_exec *x)
 	run->exec = x;
 }
 
+/* The name of identity I of exec_same_trees(): a source operand, DEST,
+ * then -T's directory. */
+static void tree_name(const struct ts_run *run, size_t i, const char **what,
+    const char **name)
+{
+	*what = i < run->plan.nsrcs ? "source" : i == run->plan.nsrcs ?
+	    "destination" : "temp-dir";
+	*name = i < run->plan.nsrcs ? run->plan.srcs[i].operand :
+	    i == run->plan.nsrcs ? run->plan.dst_operand : run->o->temp_dir;
+}
+
 /*
- * Whether every rank sees the same operands and DEST: the same inode for
- * each (what a network file system's clients share; device numbers
- * differ between hosts).  A host whose mount is missing or another one
- * would list other trees, and a task it steals would be decided on them.
- * Collective; rank 0 says it.
+ * Whether every rank sees the same operands, DEST and -T directory: the
+ * same inode for each (what a network file system's clients share;
+ * device numbers differ between hosts).  A host whose mount is missing
+ * or another one would list other trees, and a task it steals would be
+ * decided on them; a -T on a host's own disk would hold temps that the
+ * chunks of other hosts cannot reach.  Collective; rank 0 says it.
  */
 static bool exec_same_trees(struct ts_run *run)
 {
 	const struct run_exec *x = run->exec;
-	size_t n = run->plan.nsrcs + 1, i;
+	const struct partial *p = run->copy.part;
+	size_t n = run->plan.nsrcs + 2, i;
 	uint64_t *v = xcalloc(2 * n, sizeof(*v));
+	const char *what, *name;
 	struct stat st;
 	bool same = true;
 
 	for (i = 0; i < run->plan.nsrcs; i++)
 		v[i] = run->plan.srcs[i].fd >= 0 ? run->plan.srcs[i].st.ino : 0;
-	v[n - 1] = run->plan.dst_fd >= 0 && fstat(run->plan.dst_fd, &st) == 0 ?
+	v[n - 2] = run->plan.dst_fd >= 0 && fstat(run->plan.dst_fd, &st) == 0 ?
+	    (uint64_t)st.st_ino : 0;
+	v[n - 1] = p && p->tmp_fd >= 0 && fstat(p->tmp_fd, &st) == 0 ?
 	    (uint64_t)st.st_ino : 0;
 	for (i = 0; i < n; i++)
 		v[n + i] = ~v[i];
@@ -56,14 +73,12 @@ static bool exec_same_trees(struct ts_run *run)
 	for (i = 0; i < n; i++)
 		if (v[i] != ~v[n + i]) {
 			same = false;
+			tree_name(run, i, &what, &name);
 			if (x->rank == 0)
 				report_error(run->rep, "the ranks do not see the "
 				    "same %s '%s' (its inode differs between "
 				    "hosts): every host must mount the same "
-				    "trees at the same paths", i + 1 < n ?
-				    "source" : "destination", i + 1 < n ?
-				    run->plan.srcs[i].operand :
-				    run->plan.dst_operand);
+				    "trees at the same paths", what, name);
 		}
 	free(v);
 	return same;
@@ -161,6 +176,32 @@ void run_exec_after_walk(struct ts_run *run, int jobs)
 	run->refuse_delete = v[4] != 0;
 	if (v[5] || v[6])
 		atomic_store(&run->pool.cancelled, true);
+}
+
+/*
+ * --delay-updates over every rank, after the deletion pass: the staged
+ * files of all ranks put in place as nearly at once as the ranks can, or
+ * none when any rank was cancelled (one host's signal stops them all, as
+ * it stops one treesync).  One directory's files may be staged on
+ * several ranks: each reads its directories' times before any rank
+ * renames (a rename changes them), and puts them back only once every
+ * rank renamed.  Collective.
+ */
+void run_exec_delay_finish(struct ts_run *run)
+{
+	const struct run_exec *x = run->exec;
+	uint64_t v[1] = { run_cancelled(run) };
+
+	if (!partial_delaying(run->copy.part))	/* the same on every rank */
+		return;
+	x->combine(x->arg, v, 1, 0, 0);
+	if (v[0])
+		return;
+	partial_delay_phases(run, PARTIAL_PH_TIME);
+	x->combine(x->arg, v, 1, 0, 0);		/* every time read */
+	partial_delay_phases(run, PARTIAL_PH_RENAME);
+	x->combine(x->arg, v, 1, 0, 0);		/* every file in place */
+	partial_delay_phases(run, PARTIAL_PH_SETTLE);
 }
 
 /* The exit codes in the order they win (exit_code()'s). */
