@@ -338,6 +338,14 @@ same_output() {
 	}
 }
 
+# groups DIR: the inode groups of a tree, per group of more than one
+# name its names (-H tests).
+groups() {
+	(cd "$1" && find . -type f -printf '%i %p\n' | sort -k2 |
+		awk '{ g[$1] = g[$1] " " $2; n[$1]++ }
+		     END { for (i in g) if (n[i] > 1) print g[i] }' | sort)
+}
+
 stolen_by_others() {
 	cat "$T"/spread.rank[1-9] 2>/dev/null |
 		awk '{ for (i = 1; i <= NF; i++) if ($i == "stolen") s += $(i + 1) } END { print s + 0 }'

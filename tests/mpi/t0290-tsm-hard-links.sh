@@ -78,12 +78,6 @@ for root in (src, tmpl):
         os.utime(dirpath, (t0 - 50, t0 - 50 - len(dirpath)), follow_symlinks=False)
 PY
 
-# The inode groups of a tree: per group of more than one name, its names.
-groups() {
-	(cd "$1" && find . -type f -printf '%i %p\n' | sort -k2 |
-		awk '{ g[$1] = g[$1] " " $2; n[$1]++ }
-		     END { for (i in g) if (n[i] > 1) print g[i] }' | sort)
-}
 # The sorted -i lines of FILE with the links of a group not told apart: a
 # '>f' or 'hf' line about a name in one of the source groups (tree DIR is
 # "link" (which link plain treesync copies, and so which ones of a DEST

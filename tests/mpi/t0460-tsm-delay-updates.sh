@@ -37,12 +37,6 @@ for dirpath, _, _ in os.walk(src, topdown=False):
     os.utime(dirpath, (t0 - 50, t0 - 50 - len(dirpath)), follow_symlinks=False)
 PY
 
-groups() {
-	(cd "$1" && find . -type f -printf '%i %p\n' | sort -k2 |
-		awk '{ g[$1] = g[$1] " " $2; n[$1]++ }
-		     END { for (i in g) if (n[i] > 1) print g[i] }' | sort)
-}
-
 # ref NAME KIND TOOL ARGS...: TOOL's tree, groups and lines on DEST KIND.
 ref() {
 	local name=$1 kind=$2 tool=$3
