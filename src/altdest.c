@@ -32,7 +32,11 @@
  * plan time relative to DEST's fd (oppath.c: a symlink on the way only
  * when root or the user owns it); below them every directory is opened
  * with RESOLVE_BENEATH and no symlinks (delete_open_beneath()), and
- * entries are looked at with AT_SYMLINK_NOFOLLOW.  A match is linked or
+ * entries are looked at with AT_SYMLINK_NOFOLLOW.  Under treesync-mpi
+ * every rank opens the directories itself, from its own view of DEST's
+ * path, and a directory stolen from another rank finds its counterparts
+ * below this rank's fds (altdest_node_beneath()), never from a path or
+ * fd of the other rank.  A match is linked or
  * copied under a temp name in DEST and renamed into place: a final name
  * only ever holds a complete entry.  Nothing here removes anything.
  *
@@ -64,7 +68,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *kind_name(enum ts_alt_dest k)
+const char *altdest_kind_name(enum ts_alt_dest k)
 {
 	return k == TS_ALT_LINK ? "--link-dest" : k == TS_ALT_COPY ?
 	    "--copy-dest" : "--compare-dest";
@@ -135,7 +139,8 @@ static char *dest_dir_path(const struct ts_options *o, const struct plan *p)
 	return r;
 }
 
-void altdest_open_roots(const struct ts_options *o, struct plan *p)
+void altdest_open_roots(const struct ts_options *o, struct plan *p,
+    bool say)
 {
 	unsigned opts = oppath_opts_of(o);
 	char *base = NULL;
@@ -167,19 +172,18 @@ void altdest_open_roots(const struct ts_options *o, struct plan *p)
 				msg = NULL;
 		} else if (fd < 0) {
 			if (asprintf(&msg, "%s arg does not exist: %s\n",
-			    kind_name(o->alt_dest), full) < 0)
+			    altdest_kind_name(o->alt_dest), full) < 0)
 				msg = NULL;
 		} else if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
 			close(fd);
 			fd = -1;
 			if (asprintf(&msg, "%s arg is not a dir: %s\n",
-			    kind_name(o->alt_dest), full) < 0)
+			    altdest_kind_name(o->alt_dest), full) < 0)
 				msg = NULL;
 		}
-		if (msg) {
+		if (msg && say)
 			report_emit(p->rep, TS_OUT_STDERR, msg, strlen(msg));
-			free(msg);
-		}
+		free(msg);
 		free(full);
 		p->alt_fd[j] = fd;
 		p->nalt = j + 1;
@@ -189,20 +193,25 @@ void altdest_open_roots(const struct ts_options *o, struct plan *p)
 
 /* --- a node's directory below each alternate directory ------------------ */
 
-void altdest_node_init(struct dnode *d)
+/* D's slots: below its parent's, or FIXED's fds (the root's: the plan's;
+ * a proxy's, altdest_node_beneath()). */
+static void init_slots(struct dnode *d, const int *fixed)
 {
-	struct ts_run *run = d->run;
 	size_t j;
 
-	if (!run->plan.nalt)
-		return;
-	d->alt = xcalloc(run->plan.nalt, sizeof(*d->alt));
-	for (j = 0; j < run->plan.nalt; j++) {
-		if (d->parent)
-			dslot_init(&d->alt[j], &d->parent->alt[j], NULL);
+	d->alt = xcalloc(d->run->plan.nalt, sizeof(*d->alt));
+	for (j = 0; j < d->run->plan.nalt; j++) {
+		if (fixed)
+			dslot_init_fixed(&d->alt[j], fixed[j]);
 		else
-			dslot_init_fixed(&d->alt[j], run->plan.alt_fd[j]);
+			dslot_init(&d->alt[j], &d->parent->alt[j], NULL);
 	}
+}
+
+void altdest_node_init(struct dnode *d)
+{
+	if (d->run->plan.nalt)
+		init_slots(d, d->parent ? NULL : d->run->plan.alt_fd);
 }
 
 void altdest_node_open(struct dnode *d)
@@ -242,26 +251,35 @@ void altdest_node_close(struct dnode *d)
 	d->alt = NULL;
 }
 
+void altdest_node_beneath(struct dnode *d, const char *rel, int *fds)
+{
+	struct ts_run *run = d->run;
+	size_t j;
+
+	if (!run->plan.nalt)
+		return;
+	for (j = 0; j < run->plan.nalt; j++) {
+		int fd = run->plan.alt_fd[j] < 0 ? -1 :
+		    delete_open_beneath(run->plan.alt_fd[j], rel);
+
+		fds[j] = fd < 0 ? -1 : fd;
+	}
+	init_slots(d, fds);
+}
+
 int altdest_get(struct dnode *d, size_t j)
 {
 	struct ts_run *run = d->run;
 
-	if (j >= run->plan.nalt || run->plan.alt_fd[j] < 0)
+	if (j >= run->plan.nalt || run->plan.alt_fd[j] < 0 || !d->alt)
 		return -ENOENT;
-	if (d->alt)
-		return dslot_pin(&run->slots, &d->alt[j]);
-	/* A node of another rank's directory (treesync-mpi): by path. */
-	return delete_open_beneath(run->plan.alt_fd[j], d->rel);
+	return dslot_pin(&run->slots, &d->alt[j]);
 }
 
 void altdest_put(struct dnode *d, size_t j, int fd)
 {
-	if (fd < 0)
-		return;
-	if (d->alt)
+	if (fd >= 0)
 		dslot_unpin(&d->run->slots, &d->alt[j]);
-	else
-		close(fd);
 }
 
 /* --- matching ----------------------------------------------------------- */

@@ -9,19 +9,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <treesync/treesync.h>
+
 struct action;
 struct dnode;
 struct plan;
 struct ts_options;
 struct ts_run;
 
+/* The option of kind K, as messages name it ("--link-dest"). */
+const char *altdest_kind_name(enum ts_alt_dest k);
+
 /*
  * Opens each directory of O's alternate list into P->alt_fd (relative to
- * DEST unless absolute, an operator path: oppath.c's rule for symlinks).
- * One that does not exist or is not a directory is said so on stderr, as
- * rsync says it, and left out (-1).  Not thread-safe (plan time).
+ * DEST unless absolute, an operator path: oppath.c's rule for symlinks),
+ * once P is built.  One that does not exist or is not a directory is left
+ * out (-1) and, when SAY, said so on stderr as rsync says it.  Not
+ * thread-safe (plan time).
  */
-void altdest_open_roots(const struct ts_options *o, struct plan *p);
+void altdest_open_roots(const struct ts_options *o, struct plan *p,
+    bool say);
 
 /*
  * Decides the item of A (in D, whose node is entered) against the
@@ -67,8 +74,19 @@ void altdest_node_init(struct dnode *d);
 void altdest_node_open(struct dnode *d);
 void altdest_node_close(struct dnode *d);
 
+/*
+ * treesync-mpi: the slots of D, a node without a parent made for another
+ * rank's directory REL (below DEST): REL opened below each alternate
+ * directory from this rank's own fds, never through a symlink
+ * (RESOLVE_BENEATH, delete_open_beneath()), into FDS[0..plan.nalt) (-1:
+ * absent there, so not looked for below), which the caller closes once D
+ * is finished.  A no-op without alternate directories.
+ */
+void altdest_node_beneath(struct dnode *d, const char *rel, int *fds);
+
 /* D's directory below the alternate directory J: an fd, pinned until
- * altdest_put(), or -errno (absent there).  Thread-safe. */
+ * altdest_put(), or -errno (absent there, or D has no slots).
+ * Thread-safe. */
 int altdest_get(struct dnode *d, size_t j);
 void altdest_put(struct dnode *d, size_t j, int fd);
 

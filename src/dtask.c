@@ -385,8 +385,6 @@ const char *dtask_unsupported(const struct ts_run *run)
 			return "per-directory filter rules (dir-merge, -F)";
 	if (run->plan.overlap)
 		return "a destination inside a source";
-	if (o->alt_dest)
-		return "--link-dest/--compare-dest/--copy-dest";
 	if (o->progress)
 		return "--progress";
 	return NULL;

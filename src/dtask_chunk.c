@@ -148,6 +148,17 @@ void dtask_chunk_report(uint64_t split, int64_t n, uint64_t end,
 	pthread_mutex_unlock(&rs->lock);
 }
 
+/* Where a chunk's source is read below: operand OP's directory, or
+ * past the operands the alternate directory OP - nsrcs (--copy-dest's
+ * basis), this rank's own fd (-1: none). */
+static int chunk_root(const struct ts_run *run, size_t op)
+{
+	if (op < run->plan.nsrcs)
+		return run->plan.srcs[op].fd;
+	op -= run->plan.nsrcs;
+	return op < run->plan.nalt ? run->plan.alt_fd[op] : -1;
+}
+
 static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
     uint64_t size, void **handle)
 {
@@ -175,8 +186,8 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 	share = (share + CHUNK / 2 - 1) / (CHUNK / 2) * (CHUNK / 2);
 	from = start + share;
 	if (from < size && fd_path(in, spath, sizeof(spath)))
-		for (op = 0; op < run->plan.nsrcs; op++)
-			if ((srel = below(run->plan.srcs[op].fd, spath, base,
+		for (op = 0; op < run->plan.nsrcs + run->plan.nalt; op++)
+			if ((srel = below(chunk_root(run, op), spath, base,
 			    sizeof(base))) != NULL)
 				break;
 	if (from >= size || !srel || !fd_path(out, dpath, sizeof(dpath)) ||
@@ -268,7 +279,7 @@ void dtask_set_remote(struct ts_run *run)
 
 /* A CHUNK message, after its split. */
 struct chunkmsg {
-	uint32_t op;		/* the source's operand */
+	uint32_t op;		/* the source's operand (chunk_root()) */
 	char *sdir, *sname;	/* its directory below it, its name */
 	uint64_t ino, size;	/* the source as the owner saw it */
 	uint64_t mtime_s, mtime_ns;
@@ -346,7 +357,7 @@ static int chunk_open(struct ts_run *run, const struct chunkmsg *m,
 
 	out->side = 1;
 	out->what = CW_OPEN;
-	f->sd = dtask_open_checked(run->plan.srcs[m->op].fd, m->sdir, 0);
+	f->sd = dtask_open_checked(chunk_root(run, m->op), m->sdir, 0);
 	if (f->sd < 0)
 		return f->sd;
 	/* Never blocking on a FIFO swapped in for the file. */
@@ -436,7 +447,7 @@ static int64_t chunk_copy(struct ts_run *run, struct rd *r, char *buf,
 	int64_t rc;
 
 	out->end = ~(uint64_t)0;
-	if (!read_chunk(r, run->plan.nsrcs, &m))
+	if (!read_chunk(r, run->plan.nsrcs + run->plan.nalt, &m))
 		rc = -EPROTO;
 	else if ((rc = chunk_open(run, &m, &f, out)) == 0)
 		rc = chunk_write(run, &m, &f, buf, out);

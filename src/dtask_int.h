@@ -29,7 +29,8 @@
  *		str disp_name, entry src, entry dst, u8 flags (FF_*), u32 iflags,
  *		i32 basis (an alternate directory's index, -1: the source)
  *   CHUNK	u8 kind, u8 version, u16 0, u64 split (on the origin), u32
- *		operand, str source directory (below it), str name, u64
+ *		operand (nsrcs + j: the alternate directory j, --copy-dest's
+ *		basis), str source directory (below it), str name, u64
  *		ino, size, mtime s, mtime ns; str DEST directory, str temp,
  *		u64 temp ino; u64 off, len; u8 fsync
  *   CDONE	u8 kind, u8 version, u16 0, u64 split, i64 bytes or -errno,
@@ -99,6 +100,8 @@ struct proxy {
 	uint8_t done;		/* -m: DN_KEPT, DN_DEL_OK of its stolen
 				 * directory, once that is finished */
 	int dst_fd;		/* closed at the end (a fixed slot is not) */
+	int *alt_fd;		/* below each alternate directory (-1:
+				 * absent there), closed at the end */
 	size_t nups;
 	uint32_t *op;		/* per source of the proxy: its operand */
 	char **rel;		/* and its path below the operand's fd */

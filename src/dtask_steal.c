@@ -8,9 +8,12 @@
  * sources below this rank's own roots with RESOLVE_BENEATH|
  * RESOLVE_NO_SYMLINKS (delete_open_beneath()), checked to be the inodes
  * the origin saw when it knew them, and runs the task below the proxy as
- * any other.  When the proxy's last child is done it sends DONE to the
- * origin, which still holds the task's node.  A directory that cannot be
- * opened so is a source or destination error: nothing is deleted.
+ * any other.  Its counterparts below the alternate directories
+ * (--link-dest...) are opened the same way, below this rank's own fds
+ * for them; one that cannot be is absent there, as on one host.  When
+ * the proxy's last child is done it sends DONE to the origin, which
+ * still holds the task's node.  A directory that cannot be opened so is
+ * a source or destination error: nothing is deleted.
  *
  * Must not trust a message: every name is checked to be one plain name,
  * every index to be in range (-EPROTO otherwise).
@@ -18,6 +21,7 @@
 #define _GNU_SOURCE
 #include "dtask_int.h"
 
+#include "altdest.h"
 #include "delete.h"
 #include "filter.h"
 #include "report.h"
@@ -61,6 +65,10 @@ static void proxy_finish(struct dnode *d)
 	    (atomic_load(&d->touched) ? DN_TOUCHED : 0) | x->done);
 	if (x->dst_fd >= 0)
 		close(x->dst_fd);
+	for (i = 0; x->alt_fd && i < d->run->plan.nalt; i++)
+		if (x->alt_fd[i] >= 0)
+			close(x->alt_fd[i]);
+	free(x->alt_fd);
 	for (i = 0; i < x->nups; i++)
 		free(x->rel[i]);
 	free(x->rel);
@@ -181,6 +189,12 @@ static struct dnode *proxy_open(struct ts_run *run, int origin, uint64_t node,
 		x->dst_fd = fd < 0 ? -1 : fd;
 	}
 	dslot_init_fixed(&px->dslot, x->dst_fd);
+	if (run->plan.nalt) {
+		/* Its counterparts below the alternate directories: looked
+		 * up here, from this rank's own view of them. */
+		x->alt_fd = xcalloc(run->plan.nalt, sizeof(*x->alt_fd));
+		altdest_node_beneath(px, m->rel, x->alt_fd);
+	}
 	px->srcs = xcalloc(m->nups, sizeof(*px->srcs));
 	for (i = 0; i < m->nups; i++) {
 		struct dsrc *s = &px->srcs[px->nsrcs++];

@@ -14,7 +14,6 @@
 #define _GNU_SOURCE
 #include "plan.h"
 
-#include "altdest.h"
 #include "backup.h"
 #include "run.h"
 #include "oppath.h"
@@ -464,7 +463,6 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 	for (i = 0; i < p->nsrcs && !p->network_fs; i++)
 		p->network_fs = util_fd_is_network(p->srcs[i].fd);
 	p->overlap = dest_inside_source(p);
-	altdest_open_roots(o, p);
 	p->bak = backup_new(o, rep);
 	p->srm = srcremove_new(o);
 	return 0;

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "altdest.h"
 #include "copy.h"
 #include "delete.h"
 #include "list.h"
@@ -579,6 +580,9 @@ int run_prepare(struct ts_run *run, int *lock_fd)
 	code = plan_build(o, run->rep, &run->plan);
 	if (code)
 		return code;
+	/* treesync-mpi: every rank opens them from its own view of DEST;
+	 * rank 0 says what is missing, once for all. */
+	altdest_open_roots(o, &run->plan, !run->exec || run->exec->rank == 0);
 	run->copy.part = partial_new(o, run->plan.dst_fd, run->rep, &code);
 	if (code)
 		return code;

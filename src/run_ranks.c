@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "altdest.h"
 #include "copy.h"
 #include "dtask.h"
 #include "partial.h"
@@ -33,40 +34,53 @@ void run_set_exec(struct ts_run *run, const struct run_exec *x)
 }
 
 /* The name of identity I of exec_same_trees(): a source operand, DEST,
- * then -T's directory. */
+ * -T's directory, then each alternate directory (--link-dest...). */
 static void tree_name(const struct ts_run *run, size_t i, const char **what,
     const char **name)
 {
-	*what = i < run->plan.nsrcs ? "source" : i == run->plan.nsrcs ?
-	    "destination" : "temp-dir";
-	*name = i < run->plan.nsrcs ? run->plan.srcs[i].operand :
-	    i == run->plan.nsrcs ? run->plan.dst_operand : run->o->temp_dir;
+	const struct ts_options *o = run->o;
+	size_t ns = run->plan.nsrcs;
+
+	*what = i < ns ? "source" : i == ns ? "destination" :
+	    i == ns + 1 ? "temp-dir" : altdest_kind_name(o->alt_dest);
+	*name = i < ns ? run->plan.srcs[i].operand : i == ns ?
+	    run->plan.dst_operand : i == ns + 1 ? o->temp_dir :
+	    o->alt_dirs[i - ns - 2];
+}
+
+/* The inode of directory FD, or 0 when it is not open. */
+static uint64_t ino_of(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
 /*
- * Whether every rank sees the same operands, DEST and -T directory: the
- * same inode for each (what a network file system's clients share;
- * device numbers differ between hosts).  A host whose mount is missing
- * or another one would list other trees, and a task it steals would be
- * decided on them; a -T on a host's own disk would hold temps that the
- * chunks of other hosts cannot reach.  Collective; rank 0 says it.
+ * Whether every rank sees the same operands, DEST, -T directory and
+ * alternate directories (--link-dest...: each rank opened them from its
+ * own view of DEST's path): the same inode for each, or absent on every
+ * one (what a network file system's clients share; device numbers differ
+ * between hosts).  A host whose mount is missing or another one would
+ * list other trees, and a task it steals would be decided on them; a -T
+ * on a host's own disk would hold temps that the chunks of other hosts
+ * cannot reach.  Collective; rank 0 says it.
  */
 static bool exec_same_trees(struct ts_run *run)
 {
 	const struct run_exec *x = run->exec;
 	const struct partial *p = run->copy.part;
-	size_t n = run->plan.nsrcs + 2, i;
+	size_t ns = run->plan.nsrcs, n = ns + 2 + run->plan.nalt, i;
 	uint64_t *v = xcalloc(2 * n, sizeof(*v));
 	const char *what, *name;
-	struct stat st;
 	bool same = true;
 
-	for (i = 0; i < run->plan.nsrcs; i++)
+	for (i = 0; i < ns; i++)
 		v[i] = run->plan.srcs[i].fd >= 0 ? run->plan.srcs[i].st.ino : 0;
-	v[n - 2] = run->plan.dst_fd >= 0 && fstat(run->plan.dst_fd, &st) == 0 ?
-	    (uint64_t)st.st_ino : 0;
-	v[n - 1] = p && p->tmp_fd >= 0 && fstat(p->tmp_fd, &st) == 0 ?
-	    (uint64_t)st.st_ino : 0;
+	v[ns] = ino_of(run->plan.dst_fd);
+	v[ns + 1] = p ? ino_of(p->tmp_fd) : 0;
+	for (i = 0; i < run->plan.nalt; i++)
+		v[ns + 2 + i] = ino_of(run->plan.alt_fd[i]);
 	for (i = 0; i < n; i++)
 		v[n + i] = ~v[i];
 	x->combine(x->arg, v, 0, 0, 2 * n);	/* the largest and smallest */
@@ -76,9 +90,10 @@ static bool exec_same_trees(struct ts_run *run)
 			tree_name(run, i, &what, &name);
 			if (x->rank == 0)
 				report_error(run->rep, "the ranks do not see the "
-				    "same %s '%s' (its inode differs between "
+				    "same %s%s '%s' (its inode differs between "
 				    "hosts): every host must mount the same "
-				    "trees at the same paths", what, name);
+				    "trees at the same paths", what,
+				    i >= ns + 2 ? " directory" : "", name);
 		}
 	free(v);
 	return same;

@@ -176,8 +176,10 @@ queue() {
 # the retyped entries), the mount points $M/src and $M/dst of the
 # simulated hosts over $B/src and $B/dst; LFS, their latencyfs options.
 # Then:
-#   run NP ARGS...     treesync-mpi -j 2 ARGS $M/src/ $M/dst/ on NP simulated
-#                      hosts (more simhost options in SIMHOST_OPTS, e.g. a
+#   run NP ARGS...     treesync-mpi -j 2 ARGS $M/src/ $M/dst/$TSM_DEST on NP
+#                      simulated hosts (TSM_DEST: DEST below the mount,
+#                      e.g. "cur/" beside an alternate directory; more
+#                      simhost options in SIMHOST_OPTS, e.g. a
 #                      fault on one rank); output in $T/mpi.out, status in
 #                      MPI_RC, how the work spread in $T/spread.rankN.  Two
 #                      workers a rank: a rank's idle workers take its new
@@ -262,7 +264,7 @@ run() {
 			done
 		fi
 		exit $rc' "$T" \
-		"$TREESYNC_MPI_BIN" -j 2 "$@" "$M/src/" "$M/dst/"
+		"$TREESYNC_MPI_BIN" -j 2 "$@" "$M/src/" "$M/dst/${TSM_DEST:-}"
 }
 
 # The exit codes of the last run's ranks, in rank order ("23 23 23").
