@@ -142,7 +142,7 @@ static char *dest_dir_path(const struct ts_options *o, const struct plan *p)
 void altdest_open_roots(const struct ts_options *o, struct plan *p,
     bool say)
 {
-	unsigned opts = oppath_opts_of(o);
+	struct oppath_how how = oppath_how_of(o);
 	char *base = NULL;
 	size_t j;
 
@@ -157,18 +157,18 @@ void altdest_open_roots(const struct ts_options *o, struct plan *p,
 			base = dest_dir_path(o, p);
 		full = arg[0] == '/' ? xstrdup(arg) : util_path_join(base, arg);
 		if (arg[0] == '/') {
-			fd = oppath_open(AT_FDCWD, arg, O_RDONLY, 0, opts, &bad);
+			fd = oppath_open(AT_FDCWD, arg, O_RDONLY, 0, how, &bad);
 		} else if (p->dst_fd >= 0) {
-			fd = oppath_open(p->dst_fd, arg, O_RDONLY, 0, opts, &bad);
+			fd = oppath_open(p->dst_fd, arg, O_RDONLY, 0, how, &bad);
 		} else {
 			char *lex = lexical(full);
 
-			fd = oppath_open(AT_FDCWD, lex, O_RDONLY, 0, opts, &bad);
+			fd = oppath_open(AT_FDCWD, lex, O_RDONLY, 0, how, &bad);
 			free(lex);
 		}
 		msg = NULL;
 		if (fd == -ELOOP && bad != (uid_t)-1) {
-			if (asprintf(&msg, "%s\n", oppath_refusal(bad, full)) < 0)
+			if (asprintf(&msg, "%s\n", oppath_refusal(how, bad, full)) < 0)
 				msg = NULL;
 		} else if (fd < 0) {
 			if (asprintf(&msg, "%s arg does not exist: %s\n",

@@ -147,20 +147,20 @@ bool backup_protects(const struct ts_run *run, const char *rel)
 /* Opens the directory NAME in FD, making it first if it is missing (mode
  * 0777 less the umask, as rsync makes them).  An fd or -errno. */
 static int open_or_make(int fd, const char *name, bool trusted_links,
-    unsigned opts, bool *made)
+    struct oppath_how how, bool *made)
 {
 	int r;
 
 	for (int tries = 0; tries < 2; tries++) {
 		r = trusted_links ? oppath_open(fd, name, O_RDONLY | O_DIRECTORY,
-		    0, opts & ~OPPATH_CONFINE, NULL) : sys.openat(fd, name,
+		    0, oppath_unconfined(how), NULL) : sys.openat(fd, name,
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 		if (!trusted_links && r < 0)
 			r = -errno;
 		if (r != -ENOENT)
 			return r;
 		/* --confine-root: nothing is made outside it. */
-		if (opts & OPPATH_CONFINE && !oppath_beneath_root(fd))
+		if (!oppath_beneath_root(how, fd))
 			return -EXDEV;
 		if (sys.mkdirat(fd, name, 0777) < 0 && errno != EEXIST)
 			return -errno;
@@ -173,7 +173,7 @@ static int open_or_make(int fd, const char *name, bool trusted_links,
  * START: a symlink only where oppath.c would follow one (TRUSTED, with
  * its OPTS), else none.  An fd or -errno. */
 static int open_path(int start, const char *dir, bool trusted,
-    unsigned opts, bool *made)
+    struct oppath_how how, bool *made)
 {
 	char *copy = xstrdup(dir), *save = NULL, *tok;
 	int fd = fcntl(start, F_DUPFD_CLOEXEC, 0);
@@ -184,7 +184,7 @@ static int open_path(int start, const char *dir, bool trusted,
 
 		if (strcmp(tok, ".") == 0)
 			continue;
-		next = open_or_make(fd, tok, trusted, opts, made);
+		next = open_or_make(fd, tok, trusted, how, made);
 		close(fd);
 		fd = next;
 	}
@@ -201,25 +201,24 @@ static int root_fd(struct ts_run *run)
 
 	pthread_mutex_lock(&b->lock);
 	if (b->root_fd < 0 && !b->root_err) {
-		unsigned opts = oppath_opts_of(run->o);
+		struct oppath_how how = oppath_how_of(run->o);
 		int start = b->dir[0] == '/' ? open("/", O_RDONLY |
 		    O_DIRECTORY | O_CLOEXEC) : fcntl(run->plan.dst_fd,
 		    F_DUPFD_CLOEXEC, 0);
 
 		/* Opened a component at a time: only where it ends is
 		 * confined, and nothing is made outside. */
-		fd = start < 0 ? -errno : open_path(start, b->dir, true, opts,
+		fd = start < 0 ? -errno : open_path(start, b->dir, true, how,
 		    &made);
 		if (start >= 0)
 			close(start);
-		if (fd >= 0 && opts & OPPATH_CONFINE &&
-		    !oppath_beneath_root(fd)) {
+		if (fd >= 0 && !oppath_beneath_root(how, fd)) {
 			close(fd);
 			fd = -EXDEV;
 		}
 		if (fd == -EXDEV) {
 			b->root_err = fd;
-			report_error(run->rep, "%s", oppath_refusal(
+			report_error(run->rep, "%s", oppath_refusal(how,
 			    OPPATH_OUTSIDE_ROOT, b->dir));
 		} else if (fd < 0) {
 			b->root_err = fd;
@@ -268,7 +267,8 @@ static int target(struct ts_run *run, int dfd, const char *name,
 	if ((rfd = root_fd(run)) < 0)
 		return rfd;
 	dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup("");
-	*bfd = open_path(rfd, dir, false, 0, &made);
+	*bfd = open_path(rfd, dir, false,
+	    (struct oppath_how){ 0, NULL }, &made);
 	if (*bfd < 0)
 		run_report_dest(run, -*bfd, "cannot make backup directory for",
 		    rel);

@@ -129,13 +129,13 @@ static void rec_item(void *arg, const struct ts_item *it)
  * script), an operator path.  An fd, or -1 (reported). */
 static int open_out(const struct cli *c, const char *name, mode_t mode)
 {
-	unsigned opts = oppath_opts_of(&c->opts);
+	struct oppath_how how = oppath_how_of(&c->opts);
 	uid_t bad = 0;
 	int fd = oppath_open(AT_FDCWD, name, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC | O_NOCTTY, mode, opts, &bad);
+	    O_CLOEXEC | O_NOCTTY, mode, how, &bad);
 
 	if (fd == -ELOOP && bad) {
-		batch_say("%s", oppath_refusal(bad, name));
+		batch_say("%s", oppath_refusal(how, bad, name));
 	} else if (fd < 0) {
 		batch_say("Batch file \"%s\" open error: %s", name, strerror(-fd));
 	} else {

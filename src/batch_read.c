@@ -276,7 +276,7 @@ static int extract_all(struct reader *rd)
 static int open_in(const struct cli *c)
 {
 	const char *name = c->read_batch;
-	unsigned opts = oppath_opts_of(&c->opts);
+	struct oppath_how how = oppath_how_of(&c->opts);
 	struct stat st;
 	uid_t bad = 0;
 	int fd;
@@ -284,9 +284,9 @@ static int open_in(const struct cli *c)
 	if (strcmp(name, "-") == 0)
 		return dup(STDIN_FILENO);
 	fd = oppath_open(AT_FDCWD, name, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK, 0, opts, &bad);
+	    O_NONBLOCK, 0, how, &bad);
 	if (fd == -ELOOP && bad) {
-		batch_say("%s", oppath_refusal(bad, name));
+		batch_say("%s", oppath_refusal(how, bad, name));
 		return -1;
 	}
 	if (fd < 0) {

@@ -429,7 +429,7 @@ int batch_write_archive(struct batch_rec *r)
 	if (r->from_dest) {
 		w->destfd = oppath_open(AT_FDCWD, r->c->opts.dest,
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
-		    r->c->opts.insecure_links ? OPPATH_INSECURE : 0, NULL);
+		    oppath_unconfined(oppath_how_of(&r->c->opts)), NULL);
 		if (w->destfd < 0)
 			w->destfd = -1;
 	}

@@ -22,7 +22,6 @@
  */
 #include "cli_int.h"
 
-#include "oppath.h"
 #include "report.h"
 #include "util.h"
 
@@ -383,8 +382,8 @@ static bool finish_partial(struct ts_options *o)
 	return true;
 }
 
-/* --confine-root: rsync's checks; set before any operator path is opened
- * (batch files are, before the run). */
+/* --confine-root: rsync's checks, before any operator path is opened
+ * (batch files are, before the run); oppath_how_of() reads the root. */
 static bool finish_confine(const struct ts_options *o)
 {
 	if (!o->confine_root)
@@ -399,7 +398,6 @@ static bool finish_confine(const struct ts_options *o)
 		    "--confine-root");
 		return false;
 	}
-	oppath_set_confine(o->confine_root);
 	return true;
 }
 

@@ -97,9 +97,9 @@ void filter_set_from0(struct filter_list *fl, bool on)
 	fl->from0 = on;
 }
 
-void filter_set_oppath_opts(struct filter_list *fl, unsigned opts)
+void filter_set_oppath_how(struct filter_list *fl, struct oppath_how how)
 {
-	fl->oppath_opts = opts;
+	fl->oppath_how = how;
 }
 
 static void build_ctx(struct pctx *pc, struct filter_list *fl,

@@ -44,6 +44,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "oppath.h"
+
 struct filter_list;
 struct filter_layer;
 
@@ -128,12 +130,12 @@ void filter_set_from0(struct filter_list *fl, bool on);
 
 /*
  * How rule files named by the operator (--exclude-from, merge files) are
- * opened, enum oppath_opts: by default a symlink owned by another user
+ * opened (struct oppath_how): by default a symlink owned by another user
  * than root or the effective uid is refused, as in rsync 3.5; with
  * --insecure-links every one is followed; with --confine-root the file
  * must be below it (oppath.c).
  */
-void filter_set_oppath_opts(struct filter_list *fl, unsigned opts);
+void filter_set_oppath_how(struct filter_list *fl, struct oppath_how how);
 
 /*
  * Adds one rule.  FILTER_RULE takes rsync's --filter syntax (a '.'

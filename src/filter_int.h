@@ -154,7 +154,7 @@ struct filter_list {
 	bool from0;
 	bool xattr;
 	int F_count;
-	unsigned oppath_opts;	/* enum oppath_opts (filter_set_oppath_opts()) */
+	struct oppath_how oppath_how;	/* filter_set_oppath_how() */
 };
 
 /* A filter_layer_push() in progress. */

@@ -40,7 +40,7 @@ int merge_read_path(const struct filter_list *fl, const char *path,
 
 	if (strcmp(path, "-") == 0)
 		return util_read_fd(STDIN_FILENO, data, len);
-	fd = oppath_open(AT_FDCWD, path, O_RDONLY, 0, fl->oppath_opts, &bad);
+	fd = oppath_open(AT_FDCWD, path, O_RDONLY, 0, fl->oppath_how, &bad);
 	if (fd == -ELOOP && bad == OPPATH_OUTSIDE_ROOT)
 		return -EXDEV;
 	if (fd < 0)

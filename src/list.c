@@ -253,7 +253,7 @@ static void add_entry(struct lister *ls, struct lents *l, const struct lent *at,
 /* Where filter_layer_push() reads a directory's merge files from. */
 struct rules_at {
 	int fd;
-	unsigned opts;
+	struct oppath_how how;
 };
 
 static int read_rules(void *arg, const char *path, bool in_dir, char **data,
@@ -264,7 +264,7 @@ static int read_rules(void *arg, const char *path, bool in_dir, char **data,
 	/* A per-directory merge file is in the source tree, an explicit
 	 * root: --confine-root holds only files named by rules. */
 	return oppath_read_file(in_dir ? ra->fd : AT_FDCWD, path,
-	    in_dir ? ra->opts & ~OPPATH_CONFINE : ra->opts, data, len);
+	    in_dir ? oppath_unconfined(ra->how) : ra->how, data, len);
 }
 
 /*
@@ -275,7 +275,7 @@ static void read_dir(struct lister *ls, const struct lent *d, int fd,
     struct lents *out)
 {
 	const struct ts_options *o = ls->run->o;
-	struct rules_at ra = { fd, oppath_opts_of(o) };
+	struct rules_at ra = { fd, oppath_how_of(o) };
 	struct filter_reader rd = { read_rules, &ra };
 	struct lent at = *d;
 	bool top = strcmp(d->rel, ".") == 0;
@@ -557,7 +557,7 @@ static void add_operand(struct lister *ls, size_t i, struct operand *p,
 
 	operand_split(o->srcs[i], p);
 	p->fd = oppath_open(AT_FDCWD, p->dir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC, 0, o->insecure_links ? OPPATH_INSECURE : 0, NULL);
+	    O_CLOEXEC, 0, oppath_unconfined(oppath_how_of(o)), NULL);
 	r = p->fd < 0 ? p->fd : walk_stat(p->fd, p->name, false, &e);
 	if (r < 0) {
 		failed(ls, -r, "cannot stat", "", o->srcs[i]);
@@ -626,7 +626,7 @@ static void add_rel_operand(struct lister *ls, size_t i, struct operand *p,
 		*w++ = '/';
 	*w = '\0';
 	p->fd = oppath_open(AT_FDCWD, p->dir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC, 0, o->insecure_links ? OPPATH_INSECURE : 0, NULL);
+	    O_CLOEXEC, 0, oppath_unconfined(oppath_how_of(o)), NULL);
 	if (p->fd < 0) {
 		failed(ls, -p->fd, "cannot stat", "", op);
 		free(norm);

@@ -114,11 +114,13 @@ int lock_take(struct ts_run *run)
 		/* An operator path: another user's symlink is not followed. */
 		uid_t bad = (uid_t)-1;
 
+		struct oppath_how how = oppath_unconfined(oppath_how_of(o));
+
 		fd = oppath_open(AT_FDCWD, o->lock_file, O_RDWR | O_CREAT |
-		    O_NOCTTY, 0644, o->insecure_links ? OPPATH_INSECURE : 0,
-		    &bad);
+		    O_NOCTTY, 0644, how, &bad);
 		if (fd == -ELOOP && bad != (uid_t)-1) {
-			report_error(run->rep, "%s", oppath_refusal(bad, what));
+			report_error(run->rep, "%s", oppath_refusal(how, bad,
+			    what));
 			return LOCK_ERROR;
 		}
 		if (fd < 0)

@@ -22,7 +22,8 @@
  * it, and a directory opened must be too.  "Below" is asked of the open
  * fds themselves, by walking ".." up to DIR or to "/", so no name can be
  * swapped between the check and the use.  A magic link cannot be checked
- * that way and is refused when confined.
+ * that way and is refused when confined.  The root comes with each call
+ * (struct oppath_how, from the run's options): this file keeps no state.
  */
 #define _GNU_SOURCE
 #include "oppath.h"
@@ -44,27 +45,33 @@
 
 #define MAX_LINKS 40	/* as the kernel's own limit */
 
-/* --confine-root, or NULL: set before any thread starts, read-only after. */
-static const char *confine_root;
-
-void oppath_set_confine(const char *dir)
+struct oppath_how oppath_how_of(const struct ts_options *o)
 {
-	confine_root = dir && strcmp(dir, "/") != 0 ? dir : NULL;
+	struct oppath_how how = { 0, NULL };
+
+	if (o->insecure_links)
+		how.opts |= OPPATH_INSECURE;
+	if (o->confine_root && strcmp(o->confine_root, "/") != 0) {
+		how.opts |= OPPATH_CONFINE;
+		how.root = o->confine_root;
+	}
+	return how;
 }
 
-unsigned oppath_opts_of(const struct ts_options *o)
+struct oppath_how oppath_unconfined(struct oppath_how how)
 {
-	return (o->insecure_links ? OPPATH_INSECURE : 0) |
-	    (confine_root ? OPPATH_CONFINE : 0);
+	how.opts &= ~(unsigned)OPPATH_CONFINE;
+	return how;
 }
 
-const char *oppath_refusal(uid_t bad, const char *path)
+const char *oppath_refusal(struct oppath_how how, uid_t bad,
+    const char *path)
 {
 	static __thread char msg[PATH_MAX * 2 + 128];
 
 	if (bad == OPPATH_OUTSIDE_ROOT)
 		snprintf(msg, sizeof(msg), "refusing '%s': it resolves outside "
-		    "--confine-root %s", path, confine_root ? confine_root : "/");
+		    "--confine-root %s", path, how.root ? how.root : "/");
 	else
 		snprintf(msg, sizeof(msg), "refusing to follow a symlink owned "
 		    "by an untrusted user (uid %u) in '%s'; --insecure-links "
@@ -72,15 +79,15 @@ const char *oppath_refusal(uid_t bad, const char *path)
 	return msg;
 }
 
-bool oppath_beneath_root(int dirfd)
+bool oppath_beneath_root(struct oppath_how how, int dirfd)
 {
 	struct stat root, st, up;
 	int fd, next;
 	bool in = false;
 
-	if (!confine_root)
+	if (!(how.opts & OPPATH_CONFINE) || !how.root)
 		return true;
-	if (stat(confine_root, &root) < 0 || fstat(dirfd, &st) < 0)
+	if (stat(how.root, &root) < 0 || fstat(dirfd, &st) < 0)
 		return false;
 	fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 	while (fd >= 0) {
@@ -105,9 +112,9 @@ bool oppath_beneath_root(int dirfd)
 }
 
 /* An OPPATH_CONFINE check of DIRFD: 0, or -ELOOP with *BAD_UID set. */
-static int confined(int dirfd, unsigned opts, uid_t *bad_uid)
+static int confined(int dirfd, struct oppath_how how, uid_t *bad_uid)
 {
-	if (!(opts & OPPATH_CONFINE) || oppath_beneath_root(dirfd))
+	if (oppath_beneath_root(how, dirfd))
 		return 0;
 	*bad_uid = OPPATH_OUTSIDE_ROOT;
 	return -ELOOP;
@@ -127,16 +134,16 @@ static bool on_procfs(int dirfd)
 }
 
 static int resolve(int dirfd, const char *path, int flags, mode_t mode,
-    unsigned opts, int *links, uid_t *bad_uid);
+    struct oppath_how how, int *links, uid_t *bad_uid);
 static int last_component(int fd, const char *comp, int flags, mode_t mode,
-    unsigned opts, int *links, uid_t *bad_uid);
+    struct oppath_how how, int *links, uid_t *bad_uid);
 
 /*
  * COMP below DIRFD is a symlink: follows it if its owner may lead us, as
  * part of the path being resolved (FLAGS: how to open what it leads to).
  */
 static int follow(int dirfd, const char *comp, int flags, mode_t mode,
-    unsigned opts, int *links, uid_t *bad_uid)
+    struct oppath_how how, int *links, uid_t *bad_uid)
 {
 	struct stat st;
 	char target[PATH_MAX];
@@ -146,7 +153,7 @@ static int follow(int dirfd, const char *comp, int flags, mode_t mode,
 		return -errno;
 	if (!S_ISLNK(st.st_mode))
 		return -ENOTDIR;
-	if (!(opts & OPPATH_INSECURE) && !trusted(&st)) {
+	if (!(how.opts & OPPATH_INSECURE) && !trusted(&st)) {
 		*bad_uid = st.st_uid;
 		return -ELOOP;
 	}
@@ -155,7 +162,7 @@ static int follow(int dirfd, const char *comp, int flags, mode_t mode,
 	if (on_procfs(dirfd)) {
 		int fd;
 
-		if (opts & OPPATH_CONFINE && confine_root) {
+		if (how.opts & OPPATH_CONFINE && how.root) {
 			*bad_uid = OPPATH_OUTSIDE_ROOT;
 			return -ELOOP;
 		}
@@ -167,15 +174,15 @@ static int follow(int dirfd, const char *comp, int flags, mode_t mode,
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
-	return resolve(dirfd, target, flags, mode, opts, links, bad_uid);
+	return resolve(dirfd, target, flags, mode, how, links, bad_uid);
 }
 
 /* Opens COMP, the last component, in the directory FD. */
 static int last_component(int fd, const char *comp, int flags, mode_t mode,
-    unsigned opts, int *links, uid_t *bad_uid)
+    struct oppath_how how, int *links, uid_t *bad_uid)
 {
 	struct stat st;
-	int r = confined(fd, opts, bad_uid);
+	int r = confined(fd, how, bad_uid);
 
 	if (r < 0)
 		return r;
@@ -186,11 +193,11 @@ static int last_component(int fd, const char *comp, int flags, mode_t mode,
 	 * follow() checks it is a symlink).  What it leads to is checked
 	 * where its own last component is opened. */
 	if (r == -ELOOP || r == -ENOTDIR)
-		return follow(fd, comp, flags, mode, opts, links, bad_uid);
+		return follow(fd, comp, flags, mode, how, links, bad_uid);
 	/* "..", or DIR itself named through its parent. */
-	if (r >= 0 && opts & OPPATH_CONFINE && fstat(r, &st) == 0 &&
+	if (r >= 0 && how.opts & OPPATH_CONFINE && fstat(r, &st) == 0 &&
 	    S_ISDIR(st.st_mode)) {
-		int c = confined(r, opts, bad_uid);
+		int c = confined(r, how, bad_uid);
 
 		if (c < 0) {
 			close(r);
@@ -202,7 +209,7 @@ static int last_component(int fd, const char *comp, int flags, mode_t mode,
 
 /* Opens PATH below DIRFD (from "/" if absolute), component by component. */
 static int resolve(int dirfd, const char *path, int flags, mode_t mode,
-    unsigned opts, int *links, uid_t *bad_uid)
+    struct oppath_how how, int *links, uid_t *bad_uid)
 {
 	char *copy = xstrdup(path), *p = copy, *slash;
 	int fd, r;
@@ -230,7 +237,7 @@ static int resolve(int dirfd, const char *path, int flags, mode_t mode,
 		/* "a/b/" names the directory b: its last component is b. */
 		last = !slash || !slash[1 + strspn(slash + 1, "/")];
 		if (last) {
-			r = last_component(fd, comp, flags, mode, opts, links,
+			r = last_component(fd, comp, flags, mode, how, links,
 			    bad_uid);
 			break;
 		}
@@ -243,7 +250,7 @@ static int resolve(int dirfd, const char *path, int flags, mode_t mode,
 				 * a link on the way may leave DIR and
 				 * come back. */
 				r = follow(fd, comp, O_PATH | O_DIRECTORY, 0,
-				    opts & ~OPPATH_CONFINE, links, bad_uid);
+				    oppath_unconfined(how), links, bad_uid);
 			if (r < 0)
 				break;
 		}
@@ -257,18 +264,18 @@ static int resolve(int dirfd, const char *path, int flags, mode_t mode,
 }
 
 int oppath_open(int dirfd, const char *path, int flags, mode_t mode,
-    unsigned opts, uid_t *bad_uid)
+    struct oppath_how how, uid_t *bad_uid)
 {
 	int links = 0;
 	uid_t dummy;
 
 	if (!*path)
 		return -ENOENT;
-	return resolve(dirfd, path, flags, mode, opts, &links,
+	return resolve(dirfd, path, flags, mode, how, &links,
 	    bad_uid ? bad_uid : &dummy);
 }
 
-int oppath_read_file(int dirfd, const char *path, unsigned opts,
+int oppath_read_file(int dirfd, const char *path, struct oppath_how how,
     char **data, size_t *len)
 {
 	uid_t bad = (uid_t)-1;
@@ -276,7 +283,7 @@ int oppath_read_file(int dirfd, const char *path, unsigned opts,
 	int fd, r;
 
 	fd = oppath_open(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0,
-	    opts, &bad);
+	    how, &bad);
 	if (fd == -ELOOP && bad == OPPATH_OUTSIDE_ROOT)
 		return -EXDEV;
 	if (fd < 0)

@@ -15,41 +15,49 @@ struct ts_options;
 enum oppath_opts {
 	OPPATH_INSECURE = 1 << 0,	/* --insecure-links: follow them all */
 	OPPATH_CONFINE	= 1 << 1,	/* --confine-root: the path must end up
-					 * below the root oppath_set_confine()
-					 * set */
+					 * below the how's root */
+};
+
+/*
+ * How one run resolves operator paths: its options' --insecure-links and
+ * --confine-root, held by the caller (no state of oppath.c's own, so two
+ * runs in one process each keep theirs).  Passed by value.
+ */
+struct oppath_how {
+	unsigned opts;		/* enum oppath_opts */
+	const char *root;	/* --confine-root DIR (OPPATH_CONFINE), or
+				 * NULL; the options' string, not copied */
 };
 
 /* The *BAD_UID of an -ELOOP for a path that resolves outside the
  * --confine-root (no symlink owner to blame). */
 #define OPPATH_OUTSIDE_ROOT ((uid_t)-2)
 
-/*
- * Sets the --confine-root DIR (absolute; NULL or "/": none) that
- * OPPATH_CONFINE opens are held below.  DIR is kept, not copied.  Not
- * thread-safe: call it before any thread opens an operator path.
- */
-void oppath_set_confine(const char *dir);
+/* Whether the directory DIRFD is HOW's --confine-root or below it (true
+ * when HOW confines nothing).  Thread-safe. */
+bool oppath_beneath_root(struct oppath_how how, int dirfd);
 
-/* Whether the directory DIRFD is the --confine-root or below it (true
- * when there is none).  Thread-safe. */
-bool oppath_beneath_root(int dirfd);
+/* How an operator option path is opened under O: --insecure-links and
+ * --confine-root (a root of "/" confines nothing).  Thread-safe. */
+struct oppath_how oppath_how_of(const struct ts_options *o);
 
-/* The enum oppath_opts of an operator option path under O: --insecure-links
- * and --confine-root.  Thread-safe. */
-unsigned oppath_opts_of(const struct ts_options *o);
+/* HOW without OPPATH_CONFINE: the links on the way to a confined path,
+ * or a path only --insecure-links applies to. */
+struct oppath_how oppath_unconfined(struct oppath_how how);
 
 /*
  * Opens PATH relative to DIRFD (AT_FDCWD, or a directory; "/" when PATH is
  * absolute) with FLAGS and MODE for its last component, resolving one
  * component at a time.  A symlink owned by another user is not followed:
- * -ELOOP, and *BAD_UID (may be NULL) receives its owner.  With
+ * -ELOOP, and *BAD_UID (may be NULL) receives its owner (HOW.opts
+ * OPPATH_INSECURE: every symlink is followed).  With
  * OPPATH_CONFINE, a path whose last component's directory (or, for a
  * directory, the path itself) is not below the confine root is -ELOOP
  * with *BAD_UID OPPATH_OUTSIDE_ROOT, and nothing is created.  Returns an fd or
  * -errno.  Thread-safe.
  */
 int oppath_open(int dirfd, const char *path, int flags, mode_t mode,
-    unsigned opts, uid_t *bad_uid);
+    struct oppath_how how, uid_t *bad_uid);
 
 /* What a reader returns for a name that is not a regular file (a FIFO
  * would block). */
@@ -63,14 +71,15 @@ int oppath_open(int dirfd, const char *path, int flags, mode_t mode,
  * anything but a regular file (never opened for a blocking read), or
  * another -errno.  Thread-safe.
  */
-int oppath_read_file(int dirfd, const char *path, unsigned opts,
+int oppath_read_file(int dirfd, const char *path, struct oppath_how how,
     char **data, size_t *len);
 
 /*
- * The message for an -ELOOP of oppath_open() that set *BAD_UID (another
- * user's symlink, or OPPATH_OUTSIDE_ROOT), about PATH.  The string is
- * the calling thread's until its next call.  Thread-safe.
+ * The message for an -ELOOP of oppath_open() with HOW that set *BAD_UID
+ * (another user's symlink, or OPPATH_OUTSIDE_ROOT), about PATH.  The
+ * string is the calling thread's until its next call.  Thread-safe.
  */
-const char *oppath_refusal(uid_t bad_uid, const char *path);
+const char *oppath_refusal(struct oppath_how how, uid_t bad_uid,
+    const char *path);
 
 #endif /* TS_OPPATH_H */

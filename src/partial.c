@@ -75,9 +75,9 @@ static int open_temp_dir(struct partial *p, const struct ts_options *o,
 	if (o->temp_dir[0] != '/' && dst_fd < 0)
 		return 0;	/* a dry run into a missing DEST */
 	fd = oppath_open(o->temp_dir[0] == '/' ? AT_FDCWD : dst_fd,
-	    o->temp_dir, O_RDONLY | O_DIRECTORY, 0, p->opts, &bad);
+	    o->temp_dir, O_RDONLY | O_DIRECTORY, 0, p->how, &bad);
 	if (fd == -ELOOP && bad != (uid_t)-1) {
-		report_error(p->rep, "%s", oppath_refusal(bad, o->temp_dir));
+		report_error(p->rep, "%s", oppath_refusal(p->how, bad, o->temp_dir));
 	} else if (fd < 0) {
 		report_error(p->rep, "The temp-dir does not exist: %s",
 		    o->temp_dir);
@@ -109,7 +109,7 @@ struct partial *partial_new(const struct ts_options *o, int dst_fd,
 	p->abs_fd = -1;
 	p->rep = rep;
 	p->delay = o->delay_updates && o->partial_dir;
-	p->opts = oppath_opts_of(o);
+	p->how = oppath_how_of(o);
 	pthread_mutex_init(&p->lock, NULL);
 	if (o->partial_dir) {
 		p->dir = xstrdup(o->partial_dir);
@@ -207,13 +207,13 @@ static int open_abs_locked(struct partial *p, bool create)
 		return p->abs_fd;
 	p->abs_tried = true;
 	fd = oppath_open(AT_FDCWD, p->dir, O_RDONLY | O_DIRECTORY, 0,
-	    p->opts, &bad);
+	    p->how, &bad);
 	if (fd == -ENOENT && create) {
 		leaf = strrchr(p->dir, '/') + 1;
 		parent = leaf - 1 == p->dir ? xstrdup("/") :
 		    strndup(p->dir, (size_t)(leaf - 1 - p->dir));
 		pfd = parent ? oppath_open(AT_FDCWD, parent, O_RDONLY |
-		    O_DIRECTORY, 0, p->opts, &bad) : -ENOMEM;
+		    O_DIRECTORY, 0, p->how, &bad) : -ENOMEM;
 		fd = pfd;
 		if (pfd >= 0) {
 			if (mkdirat(pfd, leaf, 0700) < 0 && errno != EEXIST)
@@ -228,7 +228,7 @@ static int open_abs_locked(struct partial *p, bool create)
 		free(parent);
 	}
 	if (fd == -ELOOP && bad != (uid_t)-1)
-		report_error(p->rep, "%s", oppath_refusal(bad, p->dir));
+		report_error(p->rep, "%s", oppath_refusal(p->how, bad, p->dir));
 	p->abs_fd = fd >= 0 ? fd : -1;
 	return fd;
 }

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oppath.h"
+
 struct stat;
 struct ts_options;
 struct ts_run;
@@ -32,7 +34,7 @@ struct partial {
 	bool keep;		/* --partial (also implied by a dir): only with
 				 * a dir, never over a final name */
 	bool delay;		/* --delay-updates: staged in dir */
-	unsigned opts;		/* enum oppath_opts for an absolute dir */
+	struct oppath_how how;	/* for an absolute dir */
 	struct report *rep;
 	pthread_mutex_t lock;	/* guards opening abs_fd, and staged */
 	/* The absolute dir, opened on first use (under lock): once set it

@@ -165,13 +165,14 @@ static int open_dest(struct report *rep, const struct ts_options *o,
     const char *path)
 {
 	uid_t bad = (uid_t)-1;
-	int fd = oppath_open(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0,
-	    o->insecure_links ? OPPATH_INSECURE : 0, &bad);
+	struct oppath_how how = oppath_unconfined(oppath_how_of(o));
+	int fd = oppath_open(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0, how,
+	    &bad);
 
 	if (fd >= 0)
 		return fd;
 	if (fd == -ELOOP && bad != (uid_t)-1) {
-		report_error(rep, "%s", oppath_refusal(bad, path));
+		report_error(rep, "%s", oppath_refusal(how, bad, path));
 		fd = -EPERM;
 	}
 	errno = -fd;
@@ -204,7 +205,7 @@ static void add_gone(struct plan *p, const char *operand)
 static int make_path(const struct ts_options *o, struct plan *p,
     bool dir_dest)
 {
-	unsigned opts = o->insecure_links ? OPPATH_INSECURE : 0;
+	struct oppath_how how = oppath_unconfined(oppath_how_of(o));
 	struct stat st;
 	char *path = xstrdup(o->dest), *comps, *save = NULL, *tok, *end;
 	char fmt[64];
@@ -234,7 +235,7 @@ static int make_path(const struct ts_options *o, struct plan *p,
 		int next = -ENOENT;
 
 		if (!missing)
-			next = oppath_open(fd, tok, O_RDONLY | O_DIRECTORY, 0, opts,
+			next = oppath_open(fd, tok, O_RDONLY | O_DIRECTORY, 0, how,
 			    NULL);
 		if (next == -ENOENT) {
 			missing = true;
@@ -469,15 +470,16 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 }
 
 /* The --files-from list FILE, an operator path (oppath.c). */
-static FILE *open_list(struct report *rep, const char *file, unsigned opts)
+static FILE *open_list(struct report *rep, const char *file,
+    struct oppath_how how)
 {
 	uid_t bad = (uid_t)-1;
-	int fd = oppath_open(AT_FDCWD, file, O_RDONLY | O_NOCTTY, 0, opts,
+	int fd = oppath_open(AT_FDCWD, file, O_RDONLY | O_NOCTTY, 0, how,
 	    &bad);
 	FILE *f;
 
 	if (fd == -ELOOP && bad != (uid_t)-1) {
-		report_error(rep, "%s", oppath_refusal(bad, file));
+		report_error(rep, "%s", oppath_refusal(how, bad, file));
 		fd = -EPERM;
 	}
 	if (fd < 0) {
@@ -491,10 +493,10 @@ static FILE *open_list(struct report *rep, const char *file, unsigned opts)
 }
 
 int plan_read_files_from(struct report *rep, const char *file, bool from0,
-    unsigned opts,
+    struct oppath_how how,
     char ***lines, size_t *n)
 {
-	FILE *f = strcmp(file, "-") == 0 ? stdin : open_list(rep, file, opts);
+	FILE *f = strcmp(file, "-") == 0 ? stdin : open_list(rep, file, how);
 	char *line = NULL;
 	size_t cap = 0, len = 0, i;
 	ssize_t got;

@@ -6,6 +6,7 @@
 #ifndef TS_PLAN_H
 #define TS_PLAN_H
 
+#include "oppath.h"
 #include "walk.h"
 
 #include <treesync/treesync.h>
@@ -66,10 +67,11 @@ int plan_build(const struct ts_options *o, struct report *rep,
  * --files-from: reads the list (FILE, or stdin for "-"), one path per line
  * (NUL-separated with --from0), as written: blank lines and lines starting
  * with '#' or ';' are left out (rsync's comments).  *LINES is malloc'ed,
- * in file order.  FILE is an operator path: OPTS are enum oppath_opts.  Returns 0, or -errno after reporting.
+ * in file order.  FILE is an operator path, opened as HOW says.  Returns
+ * 0, or -errno after reporting.
  */
 int plan_read_files_from(struct report *rep, const char *file, bool from0,
-    unsigned opts, char ***lines, size_t *n);
+    struct oppath_how how, char ***lines, size_t *n);
 
 /* Closes the fds and frees *P (NULL-safe). */
 void plan_free(struct plan *p);

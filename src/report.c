@@ -523,17 +523,18 @@ void report_vanished(struct report *r, const char *dir, const char *name)
 
 /* --- the log file -------------------------------------------------------- */
 
-int report_open_log(struct report *r, const char *path, unsigned path_opts)
+int report_open_log(struct report *r, const char *path,
+    struct oppath_how how)
 {
 	/* An operator path: a symlink someone else planted at the log path
 	 * or on the way to it (the log is often in a shared directory) is
 	 * never written through; root's and our own are (rsync 3.5). */
 	uid_t bad = (uid_t)-1;
 	int fd = oppath_open(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT |
-	    O_NOCTTY, 0644, path_opts, &bad);
+	    O_NOCTTY, 0644, how, &bad);
 
 	if (fd == -ELOOP && bad != (uid_t)-1) {
-		report_error(r, "%s", oppath_refusal(bad, path));
+		report_error(r, "%s", oppath_refusal(how, bad, path));
 		return -EPERM;
 	}
 	if (fd < 0)

@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "oppath.h"
+
 #include <treesync/treesync.h>
 
 struct ts_entry;
@@ -96,11 +98,12 @@ void report_delete(struct report *r, const char *relpath, bool is_dir);
 uint64_t report_changes(const struct report *r);
 
 /*
- * --log-file: opens PATH for appending, an operator path (oppath.c: OPTS
- * are enum oppath_opts; a symlink another user owns is refused, -EPERM).
+ * --log-file: opens PATH for appending, an operator path (oppath.c, as
+ * HOW says; a symlink another user owns is refused, -EPERM).
  * Returns 0 or -errno.  Call before workers start.
  */
-int report_open_log(struct report *r, const char *path, unsigned opts);
+int report_open_log(struct report *r, const char *path,
+    struct oppath_how how);
 
 /* Closes the log file (NULL-safe; report_free() does it too). */
 void report_close_log(struct report *r);

@@ -385,8 +385,6 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	 * directories as transferred, and `recurse` says how deep to go. */
 	run->opts = *o;
 	run->recurse = o->recursive;
-	/* A library caller's --confine-root (the CLI set it already). */
-	oppath_set_confine(o->confine_root);
 	if (o->dirs || o->files_from)
 		run->opts.recursive = true;
 	/* -R is --files-from's selection with the operands as its lines,
@@ -626,7 +624,7 @@ static int exec_open(struct ts_run *run)
 	/* As rsync: a log file that cannot be opened is a warning, and the
 	 * run goes on without it. */
 	if (o->log_file && (r = report_open_log(run->rep, o->log_file,
-	    oppath_opts_of(o))) < 0)
+	    oppath_how_of(o))) < 0)
 		report_errno(run->rep, -r, "cannot open log file (ignoring the log "
 		    "file setting)", o->log_file);
 	log_start(run);

@@ -32,7 +32,7 @@
 /* Where filter_layer_push() reads rule files from. */
 struct rule_src {
 	int dirfd;		/* the source directory entered */
-	unsigned opts;		/* enum oppath_opts */
+	struct oppath_how how;
 	int err;		/* a per-directory file that could not be read */
 	char *err_name;
 	struct dslot_cache *slots;	/* out of fds: closes some, or NULL */
@@ -54,7 +54,7 @@ static int read_rule_file(void *arg, const char *path, bool in_dir,
 	/* A per-directory merge file is in the source tree, an explicit
 	 * root: --confine-root holds only files named by rules. */
 	return oppath_read_file(in_dir ? rs->dirfd : AT_FDCWD, path,
-	    in_dir ? rs->opts & ~OPPATH_CONFINE : rs->opts, data, len);
+	    in_dir ? oppath_unconfined(rs->how) : rs->how, data, len);
 }
 
 /*
@@ -213,7 +213,7 @@ int select_build_rules(struct ts_run *run)
 		return 0;
 	run->filters = filter_list_new();
 	filter_set_from0(run->filters, o->from0);
-	filter_set_oppath_opts(run->filters, oppath_opts_of(o));
+	filter_set_oppath_how(run->filters, oppath_how_of(o));
 	for (i = 0; i < o->nfilters; i++)
 		if ((code = add_filter(run, run->filters, &o->filters[i])))
 			return code;
@@ -279,7 +279,7 @@ bool select_pushed(struct ts_run *run, int r, char *err)
 bool select_push_layer(struct dnode *d, struct dsrc *s)
 {
 	struct ts_run *run = d->run;
-	struct rule_src src = { s->slot.fd, oppath_opts_of(run->o), 0, NULL,
+	struct rule_src src = { s->slot.fd, oppath_how_of(run->o), 0, NULL,
 		&run->slots };
 	struct filter_reader rd = { read_rule, &src };
 	char *err = NULL;
@@ -479,16 +479,16 @@ static char **relative_lines(struct ts_run *run, size_t *n)
 static bool list_confined(struct ts_run *run, char **lines, size_t n)
 {
 	const char *dir = run->o->nsrcs ? run->o->srcs[0] : ".";
-	unsigned opts = oppath_opts_of(run->o);
+	struct oppath_how how = oppath_how_of(run->o);
 	bool in;
 	size_t i;
 	int fd;
 
-	if (!(opts & OPPATH_CONFINE))
+	if (!(how.opts & OPPATH_CONFINE))
 		return true;
 	fd = oppath_open(AT_FDCWD, dir, O_PATH | O_DIRECTORY, 0,
-	    opts & ~OPPATH_CONFINE, NULL);
-	in = fd < 0 || oppath_beneath_root(fd);	/* missing: said later */
+	    oppath_unconfined(how), NULL);
+	in = fd < 0 || oppath_beneath_root(how, fd);	/* missing: said later */
 	if (fd >= 0)
 		close(fd);
 	for (i = 0; !in && i < n; i++) {
@@ -511,7 +511,7 @@ int select_load(struct ts_run *run)
 	if (run->rel_srcs)
 		lines = relative_lines(run, &n);
 	else if (plan_read_files_from(run->rep, run->o->files_from,
-	    run->o->from0, oppath_opts_of(run->o),
+	    run->o->from0, oppath_how_of(run->o),
 	    &lines, &n) < 0)
 		return TS_EXIT_SYNTAX;	/* as rsync: code 1 */
 	use = run->rel_srcs || list_confined(run, lines, n);

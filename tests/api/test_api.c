@@ -1,7 +1,8 @@
 /*
  * test_api.c -- the library as a host program uses it: several runs in
- * one process, a cancelled one, the host's callbacks, and the host's own
- * signal handler left alone (issue 11).
+ * one process, a cancelled one, the host's callbacks, the host's own
+ * signal handler left alone (issue 11), and two runs alive at once each
+ * keeping its own --confine-root (issue 12).
  *
  * Links the engine library only (no CLI, no main.c).
  */
@@ -239,6 +240,46 @@ static void test_error_callback(void **state)
 	assert_non_null(strstr(h.last_path, "no-such-source"));
 }
 
+/*
+ * Two runs made before either runs, one with --confine-root and one
+ * without: each keeps its own.  The confined run's --log-file is outside
+ * its root and refused; the other's, in the same place, is written.
+ */
+static void test_confine_per_run(void **state)
+{
+	const char *srcs[] = { srcslash };
+	struct ts_host host = { .write = on_write, .error = on_error };
+	struct ts_options oa, ob;
+	struct ts_run *a, *b;
+	struct ts_stats st;
+	struct host_log h;
+	char logs[] = "/tmp/ts-api-log-XXXXXX", la[PATH_MAX], lb[PATH_MAX];
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	host.arg = &h;
+	assert_non_null(mkdtemp(logs));
+	snprintf(la, sizeof(la), "%s/a.log", logs);
+	snprintf(lb, sizeof(lb), "%s/b.log", logs);
+	options(&oa, srcs);
+	ob = oa;
+	oa.confine_root = top;	/* SRC and DEST below it, the logs not */
+	oa.log_file = la;
+	ob.log_file = lb;
+	a = ts_run_new(&oa, &host);
+	b = ts_run_new(&ob, &host);
+	ts_run_exec(a, &st);
+	ts_run_free(a);
+	assert_int_equal(access(la, F_OK), -1);
+	assert_true(h.errors >= 1);
+	assert_int_equal(ts_run_exec(b, &st), TS_EXIT_OK);
+	ts_run_free(b);
+	assert_int_equal(access(lb, F_OK), 0);
+	unlink(la);
+	unlink(lb);
+	rmdir(logs);
+}
+
 /* ts_sync(): the defaults (fds 1 and 2), the same result. */
 static void test_ts_sync(void **state)
 {
@@ -258,6 +299,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runs_in_one_process),
 		cmocka_unit_test(test_error_callback),
+		cmocka_unit_test(test_confine_per_run),
 		cmocka_unit_test(test_ts_sync),
 	};
 

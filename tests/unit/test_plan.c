@@ -540,7 +540,8 @@ static int read_list(const char *file, bool from0, char ***v, size_t *n)
 	rep = report_new(&o, &host);
 	*v = NULL;
 	*n = 0;
-	r = plan_read_files_from(rep, file, from0, 0, v, n);
+	r = plan_read_files_from(rep, file, from0,
+	    (struct oppath_how){ 0, NULL }, v, n);
 	report_free(rep);
 	return r;
 }

@@ -574,7 +574,8 @@ static void test_log_file(void **state)
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	r = new_report();
-	assert_int_equal(report_open_log(r, path, 0), 0);
+	assert_int_equal(report_open_log(r, path,
+	    (struct oppath_how){ 0, NULL }), 0);
 	unlink(path);	/* FD still reads it */
 	report_item(r, NEW_FILE, S_IFREG | 0644, "logged", NULL, NULL);
 	report_errno(r, EIO, "cannot read", "bad\nname");
