@@ -324,9 +324,15 @@ static unsigned aside_xattrs(struct ts_run *run, int dfd, const char *name,
 	return which;
 }
 
-/* NAME of DFD copied to BNAME of BFD with its attributes: 0 or -errno. */
+/*
+ * NAME of DFD copied to BNAME of BFD with its attributes: 0 or -errno.
+ * DATA: NAME is about to be written in place, and what it holds is kept:
+ * a device (--write-devices) becomes a regular file of its contents, as
+ * rsync's backup is (a character device's are none, as --copy-devices
+ * reads one: never an endless read).  Else a node is made again.
+ */
 static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
-    const char *bname)
+    const char *bname, bool data)
 {
 	struct stat st;
 	struct meta_target m = { 0 };
@@ -347,7 +353,8 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 	m.xa_which = aside_xattrs(run, dfd, name, &xa);
 	if (m.xa_which)
 		m.xattrs = &xa;
-	if (S_ISREG(st.st_mode)) {
+	if (S_ISREG(st.st_mode) || (data && (S_ISBLK(st.st_mode) ||
+	    S_ISCHR(st.st_mode)))) {
 		char *buf = xmalloc(POOL_BUF_SIZE);
 		struct copy_result res;
 
@@ -482,7 +489,7 @@ static int keep_entry(struct ts_run *run, int dfd, const char *name,
 	if (r == -EXDEV) {
 		/* Another file system: a copy, then (a removal) the entry
 		 * goes. */
-		r = copy_aside(run, dfd, name, bfd, bname);
+		r = copy_aside(run, dfd, name, bfd, bname, how == KEEP_COPY);
 		if (r == 0 && !keep && sys.unlinkat(dfd, name, 0) < 0 &&
 		    errno != ENOENT)
 			r = -errno;

@@ -240,7 +240,7 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 }
 
 int copy_open_source(const struct copy_ctx *c, int sfd, const char *name,
-    int *in, struct stat *st0, struct copy_result *res)
+    int *in, struct stat *st0, struct copy_result *res, unsigned flags)
 {
 	int r;
 
@@ -251,8 +251,10 @@ int copy_open_source(const struct copy_ctx *c, int sfd, const char *name,
 		copy_fail(res, "cannot open", COPY_SRC);
 		return r;
 	}
-	if (c->copy_devices && (S_ISBLK(st0->st_mode) ||
-	    S_ISCHR(st0->st_mode))) {
+	/* A backup of a device about to be written (--write-devices) keeps
+	 * what it holds, as --copy-devices reads it (backup.c). */
+	if ((c->copy_devices || flags & COPY_PLAIN) &&
+	    (S_ISBLK(st0->st_mode) || S_ISCHR(st0->st_mode))) {
 		st0->st_size = util_device_size(*in);
 		return 0;
 	}
@@ -523,7 +525,7 @@ static int copy_once_with(struct copy_ctx *c, int sfd, const char *name,
 	struct partial *p = part_of(&j);
 	int r;
 
-	r = copy_open_source(c, sfd, name, &j.in, &j.st0, res);
+	r = copy_open_source(c, sfd, name, &j.in, &j.st0, res, flags);
 	if (r != 0)
 		return r;
 	/* --delay-updates stages empty files too. */

@@ -199,7 +199,9 @@ int copy_file_flags(struct copy_ctx *c, int src_dirfd, const char *name,
 
 /*
  * copy_file() for a backup (backup.c): -T, --partial and --delay-updates
- * do not apply; the temp is beside DST_NAME and renamed over it.
+ * do not apply; the temp is beside DST_NAME and renamed over it.  A
+ * block or character device at NAME is read as a file of its size (a
+ * character device's is 0), as --copy-devices reads one.
  */
 int copy_file_plain(struct copy_ctx *c, int src_dirfd, const char *name,
     int dst_dirfd, const char *dst_name, const struct meta_target *meta,

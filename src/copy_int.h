@@ -159,10 +159,11 @@ void copy_fail(struct copy_result *res, const char *what,
 #define COPY_CHANGED 1		/* an attempt saw the source change */
 
 /* Opens NAME below SFD for copying: 0 and *IN, *ST0; COPY_CHANGED if it
- * is no longer a regular file (with C's --copy-devices a device is one,
- * its st_size what it holds); or -errno (RES says what failed). */
+ * is no longer a regular file (with C's --copy-devices, or for a backup,
+ * FLAGS COPY_PLAIN, a device is one, its st_size what it holds); or
+ * -errno (RES says what failed). */
 int copy_open_source(const struct copy_ctx *c, int sfd, const char *name,
-    int *in, struct stat *st0, struct copy_result *res);
+    int *in, struct stat *st0, struct copy_result *res, unsigned flags);
 
 /* The source IN is still as it was opened (ST0: the same inode, size,
  * mtime and ctime; its atime is not asked, util_fstat_no_atime()): 0,

@@ -315,7 +315,7 @@ int inplace_once(struct copy_ctx *c, int sfd, const char *name, int dfd,
 	struct stat st0, sto;
 	int in, out, r;
 
-	r = copy_open_source(c, sfd, name, &in, &st0, res);
+	r = copy_open_source(c, sfd, name, &in, &st0, res, flags);
 	if (r != 0)
 		return r;
 	if (!tmpfile_enter(c->tmp)) {	/* cancelled: start nothing */
