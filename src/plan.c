@@ -403,7 +403,35 @@ static bool dest_inside_source(const struct plan *p)
 	return inside;
 }
 
-int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
+/*
+ * Nothing to send into a DEST that is missing and named without a
+ * trailing slash: rsync's file list is empty and it makes no DEST (a
+ * dry run says no "created directory").  The sources are let go, so the
+ * walk has nothing to read and nothing to write; what is missing is
+ * still said after it.  --delete-missing-args with names to delete and
+ * --mkpath with a path to make: DEST as before.  True when it is so.
+ */
+static bool dest_unmade(const struct ts_options *o, struct plan *p,
+    bool nothing)
+{
+	struct stat st;
+	size_t i;
+
+	if (!nothing || p->ngone || o->mkpath ||
+	    ends_with_slash(o->dest) || lstat(o->dest, &st) == 0 ||
+	    errno != ENOENT)
+		return false;
+	for (i = 0; i < p->nsrcs; i++) {
+		close(p->srcs[i].fd);
+		free(p->srcs[i].name);
+	}
+	p->nsrcs = 0;
+	p->dst_unmade = true;
+	return true;
+}
+
+int plan_build(const struct ts_options *o, struct report *rep, struct plan *p,
+    bool nothing_listed)
 {
 	struct stat dst_st;
 	size_t i, ok = 0, ignored = 0;
@@ -437,6 +465,8 @@ int plan_build(const struct ts_options *o, struct report *rep, struct plan *p)
 	p->nsrcs = ok;
 	if (ok == 0 && !ignored)
 		return TS_EXIT_PARTIAL;	/* nothing to copy: DEST untouched */
+	if (dest_unmade(o, p, ok == 0 || nothing_listed))
+		return 0;
 	if (o->mkpath) {
 		int r = make_path(o, p, ok == 0);
 

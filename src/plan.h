@@ -37,6 +37,8 @@ struct plan {
 	const char *dst_operand;
 	char *single_name;	/* one file to a new name: that name in dst_fd */
 	bool dst_new;		/* DEST did not exist (created, or dry run) */
+	bool dst_unmade;	/* nothing to send: DEST missing and not made,
+				 * dst_fd -1, no sources (plan_build()) */
 	bool any_contents;	/* some operand copies a directory's contents */
 	bool network_fs;	/* source or destination is NFS, FUSE, SMB... */
 	bool overlap;		/* DEST lies inside a source directory */
@@ -57,11 +59,15 @@ struct plan {
 /*
  * Resolves the operands of O into *P: stats every source (a missing one is
  * reported and counted, not fatal), opens or creates DEST (its parent must
- * exist; nothing is created in a dry run).  Returns 0, or an enum ts_exit
+ * exist; nothing is created in a dry run).  With nothing to send (every
+ * operand ignored as missing, or NOTHING_LISTED: --files-from selects
+ * nothing that exists) a missing DEST named without a trailing slash is
+ * not made, as rsync makes none: dst_unmade, no sources, dst_fd -1.
+ * Returns 0, or an enum ts_exit
  * code for a destination that cannot be used.  Not thread-safe.
  */
 int plan_build(const struct ts_options *o, struct report *rep,
-    struct plan *p);
+    struct plan *p, bool nothing_listed);
 
 /*
  * --files-from: reads the list (FILE, or stdin for "-"), one path per line

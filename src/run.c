@@ -575,7 +575,8 @@ int run_prepare(struct ts_run *run, int *lock_fd)
 	if (o->files_from && (!run->exec || run->exec->rank == 0) &&
 	    (code = select_load(run)) != 0)
 		return code;
-	code = plan_build(o, run->rep, &run->plan);
+	code = plan_build(o, run->rep, &run->plan,
+	    o->files_from && select_sends_nothing(run));
 	if (code)
 		return code;
 	/* treesync-mpi: every rank opens them from its own view of DEST;

@@ -857,6 +857,9 @@ void select_report_unlisted(struct ts_run *run, const uint64_t *later);
 size_t select_npaths(const struct ts_run *run);
 void select_seen_bits(struct ts_run *run, uint64_t *seen, uint64_t *later);
 void select_seen_merge(struct ts_run *run, const uint64_t *seen);
+/* --files-from: true when no listed path exists in the source (nothing
+ * would be sent; DEST is then not made, as rsync).  Thread-safe. */
+bool select_sends_nothing(struct ts_run *run);
 bool select_list_sends_root(const struct sel_list *l);
 
 /* scan.c: one directory pair: both sides opened and listed. */

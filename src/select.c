@@ -691,8 +691,72 @@ static bool bit(const uint64_t *v, size_t j)
 	return (v[j / 64] >> (j % 64)) & 1;
 }
 
+/* The directory the listed paths are below, to look them up (O_PATH, as
+ * plan.c opens it): an fd or -1. */
+static int list_base(const struct ts_run *run)
+{
+	const char *dir = run->o->nsrcs ? run->o->srcs[0] : ".";
+
+	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Why the listed path P (below BASE) was not met: its lstat's errno now
+ * (ENOTDIR below a file), or ENOENT when that cannot be told (--iconv:
+ * the names are DEST's; there after all). */
+static int unlisted_errno(const struct ts_run *run, int base, const char *p)
+{
+	struct stat st;
+
+	if (base < 0 || run->names ||
+	    fstatat(base, p, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return ENOENT;
+	return errno;
+}
+
+/*
+ * Whether no listed path exists below the source directory: an empty
+ * list, or every name missing (ENOENT, ENOTDIR: rsync leaves it out of
+ * its file list).  A list that sends "." itself is never empty; with
+ * --iconv the names are DEST's, so none is looked up (false); with
+ * --delete-missing-args a missing name is one to delete (false).
+ * Read-only: the walk says later what is missing.
+ */
+bool select_sends_nothing(struct ts_run *run)
+{
+	bool none = !run->names;
+	size_t k, i;
+	int fd = list_base(run);
+
+	if (fd < 0)
+		return false;	/* plan_build() says why */
+	for (k = 0; none && k < run->nsels; k++) {
+		const struct sel_list *l = &run->sels[k];
+
+		none = !l->dot_line &&
+		    !(run->o->delete_missing_args && l->n > 0);
+		for (i = 0; none && i < l->n; i++) {
+			const char *path = l->v[i].path;
+			char *p = *l->prefix ? util_path_join(l->prefix, path) :
+			    xstrdup(path);
+			struct stat st;
+
+			none = *path && fstatat(fd, p, &st,
+			    AT_SYMLINK_NOFOLLOW) < 0 &&
+			    (errno == ENOENT || errno == ENOTDIR);
+			free(p);
+		}
+	}
+	close(fd);
+	return none;
+}
+
 void select_report_unlisted(struct ts_run *run, const uint64_t *later)
 {
+	/* rsync: a listed name that is missing (ENOENT only) is left out
+	 * quietly with --ignore-missing-args. */
+	bool quiet = run->o->ignore_missing_args &&
+	    !run->o->delete_missing_args;
+	int base = run->nsels ? list_base(run) : -1;
 	size_t k, i, j = 0;
 
 	for (k = 0; k < run->nsels; k++) {
@@ -700,6 +764,7 @@ void select_report_unlisted(struct ts_run *run, const uint64_t *later)
 
 		for (i = 0; i < l->n; i++, j++) {
 			char *p;
+			int e;
 
 			if (atomic_load(&l->seen[i]) || !*l->v[i].path)
 				continue;
@@ -708,15 +773,20 @@ void select_report_unlisted(struct ts_run *run, const uint64_t *later)
 			if (later ? bit(later, j) :
 			    gate_defers_above(run, l->v[i].path))
 				continue;
-			atomic_store(&l->seen[i], true);	/* said */
 			p = *l->prefix ? util_path_join(l->prefix,
 			    l->v[i].path) : xstrdup(l->v[i].path);
-			report_errno_side(run->rep, TS_SIDE_SRC, ENOENT,
-			    "cannot stat listed source", p);
+			e = unlisted_errno(run, base, p);
+			if (!(quiet && e == ENOENT)) {
+				atomic_store(&l->seen[i], true);	/* said */
+				report_errno_side(run->rep, TS_SIDE_SRC, e,
+				    "cannot stat listed source", p);
+				run_source_failed(run);
+			}
 			free(p);
-			run_source_failed(run);
 		}
 	}
+	if (base >= 0)
+		close(base);
 }
 
 size_t select_npaths(const struct ts_run *run)

@@ -47,8 +47,8 @@ done
 # fails, exit 23, nothing sent) when the source directory is outside DIR,
 # and used when it is inside.
 mkdir -p "$DST"; touch -d @1600000000 "$DST"
-# (DEST/: with nothing selected rsync makes no DEST without its slash,
-# which treesync does not follow yet, confined or not.)
+# (DEST/: with nothing selected rsync makes no DEST without its slash;
+# t1381 has that.)
 run_both -ai --confine-root="$BOX/" --files-from="$BOX/list" -- "$SRC/" "$DST/"
 assert_rc rsync 23
 assert_same_result

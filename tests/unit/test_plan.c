@@ -87,7 +87,7 @@ static int build(struct ts_options *o, const char *const *srcs,
 	o->dest = dest;
 	memset(&cap, 0, sizeof(cap));
 	rep = report_new(o, &host);
-	r = plan_build(o, rep, p);
+	r = plan_build(o, rep, p, false);
 	report_flush(rep);
 	p->rep = NULL;
 	report_free(rep);
