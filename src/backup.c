@@ -37,6 +37,7 @@
 #include "sys.h"
 #include "tmpfile.h"
 #include "util.h"
+#include "walk.h"
 #include "xattr.h"
 
 #include <errno.h>
@@ -324,6 +325,37 @@ static unsigned aside_xattrs(struct ts_run *run, int dfd, const char *name,
 	return which;
 }
 
+/* The symlink or node NAME of DFD (ST its lstat) made again as BNAME of
+ * BFD, with M's attributes: 0 or -errno. */
+static int make_aside(struct ts_run *run, int dfd, const char *name,
+    const struct stat *st, int bfd, const char *bname,
+    const struct meta_target *m)
+{
+	char tmp[NAME_MAX + 1], *link = NULL;
+	struct ts_entry e = { .mode = st->st_mode, .rdev = st->st_rdev };
+	struct item_node spec = { &e, "", false };
+	const char *what = NULL;
+	int r;
+
+	/* A target of any length, never cut. */
+	if (S_ISLNK(st->st_mode) && !(link = walk_readlink(dfd, name,
+	    (uint64_t)st->st_size)))
+		return -errno;
+	if (link)
+		spec.target = link;
+	r = tmpfile_make(run->copy.tmp, bfd, bname, tmp, item_node_temp,
+	    &spec);
+	if (r == 0) {
+		r = meta_apply_at(bfd, tmp, S_ISLNK(st->st_mode), m, &what);
+		if (r == 0)
+			r = tmpfile_commit(run->copy.tmp, bfd, tmp, bname);
+		else
+			tmpfile_discard(run->copy.tmp, bfd, tmp);
+	}
+	free(link);
+	return r;
+}
+
 /*
  * NAME of DFD copied to BNAME of BFD with its attributes: 0 or -errno.
  * DATA: NAME is about to be written in place, and what it holds is kept:
@@ -337,7 +369,6 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 	struct stat st;
 	struct meta_target m = { 0 };
 	struct xattr_set xa;
-	const char *what = NULL;
 	int r;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -362,28 +393,8 @@ static int copy_aside(struct ts_run *run, int dfd, const char *name, int bfd,
 		    &res);
 		free(buf);
 	} else {
-		char tmp[NAME_MAX + 1], target[PATH_MAX];
-		struct ts_entry e = { .mode = st.st_mode, .rdev = st.st_rdev };
-		struct item_node spec = { &e, target, false };
-		ssize_t n = 0;
-
-		if (S_ISLNK(st.st_mode) &&
-		    (n = readlinkat(dfd, name, target, sizeof(target) - 1)) < 0) {
-			r = -errno;
-			goto out;
-		}
-		target[n] = '\0';
-		r = tmpfile_make(run->copy.tmp, bfd, bname, tmp, item_node_temp,
-		    &spec);
-		if (r < 0)
-			goto out;
-		r = meta_apply_at(bfd, tmp, S_ISLNK(st.st_mode), &m, &what);
-		if (r == 0)
-			r = tmpfile_commit(run->copy.tmp, bfd, tmp, bname);
-		else
-			tmpfile_discard(run->copy.tmp, bfd, tmp);
+		r = make_aside(run, dfd, name, &st, bfd, bname, &m);
 	}
-out:
 	xattr_set_free(&xa);
 	return r;
 }
@@ -431,15 +442,16 @@ static void clear_target(struct ts_run *run, int bfd, const char *bname,
 static bool unsafe_link(struct ts_run *run, int dfd, const char *name,
     const char *rel, bool keep, int *r)
 {
-	char t[PATH_MAX], *both;
-	ssize_t n = readlinkat(dfd, name, t, sizeof(t) - 1);
+	char *t = walk_readlink(dfd, name, 0), *both;
 
-	if (n > 0) {
-		t[n] = '\0';
-		if (!util_unsafe_symlink(t, rel))
+	if (t) {
+		if (!util_unsafe_symlink(t, rel)) {
+			free(t);
 			return false;
-		both = xmalloc(strlen(rel) + (size_t)n + 7);
+		}
+		both = xmalloc(strlen(rel) + strlen(t) + 7);
 		sprintf(both, "%s\" -> \"%s", rel, t);
+		free(t);
 		report_note_info(run->rep, TS_INFO_SYMSAFE, 1,
 		    "not backing up unsafe symlink \"%s\"", both);
 		free(both);

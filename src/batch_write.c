@@ -11,6 +11,7 @@
 #include "delete.h"
 #include "oppath.h"
 #include "util.h"
+#include "walk.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -278,20 +279,20 @@ static int lstat_as_sent(const struct writer *w, int dirfd, const char *name,
     const char *rel, struct stat *st)
 {
 	const struct ts_options *o = &w->r->c->opts;
-	char target[PATH_MAX + 1];
 	struct stat to;
-	ssize_t n;
+	char *target;
 
 	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0)
 		return -1;
 	if (w->destfd >= 0 || !S_ISLNK(st->st_mode) ||
 	    fstatat(dirfd, name, &to, 0) != 0)
 		return 0;
-	n = readlinkat(dirfd, name, target, PATH_MAX);
-	target[n < 0 ? 0 : n] = '\0';
+	target = walk_readlink(dirfd, name, (uint64_t)st->st_size);
 	if (o->copy_links || (o->copy_dirlinks && S_ISDIR(to.st_mode)) ||
-	    (o->copy_unsafe_links && util_unsafe_symlink(target, rel)))
+	    (o->copy_unsafe_links && util_unsafe_symlink(target ? target : "",
+	    rel)))
 		*st = to;
+	free(target);
 	return 0;
 }
 
@@ -335,11 +336,11 @@ static int archive_one(struct writer *w, const char *rel)
 	if (!S_ISREG(st.st_mode))
 		archive_entry_set_size(e, 0);
 	if (S_ISLNK(st.st_mode)) {
-		char target[PATH_MAX + 1];
-		ssize_t n = readlinkat(dirfd, name, target, PATH_MAX);
+		/* Any length, never cut (unreadable: empty, as before). */
+		char *target = walk_readlink(dirfd, name, (uint64_t)st.st_size);
 
-		target[n < 0 ? 0 : n] = '\0';
-		archive_entry_copy_symlink(e, target);
+		archive_entry_copy_symlink(e, target ? target : "");
+		free(target);
 	} else if ((S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) &&
 	    dirfd != -1) {
 		/* From DEST never through a symlink; from the source as

@@ -234,15 +234,12 @@ static void add_entry(struct lister *ls, struct lents *l, const struct lent *at,
 		}
 	}
 	if (S_ISLNK(n->e.mode) && ls->run->o->links) {
-		char buf[PATH_MAX];
-		ssize_t k = readlinkat(n->pfd, name, buf, sizeof(buf) - 1);
-
-		if (k < 0) {
+		/* Any length, never cut (walk_readlink()). */
+		n->target = walk_readlink(n->pfd, name, n->e.size);
+		if (!n->target) {
 			failed(ls, errno, "cannot read symlink", n->base, rel);
-			k = 0;
+			n->target = xstrdup("");
 		}
-		buf[k] = '\0';
-		n->target = xstrdup(buf);
 		if (ls->run->names && !link_converts(ls, n)) {
 			lent_release(n);
 			l->n--;

@@ -31,6 +31,7 @@
 #include "sys.h"
 #include "treesync/treesync.h"
 #include "util.h"
+#include "walk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -146,8 +147,8 @@ static int follow(int dirfd, const char *comp, int flags, mode_t mode,
     struct oppath_how how, int *links, uid_t *bad_uid)
 {
 	struct stat st;
-	char target[PATH_MAX];
-	ssize_t n;
+	char *target;
+	int r;
 
 	if (fstatat(dirfd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
@@ -170,11 +171,12 @@ static int follow(int dirfd, const char *comp, int flags, mode_t mode,
 
 		return fd < 0 ? -errno : fd;
 	}
-	n = readlinkat(dirfd, comp, target, sizeof(target) - 1);
-	if (n < 0)
+	target = walk_readlink(dirfd, comp, (uint64_t)st.st_size);
+	if (!target)
 		return -errno;
-	target[n] = '\0';
-	return resolve(dirfd, target, flags, mode, how, links, bad_uid);
+	r = resolve(dirfd, target, flags, mode, how, links, bad_uid);
+	free(target);
+	return r;
 }
 
 /* Opens COMP, the last component, in the directory FD. */
