@@ -254,9 +254,10 @@ struct member {
 };
 
 /*
- * rsync's transfer order of two paths below DEST: component by
- * component; where they part, a file comes before a directory, and two
- * names of one kind go in byte order.
+ * rsync's transfer order of two paths below DEST (its f_name_cmp()):
+ * component by component; where they part, a file comes before a
+ * directory, and two names of one kind go in byte order, a directory's
+ * with its '/' ("a.b/" and "a-b/" before "a/"), a file's with its end.
  */
 static int rsync_order(const char *a, const char *b)
 {
@@ -266,17 +267,14 @@ static int rsync_order(const char *a, const char *b)
 		size_t lb = eb ? (size_t)(eb - b) : strlen(b);
 		int c;
 
-		if (la == lb && memcmp(a, b, la) == 0 && ea && eb) {
-			a = ea + 1;
-			b = eb + 1;
-			continue;
-		}
 		if (!ea != !eb)
 			return ea ? 1 : -1;
-		c = memcmp(a, b, la < lb ? la : lb);
-		if (c)
+		/* The byte after the shorter name ('/' or NUL) counts. */
+		c = memcmp(a, b, (la < lb ? la : lb) + 1);
+		if (c || !ea)
 			return c;
-		return la < lb ? -1 : la > lb;
+		a = ea + 1;
+		b = eb + 1;
 	}
 }
 
