@@ -607,7 +607,8 @@ static struct made *read_made(struct ts_run *run, struct dtask_buf *in,
 		if (rd.bad)
 			malformed(run, r);
 	}
-	qsort(v, n, sizeof(*v), cmp_made);
+	if (n)	/* V is NULL without one: no qsort() of it */
+		qsort(v, n, sizeof(*v), cmp_made);
 	*nout = n;
 	return v;
 }
@@ -634,7 +635,8 @@ static int roles(struct ts_run *run, struct dtask_buf *b, int P)
 	if ((r = x->exchange(x->arg, b)) < 0)
 		return r;
 	v = read_members(run, b, P, &n);
-	qsort(v, n, sizeof(*v), cmp_member);
+	if (n)	/* V is NULL without one: no qsort() of it */
+		qsort(v, n, sizeof(*v), cmp_member);
 	bufs_reset(b, P);
 	decide(v, n, b, P);
 	for (i = 0; i < n; i++)
