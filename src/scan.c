@@ -764,21 +764,38 @@ static void unreadable_dir(struct dnode *d, int err)
 	report_dir(d);
 }
 
+/*
+ * Opens D's sources: 0, or the first one's -errno when none can be read.
+ * With several operands, a directory of the first that cannot be read
+ * does not hide the same-named ones of the others: as rsync, their
+ * entries are synced into D, which takes the attributes listed first
+ * (the unreadable one's: unreadable_dir() is for a directory of which
+ * nothing can be read).  The listing is incomplete: nothing is deleted.
+ */
+static int open_sources(struct dnode *d)
+{
+	int r = open_source(d, &d->srcs[0]);
+	bool other = false;
+	size_t k;
+
+	for (k = 1; k < d->nsrcs; k++)
+		if (open_source(d, &d->srcs[k]) == 0)
+			other = true;
+	return other ? 0 : r;
+}
+
 static void scan_dir(struct dnode *d)
 {
 	struct ts_run *run = d->run;
 	struct scan_lists sc;
 	struct dirlist dl;
-	size_t k;
 	bool dest_ok, find_extraneous, defer;
 	int r;
 
-	if ((r = open_source(d, &d->srcs[0])) < 0) {
+	if ((r = open_sources(d)) < 0) {
 		unreadable_dir(d, r);
 		return;
 	}
-	for (k = 1; k < d->nsrcs; k++)
-		open_source(d, &d->srcs[k]);
 	/* -m: a directory is made when something not a directory goes
 	 * below it (emptydir_need()); until then only an existing one is
 	 * opened, to be read. */

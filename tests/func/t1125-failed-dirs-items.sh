@@ -80,7 +80,32 @@ done
 ROOT_OWNED=()
 rm -rf "$SRC" "$DST"
 
-# 3. A write that fails after its temp was made (an injected rename
+# 3. Two operands, one/d unreadable and two/d readable: rsync lists
+# two/d's entries all the same, into d, made or kept with one/d's listed
+# mode and times (the first listed wins; not the counterpart left as it
+# is of 1., README: something of d can be read).
+mkdir -p "$SRC/one/d" "$SRC/two/d" "$SRC/two/e" "$DST"
+printf 'a\n' >"$SRC/one/d/a"; printf 'b\n' >"$SRC/two/d/b"
+printf 'c\n' >"$SRC/two/e/c"
+chmod 750 "$SRC/one/d"
+stamp "$SRC"
+chmod 000 "$SRC/one/d"
+for opts in "-ai" "-rtv"; do
+    # shellcheck disable=SC2086
+    as_nobody $opts -- "$SRC/one/" "$SRC/two/" "$DST/"
+    [ "$RS_RC" = 23 ] && [ -f "$RS_DST/d/b" ] ||
+        { _show_run rsync; fail "scenario 3 ($opts): rsync exit $RS_RC (want 23), d/b $( [ -f "$RS_DST/d/b" ] || echo not) copied"; }
+    assert_same_result
+done
+mkdir -p "$DST/d"; chmod 755 "$DST/d"; touch -d @1500000000 "$DST/d"
+as_nobody -ai -- "$SRC/one/" "$SRC/two/" "$DST/"
+[ "$RS_RC" = 23 ] && [ -f "$RS_DST/d/b" ] ||
+    { _show_run rsync; fail "scenario 3, d in DEST: rsync exit $RS_RC (want 23), d/b $( [ -f "$RS_DST/d/b" ] || echo not) copied"; }
+assert_same_result
+chmod 755 "$SRC/one/d"
+rm -rf "$SRC" "$DST"
+
+# 4. A write that fails after its temp was made (an injected rename
 # failure, which rsync cannot be made to have): the directory the temp
 # was made and removed in gets the source's times all the same.
 TREESYNC=$REAL_TREESYNC
@@ -99,6 +124,6 @@ if ! TREESYNC_FAULTS='no_such_call@1=EIO' "$TREESYNC" -n -r "$T/bin/" "$T/probe/
     [ "$(stat -c %Y "$DST/sub")" = "$was" ] ||
         fail "injected rename failure: $DST/sub has mtime $(stat -c %Y "$DST/sub"), want the source's $was"
 else
-    note "no fault injection in $TREESYNC: part 3 not run"
+    note "no fault injection in $TREESYNC: part 4 not run"
 fi
 pass
