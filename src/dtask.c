@@ -17,6 +17,8 @@
 #include "filter.h"
 #include "filter_int.h"
 
+#include "report.h"
+
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -321,6 +323,88 @@ static void done_here(uint64_t node, uint8_t what, uint8_t flags)
 	}
 }
 
+/* --- --progress: every rank's counts on rank 0 ---------------------------- */
+
+#define PROG_EVERY_MS 250
+
+void dtask_progress_send(struct ts_run *run, bool last)
+{
+	const struct run_exec *x = run->exec;
+	uint64_t now = (uint64_t)(util_now() * 1000), prev;
+	struct report_progress c;
+	struct dtask_buf b = { 0 };
+
+	if (!x || !x->counters || x->rank == 0)
+		return;
+	prev = atomic_load(&run->prog_sent_ms);
+	if (!last && (now - prev < PROG_EVERY_MS ||
+	    !atomic_compare_exchange_strong(&run->prog_sent_ms, &prev, now)))
+		return;
+	run_progress_local(run, &c);
+	put_head(&b, DT_PROG, NULL);
+	put_u64(&b, c.files_seen);
+	put_u64(&b, c.files_done);
+	put_u64(&b, c.bytes_todo);
+	put_u64(&b, c.bytes_done);
+	put_u64(&b, atomic_load(&run->reg_transferred));
+	/* Lost (out of memory): the line shows the counts it had. */
+	x->send(x->arg, 0, b.p, b.n);
+	dtask_buf_free(&b);
+}
+
+void dtask_progress_combine(struct ts_run *run)
+{
+	const struct run_exec *x = run->exec;
+
+	if (!x || !x->counters || x->rank != 0 || x->nranks < 2)
+		return;
+	run->rank_prog = xcalloc((size_t)x->nranks * DTP_N,
+	    sizeof(*run->rank_prog));
+	atomic_store(&run->prog_combine, true);
+}
+
+void dtask_progress_add(const struct ts_run *run, struct report_progress *p)
+{
+	int r;
+
+	for (r = 1; r < run->exec->nranks; r++) {
+		_Atomic uint64_t *v = run->rank_prog + (size_t)r * DTP_N;
+
+		p->files_seen += atomic_load(&v[DTP_SEEN]);
+		p->files_done += atomic_load(&v[DTP_DONE]);
+		p->bytes_todo += atomic_load(&v[DTP_TODO]);
+		p->bytes_done += atomic_load(&v[DTP_MOVED]);
+		p->others_bytes += atomic_load(&v[DTP_MOVED]);
+		p->others_xfers += atomic_load(&v[DTP_XFERS]);
+	}
+}
+
+/* Rank 0: the counts rank ORIGIN sent (ignored unless they are shown;
+ * a late one never lowers them). */
+static int progress_in(struct ts_run *run, int origin, struct rd *r)
+{
+	uint64_t v[DTP_N];
+	int k;
+
+	for (k = 0; k < DTP_N; k++)
+		v[k] = get_u64(r);
+	if (r->bad || r->at != r->n || origin < 1 ||
+	    origin >= run->exec->nranks)
+		return -EPROTO;
+	if (!atomic_load(&run->prog_combine))
+		return 0;
+	for (k = 0; k < DTP_N; k++) {
+		_Atomic uint64_t *at = &run->rank_prog[(size_t)origin * DTP_N +
+		    (size_t)k];
+		uint64_t old = atomic_load(at);
+
+		while (old < v[k] &&
+		    !atomic_compare_exchange_weak(at, &old, v[k]))
+			;
+	}
+	return 0;
+}
+
 /* --- every message received ----------------------------------------------- */
 
 int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
@@ -347,6 +431,10 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
 	}
 	if (kind == DT_CHUNK)
 		return dtask_run_chunk(run, origin, cancelled, &r, w);
+	if (kind == DT_PROG) {
+		get_u64(&r);	/* put_head()'s pointer: none */
+		return progress_in(run, origin, &r);
+	}
 	if (kind == DT_CDONE) {
 		uint64_t split = get_u64(&r), n = get_u64(&r), end = get_u64(&r);
 		uint8_t side = get_u8(&r), fatal = get_u8(&r), what = get_u8(&r);
@@ -377,7 +465,6 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
 
 const char *dtask_unsupported(const struct ts_run *run)
 {
-	const struct ts_options *o = run->o;
 	size_t i;
 
 	for (i = 0; run->filters && i < run->filters->rules.n; i++)
@@ -385,7 +472,5 @@ const char *dtask_unsupported(const struct ts_run *run)
 			return "per-directory filter rules (dir-merge, -F)";
 	if (run->plan.overlap)
 		return "a destination inside a source";
-	if (o->progress)
-		return "--progress";
 	return NULL;
 }

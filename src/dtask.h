@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct report_progress;
+
 struct dnode;
 struct pool_task;
 struct srcitem;
@@ -103,5 +105,19 @@ void dtask_list_unlisted(struct ts_run *run, bool after);
 /* What treesync-mpi does not spread across ranks yet (an option, for
  * the message), or NULL; once the rules and the plan are made. */
 const char *dtask_unsupported(const struct ts_run *run);
+
+/* --progress across ranks (docs/mpi.md COUNTERS), each rank's counts:
+ * files listed, files done, bytes to copy, bytes copied, files copied. */
+enum { DTP_SEEN, DTP_DONE, DTP_TODO, DTP_MOVED, DTP_XFERS, DTP_N };
+/* A rank other than 0: its counts to rank 0, at most 4 times a second
+ * (LAST: now, once the walk is over; delivered by the settle).  From a
+ * worker while it runs a task, or the main thread.  Thread-safe. */
+void dtask_progress_send(struct ts_run *run, bool last);
+/* Rank 0: the live line and --info=progress2 show every rank's counts
+ * (those of the others as last sent) from now on.  Main thread, before
+ * the walk. */
+void dtask_progress_combine(struct ts_run *run);
+/* Rank 0: the counts of the other ranks added to *P. */
+void dtask_progress_add(const struct ts_run *run, struct report_progress *p);
 
 #endif /* TS_DTASK_H */

@@ -126,6 +126,9 @@ void report_log(struct report *r, const char *fmt, ...)
 struct report_progress {
 	uint64_t files_seen, files_done;
 	uint64_t bytes_todo, bytes_done;
+	/* treesync-mpi: what the other ranks copied (bytes, files), as they
+	 * last said, for --info=progress2 (in the counts above too). */
+	uint64_t others_bytes, others_xfers;
 };
 
 /*
@@ -137,6 +140,16 @@ struct report_progress {
 void report_progress_start(struct report *r,
     void (*fn)(struct report_progress *, void *), void *arg, bool always);
 void report_progress_stop(struct report *r);
+/* Whether R draws the live progress line (a terminal, or =always) rather
+ * than rsync's per-file lines on stdout.  Thread-safe. */
+bool report_progress_live(const struct report *r);
+/* --info=progress2 off a terminal: the run's line ended here (before
+ * treesync-mpi's rank 0 writes the other ranks' lines). */
+void report_progress_break(struct report *r);
+/* --info=progress2 off a terminal: the run's line drawn again with the
+ * counts as they are now (treesync-mpi's rank 0, once the other ranks'
+ * last counts came, after its own last file). */
+void report_progress_total(struct report *r);
 
 /* The file in flight, shown by the progress line (cheap when off). */
 void report_set_current(struct report *r, const char *relpath);

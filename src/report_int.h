@@ -99,10 +99,6 @@ void report_emit_locked(struct report *r, enum ts_out stream,
 /* Stops and frees the progress thread, if any (report_free). */
 void report_progress_free(struct report *r);
 
-/* Whether R draws the live progress line (a terminal, or =always) rather
- * than rsync's per-file lines on stdout. */
-bool report_progress_live(const struct report *r);
-
 /* --progress off a terminal: rsync's line for the XFER-th copied file,
  * of SIZE bytes (per file), or the whole run's so far (progress2).
  * r->lock held. */

@@ -208,9 +208,10 @@ void report_progress_file_locked(struct report *r, uint64_t size,
 	if (r->info[TS_INFO_PROGRESS] >= 2) {
 		/* The run's: what is copied and counted by now (lines come
 		 * in lock order, so these never go back). */
+		done += c.others_bytes;
 		total = c.bytes_todo > done ? c.bytes_todo : done;
 		pos = done;
-		xfer = atomic_load(&r->xfers);
+		xfer = atomic_load(&r->xfers) + c.others_xfers;
 	} else {
 		total = pos = size;
 	}
@@ -228,6 +229,30 @@ void report_progress_file_locked(struct report *r, uint64_t size,
 		report_emit_locked(r, TS_OUT_STDOUT, line,
 		    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	r->total_line = r->info[TS_INFO_PROGRESS] >= 2;
+}
+
+void report_progress_break(struct report *r)
+{
+	pthread_mutex_lock(&r->lock);
+	if (r->total_line)
+		report_emit_locked(r, TS_OUT_STDOUT, "\n", 1);
+	r->total_line = false;
+	pthread_mutex_unlock(&r->lock);
+	report_flush(r);
+}
+
+void report_progress_total(struct report *r)
+{
+	struct report_progress c = { 0 };
+
+	if (r->info[TS_INFO_PROGRESS] < 2 || report_progress_live(r))
+		return;
+	if (r->snap_fn)
+		r->snap_fn(&c, r->snap_arg);
+	pthread_mutex_lock(&r->lock);
+	if (r->total_line || c.others_xfers)
+		report_progress_file_locked(r, 0, 0);
+	pthread_mutex_unlock(&r->lock);
 }
 
 void report_progress_start(struct report *r,

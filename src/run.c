@@ -324,17 +324,27 @@ int ts_default_jobs(bool network_fs)
 }
 
 
-static void progress_snapshot(struct report_progress *p, void *arg)
+void run_progress_local(const struct ts_run *run, struct report_progress *p)
 {
-	struct ts_run *run = arg;
 	int i;
 
-	p->files_seen = 0;
+	memset(p, 0, sizeof(*p));
 	for (i = 0; i < TY_N; i++)
 		p->files_seen += run->files[i];
 	p->files_done = run->entries_done;
 	p->bytes_todo = run->bytes_todo;
 	p->bytes_done = atomic_load(&run->copy.moved);
+}
+
+/* What --progress shows: this run's counts, and under treesync-mpi on
+ * rank 0 those of the other ranks too. */
+static void progress_snapshot(struct report_progress *p, void *arg)
+{
+	struct ts_run *run = arg;
+
+	run_progress_local(run, p);
+	if (atomic_load(&run->prog_combine))
+		dtask_progress_add(run, p);
 }
 
 /* The one line a cancelled run ends with. */
@@ -456,6 +466,7 @@ void ts_run_free(struct ts_run *run)
 	pthread_mutex_destroy(&run->del_lock);
 	pthread_mutex_destroy(&run->keep_lock);
 	pthread_mutex_destroy(&run->defer_lock);
+	free(run->rank_prog);
 	free(run);
 }
 
@@ -671,6 +682,9 @@ static void walk_and_prune(struct ts_run *run, int jobs, double *t1)
 
 	if (o->progress)
 		report_progress_start(run->rep, progress_snapshot, run, o->progress > 1);
+	if (run->exec && run->exec->rank == 0 && (report_progress_live(run->rep) ||
+	    o->info[TS_INFO_PROGRESS] >= 2))
+		dtask_progress_combine(run);
 	if (!run->exec || run->exec->rank == 0)
 		pool_submit(&run->pool, &root_make(run)->task);
 	if (run->exec) {
@@ -691,6 +705,7 @@ static void walk_and_prune(struct ts_run *run, int jobs, double *t1)
 	if (listed && !run_cancelled(run))
 		select_report_unlisted(run, NULL);	/* below replaced entries */
 	if (run->exec) {
+		dtask_progress_send(run, true);
 		run->exec->settle(run->exec->arg);
 		if (o->files_from)
 			dtask_list_unlisted(run, true);
@@ -722,10 +737,15 @@ static void exec_close(struct ts_run *run, const struct ts_stats *stats,
 {
 	if (run->exec) {
 		/* One voice: rank 0 prints every rank's output, then the
-		 * summary of all. */
+		 * summary of all (--info=progress2: the run's line after
+		 * them, with every rank's counts). */
+		if (atomic_load(&run->prog_combine))
+			report_progress_break(run->rep);
 		run->exec->gather(run->exec->arg);
 		if (run->exec->rank != 0)
 			goto quiet;
+		if (atomic_load(&run->prog_combine))
+			report_progress_total(run->rep);
 	}
 	report_log(run->rep, "treesync finished: exit %d, %llu changed, %llu copied "
 	    "(%llu bytes), %llu deleted, %llu errors", code,

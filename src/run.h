@@ -288,6 +288,13 @@ struct ts_run {
 	 * hold (the deletion messages are said once, by rank 0). */
 	const struct run_exec *exec;
 	uint64_t exec_groups, exec_deferred;
+	/* treesync-mpi, --progress: on rank 0, the counts of every rank as
+	 * it last sent them (DTP_N a rank; dtask_progress_in()), added to
+	 * the live line and --info=progress2 once prog_combine is set; on
+	 * the others, when they last sent theirs (ms). */
+	_Atomic uint64_t *rank_prog;
+	atomic_bool prog_combine;
+	_Atomic uint64_t prog_sent_ms;
 };
 
 /*
@@ -574,6 +581,9 @@ struct run_exec {
 	 * thread, before gather): rank 0 merges every rank's into the one
 	 * order a single process prints.  NULL: written as usual. */
 	void (*held)(void *arg, const char *key, const char *text);
+	/* --progress or --info=progress2: the ranks other than 0 send their
+	 * counts to rank 0 (dtask_progress_send()), which shows the run's. */
+	bool counters;
 };
 void run_set_exec(struct ts_run *run, const struct run_exec *x);
 
@@ -598,6 +608,11 @@ int run_prepare(struct ts_run *run, int *lock_fd);
  * blocked in them (the file's error, not the host's end), the helpers of
  * copy_split.c too; 0 or -errno. */
 int run_start_pool(struct ts_run *run, int jobs);
+
+/* run.c: this rank's --progress counts into *P (none of other ranks).
+ * Thread-safe. */
+struct report_progress;
+void run_progress_local(const struct ts_run *run, struct report_progress *p);
 
 /* run.c: true once ts_run_cancel() was called.  Thread-safe. */
 bool run_cancelled(const struct ts_run *run);

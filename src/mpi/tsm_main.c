@@ -290,6 +290,7 @@ static void local_task(struct mpi_queue *q, void *arg, int worker)
 	if (mpi_queue_cancelled(q) && !pool_cancelled(&run->pool))
 		pool_cancel(&run->pool);
 	pool_run(&run->pool, arg, worker);
+	dtask_progress_send(run, false);	/* a task in hand: not idle */
 }
 
 static void tsm_submit(void *arg, struct pool_task *t)
@@ -331,6 +332,7 @@ static void tsm_exec(struct mpi_queue *q, const struct mpi_queue_task *t,
 		atomic_store(&m->run->other_error, true);
 		pool_cancel(&m->run->pool);
 	}
+	dtask_progress_send(m->run, false);	/* a task in hand: not idle */
 	(void)q;
 }
 
@@ -638,13 +640,23 @@ static void tsm_parsed(void *arg)
 }
 
 /* Ranks other than 0: rsync's "sending incremental file list" is rank
- * 0's to say, once. */
+ * 0's to say, once.  --progress: the other ranks send their counts to
+ * rank 0, whose live line (or --info=progress2 line) is the run's; they
+ * print the per-file lines of the files they copy, with their own
+ * counts, which rank 0 prints with the rest of their output. */
 static void tsm_options(void *arg, struct ts_options *o)
 {
 	struct tsm *m = arg;
 
-	if (m->rank != 0)
-		o->info[TS_INFO_FLIST] = 0;
+	m->x.counters = m->nranks > 1 &&
+	    (o->progress || o->info[TS_INFO_PROGRESS] >= 2);
+	if (m->rank == 0)
+		return;
+	o->info[TS_INFO_FLIST] = 0;
+	if (o->info[TS_INFO_PROGRESS] >= 2) {
+		o->info[TS_INFO_PROGRESS] = 0;	/* the run's line is rank 0's */
+		o->progress = 0;
+	}
 }
 
 static int tsm_prepare(void *arg, struct ts_run *run)
