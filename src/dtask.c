@@ -14,9 +14,6 @@
 #define _GNU_SOURCE
 #include "dtask_int.h"
 
-#include "filter.h"
-#include "filter_int.h"
-
 #include "report.h"
 
 #include <errno.h>
@@ -142,6 +139,7 @@ static bool put_ups(struct dtask_buf *out, const struct ts_run *run,
 		put_str(out, disp);
 		put_u64(out, !ups[j]->slot.fixed && ups[j]->slot.known ?
 		    ups[j]->slot.ino : 0);
+		put_u8(out, ups[j]->rules_err);
 		free(rel);
 		free(disp);
 	}
@@ -465,11 +463,6 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
 
 const char *dtask_unsupported(const struct ts_run *run)
 {
-	size_t i;
-
-	for (i = 0; run->filters && i < run->filters->rules.n; i++)
-		if (run->filters->rules.v[i].flags & R_PERDIR)
-			return "per-directory filter rules (dir-merge, -F)";
 	if (run->plan.overlap)
 		return "a destination inside a source";
 	return NULL;

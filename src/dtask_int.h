@@ -18,7 +18,9 @@
  *		str parent (below DEST), u8 parent_known, u64 parent_ino,
  *		str name, entry src, entry dst, u16 flags (enum dir_flag),
  *		u32 iflags, u32 dflt, meta, u32 nups, per up: u32 operand,
- *		str rel (below the operand's fd), str disp, u64 ino;
+ *		str rel (below the operand's fd), str disp, u64 ino,
+ *		u8 rules_err (a per-directory rule file there or above
+ *		could not be read: said already);
  *		u32 nsrcs, per source: u32 up, str name, u32 list (its
  *		--files-from list's index in run->sels, or NO_LIST), u8 sel
  *		(enum sel)

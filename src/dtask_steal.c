@@ -104,6 +104,7 @@ struct mdir {
 	uint32_t *up_op;
 	char **up_rel, **up_disp;
 	uint64_t *up_ino;
+	bool *up_rerr;		/* a rule file there or above was unreadable */
 };
 
 static void mdir_free(struct mdir *m)
@@ -119,6 +120,7 @@ static void mdir_free(struct mdir *m)
 	free(m->up_rel);
 	free(m->up_disp);
 	free(m->up_ino);
+	free(m->up_rerr);
 }
 
 static void read_dest_dir(struct rd *r, struct mdir *m)
@@ -142,14 +144,179 @@ static void read_ups(struct rd *r, size_t nops, struct mdir *m)
 	m->up_rel = xcalloc(m->nups, sizeof(*m->up_rel));
 	m->up_disp = xcalloc(m->nups, sizeof(*m->up_disp));
 	m->up_ino = xcalloc(m->nups, sizeof(*m->up_ino));
+	m->up_rerr = xcalloc(m->nups, sizeof(*m->up_rerr));
 	for (i = 0; i < m->nups; i++) {
 		m->up_op[i] = get_u32(r);
 		m->up_rel[i] = get_str(r);
 		m->up_disp[i] = get_str(r);
 		m->up_ino[i] = get_u64(r);
+		m->up_rerr[i] = get_u8(r);
 		if (m->up_op[i] >= nops)
 			r->bad = true;
 	}
+}
+
+/* The components of path P ('/'-separated, empty ones skipped); false
+ * when one is not a plain name ("." and ".." included). */
+static bool count_names(const char *p, size_t *n)
+{
+	*n = 0;
+	while (*p) {
+		size_t len = strcspn(p, "/");
+		char *c = xstrndup(p, len);
+		bool ok = plain_name(c);
+
+		free(c);
+		if (len && !ok)
+			return false;
+		*n += len > 0;
+		p += len;
+		p += *p == '/';
+	}
+	return true;
+}
+
+/* The first N components of P, joined by '/' (malloc'ed). */
+static char *first_names(const char *p, size_t n)
+{
+	const char *e = p;
+
+	while (n > 0 && *e) {
+		e += strspn(e, "/");
+		e += strcspn(e, "/");
+		n--;
+	}
+	while (*p == '/')
+		p++;
+	return xstrndup(p, e > p ? (size_t)(e - p) : 0);
+}
+
+/* P without its last N components (malloc'ed; P when it has no more). */
+static char *drop_names(const char *p, size_t n)
+{
+	size_t len = strlen(p);
+
+	while (n-- > 0 && len > 0) {
+		while (len > 1 && p[len - 1] == '/')
+			len--;
+		while (len > 0 && p[len - 1] != '/')
+			len--;
+		while (len > 1 && p[len - 1] == '/')
+			len--;
+	}
+	return len ? xstrndup(p, len) : xstrdup(p);
+}
+
+/* One step of a rebuild: what has been pushed so far, where. */
+struct rebuild {
+	struct ts_run *run;
+	const struct mdir *m;
+	uint32_t i;		/* the up being rebuilt */
+	size_t n, skip;		/* its components; M's rel's before them */
+	struct filter_layer *l;
+	bool err;		/* a rule file could not be read */
+};
+
+/* Pushes B's layer into its directory of depth J (0: the operand's own
+ * directory), open at FD. */
+static bool rebuild_push(struct rebuild *b, size_t j, int fd)
+{
+	char *rel = first_names(b->m->rel, b->skip + j);
+	char *disp = drop_names(b->m->up_disp[b->i], b->n - j);
+	struct filter_layer *next = NULL;
+	bool ferr = false, ok;
+
+	ok = select_push_at(b->run, b->l, rel, fd, disp,
+	    b->m->up_rerr[b->i], &ferr, &next);
+	b->err |= ferr;
+	free(rel);
+	free(disp);
+	filter_layer_unref(b->l);
+	b->l = next;
+	return ok;
+}
+
+/* Opens, below B's operand, each directory above the one rebuilt, and
+ * pushes into it; FD: the rebuilt one (opened and checked). */
+static bool rebuild_walk(struct rebuild *b, int fd)
+{
+	const struct plan_src *ps = &b->run->plan.srcs[b->m->up_op[b->i]];
+	const char *p = b->m->up_rel[b->i];
+	int cur = ps->fd, next;
+	size_t j;
+	bool ok = true;
+
+	if (ps->contents)
+		ok = rebuild_push(b, 0, b->n ? cur : fd);
+	for (j = 1; ok && j <= b->n; j++) {
+		size_t len;
+		char *name;
+
+		p += strspn(p, "/");
+		len = strcspn(p, "/");
+		name = xstrndup(p, len);
+		p += len;
+		next = j == b->n ? fd : dtask_open_checked(cur, name, 0);
+		free(name);
+		if (next < 0) {
+			char *disp = drop_names(b->m->up_disp[b->i], b->n - j);
+
+			report_errno_side(b->run->rep, TS_SIDE_SRC, -next,
+			    "cannot open directory", disp);
+			run_source_failed(b->run);
+			free(disp);
+			ok = false;
+			break;
+		}
+		if (cur != ps->fd)
+			close(cur);
+		cur = next;
+		ok = rebuild_push(b, j, cur);
+	}
+	if (cur != ps->fd && cur != fd)
+		close(cur);
+	return ok;
+}
+
+/*
+ * The rules for the entries of proxy source S, M's up I (open at FD),
+ * rebuilt here as the rank that scanned it built them: the operand's
+ * root layer pushed into each directory from the top of the transfer
+ * down to it, each one's merge files read (docs/mpi.md, "Per-directory
+ * rules on a thief").  A merge file that cannot be read is said unless
+ * the origin said it already.  False when the rules cannot be rebuilt
+ * (said, a source error: nothing is deleted).
+ */
+static bool rebuild_layer(struct ts_run *run, const struct mdir *m,
+    uint32_t i, int fd, struct dsrc *s)
+{
+	struct rebuild b = { run, m, i, 0, 0, NULL, false };
+	size_t nrel = 0;
+	bool ok;
+
+	b.l = root_operand_layer(run, &run->plan.srcs[m->up_op[i]]);
+	s->rules_err = m->up_rerr[i];
+	if (!b.l || filter_layer_merge_names(b.l, NULL, 0) == 0) {
+		s->layer = b.l;
+		return true;
+	}
+	if (!count_names(m->up_rel[i], &b.n) || !count_names(m->rel, &nrel) ||
+	    nrel < b.n) {
+		report_error(run->rep, "a task from another rank names "
+		    "directory '%s' wrongly", m->up_disp[i]);
+		run_source_failed(run);
+		filter_layer_unref(b.l);
+		return false;
+	}
+	b.skip = nrel - b.n;
+	ok = rebuild_walk(&b, fd);
+	s->rules_err |= b.err;
+	if (!ok) {
+		filter_layer_unref(b.l);
+		return false;
+	}
+	s->layer = b.l;
+	return true;
 }
 
 /*
@@ -217,7 +384,8 @@ static struct dnode *proxy_open(struct ts_run *run, int origin, uint64_t node,
 		s->rank = i;
 		s->sel = SEL_ALL;
 		s->dev_limit = ps->st.dev;
-		s->layer = root_operand_layer(run, ps);
+		if (ok && !rebuild_layer(run, m, i, fd, s))
+			ok = false;
 	}
 	if (!ok) {
 		/* The subtree is not synchronised here; the origin hears

@@ -320,6 +320,8 @@ struct dsrc {
 	uint64_t dev_limit;	/* -x: its operand's device */
 	struct filter_layer *parent_layer;	/* rules above it (a reference) */
 	struct filter_layer *layer;	/* rules for its entries (a reference) */
+	bool rules_err;		/* a per-directory rule file here or above
+				 * could not be read (said once, where read) */
 };
 
 /* -y, during a directory's join: its DEST listing, which entries the
@@ -843,6 +845,9 @@ int select_build_rules(struct ts_run *run);
 void select_free_rules(struct ts_run *run);
 bool select_pushed(struct ts_run *run, int r, char *err);
 bool select_push_layer(struct dnode *d, struct dsrc *s);
+bool select_push_at(struct ts_run *run, const struct filter_layer *parent,
+    const char *rel, int dirfd, const char *disp, bool quiet,
+    bool *file_err, struct filter_layer **out);
 bool select_filtered_out(const struct srcitem *it, const char *rel);
 bool select_protect_inside(void *arg, const char *relpath, bool is_dir);
 bool select_protected_dest(struct dnode *d, const struct ts_entry *en);

@@ -275,21 +275,28 @@ bool select_pushed(struct ts_run *run, int r, char *err)
 	return false;
 }
 
-/* Enters source S of D in the filter rules (reads its merge files). */
-bool select_push_layer(struct dnode *d, struct dsrc *s)
+/*
+ * PARENT pushed into directory REL (below the transfer root), whose merge
+ * files are read from DIRFD, DISP naming it in messages: *OUT, and true;
+ * false (reported, see select_pushed()) when the push failed.  A merge
+ * file there that cannot be read sets *FILE_ERR and is reported and
+ * counted as a source error, unless QUIET (the caller knows it was
+ * already).
+ */
+bool select_push_at(struct ts_run *run, const struct filter_layer *parent,
+    const char *rel, int dirfd, const char *disp, bool quiet,
+    bool *file_err, struct filter_layer **out)
 {
-	struct ts_run *run = d->run;
-	struct rule_src src = { s->slot.fd, oppath_how_of(run->o), 0, NULL,
+	struct rule_src src = { dirfd, oppath_how_of(run->o), 0, NULL,
 		&run->slots };
 	struct filter_reader rd = { read_rule, &src };
 	char *err = NULL;
 	int r;
 
-	if (!s->parent_layer)
-		return true;
-	r = filter_layer_push(s->parent_layer, d->rel, &rd, &s->layer, &err);
-	if (src.err) {
-		char *p = util_path_join(s->disp, src.err_name);
+	r = filter_layer_push(parent, rel, &rd, out, &err);
+	*file_err = src.err != 0;
+	if (src.err && !quiet) {
+		char *p = util_path_join(disp, src.err_name);
 
 		if (src.err == OPPATH_NOT_REGULAR || src.err == -EPERM) {
 			char esc[PATH_MAX * 4];
@@ -304,10 +311,23 @@ bool select_push_layer(struct dnode *d, struct dsrc *s)
 			    "cannot read merge file", p);
 		}
 		free(p);
-		free(src.err_name);
 		run_source_failed(run);
 	}
+	free(src.err_name);
 	return select_pushed(run, r, err);
+}
+
+/* Enters source S of D in the filter rules (reads its merge files). */
+bool select_push_layer(struct dnode *d, struct dsrc *s)
+{
+	bool file_err, ok;
+
+	if (!s->parent_layer)
+		return true;
+	ok = select_push_at(d->run, s->parent_layer, d->rel, s->slot.fd,
+	    s->disp, false, &file_err, &s->layer);
+	s->rules_err = file_err || (s->up && s->up->rules_err);
+	return ok;
 }
 
 /* Sender side: is the source item left out of the transfer? */

@@ -85,11 +85,4 @@ env -u OMPI_COMM_WORLD_SIZE "$TREESYNC_MPI_BIN" -a -i --delete "$B/src/" "$B/dst
 [ "$(tree_state "$B/dst")" = "${REF_TREE[resync]}" ] || fail "treesync-mpi without mpirun: another tree"
 items "$T/plain.out" | diff -q "$T/ref.resync.items" - >/dev/null || fail "treesync-mpi without mpirun: other -i lines"
 
-# What is not spread yet is refused, said once.
-reset_dst tmpl
-run 2 -a -F --delete
-[ "$MPI_RC" = 1 ] || { note_file "$T/mpi.out"; fail "-F on 2 ranks: exit $MPI_RC, not 1"; }
-[ "$(grep -c 'not supported across several ranks' "$T/mpi.out")" = 1 ] ||
-	{ note_file "$T/mpi.out"; fail "-F on 2 ranks: not said once"; }
-[ "$(tree_state "$B/dst")" = "$(tree_state "$T/tmpl")" ] || fail "-F on 2 ranks: DEST was changed"
-pass "1-4 ranks: trees and sorted -i lines as treesync's (a dry run's byte for byte, in order); work spread; per-directory rules (-F) refused"
+pass "1-4 ranks: trees and sorted -i lines as treesync's (a dry run's byte for byte, in order); work spread"
