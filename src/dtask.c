@@ -139,7 +139,7 @@ static bool put_ups(struct dtask_buf *out, const struct ts_run *run,
 		put_str(out, disp);
 		put_u64(out, !ups[j]->slot.fixed && ups[j]->slot.known ?
 		    ups[j]->slot.ino : 0);
-		put_u8(out, ups[j]->rules_err);
+		put_u64(out, ups[j]->rules_err);
 		free(rel);
 		free(disp);
 	}

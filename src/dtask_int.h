@@ -19,8 +19,9 @@
  *		str name, entry src, entry dst, u16 flags (enum dir_flag),
  *		u32 iflags, u32 dflt, meta, u32 nups, per up: u32 operand,
  *		str rel (below the operand's fd), str disp, u64 ino,
- *		u8 rules_err (a per-directory rule file there or above
- *		could not be read: said already);
+ *		u64 rules_err (the depths, mod 64, of the directories
+ *		there or above whose per-directory rule files could not be
+ *		read: said already);
  *		u32 nsrcs, per source: u32 up, str name, u32 list (its
  *		--files-from list's index in run->sels, or NO_LIST), u8 sel
  *		(enum sel)

@@ -104,7 +104,7 @@ struct mdir {
 	uint32_t *up_op;
 	char **up_rel, **up_disp;
 	uint64_t *up_ino;
-	bool *up_rerr;		/* a rule file there or above was unreadable */
+	uint64_t *up_rerr;	/* dsrc.rules_err */
 };
 
 static void mdir_free(struct mdir *m)
@@ -150,7 +150,7 @@ static void read_ups(struct rd *r, size_t nops, struct mdir *m)
 		m->up_rel[i] = get_str(r);
 		m->up_disp[i] = get_str(r);
 		m->up_ino[i] = get_u64(r);
-		m->up_rerr[i] = get_u8(r);
+		m->up_rerr[i] = get_u64(r);
 		if (m->up_op[i] >= nops)
 			r->bad = true;
 	}
@@ -214,7 +214,7 @@ struct rebuild {
 	uint32_t i;		/* the up being rebuilt */
 	size_t n, skip;		/* its components; M's rel's before them */
 	struct filter_layer *l;
-	bool err;		/* a rule file could not be read */
+	uint64_t err;		/* as dsrc.rules_err */
 };
 
 /* Pushes B's layer into its directory of depth J (0: the operand's own
@@ -227,8 +227,8 @@ static bool rebuild_push(struct rebuild *b, size_t j, int fd)
 	bool ferr = false, ok;
 
 	ok = select_push_at(b->run, b->l, rel, fd, disp,
-	    b->m->up_rerr[b->i], &ferr, &next);
-	b->err |= ferr;
+	    (b->m->up_rerr[b->i] & select_depth_bit(rel)) != 0, &ferr, &next);
+	b->err |= ferr ? select_depth_bit(rel) : 0;
 	free(rel);
 	free(disp);
 	filter_layer_unref(b->l);
@@ -284,13 +284,13 @@ static bool rebuild_walk(struct rebuild *b, int fd)
  * root layer pushed into each directory from the top of the transfer
  * down to it, each one's merge files read (docs/mpi.md, "Per-directory
  * rules on a thief").  A merge file that cannot be read is said unless
- * the origin said it already.  False when the rules cannot be rebuilt
+ * the origin could not read the one at that depth either (it said so).  False when the rules cannot be rebuilt
  * (said, a source error: nothing is deleted).
  */
 static bool rebuild_layer(struct ts_run *run, const struct mdir *m,
     uint32_t i, int fd, struct dsrc *s)
 {
-	struct rebuild b = { run, m, i, 0, 0, NULL, false };
+	struct rebuild b = { run, m, i, 0, 0, NULL, 0 };
 	size_t nrel = 0;
 	bool ok;
 

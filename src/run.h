@@ -320,8 +320,10 @@ struct dsrc {
 	uint64_t dev_limit;	/* -x: its operand's device */
 	struct filter_layer *parent_layer;	/* rules above it (a reference) */
 	struct filter_layer *layer;	/* rules for its entries (a reference) */
-	bool rules_err;		/* a per-directory rule file here or above
-				 * could not be read (said once, where read) */
+	/* The directories on its way (bit: their depth below the transfer
+	 * root, mod 64) whose per-directory rule files could not be read
+	 * (said once, where read: a thief re-reading them knows). */
+	uint64_t rules_err;
 };
 
 /* -y, during a directory's join: its DEST listing, which entries the
@@ -848,6 +850,9 @@ bool select_push_layer(struct dnode *d, struct dsrc *s);
 bool select_push_at(struct ts_run *run, const struct filter_layer *parent,
     const char *rel, int dirfd, const char *disp, bool quiet,
     bool *file_err, struct filter_layer **out);
+/* The bit of dsrc.rules_err for the directory at REL (its components,
+ * mod 64).  Pure. */
+uint64_t select_depth_bit(const char *rel);
 bool select_filtered_out(const struct srcitem *it, const char *rel);
 bool select_protect_inside(void *arg, const char *relpath, bool is_dir);
 bool select_protected_dest(struct dnode *d, const struct ts_entry *en);

@@ -317,6 +317,15 @@ bool select_push_at(struct ts_run *run, const struct filter_layer *parent,
 	return select_pushed(run, r, err);
 }
 
+uint64_t select_depth_bit(const char *rel)
+{
+	unsigned n = 0;
+
+	for (; *rel; rel++)
+		n += *rel != '/' && (rel[1] == '/' || rel[1] == '\0');
+	return (uint64_t)1 << (n & 63);
+}
+
 /* Enters source S of D in the filter rules (reads its merge files). */
 bool select_push_layer(struct dnode *d, struct dsrc *s)
 {
@@ -326,7 +335,8 @@ bool select_push_layer(struct dnode *d, struct dsrc *s)
 		return true;
 	ok = select_push_at(d->run, s->parent_layer, d->rel, s->slot.fd,
 	    s->disp, false, &file_err, &s->layer);
-	s->rules_err = file_err || (s->up && s->up->rules_err);
+	s->rules_err = (s->up ? s->up->rules_err : 0) |
+	    (file_err ? select_depth_bit(d->rel) : 0);
 	return ok;
 }
 

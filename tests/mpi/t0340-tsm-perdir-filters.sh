@@ -114,10 +114,9 @@ check_ref_F() {
 	grep -q "^d0/d0/f1.txt " "$t" || fail "-F: .local inherited despite 'n'"
 }
 
-SCENARIOS="F F_delete F_delx dm_delete dm_dry F_dry"
+SCENARIOS="F_delete F_delx dm_delete dm_dry F_dry"
 sc_args() {
 	case $1 in
-	F) args=(-a -i -F) ;;
 	F_delete) args=(-a -i -F --delete) ;;
 	F_delx) args=(-a -i -F --delete --delete-excluded) ;;
 	dm_delete) args=(-a -i "--filter=dir-merge,e .f" --delete) ;;
@@ -148,7 +147,7 @@ grep -q "deleting  *d0/d1/d0/f3.txt" "$x" && ! grep -q "deleting  *d0/d0/d1/f3.t
 prepare_dst() { reset_dst tmpl; }
 for np in 2 3; do
 	sc=$SCENARIOS
-	[ "$np" = 2 ] || sc="F_delete F_delx dm_dry"	# the time a test has
+	[ "$np" = 2 ] || sc="F_delx dm_dry"	# the time a test has
 	for name in $sc; do
 		sc_args "$name"
 		until_rank1 dirs_stolen "$np" "${args[@]}"
