@@ -212,16 +212,18 @@ struct rebuild {
 	struct ts_run *run;
 	const struct mdir *m;
 	uint32_t i;		/* the up being rebuilt */
-	size_t n, skip;		/* its components; M's rel's before them */
+	size_t n;		/* the components of its path below the operand */
+	size_t lead;		/* those above the transfer root: a
+				 * --files-from prefix (the root source) */
 	struct filter_layer *l;
 	uint64_t err;		/* as dsrc.rules_err */
 };
 
-/* Pushes B's layer into its directory of depth J (0: the operand's own
- * directory), open at FD. */
+/* Pushes B's layer into the directory J components below the operand
+ * (LEAD of them: the transfer root), open at FD. */
 static bool rebuild_push(struct rebuild *b, size_t j, int fd)
 {
-	char *rel = first_names(b->m->rel, b->skip + j);
+	char *rel = first_names(b->m->rel, j - b->lead);
 	char *disp = drop_names(b->m->up_disp[b->i], b->n - j);
 	struct filter_layer *next = NULL;
 	bool ferr = false, ok;
@@ -236,30 +238,48 @@ static bool rebuild_push(struct rebuild *b, size_t j, int fd)
 	return ok;
 }
 
-/* Opens, below B's operand, each directory above the one rebuilt, and
- * pushes into it; FD: the rebuilt one (opened and checked). */
+/* Opens component J of B's path below CUR: an fd or -errno. */
+static int rebuild_open(struct rebuild *b, int cur, size_t j)
+{
+	const char *p = b->m->up_rel[b->i];
+	size_t len;
+	char *name;
+	int fd;
+
+	for (;;) {
+		p += strspn(p, "/");
+		len = strcspn(p, "/");
+		if (--j == 0)
+			break;
+		p += len;
+	}
+	name = xstrndup(p, len);
+	fd = dtask_open_checked(cur, name, 0);
+	free(name);
+	return fd;
+}
+
+/* Opens, below B's operand, each directory down to the one rebuilt (FD:
+ * opened and checked already) and pushes into each one below the
+ * transfer root, and into the root itself when it is a root source's
+ * (a "dir/" operand, or a --files-from prefix of one), as the origin
+ * did. */
 static bool rebuild_walk(struct rebuild *b, int fd)
 {
 	const struct plan_src *ps = &b->run->plan.srcs[b->m->up_op[b->i]];
-	const char *p = b->m->up_rel[b->i];
 	int cur = ps->fd, next;
 	size_t j;
 	bool ok = true;
 
-	if (ps->contents)
-		ok = rebuild_push(b, 0, b->n ? cur : fd);
-	for (j = 1; ok && j <= b->n; j++) {
-		size_t len;
-		char *name;
-
-		p += strspn(p, "/");
-		len = strcspn(p, "/");
-		name = xstrndup(p, len);
-		p += len;
-		next = j == b->n ? fd : dtask_open_checked(cur, name, 0);
-		free(name);
+	for (j = 0; ok; j++) {
+		if (j > b->lead || (j == b->lead && ps->contents))
+			ok = rebuild_push(b, j, j == b->n ? fd : cur);
+		if (!ok || j == b->n)
+			break;
+		next = j + 1 == b->n ? fd : rebuild_open(b, cur, j + 1);
 		if (next < 0) {
-			char *disp = drop_names(b->m->up_disp[b->i], b->n - j);
+			char *disp = drop_names(b->m->up_disp[b->i],
+			    b->n - j - 1);
 
 			report_errno_side(b->run->rep, TS_SIDE_SRC, -next,
 			    "cannot open directory", disp);
@@ -271,7 +291,6 @@ static bool rebuild_walk(struct rebuild *b, int fd)
 		if (cur != ps->fd)
 			close(cur);
 		cur = next;
-		ok = rebuild_push(b, j, cur);
 	}
 	if (cur != ps->fd && cur != fd)
 		close(cur);
@@ -301,14 +320,15 @@ static bool rebuild_layer(struct ts_run *run, const struct mdir *m,
 		return true;
 	}
 	if (!count_names(m->up_rel[i], &b.n) || !count_names(m->rel, &nrel) ||
-	    nrel < b.n) {
+	    nrel > b.n || (nrel < b.n &&
+	    !run->plan.srcs[m->up_op[i]].contents)) {
 		report_error(run->rep, "a task from another rank names "
 		    "directory '%s' wrongly", m->up_disp[i]);
 		run_source_failed(run);
 		filter_layer_unref(b.l);
 		return false;
 	}
-	b.skip = nrel - b.n;
+	b.lead = b.n - nrel;
 	ok = rebuild_walk(&b, fd);
 	s->rules_err |= b.err;
 	if (!ok) {

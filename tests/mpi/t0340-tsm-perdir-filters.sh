@@ -165,11 +165,34 @@ for np in 2 3; do
 		note "$np ranks, $name: exit $MPI_RC, rank 1 stole $(rank_stat 1 dirs_stolen) directories, $(rank_stat 1 batches_stolen) batches"
 	done
 done
+# --files-from with a "/./" prefix: the transfer root is d2, a directory
+# below the operand, whose .rsync-filter ('- /d0/d1/', anchored there)
+# the root's push reads; a thief pushes it from there too.
+printf 'd2/./d0\nd2/./d2\n' >"$T/list"
+ff=(-a -r -i "--files-from=$T/list" "--filter=dir-merge .rsync-filter")
+reset_dst empty
+"$TREESYNC" "${ff[@]}" "$B/src/" "$B/dst/" >"$T/ref.out" 2>&1 || { note_file "$T/ref.out"; fail "treesync --files-from exited $?"; }
+# (DEST's own time is not the list's to set: when the run ended.)
+ffstate() { tstate "$B/dst" | awk '$1 == "." { $4 = "-" } 1'; }
+want=$(ffstate)
+items "$T/ref.out" >"$T/ref.ff.items"
+grep -q "^d0/d0/f0.txt " <<<"$want" && ! grep -q "^d0/d1/" <<<"$want" ||
+	fail "--files-from: d2's '- /d0/d1/' not applied at the root"
+prepare_dst() { reset_dst empty; }
+until_rank1 dirs_stolen 2 "${ff[@]}"
+[ "$MPI_RC" = 0 ] || { note_file "$T/mpi.out" 40; fail "--files-from, 2 ranks: exit $MPI_RC"; }
+ffstate | diff <(echo "$want") - >"$T/d" ||
+	{ note_file "$T/d" 20; fail "--files-from, 2 ranks: the tree differs from treesync's"; }
+items "$T/mpi.out" | diff "$T/ref.ff.items" - >"$T/d" ||
+	{ note_file "$T/d" 20; fail "--files-from, 2 ranks: the -i lines differ from treesync's"; }
+note "--files-from d2/./, 2 ranks: as treesync, rank 1 stole $(rank_stat 1 dirs_stolen) directories"
+
 # A merge file that cannot be read (a FIFO) above the directories stolen:
 # said once, by the rank that read it first (a thief that re-reads it
 # for its rules knows it was said), exit 23, nothing deleted.
 printf -- '- f3.txt\n' >"$B/src/.g"
 for d in d0 d1 d2; do mkfifo "$B/src/$d/.g" || fail "mkfifo"; done
+prepare_dst() { reset_dst tmpl; }
 reset_dst tmpl
 "$TREESYNC" -a -i --filter="dir-merge .g" --delete "$B/src/" "$B/dst/" >"$T/ref.out" 2>&1
 rc=$?
