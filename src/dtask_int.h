@@ -64,7 +64,7 @@
 #include <string.h>
 
 enum { DT_DIR = 1, DT_DONE = 2, DT_FILES = 3, DT_CHUNK = 4, DT_CDONE = 5,
-	DT_PROG = 6, DT_VERSION = 4 };
+	DT_PROG = 6, DT_VERSION = 5 };
 enum { DONE_DIR, DONE_FILES };
 enum { FF_HAS_DST = 1 << 0, FF_CHECKSUM = 1 << 1 };
 #define MAX_UPS 64
