@@ -140,40 +140,64 @@ static int last_component(int fd, const char *comp, int flags, mode_t mode,
     struct oppath_how how, int *links, uid_t *bad_uid);
 
 /*
+ * The symlink COMP below DIRFD, if its owner may lead us: its target
+ * (malloc'ed), or NULL with -errno in *ERR.  The link is pinned by an
+ * O_PATH fd, and its owner checked and its target read through that fd:
+ * checking by name and then reading by name would follow a link that
+ * someone who can write the directory swapped in between the two.
+ */
+static char *trusted_target(int dirfd, const char *comp, struct oppath_how how,
+    uid_t *bad_uid, int *err)
+{
+	struct stat st;
+	char *target = NULL;
+	int fd = openat(dirfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0)
+		*err = -errno;
+	else if (!S_ISLNK(st.st_mode))
+		*err = -ENOTDIR;
+	else if (!(how.opts & OPPATH_INSECURE) && !trusted(&st)) {
+		*bad_uid = st.st_uid;
+		*err = -ELOOP;
+	} else if ((target = walk_readlink(fd, "", (uint64_t)st.st_size)) == NULL)
+		*err = -errno;
+	close(fd);
+	return target;
+}
+
+/*
  * COMP below DIRFD is a symlink: follows it if its owner may lead us, as
  * part of the path being resolved (FLAGS: how to open what it leads to).
  */
 static int follow(int dirfd, const char *comp, int flags, mode_t mode,
     struct oppath_how how, int *links, uid_t *bad_uid)
 {
-	struct stat st;
 	char *target;
-	int r;
+	int r = 0;
 
-	if (fstatat(dirfd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	if (!S_ISLNK(st.st_mode))
-		return -ENOTDIR;
-	if (!(how.opts & OPPATH_INSECURE) && !trusted(&st)) {
-		*bad_uid = st.st_uid;
+	target = trusted_target(dirfd, comp, how, bad_uid, &r);
+	if (!target)
+		return r;
+	if (++*links > MAX_LINKS) {
+		free(target);
 		return -ELOOP;
 	}
-	if (++*links > MAX_LINKS)
-		return -ELOOP;
 	if (on_procfs(dirfd)) {
-		int fd;
-
+		/* A magic link (/proc/self/fd/N): only the kernel can
+		 * follow it; its owner was checked above. */
+		free(target);
 		if (how.opts & OPPATH_CONFINE && how.root) {
 			*bad_uid = OPPATH_OUTSIDE_ROOT;
 			return -ELOOP;
 		}
-		fd = sys.openat(dirfd, comp, flags | O_CLOEXEC, mode);
-
-		return fd < 0 ? -errno : fd;
+		r = sys.openat(dirfd, comp, flags | O_CLOEXEC, mode);
+		return r < 0 ? -errno : r;
 	}
-	target = walk_readlink(dirfd, comp, (uint64_t)st.st_size);
-	if (!target)
-		return -errno;
 	r = resolve(dirfd, target, flags, mode, how, links, bad_uid);
 	free(target);
 	return r;
