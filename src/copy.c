@@ -179,6 +179,25 @@ static int make_temp(int dirfd, const char *tmp, void *arg)
 	    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, *mode & 0777);
 }
 
+/* DEV is one of the source roots' disk file systems
+ * (copy_ctx_add_source()). */
+static bool local_dev(const struct copy_ctx *c, uint64_t dev)
+{
+	for (unsigned i = 0; i < c->nlocal; i++)
+		if (c->local_devs[i] == dev)
+			return true;
+	return false;
+}
+
+void copy_ctx_add_source(struct copy_ctx *c, int fd)
+{
+	struct stat st;
+
+	if (c->nlocal < COPY_LOCAL_DEVS && fstat(fd, &st) == 0 &&
+	    !local_dev(c, st.st_dev) && util_fd_is_disk_fs(fd))
+		c->local_devs[c->nlocal++] = st.st_dev;
+}
+
 /*
  * An empty source into an absent destination: created in place.  Returns
  * 0, 1 when the temp way must be taken instead (the source has content
@@ -194,9 +213,11 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 	char b;
 	int out, r;
 
+	/* /proc files say size 0 and have content; a disk file system's
+	 * size is the file's (a file grown since is seen below). */
 	if (c->verify || c->reflink == TS_REFLINK_ALWAYS ||
-	    sys.pread(in, &b, 1, 0) != 0)
-		return 1;	/* /proc files say size 0 and have content */
+	    (!local_dev(c, st0->st_dev) && sys.pread(in, &b, 1, 0) != 0))
+		return 1;
 	if (!tmpfile_enter(c->tmp))
 		return -EINTR;
 	out = sys.openat(dfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
@@ -242,9 +263,9 @@ static int create_empty(struct copy_ctx *c, int in, const struct stat *st0,
 int copy_open_source(const struct copy_ctx *c, int sfd, const char *name,
     int *in, struct stat *st0, struct copy_result *res, unsigned flags)
 {
-	int r;
+	int block_fl, r;
 
-	*in = util_open_data_opened(sfd, name, st0);
+	*in = util_open_data_nonblock(sfd, name, st0, &block_fl);
 	if (*in < 0) {
 		r = *in;
 		res->vanished = r == -ENOENT;
@@ -255,6 +276,7 @@ int copy_open_source(const struct copy_ctx *c, int sfd, const char *name,
 	 * what it holds, as --copy-devices reads it (backup.c). */
 	if ((c->copy_devices || flags & COPY_PLAIN) &&
 	    (S_ISBLK(st0->st_mode) || S_ISCHR(st0->st_mode))) {
+		fcntl(*in, F_SETFL, block_fl);
 		st0->st_size = util_device_size(*in);
 		return 0;
 	}
@@ -262,6 +284,14 @@ int copy_open_source(const struct copy_ctx *c, int sfd, const char *name,
 		close(*in);
 		return COPY_CHANGED;	/* replaced by another type */
 	}
+	/* O_NONBLOCK (against a FIFO or device swapped in before the open)
+	 * means nothing to a regular file's reads and copies on a disk file
+	 * system (Linux maps it to no kiocb flag; pipes, sockets, devices,
+	 * lease breaks at open and some files of proc, sysfs or tracefs
+	 * heed it); elsewhere (a network client, the server FUSE hands the
+	 * open flags to) reads block again. */
+	if (!local_dev(c, st0->st_dev))
+		fcntl(*in, F_SETFL, block_fl);
 	return 0;
 }
 

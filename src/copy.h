@@ -29,6 +29,7 @@ struct tmpfile_reg;
 
 #define COPY_PAIR_SLOTS 16
 #define COPY_INODE_LOCKS 16
+#define COPY_LOCAL_DEVS 8
 
 /* What the chain knows of one (source device, destination device) pair
  * (copy_pair.c): whether copy_file_range is refused there, and the
@@ -78,6 +79,10 @@ struct copy_ctx {
 					 * pieces (treesync-mpi); NULL: none */
 	struct partial *part;	/* -T, --partial, --partial-dir,
 				 * --delay-updates (partial.c); NULL: none */
+	uint64_t local_devs[COPY_LOCAL_DEVS];	/* source roots' devices on a
+					 * local disk file system (set before
+					 * the workers start, then read-only) */
+	unsigned nlocal;
 };
 
 /* Which side an error is on.  A source error means the source was not
@@ -140,6 +145,13 @@ void copy_ctx_init(struct copy_ctx *c, const struct ts_options *o,
  * tasks must run in this process (they share the file's fds; see
  * copy_split.c); NULL: every file is copied by its own worker only. */
 void copy_ctx_set_helpers(struct copy_ctx *c, struct pool *p);
+
+/* Notes the device of the directory FD (a source root) if it is a local
+ * disk file system (util_fd_is_disk_fs()): its regular files are then
+ * read with O_NONBLOCK left set, and an empty one is not read to see
+ * whether it is (a fcntl and a pread less per file; copy.c).  Before the
+ * workers start; not thread-safe. */
+void copy_ctx_add_source(struct copy_ctx *c, int fd);
 
 /*
  * Other processes for the pieces of a big file (treesync-mpi: other

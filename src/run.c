@@ -606,6 +606,9 @@ int run_prepare(struct ts_run *run, int *lock_fd)
 		atomic_store(&run->src_error, true);
 	if (run->plan.dst_fd >= 0 && fstat(run->plan.dst_fd, &dst_st) == 0)
 		run->dst_dev = dst_st.st_dev;
+	for (size_t i = 0; i < run->plan.nsrcs; i++)
+		if (run->plan.srcs[i].fd >= 0)
+			copy_ctx_add_source(&run->copy, run->plan.srcs[i].fd);
 	made_add_fd(run, run->plan.dst_fd);
 	if (run->plan.overlap)
 		run->need |= WALK_NEED_INO;	/* made_has() compares inodes */

@@ -263,10 +263,11 @@ int util_read_fd(int fd, char **data, size_t *len)
 	return 0;
 }
 
-/* util_open_data_st() and util_open_data_opened(): the fstat with
- * STATX_FLAGS. */
+/* util_open_data_st(), util_open_data_opened() and
+ * util_open_data_nonblock(): the fstat with STATX_FLAGS; *BLOCK_FL the
+ * status flags that make reads blocking again. */
 static int open_data(int dirfd, const char *name, struct stat *st,
-    int statx_flags)
+    int statx_flags, int *block_fl)
 {
 	const int fl = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK;
@@ -289,9 +290,25 @@ static int open_data(int dirfd, const char *name, struct stat *st,
 	}
 	/* The status flags are known (those opened with): one F_SETFL
 	 * clears O_NONBLOCK, no F_GETFL first -- a call less per file. */
-	if (S_ISREG(st->st_mode))
-		fcntl(fd, F_SETFL, noatime);
+	*block_fl = noatime;
 	return fd;
+}
+
+static int open_blocking(int dirfd, const char *name, struct stat *st,
+    int statx_flags)
+{
+	int block_fl = 0;
+	int fd = open_data(dirfd, name, st, statx_flags, &block_fl);
+
+	if (fd >= 0 && S_ISREG(st->st_mode))
+		fcntl(fd, F_SETFL, block_fl);
+	return fd;
+}
+
+int util_open_data_nonblock(int dirfd, const char *name, struct stat *st,
+    int *block_fl)
+{
+	return open_data(dirfd, name, st, AT_STATX_DONT_SYNC, block_fl);
 }
 
 off_t util_device_size(int fd)
@@ -304,12 +321,12 @@ off_t util_device_size(int fd)
 
 int util_open_data_st(int dirfd, const char *name, struct stat *st)
 {
-	return open_data(dirfd, name, st, AT_STATX_SYNC_AS_STAT);
+	return open_blocking(dirfd, name, st, AT_STATX_SYNC_AS_STAT);
 }
 
 int util_open_data_opened(int dirfd, const char *name, struct stat *st)
 {
-	return open_data(dirfd, name, st, AT_STATX_DONT_SYNC);
+	return open_blocking(dirfd, name, st, AT_STATX_DONT_SYNC);
 }
 
 void util_statx_stat(const struct statx *sx, struct stat *st)
@@ -380,6 +397,9 @@ int util_open_data(int dirfd, const char *name)
 #ifndef V9FS_MAGIC
 #define V9FS_MAGIC 0x01021997
 #endif
+#ifndef F2FS_SUPER_MAGIC
+#define F2FS_SUPER_MAGIC 0xF2F52010
+#endif
 
 bool util_fd_is_network(int fd)
 {
@@ -394,6 +414,24 @@ bool util_fd_is_network(int fd)
 	case SMB2_SUPER_MAGIC:
 	case CEPH_SUPER_MAGIC:
 	case V9FS_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool util_fd_is_disk_fs(int fd)
+{
+	struct statfs sf;
+
+	if (fd < 0 || fstatfs(fd, &sf) < 0)
+		return false;
+	switch ((unsigned long)sf.f_type) {
+	case EXT4_SUPER_MAGIC:	/* ext2 and ext3 too */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case F2FS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
 		return true;
 	default:
 		return false;

@@ -99,6 +99,15 @@ int util_open_data_st(int dirfd, const char *name, struct stat *st);
  */
 int util_open_data_opened(int dirfd, const char *name, struct stat *st);
 
+/*
+ * util_open_data_opened() that leaves O_NONBLOCK set, for a caller that
+ * knows where it does not matter (copy.c: a regular file on a local file
+ * system, where Linux reads and copies take no notice of it) and spares
+ * the F_SETFL; fcntl(fd, F_SETFL, *BLOCK_FL) makes reads blocking.
+ */
+int util_open_data_nonblock(int dirfd, const char *name, struct stat *st,
+    int *block_fl);
+
 struct statx;
 /* A statx result as a struct stat (the fields of STATX_BASIC_STATS). */
 void util_statx_stat(const struct statx *sx, struct stat *st);
@@ -120,6 +129,12 @@ int util_fstat_flags(int fd, struct stat *st, int flags);
 /* FD is on a network file system (NFS, FUSE, SMB, Ceph, 9p): latency,
  * not the device, bounds its requests.  Thread-safe. */
 bool util_fd_is_network(int fd);
+
+/* FD is on a local disk file system (ext2/3/4, XFS, btrfs, f2fs, tmpfs):
+ * a regular file's st_size is its length, and its reads take no notice
+ * of O_NONBLOCK (unlike files of proc, sysfs, debugfs, tracefs, and
+ * what a network client or a FUSE server might do).  Thread-safe. */
+bool util_fd_is_disk_fs(int fd);
 
 
 #endif /* TS_UTIL_H */
