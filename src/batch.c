@@ -51,6 +51,7 @@
 #include "batch_int.h"
 
 #include "oppath.h"
+#include "tmpfile.h"
 #include "util.h"
 
 #include <errno.h>
@@ -125,28 +126,119 @@ static void rec_item(void *arg, const struct ts_item *it)
 		r->chained.item(r->chained.arg, it);
 }
 
-/* Opens the write side's file NAME for writing (0600, or 0700 for the
- * script), an operator path.  An fd, or -1 (reported). */
-static int open_out(const struct cli *c, const char *name, mode_t mode)
+/* Opens the operator path NAME as HOW says (FLAGS, MODE), saying why
+ * not: an fd, or -1. */
+static int open_said(const char *name, int flags, mode_t mode,
+    struct oppath_how how)
+{
+	uid_t bad = 0;
+	int fd = oppath_open(AT_FDCWD, name, flags | O_CLOEXEC | O_NOCTTY,
+	    mode, how, &bad);
+
+	if (fd == -ELOOP && bad)
+		batch_say("%s", oppath_refusal(how, bad, name));
+	else if (fd < 0)
+		batch_say("Batch file \"%s\" open error: %s", name, strerror(-fd));
+	return fd < 0 ? -1 : fd;
+}
+
+/* A temp beside NAME in O->dirfd for O->fd (MODE): 0 or -errno. */
+static int open_temp(struct batch_out *o, mode_t mode)
+{
+	char tmp[NAME_MAX + 1];
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		tmpfile_name(o->name, tmp);
+		o->fd = openat(o->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
+		if (o->fd >= 0) {
+			o->tmp = xstrdup(tmp);
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/*
+ * Opens the write side's file NAME (0600, or 0700 for the script), an
+ * operator path, into *O: a temp in NAME's directory, renamed over NAME
+ * when the batch is complete (out_commit()), so NAME never holds a part
+ * of one and an old batch stays whole until then.  A symlink at NAME
+ * that oppath.c follows is written through, in place, as before.  0, or
+ * -1 (reported).
+ */
+static int open_out(const struct cli *c, const char *name, mode_t mode,
+    struct batch_out *o)
 {
 	struct oppath_how how = oppath_how_of(&c->opts);
-	uid_t bad = 0;
-	int fd = oppath_open(AT_FDCWD, name, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC | O_NOCTTY, mode, how, &bad);
+	char *copy = xstrdup(name), *slash = strrchr(copy, '/');
+	struct stat st;
+	int r = -1, there = -1;
 
-	if (fd == -ELOOP && bad) {
-		batch_say("%s", oppath_refusal(how, bad, name));
-	} else if (fd < 0) {
-		batch_say("Batch file \"%s\" open error: %s", name, strerror(-fd));
-	} else {
-		struct stat st;
-
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-			return fd;
-		batch_say("Batch file \"%s\" is not a regular file", name);
-		close(fd);
+	o->fd = o->dirfd = -1;
+	o->name = xstrdup(slash ? slash + 1 : copy);
+	if (slash)
+		*slash = '\0';
+	/* --confine-root: where the file is made must be below it. */
+	o->dirfd = !*o->name ? -1 : open_said(slash ? (*copy ? copy : "/") :
+	    ".", O_RDONLY | O_DIRECTORY, 0, oppath_unconfined(how));
+	if (o->dirfd >= 0 && !oppath_beneath_root(how, o->dirfd)) {
+		batch_say("%s", oppath_refusal(how, OPPATH_OUTSIDE_ROOT, name));
+		close(o->dirfd);
+		o->dirfd = -1;
 	}
-	return -1;
+	if (o->dirfd >= 0)
+		there = fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW) == 0 ?
+		    1 : errno == ENOENT ? 0 : -errno;
+	if (!*o->name || o->dirfd < 0) {
+		if (!*o->name)
+			batch_say("Batch file \"%s\" is not a regular file", name);
+	} else if (there < 0) {
+		batch_say("Batch file \"%s\" open error: %s", name,
+		    strerror(-there));
+	} else if (there && S_ISLNK(st.st_mode)) {
+		close(o->dirfd);
+		o->dirfd = -1;
+		o->fd = open_said(name, O_WRONLY | O_CREAT | O_TRUNC, mode, how);
+	} else if (there && !S_ISREG(st.st_mode)) {
+		batch_say("Batch file \"%s\" is not a regular file", name);
+	} else if ((r = open_temp(o, mode)) < 0) {
+		batch_say("Batch file \"%s\" open error: %s", name, strerror(-r));
+	}
+	if (o->fd >= 0 && o->dirfd < 0 && (fstat(o->fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode))) {
+		batch_say("Batch file \"%s\" is not a regular file", name);
+		close(o->fd);
+		o->fd = -1;
+	}
+	free(copy);
+	return o->fd >= 0 ? 0 : -1;
+}
+
+/* Puts O's file in place (COMMIT: renamed over its name) or its temp
+ * away, and closes it.  0 or -errno. */
+static int out_finish(struct batch_out *o, bool commit)
+{
+	int rc = 0;
+
+	if (o->fd >= 0 && commit && fsync(o->fd) != 0 && errno != EINVAL)
+		rc = -errno;
+	if (o->fd >= 0 && close(o->fd) != 0 && !rc)
+		rc = -errno;
+	if (o->tmp && (rc || !commit))
+		unlinkat(o->dirfd, o->tmp, 0);
+	else if (o->tmp && renameat(o->dirfd, o->tmp, o->dirfd, o->name) != 0)
+		rc = -errno;
+	if (o->dirfd >= 0)
+		close(o->dirfd);
+	free(o->name);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+	o->fd = o->dirfd = -1;
+	return rc;
 }
 
 struct batch_rec *batch_rec_new(struct cli *c, struct ts_host *host,
@@ -157,16 +249,19 @@ struct batch_rec *batch_rec_new(struct cli *c, struct ts_host *host,
 
 	sprintf(sh, "%s.sh", c->batch_file);
 	r->c = c;
-	r->fd = open_out(c, c->batch_file, 0600);
-	r->shfd = r->fd < 0 ? -1 : open_out(c, sh, 0700);
-	free(sh);
-	if (r->shfd < 0) {
-		if (r->fd >= 0)
-			close(r->fd);
+	r->sh.fd = r->sh.dirfd = -1;
+	if (open_out(c, c->batch_file, 0600, &r->out) < 0 ||
+	    open_out(c, sh, 0700, &r->sh) < 0) {
+		out_finish(&r->out, false);
+		out_finish(&r->sh, false);
+		free(sh);
 		free(r);
 		*code = TS_EXIT_FILEIO;
 		return NULL;
 	}
+	free(sh);
+	r->fd = r->out.fd;
+	r->shfd = r->sh.fd;
 	r->from_dest = c->batch == CLI_BATCH_WRITE && !c->opts.dry_run;
 	if (c->batch == CLI_BATCH_ONLY_WRITE)
 		c->opts.dry_run = c->opts.batch_only = true;
@@ -243,20 +338,25 @@ static int write_script(const struct batch_rec *r)
 
 int batch_rec_finish(struct batch_rec *r, int code)
 {
-	int rc = 0;
+	bool written = code != TS_EXIT_SIGNAL && code != TS_EXIT_TIMEOUT &&
+	    code != TS_EXIT_SYNTAX && code != TS_EXIT_LOCKED, done;
+	int rc = 0, r2;
 
-	if (code != TS_EXIT_SIGNAL && code != TS_EXIT_TIMEOUT &&
-	    code != TS_EXIT_SYNTAX && code != TS_EXIT_LOCKED) {
+	if (written) {
 		rc = batch_write_archive(r);
 		if (!rc && (rc = write_script(r)) != 0)
 			batch_say("cannot write '%s.sh': %s", r->c->batch_file,
 			    strerror(-rc));
 	}
-	if (fsync(r->fd) != 0 && !rc && errno != EINVAL)
-		rc = -errno;
-	if (close(r->fd) != 0 && !rc)
-		rc = -errno;
-	close(r->shfd);
+	/* Complete: the batch, then its script, take their names; else
+	 * neither does (an older batch of that name stays as it was). */
+	done = written && !rc;
+	r2 = out_finish(&r->out, done);
+	if (!rc)
+		rc = r2;
+	r2 = out_finish(&r->sh, done && !rc);
+	if (!rc)
+		rc = r2;
 	batch_strv_free(&r->items);
 	batch_strv_free(&r->dels);
 	free(r);

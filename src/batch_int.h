@@ -39,10 +39,20 @@ struct strv {
 void batch_strv_add(struct strv *s, char *str);
 void batch_strv_free(struct strv *s);
 
+/* One file the write side makes (batch.c): written under a temp name in
+ * its directory and renamed over NAME only once it is complete. */
+struct batch_out {
+	int fd;			/* the file being written, or -1 */
+	int dirfd;		/* its directory, or -1: written in place */
+	char *name;		/* the final name in dirfd */
+	char *tmp;		/* the temp name in dirfd */
+};
+
 struct batch_rec {
 	struct cli *c;
 	struct ts_host chained;	/* the host's own callbacks */
-	int fd, shfd;		/* the batch file and its .sh */
+	struct batch_out out, sh;	/* the batch file and its .sh */
+	int fd, shfd;		/* out.fd and sh.fd */
 	bool from_dest;		/* --write-batch: entries read from DEST */
 	struct strv items;	/* changed entries (no trailing '/') */
 	struct strv dels;	/* deleted ones ("/" appended: a directory) */
