@@ -437,3 +437,28 @@ bool util_fd_is_disk_fs(int fd)
 		return false;
 	}
 }
+
+char *walk_readlink(int dirfd, const char *name, uint64_t hint)
+{
+	/* A buffer one byte longer than the target tells it was whole. */
+	size_t size = hint > 0 && hint < ((size_t)1 << 20) ?
+	    (size_t)hint + 1 : 256;
+	int e;
+
+	for (;;) {
+		char *buf = xmalloc(size);
+		ssize_t n = readlinkat(dirfd, name, buf, size);
+
+		if (n >= 0 && (size_t)n < size) {
+			buf[n] = '\0';
+			return buf;
+		}
+		e = errno;
+		free(buf);
+		if (n < 0) {
+			errno = e;
+			return NULL;
+		}
+		size *= 2;
+	}
+}

@@ -136,5 +136,10 @@ bool util_fd_is_network(int fd);
  * what a network client or a FUSE server might do).  Thread-safe. */
 bool util_fd_is_disk_fs(int fd);
 
+/* The target of the symlink NAME below DIRFD (malloc'ed), or NULL with
+ * errno set by readlinkat.  SIZE: the link's st_size when known (the
+ * target's length, read in one call), else 0; any length is read.
+ * Thread-safe. */
+char *walk_readlink(int dirfd, const char *name, uint64_t size);
 
 #endif /* TS_UTIL_H */

@@ -228,31 +228,6 @@ int walk_stat(int dirfd, const char *name, bool follow, struct ts_entry *e)
 	return 0;
 }
 
-char *walk_readlink(int dirfd, const char *name, uint64_t hint)
-{
-	/* A buffer one byte longer than the target tells it was whole. */
-	size_t size = hint > 0 && hint < ((size_t)1 << 20) ?
-	    (size_t)hint + 1 : 256;
-	int e;
-
-	for (;;) {
-		char *buf = xmalloc(size);
-		ssize_t n = readlinkat(dirfd, name, buf, size);
-
-		if (n >= 0 && (size_t)n < size) {
-			buf[n] = '\0';
-			return buf;
-		}
-		e = errno;
-		free(buf);
-		if (n < 0) {
-			errno = e;
-			return NULL;
-		}
-		size *= 2;
-	}
-}
-
 /* One link of the chain: *FD and *NAME move to the directory and name
  * its TARGET gives.  0 or -errno. */
 static int step_link(int *fd, char **name, char *target)

@@ -155,11 +155,7 @@ void dirlist_filter(struct dirlist *l,
  */
 int walk_stat(int dirfd, const char *name, bool follow, struct ts_entry *e);
 
-/* The target of the symlink NAME below DIRFD (malloc'ed), or NULL with
- * errno set by readlinkat.  SIZE: the link's st_size when known (the
- * target's length, read in one call), else 0; any length is read.
- * Thread-safe. */
-char *walk_readlink(int dirfd, const char *name, uint64_t size);
+/* walk_readlink(): util.h */
 
 /*
  * -L: where the thing the source symlink NAME below DIRFD points to is, as
