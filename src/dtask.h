@@ -71,10 +71,12 @@ void dtask_set_remote(struct ts_run *run);
  * depend on the number of ranks.  dtask_hl_init(): before the walk, with
  * -H under an executor (any number of ranks).  dtask_hl_hold(): IT in D (DST: its DEST
  * entry, or NULL) held; false once the exchange has begun (decide it
- * here).  dtask_hl_exchange(): collective, main thread, after the walk,
- * with the engine's own workers running; links the groups and releases
- * everything held.  dtask_hl_free(): frees the records (a directory
- * still held stays so: the run is over).
+ * here: after the exchange, a link whose group's first link another rank
+ * made has that group entered in this rank's -H map first).
+ * dtask_hl_exchange(): collective, main thread, after the walk, with the
+ * engine's own workers running; links the groups and releases everything
+ * held.  dtask_hl_free(): at the end of the run, frees the records (a
+ * directory still held stays so: the run is over).
  */
 void dtask_hl_init(struct ts_run *run);
 bool dtask_hl_hold(struct dnode *d, const struct srcitem *it,
@@ -83,6 +85,12 @@ bool dtask_hl_hold(struct dnode *d, const struct srcitem *it,
  * there): its group learns of it, and this rank's -H map gets the group's
  * first link for it. */
 void dtask_hl_gated(struct dnode *d, const struct srcitem *it);
+/* A directory that the gate makes after the walk (DEST has another type
+ * there) was met on this rank: the links below it, met only then, learn
+ * their groups' first links from the ranks that made them (round 4), and
+ * dtask_hl_hold() enters their groups in this rank's -H map.  During the
+ * walk; thread-safe. */
+void dtask_hl_dir_replaced(struct ts_run *run);
 void dtask_hl_exchange(struct ts_run *run);
 void dtask_hl_free(struct ts_run *run);
 /* Links this process held, and first links it made whose group had links

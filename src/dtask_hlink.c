@@ -27,7 +27,14 @@
  *      waits for them, and tells the ranks holding the other links:
  *      u32 owner, u32 group, u8 made (bit 0) and staged (bit 1: in its
  *      directory's staging dir until the end, --delay-updates, where the
- *      other links are linked to it), u64 DEST inode.
+ *      other links are linked to it), u64 DEST inode;
+ *   4. only when some rank replaces a directory after the walk (DEST had
+ *      another type there; the ranks learn which in one combine): the
+ *      links below it are met only when the gate makes it, after the
+ *      deletion pass, on that rank alone, which may hold no other link
+ *      of their groups.  Each rank sends every first link it made to
+ *      each such rank: the key, str rel, u8 made | staged << 1, u64 DEST
+ *      inode; those ranks keep them, sorted by key, until the run ends.
  *
  * Then the other links are linked to the first one's final name, which
  * is complete by then, through hardlink.c as on one host (a first link
@@ -35,8 +42,11 @@
  * own), and their directories released.  Each rank enters its groups in
  * its -H map, for the links that the gate makes after the deletion pass
  * (DEST had another type there; not held: the gate decides them first);
- * such a link on a rank that held no other link of its group is a copy
- * of its own.  Nothing here touches MPI.
+ * a link met after the exchange (below a replaced directory) whose group
+ * is not in the map finds its first link in round 4's table
+ * (later_link()), and follows it there as on one host.  A group all of
+ * whose links the gate makes (ROLE_ALONE) has no first link: each rank's
+ * links of it are a group of their own.  Nothing here touches MPI.
  */
 #define _GNU_SOURCE
 #include "dtask_int.h"
@@ -85,11 +95,23 @@ void dtask_hl_counts(uint64_t *held, uint64_t *spanning)
 	*spanning = atomic_load(&n_spanning);
 }
 
+/* A group's first link as its rank made it, for the links of the group
+ * that this rank meets only after the exchange (round 4). */
+struct later {
+	uint64_t key[KEYN];
+	char *first_rel;
+	bool ok, staged;
+	uint64_t ino;		/* its DEST inode */
+};
+
 struct dtask_hl {
 	pthread_mutex_t lock;
 	struct hlink **v;	/* guarded by lock */
 	size_t n, cap;
 	bool over;		/* the exchange has begun */
+	atomic_bool dirs_later;	/* a directory replaced here after the walk */
+	struct later *later;	/* by key; read-only once the exchange is over */
+	size_t nlater;
 };
 
 /* V, with room for one more element of SIZE bytes after its N (*CAP). */
@@ -131,6 +153,18 @@ static void hlink_free(struct hlink *m)
 	free(m);
 }
 
+/* The held links' records (a directory still held stays so). */
+static void links_free(struct dtask_hl *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		hlink_free(t->v[i]);
+	free(t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
+}
+
 /* The records only: a directory still held stays so (the run is over). */
 void dtask_hl_free(struct ts_run *run)
 {
@@ -139,9 +173,10 @@ void dtask_hl_free(struct ts_run *run)
 
 	if (!t)
 		return;
-	for (i = 0; i < t->n; i++)
-		hlink_free(t->v[i]);
-	free(t->v);
+	links_free(t);
+	for (i = 0; i < t->nlater; i++)
+		free(t->later[i].first_rel);
+	free(t->later);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 	run->hlr = NULL;
@@ -174,6 +209,24 @@ static void fs_key(struct ts_run *run, const struct srcitem *it,
 		key[0] = it->ent->dev;
 		key[1] = UINT64_MAX - 1 - (uint64_t)run->exec->rank;
 	}
+}
+
+/* IT's group key: its file system, inode, size and mtime. */
+static void link_key(struct ts_run *run, const struct srcitem *it,
+    uint64_t *key)
+{
+	fs_key(run, it, key);
+	key[2] = it->ent->ino;
+	key[3] = it->ent->size;
+	key[4] = (uint64_t)it->ent->mtime_sec * 1000000000u +
+	    it->ent->mtime_nsec;
+}
+
+/* Whether KEY names a file system that only this rank keys so (a FUSE
+ * mount's f_fsid of 0): no other rank has links of its groups. */
+static bool key_own(const struct ts_run *run, const uint64_t *key)
+{
+	return key[1] != UINT64_MAX && key[1] >= run->plan.nsrcs;
 }
 
 /* IT in D (DST: its DEST entry) recorded for the exchange; GATED: the
@@ -215,11 +268,7 @@ static bool record(struct dnode *d, const struct srcitem *it,
 		m->has_dst = true;
 	}
 	m->rel = util_path_join(d->rel, it->name);
-	fs_key(run, it, m->key);
-	m->key[2] = it->ent->ino;
-	m->key[3] = it->ent->size;
-	m->key[4] = (uint64_t)it->ent->mtime_sec * 1000000000u +
-	    it->ent->mtime_nsec;
+	link_key(run, it, m->key);
 	if (!gated) {
 		m->dir = d;
 		atomic_fetch_add(&d->pending, 1);
@@ -232,15 +281,25 @@ static bool record(struct dnode *d, const struct srcitem *it,
 	return true;
 }
 
+static void later_link(struct ts_run *run, const struct srcitem *it);
+
 bool dtask_hl_hold(struct dnode *d, const struct srcitem *it,
     const struct ts_entry *dst)
 {
-	return record(d, it, dst, false);
+	if (record(d, it, dst, false))
+		return true;
+	later_link(d->run, it);
+	return false;
 }
 
 void dtask_hl_gated(struct dnode *d, const struct srcitem *it)
 {
 	(void)record(d, it, NULL, true);
+}
+
+void dtask_hl_dir_replaced(struct ts_run *run)
+{
+	atomic_store(&run->hlr->dirs_later, true);
 }
 
 /* --- the owner's side ----------------------------------------------------- */
@@ -278,15 +337,23 @@ static int rsync_order(const char *a, const char *b)
 	}
 }
 
-static int cmp_member(const void *pa, const void *pb)
+/* Two group keys in their order (the owner's groups, round 4's table). */
+static int cmp_key(const uint64_t *a, const uint64_t *b)
 {
-	const struct member *a = pa, *b = pb;
 	int i;
 
 	for (i = 0; i < KEYN; i++)
-		if (a->key[i] != b->key[i])
-			return a->key[i] < b->key[i] ? -1 : 1;
-	return rsync_order(a->rel, b->rel);
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+static int cmp_member(const void *pa, const void *pb)
+{
+	const struct member *a = pa, *b = pb;
+	int c = cmp_key(a->key, b->key);
+
+	return c ? c : rsync_order(a->rel, b->rel);
 }
 
 /* Round 1's messages IN[0..P), the links of this rank's groups. */
@@ -519,6 +586,28 @@ static int first_stat(struct ts_run *run, const char *rel, bool staged,
 }
 
 /*
+ * The group of SRC (this rank's entry of one of its links), whose first
+ * link REL, made on another rank, came to OK (INO: its DEST inode;
+ * STAGED: --delay-updates), entered in this rank's -H map: done when
+ * REL holds that inode (a dry run makes nothing to look at), failed when
+ * it is not in place or was replaced since.  Returns whether it is done,
+ * and its DEST device in *DEV.
+ */
+static bool first_known(struct ts_run *run, const struct ts_entry *src,
+    const char *rel, bool ok, bool staged, uint64_t ino, uint64_t *dev)
+{
+	struct ts_entry e;
+
+	*dev = 0;
+	if (ok && first_stat(run, rel, staged, &e) == 0 && e.ino == ino)
+		*dev = e.dev;
+	else if (ok && !run->o->dry_run)
+		ok = false;	/* not in place, or replaced since */
+	known(run, src, rel, ok, staged, *dev, ino);
+	return ok;
+}
+
+/*
  * Another link of a group whose first link came to RES (NULL: unknown):
  * linked to it once its name holds that inode, else a copy of its own
  * (hardlink.c's waiter, as on one host).  *M's directory released.  The
@@ -530,17 +619,10 @@ static void make_other(struct ts_run *run, struct hlink *m,
 	struct hl_entry h = { .state = HL_PENDING, .master_rel = m->first_rel,
 		.staged = res && res->staged };
 	struct hl_waiter *w;
-	bool ok = res && res->ok;
-	struct ts_entry e;
-	uint64_t dev = 0;
+	uint64_t dev;
+	bool ok = first_known(run, &m->src, m->first_rel, res && res->ok,
+	    h.staged, res ? res->ino : 0, &dev);
 
-	if (ok && first_stat(run, m->first_rel, h.staged, &e) == 0 &&
-	    e.ino == res->ino)
-		dev = e.dev;
-	else if (ok && !run->o->dry_run)
-		ok = false;	/* not in place, or replaced since */
-	known(run, &m->src, m->first_rel, ok, h.staged, dev,
-	    res ? res->ino : 0);
 	if (m->gated)
 		return;	/* the gate makes it: it follows the map */
 	w = xcalloc(1, sizeof(*w));
@@ -613,6 +695,118 @@ static struct made *read_made(struct ts_run *run, struct dtask_buf *in,
 	return v;
 }
 
+/* --- links met after the exchange ---------------------------------------- */
+
+static int cmp_later(const void *pa, const void *pb)
+{
+	const struct later *a = pa, *b = pb;
+
+	return cmp_key(a->key, b->key);
+}
+
+/* Round 4's messages IN[0..P) into T's table of first links. */
+static void read_later(struct ts_run *run, struct dtask_hl *t,
+    struct dtask_buf *in, int P)
+{
+	size_t cap = 0;
+	uint8_t flags;
+	int r, k;
+
+	for (r = 0; r < P; r++) {
+		struct rd rd = { in[r].p, in[r].n, 0, false };
+
+		while (rd.at < rd.n && !rd.bad) {
+			struct later *l;
+
+			t->later = room(t->later, t->nlater, &cap,
+			    sizeof(*t->later));
+			l = &t->later[t->nlater];
+			for (k = 0; k < KEYN; k++)
+				l->key[k] = get_u64(&rd);
+			l->first_rel = get_str(&rd);
+			flags = get_u8(&rd);
+			l->ok = flags & 1;
+			l->staged = (flags & 2) != 0;
+			l->ino = get_u64(&rd);
+			if (rd.bad)
+				free(l->first_rel);
+			t->nlater += !rd.bad;
+		}
+		if (rd.bad)
+			malformed(run, r);
+	}
+	if (t->nlater)	/* NULL without one: no qsort() of it */
+		qsort(t->later, t->nlater, sizeof(*t->later), cmp_later);
+}
+
+/*
+ * Round 4, when some rank replaced a directory during the walk (DEST had
+ * another type there): the gate makes it after the deletion pass, and the
+ * links below it are met only then, on that rank, which may hold no other
+ * link of their groups.  Every first link made here goes to each such
+ * rank, which keeps them for those links (later_link()).  Collective.
+ */
+static int tell_later(struct ts_run *run, struct dtask_buf *b, int P)
+{
+	const struct run_exec *x = run->exec;
+	struct dtask_hl *t = run->hlr;
+	uint64_t *want = xcalloc((size_t)P, sizeof(*want));
+	size_t i;
+	bool any = false;
+	int r, k;
+
+	want[x->rank] = atomic_load(&t->dirs_later);
+	x->combine(x->arg, want, (size_t)P, 0, 0);
+	bufs_reset(b, P);
+	for (r = 0; r < P; r++)
+		any |= want[r] != 0;
+	for (i = 0; i < t->n && any; i++) {
+		struct hlink *m = t->v[i];
+
+		if (m->role != ROLE_FIRST || key_own(run, m->key))
+			continue;
+		for (r = 0; r < P; r++) {
+			if (!want[r] || r == x->rank)
+				continue;
+			for (k = 0; k < KEYN; k++)
+				put_u64(&b[r], m->key[k]);
+			put_str(&b[r], m->rel);
+			put_u8(&b[r], (m->h->state == HL_DONE) |
+			    m->h->staged << 1);
+			put_u64(&b[r], m->h->dst_ino);
+		}
+	}
+	free(want);
+	if (!any)
+		return 0;	/* the same on every rank: no round */
+	if ((r = x->exchange(x->arg, b)) < 0)
+		return r;
+	read_later(run, t, b, P);
+	return 0;
+}
+
+/*
+ * IT, a link met after the exchange (below a directory that the gate made
+ * after the deletion pass): when its group's first link was made on
+ * another rank, the group is entered in this rank's -H map, so that IT
+ * is linked to it as on one host rather than copied on its own.  From a
+ * worker; the table is read-only by then.
+ */
+static void later_link(struct ts_run *run, const struct srcitem *it)
+{
+	struct dtask_hl *t = run->hlr;
+	struct later k, *l;
+	uint64_t dev;
+
+	if (!t->nlater)
+		return;
+	link_key(run, it, k.key);
+	l = bsearch(&k, t->later, t->nlater, sizeof(*l), cmp_later);
+	if (l)
+		(void)first_known(run, it->ent, l->first_rel, l->ok,
+		    l->staged, l->ino, &dev);
+}
+
 /* Rounds 1 and 2: every link learns its role from its group's owner. */
 static int roles(struct ts_run *run, struct dtask_buf *b, int P)
 {
@@ -679,6 +873,8 @@ void dtask_hl_exchange(struct ts_run *run)
 	if ((r = x->exchange(x->arg, b)) < 0)
 		goto fail;
 	res = read_made(run, b, P, &nres);
+	if ((r = tell_later(run, b, P)) < 0)
+		goto fail;
 	for (i = 0; i < t->n; i++) {
 		struct hlink *m = t->v[i];
 
@@ -710,5 +906,5 @@ out:
 	for (i = 0; i < (size_t)P; i++)
 		dtask_buf_free(&b[i]);
 	free(b);
-	dtask_hl_free(run);
+	links_free(t);	/* the table of round 4 stays, for later_link() */
 }

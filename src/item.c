@@ -443,8 +443,11 @@ static bool deferred(struct dnode *d, const struct srcitem *it,
 		return true;
 	}
 	gate_defer(d, it, dst, item_rel(d, it, rel));
-	/* treesync-mpi -H: its group learns of it (never its first link). */
-	if (run->hlr && it->ent->nlink > 1 &&
+	/* treesync-mpi -H: its group learns of it (never its first link);
+	 * the links below a directory are met after the exchange. */
+	if (run->hlr && S_ISDIR(it->ent->mode))
+		dtask_hl_dir_replaced(run);
+	else if (run->hlr && it->ent->nlink > 1 &&
 	    hard_linkable(run->o, run->am_root, it->ent->mode))
 		dtask_hl_gated(d, it);
 	return true;
