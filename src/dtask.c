@@ -21,14 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* dtask_int.h: bumped by dtask_steal.c and dtask_chunk.c. */
-_Atomic uint64_t dtask_stolen_dirs, dtask_stolen_batches, dtask_chunks_run;
-
-void dtask_stolen(uint64_t *dirs, uint64_t *batches, uint64_t *chunks)
+void dtask_stolen(const struct ts_run *run, uint64_t *dirs,
+    uint64_t *batches, uint64_t *chunks)
 {
-	*dirs = atomic_load(&dtask_stolen_dirs);
-	*batches = atomic_load(&dtask_stolen_batches);
-	*chunks = atomic_load(&dtask_chunks_run);
+	*dirs = atomic_load(&run->mpi_stolen_dirs);
+	*batches = atomic_load(&run->mpi_stolen_batches);
+	*chunks = atomic_load(&run->mpi_chunks_run);
 }
 
 void dtask_buf_free(struct dtask_buf *b)

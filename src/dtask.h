@@ -54,9 +54,10 @@ bool dtask_encode(struct ts_run *run, struct pool_task *t,
 int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
     bool cancelled, int w);
 
-/* Directory tasks and batches of files of other ranks this process ran
- * (re-opened here), and chunks of big files it copied. */
-void dtask_stolen(uint64_t *dirs, uint64_t *batches, uint64_t *chunks);
+/* Directory tasks and batches of files of other ranks RUN ran (re-opened
+ * here), and chunks of big files it copied.  Thread-safe. */
+void dtask_stolen(const struct ts_run *run, uint64_t *dirs,
+    uint64_t *batches, uint64_t *chunks);
 
 /* A big file's pieces (copy_split.c) are shared with the other ranks:
  * its tail in chunks of 64 MiB, sent to the other ranks in turn, which
@@ -93,9 +94,10 @@ void dtask_hl_gated(struct dnode *d, const struct srcitem *it);
 void dtask_hl_dir_replaced(struct ts_run *run);
 void dtask_hl_exchange(struct ts_run *run);
 void dtask_hl_free(struct ts_run *run);
-/* Links this process held, and first links it made whose group had links
- * on other ranks (for TREESYNC_MPI_STATS). */
-void dtask_hl_counts(uint64_t *held, uint64_t *spanning);
+/* Links RUN held, and first links it made whose group had links on other
+ * ranks (for TREESYNC_MPI_STATS).  Thread-safe. */
+void dtask_hl_counts(const struct ts_run *run, uint64_t *held,
+    uint64_t *spanning);
 
 /*
  * --files-from and -R over several ranks (dtask_list.c), each collective

@@ -58,8 +58,6 @@ struct rsplit {
 	uint64_t end;		/* where the source ended early, or ~0 */
 };
 
-static _Atomic unsigned splits_active;
-
 /* PATH as read from /proc/self/fd/FD, into BUF; false if unknown. */
 static bool fd_path(int fd, char *buf, size_t size)
 {
@@ -177,9 +175,10 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 	/* A rank's owners wait for their chunks: at most half its workers
 	 * (the others run chunks and their replies). */
 	if (n < 2 || run->pool.nthreads < 2 ||
-	    atomic_fetch_add(&splits_active, 1) >= (unsigned)run->pool.nthreads / 2) {
+	    atomic_fetch_add(&run->mpi_splits_active, 1) >=
+	    (unsigned)run->pool.nthreads / 2) {
 		if (n >= 2 && run->pool.nthreads >= 2)
-			atomic_fetch_sub(&splits_active, 1);
+			atomic_fetch_sub(&run->mpi_splits_active, 1);
 		return size;
 	}
 	share = (size - start) / (uint64_t)n;
@@ -193,7 +192,7 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 	if (from >= size || !srel || !fd_path(out, dpath, sizeof(dpath)) ||
 	    !(drel = temp_below(run, dpath, base, sizeof(base), &troot)) ||
 	    fstat(in, &sst) < 0 || fstat(out, &tst) < 0) {
-		atomic_fetch_sub(&splits_active, 1);
+		atomic_fetch_sub(&run->mpi_splits_active, 1);
 		return size;
 	}
 	rs = xcalloc(1, sizeof(*rs));
@@ -241,10 +240,10 @@ static uint64_t remote_begin(void *arg, int in, int out, uint64_t start,
 static int remote_wait(void *arg, void *handle, struct copy_result *res,
     uint64_t *end)
 {
+	struct ts_run *run = arg;	/* remote_begin()'s */
 	struct rsplit *rs = handle;
 	int err;
 
-	(void)arg;
 	pthread_mutex_lock(&rs->lock);
 	while (rs->remaining > 0)
 		pthread_cond_wait(&rs->done, &rs->lock);
@@ -260,7 +259,7 @@ static int remote_wait(void *arg, void *handle, struct copy_result *res,
 	pthread_mutex_destroy(&rs->lock);
 	pthread_cond_destroy(&rs->done);
 	free(rs);
-	atomic_fetch_sub(&splits_active, 1);
+	atomic_fetch_sub(&run->mpi_splits_active, 1);
 	return err;
 }
 
@@ -270,11 +269,9 @@ static const struct copy_remote remote_ops_proto = {
 
 void dtask_set_remote(struct ts_run *run)
 {
-	static struct copy_remote ops;
-
-	ops = remote_ops_proto;
-	ops.arg = run;
-	copy_ctx_set_remote(&run->copy, &ops);
+	run->mpi_remote = remote_ops_proto;
+	run->mpi_remote.arg = run;
+	copy_ctx_set_remote(&run->copy, &run->mpi_remote);
 }
 
 /* A CHUNK message, after its split. */
@@ -474,7 +471,7 @@ int dtask_run_chunk(struct ts_run *run, int origin, bool cancelled,
 		n = chunk_copy(run, r, run->pool.workers[w].buf, &out);
 		if (n == -EPROTO)
 			return -EPROTO;
-		atomic_fetch_add(&dtask_chunks_run, 1);
+		atomic_fetch_add(&run->mpi_chunks_run, 1);
 	}
 	if (origin == run->exec->rank) {
 		dtask_chunk_report(split, n, out.end, out.side, out.fatal,

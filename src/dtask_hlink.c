@@ -85,14 +85,11 @@ struct hlink {
 	struct hl_entry *h;	/* the first link: its group here */
 };
 
-/* For TREESYNC_MPI_STATS: links held here, first links made here whose
- * group had links on other ranks. */
-static _Atomic uint64_t n_held, n_spanning;
-
-void dtask_hl_counts(uint64_t *held, uint64_t *spanning)
+void dtask_hl_counts(const struct ts_run *run, uint64_t *held,
+    uint64_t *spanning)
 {
-	*held = atomic_load(&n_held);
-	*spanning = atomic_load(&n_spanning);
+	*held = atomic_load(&run->hl_held);
+	*spanning = atomic_load(&run->hl_spanning);
 }
 
 /* A group's first link as its rank made it, for the links of the group
@@ -277,7 +274,7 @@ static bool record(struct dnode *d, const struct srcitem *it,
 	t->v = room(t->v, t->n, &t->cap, sizeof(*t->v));
 	t->v[t->n++] = m;
 	pthread_mutex_unlock(&t->lock);
-	atomic_fetch_add(&n_held, 1);
+	atomic_fetch_add(&run->hl_held, 1);
 	return true;
 }
 
@@ -642,9 +639,10 @@ static void make_other(struct ts_run *run, struct hlink *m,
 }
 
 /* Round 3: what each first link came to, to the ranks of the others. */
-static void tell_made(struct dtask_hl *t, struct dtask_buf *b,
+static void tell_made(struct ts_run *run, struct dtask_buf *b,
     uint32_t self)
 {
+	struct dtask_hl *t = run->hlr;
 	size_t i;
 	uint32_t k;
 
@@ -654,7 +652,7 @@ static void tell_made(struct dtask_hl *t, struct dtask_buf *b,
 		if (m->role != ROLE_FIRST)
 			continue;
 		if (m->nranks > 1 || (m->nranks == 1 && m->ranks[0] != self))
-			atomic_fetch_add(&n_spanning, 1);
+			atomic_fetch_add(&run->hl_spanning, 1);
 		for (k = 0; k < m->nranks; k++) {
 			put_u32(&b[m->ranks[k]], m->owner);
 			put_u32(&b[m->ranks[k]], m->group);
@@ -869,7 +867,7 @@ void dtask_hl_exchange(struct ts_run *run)
 			    t->v[i]->h->state == HL_DONE, t->v[i]->h->staged,
 			    t->v[i]->h->dst_dev, t->v[i]->h->dst_ino);
 	bufs_reset(b, P);
-	tell_made(t, b, (uint32_t)x->rank);
+	tell_made(run, b, (uint32_t)x->rank);
 	if ((r = x->exchange(x->arg, b)) < 0)
 		goto fail;
 	res = read_made(run, b, P, &nres);

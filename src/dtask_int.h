@@ -110,10 +110,6 @@ struct proxy {
 	char **rel;		/* and its path below the operand's fd */
 };
 
-/* Tasks of other ranks run here (for treesync-mpi's counters; dtask.c). */
-extern _Atomic uint64_t dtask_stolen_dirs, dtask_stolen_batches,
-    dtask_chunks_run;
-
 /* --- writing -------------------------------------------------------------- */
 
 static inline void put(struct dtask_buf *b, const void *v, size_t n)

@@ -567,7 +567,7 @@ int dtask_run_dir(struct ts_run *run, int origin, bool cancelled,
 		send_done(run, origin, node, DONE_DIR, 0);
 	} else if ((px = proxy_open(run, origin, node, DONE_DIR, &m.md)) !=
 	    NULL) {
-		atomic_fetch_add(&dtask_stolen_dirs, 1);
+		atomic_fetch_add(&run->mpi_stolen_dirs, 1);
 		c = stolen_dir(run, px, &m);
 		dnode_release(px);	/* its own reference: C holds it */
 		pool_run(&run->pool, &c->task, w);
@@ -634,7 +634,7 @@ int dtask_run_files(struct ts_run *run, int origin, bool cancelled,
 		mdir_free(&md);
 		return rc;
 	}
-	atomic_fetch_add(&dtask_stolen_batches, 1);
+	atomic_fetch_add(&run->mpi_stolen_batches, 1);
 	for (f = first; f; f = f->batch_next) {
 		f->dir = px;
 		f->from = &px->srcs[(uintptr_t)f->from];

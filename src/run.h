@@ -278,9 +278,19 @@ struct ts_run {
 	 * order: hl_lock is never held while another lock is taken. */
 	pthread_mutex_t hl_lock;
 	struct hl_entry **hl;	/* HL_BUCKETS chains, guarded by hl_lock */
-	/* treesync-mpi on several ranks: the links held for the exchange
-	 * after the walk (dtask_hlink.c), or NULL. */
+	/* treesync-mpi (any number of ranks): the links held for the
+	 * exchange after the walk, then the first links of other ranks
+	 * (dtask_hlink.c), or NULL; for TREESYNC_MPI_STATS, the links held
+	 * and the first links made whose group had links on other ranks. */
 	struct dtask_hl *hlr;
+	_Atomic uint64_t hl_held, hl_spanning;
+	/* treesync-mpi (dtask.c): directory tasks and batches of files of
+	 * other ranks run here, chunks of their big files copied here (for
+	 * TREESYNC_MPI_STATS); this rank's big files waiting for their
+	 * chunks (at most half its workers, dtask_chunk.c). */
+	_Atomic uint64_t mpi_stolen_dirs, mpi_stolen_batches, mpi_chunks_run;
+	_Atomic unsigned mpi_splits_active;
+	struct copy_remote mpi_remote;	/* the copier's hooks for them */
 
 	/* treesync-mpi: the run is one rank's part of a run over several
 	 * (run_set_exec()), or NULL; once the walk is over, how many

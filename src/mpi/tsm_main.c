@@ -128,8 +128,8 @@ static void write_stats(const struct tsm *m, const char *prefix)
 	if (!f)
 		return;
 	mpi_queue_stats(m->q, &st);
-	dtask_stolen(&dirs, &batches, &chunks);
-	dtask_hl_counts(&held, &spanning);
+	dtask_stolen(m->run, &dirs, &batches, &chunks);
+	dtask_hl_counts(m->run, &held, &spanning);
 	fprintf(f, "rank %d of %d: tasks %llu local %llu stolen %llu given "
 	    "%llu sent %llu received %llu dirs_stolen %llu batches_stolen %llu "
 	    "chunks %llu copied %llu errors %llu links_held %llu "
