@@ -7,8 +7,9 @@
 # --delete, a no-op resync, and a dry run (-n, nothing touched) whose
 # lines are plain treesync's byte for byte, in the same order.  With
 # several ranks the directories really are spread (ranks other than 0
-# stole tasks).  Without a launcher it is treesync; an option it cannot
-# spread yet is refused once, exit 1, on every rank count above 1.
+# stole tasks).  Without a launcher it is treesync.  What it cannot spread
+# yet (a DEST inside a source, dtask_unsupported()) is refused, said once,
+# exit 1, on 2 ranks, with nothing changed.
 . "$(dirname "$0")/lib.sh"
 need_simhost
 need_tsm
@@ -85,4 +86,14 @@ env -u OMPI_COMM_WORLD_SIZE "$TREESYNC_MPI_BIN" -a -i --delete "$B/src/" "$B/dst
 [ "$(tree_state "$B/dst")" = "${REF_TREE[resync]}" ] || fail "treesync-mpi without mpirun: another tree"
 items "$T/plain.out" | diff -q "$T/ref.resync.items" - >/dev/null || fail "treesync-mpi without mpirun: other -i lines"
 
-pass "1-4 ranks: trees and sorted -i lines as treesync's (a dry run's byte for byte, in order); work spread"
+# What is not spread yet is refused, said once: a DEST inside a source.
+mkdir -p "$T/in/dest/old"
+echo keep >"$T/in/file"
+echo old >"$T/in/dest/old/f"
+before=$(tree_state "$T/in")
+mpi 2 "$TREESYNC_MPI_BIN" -a --delete "$T/in/" "$T/in/dest/"
+[ "$MPI_RC" = 1 ] || { note_file "$T/mpi.out"; fail "DEST inside the source on 2 ranks: exit $MPI_RC, not 1"; }
+[ "$(grep -c 'a destination inside a source is not supported across several ranks' "$T/mpi.out")" = 1 ] ||
+	{ note_file "$T/mpi.out"; fail "DEST inside the source on 2 ranks: not said once"; }
+[ "$(tree_state "$T/in")" = "$before" ] || fail "DEST inside the source on 2 ranks: something was changed"
+pass "1-4 ranks: trees and sorted -i lines as treesync's (a dry run's byte for byte, in order); work spread; a DEST inside a source refused on 2 ranks"
