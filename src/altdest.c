@@ -46,7 +46,9 @@
  * Known differences from rsync 3.5.0 (README, "Deliberate differences"):
  * a symlink to a directory below an alternate directory is never
  * followed (rsync follows one that the user owns); -H groups whose first
- * link has no exact match.
+ * link has no exact match.  --compare-dest with -H: every link with an
+ * exact match is left out (altdest_leaves_out(): never its group's first,
+ * whatever the walk order or the number of ranks), the others linked.
  */
 #define _GNU_SOURCE
 #include "altdest.h"
@@ -640,4 +642,30 @@ bool altdest_apply(struct dnode *d, struct action *a, char **rel)
 		done = apply_other(d, a, rel, &m);
 	altdest_put(d, m.j, m.dirfd);
 	return done;
+}
+
+bool altdest_leaves_out(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const char *starget)
+{
+	struct ts_run *run = d->run;
+	const struct ts_entry *src = it->ent;
+	bool same_type = dst && (dst->mode & S_IFMT) == (src->mode & S_IFMT);
+	struct cmp_in in = { .src = src, .dst = dst, .content_differs = -1,
+		.am_root = run->am_root, .src_target = starget };
+	struct cmp_out out;
+	struct alt_match m;
+
+	if (run->o->alt_dest != TS_ALT_COMPARE || !run->plan.nalt ||
+	    S_ISDIR(src->mode) || (same_type && !S_ISREG(src->mode)) ||
+	    (cmp_needs_checksum(run->o, src, dst) && d->dslot.fd >= 0))
+		return false;	/* altdest_apply() would not leave it out */
+	if (!same_type) {
+		cmp_decide(run->o, &in, &out);
+		if (out.action != CMP_COPY && out.action != CMP_SYMLINK &&
+		    out.action != CMP_MKNOD)
+			return false;
+	}
+	find(d, it, starget, &m);
+	altdest_put(d, m.j, m.dirfd);
+	return m.level == 3;
 }

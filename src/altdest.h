@@ -14,6 +14,7 @@
 struct action;
 struct dnode;
 struct plan;
+struct ts_entry;
 struct ts_options;
 struct ts_run;
 
@@ -44,6 +45,17 @@ void altdest_open_roots(const struct ts_options *o, struct plan *p,
 bool altdest_apply(struct dnode *d, struct action *a, char **rel);
 
 /*
+ * --compare-dest: whether IT of D (DST: its DEST entry, or NULL; STARGET:
+ * a symlink's target) has an exact match there, so that altdest_apply()
+ * leaves it out (or removes its DEST file).  -H decides such a link as an
+ * entry of its own, never a member of its group: rsync leaves out every
+ * link that matches, whichever link of the group is copied.  Thread-safe.
+ */
+struct srcitem;
+bool altdest_leaves_out(struct dnode *d, const struct srcitem *it,
+    const struct ts_entry *dst, const char *starget);
+
+/*
  * -H under --link-dest: true when NAME of D is, in one of the alternate
  * directories, the inode (DEV, INO) its group's first link was made as:
  * the link then repeats the snapshot and is not reported (rsync).
@@ -55,7 +67,6 @@ bool altdest_same_inode(struct dnode *d, const char *name, uint64_t dev,
  * (IFLAGS without alternate directories), told against the closest of
  * the alternate directories themselves as rsync tells them (none when
  * one matches exactly). */
-struct ts_entry;
 uint32_t altdest_root_iflags(struct ts_run *run, const struct ts_entry *src,
     uint32_t iflags);
 

@@ -520,7 +520,7 @@ static bool unsafe_skipped(struct dnode *d, const struct srcitem *it,
  * linked, or waiting for the first).
  */
 static struct hl_entry *hard_link(struct dnode *d, const struct srcitem *it,
-    const struct ts_entry *dst, bool *followed)
+    const struct ts_entry *dst, const char *starget, bool *followed)
 {
 	struct ts_run *run = d->run;
 	struct hl_entry *hl;
@@ -530,6 +530,11 @@ static struct hl_entry *hard_link(struct dnode *d, const struct srcitem *it,
 	*followed = false;
 	if (!run->hl || it->ent->nlink < 2 ||
 	    !hard_linkable(run->o, run->am_root, it->ent->mode))
+		return NULL;
+	/* --compare-dest: a link with an exact match is left out, whatever
+	 * its group does; never its group's first, on any number of ranks
+	 * and in any walk order. */
+	if (run->o->alt_dest && altdest_leaves_out(d, it, dst, starget))
 		return NULL;
 	/* treesync-mpi: the group is decided after the walk, over every
 	 * rank (dtask_hlink.c). */
@@ -634,7 +639,8 @@ static void act(struct dnode *d, const struct srcitem *it,
 		goto out;
 	if (leader)
 		a.hl = leader;
-	else if ((a.hl = hard_link(d, it, dst, &followed)) == NULL && followed)
+	else if ((a.hl = hard_link(d, it, dst, starget, &followed)) ==
+	    NULL && followed)
 		goto out;
 	in.src_target = a.target = starget;
 	in.dst_target = dtarget;

@@ -4,9 +4,8 @@
 # match left out, a DEST file that matches removed after the walk), sorted
 # -i lines and exit code, for an initial copy and a resync under
 # --delete; the missing directory said once, the planted symlink not
-# followed; a dry run is treesync's bytes on 1 and 3 ranks.  Not with -H:
-# which link of a group is left out follows the first link, which plain
-# treesync chooses by its walk (README).
+# followed; a dry run is treesync's bytes on 1 and 3 ranks.  -H with
+# --compare-dest: t0299.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/altdest_lib.sh"
 need_simhost
