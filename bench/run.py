@@ -4,8 +4,9 @@
     bench/run.py [--quick] [--runs N] [--jobs 1,4,16] [WORKLOAD|GROUP]...
     bench/run.py --list
 
-Each repetition runs every tool once, in an order that rotates from one
-repetition to the next; the table shows the median wall time per tool, the
+Each repetition runs every tool once, in the order of one row of a
+balanced Latin square (every tool follows every other once over the rows),
+with an untimed settle after each removal; the table shows the median wall time per tool, the
 peak RSS (/usr/bin/time -f %M), and treesync's ratios to cp and rsync,
 computed within each repetition and then the median taken (so a burst of
 load from another process skews one repetition, not one tool).
@@ -60,6 +61,61 @@ WORKLOADS = [
     ("net-noop-one", "net", "no-op resync, src and dst on one latencyfs mount"),
 ]
 DEFAULT_GROUPS = ("local", "btrfs", "net", "netbig")
+
+
+def williams_row(n, r):
+    """Row R of a Williams (balanced Latin) square of N: the order of the
+    tools in repetition R.  Over N rows (2N when N is odd) every tool runs
+    in every position and right after every other tool once, so what one
+    tool leaves behind (cp's dirty pages, a removed 8 GiB file) is not
+    always paid by the same next tool, as a plain rotation did."""
+    base, lo, hi = [0], 1, n - 1
+    while len(base) < n:
+        base.append(lo)
+        lo += 1
+        if len(base) < n:
+            base.append(hi)
+            hi -= 1
+    row = [(b + r) % n for b in base]
+    return row[::-1] if n % 2 and (r // n) % 2 else row
+
+
+def meminfo_kib(*keys):
+    with open("/proc/meminfo") as f:
+        vals = dict(l.split(":", 1) for l in f)
+    return sum(int(vals[k].split()[0]) for k in keys)
+
+
+def settle(limit_s=60.0):
+    """Untimed, after a removal: sync, then wait (at most LIMIT_S) until
+    the dirty and writeback pages are under 64 MiB and the disk is idle for
+    a second, so the next timed command does not pay for this one's
+    removal."""
+    t0 = time.monotonic()
+    quiet_since = None
+    while time.monotonic() - t0 < limit_s:
+        os.sync()
+        busy = meminfo_kib("Dirty", "Writeback") > 64 * 1024 or disk_in_flight() > 0
+        now = time.monotonic()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= 1.0:
+            return
+        time.sleep(0.2)
+
+
+def disk_in_flight():
+    """Requests in flight on every block device (/sys/block/*/inflight)."""
+    n = 0
+    for dev in os.listdir("/sys/block"):
+        try:
+            with open("/sys/block/%s/inflight" % dev) as f:
+                n += sum(int(x) for x in f.read().split())
+        except (OSError, ValueError):
+            pass
+    return n
 
 
 def log(msg):
@@ -209,7 +265,7 @@ class Bench:
 
     def measure(self, wl, tools, src, dst_for, prepare=None, after=None, verify_src=None,
                 keep=True, runs=None, remove=None, vmap=None):
-        """Times each tool RUNS times, rotating the order.  dst_for(tool, rep)
+        """Times each tool RUNS times, in williams_row() orders.  dst_for(tool, rep)
         names the destination; prepare(tool, dst) readies it (untimed);
         after(tool, dst, stdout) returns a note (untimed)."""
         runs = runs or self.runs
@@ -218,8 +274,7 @@ class Bench:
         notes = {t[0]: [] for t in tools}
         load0 = os.getloadavg()[0]
         for rep in range(runs):
-            k = rep % len(tools)
-            order = tools[k:] + tools[:k]
+            order = [tools[i] for i in williams_row(len(tools), rep)]
             for name, argv in order:
                 dst = dst_for(name, rep)
                 if prepare:
@@ -245,6 +300,7 @@ class Bench:
                         log("%s %s: %s" % (wl, name, v))
                 if not keep:
                     (remove or self.rmtree)(dst)
+                    settle()
         self.record(wl, tools, times, rss, notes, load0)
 
     def record(self, wl, tools, times, rss, notes, load0):
@@ -730,7 +786,7 @@ class Bench:
              "- machine: %d CPUs, %s GiB, kernel %s; workdir fs: %s" % (
                  e["nproc"], e["mem_gib"], e["kernel"], e["workdir_fs"]),
              "- treesync %s (%s); %s; %s" % (e["treesync_rev"], e["treesync"], e["rsync"], e["cp"]),
-             "- %d runs per tool, order rotated per run; %s cache; quick=%s; load avg at start %s" % (
+             "- %d runs per tool, order per run from a balanced Latin square, settled after removals; %s cache; quick=%s; load avg at start %s" % (
                  e["runs"], "warm" if e["warm_cache"] else "cold (drop_caches)", e["quick"],
                  e["loadavg_start"]), ""]
         s.append(self.table())
