@@ -178,6 +178,52 @@ bool filter_has_xattr_rules(const struct filter_list *fl)
 	return fl->xattr;
 }
 
+/* FNV-1a of LEN bytes of P into H. */
+static uint64_t digest_bytes(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	while (len-- > 0)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t digest_str(uint64_t h, const char *s)
+{
+	return digest_bytes(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+/* Every rule of RS into H: flags, pattern, the file a dir-merge names. */
+static uint64_t digest_rules(uint64_t h, const struct ruleset *rs)
+{
+	size_t i;
+
+	h = digest_bytes(h, &rs->n, sizeof(rs->n));
+	for (i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->v[i];
+
+		h = digest_bytes(h, &r->flags, sizeof(r->flags));
+		h = digest_str(h, r->pat);
+		if (r->slot) {
+			h = digest_bytes(h, &r->slot->flags,
+			    sizeof(r->slot->flags));
+			h = digest_str(h, r->slot->name);
+			h = digest_str(h, r->slot->spec);
+		}
+	}
+	return h;
+}
+
+uint64_t filter_list_digest(const struct filter_list *fl)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = digest_rules(h, &fl->rules);
+	if (atomic_load(&fl->cvs_loaded))
+		h = digest_rules(h, &fl->cvs);
+	return h;
+}
+
 /* ---------------------------------------------------------------------
  * Evaluation.
  */

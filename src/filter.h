@@ -43,6 +43,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "oppath.h"
 
@@ -187,6 +188,15 @@ bool filter_list_empty(const struct filter_list *fl);
 
 /* True when some rule has the 'x' modifier (xattr-name rules). */
 bool filter_has_xattr_rules(const struct filter_list *fl);
+
+/*
+ * A digest of the built list: every global rule (pattern, modifiers, the
+ * file a dir-merge rule names) and the -C names once loaded, in order;
+ * not where they were read from.  Two lists with the same digest decide
+ * alike (treesync-mpi compares its ranks' lists with it).  Thread-safe
+ * once the list is built.
+ */
+uint64_t filter_list_digest(const struct filter_list *fl);
 
 /* --- Layers (engine; thread-safe for concurrent use) --- */
 

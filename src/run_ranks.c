@@ -17,6 +17,7 @@
 #include "altdest.h"
 #include "copy.h"
 #include "dtask.h"
+#include "filter.h"
 #include "partial.h"
 #include "pool.h"
 #include "report.h"
@@ -100,6 +101,33 @@ static bool exec_same_trees(struct ts_run *run)
 }
 
 /*
+ * Whether every rank built the same filter rules.  Each rank builds its
+ * list itself, from its own command line and its own view of the files
+ * and environment the rules come from: an --exclude-from file on a host's
+ * own disk, "--exclude-from=-" (standard input, which only rank 0 has
+ * under mpirun), -C's $HOME/.cvsignore and $CVSIGNORE (mpirun does not
+ * pass the environment to other hosts unless told to).  A rank that
+ * judged a stolen directory with other rules would copy what the run
+ * excludes and delete what it protects.  Collective; rank 0 says it.
+ */
+static bool exec_same_rules(struct ts_run *run)
+{
+	const struct run_exec *x = run->exec;
+	uint64_t d = run->filters ? filter_list_digest(run->filters) : 0;
+	uint64_t v[2] = { d, ~d };
+
+	x->combine(x->arg, v, 0, 0, 2);	/* the largest and smallest */
+	if (v[0] == ~v[1])
+		return true;
+	if (x->rank == 0)
+		report_error(run->rep, "the ranks do not have the same filter "
+		    "rules: every host must read the same rule files (not "
+		    "stdin, which only rank 0 has) and, with -C, the same "
+		    "$HOME/.cvsignore and $CVSIGNORE");
+	return false;
+}
+
+/*
  * Everything before the walk, on every rank: rank 0 first (it makes DEST
  * and takes the lock), then the others, which find DEST made; the ranks
  * agree on the outcome (a rank that failed gives its code to all) and
@@ -126,7 +154,7 @@ int run_exec_prepare(struct ts_run *run, int code, int *lock_fd)
 	x->combine(x->arg, v, 0, 0, 1);
 	if (v[0])
 		return (int)v[0];
-	if (x->nranks > 1 && !exec_same_trees(run))
+	if (x->nranks > 1 && (!exec_same_trees(run) || !exec_same_rules(run)))
 		return TS_EXIT_SELECT;
 	if (x->nranks > 1 && (no = dtask_unsupported(run)) != NULL) {
 		if (x->rank == 0)

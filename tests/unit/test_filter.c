@@ -1418,6 +1418,50 @@ static void test_cvs(void **state)
 	free(hp);
 }
 
+/* Whether B's digest is A's; B is freed. */
+static bool same_digest(const struct filter_list *a, struct filter_list *b)
+{
+	bool same = filter_list_digest(a) == filter_list_digest(b);
+
+	filter_list_free(b);
+	return same;
+}
+
+/* treesync-mpi compares its ranks' lists by digest: the same rules give
+ * the same digest wherever they were read from; any difference in a
+ * pattern, a modifier, the order, a dir-merge file's name or -C's
+ * $CVSIGNORE gives another. */
+static void test_digest(void **state)
+{
+	struct filter_list *a, *b;
+	char *err = NULL;
+
+	(void)state;
+	a = rules("- *.o", "+ keep/", ": .rules", NULL);
+	b = filter_list_new();
+	assert_int_equal(filter_add(b, "- *.o", FILTER_RULE, "a file", &err), 0);
+	assert_int_equal(filter_add(b, "+ keep/", FILTER_RULE, "a file", &err),
+	    0);
+	assert_int_equal(filter_add(b, ": .rules", FILTER_RULE, "a file", &err),
+	    0);
+	assert_true(same_digest(a, b));
+	assert_false(same_digest(a, rules("- *.o", "+ keep/", ": .other", NULL)));
+	assert_false(same_digest(a, rules("+ keep/", "- *.o", ": .rules", NULL)));
+	assert_false(same_digest(a, rules("- *.o", "+ keep/", ":n .rules",
+	    NULL)));
+	assert_false(same_digest(a, rules("-s *.o", "+ keep/", ": .rules",
+	    NULL)));
+	filter_list_free(a);
+
+	unsetenv("CVSIGNORE");
+	a = rules("-C", NULL);
+	assert_true(same_digest(a, rules("-C", NULL)));
+	setenv("CVSIGNORE", "*.env", 1);
+	assert_false(same_digest(a, rules("-C", NULL)));
+	filter_list_free(a);
+	unsetenv("CVSIGNORE");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1459,6 +1503,7 @@ int main(void)
 		cmocka_unit_test(test_F),
 		cmocka_unit_test(test_F_noslash),
 		cmocka_unit_test(test_cvs),
+		cmocka_unit_test(test_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
