@@ -7,7 +7,9 @@
  * in it builds a proxy node, opening its DEST side and each of its
  * sources below this rank's own roots with RESOLVE_BENEATH|
  * RESOLVE_NO_SYMLINKS (delete_open_beneath()), checked to be the inodes
- * the origin saw when it knew them, and runs the task below the proxy as
+ * the origin saw when it knew them (a source below a --files-from "/./"
+ * prefix: the prefix opened first as the origin opened it, an operator
+ * path, up_top()), and runs the task below the proxy as
  * any other.  Its counterparts below the alternate directories
  * (--link-dest...) are opened the same way, below this rank's own fds
  * for them; one that cannot be is absent there, as on one host.  When
@@ -27,6 +29,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +210,65 @@ static char *drop_names(const char *p, size_t n)
 	return len ? xstrndup(p, len) : xstrdup(p);
 }
 
+/* P past its first N components (and the '/' after them). */
+static const char *skip_names(const char *p, size_t n)
+{
+	while (n > 0 && *p) {
+		p += strspn(p, "/");
+		p += strcspn(p, "/");
+		n--;
+	}
+	return p + strspn(p, "/");
+}
+
+/* The --files-from prefix (identical on every rank: rank 0's lists,
+ * broadcast) that REL starts with, LEAD components long, or NULL. */
+static const char *list_prefix(const struct ts_run *run, const char *rel,
+    size_t lead)
+{
+	size_t k, len, n;
+
+	for (k = 0; k < run->nsels; k++) {
+		const char *pre = run->sels[k].prefix;
+
+		len = strlen(pre);
+		if (len && strncmp(rel, pre, len) == 0 &&
+		    (rel[len] == '/' || rel[len] == '\0') &&
+		    count_names(pre, &n) && n == lead)
+			return pre;
+	}
+	return NULL;
+}
+
+/*
+ * Where up I of M starts: a source directory below a --files-from (or
+ * -R) "/./" prefix lies in a root source that the origin opened below
+ * the operand with the prefix as one operator path, symlinks on the
+ * way followed as rsync's chdir follows them (root.c root_sources());
+ * that prefix opened the same way, *SKIP its components.  Otherwise the
+ * operand's own fd, *SKIP 0.  An fd (closed by the caller unless it is
+ * the operand's) or -errno.
+ */
+static int up_top(const struct ts_run *run, const struct mdir *m,
+    uint32_t i, size_t *skip)
+{
+	const struct plan_src *ps = &run->plan.srcs[m->up_op[i]];
+	const char *pre;
+	size_t n, nrel;
+	int fd;
+
+	*skip = 0;
+	if (!ps->contents || !run->nsels ||
+	    !count_names(m->up_rel[i], &n) || !count_names(m->rel, &nrel) ||
+	    n <= nrel || !(pre = list_prefix(run, m->up_rel[i], n - nrel)))
+		return ps->fd;
+	fd = openat(ps->fd, pre, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*skip = n - nrel;
+	return fd;
+}
+
 /* One step of a rebuild: what has been pushed so far, where. */
 struct rebuild {
 	struct ts_run *run;
@@ -259,6 +321,19 @@ static int rebuild_open(struct rebuild *b, int cur, size_t j)
 	return fd;
 }
 
+/* The directory J components down B's path could not be opened (ERR):
+ * said, a source error.  False. */
+static bool rebuild_failed(struct rebuild *b, int err, size_t j)
+{
+	char *disp = drop_names(b->m->up_disp[b->i], b->n - j);
+
+	report_errno_side(b->run->rep, TS_SIDE_SRC, err,
+	    "cannot open directory", disp);
+	run_source_failed(b->run);
+	free(disp);
+	return false;
+}
+
 /* Opens, below B's operand, each directory down to the one rebuilt (FD:
  * opened and checked already) and pushes into each one below the
  * transfer root, and into the root itself when it is a root source's
@@ -268,24 +343,25 @@ static bool rebuild_walk(struct rebuild *b, int fd)
 {
 	const struct plan_src *ps = &b->run->plan.srcs[b->m->up_op[b->i]];
 	int cur = ps->fd, next;
-	size_t j;
+	size_t j = 0;
 	bool ok = true;
 
-	for (j = 0; ok; j++) {
+	if (b->lead == b->n) {
+		cur = fd;	/* the root source itself */
+		j = b->n;
+	} else if (b->lead > 0) {
+		cur = up_top(b->run, b->m, b->i, &j);
+	}
+	if (cur < 0)
+		return rebuild_failed(b, -cur, b->lead);
+	for (; ok; j++) {
 		if (j > b->lead || (j == b->lead && ps->contents))
 			ok = rebuild_push(b, j, j == b->n ? fd : cur);
 		if (!ok || j == b->n)
 			break;
 		next = j + 1 == b->n ? fd : rebuild_open(b, cur, j + 1);
 		if (next < 0) {
-			char *disp = drop_names(b->m->up_disp[b->i],
-			    b->n - j - 1);
-
-			report_errno_side(b->run->rep, TS_SIDE_SRC, -next,
-			    "cannot open directory", disp);
-			run_source_failed(b->run);
-			free(disp);
-			ok = false;
+			ok = rebuild_failed(b, -next, j + 1);
 			break;
 		}
 		if (cur != ps->fd)
@@ -339,6 +415,23 @@ static bool rebuild_layer(struct ts_run *run, const struct mdir *m,
 	return true;
 }
 
+/* Source directory I of M (up_top(), then beneath it with no symlink),
+ * checked to be the inode the origin saw: an fd or -errno. */
+static int open_up(const struct ts_run *run, const struct mdir *m,
+    uint32_t i)
+{
+	size_t skip;
+	int top = up_top(run, m, i, &skip), fd;
+
+	if (top < 0)
+		return top;
+	fd = dtask_open_checked(top, skip_names(m->up_rel[i], skip),
+	    m->up_ino[i]);
+	if (top != run->plan.srcs[m->up_op[i]].fd)
+		close(top);
+	return fd;
+}
+
 /*
  * A proxy node for directory M of rank ORIGIN (which waits for DONE of
  * NODE, WHAT): its DEST directory and its sources opened below this
@@ -389,8 +482,7 @@ static struct dnode *proxy_open(struct ts_run *run, int origin, uint64_t node,
 
 		x->op[i] = m->up_op[i];
 		x->rel[i] = xstrdup(m->up_rel[i]);
-		fd = ok ? dtask_open_checked(ps->fd, m->up_rel[i],
-		    m->up_ino[i]) : -1;
+		fd = ok ? open_up(run, m, i) : -1;
 		if (ok && fd < 0) {
 			report_errno_side(run->rep, TS_SIDE_SRC, -fd,
 			    "cannot open directory", m->up_disp[i]);
