@@ -160,9 +160,10 @@ static int open_or_make(int fd, const char *name, bool trusted_links,
 			r = -errno;
 		if (r != -ENOENT)
 			return r;
-		/* --confine-root: nothing is made outside it. */
-		if (!oppath_beneath_root(how, fd))
-			return -EXDEV;
+		/* --confine-root: nothing is made outside it (nor where
+		 * that cannot be told). */
+		if ((r = oppath_check_root(how, fd)) < 0)
+			return r;
 		if (sys.mkdirat(fd, name, 0777) < 0 && errno != EEXIST)
 			return -errno;
 		*made = true;
@@ -213,9 +214,13 @@ static int root_fd(struct ts_run *run)
 		    &made);
 		if (start >= 0)
 			close(start);
-		if (fd >= 0 && !oppath_beneath_root(how, fd)) {
-			close(fd);
-			fd = -EXDEV;
+		if (fd >= 0) {
+			int r = oppath_check_root(how, fd);
+
+			if (r < 0) {
+				close(fd);
+				fd = r;
+			}
 		}
 		if (fd == -EXDEV) {
 			b->root_err = fd;

@@ -185,8 +185,14 @@ static int open_out(const struct cli *c, const char *name, mode_t mode,
 	/* --confine-root: where the file is made must be below it. */
 	o->dirfd = !*o->name ? -1 : open_said(slash ? (*copy ? copy : "/") :
 	    ".", O_RDONLY | O_DIRECTORY, 0, oppath_unconfined(how));
-	if (o->dirfd >= 0 && !oppath_beneath_root(how, o->dirfd)) {
-		batch_say("%s", oppath_refusal(how, OPPATH_OUTSIDE_ROOT, name));
+	r = o->dirfd >= 0 ? oppath_check_root(how, o->dirfd) : 0;
+	if (r < 0) {
+		if (r == -EXDEV)
+			batch_say("%s", oppath_refusal(how, OPPATH_OUTSIDE_ROOT,
+			    name));
+		else
+			batch_say("Batch file \"%s\" open error: %s", name,
+			    strerror(-r));
 		close(o->dirfd);
 		o->dirfd = -1;
 	}

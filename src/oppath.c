@@ -80,43 +80,53 @@ const char *oppath_refusal(struct oppath_how how, uid_t bad,
 	return msg;
 }
 
-bool oppath_beneath_root(struct oppath_how how, int dirfd)
+int oppath_check_root(struct oppath_how how, int dirfd)
 {
 	struct stat root, st, up;
-	int fd, next;
-	bool in = false;
+	int fd, next, r = -EXDEV;
 
 	if (!(how.opts & OPPATH_CONFINE) || !how.root)
-		return true;
+		return 0;
 	if (stat(how.root, &root) < 0 || fstat(dirfd, &st) < 0)
-		return false;
+		return -errno;
 	fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-	while (fd >= 0) {
+	if (fd < 0)
+		return -errno;
+	/* Up to DIR (below it), or to "/" (outside).  A ".." that cannot
+	 * be opened (EACCES: a directory we may read but not search,
+	 * EMFILE, ENOMEM) tells nothing: its own error, not "outside". */
+	for (;;) {
 		if (st.st_dev == root.st_dev && st.st_ino == root.st_ino) {
-			in = true;
+			r = 0;
 			break;
 		}
 		next = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (next < 0 || fstat(next, &up) < 0 ||
-		    (up.st_dev == st.st_dev && up.st_ino == st.st_ino)) {
+		if (next < 0 || fstat(next, &up) < 0) {
+			r = -errno;
 			if (next >= 0)
 				close(next);
-			break;	/* "/" reached, or lost: outside */
+			break;
+		}
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {
+			close(next);
+			break;	/* "/" reached: outside */
 		}
 		close(fd);
 		fd = next;
 		st = up;
 	}
-	if (fd >= 0)
-		close(fd);
-	return in;
+	close(fd);
+	return r;
 }
 
-/* An OPPATH_CONFINE check of DIRFD: 0, or -ELOOP with *BAD_UID set. */
+/* An OPPATH_CONFINE check of DIRFD: 0, -ELOOP with *BAD_UID set when it
+ * is outside, or the -errno that kept it from being told. */
 static int confined(int dirfd, struct oppath_how how, uid_t *bad_uid)
 {
-	if (oppath_beneath_root(how, dirfd))
-		return 0;
+	int r = oppath_check_root(how, dirfd);
+
+	if (r != -EXDEV)
+		return r;
 	*bad_uid = OPPATH_OUTSIDE_ROOT;
 	return -ELOOP;
 }

@@ -33,9 +33,13 @@ struct oppath_how {
  * --confine-root (no symlink owner to blame). */
 #define OPPATH_OUTSIDE_ROOT ((uid_t)-2)
 
-/* Whether the directory DIRFD is HOW's --confine-root or below it (true
- * when HOW confines nothing).  Thread-safe. */
-bool oppath_beneath_root(struct oppath_how how, int dirfd);
+/*
+ * Whether the directory DIRFD is HOW's --confine-root or below it: 0 when
+ * it is (or HOW confines nothing), -EXDEV when it is outside, or the
+ * -errno that kept it from being told (EACCES on a ".." of the way up,
+ * EMFILE...): a caller refuses both, and says which.  Thread-safe.
+ */
+int oppath_check_root(struct oppath_how how, int dirfd);
 
 /* How an operator option path is opened under O: --insecure-links and
  * --confine-root (a root of "/" confines nothing).  Thread-safe. */

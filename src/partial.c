@@ -78,9 +78,11 @@ static int open_temp_dir(struct partial *p, const struct ts_options *o,
 	    o->temp_dir, O_RDONLY | O_DIRECTORY, 0, p->how, &bad);
 	if (fd == -ELOOP && bad != (uid_t)-1) {
 		report_error(p->rep, "%s", oppath_refusal(p->how, bad, o->temp_dir));
-	} else if (fd < 0) {
+	} else if (fd == -ENOENT || fd == -ENOTDIR) {
 		report_error(p->rep, "The temp-dir does not exist: %s",
 		    o->temp_dir);
+	} else if (fd < 0) {	/* EACCES, EMFILE, ... */
+		report_errno(p->rep, -fd, "cannot open temp-dir", o->temp_dir);
 	} else if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		report_error(p->rep, "The temp-dir is not a directory: %s",
 		    o->temp_dir);

@@ -510,26 +510,27 @@ static bool list_confined(struct ts_run *run, char **lines, size_t n)
 {
 	const char *dir = run->o->nsrcs ? run->o->srcs[0] : ".";
 	struct oppath_how how = oppath_how_of(run->o);
-	bool in;
 	size_t i;
-	int fd;
+	int fd, r = 0;
 
 	if (!(how.opts & OPPATH_CONFINE))
 		return true;
 	fd = oppath_open(AT_FDCWD, dir, O_PATH | O_DIRECTORY, 0,
 	    oppath_unconfined(how), NULL);
-	in = fd < 0 || oppath_beneath_root(how, fd);	/* missing: said later */
-	if (fd >= 0)
+	if (fd >= 0) {	/* missing: said later */
+		r = oppath_check_root(how, fd);
 		close(fd);
-	for (i = 0; !in && i < n; i++) {
+	}
+	/* Outside, or not known to be inside (its own errno). */
+	for (i = 0; r < 0 && i < n; i++) {
 		char *p = util_path_join(dir, lines[i]);
 
-		report_errno_side(run->rep, TS_SIDE_SRC, ELOOP,
-		    "cannot stat listed source", p);
+		report_errno_side(run->rep, TS_SIDE_SRC, r == -EXDEV ? ELOOP :
+		    -r, "cannot stat listed source", p);
 		free(p);
 		run_source_failed(run);
 	}
-	return in;
+	return r == 0;
 }
 
 int select_load(struct ts_run *run)
