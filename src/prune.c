@@ -154,56 +154,129 @@ void prune_record(struct dnode *d, const struct dirlist *dl,
 }
 
 /*
- * --delete-missing-args: the DEST names of the missing operands are
- * deleted with the extraneous entries (after a clean walk, counted for
- * --max-delete).  A directory with something in it only with --delete or
- * --force (rsync's rule and words).
+ * --delete-missing-args: whether the DEST directory FD holds nothing (a
+ * directory that is not empty goes only with --delete or --force).
  */
+static bool dir_is_empty(struct ts_run *run, int dfd, const char *name,
+    const char *rel)
+{
+	struct dirlist l;
+	bool empty = true;
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+
+	dirlist_init(&l);
+	if (fd >= 0) {
+		walk_dir(run->rep, fd, rel, WALK_DEST, &l);
+		empty = l.n == 0;
+		close(fd);
+	}
+	dirlist_free(&l);
+	return empty;
+}
+
+/* Whether PATH is REL or below it ("" holds everything). */
+static bool at_or_below(const char *path, const char *rel)
+{
+	size_t n = strlen(rel);
+
+	return n == 0 || (strncmp(path, rel, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/'));
+}
+
+/*
+ * Whether the removals recorded so far already take PATH: it, or a
+ * directory above it, is extraneous (--delete of a directory listed with
+ * -r holding a missing listed name).  rsync removes such a name once.
+ */
+static bool covered(struct ts_run *run, const char *path)
+{
+	struct del_group *g;
+	bool hit = false;
+	size_t i;
+
+	pthread_mutex_lock(&run->del_lock);
+	for (g = run->groups; g && !hit; g = g->next) {
+		if (!at_or_below(path, g->rel))
+			continue;
+		for (i = 0; i < g->n && !hit; i++) {
+			char *e = util_path_join(g->rel, g->names[i]);
+
+			hit = at_or_below(path, e);
+			free(e);
+		}
+	}
+	pthread_mutex_unlock(&run->del_lock);
+	return hit;
+}
+
+/*
+ * --delete-missing-args: the DEST entry REL (below the root) of a missing
+ * argument -- an operand, or a listed path of --files-from or -R -- is
+ * deleted with the extraneous entries: through the gate, after a clean
+ * walk, counted for --max-delete, honouring -x and --backup.  Not when
+ * the receiver's rules keep it (rsync's generator checks them first),
+ * nor a directory with something in it without --delete or --force
+ * (rsync's rule and words).  Its directory's time is put back after, as
+ * rsync's touches up the directories it sent (the root is not one).
+ */
+static void record_gone_one(struct ts_run *run, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	char *dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup("");
+	const char *name = slash ? slash + 1 : rel;
+	int fd = delete_open_kept(run->plan.dst_fd, dir, run->o->keep_dirlinks);
+	struct del_group *g;
+	struct ts_entry e;
+	struct stat st;
+
+	if (fd < 0 || walk_stat(fd, name, false, &e) < 0 ||
+	    select_gone_kept(run, rel, S_ISDIR(e.mode)) || covered(run, rel))
+		goto out;
+	if (S_ISDIR(e.mode) && !run->o->del && !run->o->force &&
+	    !dir_is_empty(run, fd, name, rel)) {
+		report_note(run->rep, "cannot delete non-empty directory: %s",
+		    rel);
+		goto out;
+	}
+	g = new_group(dir, 1);
+	if (*dir && run->o->times && !run->o->omit_dir_times &&
+	    fstat(fd, &st) == 0) {
+		g->meta.set_times = true;
+		g->meta.mtime = st.st_mtim;
+	}
+	g->n = 1;
+	g->names[0] = xstrdup(name);
+	g->modes[0] = e.mode;
+	push_group(run, NULL, g);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+}
+
+/* --delete-missing-args: the missing operands' names in DEST, and the
+ * listed paths select.c marked gone. */
 static void record_gone(struct ts_run *run)
 {
 	const struct plan *p = &run->plan;
-	struct del_group *g = NULL;
-	size_t i;
+	size_t i, k;
 
-	if (!p->ngone || p->dst_fd < 0 || p->single_name)
+	if (p->dst_fd < 0 || p->single_name)
 		return;
 	for (i = 0; i < p->ngone; i++) {
 		const char *name = p->gone[i];
-		struct ts_entry e;
-		struct dirlist l;
-		bool full = false;
 
 		/* Only a name in DEST: the "." or ".." of an operand such as
 		 * "missing/.." names DEST itself or its parent. */
-		if (!name[0] || strcmp(name, ".") == 0 ||
-		    strcmp(name, "..") == 0 || strchr(name, '/'))
-			continue;
-		if (walk_stat(p->dst_fd, p->gone[i], false, &e) < 0)
-			continue;
-		if (S_ISDIR(e.mode) && !run->o->del && !run->o->force) {
-			int fd = openat(p->dst_fd, p->gone[i], O_RDONLY |
-			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-			dirlist_init(&l);
-			if (fd >= 0) {
-				walk_dir(run->rep, fd, p->gone[i], WALK_DEST, &l);
-				full = l.n > 0;
-				close(fd);
-			}
-			dirlist_free(&l);
-		}
-		if (full) {
-			report_note(run->rep, "cannot delete non-empty directory: "
-			    "%s", p->gone[i]);
-			continue;
-		}
-		if (!g)
-			g = new_group("", p->ngone);
-		g->names[g->n] = xstrdup(p->gone[i]);
-		g->modes[g->n++] = e.mode;
+		if (name[0] && strcmp(name, ".") != 0 &&
+		    strcmp(name, "..") != 0 && !strchr(name, '/'))
+			record_gone_one(run, name);
 	}
-	if (g)
-		push_group(run, NULL, g);
+	for (k = 0; k < run->nsels; k++)
+		for (i = 0; i < run->sels[k].n; i++)
+			if (run->sels[k].v[i].gone)
+				record_gone_one(run, run->sels[k].v[i].path);
 }
 
 void prune_record_quiet(struct dnode *d, const char *name, uint32_t mode)

@@ -453,6 +453,7 @@ void ts_run_free(struct ts_run *run)
 		return;	/* stuck workers may still touch it */
 	select_free(run);
 	select_free_rules(run);
+	free((char *)(uintptr_t)run->one_src[0]);
 	made_free(run);
 	if (run->slots_ready)
 		dslot_cache_destroy(&run->slots);
@@ -569,6 +570,32 @@ static void log_start(struct ts_run *run)
 	    TS_VERSION_STRING, o->nsrcs, esc, o->dry_run ? " (dry run)" : "");
 }
 
+/*
+ * --files-from, -R: a list that selects one entry that is not a directory,
+ * into a DEST that is missing (or not a directory) and named without a
+ * trailing slash, makes DEST that entry, as rsync does (its file list
+ * holds one entry): the run goes on with the entry as its one operand.
+ * treesync-mpi does not (the ranks share the list as it was read).
+ */
+static void single_entry(struct ts_run *run)
+{
+	char *op = select_single_entry(run);
+
+	if (!op)
+		return;
+	/* The missing names of the list are said now (exit 23, or quiet
+	 * with --ignore-missing-args), as the walk would have. */
+	select_report_unlisted(run, NULL);
+	select_free(run);
+	run->one_src[0] = op;
+	run->opts.srcs = run->one_src;
+	run->opts.nsrcs = 1;
+	run->opts.files_from = NULL;
+	run->opts.recursive = run->recurse;
+	run->rel_srcs = NULL;
+	run->nrel_srcs = 0;
+}
+
 /* Everything before the walk (run.h). */
 int run_prepare(struct ts_run *run, int *lock_fd)
 {
@@ -586,6 +613,8 @@ int run_prepare(struct ts_run *run, int *lock_fd)
 	if (o->files_from && (!run->exec || run->exec->rank == 0) &&
 	    (code = select_load(run)) != 0)
 		return code;
+	if (o->files_from && !run->exec)
+		single_entry(run);
 	code = plan_build(o, run->rep, &run->plan,
 	    o->files_from && select_sends_nothing(run));
 	if (code)

@@ -113,6 +113,14 @@ enum sel {
 struct sel_path {
 	char *path;		/* "" is the base itself */
 	bool contents;		/* listed as "dir/": its entries too */
+	bool repeated;		/* on more than one line */
+	atomic_schar sent;	/* in rsync's list: it exists in the source,
+				 * or it is missing and --delete-missing-args
+				 * sends it; only then does it imply the
+				 * directories on its way.  0: not looked up
+				 * yet, 1, -1 (select.c path_sent()) */
+	bool gone;		/* --delete-missing-args: missing (ENOENT),
+				 * its DEST entry to delete (prune.c) */
 };
 
 /*
@@ -205,6 +213,9 @@ struct ts_run {
 	 * operand is then "/", and each of these a line of a list). */
 	const char *const *rel_srcs;
 	size_t nrel_srcs;
+	/* --files-from, -R selecting one entry that DEST becomes: that entry
+	 * as the run's one operand (malloc'ed; select_single_entry()). */
+	const char *one_src[1];
 	/* --files-from: the lists, one per "/./" prefix, in the order of
 	 * their first line. */
 	struct sel_list *sels;
@@ -865,12 +876,19 @@ bool select_push_at(struct ts_run *run, const struct filter_layer *parent,
 uint64_t select_depth_bit(const char *rel);
 bool select_filtered_out(const struct srcitem *it, const char *rel);
 bool select_protect_inside(void *arg, const char *relpath, bool is_dir);
+/* --delete-missing-args: whether the receiver's global rules (or -b,
+ * --partial-dir) keep REL, the DEST entry of a missing argument, from
+ * deletion (rsync's generator asks its rules first).  Thread-safe. */
+bool select_gone_kept(const struct ts_run *run, const char *rel, bool is_dir);
 bool select_protected_dest(struct dnode *d, const struct ts_entry *en);
 bool select_item(struct dnode *d, struct srcitem *it);
 /* -R, --files-from: true when IT, at REL, is not selected whole and lies
- * on the way to a listed path (a directory the list implies, listed
- * itself or not).  Pure. */
-bool select_implied_dir(const struct srcitem *it, const char *rel);
+ * on the way to a listed path that is sent (a directory the list implies,
+ * listed itself or not; a missing path implies none).  Looks the listed
+ * paths below IT up in its source directory (IT->sfd), once each.
+ * Thread-safe. */
+bool select_implied_dir(const struct ts_run *run, const struct srcitem *it,
+    const char *rel);
 /* --files-from: reads the list and builds run->sels.  0, or an exit code
  * (reported). */
 int select_load(struct ts_run *run);
@@ -881,7 +899,10 @@ enum sel select_root_sel(const struct ts_run *run, const struct sel_list *l);
 /* Reports the listed paths that were never met (exit 23, no delete),
  * but those below a directory that replaces another entry after the walk
  * (met then: a second call says them): LATER's bits (select_seen_bits()),
- * or, when NULL, those below this run's deferred items. */
+ * or, when NULL, those below this run's deferred items.  A missing one
+ * (ENOENT) is quiet with --ignore-missing-args; with
+ * --delete-missing-args it is marked gone instead, before the removal
+ * plan is decided (prune.c deletes its DEST entry through the gate). */
 void select_report_unlisted(struct ts_run *run, const uint64_t *later);
 /* treesync-mpi: the listed paths, list by list, as bits (a rank's seen
  * flags, ORed over the ranks).  select_npaths(): how many.
@@ -895,6 +916,18 @@ void select_seen_merge(struct ts_run *run, const uint64_t *seen);
 /* --files-from: true when no listed path exists in the source (nothing
  * would be sent; DEST is then not made, as rsync).  Thread-safe. */
 bool select_sends_nothing(struct ts_run *run);
+/*
+ * --files-from, -R: the one entry a list selects, as an operand (a
+ * malloc'ed path), when rsync's file list would hold that entry alone and
+ * DEST then becomes it: the one listed name that exists (the others
+ * missing), with no directory on its way, not a directory, into a DEST
+ * named without a trailing slash that is missing or not a directory.
+ * That entry is then marked met.  Otherwise NULL.  Not thread-safe.
+ */
+char *select_single_entry(struct ts_run *run);
+/* --delete-missing-args: whether some listed path is marked gone
+ * (select_report_unlisted()), to be deleted from DEST.  Pure. */
+bool select_has_gone(const struct ts_run *run);
 bool select_list_sends_root(const struct sel_list *l);
 
 /* scan.c: one directory pair: both sides opened and listed. */

@@ -203,6 +203,8 @@ void run_exec_after_walk(struct ts_run *run, int jobs)
 		 * before the ranks decide whether to delete. */
 		dtask_list_unlisted(run, false);
 		v[0] = atomic_load(&run->src_error);
+		/* --delete-missing-args: rank 0's paths to delete. */
+		v[7] |= select_has_gone(run);
 	}
 	x->combine(x->arg, v, 7, 2, 0);
 	run->exec_groups = v[7];

@@ -537,7 +537,7 @@ int scan_follow_link(struct ts_run *run, struct srcitem *it,
 	/* -R, --files-from: a directory on the way to a listed path is sent
 	 * as a directory, whatever it is on the source side (rsync). */
 	implied = !must && !run->o->copy_dirlinks &&
-	    select_implied_dir(it, rel);
+	    select_implied_dir(run, it, rel);
 	if (!must && !run->o->copy_dirlinks && !implied)
 		return 0;
 	r = walk_stat(it->sfd, e->name, true, &t);

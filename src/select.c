@@ -361,6 +361,16 @@ static bool protected_entry(const struct ts_run *run,
 	return l && filter_excluded(l, rel, fl);
 }
 
+bool select_gone_kept(const struct ts_run *run, const char *rel, bool is_dir)
+{
+	struct filter_layer *l = run->filters ?
+	    filter_layer_root(run->filters, "/") : NULL;
+	bool keep = protected_entry(run, l, rel, is_dir, false);
+
+	filter_layer_unref(l);
+	return keep;
+}
+
 bool select_protect_inside(void *arg, const char *relpath, bool is_dir)
 {
 	const struct protect_arg *p = arg;
@@ -467,8 +477,8 @@ static void add_line(struct ts_run *run, char *line, size_t *cap,
 		caps[k] = caps[k] ? caps[k] * 2 : 64;
 		l->v = xrealloc(l->v, caps[k] * sizeof(*l->v));
 	}
-	l->v[l->n].path = conv ? conv : xstrdup(path);
-	l->v[l->n].contents = contents;
+	l->v[l->n] = (struct sel_path){ .path = conv ? conv : xstrdup(path),
+		.contents = contents };
 	l->n++;
 }
 
@@ -563,6 +573,7 @@ int select_load(struct ts_run *run)
 		for (i = 0; i < l->n; i++) {
 			if (o > 0 && strcmp(l->v[o - 1].path, l->v[i].path) == 0) {
 				l->v[o - 1].contents |= l->v[i].contents;
+				l->v[o - 1].repeated = true;
 				free(l->v[i].path);
 				continue;
 			}
@@ -609,10 +620,42 @@ static long list_find(const struct sel_list *l, const char *path)
 	return -1;
 }
 
-/* True when some listed path lies below PATH ("" is the base). */
-static bool list_has_below(const struct sel_list *l, const char *path)
+/*
+ * Whether the listed path V is in rsync's list: it exists in the source
+ * (looked up as REL below FD, once, then remembered), or it is missing
+ * and --delete-missing-args sends it.  rsync's sender stats each listed
+ * path and sends the directories on its way only with it.  With --iconv
+ * the names are DEST's: taken as there.  Thread-safe (two workers may
+ * both look one path up, and find the same).
+ */
+static bool path_sent(const struct ts_run *run, struct sel_path *v, int fd,
+    const char *rel)
 {
+	signed char s = atomic_load(&v->sent);
+	struct stat st;
+	int e = 0;
+
+	if (s == 0) {
+		if (!run->names && fstatat(fd, rel, &st,
+		    AT_SYMLINK_NOFOLLOW) < 0)
+			e = errno;
+		s = !e || (e == ENOENT && run->o->delete_missing_args) ? 1 : -1;
+		atomic_store(&v->sent, s);
+	}
+	return s > 0;
+}
+
+/*
+ * True when some listed path that is sent (path_sent()) lies below PATH,
+ * the source item IT ("" is the base: any listed path).  The first one
+ * found sent ends the search: a directory with listed files looks up one.
+ */
+static bool list_has_below(const struct ts_run *run,
+    const struct srcitem *it, const char *path)
+{
+	const struct sel_list *l = it->list;
 	size_t n = strlen(path), lo = 0, hi = l->n;
+	bool sent = false;
 
 	if (n == 0)
 		return l->n > 1 || (l->n == 1 && *l->v[0].path);
@@ -626,8 +669,17 @@ static bool list_has_below(const struct sel_list *l, const char *path)
 		else
 			hi = mid;
 	}
-	return lo < l->n && strncmp(l->v[lo].path, path, n) == 0 &&
-	    l->v[lo].path[n] == '/';
+	for (; !sent && lo < l->n; lo++) {
+		struct sel_path *v = &l->v[lo];
+		char *rel;
+
+		if (strncmp(v->path, path, n) != 0 || v->path[n] != '/')
+			break;
+		rel = util_path_join(it->src_name, v->path + n + 1);
+		sent = path_sent(run, v, it->sfd, rel);
+		free(rel);
+	}
+	return sent;
 }
 
 enum sel select_root_sel(const struct ts_run *run, const struct sel_list *l)
@@ -640,10 +692,11 @@ enum sel select_root_sel(const struct ts_run *run, const struct sel_list *l)
 	return run->recurse ? SEL_ALL : SEL_CONTENTS;
 }
 
-bool select_implied_dir(const struct srcitem *it, const char *rel)
+bool select_implied_dir(const struct ts_run *run, const struct srcitem *it,
+    const char *rel)
 {
 	return it->list && it->sel != SEL_ALL && rel &&
-	    list_has_below(it->list, rel);
+	    list_has_below(run, it, rel);
 }
 
 /*
@@ -676,7 +729,7 @@ bool select_item(struct dnode *d, struct srcitem *it)
 	path = util_path_join(d->rel, it->name);
 	idx = list_find(it->list, path);
 	if (is_dir)
-		below = list_has_below(it->list, path);
+		below = list_has_below(run, it, path);
 	free(path);
 	if (idx >= 0 && it->implied) {
 		/* A listed symlink that another listed path goes through:
@@ -744,6 +797,80 @@ static int unlisted_errno(const struct ts_run *run, int base, const char *p)
 	return errno;
 }
 
+/* Whether DEST, as rsync's receiver sees it, may become one entry: named
+ * without a trailing slash, and missing or not a directory. */
+static bool dest_may_be_entry(const char *dest)
+{
+	size_t n = dest ? strlen(dest) : 0;
+	struct stat st;
+
+	if (n == 0 || dest[n - 1] == '/')
+		return false;
+	return stat(dest, &st) == 0 ? !S_ISDIR(st.st_mode) : errno == ENOENT;
+}
+
+/* The one path of L that is sent (path_sent(), below the base FD), or
+ * NULL: none, or more than one. */
+static struct sel_path *only_sent(const struct ts_run *run,
+    const struct sel_list *l, int fd)
+{
+	struct sel_path *one = NULL;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		char *p = *l->prefix ? util_path_join(l->prefix,
+		    l->v[i].path) : xstrdup(l->v[i].path);
+		bool sent = !*l->v[i].path || path_sent(run, &l->v[i], fd, p);
+
+		free(p);
+		if (!sent)
+			continue;
+		/* rsync's list holds a name listed twice twice. */
+		if (one || l->v[i].repeated)
+			return NULL;
+		one = &l->v[i];
+	}
+	return one;
+}
+
+char *select_single_entry(struct ts_run *run)
+{
+	const struct ts_options *o = run->o;
+	const struct sel_list *l = run->nsels == 1 ? &run->sels[0] : NULL;
+	struct sel_path *v;
+	char *dir, *p;
+	struct stat st;
+	int r, fd;
+
+	/* One listed name there (those missing are not in rsync's list),
+	 * with no directory on its way (rsync sends the implied ones), not
+	 * "." nor "./NAME", and no rule that might leave it out (rsync's
+	 * list would be empty). */
+	if (!l || l->dot_line || run->filters || run->names ||
+	    !dest_may_be_entry(o->dest) || (fd = list_base(run)) < 0)
+		return NULL;
+	v = only_sent(run, l, fd);
+	close(fd);
+	if (!v || !*v->path || strchr(v->path, '/'))
+		return NULL;
+	dir = *l->prefix ? util_path_join(o->nsrcs ? o->srcs[0] : ".",
+	    l->prefix) : xstrdup(o->nsrcs ? o->srcs[0] : ".");
+	p = util_path_join(dir, v->path);
+	free(dir);
+	/* What rsync's sender stats: the link itself, but with -L (or -k,
+	 * for a link to a directory) what it points to. */
+	r = lstat(p, &st);
+	if (r == 0 && S_ISLNK(st.st_mode) && (o->copy_links ||
+	    o->copy_dirlinks) && stat(p, &st) < 0)
+		r = -1;
+	if (r < 0 || S_ISDIR(st.st_mode)) {
+		free(p);
+		return NULL;
+	}
+	atomic_store(&l->seen[v - l->v], true);
+	return p;
+}
+
 /*
  * Whether no listed path exists below the source directory: an empty
  * list, or every name missing (ENOENT, ENOTDIR: rsync leaves it out of
@@ -781,12 +908,26 @@ bool select_sends_nothing(struct ts_run *run)
 	return none;
 }
 
+bool select_has_gone(const struct ts_run *run)
+{
+	size_t k, i;
+
+	for (k = 0; k < run->nsels; k++)
+		for (i = 0; i < run->sels[k].n; i++)
+			if (run->sels[k].v[i].gone)
+				return true;
+	return false;
+}
+
 void select_report_unlisted(struct ts_run *run, const uint64_t *later)
 {
 	/* rsync: a listed name that is missing (ENOENT only) is left out
-	 * quietly with --ignore-missing-args. */
-	bool quiet = run->o->ignore_missing_args &&
-	    !run->o->delete_missing_args;
+	 * quietly with --ignore-missing-args, and with
+	 * --delete-missing-args is deleted from DEST (it wins when both
+	 * are given).  Only before the removal plan is decided: a second
+	 * call is below a directory just made, with nothing to delete. */
+	bool quiet = run->o->ignore_missing_args;
+	bool del = run->o->delete_missing_args && !run->after_walk;
 	int base = run->nsels ? list_base(run) : -1;
 	size_t k, i, j = 0;
 
@@ -807,11 +948,15 @@ void select_report_unlisted(struct ts_run *run, const uint64_t *later)
 			p = *l->prefix ? util_path_join(l->prefix,
 			    l->v[i].path) : xstrdup(l->v[i].path);
 			e = unlisted_errno(run, base, p);
+			if (e == ENOENT && del)
+				l->v[i].gone = true;
 			if (!(quiet && e == ENOENT)) {
 				atomic_store(&l->seen[i], true);	/* said */
 				report_errno_side(run->rep, TS_SIDE_SRC, e,
 				    "cannot stat listed source", p);
 				run_source_failed(run);
+			} else if (del) {
+				atomic_store(&l->seen[i], true);
 			}
 			free(p);
 		}
