@@ -129,13 +129,19 @@ void backup_free(struct backup *b)
 bool backup_protects(const struct ts_run *run, const char *rel)
 {
 	const struct backup *b = run->plan.bak;
+
+	return b && b->dir && b->dir_in_dest &&
+	    strcmp(rel, b->dir_in_dest) == 0;
+}
+
+bool backup_is_backup(const struct ts_run *run, const char *rel)
+{
+	const struct backup *b = run->plan.bak;
 	const char *base;
 	size_t n, s;
 
-	if (!b)
+	if (!b || b->dir)
 		return false;
-	if (b->dir)
-		return b->dir_in_dest && strcmp(rel, b->dir_in_dest) == 0;
 	base = strrchr(rel, '/');
 	base = base ? base + 1 : rel;
 	n = strlen(base);
@@ -555,5 +561,16 @@ int backup_copy(struct ts_run *run, int dfd, const char *name,
 int backup_removed(void *arg, int dirfd, const char *name,
     const char *relpath, uint32_t mode)
 {
+	struct ts_run *run = arg;
+
+	/* rsync: a name that is a backup itself (no --backup-dir, the
+	 * suffix) is removed, not backed up again as NAME~~. */
+	if (!S_ISDIR(mode) && backup_is_backup(run, relpath)) {
+		int e = sys.unlinkat(dirfd, name, 0) < 0 ? errno : 0;
+
+		if (e && e != ENOENT)
+			run_report_dest(run, e, "cannot delete", relpath);
+		return -e;
+	}
 	return backup_entry(arg, dirfd, name, relpath, mode, false);
 }

@@ -39,11 +39,17 @@ int backup_removed(void *arg, int dirfd, const char *name,
     const char *relpath, uint32_t mode);
 
 /*
- * Whether the DEST entry REL (below DEST) is kept from --delete because
- * it is a backup: a name ending in the suffix when backups are made
- * beside the files (rsync's implied "P *SUFFIX" rule), or --backup-dir
- * itself when it lies inside DEST.  Pure.
+ * Whether the DEST entry REL (below DEST) is --backup-dir itself, lying
+ * inside DEST: it is never deleted, whatever the rules say.  Pure.
  */
 bool backup_protects(const struct ts_run *run, const char *rel);
+
+/*
+ * -b without --backup-dir: whether REL's name ends in the suffix, a
+ * backup made beside its file.  Such a name is protected from deletion
+ * by rsync's implied "P *SUFFIX" rule, which comes after every rule given
+ * (select.c), and is removed rather than backed up again.  Pure.
+ */
+bool backup_is_backup(const struct ts_run *run, const char *rel);
 
 #endif /* TS_BACKUP_H */

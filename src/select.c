@@ -355,10 +355,17 @@ static bool protected_entry(const struct ts_run *run,
 	    (run->o->delete_excluded ? FILTER_DELETE_EXCLUDED : 0) |
 	    (inside ? FILTER_PERISHING : 0);
 
+	int r;
+
 	if (backup_protects(run, rel) ||
 	    partial_protects(run->copy.part, rel, is_dir))
 		return true;
-	return l && filter_excluded(l, rel, fl);
+	/* -b's implied "P *SUFFIX" comes after every rule given (rsync):
+	 * a rule of the user's decides first ("R *~" lets old backups go). */
+	r = l ? filter_check(l, rel, fl, NULL) : FILTER_NO_MATCH;
+	if (r != FILTER_NO_MATCH)
+		return r < 0;
+	return backup_is_backup(run, rel);
 }
 
 bool select_gone_kept(const struct ts_run *run, const char *rel, bool is_dir)
