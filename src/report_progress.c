@@ -203,11 +203,10 @@ void report_progress_file_locked(struct report *r, uint64_t size,
 
 	if (r->snap_fn)
 		r->snap_fn(&c, r->snap_arg);
-	rate = el > 0.001 ? (double)done / el : 0;
-	units = rate_units(&rate);
 	if (r->info[TS_INFO_PROGRESS] >= 2) {
 		/* The run's: what is copied and counted by now (lines come
-		 * in lock order, so these never go back). */
+		 * in lock order, so these never go back); under
+		 * treesync-mpi every rank's, its rate too. */
 		done += c.others_bytes;
 		total = c.bytes_todo > done ? c.bytes_todo : done;
 		pos = done;
@@ -215,6 +214,8 @@ void report_progress_file_locked(struct report *r, uint64_t size,
 	} else {
 		total = pos = size;
 	}
+	rate = el > 0.001 ? (double)done / el : 0;
+	units = rate_units(&rate);
 	pct = pos == total ? 100 : (int)(100.0 * (double)pos / (double)total);
 	n = snprintf(line, sizeof(line), "\r%15s %3d%% %7.2f%s %4lu:%02lu:%02lu "
 	    "(xfr#%llu, ir-chk=%llu/%llu)%s",

@@ -590,6 +590,52 @@ static void test_log_file(void **state)
 	close(fd);
 }
 
+/* Counts as treesync-mpi's rank 0 sees them: 64 MiB, all copied by the
+ * other ranks (3 files), none by this one. */
+static void others_snapshot(struct report_progress *p, void *arg)
+{
+	(void)arg;
+	memset(p, 0, sizeof(*p));
+	p->files_seen = p->files_done = 4;
+	p->bytes_todo = p->bytes_done = (uint64_t)64 << 20;
+	p->others_bytes = (uint64_t)64 << 20;
+	p->others_xfers = 3;
+}
+
+static bool not_terminal(void *arg, enum ts_out out)
+{
+	(void)arg;
+	(void)out;
+	return false;
+}
+
+/* --info=progress2 on treesync-mpi's rank 0, off a terminal: the run's
+ * line counts the bytes and files the other ranks copied, and its rate
+ * is that of those bytes too (it was this rank's own bytes over the
+ * time: "0.00kB/s" here, where this rank copied none). */
+static void test_progress2_others(void **state)
+{
+	struct ts_host host = { .arg = &cap, .write = cap_write,
+		.item = cap_item, .error = cap_error,
+		.is_terminal = not_terminal };
+	struct report *r;
+
+	(void)state;
+	opts.info_levels = true;
+	opts.info[TS_INFO_PROGRESS] = 2;
+	cap_reset();
+	r = report_new(&opts, &host);
+	report_progress_start(r, others_snapshot, NULL, false);
+	usleep(20000);		/* the rate needs some time gone by */
+	report_progress_total(r);
+	report_flush(r);
+	assert_non_null(strstr(cap.out, " 100% "));
+	assert_non_null(strstr(cap.out, "(xfr#3, ir-chk=0/4)"));
+	assert_null(strstr(cap.out, " 0.00kB/s"));
+	assert_true(strstr(cap.out, "MB/s") || strstr(cap.out, "GB/s"));
+	report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +663,8 @@ int main(void)
 		    teardown_case),
 		cmocka_unit_test_setup_teardown(test_log_file, setup_case,
 		    teardown_case),
+		cmocka_unit_test_setup_teardown(test_progress2_others,
+		    setup_case, teardown_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
