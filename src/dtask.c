@@ -75,7 +75,10 @@ static bool locate_src(const struct ts_run *run, const struct dnode *d,
 	char *brel, *bdisp;
 
 	for (; base->up; base = base->up) {
-		if (n == sizeof(names) / sizeof(names[0]))
+		/* Reached through a symlink followed here (-L, -k,
+		 * --copy-dirlinks, a directory on the way to a listed
+		 * path): a thief opens no symlink (dtask_steal.c). */
+		if (n == sizeof(names) / sizeof(names[0]) || base->slot.follow)
 			return false;
 		names[n++] = base->name;
 	}
@@ -116,6 +119,18 @@ static bool locate_src(const struct ts_run *run, const struct dnode *d,
 	*disp = join_names(bdisp, names, n);
 	free(brel);
 	free(bdisp);
+	return true;
+}
+
+/* Whether a thief can open D's DEST directory as a plain path below
+ * DEST, as it opens every one (no symlink on it): not when D or one
+ * above it is a symlink -K keeps (or --no-implied-dirs): such a task
+ * stays here, with everything below it. */
+static bool dest_plain(const struct dnode *d)
+{
+	for (; d; d = d->parent)
+		if (d->via_link || d->dslot.follow)
+			return false;
 	return true;
 }
 
@@ -184,7 +199,8 @@ static bool encode_dir(struct ts_run *run, struct dnode *c,
 	uint16_t flags = 0;
 	struct meta_target m = c->meta;
 
-	if (c->is_root || !d || c->nsrcs == 0 || c->nsrcs > MAX_UPS)
+	if (c->is_root || !d || c->nsrcs == 0 || c->nsrcs > MAX_UPS ||
+	    !dest_plain(c))
 		return false;
 	/* -m: a directory whose parent is not made yet stays here, so that
 	 * a chain of unmade directories never spans ranks (emptydir.c);
@@ -193,7 +209,7 @@ static bool encode_dir(struct ts_run *run, struct dnode *c,
 	    (!atomic_load(&d->kept) || d->keep_failed))
 		return false;
 	for (k = 0; k < c->nsrcs; k++)
-		if (!c->srcs[k].up ||
+		if (!c->srcs[k].up || c->srcs[k].slot.follow ||
 		    !up_index(ups, &nups, c->srcs[k].up, &upi[k]))
 			return false;
 	put_head(out, DT_DIR, c);
@@ -238,6 +254,8 @@ static bool encode_files(struct ts_run *run, struct ftask *first,
 	struct ftask *f;
 	uint32_t idx;
 
+	if (!dest_plain(d))
+		return false;
 	for (f = first; f; f = f->batch_next, n++)
 		if (f->hl || f->dir != d || n == MAX_FILES ||
 		    !up_index(ups, &nups, f->from, &idx))
