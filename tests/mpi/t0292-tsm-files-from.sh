@@ -4,14 +4,15 @@
 # by broadcast, and the selected directories are spread by stealing.
 # For a list naming files, "dir/" contents, directories and paths deep
 # in the tree (without -r and with it, --delete, --from0, from stdin,
-# and a listed path that does not exist): the tree, the sorted -i lines,
-# the error lines and the exit code are plain treesync's on every rank,
-# the tree and exit code rsync's (without the error: after one
-# treesync replaces and removes nothing), a dry run's lines the same bytes in
-# the same order on 1-4 ranks, and ranks other than 0 did part of the
-# work.  (Before, --files-from was refused on more than one rank; a rank
-# that did not know the list, or a task that lost its list when stolen,
-# copies the whole directory or nothing.)
+# and a listed path that does not exist):
+# the tree, the sorted -i lines, the error lines and the exit code are
+# plain treesync's on every rank, the tree and exit code rsync's
+# (without the error: after one treesync replaces and removes nothing),
+# a dry run's lines the same bytes in the same order on 1-4 ranks, and
+# ranks other than 0 did part of the work; a listing error on rank 1
+# alone deletes nothing (exit 23).  (Before, --files-from was refused on
+# more than one rank; a rank that did not know the list, or a task that
+# lost its list when stolen, copies the whole directory or nothing.)
 . "$(dirname "$0")/lib.sh"
 need_simhost
 need_tsm
@@ -90,6 +91,26 @@ grep -q "cannot stat listed source 'd1/no/such/file'" "$T/ref.others" ||
 	fail "missing path: treesync did not say the listed path"
 grep -q 'deleting' "$T/ref.items" && fail "missing path: treesync deleted"
 
+# A listing error on rank 1 only (its source mount fails every getdents,
+# so no directory it steals is read): nothing is deleted
+# on any rank -- what one treesync would delete stays -- and every rank
+# exits 23, as one process after a read error.
+reset_dst tmpl
+"$TREESYNC" -a -n -i -r --delete --files-from="$LIST" "$B/src/" "$B/dst/" >"$T/ref.out" 2>&1 ||
+	fail "fault: treesync -n exited $?"
+sed -n 's/^\*deleting  *//p' "$T/ref.out" >"$T/ref.gone"
+[ -s "$T/ref.gone" ] || fail "fault: treesync would delete nothing"
+prepare_dst() { reset_dst tmpl; }
+SIMHOST_OPTS="-R 1:$M/src:readdir_eio=/" until_rank1 dirs_stolen 2 \
+	-a -i -r --delete --files-from="$LIST"
+[ "$MPI_RC" = 23 ] || { note_file "$T/mpi.out" 40; fail "fault: exit $MPI_RC, not 23"; }
+same_codes 2 23
+grep -q '^\*deleting' "$T/mpi.out" && fail "fault: deletions were itemized"
+while IFS= read -r p; do
+	[ -e "$B/dst/$p" ] || fail "fault: $p was deleted after a listing error on rank 1"
+done <"$T/ref.gone"
+note "fault on rank 1: exit 23 on both ranks; kept what one treesync deletes ($(wc -l <"$T/ref.gone") entries)"
+
 # A dry run: the same bytes in the same order on 1-4 ranks.
 reset_dst tmpl
 "$TREESYNC" -a -i -n -r --delete --files-from="$LIST" "$B/src/" "$B/dst/" >"$T/ref.out" 2>&1 ||
@@ -100,4 +121,4 @@ for np in 1 2 3 4; do
 	same_output "dry run, $np ranks" "$T/ref.out"
 done
 [ "$(tree_state "$B/dst")" = "$(tree_state "$T/tmpl")" ] || fail "a dry run changed DEST"
-pass "2 and 3 ranks: --files-from (file, stdin, --from0; -r or not; --delete; a missing path) as treesync and rsync, work spread; dry run the same bytes on 1-4 ranks"
+pass "2 and 3 ranks: --files-from (file, stdin, --from0; -r or not; --delete; a missing path) as treesync and rsync, work spread; a listing error on rank 1 deletes nothing; dry run the same bytes on 1-4 ranks"
