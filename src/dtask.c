@@ -275,7 +275,8 @@ static bool encode_files(struct ts_run *run, struct ftask *first,
 		put_entry(out, &f->src);
 		put_entry(out, &f->dst);
 		put_u8(out, (f->has_dst ? FF_HAS_DST : 0) |
-		    (f->need_checksum ? FF_CHECKSUM : 0));
+		    (f->need_checksum ? FF_CHECKSUM : 0) |
+		    (f->follow ? FF_FOLLOW : 0));
 		put_u32(out, f->iflags);
 		put_u32(out, (uint32_t)f->basis);
 	}

@@ -64,9 +64,11 @@
 #include <string.h>
 
 enum { DT_DIR = 1, DT_DONE = 2, DT_FILES = 3, DT_CHUNK = 4, DT_CDONE = 5,
-	DT_PROG = 6, DT_VERSION = 5 };
+	DT_PROG = 6, DT_VERSION = 6 };
 enum { DONE_DIR, DONE_FILES };
-enum { FF_HAS_DST = 1 << 0, FF_CHECKSUM = 1 << 1 };
+/* FF_FOLLOW: the source name is a symlink the origin's scan follows (-L,
+ * --copy-unsafe-links...): the file it points to is read. */
+enum { FF_HAS_DST = 1 << 0, FF_CHECKSUM = 1 << 1, FF_FOLLOW = 1 << 2 };
 #define MAX_UPS 64
 #define MAX_FILES 4096
 

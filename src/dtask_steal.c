@@ -699,6 +699,9 @@ int dtask_run_files(struct ts_run *run, int origin, bool cancelled,
 		flags = get_u8(r);
 		f->has_dst = flags & FF_HAS_DST;
 		f->need_checksum = flags & FF_CHECKSUM;
+		/* Found again from the source directory as the origin would
+		 * (filetask.c src_at_open()); DEST's opens never follow. */
+		f->follow = flags & FF_FOLLOW;
 		f->iflags = get_u32(r);
 		f->basis = (int)get_u32(r);	/* -1: the source */
 		f->from = (void *)(uintptr_t)up;	/* an index until the
