@@ -156,6 +156,14 @@ int partial_temp_dir(const struct partial *p, int dfd)
 	return p && p->tmp_fd >= 0 ? p->tmp_fd : dfd;
 }
 
+/* A copy of FD the caller closes, or -errno. */
+static int dup_fd(int fd)
+{
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	return nfd < 0 ? -errno : nfd;
+}
+
 /* The directory PATH below DFD, one component at a time, never through a
  * symlink; with CREATE its last component is made (0700) when missing,
  * and a non-directory there removed first.  An fd or -errno. */
@@ -177,7 +185,7 @@ static int open_rel(int dfd, const char *path, bool create)
 		if (nfd < 0 && create && !next) {
 			if (errno == ENOTDIR || errno == ELOOP)
 				sys.unlinkat(fd, tok, 0);
-			if (mkdirat(fd, tok, 0700) < 0 && errno != EEXIST) {
+			if (sys.mkdirat(fd, tok, 0700) < 0 && errno != EEXIST) {
 				nfd = -errno;
 				goto out;
 			}
@@ -193,7 +201,7 @@ out:
 			return nfd;
 		fd = nfd;
 	}
-	return fd == dfd ? fcntl(dfd, F_DUPFD_CLOEXEC, 0) : fd;
+	return fd == dfd ? dup_fd(dfd) : fd;
 }
 
 /* The absolute partial dir, made (0700, below its parent as oppath.c
@@ -205,9 +213,10 @@ static int open_abs_locked(struct partial *p, bool create)
 	uid_t bad = (uid_t)-1;
 	int fd, pfd;
 
-	if (p->abs_fd >= 0 || (p->abs_tried && !create))
+	if (p->abs_fd >= 0)
 		return p->abs_fd;
-	p->abs_tried = true;
+	if (p->abs_tried && !create)
+		return p->abs_err;
 	fd = oppath_open(AT_FDCWD, p->dir, O_RDONLY | O_DIRECTORY, 0,
 	    p->how, &bad);
 	if (fd == -ENOENT && create) {
@@ -218,7 +227,7 @@ static int open_abs_locked(struct partial *p, bool create)
 		    O_DIRECTORY, 0, p->how, &bad) : -ENOMEM;
 		fd = pfd;
 		if (pfd >= 0) {
-			if (mkdirat(pfd, leaf, 0700) < 0 && errno != EEXIST)
+			if (sys.mkdirat(pfd, leaf, 0700) < 0 && errno != EEXIST)
 				fd = -errno;
 			else
 				fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY |
@@ -232,6 +241,9 @@ static int open_abs_locked(struct partial *p, bool create)
 	if (fd == -ELOOP && bad != (uid_t)-1)
 		report_error(p->rep, "%s", oppath_refusal(p->how, bad, p->dir));
 	p->abs_fd = fd >= 0 ? fd : -1;
+	/* Told to the unlocked readers only once it is known (pdir_open()). */
+	p->abs_err = fd >= 0 ? 0 : fd;
+	p->abs_tried = true;
 	return fd;
 }
 
@@ -249,8 +261,10 @@ static int pdir_open(struct partial *p, int dfd, bool create)
 		pthread_mutex_lock(&p->lock);
 		fd = open_abs_locked(p, create);
 		pthread_mutex_unlock(&p->lock);
+	} else if (fd < 0) {
+		fd = atomic_load(&p->abs_err);	/* found missing before */
 	}
-	return fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : fd;
+	return fd >= 0 ? dup_fd(fd) : fd;
 }
 
 /* A relative partial dir of DFD, removed if it is empty (rsync). */
@@ -449,9 +463,7 @@ int partial_stage(struct partial *p, struct tmpfile_reg *reg, int tfd,
 
 int partial_stage_dir(struct partial *p, int dfd, bool create)
 {
-	int fd = pdir_open(p, dfd, create);
-
-	return fd < 0 ? -errno : fd;
+	return pdir_open(p, dfd, create);
 }
 
 void partial_delay_add(struct partial *p, const char *rel, const char *name,

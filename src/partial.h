@@ -40,7 +40,8 @@ struct partial {
 	/* The absolute dir, opened on first use (under lock): once set it
 	 * stays open until partial_free(), and is read without the lock. */
 	atomic_int abs_fd;
-	atomic_bool abs_tried;	/* a first open (without CREATE) failed */
+	atomic_bool abs_tried;	/* a first open (without CREATE) failed: */
+	atomic_int abs_err;	/* its -errno, set before abs_tried */
 	struct staged *staged;	/* --delay-updates: what waits for the end */
 	size_t nstaged, cap;
 };
