@@ -522,6 +522,29 @@ static FILE *open_list(struct report *rep, const char *file,
 	return f;
 }
 
+/*
+ * Adds the names of one LINE of a --files-from list to *V.  Without
+ * --from0 a CR ends a name as a newline does (as rsync reads a list), so
+ * "a\rb" is two names and a CRLF end leaves no CR behind; with --from0 a
+ * CR is part of the name.  Blank names and comments ('#' or ';' first)
+ * are left out.
+ */
+static void add_names(char *line, bool from0, char ***v, size_t *len)
+{
+	char *name = line, *end;
+
+	for (; name; name = end ? end + 1 : NULL) {
+		end = from0 ? NULL : strchr(name, '\r');
+		if (end)
+			*end = '\0';
+		if (!*name || *name == '#' || *name == ';')
+			continue;
+		if (*len % 1024 == 0)
+			*v = xrealloc(*v, (*len + 1024) * sizeof(**v));
+		(*v)[(*len)++] = xstrdup(name);
+	}
+}
+
 int plan_read_files_from(struct report *rep, const char *file, bool from0,
     struct oppath_how how,
     char ***lines, size_t *n)
@@ -541,14 +564,7 @@ int plan_read_files_from(struct report *rep, const char *file, bool from0,
 	while ((got = getdelim(&line, &cap, from0 ? '\0' : '\n', f)) >= 0) {
 		if (got > 0 && line[got - 1] == (from0 ? '\0' : '\n'))
 			line[--got] = '\0';
-		if (!from0 && got > 0 && line[got - 1] == '\r')
-			line[--got] = '\0';
-		/* Blank lines and comments (rsync reads a local list so). */
-		if (got == 0 || line[0] == '#' || line[0] == ';')
-			continue;
-		if (len % 1024 == 0)
-			v = xrealloc(v, (len + 1024) * sizeof(*v));
-		v[len++] = xstrdup(line);
+		add_names(line, from0, &v, &len);
 	}
 	free(line);
 	if (ferror(f)) {

@@ -71,7 +71,8 @@ int plan_build(const struct ts_options *o, struct report *rep,
 
 /*
  * --files-from: reads the list (FILE, or stdin for "-"), one path per line
- * (NUL-separated with --from0), as written: blank lines and lines starting
+ * (NUL-separated with --from0; otherwise a CR ends a name as a newline
+ * does), as written: blank lines and lines starting
  * with '#' or ';' are left out (rsync's comments).  *LINES is malloc'ed,
  * in file order.  FILE is an operator path, opened as HOW says.  Returns
  * 0, or -errno after reporting.
