@@ -559,7 +559,7 @@ int plan_read_files_from(struct report *rep, const char *file, bool from0,
 		int e = errno;
 
 		report_errno(rep, e, "cannot open --files-from file", file);
-		return -e;
+		return TS_EXIT_SYNTAX;
 	}
 	while ((got = getdelim(&line, &cap, from0 ? '\0' : '\n', f)) >= 0) {
 		if (got > 0 && line[got - 1] == (from0 ? '\0' : '\n'))
@@ -576,7 +576,7 @@ int plan_read_files_from(struct report *rep, const char *file, bool from0,
 		for (i = 0; i < len; i++)
 			free(v[i]);
 		free(v);
-		return -e;
+		return TS_EXIT_STREAM;
 	}
 	if (f != stdin)
 		fclose(f);

@@ -75,7 +75,9 @@ int plan_build(const struct ts_options *o, struct report *rep,
  * does), as written: blank lines and lines starting
  * with '#' or ';' are left out (rsync's comments).  *LINES is malloc'ed,
  * in file order.  FILE is an operator path, opened as HOW says.  Returns
- * 0, or -errno after reporting.
+ * 0, or after reporting rsync's exit code: TS_EXIT_SYNTAX (1) when FILE
+ * cannot be opened, TS_EXIT_STREAM (12) when it cannot be read (a
+ * directory: rsync's sender fails reading the list).
  */
 int plan_read_files_from(struct report *rep, const char *file, bool from0,
     struct oppath_how how, char ***lines, size_t *n);

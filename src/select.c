@@ -555,13 +555,13 @@ int select_load(struct ts_run *run)
 	char **lines = NULL;
 	size_t n = 0, i, k, cap = 0, *caps;
 	bool use;
+	int rc;
 
 	if (run->rel_srcs)
 		lines = relative_lines(run, &n);
-	else if (plan_read_files_from(run->rep, run->o->files_from,
-	    run->o->from0, oppath_how_of(run->o),
-	    &lines, &n) < 0)
-		return TS_EXIT_SYNTAX;	/* as rsync: code 1 */
+	else if ((rc = plan_read_files_from(run->rep, run->o->files_from,
+	    run->o->from0, oppath_how_of(run->o), &lines, &n)) != 0)
+		return rc;	/* as rsync: 1, or 12 for a read error */
 	use = run->rel_srcs || list_confined(run, lines, n);
 	caps = xcalloc(n + 1, sizeof(*caps));
 	for (i = 0; i < n; i++) {
