@@ -129,13 +129,9 @@ static bool plan_source(struct report *rep, const char *operand, bool base,
 	 * never a name to delete in DEST. */
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		ignore_missing = false;
+	/* A missing directory on the way is never an ignored argument
+	 * either: rsync's change_dir fails (exit 23), nothing deleted. */
 	s->fd = open_dir(parent);
-	if (s->fd < 0 && errno == ENOENT && ignore_missing) {
-		s->ignored = true;
-		free(parent);
-		free(name);
-		return false;
-	}
 	if (s->fd < 0) {
 		report_errno(rep, errno, "cannot open source directory", parent);
 		free(parent);

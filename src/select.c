@@ -926,6 +926,63 @@ bool select_has_gone(const struct ts_run *run)
 	return false;
 }
 
+/* "file has vanished" for the missing directory DIR below the list's
+ * base (with -R "/": "/DIR", not "//DIR"), counted (exit 24). */
+static void say_vanished(struct ts_run *run, const char *dir)
+{
+	const char *top = run->o->srcs[0];
+
+	add(&run->vanished, 1);
+	if (strcmp(top, "/") == 0) {
+		char *abs = xmalloc(strlen(dir) + 2);
+
+		abs[0] = '/';
+		strcpy(abs + 1, dir);
+		report_vanished(run->rep, "", abs);
+		free(abs);
+	} else {
+		report_vanished(run->rep, top, dir);
+	}
+}
+
+/*
+ * --delete-missing-args: a missing listed path P (below BASE) with a
+ * missing directory on its way.  rsync's sender says "file has vanished"
+ * (exit 24): without -r for each such directory, once (the list is
+ * sorted, so the paths below one come together: *LAST, the deepest said
+ * before, tells what was); with -r for the first such directory of every
+ * path, whose name is then not deleted.  True when a directory on the
+ * way is missing.
+ */
+static bool vanished_parents(struct ts_run *run, int base, const char *p,
+    char **last)
+{
+	char *dir = xstrdup(p), *slash = dir;
+	bool gone = false;
+	struct stat st;
+
+	while (base >= 0 && !run->names && (slash = strchr(slash, '/')) &&
+	    !(gone && run->recurse)) {
+		size_t n = (size_t)(slash - dir);
+
+		*slash = '\0';
+		if (fstatat(base, dir, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno == ENOENT) {
+			gone = true;
+			if (run->recurse || !*last ||
+			    strncmp(*last, dir, n) != 0 ||
+			    ((*last)[n] != '/' && (*last)[n])) {
+				say_vanished(run, dir);
+				free(*last);
+				*last = xstrdup(dir);
+			}
+		}
+		*slash++ = '/';
+	}
+	free(dir);
+	return gone;
+}
+
 void select_report_unlisted(struct ts_run *run, const uint64_t *later)
 {
 	/* rsync: a listed name that is missing (ENOENT only) is left out
@@ -937,6 +994,7 @@ void select_report_unlisted(struct ts_run *run, const uint64_t *later)
 	bool del = run->o->delete_missing_args && !run->after_walk;
 	int base = run->nsels ? list_base(run) : -1;
 	size_t k, i, j = 0;
+	char *last = NULL;
 
 	for (k = 0; k < run->nsels; k++) {
 		const struct sel_list *l = &run->sels[k];
@@ -956,7 +1014,8 @@ void select_report_unlisted(struct ts_run *run, const uint64_t *later)
 			    l->v[i].path) : xstrdup(l->v[i].path);
 			e = unlisted_errno(run, base, p);
 			if (e == ENOENT && del)
-				l->v[i].gone = true;
+				l->v[i].gone = !vanished_parents(run, base, p,
+				    &last) || !run->recurse;
 			if (!(quiet && e == ENOENT)) {
 				atomic_store(&l->seen[i], true);	/* said */
 				report_errno_side(run->rep, TS_SIDE_SRC, e,
@@ -968,6 +1027,7 @@ void select_report_unlisted(struct ts_run *run, const uint64_t *later)
 			free(p);
 		}
 	}
+	free(last);
 	if (base >= 0)
 		close(base);
 }
