@@ -160,6 +160,19 @@ make_qc_trees() {
     touch -d "@$S" "$d"
 }
 
+# as_nobody_tools: $RSYNC and $TREESYNC become wrappers in $T/bin that run
+# the real tools as nobody (the harness runs one word).  Needs root, setpriv.
+as_nobody_tools() {
+    local tool
+    mkdir -p "$T/bin"
+    for tool in rsync:"$(command -v -- "$RSYNC")" treesync:"$TREESYNC"; do
+        printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups %q "$@"\n' \
+            "${tool#*:}" >"$T/bin/${tool%%:*}"
+        chmod 755 "$T/bin/${tool%%:*}"
+    done
+    RSYNC=$T/bin/rsync TREESYNC=$T/bin/treesync
+}
+
 # ---------------------------------------------------------------- running
 TS_ONLY_OPTS=()    # extra options given to treesync only (e.g. -j 8)
 

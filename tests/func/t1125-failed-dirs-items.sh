@@ -6,14 +6,8 @@ need_root
 need_cmd setpriv
 
 # Both tools run as nobody, through wrappers (the harness runs one word).
-mkdir -p "$T/bin"
-for tool in rsync:"$(command -v -- "$RSYNC")" treesync:"$TREESYNC"; do
-    printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups %q "$@"\n' \
-        "${tool#*:}" >"$T/bin/${tool%%:*}"
-    chmod 755 "$T/bin/${tool%%:*}"
-done
 REAL_TREESYNC=$TREESYNC
-RSYNC=$T/bin/rsync TREESYNC=$T/bin/treesync
+as_nobody_tools
 chmod 755 "$T"
 # as_nobody OPTS... -- SRC DEST: fresh copies of $DST owned by nobody (but
 # what ROOT_OWNED lists), then both tools.

@@ -44,13 +44,7 @@ check 1 "'$T/nolist'"
 printf 'a\n' >"$T/unreadable"
 chmod 600 "$T/unreadable"
 chmod 755 "$T"
-mkdir -p "$T/bin"
-for tool in rsync:"$(command -v -- "$RSYNC")" treesync:"$TREESYNC"; do
-    printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups %q "$@"\n' \
-        "${tool#*:}" >"$T/bin/${tool%%:*}"
-    chmod 755 "$T/bin/${tool%%:*}"
-done
-RSYNC=$T/bin/rsync TREESYNC=$T/bin/treesync
+as_nobody_tools
 chmod -R a+rX "$SRC"
 run_both -ai --files-from="$T/unreadable" -- "$SRC" "$DST"
 check 1 "'$T/unreadable'"
