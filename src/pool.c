@@ -189,6 +189,106 @@ void pool_stop(struct pool *p)
 	pthread_cond_destroy(&p->idle);
 }
 
+/* --- pool_for() -------------------------------------------------------- */
+
+struct pfor;
+
+struct pfor_helper {
+	struct pool_task task;
+	struct pfor *f;
+};
+
+/* One parallel loop, shared by its caller and its helper tasks; freed by
+ * whichever of them lets go of it last. */
+struct pfor {
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+	size_t n;
+	atomic_size_t next;	/* the next index to claim */
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	size_t done;		/* calls returned; guarded by lock */
+	unsigned refs;		/* caller + helpers not run yet; by lock */
+	struct pfor_helper helpers[];
+};
+
+static void pfor_unref(struct pfor *f)
+{
+	unsigned left;
+
+	pthread_mutex_lock(&f->lock);
+	left = --f->refs;
+	pthread_mutex_unlock(&f->lock);
+	if (left)
+		return;
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->done_cv);
+	free(f);
+}
+
+/* Claims and runs indices until none is left; counts what it ran. */
+static void pfor_work(struct pfor *f)
+{
+	size_t i, ran = 0;
+
+	while ((i = atomic_fetch_add(&f->next, 1)) < f->n) {
+		f->fn(f->ctx, i);
+		ran++;
+	}
+	if (!ran)
+		return;
+	pthread_mutex_lock(&f->lock);
+	f->done += ran;
+	if (f->done == f->n)
+		pthread_cond_broadcast(&f->done_cv);
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void pfor_task(struct pool_task *t, struct pool_worker *w)
+{
+	struct pfor *f = ((struct pfor_helper *)t)->f;	/* task: first */
+
+	(void)w;
+	pfor_work(f);
+	pfor_unref(f);
+}
+
+void pool_for(struct pool *p, size_t n, unsigned helpers,
+    void (*fn)(void *ctx, size_t i), void *ctx)
+{
+	struct pfor *f;
+	unsigned k;
+
+	if (helpers > n - (n > 0))
+		helpers = (unsigned)(n - (n > 0));
+	if (helpers == 0) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			fn(ctx, i);
+		return;
+	}
+	f = xcalloc(1, sizeof(*f) + helpers * sizeof(f->helpers[0]));
+	f->fn = fn;
+	f->ctx = ctx;
+	f->n = n;
+	atomic_init(&f->next, 0);
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->done_cv, NULL);
+	f->refs = helpers + 1;
+	for (k = 0; k < helpers; k++) {
+		f->helpers[k].f = f;
+		f->helpers[k].task.fn = pfor_task;
+		pool_submit(p, &f->helpers[k].task);
+	}
+	pfor_work(f);
+	pthread_mutex_lock(&f->lock);
+	while (f->done < f->n)
+		pthread_cond_wait(&f->done_cv, &f->lock);
+	pthread_mutex_unlock(&f->lock);
+	pfor_unref(f);
+}
+
 void pool_worker_busy(struct pool_worker *w, const char *what)
 {
 	if (!what) {

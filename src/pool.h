@@ -89,6 +89,17 @@ void pool_wait(struct pool *p);
 /* pool_wait() for at most SECONDS: true when every task is done. */
 bool pool_wait_for(struct pool *p, double seconds);
 
+/*
+ * A parallel loop: runs FN(CTX, i) once for every i < N, on the calling
+ * thread and on up to HELPERS of P's workers that are free to join, and
+ * returns when every call has returned.  The caller claims indices too,
+ * so the loop never waits for a worker to become free: with every
+ * worker busy it is an ordinary loop.  FN must not block on other tasks.
+ * For many independent slow calls (statx over a network file system).
+ */
+void pool_for(struct pool *p, size_t n, unsigned helpers,
+    void (*fn)(void *ctx, size_t i), void *ctx);
+
 /* Says what W's task is busy with (NULL: nothing); cleared after each
  * task.  For messages about stuck work only. */
 void pool_worker_busy(struct pool_worker *w, const char *what);

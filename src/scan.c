@@ -266,6 +266,35 @@ static void sweep_temps(struct dnode *d, struct dirlist *dl)
 	dirlist_filter(dl, keep_non_temp, d);
 }
 
+/* pool_for() over the run's workers, for walk_dir_fan(): at most half
+ * of them on one getdents buffer, so that one huge directory leaves
+ * room for the others' listings. */
+static void stat_each(void *arg, size_t n, void (*fn)(void *ctx, size_t i),
+    void *ctx)
+{
+	struct ts_run *run = arg;
+
+	pool_for(&run->pool, n, (unsigned)run->pool.nthreads / 2, fn, ctx);
+}
+
+/*
+ * walk_dir() of one of D's directories (DIRFD, said as DISP): on a
+ * network file system, where each statx is a round trip and a directory
+ * lock does not hold lookups back, its entries are looked at by several
+ * workers at once (a no-op over a cold client was one round trip after
+ * another, a directory at a time).
+ */
+static struct walk_result scan_walk(struct dnode *d, int dirfd,
+    const char *disp, unsigned need, struct dirlist *out)
+{
+	struct ts_run *run = d->run;
+	struct walk_fan fan = { stat_each, run };
+
+	return walk_dir_fan(run->rep, dirfd, disp, need,
+	    run->plan.network_fs && run->pool.nthreads > 1 ? &fan : NULL,
+	    out);
+}
+
 bool scan_read_dest(struct dnode *d, struct dirlist *dl)
 {
 	struct ts_run *run = d->run;
@@ -280,8 +309,7 @@ bool scan_read_dest(struct dnode *d, struct dirlist *dl)
 	disp = run_dest_path(run, d->rel);
 	/* A name gone between getdents and statx on this side is not a
 	 * vanished source file (another run renamed its temp, say). */
-	wr = walk_dir(run->rep, d->dslot.fd, disp, run->need | WALK_DEST,
-	    dl);
+	wr = scan_walk(d, d->dslot.fd, disp, run->need | WALK_DEST, dl);
 	if (wr.err)
 		report_errno_side(run->rep, TS_SIDE_DST, -wr.err,
 		    "cannot read directory", disp);
@@ -430,7 +458,7 @@ void scan_collect(struct dnode *d, const struct srcitem *extra,
 			sc->complete = false;
 			continue;
 		}
-		wr = walk_dir(run->rep, s->slot.fd, s->disp, run->need,
+		wr = scan_walk(d, s->slot.fd, s->disp, run->need,
 		    &sc->lists[k]);
 		if (run->names && !wr.err) {
 			struct conv_arg ca = { d, s };

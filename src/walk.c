@@ -476,6 +476,83 @@ static void stat_error(struct report *rep, unsigned need, int err,
 	free(p);
 }
 
+/* One entry's statx: appended, or left out and counted (and said). */
+static int take_one(struct report *rep, const char *reldir, unsigned need,
+    const char *nm, int err, const struct statx *stx, struct dirlist *out,
+    struct walk_result *res)
+{
+	if (err == ENOENT && (need & WALK_DEST))
+		return 0;
+	if (err == ENOENT) {
+		res->vanished++;
+		if (rep)
+			report_vanished(rep, reldir, nm);
+		return 0;
+	}
+	if (err) {
+		res->stat_errors++;
+		if (rep)
+			stat_error(rep, need, err, reldir, nm);
+		return 0;
+	}
+	return append(out, nm, strlen(nm), stx) < 0 ? -EOVERFLOW : 0;
+}
+
+static bool dot_or_dotdot(const char *nm)
+{
+	return nm[0] == '.' &&
+	    (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0'));
+}
+
+/* The statx of every name of one getdents buffer, in parallel. */
+struct fan_batch {
+	int dirfd;
+	unsigned mask;
+	const char **names;
+	struct statx *stx;
+	int *err;
+};
+
+static void fan_stat(void *ctx, size_t i)
+{
+	struct fan_batch *b = ctx;
+
+	b->err[i] = statx(b->dirfd, b->names[i],
+	    AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, b->mask, &b->stx[i]) < 0 ?
+	    errno : 0;
+}
+
+/* take_names() with FAN's threads: the names are statx'ed together,
+ * then taken in the order getdents gave them (messages as without). */
+static int take_names_fan(struct report *rep, int dirfd, const char *reldir,
+    unsigned need, const struct walk_fan *fan, const char *buf, long nread,
+    struct dirlist *out, struct walk_result *res)
+{
+	struct fan_batch b = { dirfd, statx_mask(need), NULL, NULL, NULL };
+	size_t n = 0, cap = (size_t)nread / 24 + 1, i;	/* 24: least reclen */
+	long pos;
+	int r = 0;
+
+	b.names = xmalloc(cap * sizeof(*b.names));
+	for (pos = 0; pos < nread;) {
+		const struct linux_dirent64 *d = (const void *)(buf + pos);
+
+		pos += d->d_reclen;
+		if (!dot_or_dotdot(d->d_name))
+			b.names[n++] = d->d_name;
+	}
+	b.stx = xmalloc((n ? n : 1) * sizeof(*b.stx));
+	b.err = xmalloc((n ? n : 1) * sizeof(*b.err));
+	fan->each(fan->arg, n, fan_stat, &b);
+	for (i = 0; i < n && r == 0; i++)
+		r = take_one(rep, reldir, need, b.names[i], b.err[i],
+		    &b.stx[i], out, res);
+	free(b.names);
+	free(b.stx);
+	free(b.err);
+	return r;
+}
+
 /* Reads one buffer of getdents into OUT.  0, or -errno (the listing is
  * then no listing). */
 static int take_names(struct report *rep, int dirfd, const char *reldir,
@@ -484,40 +561,33 @@ static int take_names(struct report *rep, int dirfd, const char *reldir,
 {
 	unsigned mask = statx_mask(need);
 	long pos;
+	int r = 0;
 
-	for (pos = 0; pos < nread;) {
+	for (pos = 0; pos < nread && r == 0;) {
 		const struct linux_dirent64 *d = (const void *)(buf + pos);
 		const char *nm = d->d_name;
 		struct statx stx;
+		int err;
 
 		pos += d->d_reclen;
-		if (nm[0] == '.' &&
-		    (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0')))
+		if (dot_or_dotdot(nm))
 			continue;
-		if (statx(dirfd, nm, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-		    mask, &stx) < 0) {
-			if (errno == ENOENT && (need & WALK_DEST)) {
-				continue;
-			} else if (errno == ENOENT) {
-				res->vanished++;
-				if (rep)
-					report_vanished(rep, reldir, nm);
-			} else {
-				res->stat_errors++;
-				if (rep)
-					stat_error(rep, need, errno, reldir,
-					    nm);
-			}
-			continue;
-		}
-		if (append(out, nm, strlen(nm), &stx) < 0)
-			return -EOVERFLOW;
+		err = statx(dirfd, nm, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+		    mask, &stx) < 0 ? errno : 0;
+		r = take_one(rep, reldir, need, nm, err, &stx, out, res);
 	}
-	return 0;
+	return r;
 }
 
 struct walk_result walk_dir(struct report *rep, int dirfd,
     const char *reldir, unsigned need, struct dirlist *out)
+{
+	return walk_dir_fan(rep, dirfd, reldir, need, NULL, out);
+}
+
+struct walk_result walk_dir_fan(struct report *rep, int dirfd,
+    const char *reldir, unsigned need, const struct walk_fan *fan,
+    struct dirlist *out)
 {
 	struct walk_result res = { 0, 0, 0 };
 	char buf[32768] __attribute__((aligned(8)));
@@ -533,6 +603,9 @@ struct walk_result walk_dir(struct report *rep, int dirfd,
 
 		if (nread < 0)
 			res.err = -errno;
+		else if (nread > 0 && fan)
+			res.err = take_names_fan(rep, dirfd, reldir, need, fan,
+			    buf, nread, out, &res);
 		else if (nread > 0)
 			res.err = take_names(rep, dirfd, reldir, need, buf,
 			    nread, out, &res);

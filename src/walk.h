@@ -108,6 +108,28 @@ struct walk_result {
 struct walk_result walk_dir(struct report *rep, int dirfd,
     const char *reldir, unsigned need, struct dirlist *out);
 
+/*
+ * A parallel loop walk_dir_fan() may borrow: EACH(ARG, N, FN, CTX) calls
+ * FN(CTX, i) once for every i < N, on whatever threads it has, and
+ * returns when all have returned (pool_for() over the run's workers).
+ */
+struct walk_fan {
+	void (*each)(void *arg, size_t n, void (*fn)(void *ctx, size_t i),
+	    void *ctx);
+	void *arg;
+};
+
+/*
+ * walk_dir(), with the entries of each getdents buffer statx'ed through
+ * FAN (NULL: one after another).  On a network file system, where each
+ * statx is a round trip, a directory's entries are then looked at
+ * together instead of one per round trip; the listing, its order and its
+ * messages are walk_dir()'s.
+ */
+struct walk_result walk_dir_fan(struct report *rep, int dirfd,
+    const char *reldir, unsigned need, const struct walk_fan *fan,
+    struct dirlist *out);
+
 void dirlist_init(struct dirlist *l);
 void dirlist_free(struct dirlist *l);
 

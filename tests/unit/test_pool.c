@@ -1,10 +1,15 @@
 /* Unit tests for pool.c: tasks that spawn tasks all run, once; an
- * external executor (treesync-mpi's) gets every task and every cancel. */
+ * external executor (treesync-mpi's) gets every task and every cancel;
+ * pool_for() runs every index once, on several threads when workers are
+ * free, and alone when none is. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -61,6 +66,154 @@ static void test_many_threads(void **state)
 {
 	(void)state;
 	tree_of_tasks(16);
+}
+
+/* --- pool_for() ----------------------------------------------------------- */
+
+#define FOR_N 64
+
+struct for_ctx {
+	atomic_int hits[FOR_N];
+	atomic_int entered;		/* calls started */
+	pthread_mutex_t lock;
+	pthread_t seen[FOR_N];		/* distinct threads that ran a call */
+	int nseen;
+	atomic_bool wait_for_company;	/* calls wait for a second thread */
+};
+
+static void for_note_thread(struct for_ctx *c)
+{
+	pthread_t me = pthread_self();
+	int k;
+
+	pthread_mutex_lock(&c->lock);
+	for (k = 0; k < c->nseen && !pthread_equal(c->seen[k], me); k++)
+		;
+	if (k == c->nseen)
+		c->seen[c->nseen++] = me;
+	pthread_mutex_unlock(&c->lock);
+}
+
+static int for_threads(struct for_ctx *c)
+{
+	int n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->nseen;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+static void for_fn(void *ctx, size_t i)
+{
+	struct for_ctx *c = ctx;
+	struct timespec ms = { 0, 1000000 };
+	int tries;
+
+	atomic_fetch_add(&c->hits[i], 1);
+	atomic_fetch_add(&c->entered, 1);
+	for_note_thread(c);
+	/* A call that waits (as a statx over a network does) for another
+	 * thread to join: up to 10 s once, so that a pool whose helpers
+	 * never come shows as one thread, not as a hang. */
+	for (tries = 0; atomic_load(&c->wait_for_company) &&
+	    for_threads(c) < 2; tries++) {
+		if (tries == 10000) {
+			atomic_store(&c->wait_for_company, false);
+			break;
+		}
+		nanosleep(&ms, NULL);
+	}
+}
+
+static void for_ctx_init(struct for_ctx *c, bool wait)
+{
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < FOR_N; i++)
+		atomic_init(&c->hits[i], 0);
+	pthread_mutex_init(&c->lock, NULL);
+	atomic_init(&c->wait_for_company, wait);
+}
+
+static void test_for_every_index_once(void **state)
+{
+	static const size_t ns[] = { 0, 1, 2, 7, FOR_N };
+	static const unsigned helpers[] = { 0, 1, 3, 200 };
+	struct pool p;
+	size_t a, b, i;
+
+	(void)state;
+	assert_int_equal(pool_start(&p, 4), 0);
+	for (a = 0; a < sizeof(ns) / sizeof(ns[0]); a++)
+		for (b = 0; b < sizeof(helpers) / sizeof(helpers[0]); b++) {
+			struct for_ctx c;
+
+			for_ctx_init(&c, false);
+			pool_for(&p, ns[a], helpers[b], for_fn, &c);
+			for (i = 0; i < FOR_N; i++)
+				assert_int_equal(atomic_load(&c.hits[i]),
+				    i < ns[a] ? 1 : 0);
+			pthread_mutex_destroy(&c.lock);
+		}
+	pool_wait(&p);		/* late helpers found nothing, and ended */
+	pool_stop(&p);
+}
+
+/* Called from a task while the other workers are free: they join. */
+struct for_task {
+	struct pool_task t;
+	struct for_ctx c;
+	int threads;
+};
+
+static void for_in_task(struct pool_task *t, struct pool_worker *w)
+{
+	struct for_task *ft = (struct for_task *)t;
+
+	pool_for(w->pool, FOR_N, 7, for_fn, &ft->c);
+	ft->threads = for_threads(&ft->c);
+}
+
+static void test_for_uses_free_workers(void **state)
+{
+	struct for_task ft;
+	struct pool p;
+	int i;
+
+	(void)state;
+	for_ctx_init(&ft.c, true);
+	ft.t.fn = for_in_task;
+	assert_int_equal(pool_start(&p, 8), 0);
+	pool_submit(&p, &ft.t);
+	pool_wait(&p);
+	pool_stop(&p);
+	for (i = 0; i < FOR_N; i++)
+		assert_int_equal(atomic_load(&ft.c.hits[i]), 1);
+	assert_true(ft.threads >= 2);
+	pthread_mutex_destroy(&ft.c.lock);
+}
+
+/* A one-worker pool whose worker is the caller: nobody can help, and the
+ * loop still ends (the caller runs every index). */
+static void test_for_alone(void **state)
+{
+	struct for_task ft;
+	struct pool p;
+	int i;
+
+	(void)state;
+	for_ctx_init(&ft.c, false);
+	ft.t.fn = for_in_task;
+	assert_int_equal(pool_start(&p, 1), 0);
+	pool_submit(&p, &ft.t);
+	pool_wait(&p);
+	pool_stop(&p);
+	for (i = 0; i < FOR_N; i++)
+		assert_int_equal(atomic_load(&ft.c.hits[i]), 1);
+	assert_int_equal(ft.threads, 1);
+	pthread_mutex_destroy(&ft.c.lock);
 }
 
 static void test_cancel_flag(void **state)
@@ -139,6 +292,9 @@ int main(void)
 		cmocka_unit_test(test_many_threads),
 		cmocka_unit_test(test_cancel_flag),
 		cmocka_unit_test(test_external),
+		cmocka_unit_test(test_for_every_index_once),
+		cmocka_unit_test(test_for_uses_free_workers),
+		cmocka_unit_test(test_for_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
