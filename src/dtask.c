@@ -478,6 +478,11 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
 	    dtask_run_files(run, origin, cancelled, &r, w);
 }
 
+bool dtask_is_dir(const void *buf, size_t len)
+{
+	return len > 0 && *(const unsigned char *)buf == DT_DIR;
+}
+
 const char *dtask_unsupported(const struct ts_run *run)
 {
 	if (run->plan.overlap)

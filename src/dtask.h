@@ -116,6 +116,9 @@ void dtask_list_unlisted(struct ts_run *run, bool after);
  * the message), or NULL; once the rules and the plan are made. */
 const char *dtask_unsupported(const struct ts_run *run);
 
+/* Message BUF (from dtask_encode()) is a directory to scan. */
+bool dtask_is_dir(const void *buf, size_t len);
+
 /* --progress across ranks (docs/mpi.md COUNTERS), each rank's counts:
  * files listed, files done, bytes to copy, bytes copied, files copied. */
 enum { DTP_SEEN, DTP_DONE, DTP_TODO, DTP_MOVED, DTP_XFERS, DTP_N };

@@ -136,16 +136,52 @@ void mpiq_free_list(struct list *l)
 		free(it);
 }
 
+/* Under q->lock: whether a worker may start IT now (cfg.capped_max). */
+static bool may_start(const struct mpi_queue *q, const struct item *it)
+{
+	return !it->capped || q->size < 2 || q->cfg.capped_max <= 0 ||
+	    q->capped_running < q->cfg.capped_max;
+}
+
+/* How far back from the newest portable task a worker looks for one it
+ * may start: a bound on the time under the lock, not on correctness. */
+#define START_LOOKBACK 64
+
+/* Under q->lock: the newest portable task a worker may start, or NULL. */
+static struct item *pop_startable(struct mpi_queue *q)
+{
+	struct item *it = q->steal.tail;
+	int k;
+
+	for (k = 0; it && k < START_LOOKBACK; k++, it = it->prev)
+		if (may_start(q, it)) {
+			unlink_item(&q->steal, it);
+			return it;
+		}
+	return NULL;
+}
+
 /* Under q->lock: the next task for a worker, or NULL. */
 static struct item *next_task_locked(struct mpi_queue *q)
 {
+	struct item *it;
+
 	if (q->inbox.n)
 		return mpiq_list_pop_head(&q->inbox);
-	if (!q->local.n)
-		return pop_tail(&q->steal);
-	if (!q->steal.n || q->local.tail->seq > q->steal.tail->seq)
+	if (q->local.n &&
+	    (!q->steal.n || q->local.tail->seq > q->steal.tail->seq))
 		return pop_tail(&q->local);
-	return pop_tail(&q->steal);
+	it = pop_startable(q);
+	if (!it && q->local.n)
+		it = pop_tail(&q->local);
+	return it;
+}
+
+/* Marks IT portable-and-capped if the user says so (before queueing). */
+static void classify(const struct mpi_queue *q, struct item *it)
+{
+	it->capped = !it->fn && !(it->flags & MPI_QUEUE_SENT) &&
+	    q->cfg.capped && q->cfg.capped(it->data, it->len, q->cfg.user);
 }
 
 static bool idle_locked(const struct mpi_queue *q)
@@ -209,14 +245,15 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		struct item *it;
+		bool capped;
 
-		while (!q->stopping && !q->steal.n && !q->local.n &&
-		    !q->inbox.n)
+		while (!(it = next_task_locked(q)) && !q->stopping)
 			pthread_cond_wait(&q->work, &q->lock);
-		it = next_task_locked(q);
 		if (!it)
 			break;	/* stopping, and nothing left */
+		capped = it->capped;
 		q->running++;
+		q->capped_running += capped;
 		pthread_mutex_unlock(&q->lock);
 
 		run_item(q, it, index);
@@ -224,6 +261,11 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&q->lock);
 		q->running--;
+		if (capped) {
+			/* A capped task waiting may start now. */
+			q->capped_running--;
+			pthread_cond_signal(&q->work);
+		}
 		/* The loop starts stealing (or a termination round) the
 		 * moment the rank runs dry, not at its next poll. */
 		if (idle_locked(q))
@@ -396,6 +438,7 @@ int mpi_queue_push(struct mpi_queue *q, const void *data, size_t len)
 	it = mpiq_item_new(data, len, q->rank, 0);
 	if (!it)
 		return -ENOMEM;
+	classify(q, it);
 	pthread_mutex_lock(&q->lock);
 	it->seq = ++q->seq;
 	mpiq_list_append(&q->steal, it);
@@ -455,6 +498,7 @@ int mpi_queue_push_local(struct mpi_queue *q, mpi_queue_local_fn *fn,
 
 void mpiq_enqueue(struct mpi_queue *q, struct item *it)
 {
+	classify(q, it);
 	pthread_mutex_lock(&q->lock);
 	it->seq = ++q->seq;
 	mpiq_list_append(it->flags & MPI_QUEUE_SENT ? &q->inbox : &q->steal,
@@ -466,8 +510,9 @@ void mpiq_enqueue(struct mpi_queue *q, struct item *it)
 /*
  * A thief gets the oldest half of the portable tasks (rounded up, within
  * steal_max_bytes, at least one), when this rank can spare them: two or
- * more queued, or one while every worker is busy (an idle worker would
- * take it sooner than a message could carry it away).
+ * more queued, or one while no worker may start it (all busy, or capped
+ * tasks at their limit: an idle worker would take it sooner than a
+ * message could carry it away).
  */
 void mpiq_take_surplus(struct mpi_queue *q, struct list *out)
 {
@@ -475,8 +520,8 @@ void mpiq_take_surplus(struct mpi_queue *q, struct list *out)
 
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&q->lock);
-	if (q->steal.n >= 2 ||
-	    (q->steal.n == 1 && q->running >= q->cfg.workers)) {
+	if (q->steal.n >= 2 || (q->steal.n == 1 &&
+	    (q->running >= q->cfg.workers || !may_start(q, q->steal.head)))) {
 		give = (q->steal.n + 1) / 2;
 		while (out->n < give) {
 			struct item *it = q->steal.head;

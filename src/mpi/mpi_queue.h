@@ -90,6 +90,15 @@ struct mpi_queue_config {
 	unsigned poll_max_us;
 	unsigned poll_idle_us;
 	uint64_t seed;		/* victim choice; 0: from the rank */
+	/* Portable tasks for which CAPPED(data, len, user) is true run at
+	 * most CAPPED_MAX at a time on a rank while other ranks exist; the
+	 * others stay queued, and so stealable, until one ends.  For tasks
+	 * that each keep a rank busy long after they start (a directory to
+	 * list over a network file system): a rank must not take more of
+	 * them than it can work on while other ranks have none.  0 or no
+	 * CAPPED: no limit. */
+	bool (*capped)(const void *data, size_t len, void *user);
+	int capped_max;
 };
 
 /* Counters of one rank (mpi_queue_stats()). */

@@ -24,6 +24,7 @@ struct item {
 	uint32_t len;
 	int origin;
 	unsigned flags;		/* enum mpi_queue_task_flags */
+	bool capped;		/* counts against cfg.capped_max */
 	mpi_queue_local_fn *fn;
 	void *arg;
 	unsigned char data[];
@@ -85,6 +86,7 @@ struct mpi_queue {
 	size_t noutbox;		/* lock */
 	uint64_t seq;		/* lock */
 	int running;		/* lock: workers inside a task */
+	int capped_running;	/* lock: of which capped tasks */
 	bool kicked;		/* lock */
 	bool stopping;		/* lock */
 

@@ -524,6 +524,20 @@ static int tsm_bcast(void *arg, struct dtask_buf *b)
 	return 0;
 }
 
+static bool tsm_capped(const void *data, size_t len, void *user)
+{
+	(void)user;
+	return dtask_is_dir(data, len);
+}
+
+/* A rank's workers.  On a network file system a directory's listing
+ * keeps a rank busy for many round trips, and its idle workers help each
+ * listing (scan.c): a rank lists at most half as many directories at
+ * once as it has workers, and leaves the others queued for hungrier
+ * ranks to steal.  Without a cap the rank that listed the root started
+ * as many directories as it had workers before any other rank could ask
+ * (62 of 160 on 1 of 4 ranks, bench/mpi/RESULTS.md); a quarter left its
+ * workers idle between listings' round trips at 20 ms. */
 static int tsm_start(void *arg, int jobs)
 {
 	struct tsm *m = arg;
@@ -533,6 +547,10 @@ static int tsm_start(void *arg, int jobs)
 	c.workers = jobs;
 	c.exec = tsm_exec;
 	c.user = m;
+	if (m->run->plan.network_fs) {
+		c.capped = tsm_capped;
+		c.capped_max = jobs / 2 > 0 ? jobs / 2 : 1;
+	}
 	return mpi_queue_new(&c, MPI_COMM_WORLD, &m->q);
 }
 

@@ -8,6 +8,7 @@
  *	mpirun -np 4 test_mpi_queue cancel
  *	mpirun -np 4 test_mpi_queue combine
  *	mpirun -np 2 test_mpi_queue empty
+ *	mpirun -np 3 test_mpi_queue cap n=48 cap=2 ms=40
  *
  * tree:    rank 0 seeds the root of a tree of tasks (each task pushes its
  *          children); every task also sends a mark to rank id % ranks.
@@ -28,6 +29,11 @@
  * combine: OR, SUM, MAX over ranks, the same on every rank; a layout
  *          mismatch is refused on every rank.
  * empty:   no task at all still ends.
+ * cap:     rank 0 pushes n capped tasks (cfg.capped_max = cap), each
+ *          sleeping ms: on several ranks no rank ever runs more than
+ *          cap of them at once and every other rank ran some it stole;
+ *          on one rank the cap does not apply (more than cap at once),
+ *          which also shows that the count would see a broken cap.
  *
  * Rank 0 prints one result line; every rank exits with the same status
  * (0 pass, 1 fail), so mpirun's status is the test's.
@@ -624,6 +630,78 @@ static int run_combine(struct mpi_queue **qp)
 	return 0;
 }
 
+/* ------------------------------------------------------------ cap */
+
+static struct {
+	atomic_int running, most, ran;
+	long ms;
+} cp;
+
+static bool cap_is_capped(const void *data, size_t len, void *user)
+{
+	struct task t;
+
+	(void)user;
+	if (len < sizeof(t))
+		return false;
+	memcpy(&t, data, sizeof(t));
+	return t.type == T_SLEEP;
+}
+
+static void cap_exec(struct mpi_queue *q, const struct mpi_queue_task *mt,
+    void *user)
+{
+	int now = atomic_fetch_add(&cp.running, 1) + 1, m;
+
+	(void)q;
+	(void)mt;
+	(void)user;
+	for (m = atomic_load(&cp.most); now > m &&
+	    !atomic_compare_exchange_weak(&cp.most, &m, now);)
+		;
+	sleep_us(cp.ms * 1000);
+	atomic_fetch_sub(&cp.running, 1);
+	atomic_fetch_add(&cp.ran, 1);
+}
+
+static int run_cap(struct mpi_queue **qp)
+{
+	struct mpi_queue_config c;
+	struct mpi_queue_stats s;
+	long n = arg("n", 48), cap = arg("cap", 2), k;
+	int r, ran, total = 0;
+
+	cp.ms = arg("ms", 40);
+	config(&c, cap_exec);
+	c.workers = (int)arg("workers", 8);
+	c.capped = cap_is_capped;
+	c.capped_max = (int)cap;
+	r = mpi_queue_new(&c, MPI_COMM_WORLD, qp);
+	CHECK(r == 0, "mpi_queue_new: %d", r);
+	if (r)
+		return 1;
+	for (k = 0; rank == 0 && k < n; k++)
+		CHECK(push_task(*qp, -1, T_SLEEP, 0, (uint64_t)k, 0) == 0,
+		    "push");
+	CHECK(mpi_queue_run(*qp) == 0, "run");
+	mpi_queue_stats(*qp, &s);
+	ran = atomic_load(&cp.ran);
+	MPI_Reduce(&ran, &total, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+	CHECK(rank != 0 || total == n, "%d of %ld tasks ran", total, n);
+	if (nranks > 1) {
+		CHECK(atomic_load(&cp.most) <= cap, "%d capped tasks at once "
+		    "(cap %ld)", atomic_load(&cp.most), cap);
+		CHECK(rank == 0 || s.stolen > 0, "stole nothing");
+	} else {
+		CHECK(atomic_load(&cp.most) > cap, "alone, at most %d at once: "
+		    "the cap applied, or the count is broken",
+		    atomic_load(&cp.most));
+	}
+	printf("cap ranks=%d rank=%d ran=%d most=%d stolen=%" PRIu64 "\n",
+	    nranks, rank, ran, atomic_load(&cp.most), s.stolen);
+	return 0;
+}
+
 static int run_empty(struct mpi_queue **qp)
 {
 	struct mpi_queue_config c;
@@ -671,10 +749,12 @@ int main(int argc, char **argv)
 		run_combine(&q);
 	else if (!strcmp(what, "empty"))
 		run_empty(&q);
+	else if (!strcmp(what, "cap"))
+		run_cap(&q);
 	else {
 		if (rank == 0)
 			fprintf(stderr, "usage: test_mpi_queue "
-			    "tree|chain|idle|cancel|combine|empty [k=v...]\n");
+			    "tree|chain|idle|cancel|combine|empty|cap [k=v...]\n");
 		failed = 1;
 	}
 	mpi_queue_free(q);
