@@ -400,6 +400,25 @@ int util_open_data(int dirfd, const char *name)
 #ifndef F2FS_SUPER_MAGIC
 #define F2FS_SUPER_MAGIC 0xF2F52010
 #endif
+#ifndef AFS_SUPER_MAGIC
+#define AFS_SUPER_MAGIC 0x5346414F
+#endif
+#ifndef AFS_FS_MAGIC
+#define AFS_FS_MAGIC 0x6B414653		/* kAFS */
+#endif
+#ifndef GFS2_MAGIC
+#define GFS2_MAGIC 0x01161970
+#endif
+#ifndef OCFS2_SUPER_MAGIC
+#define OCFS2_SUPER_MAGIC 0x7461636f
+#endif
+/* Parallel file systems whose client is out of tree (no linux/magic.h
+ * name): what their statfs() says, as coreutils' stat(1) knows them. */
+#define LUSTRE_SUPER_MAGIC 0x0BD00BD0
+#define GPFS_SUPER_MAGIC 0x47504653
+#define BEEGFS_SUPER_MAGIC 0x19830326
+#define PANFS_SUPER_MAGIC 0xAAD7AAEA
+#define PVFS2_SUPER_MAGIC 0x20030528	/* OrangeFS */
 
 bool util_fd_is_network(int fd)
 {
@@ -414,6 +433,15 @@ bool util_fd_is_network(int fd)
 	case SMB2_SUPER_MAGIC:
 	case CEPH_SUPER_MAGIC:
 	case V9FS_MAGIC:
+	case AFS_SUPER_MAGIC:
+	case AFS_FS_MAGIC:
+	case GFS2_MAGIC:	/* cluster locks: a round trip per change */
+	case OCFS2_SUPER_MAGIC:
+	case LUSTRE_SUPER_MAGIC:
+	case GPFS_SUPER_MAGIC:
+	case BEEGFS_SUPER_MAGIC:
+	case PANFS_SUPER_MAGIC:
+	case PVFS2_SUPER_MAGIC:
 		return true;
 	default:
 		return false;

@@ -126,8 +126,10 @@ int util_fstat_no_atime(int fd, struct stat *st);
  * itself).  0 or -1 with errno. */
 int util_fstat_flags(int fd, struct stat *st, int flags);
 
-/* FD is on a network file system (NFS, FUSE, SMB, Ceph, 9p): latency,
- * not the device, bounds its requests.  Thread-safe. */
+/* FD is on a network file system (NFS, FUSE, SMB, Ceph, 9p, AFS), a
+ * parallel one (Lustre, GPFS/Spectrum Scale, BeeGFS, PanFS, OrangeFS) or
+ * a shared-disk cluster one (GFS2, OCFS2): latency, not the device,
+ * bounds its requests.  Thread-safe. */
 bool util_fd_is_network(int fd);
 
 /* FD is on a local disk file system (ext2/3/4, XFS, btrfs, f2fs, tmpfs):
