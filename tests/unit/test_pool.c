@@ -176,44 +176,38 @@ static void for_in_task(struct pool_task *t, struct pool_worker *w)
 	ft->threads = for_threads(&ft->c);
 }
 
-static void test_for_uses_free_workers(void **state)
+/* pool_for() from a task on a pool of NTHREADS workers; returns how
+ * many threads ran the calls (each index checked to have run once). */
+static int for_from_task(int nthreads, bool wait)
 {
 	struct for_task ft;
 	struct pool p;
 	int i;
 
-	(void)state;
-	for_ctx_init(&ft.c, true);
+	for_ctx_init(&ft.c, wait);
 	ft.t.fn = for_in_task;
-	assert_int_equal(pool_start(&p, 8), 0);
+	assert_int_equal(pool_start(&p, nthreads), 0);
 	pool_submit(&p, &ft.t);
 	pool_wait(&p);
 	pool_stop(&p);
 	for (i = 0; i < FOR_N; i++)
 		assert_int_equal(atomic_load(&ft.c.hits[i]), 1);
-	assert_true(ft.threads >= 2);
 	pthread_mutex_destroy(&ft.c.lock);
+	return ft.threads;
+}
+
+static void test_for_uses_free_workers(void **state)
+{
+	(void)state;
+	assert_true(for_from_task(8, true) >= 2);
 }
 
 /* A one-worker pool whose worker is the caller: nobody can help, and the
  * loop still ends (the caller runs every index). */
 static void test_for_alone(void **state)
 {
-	struct for_task ft;
-	struct pool p;
-	int i;
-
 	(void)state;
-	for_ctx_init(&ft.c, false);
-	ft.t.fn = for_in_task;
-	assert_int_equal(pool_start(&p, 1), 0);
-	pool_submit(&p, &ft.t);
-	pool_wait(&p);
-	pool_stop(&p);
-	for (i = 0; i < FOR_N; i++)
-		assert_int_equal(atomic_load(&ft.c.hits[i]), 1);
-	assert_int_equal(ft.threads, 1);
-	pthread_mutex_destroy(&ft.c.lock);
+	assert_int_equal(for_from_task(1, false), 1);
 }
 
 static void test_cancel_flag(void **state)
