@@ -54,9 +54,12 @@ struct backup {
 	const char *dir;	/* --backup-dir as given, or NULL */
 	const char *suffix;
 	char *dir_in_dest;	/* DIR below DEST when it lies inside, or NULL */
-	pthread_mutex_t lock;	/* guards root_fd's opening */
+	pthread_mutex_t lock;	/* guards root_fd's opening and made */
 	int root_fd;		/* DIR, once opened (or made); -1 not yet */
 	int root_err;		/* -errno of a failed opening, or 0 */
+	char **made;		/* beside backups of this run (rel paths) */
+	size_t nmade;
+	bool sorted;		/* made sorted (after the last addition) */
 };
 
 /* DIR's path below DEST, from its text, when it stays inside DEST. */
@@ -121,6 +124,9 @@ void backup_free(struct backup *b)
 		return;
 	if (b->root_fd >= 0)
 		close(b->root_fd);
+	while (b->nmade)
+		free(b->made[--b->nmade]);
+	free(b->made);
 	free(b->dir_in_dest);
 	pthread_mutex_destroy(&b->lock);
 	free(b);
@@ -132,6 +138,46 @@ bool backup_protects(const struct ts_run *run, const char *rel)
 
 	return b && b->dir && b->dir_in_dest &&
 	    strcmp(rel, b->dir_in_dest) == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void backup_note(struct ts_run *run, const char *rel, uint32_t mode)
+{
+	struct backup *b = run->plan.bak;
+	char *name;
+
+	if (!b || b->dir || S_ISDIR(mode))
+		return;
+	name = xmalloc(strlen(rel) + strlen(b->suffix) + 1);
+	strcpy(name, rel);
+	strcat(name, b->suffix);
+	pthread_mutex_lock(&b->lock);
+	if (b->nmade % 256 == 0)
+		b->made = xrealloc(b->made, (b->nmade + 256) * sizeof(*b->made));
+	b->made[b->nmade++] = name;
+	b->sorted = false;
+	pthread_mutex_unlock(&b->lock);
+}
+
+bool backup_made(const struct ts_run *run, const char *rel)
+{
+	struct backup *b = run->plan.bak;
+	bool found;
+
+	if (!b || b->dir)
+		return false;
+	pthread_mutex_lock(&b->lock);
+	if (!b->sorted && b->nmade > 1)
+		qsort(b->made, b->nmade, sizeof(*b->made), cmp_names);
+	b->sorted = true;
+	found = b->nmade && bsearch(&rel, b->made, b->nmade,
+	    sizeof(*b->made), cmp_names);
+	pthread_mutex_unlock(&b->lock);
+	return found;
 }
 
 bool backup_is_backup(const struct ts_run *run, const char *rel)
@@ -496,6 +542,7 @@ static int keep_entry(struct ts_run *run, int dfd, const char *name,
 
 	if (!run->plan.bak || run->o->dry_run || S_ISDIR(mode))
 		return 0;
+	backup_note(run, rel, mode);
 	if (S_ISLNK(mode) && run->o->links && run->o->safe_links &&
 	    unsafe_link(run, dfd, name, rel, keep, &r))
 		return r;

@@ -52,4 +52,15 @@ bool backup_protects(const struct ts_run *run, const char *rel);
  */
 bool backup_is_backup(const struct ts_run *run, const char *rel);
 
+/*
+ * -b without --backup-dir: the backup of REL (not a directory) is made,
+ * or in a dry run would be made, beside it in this run.  backup_made():
+ * whether the DEST entry REL is such a backup.  The deletion pass (after
+ * the walk) never deletes one, whatever the rules say ("R *~",
+ * --delete-excluded): it holds what this run replaced, not an old backup.
+ * Thread-safe.
+ */
+void backup_note(struct ts_run *run, const char *rel, uint32_t mode);
+bool backup_made(const struct ts_run *run, const char *rel);
+
 #endif /* TS_BACKUP_H */

@@ -439,6 +439,8 @@ static bool file_copy(struct ftask *f, struct pool_worker *w, char **relp,
 		return f->has_dst && S_ISREG(f->dst.mode);
 	}
 	if (run->o->dry_run) {
+		if (f->has_dst)	/* -b: the backup a real run makes */
+			backup_note(run, rel, f->dst.mode);
 		add(&run->reg_transferred, 1);
 		add(&run->transferred_size, f->src.size);
 		item_count_created(run, f->iflags, f->src.mode);

@@ -339,7 +339,10 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 	for (i = 0; i < g->n; i++) {
 		char *rel = util_path_join(g->rel, g->names[i]);
 
-		delete_entry(&dopts, fd, g->names[i], rel, g->modes[i], c);
+		/* Not this run's backup, made after the name was listed. */
+		if (!backup_made(run, rel))
+			delete_entry(&dopts, fd, g->names[i], rel,
+			    g->modes[i], c);
 		free(rel);
 	}
 	if (writable && sys.fchmod(fd, before) < 0) {
