@@ -80,18 +80,25 @@ touch -d '2001-01-01' "$NB/d/f7"
 got=$(cat "$T/nfs/d/f7")
 [ "$got" = X ] || fail "nfs: close-to-open: read '$got' after the file changed on the server (want X)"
 
-# 5. Two slots: eight readers at once must queue for them.  On a loaded
-# machine the readers may start one after another and never overlap: up
-# to 5 rounds, each on eight files not read yet (f11..f50).
+# 5. Two slots: eight readers at once must queue for them.  On their own
+# mount at 20 ms a request, so that each reader holds a slot for a while
+# (at 100 us a loaded machine started the eight one after another and
+# they never overlapped: CI, 5 rounds of 5).  Up to 5 rounds, each on
+# eight files not read yet.
+SB=$T/backing-s
+mkdir -p "$SB/d"
+for i in $(seq 11 50); do printf '%d\n' "$i" >"$SB/d/f$i"; done
+mount_lfs "$SB" "$T/slots" profile=nfs,latency_us=20000,bw_mbit=80,slots=2
+grow "$T/slots"
 sw=0
 for round in 0 1 2 3 4; do
     pids=()
     for i in $(seq $((11 + round * 8)) $((18 + round * 8))); do
-        cat "$T/nfs/d/f$i" >/dev/null &
+        cat "$T/slots/d/f$i" >/dev/null &
         pids+=($!)
     done
     wait "${pids[@]}"      # not the daemons, which are children too
-    grow "$T/nfs"
+    grow "$T/slots"
     sw=${D[slot_waits]}
     [ "$sw" -gt 0 ] && break
 done
