@@ -474,8 +474,32 @@ int delete_dir_contents(const struct del_opts *o, int dfd,
 	return delete_below(&d, dfd, &st, relpath);
 }
 
-int delete_entry(const struct del_opts *o, int dirfd, const char *name,
-    const char *relpath, uint32_t mode, struct del_counts *counts)
+/* Whether ST, of the entry now at a name, is not the one SEEN (NULL:
+ * nothing to compare) says was listed there. */
+static bool changed(const struct del_seen *seen, const struct stat *st)
+{
+	if (!seen)
+		return false;
+	if (((uint32_t)st->st_mode ^ seen->mode) & S_IFMT)
+		return true;
+	return seen->ino && ((uint64_t)st->st_dev != seen->dev ||
+	    (uint64_t)st->st_ino != seen->ino);
+}
+
+/* RELPATH is kept, not the entry listed: said at --info=del2.  1. */
+static int kept_changed(const struct deleter *d, const char *relpath)
+{
+	if (!d->o->silent && !d->o->quiet_report)
+		report_note_info(d->o->rep, TS_INFO_DEL, 2, "not deleting %s: "
+		    "not the entry listed", relpath);
+	return 1;
+}
+
+/* delete_entry(), a directory compared with SEEN (NULL: none) through
+ * the fd its contents are read from. */
+static int delete_one(const struct del_opts *o, int dirfd, const char *name,
+    const char *relpath, uint32_t mode, const struct del_seen *seen,
+    struct del_counts *counts)
 {
 	struct deleter d = { .o = o, .counts = counts };
 	struct stat st, pst;
@@ -494,6 +518,10 @@ int delete_entry(const struct del_opts *o, int dirfd, const char *name,
 		close(fd);
 		return r;
 	}
+	if (changed(seen, &st)) {
+		close(fd);
+		return kept_changed(&d, relpath);
+	}
 	/* -x: a mount point is never entered nor removed (silent). */
 	if (o->one_fs && fstat(dirfd, &pst) == 0 && pst.st_dev != st.st_dev) {
 		close(fd);
@@ -502,6 +530,29 @@ int delete_entry(const struct del_opts *o, int dirfd, const char *name,
 	r = delete_below(&d, fd, &st, relpath);
 	close(fd);
 	return finish_dir(&d, dirfd, name, relpath, r);
+}
+
+int delete_entry(const struct del_opts *o, int dirfd, const char *name,
+    const char *relpath, uint32_t mode, struct del_counts *counts)
+{
+	return delete_one(o, dirfd, name, relpath, mode, NULL, counts);
+}
+
+int delete_seen(const struct del_opts *o, int dirfd, const char *name,
+    const char *relpath, const struct del_seen *seen,
+    struct del_counts *counts)
+{
+	struct deleter d = { .o = o, .counts = counts };
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (changed(seen, &st))
+			return kept_changed(&d, relpath);
+	} else if (errno == ENOENT) {
+		return 0;	/* already gone */
+	}
+	/* (Not to be looked at: the removal says why, as before.) */
+	return delete_one(o, dirfd, name, relpath, seen->mode, seen, counts);
 }
 
 /*

@@ -59,6 +59,28 @@ int delete_entry(const struct del_opts *o, int dirfd, const char *name,
     const char *relpath, uint32_t mode, struct del_counts *counts);
 
 /*
+ * What the listing saw at a name: its type, and its inode (INO 0: not
+ * known, only the type is compared).
+ */
+struct del_seen {
+	uint32_t mode;
+	uint64_t dev, ino;
+};
+
+/*
+ * delete_entry() of an entry listed before (the deletion pass): NAME goes
+ * only if it still is what SEEN says -- the same type, and the same
+ * (dev, ino) when known: looked at (never followed) just before its
+ * removal, a directory through the fd its contents are read from.  What
+ * the run (or anyone) put at the name since is kept: not counted, not
+ * said, no error (1 is returned; a line at --info=del2).  Else what
+ * delete_entry() returns.  A dry run changed nothing, so it sees the same.
+ */
+int delete_seen(const struct del_opts *o, int dirfd, const char *name,
+    const char *relpath, const struct del_seen *seen,
+    struct del_counts *counts);
+
+/*
  * Removes everything inside the open directory DIRFD (RELPATH names it in
  * messages), children first, but not the directory itself.  Same rules and
  * return as delete_entry().

@@ -31,7 +31,7 @@ static struct del_group *new_group(const char *rel, size_t n)
 
 	g->rel = xstrdup(rel);
 	g->names = xcalloc(n, sizeof(*g->names));
-	g->modes = xcalloc(n, sizeof(*g->modes));
+	g->seen = xcalloc(n, sizeof(*g->seen));
 	return g;
 }
 
@@ -65,7 +65,7 @@ static void free_group(struct del_group *g)
 	for (i = 0; i < g->n; i++)
 		free(g->names[i]);
 	free(g->names);
-	free(g->modes);
+	free(g->seen);
 	filter_layer_unref(g->layer);
 	free(g->rel);
 	free(g);
@@ -83,7 +83,7 @@ static struct del_group *one_group(struct dnode *d, const char *name,
 	g->meta = d->meta;
 	g->n = 1;
 	g->names[0] = xstrdup(name);
-	g->modes[0] = mode;
+	g->seen[0].mode = mode;
 	return g;
 }
 
@@ -147,8 +147,12 @@ void prune_record(struct dnode *d, const struct dirlist *dl,
 	g->meta = d->meta;
 	g->n = n;
 	for (i = 0; i < n; i++) {
-		g->names[i] = xstrdup(dirlist_name(dl, ex[i]));
-		g->modes[i] = dirlist_mode(dl, ex[i]);
+		struct ts_entry e;
+
+		dirlist_get(dl, ex[i], &e);
+		g->names[i] = xstrdup(e.name);
+		g->seen[i] = (struct del_seen){ e.mode, e.dev,
+			dirlist_ino(dl, ex[i]) };
 	}
 	push_group(d->run, d, g);
 }
@@ -247,7 +251,7 @@ static void record_gone_one(struct ts_run *run, const char *rel)
 	}
 	g->n = 1;
 	g->names[0] = xstrdup(name);
-	g->modes[0] = e.mode;
+	g->seen[0] = (struct del_seen){ e.mode, e.dev, e.ino };
 	push_group(run, NULL, g);
 out:
 	if (fd >= 0)
@@ -287,7 +291,7 @@ void prune_record_quiet(struct dnode *d, const char *name, uint32_t mode)
 	g->quiet = true;
 	g->n = 1;
 	g->names[0] = xstrdup(name);
-	g->modes[0] = mode;
+	g->seen[0].mode = mode;
 	push_group(d->run, d, g);
 }
 
@@ -341,8 +345,8 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 
 		/* Not this run's backup, made after the name was listed. */
 		if (!backup_made(run, rel))
-			delete_entry(&dopts, fd, g->names[i], rel,
-			    g->modes[i], c);
+			delete_seen(&dopts, fd, g->names[i], rel,
+			    &g->seen[i], c);
 		free(rel);
 	}
 	if (writable && sys.fchmod(fd, before) < 0) {
@@ -420,8 +424,8 @@ static uint64_t count_deletions(struct ts_run *run, struct del_group **v,
 		for (k = 0; k < v[i]->n; k++) {
 			char *rel = util_path_join(v[i]->rel, v[i]->names[k]);
 
-			delete_entry(&dopts, fd, v[i]->names[k], rel,
-			    v[i]->modes[k], &c);
+			delete_seen(&dopts, fd, v[i]->names[k], rel,
+			    &v[i]->seen[k], &c);
 			free(rel);
 		}
 		close(fd);

@@ -70,7 +70,7 @@ struct del_group {
 	bool quiet;		/* no "deleting" lines (--compare-dest) */
 	size_t n;
 	char **names;
-	uint32_t *modes;
+	struct del_seen *seen;	/* what the listing saw at each name */
 };
 
 /* A file waiting for its hard-link master to be in place. */

@@ -309,7 +309,10 @@ bool scan_read_dest(struct dnode *d, struct dirlist *dl)
 	disp = run_dest_path(run, d->rel);
 	/* A name gone between getdents and statx on this side is not a
 	 * vanished source file (another run renamed its temp, say). */
-	wr = scan_walk(d, d->dslot.fd, disp, run->need | WALK_DEST, dl);
+	/* --delete: an extraneous entry goes only if it is still the inode
+	 * listed (delete_seen()). */
+	wr = scan_walk(d, d->dslot.fd, disp, run->need | WALK_DEST |
+	    (run->o->del ? WALK_LIST_INO : 0), dl);
 	if (wr.err)
 		report_errno_side(run->rep, TS_SIDE_DST, -wr.err,
 		    "cannot read directory", disp);

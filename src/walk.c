@@ -133,7 +133,7 @@ void dirlist_get(const struct dirlist *l, size_t i, struct ts_entry *e)
 	e->gid = COL_AT(l->gid, i);
 	e->nlink = (l->cols & WALK_NEED_INO) ? COL_AT(l->nlink, i) : 1;
 	e->size = COL_AT(l->size, i);
-	e->ino = COL_AT(l->ino, i);
+	e->ino = (l->cols & WALK_NEED_INO) ? COL_AT(l->ino, i) : 0;
 	e->atime_sec = (int64_t)COL_AT(l->atime, i);
 	e->mtime_sec = (int64_t)(mt >> 30) - MTIME_BIAS;
 	e->mtime_nsec = (uint32_t)(mt & ((1u << 30) - 1));
@@ -193,7 +193,7 @@ static unsigned statx_mask(unsigned need)
 
 	if (need & WALK_NEED_OWNER)
 		m |= STATX_UID | STATX_GID;
-	if (need & WALK_NEED_INO)
+	if (need & (WALK_NEED_INO | WALK_LIST_INO))
 		m |= STATX_INO;
 	if (need & WALK_NEED_ATIME)
 		m |= STATX_ATIME;
@@ -310,10 +310,10 @@ static int append(struct dirlist *l, const char *name, size_t len,
 		COL_PUT(l->uid, i, l->cap, stx->stx_uid);
 		COL_PUT(l->gid, i, l->cap, stx->stx_gid);
 	}
-	if (l->cols & WALK_NEED_INO) {
+	if (l->cols & (WALK_NEED_INO | WALK_LIST_INO))
 		COL_PUT(l->ino, i, l->cap, stx->stx_ino);
+	if (l->cols & WALK_NEED_INO)
 		COL_PUT(l->nlink, i, l->cap, stx->stx_nlink);
-	}
 	if (l->cols & WALK_NEED_ATIME)
 		COL_PUT(l->atime, i, l->cap, (uint64_t)stx->stx_atime.tv_sec);
 	if (i == 0)
@@ -593,7 +593,8 @@ struct walk_result walk_dir_fan(struct report *rep, int dirfd,
 	char buf[32768] __attribute__((aligned(8)));
 
 	dirlist_free(out);
-	out->cols = need & (WALK_NEED_OWNER | WALK_NEED_INO | WALK_NEED_ATIME);
+	out->cols = need & (WALK_NEED_OWNER | WALK_NEED_INO | WALK_LIST_INO |
+	    WALK_NEED_ATIME);
 	if (lseek(dirfd, 0, SEEK_SET) < 0) {
 		res.err = -errno;
 		return res;

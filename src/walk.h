@@ -79,6 +79,10 @@ enum walk_need {
 	WALK_NEED_OWNER = 1 << 0,	/* uid/gid (-o, -g) */
 	WALK_NEED_INO = 1 << 1,		/* inode numbers (hard links) */
 	WALK_NEED_ATIME = 1 << 3,	/* access times (-U) */
+	WALK_LIST_INO = 1 << 4,		/* inode numbers for dirlist_ino()
+					 * only (the deletion pass compares
+					 * them); dirlist_get() gives them
+					 * with WALK_NEED_INO alone */
 	WALK_DEST = 1 << 2,		/* the destination side: a name gone
 					 * before statx is just left out, and
 					 * errors are the destination's */
@@ -142,6 +146,13 @@ static inline const char *dirlist_name(const struct dirlist *l, size_t i)
 static inline uint32_t dirlist_mode(const struct dirlist *l, size_t i)
 {
 	return l->mode.v ? l->mode.v[i] : l->mode.first;
+}
+
+/* The inode number of entry I, or 0 when L keeps none (neither
+ * WALK_NEED_INO nor WALK_LIST_INO). */
+static inline uint64_t dirlist_ino(const struct dirlist *l, size_t i)
+{
+	return l->ino.v ? l->ino.v[i] : l->ino.first;
 }
 
 /* The name entry I has in the source directory it was read from: its

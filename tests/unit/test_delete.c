@@ -81,6 +81,7 @@ struct capture {
 
 static struct capture cap;
 static struct ts_options ropts;
+static int info_del;	/* --info=delN for opts_init(), 0: -v's */
 
 static void append(char *buf, size_t size, const char *text, size_t len)
 {
@@ -112,6 +113,10 @@ static void opts_init(struct del_opts *o, bool dry_run)
 	ts_options_init(&ropts);
 	ropts.verbose = 1;
 	ropts.dry_run = dry_run;
+	if (info_del) {
+		ropts.info_levels = true;
+		ropts.info[TS_INFO_DEL] = info_del;
+	}
 	memset(o, 0, sizeof(*o));
 	o->rep = report_new(&ropts, &host);
 	o->dry_run = dry_run;
@@ -454,6 +459,102 @@ static void test_dir_contents_quiet(void **state)
 	assert_int_equal(unlinkat(dfd, "t", AT_REMOVEDIR), 0);
 }
 
+/* What a listing sees at PATH: its type, device and inode. */
+static struct del_seen seen_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW), 0);
+	return (struct del_seen){ st.st_mode, st.st_dev, st.st_ino };
+}
+
+/* Puts a new entry at PATH, as a run does: a file renamed over it, or a
+ * directory holding "x" (DIR) where PATH was moved away. */
+static void replace_at(const char *path, bool dir)
+{
+	char away[64];
+
+	snprintf(away, sizeof(away), "%s.away", path);
+	assert_int_equal(renameat(dfd, path, dfd, away), 0);
+	if (dir) {
+		char p[64];
+
+		mk_dir(path);
+		snprintf(p, sizeof(p), "%s/x", path);
+		mk_file(p);
+	} else {
+		mk_file(path);
+	}
+}
+
+/*
+ * The deletion pass: an entry goes only if it is still what the listing
+ * saw.  One replaced since (another inode: a file renamed over it, a
+ * directory put there, another type) is kept, not counted, not said (but
+ * at --info=del2), and no error; so are a new directory's contents.  The
+ * entries still the same go; one whose inode was not known, by type.
+ */
+static void test_seen(void **state)
+{
+	struct del_seen s[6];
+	struct del_opts o;
+	struct del_counts c = { 0 };
+	const char *names[] = { "s-file", "s-type", "s-dir", "s-same",
+		"s-samedir", "s-noino" };
+	size_t i;
+
+	(void)state;
+	mk_file("s-file");
+	mk_file("s-type");
+	mk_dir("s-dir");
+	mk_file("s-dir/old");
+	mk_file("s-same");
+	mk_dir("s-samedir");
+	mk_file("s-samedir/in");
+	mk_file("s-noino");
+	for (i = 0; i < 6; i++)
+		s[i] = seen_of(names[i]);
+	s[5].ino = 0;
+	replace_at("s-file", false);
+	replace_at("s-type", true);
+	replace_at("s-dir", true);
+	assert_int_equal(system("rm -f s-noino && mkfifo s-noino"), 0);
+	s[5].mode = S_IFIFO;	/* listed a FIFO, inode unknown */
+	info_del = 2;
+	opts_init(&o, false);
+	info_del = 0;
+	for (i = 0; i < 6; i++)
+		assert_int_equal(delete_seen(&o, dfd, names[i], names[i], &s[i],
+		    &c), i < 3 ? 1 : 0);
+	opts_done(&o);
+	assert_true(exists("s-file"));
+	assert_true(exists("s-type/x"));
+	assert_true(exists("s-dir/x"));
+	assert_false(exists("s-same"));
+	assert_false(exists("s-samedir"));
+	assert_false(exists("s-noino"));
+	assert_int_equal(c.reg, 2);
+	assert_int_equal(c.dir, 1);
+	assert_int_equal(c.special, 1);
+	assert_int_equal(c.errors, 0);
+	assert_string_equal(cap.out,
+	    "not deleting s-file: not the entry listed\n"
+	    "not deleting s-type: not the entry listed\n"
+	    "not deleting s-dir: not the entry listed\n"
+	    "deleting s-same\n"
+	    "deleting s-samedir/in\n"
+	    "deleting s-samedir/\n"
+	    "deleting s-noino\n");
+	assert_string_equal(cap.err, "");
+	/* Gone meanwhile: nothing to do, as delete_entry(). */
+	opts_init(&o, false);
+	assert_int_equal(delete_seen(&o, dfd, "s-same", "s-same", &s[3], &c),
+	    0);
+	opts_done(&o);
+	assert_string_equal(cap.out, "");
+	assert_int_equal(system("rm -rf s-*"), 0);
+}
+
 /* An entry already gone is not an error. */
 static void test_already_gone(void **state)
 {
@@ -612,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_symlink_never_followed),
 		cmocka_unit_test(test_dir_contents_quiet),
 		cmocka_unit_test(test_already_gone),
+		cmocka_unit_test(test_seen),
 		cmocka_unit_test(test_unlink_error),
 		cmocka_unit_test(test_one_fs_mount_point),
 		cmocka_unit_test(test_open_beneath),
