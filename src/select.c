@@ -363,13 +363,13 @@ static bool protected_entry(const struct ts_run *run,
 	/* -b's implied "P *SUFFIX" comes after every rule given (rsync):
 	 * a rule of the user's decides first ("R *~" lets old backups go),
 	 * and rsync adds none with --delete-excluded.  This run's own
-	 * backups are never deleted (prune.c, backup_made()), but only
-	 * this process knows its own: treesync-mpi keeps the rule. */
+	 * backups are never deleted: the deletion pass removes a name only
+	 * if it still is the inode listed (delete_seen()), whichever
+	 * treesync-mpi rank made the backup. */
 	r = l ? filter_check(l, rel, fl, NULL) : FILTER_NO_MATCH;
 	if (r != FILTER_NO_MATCH)
 		return r < 0;
-	return (!run->o->delete_excluded || run->exec) &&
-	    backup_is_backup(run, rel);
+	return !run->o->delete_excluded && backup_is_backup(run, rel);
 }
 
 bool select_gone_kept(const struct ts_run *run, const char *rel, bool is_dir)
