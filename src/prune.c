@@ -315,6 +315,19 @@ void prune_free(struct ts_run *run)
 	run->groups = NULL;
 }
 
+/* Deletes entry I of G below FD, as DOPTS say, unless it is this run's
+ * backup (made, or in a dry run to be made, after the name was listed):
+ * the deletion pass and the count --max-delete makes of it alike. */
+static void delete_listed(struct ts_run *run, const struct del_opts *dopts,
+    int fd, const struct del_group *g, size_t i, struct del_counts *c)
+{
+	char *rel = util_path_join(g->rel, g->names[i]);
+
+	if (!backup_made(run, rel))
+		delete_seen(dopts, fd, g->names[i], rel, &g->seen[i], c);
+	free(rel);
+}
+
 static void delete_group(struct ts_run *run, struct del_group *g,
     struct del_counts *c)
 {
@@ -340,15 +353,8 @@ static void delete_group(struct ts_run *run, struct del_group *g,
 	}
 	writable = !run->o->dry_run &&
 	    meta_make_writable(fd, &before, run->am_root);
-	for (i = 0; i < g->n; i++) {
-		char *rel = util_path_join(g->rel, g->names[i]);
-
-		/* Not this run's backup, made after the name was listed. */
-		if (!backup_made(run, rel))
-			delete_seen(&dopts, fd, g->names[i], rel,
-			    &g->seen[i], c);
-		free(rel);
-	}
+	for (i = 0; i < g->n; i++)
+		delete_listed(run, &dopts, fd, g, i, c);
 	if (writable && sys.fchmod(fd, before) < 0) {
 		run_report_dest(run, errno, "cannot change mode of", g->rel);
 		c->errors++;
@@ -421,13 +427,8 @@ static uint64_t count_deletions(struct ts_run *run, struct del_group **v,
 		if (fd < 0)
 			continue;
 		pa.layer = v[i]->layer;
-		for (k = 0; k < v[i]->n; k++) {
-			char *rel = util_path_join(v[i]->rel, v[i]->names[k]);
-
-			delete_seen(&dopts, fd, v[i]->names[k], rel,
-			    &v[i]->seen[k], &c);
-			free(rel);
-		}
+		for (k = 0; k < v[i]->n; k++)
+			delete_listed(run, &dopts, fd, v[i], k, &c);
 		close(fd);
 	}
 	return c.reg + c.dir + c.link + c.dev + c.special;
