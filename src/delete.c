@@ -61,6 +61,7 @@
 struct kid {
 	size_t off;
 	uint32_t mode;
+	uint64_t ino;		/* with -b (see next_kid()), else 0 */
 };
 
 /* One directory on the way down. */
@@ -117,6 +118,27 @@ static int failed(struct deleter *d, int err, const char *what,
 		report_errno_side(d->o->rep, TS_SIDE_DST, err, what, relpath);
 	d->counts->errors++;
 	return -err;
+}
+
+/* Whether ST, of the entry now at a name, is not the one SEEN (NULL:
+ * nothing to compare) says was listed there. */
+static bool changed(const struct del_seen *seen, const struct stat *st)
+{
+	if (!seen)
+		return false;
+	if (((uint32_t)st->st_mode ^ seen->mode) & S_IFMT)
+		return true;
+	return seen->ino && ((uint64_t)st->st_dev != seen->dev ||
+	    (uint64_t)st->st_ino != seen->ino);
+}
+
+/* RELPATH is kept, not the entry listed: said at --info=del2.  1. */
+static int kept_changed(const struct deleter *d, const char *relpath)
+{
+	if (!d->o->silent && !d->o->quiet_report)
+		report_note_info(d->o->rep, TS_INFO_DEL, 2, "not deleting %s: "
+		    "not the entry listed", relpath);
+	return 1;
 }
 
 /* Removes NAME (of type MODE) from DIRFD -- or, in a dry run, only says
@@ -205,6 +227,7 @@ static void keep_kids(struct level *l, const struct dirlist *s)
 		memcpy(names + off, dirlist_name(s, i), len);
 		l->kids[i].off = off;
 		l->kids[i].mode = dirlist_mode(s, i);
+		l->kids[i].ino = dirlist_ino(s, i);
 		off += len;
 	}
 }
@@ -222,7 +245,8 @@ static void read_level(struct deleter *d, struct level *l,
     const char *relpath)
 {
 	struct walk_result wr = walk_dir(d->o->silent ? NULL : d->o->rep,
-	    l->fd, relpath, WALK_DEST, &d->scratch);
+	    l->fd, relpath, WALK_DEST | (d->o->backup ? WALK_LIST_INO : 0),
+	    &d->scratch);
 
 	if (wr.err) {
 		l->first = failed(d, -wr.err, "cannot read directory",
@@ -341,18 +365,27 @@ static int next_kid(struct deleter *d)
 {
 	struct level *l = &d->lv[d->depth];
 	const struct kid *k = &l->kids[l->next++];
-	uint32_t mode = k->mode;
+	struct del_seen seen = { k->mode, l->dev, k->ino };
 	size_t off, plen = path_set(d, l->plen, kid_name(l, k), &off);
 	const char *name = d->path + off;
+	struct stat st;
 
 	if (l->next == l->n)
 		drop_kids(l);	/* a chain keeps no lists */
 	if (d->o->protect && d->o->protect(d->o->protect_arg, d->path,
-	    S_ISDIR(mode)))
+	    S_ISDIR(seen.mode)))
 		return -ENOTEMPTY;	/* kept: so is this directory */
-	if (S_ISDIR(mode))
+	if (S_ISDIR(seen.mode))
 		return descend(d, name, off, plen);
-	return remove_name(d, l->fd, name, d->path, mode);
+	/* -b: the backup of a name done before may have taken this one
+	 * (x, then the old backup x~): it stays, and so does the
+	 * directory. */
+	if (seen.ino && fstatat(l->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    changed(&seen, &st)) {
+		kept_changed(d, d->path);
+		return -ENOTEMPTY;
+	}
+	return remove_name(d, l->fd, name, d->path, seen.mode);
 }
 
 /* Opens the parent of the deepest level if it is out of the window: 0,
@@ -472,27 +505,6 @@ int delete_dir_contents(const struct del_opts *o, int dfd,
 	if (fstat(dfd, &st) < 0)
 		return failed(&d, errno, "cannot stat directory", relpath);
 	return delete_below(&d, dfd, &st, relpath);
-}
-
-/* Whether ST, of the entry now at a name, is not the one SEEN (NULL:
- * nothing to compare) says was listed there. */
-static bool changed(const struct del_seen *seen, const struct stat *st)
-{
-	if (!seen)
-		return false;
-	if (((uint32_t)st->st_mode ^ seen->mode) & S_IFMT)
-		return true;
-	return seen->ino && ((uint64_t)st->st_dev != seen->dev ||
-	    (uint64_t)st->st_ino != seen->ino);
-}
-
-/* RELPATH is kept, not the entry listed: said at --info=del2.  1. */
-static int kept_changed(const struct deleter *d, const char *relpath)
-{
-	if (!d->o->silent && !d->o->quiet_report)
-		report_note_info(d->o->rep, TS_INFO_DEL, 2, "not deleting %s: "
-		    "not the entry listed", relpath);
-	return 1;
 }
 
 /* delete_entry(), a directory compared with SEEN (NULL: none) through

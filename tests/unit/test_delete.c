@@ -555,6 +555,56 @@ static void test_seen(void **state)
 	assert_int_equal(system("rm -rf s-*"), 0);
 }
 
+/* -b's hook as backup_removed() does it: NAME~ is an old backup, removed;
+ * anything else is moved aside to NAME~. */
+static int move_aside(void *arg, int dirfd, const char *name,
+    const char *relpath, uint32_t mode)
+{
+	char to[256];
+	size_t n = strlen(name);
+
+	(void)arg;
+	(void)relpath;
+	(void)mode;
+	if (n && name[n - 1] == '~')
+		return unlinkat(dirfd, name, 0) < 0 ? -errno : 0;
+	snprintf(to, sizeof(to), "%s~", name);
+	return renameat(dirfd, name, dirfd, to) < 0 ? -errno : 0;
+}
+
+/*
+ * -b inside a directory being deleted: x is moved aside to x~, over the
+ * old backup x~ listed after it; that name then holds x, not the entry
+ * listed, so it stays (x's only copy), and so does the directory.
+ */
+static void test_backup_takes_name(void **state)
+{
+	struct del_opts o;
+	struct del_counts c = { 0 };
+	ino_t x;
+
+	(void)state;
+	mk_dir("t2");
+	mk_file("t2/x");
+	mk_file("t2/x~");
+	mk_file("t2/y~");
+	x = ino_of("t2/x");
+	opts_init(&o, false);
+	o.backup = move_aside;
+	assert_int_equal(delete_entry(&o, dfd, "t2", "t2", S_IFDIR, &c),
+	    -ENOTEMPTY);
+	opts_done(&o);
+	assert_int_equal(ino_of("t2/x~"), x);
+	assert_false(exists("t2/x"));
+	assert_false(exists("t2/y~"));
+	assert_int_equal(c.reg, 2);
+	assert_int_equal(c.dir + c.errors, 0);
+	assert_string_equal(cap.out, "deleting t2/x\n"
+	    "deleting t2/y~\n"
+	    "cannot delete non-empty directory: t2\n");
+	assert_int_equal(system("rm -rf t2"), 0);
+}
+
 /* An entry already gone is not an error. */
 static void test_already_gone(void **state)
 {
@@ -714,6 +764,7 @@ int main(void)
 		cmocka_unit_test(test_dir_contents_quiet),
 		cmocka_unit_test(test_already_gone),
 		cmocka_unit_test(test_seen),
+		cmocka_unit_test(test_backup_takes_name),
 		cmocka_unit_test(test_unlink_error),
 		cmocka_unit_test(test_one_fs_mount_point),
 		cmocka_unit_test(test_open_beneath),
