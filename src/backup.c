@@ -540,9 +540,12 @@ static int keep_entry(struct ts_run *run, int dfd, const char *name,
 	char *bname = NULL;
 	int bfd = -1, r;
 
-	if (!run->plan.bak || run->o->dry_run || S_ISDIR(mode))
+	if (!run->plan.bak || S_ISDIR(mode))
 		return 0;
-	backup_note(run, rel, mode);
+	backup_note(run, rel, mode);	/* in a dry run too: -n says what a
+					 * real run deletes */
+	if (run->o->dry_run)
+		return 0;
 	if (S_ISLNK(mode) && run->o->links && run->o->safe_links &&
 	    unsafe_link(run, dfd, name, rel, keep, &r))
 		return r;

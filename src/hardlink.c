@@ -216,6 +216,8 @@ static void hl_link(struct dnode *d, const struct hl_entry *h,
 	    (same_type ? (out.iflags & IT_REPORT_ANY) :
 	    dst ? replaced_flags(run, src, dst) :
 	    it->gone ? replaced_flags(run, src, it->gone) : IT_IS_NEW);
+	if (run->o->dry_run && dst)	/* -b: the backup a real run makes */
+		backup_note(run, rel, dst->mode);
 	if (!run->o->dry_run) {
 		mfd = hl_master_dir(d, h->master_rel, &base);
 		if (mfd < 0) {

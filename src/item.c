@@ -175,6 +175,8 @@ bool item_make(struct dnode *d, const struct srcitem *it,
 {
 	struct ts_run *run = d->run;
 
+	if (run->o->dry_run && dst)	/* -b: the backup a real run makes */
+		backup_note(run, rel, dst->mode);
 	if (!run->o->dry_run) {
 		/* -b: what it replaces is kept aside first. */
 		if (dst && run->plan.bak && !S_ISDIR(dst->mode) &&
