@@ -257,7 +257,7 @@ static int answer_steal(struct mpi_queue *q, int rank)
 	int r;
 
 	if (!lp->done && !atomic_load(&q->cancelled)) {
-		mpiq_take_surplus(q, &give);
+		mpiq_take_surplus(q, &give, 2);
 		if (give.n) {
 			n = give.n;
 			r = send_tasks(q, rank, MPI_WIRE_REPLY, &give);
@@ -274,7 +274,9 @@ static int answer_steal(struct mpi_queue *q, int rank)
 	return send_empty(q, rank, MPI_WIRE_REPLY);
 }
 
-/* Gives surplus tasks to the ranks that were refused earlier. */
+/* Gives surplus tasks to the ranks that were refused earlier, an equal
+ * share each (at the start every other rank waits for the root's
+ * children: halving gave the first 1/2 of them, the third 1/8). */
 static bool push_owed(struct mpi_queue *q)
 {
 	struct loop *lp = &q->lp;
@@ -288,7 +290,7 @@ static bool push_owed(struct mpi_queue *q)
 		r = (q->rank + 1 + i) % q->size;
 		if (!lp->owe[r])
 			continue;
-		mpiq_take_surplus(q, &give);
+		mpiq_take_surplus(q, &give, (size_t)lp->nowe + 1);
 		if (!give.n)
 			break;
 		atomic_fetch_add(&q->st.given, give.n);

@@ -507,14 +507,43 @@ void mpiq_enqueue(struct mpi_queue *q, struct item *it)
 	pthread_mutex_unlock(&q->lock);
 }
 
+/* Tasks cfg.split() carves out of running ones, for a thief that found
+ * nothing queued (its own lock: not q->lock). */
+static void take_split(struct mpi_queue *q, struct list *out)
+{
+	size_t bytes = 0, len;
+	uint64_t round = ++q->split_round;
+	void *data;
+
+	while (out->n < (size_t)q->cfg.workers &&
+	    bytes < q->cfg.steal_max_bytes &&
+	    q->cfg.split(q->cfg.user, round, &data, &len)) {
+		struct item *it = mpiq_item_new(data, len, q->rank, 0);
+
+		free(data);
+		if (!it) {
+			/* The carved task is lost: the run cannot be
+			 * complete (as a message that cannot be made). */
+			atomic_store(&q->cancel_req, true);
+			return;
+		}
+		bytes += len;
+		mpiq_list_append(out, it);
+	}
+}
+
 /*
- * A thief gets the oldest half of the portable tasks (rounded up, within
- * steal_max_bytes, at least one), when this rank can spare them: two or
- * more queued, or one while no worker may start it (all busy, or capped
- * tasks at their limit: an idle worker would take it sooner than a
- * message could carry it away).
+ * A thief gets the oldest of the portable tasks, its share of them when
+ * PARTS ranks share them (a thief that asks: half; the ranks this one
+ * owes work and itself, when it pushes to them all at once, so that the
+ * first does not get half and the last a small part), rounded up,
+ * within steal_max_bytes, at least one, when this rank can spare them:
+ * two or more queued, or one while no worker may start it (all busy, or
+ * capped tasks at their limit: an idle worker would take it sooner than
+ * a message could carry it away).  With none queued, what cfg.split()
+ * carves out of running tasks.
  */
-void mpiq_take_surplus(struct mpi_queue *q, struct list *out)
+void mpiq_take_surplus(struct mpi_queue *q, struct list *out, size_t parts)
 {
 	size_t give, bytes = 0;
 
@@ -522,7 +551,7 @@ void mpiq_take_surplus(struct mpi_queue *q, struct list *out)
 	pthread_mutex_lock(&q->lock);
 	if (q->steal.n >= 2 || (q->steal.n == 1 &&
 	    (q->running >= q->cfg.workers || !may_start(q, q->steal.head)))) {
-		give = (q->steal.n + 1) / 2;
+		give = (q->steal.n + parts - 1) / parts;
 		while (out->n < give) {
 			struct item *it = q->steal.head;
 
@@ -533,6 +562,8 @@ void mpiq_take_surplus(struct mpi_queue *q, struct list *out)
 		}
 	}
 	pthread_mutex_unlock(&q->lock);
+	if (!out->n && q->cfg.split && !atomic_load(&q->cancelled))
+		take_split(q, out);
 }
 
 bool mpiq_take_outbox(struct mpi_queue *q, struct list *out)

@@ -99,6 +99,18 @@ struct mpi_queue_config {
 	 * CAPPED: no limit. */
 	bool (*capped)(const void *data, size_t len, void *user);
 	int capped_max;
+	/* When a thief asks and no portable task is queued here: SPLIT may
+	 * carve a new portable task out of one running here (the later
+	 * half of the files a running batch has not started), which then
+	 * goes to the thief.  Called on the message loop's thread while
+	 * workers run, again while it says yes, up to steal_max_bytes and
+	 * `workers' tasks, each call of one reply with the same ROUND: it
+	 * should carve from each running task at most once a round (so a
+	 * thief gets about half of the work, not all of it).  True with
+	 * *DATA a malloc'ed task of *LEN bytes the queue takes over.  It
+	 * must carve only from a task still running (not counted done),
+	 * so the rank is not idle meanwhile.  NULL: never. */
+	bool (*split)(void *user, uint64_t round, void **data, size_t *len);
 };
 
 /* Counters of one rank (mpi_queue_stats()). */

@@ -90,6 +90,7 @@ struct mpi_queue {
 	bool kicked;		/* lock */
 	bool stopping;		/* lock */
 
+	uint64_t split_round;	/* the loop's: replies split for */
 	atomic_int owed;	/* ranks waiting for a push (loop writes) */
 	atomic_bool cancel_req;	/* mpi_queue_cancel(): signal-safe */
 	atomic_bool cancelled;	/* the cancel is in effect here */
@@ -119,9 +120,10 @@ void mpiq_free_list(struct list *l);
  * lock. */
 void mpiq_enqueue(struct mpi_queue *q, struct item *it);
 
-/* Detaches the tasks a thief may have now (see mpi_queue.c), or leaves
- * *OUT empty.  Takes the lock. */
-void mpiq_take_surplus(struct mpi_queue *q, struct list *out);
+/* Detaches the tasks a thief may have now, its share when PARTS ranks
+ * share them (this one included; see mpi_queue.c), or leaves *OUT
+ * empty.  Takes the lock. */
+void mpiq_take_surplus(struct mpi_queue *q, struct list *out, size_t parts);
 
 /* Nothing queued, nothing running, nothing to send.  Takes the lock. */
 bool mpiq_idle(struct mpi_queue *q);

@@ -9,6 +9,7 @@
  *	mpirun -np 4 test_mpi_queue combine
  *	mpirun -np 2 test_mpi_queue empty
  *	mpirun -np 3 test_mpi_queue cap n=48 cap=2 ms=40
+ *	mpirun -np 3 test_mpi_queue split n=240 us=2000
  *
  * tree:    rank 0 seeds the root of a tree of tasks (each task pushes its
  *          children); every task also sends a mark to rank id % ranks.
@@ -34,6 +35,13 @@
  *          cap of them at once and every other rank ran some it stole;
  *          on one rank the cap does not apply (more than cap at once),
  *          which also shows that the count would see a broken cap.
+ * split:   rank 0 pushes one task: units [0, n), run one after the
+ *          other (us each) by one worker; cfg.split() carves the later
+ *          half of the units a running task has not started into a new
+ *          task for a thief (as treesync-mpi carves a running batch of
+ *          files).  Every unit runs exactly once over all ranks; with
+ *          several ranks every other rank ran units it got so, and each
+ *          rank at least half its share; alone, nothing is split.
  *
  * Rank 0 prints one result line; every rank exits with the same status
  * (0 pass, 1 fail), so mpirun's status is the test's.
@@ -160,7 +168,7 @@ static void print_stats(const char *what, const struct mpi_queue_stats *all)
 
 /* ------------------------------------------------------------ tree */
 
-enum { T_NODE = 1, T_MARK = 2, T_HOP = 3, T_SLEEP = 4 };
+enum { T_NODE = 1, T_MARK = 2, T_HOP = 3, T_SLEEP = 4, T_RANGE = 5 };
 
 struct task {
 	uint32_t type;
@@ -702,6 +710,155 @@ static int run_cap(struct mpi_queue **qp)
 	return 0;
 }
 
+/* ------------------------------------------------------------ split */
+
+#define SPLIT_SLOTS 64
+
+/* The ranges running on this rank's workers: [lo, hi) not started. */
+static struct {
+	pthread_mutex_t lock;
+	struct { bool on; uint64_t lo, hi, round; } r[SPLIT_SLOTS];
+	_Atomic uint32_t *ran;	/* [n] units run here */
+	uint64_t n;
+	long us;
+	atomic_long splits, bad;
+} sp = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+struct range_task {
+	uint32_t type;
+	uint64_t lo, hi;
+};
+
+static void split_exec(struct mpi_queue *q, const struct mpi_queue_task *mt,
+    void *user)
+{
+	struct range_task t;
+	uint64_t u;
+
+	(void)q;
+	(void)user;
+	if (mt->len != sizeof(t)) {
+		atomic_fetch_add(&sp.bad, 1);
+		return;
+	}
+	memcpy(&t, mt->data, sizeof(t));
+	if (t.type != T_RANGE || t.lo >= t.hi || t.hi > sp.n ||
+	    mt->worker >= SPLIT_SLOTS) {
+		atomic_fetch_add(&sp.bad, 1);
+		return;
+	}
+	pthread_mutex_lock(&sp.lock);
+	sp.r[mt->worker].on = true;
+	sp.r[mt->worker].round = 0;
+	sp.r[mt->worker].lo = t.lo;
+	sp.r[mt->worker].hi = t.hi;
+	for (;;) {
+		if (sp.r[mt->worker].lo >= sp.r[mt->worker].hi)
+			break;
+		u = sp.r[mt->worker].lo++;
+		pthread_mutex_unlock(&sp.lock);
+		if (!mpi_queue_cancelled(q))
+			sleep_us(sp.us);
+		atomic_fetch_add(&sp.ran[u], 1);
+		pthread_mutex_lock(&sp.lock);
+	}
+	sp.r[mt->worker].on = false;
+	pthread_mutex_unlock(&sp.lock);
+}
+
+/* cfg.split: the later half of the running range with the most units
+ * not started (at least 2). */
+static bool split_carve(void *user, uint64_t round, void **data,
+    size_t *len)
+{
+	struct range_task t = { T_RANGE, 0, 0 };
+	int i, best = -1;
+	uint64_t most = 1, left;
+
+	(void)user;
+	pthread_mutex_lock(&sp.lock);
+	for (i = 0; i < SPLIT_SLOTS; i++) {
+		left = sp.r[i].hi - sp.r[i].lo;
+		if (sp.r[i].on && sp.r[i].hi > sp.r[i].lo && left > most &&
+		    sp.r[i].round != round) {
+			most = left;
+			best = i;
+		}
+	}
+	if (best >= 0) {
+		t.hi = sp.r[best].hi;
+		t.lo = sp.r[best].lo + most / 2;
+		sp.r[best].hi = t.lo;
+		sp.r[best].round = round;
+	}
+	pthread_mutex_unlock(&sp.lock);
+	if (best < 0 || !(*data = malloc(sizeof(t))))
+		return false;	/* (out of memory here: a test, it fails) */
+	memcpy(*data, &t, sizeof(t));
+	*len = sizeof(t);
+	atomic_fetch_add(&sp.splits, 1);
+	return true;
+}
+
+static int run_split(struct mpi_queue **qp)
+{
+	struct mpi_queue_config c;
+	struct mpi_queue_stats s;
+	struct range_task t = { T_RANGE, 0, 0 };
+	uint32_t *all, *here;
+	void *mem;
+	uint64_t u, mine = 0, twice = 0, never = 0;
+	long splits;
+	int r;
+
+	sp.n = (uint64_t)arg("n", 240);
+	sp.us = arg("us", 2000);
+	mem = calloc(sp.n, sizeof(*sp.ran));
+	sp.ran = mem;
+	all = calloc(sp.n, sizeof(*all));
+	here = calloc(sp.n, sizeof(*here));
+	config(&c, split_exec);
+	c.split = arg("nosplit", 0) ? NULL : split_carve;
+	r = mpi_queue_new(&c, MPI_COMM_WORLD, qp);
+	CHECK(r == 0, "mpi_queue_new: %d", r);
+	if (r)
+		return 1;
+	t.hi = sp.n;
+	if (rank == 0)
+		CHECK(mpi_queue_push(*qp, &t, sizeof(t)) == 0, "push");
+	CHECK(mpi_queue_run(*qp) == 0, "run");
+	mpi_queue_stats(*qp, &s);
+	for (u = 0; u < sp.n; u++) {
+		here[u] = atomic_load(&sp.ran[u]);
+		mine += here[u];
+	}
+	MPI_Reduce(here, all, (int)sp.n, MPI_UINT32_T, MPI_SUM,
+	    0, MPI_COMM_WORLD);
+	for (u = 0; rank == 0 && u < sp.n; u++) {
+		twice += all[u] > 1;
+		never += all[u] == 0;
+	}
+	splits = atomic_load(&sp.splits);
+	CHECK(!twice && !never, "%" PRIu64 " units ran twice, %" PRIu64
+	    " never", twice, never);
+	CHECK(!atomic_load(&sp.bad), "malformed tasks");
+	if (nranks > 1) {
+		CHECK(rank == 0 || (mine > 0 && s.stolen > 0),
+		    "ran %" PRIu64 " units, stole %" PRIu64, mine, s.stolen);
+		CHECK(mine >= sp.n / (2 * (uint64_t)nranks), "ran %" PRIu64
+		    " of %" PRIu64 " units: less than half a share", mine,
+		    sp.n);
+	} else {
+		CHECK(splits == 0, "alone, split %ld times", splits);
+	}
+	printf("split ranks=%d rank=%d units=%" PRIu64 " splits=%ld "
+	    "stolen=%" PRIu64 "\n", nranks, rank, mine, splits, s.stolen);
+	free(all);
+	free(here);
+	free(mem);
+	return 0;
+}
+
 static int run_empty(struct mpi_queue **qp)
 {
 	struct mpi_queue_config c;
@@ -751,10 +908,13 @@ int main(int argc, char **argv)
 		run_empty(&q);
 	else if (!strcmp(what, "cap"))
 		run_cap(&q);
+	else if (!strcmp(what, "split"))
+		run_split(&q);
 	else {
 		if (rank == 0)
 			fprintf(stderr, "usage: test_mpi_queue "
-			    "tree|chain|idle|cancel|combine|empty|cap [k=v...]\n");
+			    "tree|chain|idle|cancel|combine|empty|cap|split "
+			    "[k=v...]\n");
 		failed = 1;
 	}
 	mpi_queue_free(q);
