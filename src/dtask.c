@@ -22,8 +22,9 @@
 #include <string.h>
 
 void dtask_stolen(const struct ts_run *run, uint64_t *dirs,
-    uint64_t *batches, uint64_t *chunks)
+    uint64_t *batches, uint64_t *chunks, uint64_t *split)
 {
+	*split = atomic_load(&run->mpi_split_batches);
 	*dirs = atomic_load(&run->mpi_stolen_dirs);
 	*batches = atomic_load(&run->mpi_stolen_batches);
 	*chunks = atomic_load(&run->mpi_chunks_run);
@@ -294,6 +295,24 @@ bool dtask_encode(struct ts_run *run, struct pool_task *t,
 	if ((f = ftask_of(t)) != NULL)
 		return encode_files(run, f, out);
 	return false;
+}
+
+static bool take_split(struct ts_run *run, struct ftask *first, void *arg)
+{
+	struct dtask_buf *out = arg;
+
+	if (encode_files(run, first, out)) {
+		atomic_fetch_add(&run->mpi_split_batches, 1);
+		return true;
+	}
+	dtask_buf_free(out);
+	return false;
+}
+
+bool dtask_split(struct ts_run *run, uint64_t round, struct dtask_buf *out)
+{
+	memset(out, 0, sizeof(*out));
+	return ftask_split(run, round, take_split, out);
 }
 
 /* DONE on the origin: the task of C (a directory node, or the first of a

@@ -45,6 +45,11 @@ void dtask_buf_free(struct dtask_buf *b);
  */
 bool dtask_encode(struct ts_run *run, struct pool_task *t,
     struct dtask_buf *out);
+/* A batch of files carved out of one running here (ftask_split(), at
+ * most once from each in ROUND), as dtask_encode() makes one, for a rank
+ * that found nothing to steal.  False when there is none; OUT is then
+ * empty. */
+bool dtask_split(struct ts_run *run, uint64_t round, struct dtask_buf *out);
 
 /*
  * Runs message BUF (from dtask_encode() or a DIR_DONE) on worker W.
@@ -55,9 +60,10 @@ int dtask_exec(struct ts_run *run, const void *buf, size_t len, int origin,
     bool cancelled, int w);
 
 /* Directory tasks and batches of files of other ranks RUN ran (re-opened
- * here), and chunks of big files it copied.  Thread-safe. */
+ * here), chunks of big files it copied, and batches it carved out of its
+ * running ones for other ranks (dtask_split()).  Thread-safe. */
 void dtask_stolen(const struct ts_run *run, uint64_t *dirs,
-    uint64_t *batches, uint64_t *chunks);
+    uint64_t *batches, uint64_t *chunks, uint64_t *split);
 
 /* A big file's pieces (copy_split.c) are shared with the other ranks:
  * its tail in chunks of 64 MiB, sent to the other ranks in turn, which

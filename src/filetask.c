@@ -515,6 +515,65 @@ static void file_task(struct pool_task *t, struct pool_worker *w)
 	file_end(f, rel, ok, dev, ino);
 }
 
+/*
+ * A batch of files running on a worker while other ranks may take the
+ * files it has not started (treesync-mpi, several ranks): the worker
+ * claims the next one from REST under run->batch_lock, and ftask_split()
+ * cuts the later part of REST away for a hungry rank.  On the worker's
+ * stack, listed in run->batches while it runs.
+ */
+struct fbatch {
+	struct fbatch *prev, *next;
+	struct ftask *rest;	/* the files not started, in order */
+	unsigned nrest;
+	uint64_t round;		/* the last ftask_split() round it gave in */
+	bool fixed;		/* they cannot go to another rank */
+};
+
+static void batch_share(struct ts_run *run, struct fbatch *b)
+{
+	struct ftask *f;
+
+	for (f = b->rest; f; f = f->batch_next)
+		b->nrest++;
+	pthread_mutex_lock(&run->batch_lock);
+	b->next = run->batches;
+	if (b->next)
+		b->next->prev = b;
+	run->batches = b;
+	pthread_mutex_unlock(&run->batch_lock);
+}
+
+static void batch_unshare(struct ts_run *run, struct fbatch *b)
+{
+	pthread_mutex_lock(&run->batch_lock);
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		run->batches = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	pthread_mutex_unlock(&run->batch_lock);
+}
+
+/* The next file of B to copy, or NULL. */
+static struct ftask *batch_claim(struct ts_run *run, struct fbatch *b,
+    bool shared)
+{
+	struct ftask *f;
+
+	if (shared)
+		pthread_mutex_lock(&run->batch_lock);
+	f = b->rest;
+	if (f) {
+		b->rest = f->batch_next;
+		b->nrest--;
+	}
+	if (shared)
+		pthread_mutex_unlock(&run->batch_lock);
+	return f;
+}
+
 /* Runs a batch of file tasks, one after the other, on one worker: D is
  * entered once for them all (every file is in D), under a reference of
  * its own -- the last file may finish D. */
@@ -522,23 +581,69 @@ static void batch_task(struct pool_task *t, struct pool_worker *w)
 {
 	struct ftask *f = container_of(t, struct ftask, task);
 	struct dnode *d = f->dir;
+	struct ts_run *run = d->run;
+	struct fbatch b = { .rest = f->batch_next };
+	bool shared;
 	int entered;
 
 	atomic_fetch_add(&d->pending, 1);
 	entered = dnode_enter(d);
+	/* Files of a directory that could not be entered end here, as
+	 * they would on one rank. */
+	shared = run->exec && run->exec->nranks > 1 && entered == 0;
+	if (shared)
+		batch_share(run, &b);
 	while (f) {
-		struct ftask *next = f->batch_next;
 		uint64_t dev = f->dst.dev, ino = f->dst.ino;
 		char *rel = NULL;
 		bool ok = false;
 
-		if (entered == 0 && !pool_cancelled(&d->run->pool))
+		if (entered == 0 && !pool_cancelled(&run->pool))
 			ok = file_copy(f, w, &rel, &dev, &ino);
 		file_end(f, rel, ok, dev, ino);	/* frees f */
-		f = next;
+		f = batch_claim(run, &b, shared);
 	}
+	if (shared)
+		batch_unshare(run, &b);
 	dnode_leave(d);
 	dnode_release(d);
+}
+
+bool ftask_split(struct ts_run *run, uint64_t round,
+    bool (*take)(struct ts_run *run, struct ftask *first, void *arg),
+    void *arg)
+{
+	struct fbatch *b, *best = NULL;
+	struct ftask *cut, *first;
+	unsigned keep, i;
+	bool taken;
+
+	pthread_mutex_lock(&run->batch_lock);
+	for (b = run->batches; b; b = b->next)
+		if (!b->fixed && b->nrest >= 2 && b->round != round &&
+		    (!best || b->nrest > best->nrest))
+			best = b;
+	if (!best) {
+		pthread_mutex_unlock(&run->batch_lock);
+		return false;
+	}
+	/* The worker goes on with the first half, in name order. */
+	keep = best->nrest / 2;
+	for (cut = best->rest, i = 1; i < keep; i++)
+		cut = cut->batch_next;
+	first = cut->batch_next;
+	cut->batch_next = NULL;
+	ftask_batch(first);
+	taken = take(run, first, arg);
+	if (taken) {
+		best->nrest = keep;
+		best->round = round;
+	} else {
+		cut->batch_next = first;
+		best->fixed = true;
+	}
+	pthread_mutex_unlock(&run->batch_lock);
+	return taken;
 }
 
 struct ftask *ftask_of(struct pool_task *t)

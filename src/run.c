@@ -428,6 +428,7 @@ struct ts_run *ts_run_new(const struct ts_options *o,
 	pthread_mutex_init(&run->del_lock, NULL);
 	pthread_mutex_init(&run->keep_lock, NULL);
 	pthread_mutex_init(&run->defer_lock, NULL);
+	pthread_mutex_init(&run->batch_lock, NULL);
 	made_init(run);
 	run->xa_which = meta_xa_which(o, false);
 	run->xa_src = meta_xa_which(o, true);
@@ -467,6 +468,7 @@ void ts_run_free(struct ts_run *run)
 	pthread_mutex_destroy(&run->del_lock);
 	pthread_mutex_destroy(&run->keep_lock);
 	pthread_mutex_destroy(&run->defer_lock);
+	pthread_mutex_destroy(&run->batch_lock);
 	free(run->rank_prog);
 	free(run);
 }

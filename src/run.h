@@ -299,8 +299,14 @@ struct ts_run {
 	 * other ranks run here, chunks of their big files copied here (for
 	 * TREESYNC_MPI_STATS); this rank's big files waiting for their
 	 * chunks (at most half its workers, dtask_chunk.c). */
-	_Atomic uint64_t mpi_stolen_dirs, mpi_stolen_batches, mpi_chunks_run;
+	_Atomic uint64_t mpi_stolen_dirs, mpi_stolen_batches, mpi_chunks_run,
+	    mpi_split_batches;
 	_Atomic unsigned mpi_splits_active;
+	/* treesync-mpi, several ranks: the batches of files running here,
+	 * whose files not started yet another rank may take
+	 * (ftask_split()); a leaf lock. */
+	pthread_mutex_t batch_lock;
+	struct fbatch *batches;	/* guarded by batch_lock */
 	struct copy_remote mpi_remote;	/* the copier's hooks for them */
 
 	/* treesync-mpi: the run is one rank's part of a run over several
@@ -819,6 +825,16 @@ void ftask_submit_basis(struct dnode *d, const struct srcitem *it,
 /* treesync-mpi (dtask.c): the first file of T when T is a file task or a
  * batch of them, else NULL; and F..batch_next made one task again. */
 struct ftask *ftask_of(struct pool_task *t);
+/* treesync-mpi: detaches the later half of the files not started yet of
+ * the batch running here that has the most (at least 2) and was not
+ * split in ROUND yet, and gives them to TAKE as a batch of their own
+ * (its first, ftask_batch()'ed); they stay detached if TAKE returns true
+ * (it then owns them as it owns any batch it is given), else go back,
+ * and that batch is not split again.  False when no batch can give any.
+ * Thread-safe (run->batch_lock). */
+bool ftask_split(struct ts_run *run, uint64_t round,
+    bool (*take)(struct ts_run *run, struct ftask *first, void *arg),
+    void *arg);
 /* A file task with its names and every field at its default (no
  * directory, source or entries yet). */
 struct ftask *ftask_alloc(const char *name, const char *src_name,

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -59,7 +60,29 @@ struct tsm {
 	pthread_t watchdog;
 	bool watching;
 	atomic_bool walked;	/* mpi_queue_run() returned */
+	/* For TREESYNC_MPI_STATS, wall-clock seconds: the process started,
+	 * MPI is up, the walk began, this rank's first task, the walk
+	 * ended. */
+	double t_main, t_mpi, t_walk, t_walked;
+	_Atomic double t_first;
 };
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The first task of this rank starts now (if it is the first). */
+static void first_task(struct tsm *m)
+{
+	double zero = 0;
+
+	if (atomic_load(&m->t_first) == 0)
+		atomic_compare_exchange_strong(&m->t_first, &zero, wall_now());
+}
 
 /* --- output: rank 0 writes, the others hold ---------------------------- */
 
@@ -119,7 +142,7 @@ static void write_all(int fd, const unsigned char *p, size_t n)
 static void write_stats(const struct tsm *m, const char *prefix)
 {
 	struct mpi_queue_stats st;
-	uint64_t dirs, batches, chunks, held, spanning;
+	uint64_t dirs, batches, chunks, split, held, spanning;
 	char path[4096];
 	FILE *f;
 
@@ -128,12 +151,20 @@ static void write_stats(const struct tsm *m, const char *prefix)
 	if (!f)
 		return;
 	mpi_queue_stats(m->q, &st);
-	dtask_stolen(m->run, &dirs, &batches, &chunks);
+	dtask_stolen(m->run, &dirs, &batches, &chunks, &split);
 	dtask_hl_counts(m->run, &held, &spanning);
+	/* When: the start (seconds since the epoch), then seconds since
+	 * it to MPI up, the walk's start, the first task, the walk's end
+	 * and now. */
+	fprintf(f, "start %.3f mpi %.3f walk %.3f first %.3f walked %.3f "
+	    "end %.3f ", m->t_main, m->t_mpi - m->t_main,
+	    m->t_walk - m->t_main,
+	    atomic_load(&m->t_first) ? atomic_load(&m->t_first) - m->t_main :
+	    -1.0, m->t_walked - m->t_main, wall_now() - m->t_main);
 	fprintf(f, "rank %d of %d: tasks %llu local %llu stolen %llu given "
 	    "%llu sent %llu received %llu dirs_stolen %llu batches_stolen %llu "
 	    "chunks %llu copied %llu errors %llu links_held %llu "
-	    "links_spanning %llu\n", m->rank, m->nranks,
+	    "links_spanning %llu batches_split %llu\n", m->rank, m->nranks,
 	    (unsigned long long)st.executed, (unsigned long long)st.local_run,
 	    (unsigned long long)st.stolen, (unsigned long long)st.given,
 	    (unsigned long long)st.sent, (unsigned long long)st.received,
@@ -141,7 +172,8 @@ static void write_stats(const struct tsm *m, const char *prefix)
 	    (unsigned long long)chunks,
 	    (unsigned long long)m->run->reg_transferred,
 	    (unsigned long long)m->run->errors,
-	    (unsigned long long)held, (unsigned long long)spanning);
+	    (unsigned long long)held, (unsigned long long)spanning,
+	    (unsigned long long)split);
 	fclose(f);
 }
 
@@ -287,6 +319,7 @@ static void local_task(struct mpi_queue *q, void *arg, int worker)
 {
 	struct ts_run *run = the->run;
 
+	first_task(the);
 	if (mpi_queue_cancelled(q) && !pool_cancelled(&run->pool))
 		pool_cancel(&run->pool);
 	pool_run(&run->pool, arg, worker);
@@ -324,6 +357,7 @@ static void tsm_exec(struct mpi_queue *q, const struct mpi_queue_task *t,
 {
 	struct tsm *m = user;
 
+	first_task(m);
 	if (dtask_exec(m->run, t->data, t->len, t->origin,
 	    (t->flags & MPI_QUEUE_CANCELLED) != 0, t->worker) < 0) {
 		if (atomic_fetch_add(&m->malformed, 1) == 0)
@@ -524,6 +558,18 @@ static int tsm_bcast(void *arg, struct dtask_buf *b)
 	return 0;
 }
 
+static bool tsm_split(void *user, uint64_t round, void **data, size_t *len)
+{
+	struct tsm *m = user;
+	struct dtask_buf b;
+
+	if (!dtask_split(m->run, round, &b))
+		return false;
+	*data = b.p;
+	*len = b.n;
+	return true;
+}
+
 static bool tsm_capped(const void *data, size_t len, void *user)
 {
 	(void)user;
@@ -551,6 +597,7 @@ static int tsm_start(void *arg, int jobs)
 	c.workers = jobs;
 	c.exec = tsm_exec;
 	c.user = m;
+	c.split = tsm_split;
 	if (m->run->plan.network_fs && jobs >= CAP_MIN_JOBS) {
 		c.capped = tsm_capped;
 		c.capped_max = jobs / 2;
@@ -616,7 +663,9 @@ static void tsm_walk(void *arg)
 	if ((o->timeout || o->stop_at) &&
 	    pthread_create(&m->watchdog, NULL, watchdog_main, m) == 0)
 		m->watching = true;
+	m->t_walk = wall_now();
 	r = mpi_queue_run(m->q);
+	m->t_walked = wall_now();
 	atomic_store(&m->walked, true);
 	if (m->watching) {
 		pthread_join(m->watchdog, NULL);
@@ -714,11 +763,13 @@ int main(int argc, char **argv)
 
 	if (!launched())
 		return cli_main(argc, argv, NULL);
+	m.t_main = wall_now();
 	if (mpi_queue_init_mpi(&argc, &argv) < 0) {
 		fprintf(stderr, "treesync-mpi: MPI cannot give "
 		    "MPI_THREAD_FUNNELED\n");
 		return TS_EXIT_IPC;
 	}
+	m.t_mpi = wall_now();
 	MPI_Comm_rank(MPI_COMM_WORLD, &m.rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &m.nranks);
 	the = &m;
