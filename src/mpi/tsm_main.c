@@ -578,15 +578,19 @@ static bool tsm_capped(const void *data, size_t len, void *user)
 
 /* A rank's workers.  On a network file system a directory's listing
  * keeps a rank busy for many round trips, and its idle workers help each
- * listing (scan.c): a rank lists at most half as many directories at
- * once as it has workers, and leaves the others queued for hungrier
- * ranks to steal.  Without a cap the rank that listed the root started
- * as many directories as it had workers before any other rank could ask
- * (62 of 160 on 1 of 4 ranks, bench/mpi/RESULTS.md); a quarter left its
- * workers idle between listings' round trips at 20 ms.  A rank of a few
- * workers cannot take much before the others ask: no cap (and a test's
- * -j 2 keeps its stealing of batches of files, t0302). */
+ * listing (scan.c): a rank lists at most its share of half as many
+ * directories as it has workers (jobs / 2 / ranks, at least CAP_FLOOR)
+ * at once, and leaves the others queued for hungrier ranks to steal.
+ * Without a cap the rank that listed the root started as many
+ * directories as it had workers before any other rank could ask (62 of
+ * 160 on 1 of 4 ranks, bench/mpi/RESULTS.md); at jobs / 2 it still
+ * started 32 of 80 (a 4-rank no-op at 10 ms, 8 requests in flight a
+ * host: 10.9 s; at jobs / 8, 9.0 s, and the initial copy 31.6 -> 29.8
+ * s).  A rank of a few workers cannot take much before the others ask:
+ * no cap (and a test's -j 2 keeps its stealing of batches of files,
+ * t0302). */
 #define CAP_MIN_JOBS 8
+#define CAP_FLOOR 4
 
 static int tsm_start(void *arg, int jobs)
 {
@@ -600,7 +604,9 @@ static int tsm_start(void *arg, int jobs)
 	c.split = tsm_split;
 	if (m->run->plan.network_fs && jobs >= CAP_MIN_JOBS) {
 		c.capped = tsm_capped;
-		c.capped_max = jobs / 2;
+		c.capped_max = jobs / 2 / m->nranks;
+		if (c.capped_max < CAP_FLOOR)
+			c.capped_max = CAP_FLOOR;
 	}
 	return mpi_queue_new(&c, MPI_COMM_WORLD, &m->q);
 }
