@@ -4,12 +4,15 @@
 # is followed (its entry is the referent's); the batch carries that
 # decision, and the thief reads the file the link points to, found again
 # from the source directory as the origin would (walk_referent()), never
-# the link itself.  Two directories of 48 small files, a symlink between
+# the link itself.  One directory of 96 small files, a symlink between
 # every two files (to a file beside it, below a subdirectory, outside the
 # source, a chain of two), so that every batch holds links; retried until
-# rank 1 stole batches.  Two: rank 0's two workers take both directories
-# at once, so what rank 1 can steal is batches (with six, it stole
-# directories and ran their batches itself: under load, in 3 runs of 3).  The tree, the sorted -i lines and the other
+# rank 1 stole batches.  One directory: rank 0 lists the root, and a
+# single queued task is not given away while a worker of rank 0 is free
+# to start it, so rank 0 lists the directory and what rank 1 gets is
+# batches of its files, queued or carved from a running one.  (With two
+# directories, rank 1 took one and listed and copied it itself: under
+# load, in 3 runs of 3.)  The tree, the sorted -i lines and the other
 # lines are plain treesync's, rsync's tree, exit 0 on every rank.
 # (Before, the batch lost the decision: the thief opened the link itself
 # without following it, "cannot open ...: Too many levels of symbolic
@@ -23,13 +26,13 @@ LFS=${LFS:-latency_us=500,timeout=0}
 mkdir -p "$B/src" "$B/dst" "$M/src" "$M/dst" "$T/outside"
 echo "outside the source" >"$T/outside/o.txt"
 touch -d @1600000000 "$T/outside/o.txt"
-for d in 0 1; do
+for d in 0; do
 	mkdir -p "$B/src/d$d/sub"
 	echo "below d$d" >"$B/src/d$d/sub/t.txt"
-	for i in $(seq -w 0 47); do
+	for i in $(seq -w 0 95); do
 		printf 'd%s f%s\n' "$d" "$i" >"$B/src/d$d/f$i"
 	done
-	for i in $(seq -w 0 2 46); do
+	for i in $(seq -w 0 2 94); do
 		case $((10#$i % 8)) in
 		0) ln -s "f$i" "$B/src/d$d/f$i-l" ;;
 		2) ln -s sub/t.txt "$B/src/d$d/f$i-l" ;;
